@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Installs strata's Debian packages, builds strata, then serves it or runs the whole test suite.
+#   bash deploy/setup.sh serve [strata serve flags...]   install, build (Release), run with embedded defaults
+#   bash deploy/setup.sh test                            install, build, run every test (also under ASan+UBSan)
+#   bash deploy/setup.sh build                           install build dependencies and build only
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+build_packages=(
+  g++ cmake ninja-build pkg-config ca-certificates
+  libboost1.81-dev libboost-system1.81-dev libssl-dev librocksdb-dev nlohmann-json3-dev
+  libspdlog-dev libeigen3-dev prometheus-cpp-dev catch2
+)
+# Real peers for integration tests and benchmarks: the CNCF registry, real clients, nginx, wrk.
+test_packages=(python3 openssl docker-registry skopeo containerd nginx-light wrk curl)
+
+install_packages() {
+  local missing=()
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "setup: installing ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+build() {  # build <dir> <build type> [extra cmake args]
+  local dir=$1 type=$2
+  shift 2
+  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE="$type" "$@" > /dev/null
+  cmake --build "$dir" --parallel "$(nproc)"
+}
+
+case "${1:-}" in
+  serve)
+    shift
+    install_packages "${build_packages[@]}"
+    build build Release
+    exec ./build/strata serve "$@"
+    ;;
+  build)
+    install_packages "${build_packages[@]}"
+    build build Release
+    ;;
+  test)
+    install_packages "${build_packages[@]}" "${test_packages[@]}"
+    build build Release
+    ctest --test-dir build --output-on-failure
+    # The same suite against an AddressSanitizer + UndefinedBehaviorSanitizer build.
+    build build-asan Debug -DSTRATA_SANITIZE=ON
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+      ctest --test-dir build-asan --output-on-failure
+    ;;
+  *)
+    echo "usage: bash deploy/setup.sh serve|test|build" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,129 @@
+// blob_fetcher: the download coroutine (stream, hash, write, verify, commit) and its registry.
+#include "proxy/blob_fetcher.hpp"
+
+#include "proxy/blocking.hpp"
+#include "proxy/upstream_status.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <unistd.h>
+
+#include <chrono>
+
+namespace strata::proxy {
+namespace {
+
+constexpr std::size_t chunk_size = 1 << 20;
+
+bool write_all(int fd, const char* data, std::size_t n) {
+    while (n > 0) {
+        const auto w = ::write(fd, data, n);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) return false;
+        data += w;
+        n -= static_cast<std::size_t>(w);
+    }
+    return true;
+}
+
+std::int64_t now_ns() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+}  // namespace
+
+blob_fetcher::blob_fetcher(asio::io_context& io, asio::thread_pool& blocking, upstream_set& upstreams,
+                           storage::blob_store& store, storage::metadata_index& index)
+    : io_(io), blocking_(blocking), upstreams_(upstreams), store_(store), index_(index) {}
+
+result<blob_fetcher::acquired> blob_fetcher::acquire(const route& r, const storage::digest& d) {
+    std::lock_guard lock(mutex_);
+    if (auto it = in_flight_.find(d.str()); it != in_flight_.end()) return acquired{it->second};
+    // Checked under the lock: a fetch renames its file before it leaves in_flight_, so a
+    // digest is always either committed or joinable here.
+    if (auto blob = store_.open(d)) return acquired{std::move(*blob)};
+    auto fetch = std::make_shared<blob_fetch>(d);
+    in_flight_.emplace(d.str(), fetch);
+    asio::co_spawn(asio::make_strand(io_), run(fetch, r), asio::detached);
+    return acquired{fetch};
+}
+
+std::size_t blob_fetcher::in_flight() const {
+    std::lock_guard lock(mutex_);
+    return in_flight_.size();
+}
+
+void blob_fetcher::forget(const blob_fetch& fetch) {
+    std::lock_guard lock(mutex_);
+    in_flight_.erase(fetch.digest().str());
+}
+
+awaitable<void> blob_fetcher::run(std::shared_ptr<blob_fetch> fetch, route r) {
+    errc outcome = errc::storage_failed;
+    try {
+        outcome = co_await download(*fetch, r);
+        if (outcome == errc::ok) outcome = co_await commit(*fetch);
+    } catch (const std::exception& e) {
+        spdlog::error("blob fetch failed digest={} error=\"{}\"", fetch->digest().str(), e.what());
+    }
+    if (outcome != errc::ok) store_.discard(fetch->file());
+    fetch->finish(outcome);
+    forget(*fetch);
+}
+
+awaitable<errc> blob_fetcher::download(blob_fetch& fetch, const route& r) {
+    auto& client = upstreams_.client(*r.upstream);
+    const auto target = "/v2/" + r.repository + "/blobs/" + fetch.digest().str();
+    auto stream = co_await client.open(target, {});
+    if (!stream) co_return to_errc(stream.error());
+    if (stream->status() != 200) co_return upstream_failure(stream->status(), "", object_kind::blob);
+
+    auto file = store_.create_temp();
+    if (!file) co_return to_errc(file.error());
+    const int fd = file->fd.get();
+    const auto size = stream->content_length();
+    fetch.start_streaming(std::move(*file), size);
+
+    storage::sha256_hasher hasher;
+    std::unique_ptr<char[]> buffer(new char[chunk_size]);
+    std::uint64_t written = 0;
+    for (;;) {
+        error_code ec;
+        const auto n = co_await stream->read(buffer.get(), chunk_size, ec);
+        if (ec) {
+            spdlog::warn("blob fetch truncated upstream={} digest={} after={} error=\"{}\"", r.upstream->name,
+                         fetch.digest().str(), written, ec.message());
+            co_return errc::upstream_truncated;
+        }
+        if (n == 0) break;
+        hasher.update(buffer.get(), n);
+        // Page-cache writes of one chunk: cheap enough for the I/O thread; fsync is not.
+        if (!write_all(fd, buffer.get(), n)) co_return errc::storage_failed;
+        written += n;
+        fetch.add_written(n);
+    }
+    if (size && written != *size) co_return errc::upstream_truncated;
+    if (hasher.finish() != fetch.digest()) {
+        spdlog::warn("blob digest mismatch upstream={} repo={} digest={}", r.upstream->name, r.repository,
+                     fetch.digest().str());
+        co_return errc::digest_mismatch;
+    }
+    co_return errc::ok;
+}
+
+awaitable<errc> blob_fetcher::commit(blob_fetch& fetch) {
+    const auto written = fetch.state().written;
+    auto work = [this, &fetch, written] {
+        if (!store_.commit(fetch.file(), fetch.digest())) return errc::storage_failed;
+        const auto now = now_ns();
+        auto record = index_.blob(fetch.digest()).value_or(storage::blob_record{written, "", now, now, 0});
+        record.size = written;
+        index_.put_blob(fetch.digest(), record);
+        return errc::ok;
+    };
+    co_return co_await run_blocking(blocking_, std::move(work));
+}
+
+}  // namespace strata::proxy

@@ -1,0 +1,20 @@
+// Sends blob bytes from a file to a client socket with sendfile(2), following a live fetch.
+#pragma once
+
+#include "proxy/blob_fetch.hpp"
+#include "proxy/net.hpp"
+
+#include <chrono>
+#include <cstdint>
+
+namespace strata::proxy {
+
+// Sends bytes [first, first + length) of fd to socket without copying them through user
+// space. With live set, waits for the fetch to write each byte first and withholds the
+// blob's final byte until the fetch has verified and committed it: a client never
+// receives a complete body whose digest did not match. Returns errc::ok when all bytes
+// were sent; otherwise the response is broken and the connection must be closed.
+awaitable<errc> send_file_range(tcp::socket& socket, int fd, std::uint64_t first, std::uint64_t length,
+                                blob_fetch* live, std::chrono::milliseconds idle_timeout);
+
+}  // namespace strata::proxy

@@ -1,0 +1,217 @@
+// Config defaults and the strict JSON reader that names the offending field.
+#include "proxy/config.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace strata::proxy {
+namespace {
+
+using json = nlohmann::json;
+
+upstream_config make_upstream(std::string name, std::string url) {
+    upstream_config u;
+    u.name = std::move(name);
+    u.url = std::move(url);
+    u.origin = parse_origin(u.url, "upstreams[].url");
+    return u;
+}
+
+// Reads fields of one JSON object, remembering which were read so leftovers are reported.
+class object_reader {
+public:
+    object_reader(const json& j, std::string path) : j_(j), path_(std::move(path)) {
+        if (!j_.is_object()) throw config_error(path_ + ": expected an object");
+    }
+
+    template <class T>
+    void read(const char* key, T& out) {
+        const auto it = j_.find(key);
+        if (it == j_.end()) return;
+        seen_.insert(key);
+        try {
+            out = it->get<T>();
+        } catch (const json::exception&) {
+            throw config_error(field(key) + ": wrong type");
+        }
+    }
+
+    template <class Rep, class Period>
+    void read_duration(const char* key, std::chrono::duration<Rep, Period>& out) {
+        std::int64_t value = -1;
+        read(key, value);
+        if (!j_.contains(key)) return;
+        if (value < 0) throw config_error(field(key) + ": must be a non-negative number");
+        out = std::chrono::duration<Rep, Period>(value);
+    }
+
+    const json* child(const char* key) {
+        const auto it = j_.find(key);
+        if (it == j_.end()) return nullptr;
+        seen_.insert(key);
+        return &*it;
+    }
+
+    std::string field(const char* key) const { return path_ + "." + key; }
+
+    void reject_unknown() const {
+        for (const auto& [key, value] : j_.items())
+            if (!seen_.count(key)) throw config_error(path_ + "." + key + ": unknown field");
+    }
+
+private:
+    const json& j_;
+    std::string path_;
+    std::set<std::string> seen_;
+};
+
+upstream_config read_upstream(const json& j, const std::string& path) {
+    object_reader r(j, path);
+    upstream_config u;
+    r.read("name", u.name);
+    r.read("aliases", u.aliases);
+    r.read("url", u.url);
+    r.read("docker_hub", u.docker_hub);
+    r.read("username", u.username);
+    r.read("password", u.password);
+    r.read("token_file", u.token_file);
+    r.read("tls_verify", u.tls_verify);
+    r.read("ca_file", u.ca_file);
+    r.read_duration("tag_ttl_seconds", u.tag_ttl);
+    r.reject_unknown();
+    if (u.name.empty()) throw config_error(path + ".name: required");
+    if (u.url.empty()) throw config_error(path + ".url: required");
+    u.origin = parse_origin(u.url, path + ".url");
+    if (u.name == "docker.io" && !j.contains("docker_hub")) u.docker_hub = true;
+    return u;
+}
+
+void read_sections(const json& doc, config& c) {
+    object_reader top(doc, "config");
+    if (const json* s = top.child("server")) {
+        object_reader r(*s, "server");
+        r.read("listen", c.server.listen);
+        r.read("io_threads", c.server.io_threads);
+        r.read("blocking_threads", c.server.blocking_threads);
+        r.reject_unknown();
+    }
+    if (const json* s = top.child("cache")) {
+        object_reader r(*s, "cache");
+        std::string dir = c.cache.data_dir.string();
+        r.read("data_dir", dir);
+        c.cache.data_dir = dir;
+        r.read("max_manifest_bytes", c.cache.max_manifest_bytes);
+        r.read("manifest_memory_entries", c.cache.manifest_memory_entries);
+        r.read("offline", c.cache.offline);
+        r.reject_unknown();
+    }
+    if (const json* s = top.child("timeouts")) {
+        object_reader r(*s, "timeouts");
+        r.read_duration("connect_ms", c.timeouts.connect);
+        r.read_duration("headers_ms", c.timeouts.headers);
+        r.read_duration("idle_body_ms", c.timeouts.idle_body);
+        r.read_duration("client_idle_ms", c.timeouts.client_idle);
+        r.reject_unknown();
+    }
+    top.read("default_upstream", c.default_upstream);
+    top.read("log_level", c.log_level);
+    if (const json* list = top.child("upstreams")) {
+        if (!list->is_array()) throw config_error("upstreams: expected an array");
+        c.upstreams.clear();
+        for (std::size_t i = 0; i < list->size(); ++i)
+            c.upstreams.push_back(read_upstream((*list)[i], "upstreams[" + std::to_string(i) + "]"));
+    }
+    top.reject_unknown();
+}
+
+}  // namespace
+
+const upstream_config* config::find_upstream(std::string_view host) const {
+    for (const auto& u : upstreams) {
+        if (u.name == host) return &u;
+        for (const auto& a : u.aliases)
+            if (a == host) return &u;
+    }
+    return nullptr;
+}
+
+upstream_origin parse_origin(const std::string& url, const std::string& field) {
+    upstream_origin o;
+    std::string_view rest = url;
+    if (rest.starts_with("https://")) {
+        rest.remove_prefix(8);
+    } else if (rest.starts_with("http://")) {
+        o.tls = false;
+        rest.remove_prefix(7);
+    } else {
+        throw config_error(field + ": must start with https:// or http://");
+    }
+    if (rest.ends_with("/")) rest.remove_suffix(1);
+    if (rest.empty() || rest.find_first_of("/?#@ ") != std::string_view::npos)
+        throw config_error(field + ": must be scheme://host[:port] with no path");
+    const auto colon = rest.rfind(':');
+    const bool bracketed_v6 = rest.front() == '[';
+    if (colon != std::string_view::npos && (!bracketed_v6 || rest[colon - 1] == ']')) {
+        o.host = std::string(rest.substr(0, colon));
+        o.port = std::string(rest.substr(colon + 1));
+        if (o.port.empty() || o.port.find_first_not_of("0123456789") != std::string::npos ||
+            std::stoul(o.port) == 0 || std::stoul(o.port) > 65535)
+            throw config_error(field + ": invalid port");
+    } else {
+        o.host = std::string(rest);
+        o.port = o.tls ? "443" : "80";
+    }
+    if (bracketed_v6) o.host = o.host.substr(1, o.host.size() - 2);
+    return o;
+}
+
+config default_config() {
+    config c;
+    auto hub = make_upstream("docker.io", "https://registry-1.docker.io");
+    hub.aliases = {"registry-1.docker.io", "index.docker.io"};
+    hub.docker_hub = true;
+    c.upstreams.push_back(std::move(hub));
+    for (const char* host : {"ghcr.io", "quay.io", "nvcr.io", "registry.k8s.io", "mcr.microsoft.com"})
+        c.upstreams.push_back(make_upstream(host, std::string("https://") + host));
+    return c;
+}
+
+void validate(const config& c) {
+    std::set<std::string> names;
+    for (const auto& u : c.upstreams) {
+        if (!names.insert(u.name).second) throw config_error("upstreams: duplicate name " + u.name);
+        for (const auto& a : u.aliases)
+            if (!names.insert(a).second) throw config_error("upstreams: duplicate name " + a);
+        if (u.tag_ttl.count() < 0) throw config_error("upstreams.tag_ttl_seconds: must be >= 0");
+    }
+    if (!c.default_upstream.empty() && !c.find_upstream(c.default_upstream))
+        throw config_error("default_upstream: no upstream named " + c.default_upstream);
+    if (c.server.listen.rfind(':') == std::string::npos)
+        throw config_error("server.listen: expected host:port");
+    if (c.server.blocking_threads == 0) throw config_error("server.blocking_threads: must be at least 1");
+    if (c.cache.max_manifest_bytes == 0) throw config_error("cache.max_manifest_bytes: must be positive");
+    static const std::set<std::string> levels = {"trace", "debug", "info", "warn", "error", "critical", "off"};
+    if (!levels.count(c.log_level)) throw config_error("log_level: must be one of trace..off");
+}
+
+config parse_config(const std::string& json_text) {
+    const json doc = json::parse(json_text, nullptr, false);
+    if (doc.is_discarded()) throw config_error("config: not valid JSON");
+    config c = default_config();
+    read_sections(doc, c);
+    validate(c);
+    return c;
+}
+
+config load_config_file(const std::filesystem::path& path) {
+    std::ifstream in(path);
+    if (!in) throw config_error("config: cannot read " + path.string());
+    std::stringstream text;
+    text << in.rdbuf();
+    return parse_config(text.str());
+}
+
+}  // namespace strata::proxy

@@ -1,0 +1,86 @@
+// strata's configuration: embedded defaults, the JSON file, and command-line overrides.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace strata::proxy {
+
+// Where an upstream registry is reached, parsed from its "url".
+struct upstream_origin {
+    bool tls = true;
+    std::string host;  // DNS name or IP literal to connect to
+    std::string port;  // "443", "80" or explicit
+};
+
+struct upstream_config {
+    std::string name;                   // what clients call it: "ghcr.io", "docker.io"
+    std::vector<std::string> aliases;   // other names accepted for it
+    std::string url;                    // "https://ghcr.io"
+    upstream_origin origin;             // parsed from url
+    bool docker_hub = false;            // single-component names get "library/"
+    std::string username;
+    std::string password;
+    std::string token_file;             // file holding a bearer token or password
+    bool tls_verify = true;
+    std::string ca_file;                // PEM bundle; empty means the system CAs
+    std::chrono::seconds tag_ttl{300};
+};
+
+struct timeout_config {
+    std::chrono::milliseconds connect{5000};
+    std::chrono::milliseconds headers{30000};   // request sent to response headers received
+    std::chrono::milliseconds idle_body{30000}; // longest pause inside a body
+    std::chrono::milliseconds client_idle{60000};
+};
+
+struct server_config {
+    std::string listen = "127.0.0.1:5000";
+    unsigned io_threads = 0;       // 0: one per core
+    unsigned blocking_threads = 4; // RocksDB, fsync
+};
+
+struct cache_config {
+    std::filesystem::path data_dir = "./var/strata";
+    std::size_t max_manifest_bytes = 4 * 1024 * 1024;
+    std::size_t manifest_memory_entries = 4096;
+    bool offline = false;
+};
+
+struct config {
+    server_config server;
+    cache_config cache;
+    timeout_config timeouts;
+    std::string default_upstream = "docker.io";
+    std::vector<upstream_config> upstreams;
+    std::string log_level = "info";
+
+    // The upstream whose name or alias is host, or nullptr.
+    const upstream_config* find_upstream(std::string_view host) const;
+};
+
+// Thrown for any invalid setting; what() names the field.
+struct config_error : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+// The built-in configuration: docker.io, ghcr.io, quay.io, nvcr.io, registry.k8s.io and
+// mcr.microsoft.com over HTTPS; listen 127.0.0.1:5000; data under ./var/strata.
+config default_config();
+
+// Reads a JSON config over the defaults. Unknown fields and wrong types are errors.
+config load_config_file(const std::filesystem::path& path);
+config parse_config(const std::string& json_text);
+
+// Parses "https://host[:port]" or "http://host[:port]" (no path). Throws config_error.
+upstream_origin parse_origin(const std::string& url, const std::string& field);
+
+// Checks cross-field rules (default upstream exists, names unique). Throws config_error.
+void validate(const config& c);
+
+}  // namespace strata::proxy

@@ -1,0 +1,47 @@
+// strata: the command-line entry point and its subcommands.
+#include "proxy/serve_command.hpp"
+
+#include <iostream>
+#include <string>
+#include <vector>
+
+namespace {
+
+constexpr const char* usage =
+    "usage: strata <command> [flags]\n"
+    "commands:\n"
+    "  serve     run the pull-through cache (strata serve --help)\n"
+    "  version   print the version\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::vector<std::string> args(argv + 1, argv + argc);
+    if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+        std::cout << usage;
+        return args.empty() ? 2 : 0;
+    }
+    const std::string command = args[0];
+    args.erase(args.begin());
+    try {
+        if (command == "version") {
+            std::cout << "strata 0.1.0\n";
+            return 0;
+        }
+        if (command == "serve") {
+            if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
+                std::cout << strata::proxy::serve_usage();
+                return 0;
+            }
+            return strata::proxy::run_serve(strata::proxy::parse_serve_args(args));
+        }
+        std::cerr << "strata: unknown command '" << command << "'\n" << usage;
+        return 2;
+    } catch (const strata::proxy::config_error& e) {
+        std::cerr << "strata: configuration error: " << e.what() << "\n";
+        return 2;
+    } catch (const std::exception& e) {
+        std::cerr << "strata: " << e.what() << "\n";
+        return 1;
+    }
+}

@@ -1,0 +1,29 @@
+// manifest_cache: list + hash map LRU.
+#include "proxy/manifest_cache.hpp"
+
+namespace strata::proxy {
+
+std::shared_ptr<const cached_manifest> manifest_cache::find(const std::string& digest) {
+    std::lock_guard lock(mutex_);
+    const auto it = by_digest_.find(digest);
+    if (it == by_digest_.end()) return nullptr;
+    order_.splice(order_.begin(), order_, it->second);
+    return *it->second;
+}
+
+void manifest_cache::insert(std::shared_ptr<const cached_manifest> manifest) {
+    if (capacity_ == 0) return;
+    std::lock_guard lock(mutex_);
+    if (const auto it = by_digest_.find(manifest->digest); it != by_digest_.end()) {
+        order_.splice(order_.begin(), order_, it->second);
+        return;
+    }
+    order_.push_front(std::move(manifest));
+    by_digest_.emplace(order_.front()->digest, order_.begin());
+    if (order_.size() > capacity_) {
+        by_digest_.erase(order_.back()->digest);
+        order_.pop_back();
+    }
+}
+
+}  // namespace strata::proxy

@@ -1,0 +1,55 @@
+// manifest_service: resolves manifests by tag or digest from memory, the index or upstream.
+#pragma once
+
+#include "proxy/accept.hpp"
+#include "proxy/config.hpp"
+#include "proxy/manifest_cache.hpp"
+#include "proxy/net.hpp"
+#include "proxy/route.hpp"
+#include "proxy/upstream_set.hpp"
+#include "storage/metadata_index.hpp"
+
+#include <memory>
+
+namespace strata::proxy {
+
+enum class cache_status { hit, miss, revalidated, stale };
+
+std::string_view to_string(cache_status s) noexcept;
+
+struct manifest_result {
+    std::shared_ptr<const cached_manifest> manifest;
+    cache_status status = cache_status::miss;
+};
+
+// Digests are immutable: a manifest fetched by digest is served from cache forever. A tag
+// mapping is trusted for its upstream's tag_ttl, then revalidated with a HEAD; when the
+// upstream cannot answer, the last known mapping is served as stale. Every manifest taken
+// from upstream is checked against its sha256 (and the requested digest) before it is kept.
+// Thread-safe; one instance serves all sessions.
+class manifest_service {
+public:
+    manifest_service(const config& cfg, upstream_set& upstreams, storage::metadata_index& index,
+                     asio::thread_pool& blocking);
+
+    awaitable<result<manifest_result>> get(const route& r, const accept_list& accept);
+
+private:
+    awaitable<result<manifest_result>> get_by_digest(const route& r, const storage::digest& d,
+                                                     const accept_list& accept);
+    awaitable<result<manifest_result>> get_by_tag(const route& r, const accept_list& accept);
+    awaitable<result<manifest_result>> fetch_upstream(const route& r, const accept_list& accept,
+                                                      const storage::digest* expected);
+    awaitable<std::shared_ptr<const cached_manifest>> load_cached(const std::string& digest);
+    awaitable<result<std::string>> head_upstream_digest(const route& r, const accept_list& accept);
+    awaitable<bool> store_tag(const route& r, const cached_manifest& m);
+    http::fields upstream_headers(const accept_list& accept) const;
+
+    const config& cfg_;
+    upstream_set& upstreams_;
+    storage::metadata_index& index_;
+    asio::thread_pool& blocking_;
+    manifest_cache memory_;
+};
+
+}  // namespace strata::proxy

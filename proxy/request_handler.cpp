@@ -1,0 +1,224 @@
+// The registry API endpoints: /v2/, manifests, blobs and tags/list, plus /healthz.
+#include "proxy/request_handler.hpp"
+
+#include "proxy/accept.hpp"
+#include "proxy/blob_sender.hpp"
+#include "proxy/byte_range.hpp"
+#include "proxy/oci_error.hpp"
+#include "proxy/route.hpp"
+#include "proxy/upstream_status.hpp"
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+namespace strata::proxy {
+namespace {
+
+constexpr auto with_ec = asio::as_tuple(asio::use_awaitable);
+constexpr std::string_view api_version = "registry/2.0";
+constexpr std::chrono::seconds write_timeout{60};
+
+template <class Body>
+void set_common(http::response<Body>& res, const request& req) {
+    res.set(http::field::server, "strata");
+    res.set("Docker-Distribution-API-Version", api_version);
+    res.keep_alive(req.keep_alive());
+}
+
+template <class Body>
+awaitable<bool> send(beast::tcp_stream& stream, http::response<Body>& res) {
+    stream.expires_after(write_timeout);
+    auto [ec, n] = co_await http::async_write(stream, res, with_ec);
+    co_return !ec && res.keep_alive();
+}
+
+awaitable<bool> send_error(beast::tcp_stream& stream, const request& req, error_code ec, std::string_view detail) {
+    auto res = make_error_response(to_errc(ec), detail, req.version(), req.keep_alive());
+    if (req.method() == http::verb::head) res.body().clear();
+    co_return co_await send(stream, res);
+}
+
+awaitable<bool> send_text(beast::tcp_stream& stream, const request& req, http::status status,
+                          std::string_view content_type, std::string body) {
+    http::response<http::string_body> res{status, req.version()};
+    set_common(res, req);
+    res.set(http::field::content_type, content_type);
+    res.body() = std::move(body);
+    res.prepare_payload();
+    if (req.method() == http::verb::head) {
+        http::response<http::empty_body> head{res.base()};
+        co_return co_await send(stream, head);
+    }
+    co_return co_await send(stream, res);
+}
+
+accept_list merged_accept(const request& req) {
+    accept_list accept;
+    for (const auto& field : req)
+        if (field.name() == http::field::accept) accept.add_header(field.value());
+    return accept;
+}
+
+awaitable<bool> handle_manifest(proxy_context& ctx, beast::tcp_stream& stream, const request& req, const route& r) {
+    auto found = co_await ctx.manifests.get(r, merged_accept(req));
+    if (!found) co_return co_await send_error(stream, req, found.error(), r.client_name + ":" + r.reference);
+    const auto& m = *found->manifest;
+    http::response<http::span_body<const char>> res{http::status::ok, req.version()};
+    set_common(res, req);
+    res.set(http::field::content_type, m.media_type);
+    res.set("Docker-Content-Digest", m.digest);
+    res.set(http::field::etag, "\"" + m.digest + "\"");
+    res.set("X-Strata-Cache", to_string(found->status));
+    if (found->status == cache_status::stale) res.set(http::field::warning, "110 strata \"Response is Stale\"");
+    res.content_length(m.body.size());
+    if (req.method() == http::verb::head) {
+        http::response<http::empty_body> head{res.base()};
+        co_return co_await send(stream, head);
+    }
+    res.body() = {m.body.data(), m.body.size()};
+    co_return co_await send(stream, res);
+}
+
+// Writes the headers for [range of] a blob of the given size, then its bytes from fd.
+awaitable<bool> serve_blob_file(proxy_context& ctx, beast::tcp_stream& stream, const request& req,
+                                const storage::digest& d, int fd, std::uint64_t size, blob_fetch* live,
+                                std::string_view cache) {
+    auto range = resolve_range(req[http::field::range], size);
+    if (!range) {
+        auto res = make_error_response(to_errc(range.error()), d.str(), req.version(), req.keep_alive());
+        res.set(http::field::content_range, "bytes */" + std::to_string(size));
+        co_return co_await send(stream, res);
+    }
+    const std::uint64_t first = *range ? (*range)->first : 0;
+    const std::uint64_t length = *range ? (*range)->length() : size;
+    http::response<http::empty_body> res{*range ? http::status::partial_content : http::status::ok, req.version()};
+    set_common(res, req);
+    res.set(http::field::content_type, "application/octet-stream");
+    res.set("Docker-Content-Digest", d.str());
+    res.set(http::field::etag, "\"" + d.str() + "\"");
+    res.set(http::field::accept_ranges, "bytes");
+    res.set("X-Strata-Cache", cache);
+    if (*range)
+        res.set(http::field::content_range, "bytes " + std::to_string(first) + "-" +
+                                                std::to_string(first + length - 1) + "/" + std::to_string(size));
+    res.content_length(length);
+    if (req.method() == http::verb::head) co_return co_await send(stream, res);
+
+    http::response_serializer<http::empty_body> serializer(res);
+    stream.expires_after(write_timeout);
+    auto [ec, n] = co_await http::async_write_header(stream, serializer, with_ec);
+    if (ec) co_return false;
+    stream.expires_never();  // sendfile bypasses the stream; its own waits carry the timeout
+    const auto sent = co_await send_file_range(stream.socket(), fd, first, length, live, ctx.cfg.timeouts.client_idle);
+    if (sent != errc::ok) {
+        spdlog::warn("blob response aborted digest={} error=\"{}\"", d.str(), make_error_code(sent).message());
+        co_return false;
+    }
+    co_return res.keep_alive();
+}
+
+// HEAD of an uncached blob asks upstream instead of downloading the blob.
+awaitable<bool> head_uncached_blob(proxy_context& ctx, beast::tcp_stream& stream, const request& req,
+                                   const route& r, const storage::digest& d) {
+    if (ctx.cfg.cache.offline) co_return co_await send_error(stream, req, errc::offline, d.str());
+    auto& client = ctx.upstreams.client(*r.upstream);
+    auto res = co_await client.fetch(http::verb::head, "/v2/" + r.repository + "/blobs/" + d.str(), {}, 0);
+    if (!res) co_return co_await send_error(stream, req, res.error(), d.str());
+    if (res->status != 200)
+        co_return co_await send_error(stream, req, upstream_failure(res->status, "", object_kind::blob), d.str());
+    http::response<http::empty_body> out{http::status::ok, req.version()};
+    set_common(out, req);
+    out.set(http::field::content_type, "application/octet-stream");
+    out.set("Docker-Content-Digest", d.str());
+    out.set(http::field::accept_ranges, "bytes");
+    out.set("X-Strata-Cache", "miss");
+    if (auto len = res->headers[http::field::content_length]; !len.empty())
+        out.set(http::field::content_length, len);
+    co_return co_await send(stream, out);
+}
+
+awaitable<bool> follow_fetch(proxy_context& ctx, beast::tcp_stream& stream, const request& req,
+                             std::shared_ptr<blob_fetch> fetch) {
+    auto progress = fetch->subscribe(stream.get_executor());
+    auto s = fetch->state();
+    // Headers wait for the upstream's length; without one, for the whole verified blob.
+    while (s.state == blob_fetch::phase::connecting || (s.state == blob_fetch::phase::streaming && !s.size)) {
+        co_await progress->async_receive(with_ec);
+        s = fetch->state();
+    }
+    if (s.state == blob_fetch::phase::failed)
+        co_return co_await send_error(stream, req, s.error, fetch->digest().str());
+    co_return co_await serve_blob_file(ctx, stream, req, fetch->digest(), fetch->fd(), *s.size, fetch.get(), "miss");
+}
+
+awaitable<bool> handle_blob(proxy_context& ctx, beast::tcp_stream& stream, const request& req, const route& r) {
+    auto d = storage::digest::parse(r.reference);
+    if (!d) co_return co_await send_error(stream, req, d.error(), r.reference);
+    if (req.method() == http::verb::head || ctx.cfg.cache.offline) {
+        if (auto blob = ctx.blobs.open(*d))
+            co_return co_await serve_blob_file(ctx, stream, req, *d, blob->fd.get(), blob->size, nullptr, "hit");
+        if (req.method() == http::verb::head) co_return co_await head_uncached_blob(ctx, stream, req, r, *d);
+        co_return co_await send_error(stream, req, errc::offline, d->str());
+    }
+    auto acquired = ctx.fetcher.acquire(r, *d);
+    if (!acquired) co_return co_await send_error(stream, req, acquired.error(), d->str());
+    if (auto* blob = std::get_if<storage::open_blob>(&*acquired))
+        co_return co_await serve_blob_file(ctx, stream, req, *d, blob->fd.get(), blob->size, nullptr, "hit");
+    co_return co_await follow_fetch(ctx, stream, req, std::get<std::shared_ptr<blob_fetch>>(*acquired));
+}
+
+awaitable<bool> handle_tags(proxy_context& ctx, beast::tcp_stream& stream, const request& req, const route& r) {
+    auto tags = co_await ctx.tag_lists.sorted_tags(r);
+    if (!tags) co_return co_await send_error(stream, req, tags.error(), r.client_name);
+    const auto page = paginate_tags(**tags, r.page_size, r.last);
+    http::response<http::string_body> res{http::status::ok, req.version()};
+    set_common(res, req);
+    res.set(http::field::content_type, "application/json");
+    if (page.more && !page.tags.empty()) res.set(http::field::link, next_page_link(r, *r.page_size, page.tags.back()));
+    res.body() = nlohmann::json{{"name", r.client_name}, {"tags", page.tags}}.dump();
+    res.prepare_payload();
+    if (req.method() == http::verb::head) {
+        http::response<http::empty_body> head{res.base()};
+        co_return co_await send(stream, head);
+    }
+    co_return co_await send(stream, res);
+}
+
+awaitable<bool> dispatch(proxy_context& ctx, beast::tcp_stream& stream, const request& req, const route& r) {
+    switch (r.kind) {
+    case endpoint::base: co_return co_await send_text(stream, req, http::status::ok, "application/json", "{}");
+    case endpoint::manifest: co_return co_await handle_manifest(ctx, stream, req, r);
+    case endpoint::blob: co_return co_await handle_blob(ctx, stream, req, r);
+    case endpoint::tags_list: co_return co_await handle_tags(ctx, stream, req, r);
+    case endpoint::blob_upload: break;
+    case endpoint::unknown: {
+        auto res = make_error_response(http::status::not_found, "NOT_FOUND", "no such endpoint", req.version(),
+                                       req.keep_alive());
+        co_return co_await send(stream, res);
+    }
+    }
+    auto res = make_error_response(http::status::method_not_allowed, "UNSUPPORTED",
+                                   "strata is a read-only pull-through cache; push is not proxied", req.version(),
+                                   req.keep_alive());
+    res.set(http::field::allow, "GET, HEAD");
+    co_return co_await send(stream, res);
+}
+
+}  // namespace
+
+awaitable<bool> handle_request(proxy_context& ctx, beast::tcp_stream& stream, const request& req) {
+    const auto target = req.target();
+    if (target == "/healthz")
+        co_return co_await send_text(stream, req, http::status::ok, "text/plain", "ok\n");
+    auto r = parse_route(target, ctx.cfg);
+    if (!r) co_return co_await send_error(stream, req, r.error(), "");
+    if (req.method() != http::verb::get && req.method() != http::verb::head) {
+        auto res = make_error_response(http::status::method_not_allowed, "UNSUPPORTED",
+                                       "only GET and HEAD are served", req.version(), req.keep_alive());
+        res.set(http::field::allow, "GET, HEAD");
+        co_return co_await send(stream, res);
+    }
+    co_return co_await dispatch(ctx, stream, req, *r);
+}
+
+}  // namespace strata::proxy

@@ -1,0 +1,117 @@
+// strata serve: flag parsing, logging set-up, threads, signals and orderly shutdown.
+#include "proxy/serve_command.hpp"
+
+#include "proxy/net.hpp"
+#include "proxy/proxy_context.hpp"
+#include "proxy/server.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <iostream>
+#include <thread>
+
+namespace strata::proxy {
+namespace {
+
+// Takes the value of a flag given as "--flag value" or "--flag=value".
+std::string flag_value(const std::vector<std::string>& args, std::size_t& i, const std::string& flag) {
+    const auto& arg = args[i];
+    if (arg.size() > flag.size() && arg[flag.size()] == '=') return arg.substr(flag.size() + 1);
+    if (i + 1 >= args.size()) throw config_error(flag + ": needs a value");
+    return args[++i];
+}
+
+bool is_flag(const std::string& arg, const std::string& flag) {
+    return arg == flag || (arg.starts_with(flag) && arg.size() > flag.size() && arg[flag.size()] == '=');
+}
+
+void add_upstream_flag(config& c, const std::string& spec) {
+    const auto eq = spec.find('=');
+    if (eq == std::string::npos || eq == 0) throw config_error("--upstream: expected NAME=URL");
+    upstream_config u;
+    u.name = spec.substr(0, eq);
+    u.url = spec.substr(eq + 1);
+    u.origin = parse_origin(u.url, "--upstream " + u.name);
+    u.docker_hub = u.name == "docker.io";
+    std::erase_if(c.upstreams, [&](const upstream_config& x) { return x.name == u.name; });
+    c.upstreams.push_back(std::move(u));
+}
+
+unsigned parse_count(const std::string& flag, const std::string& value) {
+    try {
+        const auto n = std::stoul(value);
+        if (n <= 1024) return static_cast<unsigned>(n);
+    } catch (const std::exception&) {
+    }
+    throw config_error(flag + ": expected a number from 0 to 1024");
+}
+
+}  // namespace
+
+std::string serve_usage() {
+    return "usage: strata serve [flags]\n"
+           "  --config FILE            JSON config (see deploy/strata.json); flags override it\n"
+           "  --listen HOST:PORT       address to listen on (default 127.0.0.1:5000; port 0 picks one)\n"
+           "  --data-dir DIR           cache directory (default ./var/strata)\n"
+           "  --upstream NAME=URL      add or replace an upstream, e.g. ghcr.io=https://ghcr.io\n"
+           "  --default-upstream NAME  upstream for names without ns= or a host prefix (default docker.io)\n"
+           "  --tag-ttl SECONDS        tag mapping lifetime for every upstream (default 300)\n"
+           "  --offline                never contact upstreams; serve only what is cached\n"
+           "  --io-threads N           network threads (default: one per core)\n"
+           "  --log-level LEVEL        trace, debug, info, warn, error (default info)\n";
+}
+
+config parse_serve_args(const std::vector<std::string>& args) {
+    config c = default_config();
+    for (std::size_t i = 0; i < args.size(); ++i)
+        if (is_flag(args[i], "--config")) c = load_config_file(flag_value(args, i, "--config"));
+    std::optional<std::chrono::seconds> tag_ttl;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const auto& a = args[i];
+        if (is_flag(a, "--config")) flag_value(args, i, "--config");
+        else if (is_flag(a, "--listen")) c.server.listen = flag_value(args, i, "--listen");
+        else if (is_flag(a, "--data-dir")) c.cache.data_dir = flag_value(args, i, "--data-dir");
+        else if (is_flag(a, "--upstream")) add_upstream_flag(c, flag_value(args, i, "--upstream"));
+        else if (is_flag(a, "--default-upstream")) c.default_upstream = flag_value(args, i, "--default-upstream");
+        else if (is_flag(a, "--tag-ttl")) tag_ttl = std::chrono::seconds(parse_count("--tag-ttl", flag_value(args, i, "--tag-ttl")));
+        else if (a == "--offline") c.cache.offline = true;
+        else if (is_flag(a, "--io-threads")) c.server.io_threads = parse_count("--io-threads", flag_value(args, i, "--io-threads"));
+        else if (is_flag(a, "--log-level")) c.log_level = flag_value(args, i, "--log-level");
+        else throw config_error(a + ": unknown flag (see strata serve --help)");
+    }
+    if (tag_ttl)
+        for (auto& u : c.upstreams) u.tag_ttl = *tag_ttl;
+    validate(c);
+    return c;
+}
+
+int run_serve(const config& cfg) {
+    spdlog::set_level(spdlog::level::from_str(cfg.log_level));
+    std::signal(SIGPIPE, SIG_IGN);  // sendfile to a vanished client must be an error, not a signal
+    const unsigned threads = cfg.server.io_threads ? cfg.server.io_threads : std::max(1u, std::thread::hardware_concurrency());
+    asio::io_context io(static_cast<int>(threads));
+    proxy_context ctx(cfg, io);
+    server srv(io, ctx);
+    srv.start();
+    const auto endpoint = srv.local_endpoint();
+    spdlog::info("strata listening address={}:{} data_dir={} upstreams={} default_upstream={} offline={}",
+                 endpoint.address().to_string(), endpoint.port(), cfg.cache.data_dir.string(), cfg.upstreams.size(),
+                 cfg.default_upstream, cfg.cache.offline);
+
+    asio::signal_set signals(io, SIGINT, SIGTERM);
+    signals.async_wait([&](error_code, int sig) {
+        spdlog::info("strata stopping signal={}", sig);
+        srv.stop();
+        io.stop();
+    });
+    std::vector<std::thread> pool;
+    for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&io] { io.run(); });
+    io.run();
+    for (auto& t : pool) t.join();
+    ctx.blocking.join();
+    spdlog::info("strata stopped");
+    return 0;
+}
+
+}  // namespace strata::proxy

@@ -1,0 +1,105 @@
+// server: the accept loop and the per-connection HTTP/1.1 session.
+#include "proxy/server.hpp"
+
+#include "proxy/oci_error.hpp"
+#include "proxy/request_handler.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace strata::proxy {
+namespace {
+
+constexpr auto with_ec = asio::as_tuple(asio::use_awaitable);
+constexpr std::uint32_t max_header_bytes = 16 * 1024;
+
+awaitable<void> run_session(beast::tcp_stream stream, proxy_context& ctx) {
+    beast::flat_buffer buffer;
+    error_code peer_ec;
+    const auto peer = stream.socket().remote_endpoint(peer_ec).address().to_string();
+    for (;;) {
+        http::request_parser<http::empty_body> parser;
+        parser.header_limit(max_header_bytes);
+        stream.expires_after(ctx.cfg.timeouts.client_idle);
+        auto [ec, n] = co_await http::async_read(stream, buffer, parser, with_ec);
+        if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::connection_reset)
+            break;
+        if (ec) {
+            // Oversized headers, a body on a GET, garbage: answer once and hang up.
+            auto res = make_error_response(http::status::bad_request, "UNSUPPORTED", ec.message(), 11, false);
+            stream.expires_after(std::chrono::seconds(5));
+            co_await http::async_write(stream, res, with_ec);
+            break;
+        }
+        const auto& req = parser.get();
+        const auto started = std::chrono::steady_clock::now();
+        bool keep_alive = false;
+        try {
+            keep_alive = co_await handle_request(ctx, stream, req);
+        } catch (const std::exception& e) {
+            spdlog::error("request failed peer={} target={} error=\"{}\"", peer, std::string(req.target()), e.what());
+            break;
+        }
+        spdlog::debug("request peer={} method={} target={} duration_us={}", peer, std::string(req.method_string()),
+                      std::string(req.target()),
+                      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started)
+                          .count());
+        if (!keep_alive) break;
+    }
+    error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+}
+
+}  // namespace
+
+tcp::endpoint parse_listen_address(const std::string& text) {
+    const auto colon = text.rfind(':');
+    if (colon == std::string::npos) throw config_error("server.listen: expected host:port");
+    auto host = text.substr(0, colon);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    error_code ec;
+    const auto address = asio::ip::make_address(host.empty() ? "0.0.0.0" : host, ec);
+    if (ec) throw config_error("server.listen: '" + host + "' is not an IP address");
+    unsigned long port = 0;
+    try {
+        port = std::stoul(text.substr(colon + 1));
+    } catch (const std::exception&) {
+        throw config_error("server.listen: invalid port");
+    }
+    if (port > 65535) throw config_error("server.listen: invalid port");
+    return {address, static_cast<unsigned short>(port)};
+}
+
+server::server(asio::io_context& io, proxy_context& ctx) : io_(io), ctx_(ctx), acceptor_(io) {}
+
+void server::start() {
+    const auto endpoint = parse_listen_address(ctx_.cfg.server.listen);
+    acceptor_.open(endpoint.protocol());
+    acceptor_.set_option(asio::socket_base::reuse_address(true));
+    acceptor_.bind(endpoint);
+    acceptor_.listen(asio::socket_base::max_listen_connections);
+    asio::co_spawn(io_, accept_loop(), asio::detached);
+}
+
+void server::stop() {
+    error_code ignored;
+    acceptor_.close(ignored);
+}
+
+awaitable<void> server::accept_loop() {
+    while (acceptor_.is_open()) {
+        auto [ec, socket] = co_await acceptor_.async_accept(asio::make_strand(io_), with_ec);
+        if (ec == asio::error::operation_aborted) co_return;
+        if (ec) {
+            // EMFILE and friends: back off instead of spinning.
+            spdlog::warn("accept failed error=\"{}\"", ec.message());
+            asio::steady_timer pause(io_, std::chrono::milliseconds(50));
+            co_await pause.async_wait(with_ec);
+            continue;
+        }
+        socket.set_option(tcp::no_delay(true), ec);
+        auto executor = socket.get_executor();
+        asio::co_spawn(executor, run_session(beast::tcp_stream(std::move(socket)), ctx_), asio::detached);
+    }
+}
+
+}  // namespace strata::proxy

@@ -1,0 +1,32 @@
+// server: accepts client connections and runs one session coroutine per connection.
+#pragma once
+
+#include "proxy/net.hpp"
+#include "proxy/proxy_context.hpp"
+
+namespace strata::proxy {
+
+// Listens on the configured address. Each connection gets its own strand. Not copyable;
+// start() and stop() are called from the thread that owns the io_context.
+class server {
+public:
+    server(asio::io_context& io, proxy_context& ctx);
+
+    // Binds and listens; throws boost::system::system_error if the address is unusable.
+    void start();
+    // Stops accepting; sessions in flight finish their current response.
+    void stop();
+    tcp::endpoint local_endpoint() const { return acceptor_.local_endpoint(); }
+
+private:
+    awaitable<void> accept_loop();
+
+    asio::io_context& io_;
+    proxy_context& ctx_;
+    tcp::acceptor acceptor_;
+};
+
+// Splits "host:port" ("[::1]:5000" for IPv6). Throws config_error on bad input.
+tcp::endpoint parse_listen_address(const std::string& text);
+
+}  // namespace strata::proxy

@@ -1,0 +1,45 @@
+// upstream_connection: one HTTP/1.1 connection to an upstream origin, plain TCP or TLS.
+#pragma once
+
+#include "proxy/config.hpp"
+#include "proxy/net.hpp"
+
+#include <chrono>
+#include <memory>
+#include <variant>
+
+namespace strata::proxy {
+
+// Owns a connected stream and its read buffer. Used by one coroutine at a time.
+// Every operation has a deadline; expiry surfaces as beast::error::timeout.
+class upstream_connection {
+public:
+    using plain_stream = beast::tcp_stream;
+    using tls_stream = beast::ssl_stream<beast::tcp_stream>;
+
+    // Resolves and connects to host:port, then does the TLS handshake (SNI and host-name
+    // verification) when tls_ctx is not null. Errors are returned, never thrown.
+    static awaitable<std::unique_ptr<upstream_connection>> connect(
+        const std::string& host, const std::string& port, ssl::context* tls_ctx, bool verify_host,
+        std::chrono::milliseconds timeout, error_code& ec);
+
+    awaitable<void> write(http::request<http::empty_body>& req, std::chrono::milliseconds timeout,
+                          error_code& ec);
+    awaitable<void> read_header(http::response_parser<http::buffer_body>& parser,
+                                std::chrono::milliseconds timeout, error_code& ec);
+    // Reads body bytes into [data, data+size); returns how many arrived. At end of body,
+    // returns 0 and parser.is_done() is true.
+    awaitable<std::size_t> read_body(http::response_parser<http::buffer_body>& parser, void* data,
+                                     std::size_t size, std::chrono::milliseconds timeout, error_code& ec);
+
+    void close() noexcept;
+
+private:
+    explicit upstream_connection(std::variant<plain_stream, tls_stream> s) : stream_(std::move(s)) {}
+    beast::tcp_stream& lowest() noexcept;
+
+    std::variant<plain_stream, tls_stream> stream_;
+    beast::flat_buffer buffer_;
+};
+
+}  // namespace strata::proxy

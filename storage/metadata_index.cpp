@@ -1,0 +1,147 @@
+// metadata_index on RocksDB: one column family per record kind, JSON-encoded values.
+#include "storage/metadata_index.hpp"
+
+#include <nlohmann/json.hpp>
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+#include <stdexcept>
+
+namespace strata::storage {
+namespace {
+
+using json = nlohmann::json;
+
+constexpr const char* column_names[] = {"default", "blobs", "manifests", "tags", "refs"};
+enum column { cf_default, cf_blobs, cf_manifests, cf_tags, cf_refs, cf_count };
+
+void check(const rocksdb::Status& s, const char* what) {
+    if (!s.ok()) throw std::runtime_error(std::string("metadata index: ") + what + ": " + s.ToString());
+}
+
+std::string tag_key(const repository_key& repo, std::string_view tag) {
+    return repo.upstream + '/' + repo.repository + ':' + std::string(tag);
+}
+
+std::string encode(const blob_record& r) {
+    return json{{"size", r.size}, {"media_type", r.media_type}, {"first_access_ns", r.first_access_ns},
+                {"last_access_ns", r.last_access_ns}, {"hits", r.hits}}
+        .dump();
+}
+
+blob_record decode_blob(const std::string& s) {
+    const auto j = json::parse(s);
+    return {j.at("size").get<std::uint64_t>(), j.at("media_type").get<std::string>(),
+            j.at("first_access_ns").get<std::int64_t>(), j.at("last_access_ns").get<std::int64_t>(),
+            j.at("hits").get<std::uint64_t>()};
+}
+
+// Manifest values are "<media type>\n<body>": bodies stay byte-exact.
+std::string encode(const manifest_record& r) { return r.media_type + '\n' + r.body; }
+
+manifest_record decode_manifest(const std::string& s) {
+    const auto nl = s.find('\n');
+    if (nl == std::string::npos) throw std::runtime_error("metadata index: corrupt manifest record");
+    return {s.substr(0, nl), s.substr(nl + 1)};
+}
+
+}  // namespace
+
+struct metadata_index::impl {
+    std::unique_ptr<rocksdb::DB> db;
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+
+    rocksdb::ColumnFamilyHandle* cf(column c) const { return handles[c]; }
+
+    std::optional<std::string> get(column c, const std::string& key) const {
+        std::string value;
+        const auto s = db->Get(rocksdb::ReadOptions(), cf(c), key, &value);
+        if (s.IsNotFound()) return std::nullopt;
+        check(s, "read");
+        return value;
+    }
+
+    ~impl() {
+        for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+    }
+};
+
+metadata_index::metadata_index(const std::filesystem::path& dir) : impl_(std::make_unique<impl>()) {
+    std::filesystem::create_directories(dir);
+    rocksdb::DBOptions options;
+    options.create_if_missing = true;
+    options.create_missing_column_families = true;
+    options.max_background_jobs = 2;
+    std::vector<rocksdb::ColumnFamilyDescriptor> columns;
+    for (const char* name : column_names) columns.emplace_back(name, rocksdb::ColumnFamilyOptions());
+    rocksdb::DB* raw = nullptr;
+    check(rocksdb::DB::Open(options, dir.string(), columns, &impl_->handles, &raw), "open");
+    impl_->db.reset(raw);
+}
+
+metadata_index::~metadata_index() = default;
+
+std::optional<manifest_record> metadata_index::manifest(const digest& d) const {
+    auto value = impl_->get(cf_manifests, d.str());
+    if (!value) return std::nullopt;
+    return decode_manifest(*value);
+}
+
+void metadata_index::put_manifest(const digest& d, const manifest_record& record,
+                                  const repository_key& repo, const std::vector<digest>& children) {
+    rocksdb::WriteBatch batch;
+    batch.Put(impl_->cf(cf_manifests), d.str(), encode(record));
+    const auto repo_name = repo.upstream + '/' + repo.repository;
+    for (const auto& child : children) batch.Put(impl_->cf(cf_refs), child.str() + '|' + d.str(), repo_name);
+    check(impl_->db->Write(rocksdb::WriteOptions(), &batch), "write manifest");
+}
+
+std::optional<tag_record> metadata_index::tag(const repository_key& repo, std::string_view tag) const {
+    auto value = impl_->get(cf_tags, tag_key(repo, tag));
+    if (!value) return std::nullopt;
+    const auto j = json::parse(*value);
+    return tag_record{j.at("digest").get<std::string>(), j.at("media_type").get<std::string>(),
+                      j.at("fetched_at_ns").get<std::int64_t>()};
+}
+
+void metadata_index::put_tag(const repository_key& repo, std::string_view tag, const tag_record& record) {
+    const auto value =
+        json{{"digest", record.digest}, {"media_type", record.media_type}, {"fetched_at_ns", record.fetched_at_ns}}
+            .dump();
+    check(impl_->db->Put(rocksdb::WriteOptions(), impl_->cf(cf_tags), tag_key(repo, tag), value), "write tag");
+}
+
+std::optional<blob_record> metadata_index::blob(const digest& d) const {
+    auto value = impl_->get(cf_blobs, d.str());
+    if (!value) return std::nullopt;
+    return decode_blob(*value);
+}
+
+void metadata_index::put_blob(const digest& d, const blob_record& record) {
+    check(impl_->db->Put(rocksdb::WriteOptions(), impl_->cf(cf_blobs), d.str(), encode(record)), "write blob");
+}
+
+void metadata_index::record_accesses(const std::vector<access_update>& updates) {
+    rocksdb::WriteBatch batch;
+    for (const auto& u : updates) {
+        auto value = impl_->get(cf_blobs, u.digest);
+        if (!value) continue;
+        auto record = decode_blob(*value);
+        record.hits += u.hits;
+        record.last_access_ns = std::max(record.last_access_ns, u.last_access_ns);
+        batch.Put(impl_->cf(cf_blobs), u.digest, encode(record));
+    }
+    check(impl_->db->Write(rocksdb::WriteOptions(), &batch), "write accesses");
+}
+
+std::vector<std::string> metadata_index::referrers(const digest& child) const {
+    std::vector<std::string> out;
+    const auto prefix = child.str() + '|';
+    std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->cf(cf_refs)));
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next())
+        out.push_back(it->key().ToString().substr(prefix.size()));
+    check(it->status(), "scan references");
+    return out;
+}
+
+}  // namespace strata::storage

@@ -1,0 +1,81 @@
+// metadata_index: the RocksDB index of cached blobs, manifests, tag mappings and references.
+#pragma once
+
+#include "storage/digest.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace strata::storage {
+
+struct blob_record {
+    std::uint64_t size = 0;
+    std::string media_type;
+    std::int64_t first_access_ns = 0;
+    std::int64_t last_access_ns = 0;
+    std::uint64_t hits = 0;
+};
+
+struct manifest_record {
+    std::string media_type;
+    std::string body;
+};
+
+struct tag_record {
+    std::string digest;
+    std::string media_type;
+    std::int64_t fetched_at_ns = 0;
+};
+
+// Which upstream repository a tag or reference belongs to, e.g. {"ghcr.io", "org/app"}.
+struct repository_key {
+    std::string upstream;
+    std::string repository;
+};
+
+// One batch entry of access statistics for a blob or manifest.
+struct access_update {
+    std::string digest;
+    std::uint64_t hits = 0;
+    std::int64_t last_access_ns = 0;
+};
+
+// Column families: blobs, manifests, tags, refs. Every call is a synchronous RocksDB
+// operation: run it on the blocking pool, never on an I/O thread. Thread-safe.
+// Infrastructure failures (disk, corruption) throw std::runtime_error.
+class metadata_index {
+public:
+    // Opens or creates the database in dir. Throws std::runtime_error on failure.
+    explicit metadata_index(const std::filesystem::path& dir);
+    ~metadata_index();
+    metadata_index(const metadata_index&) = delete;
+    metadata_index& operator=(const metadata_index&) = delete;
+
+    std::optional<manifest_record> manifest(const digest& d) const;
+    // Stores a manifest and records that it references each of its children.
+    void put_manifest(const digest& d, const manifest_record& record, const repository_key& repo,
+                      const std::vector<digest>& children);
+
+    std::optional<tag_record> tag(const repository_key& repo, std::string_view tag) const;
+    void put_tag(const repository_key& repo, std::string_view tag, const tag_record& record);
+
+    std::optional<blob_record> blob(const digest& d) const;
+    void put_blob(const digest& d, const blob_record& record);
+
+    // Adds hit counts and moves last access forward for blobs already indexed.
+    void record_accesses(const std::vector<access_update>& updates);
+
+    // Manifests (by digest) that reference the given blob or child manifest.
+    std::vector<std::string> referrers(const digest& child) const;
+
+private:
+    struct impl;
+    std::unique_ptr<impl> impl_;
+};
+
+}  // namespace strata::storage

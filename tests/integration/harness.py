@@ -1,0 +1,279 @@
+"""Shared helpers for strata's integration tests: real processes on 127.0.0.1, temp dirs, images.
+
+Every test starts its own upstream (Debian's docker-registry), its own strata and its own
+clients, on ports picked at run time, under a fresh temporary directory.
+"""
+import gzip
+import hashlib
+import io
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tarfile
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+STRATA = os.environ.get("STRATA_BIN", os.path.join(REPO_ROOT, "build", "strata"))
+
+OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
+OCI_INDEX = "application/vnd.oci.image.index.v1+json"
+OCI_CONFIG = "application/vnd.oci.image.config.v1+json"
+OCI_LAYER = "application/vnd.oci.image.layer.v1.tar+gzip"
+DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json"
+DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json"
+DOCKER_CONFIG = "application/vnd.docker.container.image.v1+json"
+DOCKER_LAYER = "application/vnd.docker.image.rootfs.diff.tar.gzip"
+ALL_MANIFEST_TYPES = [OCI_INDEX, OCI_MANIFEST, DOCKER_LIST, DOCKER_MANIFEST]
+
+
+def sha256(data):
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(predicate, timeout=20.0, what="condition"):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            if predicate():
+                return
+        except OSError:
+            pass
+        time.sleep(0.05)
+    raise TimeoutError("timed out waiting for " + what)
+
+
+class Response:
+    def __init__(self, status, headers, body):
+        self.status, self.headers, self.body = status, headers, body
+
+    def header(self, name):
+        return self.headers.get(name)
+
+    def json(self):
+        return json.loads(self.body)
+
+
+def http(method, url, headers=None, data=None, timeout=60):
+    """One HTTP request; returns Response for any status (never raises on 4xx/5xx)."""
+    req = urllib.request.Request(url, data=data, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            return Response(r.status, r.headers, r.read())
+    except urllib.error.HTTPError as e:
+        return Response(e.code, e.headers, e.read())
+
+
+def layer_tar(files):
+    """A gzipped tar holding {path: bytes}; deterministic so equal inputs give equal digests."""
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w", format=tarfile.USTAR_FORMAT) as tar:
+        for path, content in sorted(files.items()):
+            info = tarfile.TarInfo(path)
+            info.size = len(content)
+            info.mtime = 0
+            tar.addfile(info, io.BytesIO(content))
+    return gzip.compress(raw.getvalue(), mtime=0)
+
+
+def random_layer(size, seed):
+    """A layer with one file of size pseudo-random (incompressible) bytes."""
+    data = hashlib.shake_256(("strata-%s" % seed).encode()).digest(size)
+    return layer_tar({"data/%s.bin" % seed: data})
+
+
+class Registry:
+    """Debian's docker-registry (the CNCF distribution registry) on a loopback port."""
+
+    def __init__(self, workdir, proxy_remote=None, port=None):
+        self.port = port or free_port()
+        self.dir = os.path.join(workdir, "registry-%d" % self.port)
+        os.makedirs(self.dir, exist_ok=True)
+        self.log_path = os.path.join(self.dir, "registry.log")
+        config = {
+            "version": 0.1,
+            "log": {"level": "info", "accesslog": {"disabled": False}},
+            "storage": {"filesystem": {"rootdirectory": os.path.join(self.dir, "data")},
+                        "delete": {"enabled": True}},
+            "http": {"addr": "127.0.0.1:%d" % self.port},
+        }
+        if proxy_remote:
+            config["proxy"] = {"remoteurl": proxy_remote}
+        self.config_path = os.path.join(self.dir, "config.yml")
+        with open(self.config_path, "w") as f:
+            json.dump(config, f)  # YAML is a superset of JSON
+        self.proc = None
+
+    @property
+    def url(self):
+        return "http://127.0.0.1:%d" % self.port
+
+    def start(self):
+        self.log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(["docker-registry", "serve", self.config_path],
+                                     stdout=self.log, stderr=subprocess.STDOUT)
+        wait_for(lambda: http("GET", self.url + "/v2/", timeout=2).status == 200, what="docker-registry")
+        return self
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+        self.proc = None
+
+    def blob_gets(self, digest=None):
+        """How many GET requests for blobs (optionally one digest) the registry has served."""
+        with open(self.log_path, "rb") as f:
+            text = f.read().decode("utf-8", "replace")
+        pattern = r'"GET /v2/[^ ]*/blobs/%s' % (re.escape(digest) if digest else "sha256:[0-9a-f]{64}")
+        return len(re.findall(pattern, text))
+
+    # Pushing, through the registry's own HTTP API.
+    def push_blob(self, repo, data):
+        digest = sha256(data)
+        r = http("POST", "%s/v2/%s/blobs/uploads/" % (self.url, repo), data=b"")
+        assert r.status == 202, (r.status, r.body)
+        location = r.header("Location")
+        if location.startswith("/"):
+            location = self.url + location
+        sep = "&" if "?" in location else "?"
+        r = http("PUT", location + sep + "digest=" + digest, data=data,
+                 headers={"Content-Type": "application/octet-stream"})
+        assert r.status == 201, (r.status, r.body)
+        return digest
+
+    def push_manifest(self, repo, reference, body, media_type):
+        r = http("PUT", "%s/v2/%s/manifests/%s" % (self.url, repo, reference), data=body,
+                 headers={"Content-Type": media_type})
+        assert r.status == 201, (r.status, r.body)
+        return sha256(body)
+
+
+class Image:
+    """An image pushed to a registry: its manifest bytes, digest and blobs."""
+
+    def __init__(self, repo, tag, manifest, media_type, blobs):
+        self.repo, self.tag, self.manifest, self.media_type, self.blobs = repo, tag, manifest, media_type, blobs
+        self.digest = sha256(manifest)
+
+
+def push_image(registry, repo, tag, layers, oci=True, arch="amd64"):
+    """Pushes config + layers and a manifest (OCI or Docker schema 2). Returns Image."""
+    config = json.dumps({
+        "architecture": arch, "os": "linux", "created": "2024-08-22T00:00:00Z",
+        "rootfs": {"type": "layers", "diff_ids": [sha256(gzip.decompress(l)) for l in layers]},
+        "history": [{"created_by": "RUN layer %d" % i} for i in range(len(layers))],
+    }, sort_keys=True).encode()
+    blobs = {registry.push_blob(repo, config): config}
+    for layer in layers:
+        blobs[registry.push_blob(repo, layer)] = layer
+    manifest = json.dumps({
+        "schemaVersion": 2,
+        "mediaType": OCI_MANIFEST if oci else DOCKER_MANIFEST,
+        "config": {"mediaType": OCI_CONFIG if oci else DOCKER_CONFIG, "digest": sha256(config), "size": len(config)},
+        "layers": [{"mediaType": OCI_LAYER if oci else DOCKER_LAYER, "digest": sha256(l), "size": len(l)}
+                   for l in layers],
+    }, indent=3).encode()
+    media_type = OCI_MANIFEST if oci else DOCKER_MANIFEST
+    registry.push_manifest(repo, tag, manifest, media_type)
+    return Image(repo, tag, manifest, media_type, blobs)
+
+
+def push_index(registry, repo, tag, images):
+    """Pushes an OCI index over already pushed per-platform images {"amd64": Image, ...}."""
+    index = json.dumps({
+        "schemaVersion": 2, "mediaType": OCI_INDEX,
+        "manifests": [{"mediaType": img.media_type, "digest": img.digest, "size": len(img.manifest),
+                       "platform": {"architecture": arch, "os": "linux"}} for arch, img in images.items()],
+    }).encode()
+    registry.push_manifest(repo, tag, index, OCI_INDEX)
+    blobs = {}
+    for img in images.values():
+        blobs.update(img.blobs)
+    return Image(repo, tag, index, OCI_INDEX, blobs)
+
+
+class Strata:
+    """strata serve as a child process, listening on a port it picks itself."""
+
+    def __init__(self, workdir, upstreams, extra_args=(), data_dir=None, config=None):
+        self.workdir = workdir
+        self.data_dir = data_dir or os.path.join(workdir, "strata-data")
+        self.log_path = os.path.join(workdir, "strata.log")
+        self.upstreams = upstreams
+        self.extra_args = list(extra_args)
+        self.config = config
+        self.proc = None
+        self.port = None
+
+    @property
+    def url(self):
+        return "http://127.0.0.1:%d" % self.port
+
+    @property
+    def host(self):
+        return "127.0.0.1:%d" % self.port
+
+    def command(self, listen="127.0.0.1:0"):
+        cmd = [STRATA, "serve", "--listen", listen, "--data-dir", self.data_dir, "--log-level", "debug"]
+        if self.config:
+            path = os.path.join(self.workdir, "strata.json")
+            with open(path, "w") as f:
+                json.dump(self.config, f)
+            cmd += ["--config", path]
+        for name, url in self.upstreams.items():
+            cmd += ["--upstream", "%s=%s" % (name, url)]
+        return cmd + self.extra_args
+
+    def start(self):
+        listen = "127.0.0.1:%d" % self.port if self.port else "127.0.0.1:0"
+        log = open(self.log_path, "ab")
+        offset = log.tell()
+        self.proc = subprocess.Popen(self.command(listen), stdout=log, stderr=subprocess.STDOUT)
+
+        def listening():
+            if self.proc.poll() is not None:
+                raise RuntimeError("strata exited with %s:\n%s" % (self.proc.returncode, self.read_log()))
+            with open(self.log_path, "rb") as f:
+                f.seek(offset)
+                m = re.search(rb"strata listening address=127\.0\.0\.1:(\d+)", f.read())
+            if m:
+                self.port = int(m.group(1))
+            return m is not None
+        wait_for(listening, what="strata to listen")
+        return self
+
+    def read_log(self):
+        with open(self.log_path, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            self.proc.wait(timeout=20)
+        self.proc = None
+
+    def get(self, path, headers=None, method="GET"):
+        return http(method, self.url + path, headers=headers)
+
+
+class TempDir:
+    def __enter__(self):
+        self.path = tempfile.mkdtemp(prefix="strata-test-")
+        return self.path
+
+    def __exit__(self, *exc):
+        if not os.environ.get("STRATA_KEEP_TMP"):
+            shutil.rmtree(self.path, ignore_errors=True)

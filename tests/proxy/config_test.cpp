@@ -1,0 +1,91 @@
+// Tests of configuration: defaults, the JSON file, flags and field-naming errors.
+#include "proxy/config.hpp"
+#include "proxy/serve_command.hpp"
+
+#include "tests/catch_result.hpp"
+
+using namespace strata::proxy;
+
+TEST_CASE("default_config has the documented upstreams and addresses") {
+    const auto c = default_config();
+    CHECK(c.server.listen == "127.0.0.1:5000");
+    CHECK(c.cache.data_dir == "./var/strata");
+    CHECK(c.default_upstream == "docker.io");
+    for (const char* host : {"docker.io", "ghcr.io", "quay.io", "nvcr.io", "registry.k8s.io", "mcr.microsoft.com"})
+        CHECK(c.find_upstream(host));
+    const auto* hub = c.find_upstream("registry-1.docker.io");
+    REQUIRE(hub);
+    CHECK(hub->name == "docker.io");
+    CHECK(hub->docker_hub);
+    CHECK(hub->origin.host == "registry-1.docker.io");
+    CHECK(hub->origin.port == "443");
+    CHECK(hub->origin.tls);
+    CHECK(c.upstreams[0].tag_ttl == std::chrono::seconds(300));
+}
+
+TEST_CASE("parse_config reads every section over the defaults") {
+    const auto c = parse_config(R"({
+        "server": {"listen": "0.0.0.0:5001", "io_threads": 2},
+        "cache": {"data_dir": "/srv/strata", "offline": true},
+        "timeouts": {"connect_ms": 1000},
+        "default_upstream": "ghcr.io",
+        "upstreams": [{"name": "ghcr.io", "url": "https://ghcr.io", "tag_ttl_seconds": 60},
+                      {"name": "local", "url": "http://127.0.0.1:5002", "aliases": ["local.test"]}]})");
+    CHECK(c.server.listen == "0.0.0.0:5001");
+    CHECK(c.server.io_threads == 2);
+    CHECK(c.cache.data_dir == "/srv/strata");
+    CHECK(c.cache.offline);
+    CHECK(c.timeouts.connect == std::chrono::milliseconds(1000));
+    REQUIRE(c.upstreams.size() == 2);
+    CHECK(c.upstreams[0].tag_ttl == std::chrono::seconds(60));
+    CHECK_FALSE(c.upstreams[1].origin.tls);
+    CHECK(c.upstreams[1].origin.port == "5002");
+    CHECK(c.find_upstream("local.test") == &c.upstreams[1]);
+}
+
+TEST_CASE("parse_config names the field at fault") {
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {"not json", "config: not valid JSON"},
+        {"[]", "config: expected an object"},
+        {R"({"lsiten": 1})", "config.lsiten: unknown field"},
+        {R"({"server": {"listen": 5}})", "server.listen: wrong type"},
+        {R"({"server": {"listen": "nohost"}})", "server.listen: expected host:port"},
+        {R"({"cache": {"bogus": 1}})", "cache.bogus: unknown field"},
+        {R"({"timeouts": {"connect_ms": -5}})", "timeouts.connect_ms: must be a non-negative number"},
+        {R"({"upstreams": {}})", "upstreams: expected an array"},
+        {R"({"upstreams": [{"url": "https://x.io"}]})", "upstreams[0].name: required"},
+        {R"({"upstreams": [{"name": "x.io"}]})", "upstreams[0].url: required"},
+        {R"({"upstreams": [{"name": "x.io", "url": "ftp://x.io"}]})", "upstreams[0].url: must start with https:// or http://"},
+        {R"({"upstreams": [{"name": "x.io", "url": "https://x.io/path"}]})", "upstreams[0].url: must be scheme://host[:port] with no path"},
+        {R"({"upstreams": [{"name": "x.io", "url": "https://x.io:99999"}]})", "upstreams[0].url: invalid port"},
+        {R"({"upstreams": [{"name": "x.io", "url": "https://x.io", "tls_verify": "no"}]})", "upstreams[0].tls_verify: wrong type"},
+        {R"({"upstreams": [{"name": "a", "url": "https://a"}, {"name": "a", "url": "https://b"}]})", "upstreams: duplicate name a"},
+        {R"({"default_upstream": "nope"})", "default_upstream: no upstream named nope"},
+        {R"({"log_level": "loud"})", "log_level: must be one of trace..off"},
+    };
+    for (const auto& [text, message] : cases) {
+        INFO(text);
+        try {
+            parse_config(text);
+            FAIL("accepted a bad config");
+        } catch (const config_error& e) {
+            CHECK(std::string(e.what()) == message);
+        }
+    }
+}
+
+TEST_CASE("parse_serve_args applies flags over the defaults") {
+    const auto c = parse_serve_args({"--listen", "127.0.0.1:0", "--data-dir=/tmp/x", "--upstream", "registry.test=http://127.0.0.1:5001",
+                                     "--default-upstream", "registry.test", "--offline", "--tag-ttl", "7"});
+    CHECK(c.server.listen == "127.0.0.1:0");
+    CHECK(c.cache.data_dir == "/tmp/x");
+    CHECK(c.cache.offline);
+    CHECK(c.default_upstream == "registry.test");
+    REQUIRE(c.find_upstream("registry.test"));
+    CHECK(c.find_upstream("registry.test")->tag_ttl == std::chrono::seconds(7));
+    CHECK_THROWS_AS(parse_serve_args({"--bogus"}), config_error);
+    CHECK_THROWS_AS(parse_serve_args({"--listen"}), config_error);
+    CHECK_THROWS_AS(parse_serve_args({"--upstream", "nourl"}), config_error);
+    CHECK_THROWS_AS(parse_serve_args({"--io-threads", "-1"}), config_error);
+    CHECK_THROWS_AS(parse_serve_args({"--config", "/nonexistent/strata.json"}), config_error);
+}

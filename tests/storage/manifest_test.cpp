@@ -1,0 +1,59 @@
+// Tests of manifest parsing: media types, descriptors and hostile bodies.
+#include "storage/manifest.hpp"
+
+#include "tests/catch_result.hpp"
+
+using namespace strata::storage;
+using strata::errc;
+
+namespace {
+const std::string d1 = "sha256:" + std::string(64, '1');
+const std::string d2 = "sha256:" + std::string(64, '2');
+}  // namespace
+
+TEST_CASE("parse_manifest reads an OCI image manifest") {
+    const std::string body = R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",
+        "config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":")" + d1 + R"(","size":10},
+        "layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":")" + d2 + R"(","size":6000000000}]})";
+    auto m = parse_manifest(body, "");
+    REQUIRE(m);
+    CHECK(m->media_type == media_type::oci_manifest);
+    REQUIRE(m->children.size() == 2);
+    CHECK(m->children[0].digest_value.str() == d1);
+    CHECK(m->children[1].size == 6000000000ull);
+}
+
+TEST_CASE("parse_manifest takes the served type when the body has none, and reads index platforms") {
+    const std::string body = R"({"schemaVersion":2,"manifests":[
+        {"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":")" + d1 + R"(","size":5,
+         "platform":{"os":"linux","architecture":"arm64","variant":"v8"}}]})";
+    auto m = parse_manifest(body, media_type::oci_index);
+    REQUIRE(m);
+    CHECK(m->media_type == media_type::oci_index);
+    REQUIRE(m->children.size() == 1);
+    CHECK(m->children[0].platform == "linux/arm64/v8");
+}
+
+TEST_CASE("parse_manifest rejects malformed and hostile bodies with manifest_invalid") {
+    const std::vector<std::string> bad = {
+        "", "{", "[]", "null", "42", R"({"mediaType":"text/html"})",
+        R"({"mediaType":"application/vnd.oci.image.manifest.v1+json"})",  // no config
+        R"({"mediaType":"application/vnd.oci.image.index.v1+json"})",     // no manifests
+        R"({"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"digest":"sha256:zz","size":1}})",
+        R"({"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"digest":")" + d1 + R"(","size":-1}})",
+        R"({"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"digest":")" + d1 + R"(","size":1.5}})",
+        R"({"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"digest":")" + d1 +
+            R"(","size":99999999999999999999999}})",
+        R"({"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"digest":")" + d1 +
+            R"(","size":1},"layers":{}})",
+        R"({"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"digest":")" + d1 +
+            R"(","size":1},"layers":[7]})",
+        std::string(100000, '[') + std::string(100000, ']'),
+    };
+    for (const auto& body : bad) {
+        INFO(body.substr(0, 120));
+        auto m = parse_manifest(body, "");
+        REQUIRE_FALSE(m);
+        CHECK(m.error() == errc::manifest_invalid);
+    }
+}
