@@ -121,9 +121,9 @@ class Registry:
         return "http://127.0.0.1:%d" % self.port
 
     def start(self):
-        self.log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen(["docker-registry", "serve", self.config_path],
-                                     stdout=self.log, stderr=subprocess.STDOUT)
+        with open(self.log_path, "ab") as log:
+            self.proc = subprocess.Popen(["docker-registry", "serve", self.config_path],
+                                         stdout=log, stderr=subprocess.STDOUT)
         wait_for(lambda: http("GET", self.url + "/v2/", timeout=2).status == 200, what="docker-registry")
         return self
 
@@ -239,9 +239,9 @@ class Strata:
 
     def start(self):
         listen = "127.0.0.1:%d" % self.port if self.port else "127.0.0.1:0"
-        log = open(self.log_path, "ab")
-        offset = log.tell()
-        self.proc = subprocess.Popen(self.command(listen), stdout=log, stderr=subprocess.STDOUT)
+        with open(self.log_path, "ab") as log:
+            offset = log.tell()
+            self.proc = subprocess.Popen(self.command(listen), stdout=log, stderr=subprocess.STDOUT)
 
         def listening():
             if self.proc.poll() is not None:
