@@ -89,3 +89,11 @@ TEST_CASE("parse_serve_args applies flags over the defaults") {
     CHECK_THROWS_AS(parse_serve_args({"--io-threads", "-1"}), config_error);
     CHECK_THROWS_AS(parse_serve_args({"--config", "/nonexistent/strata.json"}), config_error);
 }
+
+TEST_CASE("the example deploy/strata.json is a valid config") {
+    const auto c = load_config_file(STRATA_SOURCE_DIR "/deploy/strata.json");
+    CHECK(c.upstreams.size() == 6);
+    CHECK(c.find_upstream("index.docker.io")->name == "docker.io");
+    CHECK(c.find_upstream("docker.io")->docker_hub);
+    CHECK(c.server.listen == "127.0.0.1:5000");
+}
