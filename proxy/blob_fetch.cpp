@@ -18,6 +18,12 @@ std::shared_ptr<progress_channel> blob_fetch::subscribe(const asio::any_io_execu
     return channel;
 }
 
+bool blob_fetch::abandoned() const {
+    std::lock_guard lock(mutex_);
+    return !followers_.empty() &&
+           std::all_of(followers_.begin(), followers_.end(), [](const auto& w) { return w.expired(); });
+}
+
 void blob_fetch::start_streaming(storage::temp_blob file, std::optional<std::uint64_t> size) {
     std::lock_guard lock(mutex_);
     file_ = std::move(file);

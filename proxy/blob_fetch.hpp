@@ -42,6 +42,8 @@ public:
 
     // Registers a follower; the channel gets a wake-up after every state change.
     std::shared_ptr<progress_channel> subscribe(const asio::any_io_executor& executor);
+    // True once someone subscribed and every subscriber has since gone.
+    bool abandoned() const;
 
     // Producer side (the fetching coroutine only).
     void start_streaming(storage::temp_blob file, std::optional<std::uint64_t> size);

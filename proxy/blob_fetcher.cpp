@@ -35,8 +35,9 @@ std::int64_t now_ns() {
 }  // namespace
 
 blob_fetcher::blob_fetcher(asio::io_context& io, asio::thread_pool& blocking, upstream_set& upstreams,
-                           storage::blob_store& store, storage::metadata_index& index)
-    : io_(io), blocking_(blocking), upstreams_(upstreams), store_(store), index_(index) {}
+                           storage::blob_store& store, storage::metadata_index& index, bool complete_abandoned)
+    : io_(io), blocking_(blocking), upstreams_(upstreams), store_(store), index_(index),
+      complete_abandoned_(complete_abandoned) {}
 
 result<blob_fetcher::acquired> blob_fetcher::acquire(const route& r, const storage::digest& d) {
     std::lock_guard lock(mutex_);
@@ -76,7 +77,7 @@ awaitable<void> blob_fetcher::run(std::shared_ptr<blob_fetch> fetch, route r) {
 awaitable<errc> blob_fetcher::download(blob_fetch& fetch, const route& r) {
     auto& client = upstreams_.client(*r.upstream);
     const auto target = "/v2/" + r.repository + "/blobs/" + fetch.digest().str();
-    auto stream = co_await client.open(target, {});
+    auto stream = co_await client.open(target, {}, r.repository);
     if (!stream) co_return to_errc(stream.error());
     if (stream->status() != 200) co_return upstream_failure(stream->status(), "", object_kind::blob);
 
@@ -103,6 +104,11 @@ awaitable<errc> blob_fetcher::download(blob_fetch& fetch, const route& r) {
         if (!write_all(fd, buffer.get(), n)) co_return errc::storage_failed;
         written += n;
         fetch.add_written(n);
+        if (!complete_abandoned_ && fetch.abandoned()) {
+            spdlog::info("blob fetch abandoned upstream={} digest={} after={}", r.upstream->name, fetch.digest().str(),
+                         written);
+            co_return errc::upstream_truncated;
+        }
     }
     if (size && written != *size) co_return errc::upstream_truncated;
     if (hasher.finish() != fetch.digest()) {

@@ -16,11 +16,12 @@ namespace strata::proxy {
 
 // Coalesces concurrent misses: the first request for an uncached digest starts a download
 // on its own strand, later ones join it. The download runs to completion even if every
-// client has gone, then commits the blob only if its sha256 matches. Thread-safe.
+// client has gone (unless complete_abandoned is false), then commits the blob only if its
+// sha256 matches. Thread-safe.
 class blob_fetcher {
 public:
     blob_fetcher(asio::io_context& io, asio::thread_pool& blocking, upstream_set& upstreams,
-                 storage::blob_store& store, storage::metadata_index& index);
+                 storage::blob_store& store, storage::metadata_index& index, bool complete_abandoned);
 
     // Either the committed blob (already cached) or the fetch in flight for it.
     using acquired = std::variant<storage::open_blob, std::shared_ptr<blob_fetch>>;
@@ -40,6 +41,7 @@ private:
     upstream_set& upstreams_;
     storage::blob_store& store_;
     storage::metadata_index& index_;
+    bool complete_abandoned_;
     mutable std::mutex mutex_;
     std::map<std::string, std::shared_ptr<blob_fetch>> in_flight_;
 };

@@ -21,10 +21,10 @@ awaitable<bool> wait_writable(tcp::socket& socket, std::chrono::milliseconds idl
     co_return winner.index() == 0 && !std::get<0>(std::get<0>(winner));
 }
 
-// The end (exclusive) of the bytes a follower may send now.
-std::uint64_t sendable_end(const blob_fetch::snapshot& s) {
-    if (s.state == blob_fetch::phase::committed) return s.written;
-    return s.written == 0 ? 0 : std::min(s.written, *s.size - 1);
+// The end (exclusive) of the bytes of [.., end) a follower may send now.
+std::uint64_t sendable_end(const blob_fetch::snapshot& s, std::uint64_t end) {
+    if (s.state == blob_fetch::phase::committed) return end;
+    return std::min(s.written, end - 1);
 }
 
 }  // namespace
@@ -44,7 +44,7 @@ awaitable<errc> send_file_range(tcp::socket& socket, int fd, std::uint64_t first
         if (live) {
             const auto s = live->state();
             if (s.state == blob_fetch::phase::failed) co_return s.error;
-            limit = std::min(end, sendable_end(s));
+            limit = sendable_end(s, end);
             if (static_cast<std::uint64_t>(offset) >= limit) {
                 co_await progress->async_receive(with_ec);
                 continue;

@@ -10,10 +10,11 @@
 namespace strata::proxy {
 
 // Sends bytes [first, first + length) of fd to socket without copying them through user
-// space. With live set, waits for the fetch to write each byte first and withholds the
-// blob's final byte until the fetch has verified and committed it: a client never
-// receives a complete body whose digest did not match. Returns errc::ok when all bytes
-// were sent; otherwise the response is broken and the connection must be closed.
+// space. With live set, sends each byte as soon as the fetch has written it, but withholds
+// the response's final byte until the fetch has verified and committed the blob: a client
+// never receives a complete body (or range) whose blob did not match its digest. Returns
+// errc::ok when all bytes were sent; otherwise the response is broken and the connection
+// must be closed.
 awaitable<errc> send_file_range(tcp::socket& socket, int fd, std::uint64_t first, std::uint64_t length,
                                 blob_fetch* live, std::chrono::milliseconds idle_timeout);
 

@@ -106,14 +106,27 @@ void read_sections(const json& doc, config& c) {
         r.read("max_manifest_bytes", c.cache.max_manifest_bytes);
         r.read("manifest_memory_entries", c.cache.manifest_memory_entries);
         r.read("offline", c.cache.offline);
+        r.read("complete_abandoned_fetches", c.cache.complete_abandoned_fetches);
         r.reject_unknown();
     }
     if (const json* s = top.child("timeouts")) {
         object_reader r(*s, "timeouts");
         r.read_duration("connect_ms", c.timeouts.connect);
+        r.read_duration("tls_handshake_ms", c.timeouts.tls_handshake);
         r.read_duration("headers_ms", c.timeouts.headers);
         r.read_duration("idle_body_ms", c.timeouts.idle_body);
         r.read_duration("client_idle_ms", c.timeouts.client_idle);
+        r.reject_unknown();
+    }
+    if (const json* s = top.child("client")) {
+        object_reader r(*s, "client");
+        r.read("max_idle_per_host", c.client.max_idle_per_host);
+        r.read_duration("idle_connection_ms", c.client.idle_connection);
+        r.read("max_redirects", c.client.max_redirects);
+        r.read("max_retries", c.client.retries.max_retries);
+        r.read_duration("base_backoff_ms", c.client.retries.base_backoff);
+        r.read_duration("max_backoff_ms", c.client.retries.max_backoff);
+        r.read_duration("max_retry_after_ms", c.client.retries.max_retry_after);
         r.reject_unknown();
     }
     top.read("default_upstream", c.default_upstream);
@@ -192,6 +205,10 @@ void validate(const config& c) {
     if (c.server.listen.rfind(':') == std::string::npos)
         throw config_error("server.listen: expected host:port");
     if (c.server.blocking_threads == 0) throw config_error("server.blocking_threads: must be at least 1");
+    if (c.client.max_redirects < 0 || c.client.max_redirects > 20)
+        throw config_error("client.max_redirects: must be from 0 to 20");
+    if (c.client.retries.max_retries < 0 || c.client.retries.max_retries > 20)
+        throw config_error("client.max_retries: must be from 0 to 20");
     if (c.cache.max_manifest_bytes == 0) throw config_error("cache.max_manifest_bytes: must be positive");
     static const std::set<std::string> levels = {"trace", "debug", "info", "warn", "error", "critical", "off"};
     if (!levels.count(c.log_level)) throw config_error("log_level: must be one of trace..off");

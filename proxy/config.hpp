@@ -1,6 +1,8 @@
 // strata's configuration: embedded defaults, the JSON file, and command-line overrides.
 #pragma once
 
+#include "proxy/retry_policy.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -26,7 +28,7 @@ struct upstream_config {
     bool docker_hub = false;            // single-component names get "library/"
     std::string username;
     std::string password;
-    std::string token_file;             // file holding a bearer token or password
+    std::string token_file;             // file whose content is the password (e.g. a PAT); read at start
     bool tls_verify = true;
     std::string ca_file;                // PEM bundle; empty means the system CAs
     std::chrono::seconds tag_ttl{300};
@@ -34,9 +36,18 @@ struct upstream_config {
 
 struct timeout_config {
     std::chrono::milliseconds connect{5000};
+    std::chrono::milliseconds tls_handshake{5000};
     std::chrono::milliseconds headers{30000};   // request sent to response headers received
     std::chrono::milliseconds idle_body{30000}; // longest pause inside a body
     std::chrono::milliseconds client_idle{60000};
+};
+
+// How strata talks to upstreams: connection reuse, redirects and retries.
+struct client_config {
+    std::size_t max_idle_per_host = 16;
+    std::chrono::milliseconds idle_connection{30000};
+    int max_redirects = 5;
+    retry_config retries;
 };
 
 struct server_config {
@@ -50,12 +61,14 @@ struct cache_config {
     std::size_t max_manifest_bytes = 4 * 1024 * 1024;
     std::size_t manifest_memory_entries = 4096;
     bool offline = false;
+    bool complete_abandoned_fetches = true;  // finish a blob download after its last client left
 };
 
 struct config {
     server_config server;
     cache_config cache;
     timeout_config timeouts;
+    client_config client;
     std::string default_upstream = "docker.io";
     std::vector<upstream_config> upstreams;
     std::string log_level = "info";

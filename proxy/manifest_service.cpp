@@ -30,6 +30,8 @@ bool upstream_is_down(const error_code& ec) {
 
 std::string manifest_path(const route& r) { return "/v2/" + r.repository + "/manifests/" + r.reference; }
 
+std::string tag_key(const route& r) { return r.upstream->name + "/" + r.repository + ":" + r.reference; }
+
 }  // namespace
 
 std::string_view to_string(cache_status s) noexcept {
@@ -47,11 +49,50 @@ manifest_service::manifest_service(const config& cfg, upstream_set& upstreams, s
     : cfg_(cfg), upstreams_(upstreams), index_(index), blocking_(blocking),
       memory_(cfg.cache.manifest_memory_entries) {}
 
+std::optional<storage::tag_record> manifest_service::tag_memo::find(const std::string& key) {
+    std::lock_guard lock(mutex_);
+    auto it = records_.find(key);
+    if (it == records_.end()) return std::nullopt;
+    return it->second;
+}
+
+void manifest_service::tag_memo::store(const std::string& key, const storage::tag_record& record) {
+    std::lock_guard lock(mutex_);
+    records_[key] = record;
+}
+
+std::shared_ptr<const cached_manifest> manifest_service::fresh_from_memory(const route& r, const accept_list& accept) {
+    auto record = tags_.find(tag_key(r));
+    if (!record || !accept.accepts(record->media_type)) return nullptr;
+    if (!cfg_.cache.offline && !is_fresh(*record, r.upstream->tag_ttl)) return nullptr;
+    return memory_.find(record->digest);
+}
+
 awaitable<result<manifest_result>> manifest_service::get(const route& r, const accept_list& accept) {
     auto ref = storage::manifest_reference::parse(r.reference);
     if (!ref) co_return ref.error();
-    if (ref->is_digest()) co_return co_await get_by_digest(r, ref->by_digest(), accept);
-    co_return co_await get_by_tag(r, accept);
+    // The hot path: answered from memory without touching the index, the pool or a flight.
+    if (ref->is_digest()) {
+        if (auto hot = memory_.find(ref->by_digest().str())) co_return manifest_result{hot, cache_status::hit};
+    } else if (auto hot = fresh_from_memory(r, accept)) {
+        co_return manifest_result{hot, cache_status::hit};
+    }
+    ++slow_paths_;
+    const auto key = ref->is_digest() ? r.upstream->name + "@" + ref->str() : tag_key(r) + "|" + accept.header_value();
+    // Named, not a temporary in the co_await: see run_blocking.
+    std::function<awaitable<result<manifest_result>>()> resolve = [this, &r, &accept, &ref]() {
+        return ref->is_digest() ? get_by_digest(r, ref->by_digest(), accept) : get_by_tag(r, accept);
+    };
+    co_return co_await flights_.run(key, std::move(resolve));
+}
+
+awaitable<std::optional<storage::tag_record>> manifest_service::load_tag(const route& r) {
+    if (auto record = tags_.find(tag_key(r))) co_return record;
+    const storage::repository_key key{r.upstream->name, r.repository};
+    auto lookup = [this, key, tag = r.reference] { return index_.tag(key, tag); };
+    auto record = co_await run_blocking(blocking_, std::move(lookup));
+    if (record) tags_.store(tag_key(r), *record);
+    co_return record;
 }
 
 http::fields manifest_service::upstream_headers(const accept_list& accept) const {
@@ -89,9 +130,7 @@ awaitable<result<manifest_result>> manifest_service::get_by_digest(const route& 
 }
 
 awaitable<result<manifest_result>> manifest_service::get_by_tag(const route& r, const accept_list& accept) {
-    const storage::repository_key key{r.upstream->name, r.repository};
-    auto lookup = [this, key, tag = r.reference] { return index_.tag(key, tag); };
-    auto record = co_await run_blocking(blocking_, std::move(lookup));
+    auto record = co_await load_tag(r);
     if (record && accept.accepts(record->media_type)) {
         auto cached = co_await load_cached(record->digest);
         if (cached && (cfg_.cache.offline || is_fresh(*record, r.upstream->tag_ttl)))
@@ -120,7 +159,7 @@ awaitable<result<manifest_result>> manifest_service::get_by_tag(const route& r, 
 
 awaitable<result<std::string>> manifest_service::head_upstream_digest(const route& r, const accept_list& accept) {
     auto& client = upstreams_.client(*r.upstream);
-    auto res = co_await client.fetch(http::verb::head, manifest_path(r), upstream_headers(accept), 0);
+    auto res = co_await client.fetch(http::verb::head, manifest_path(r), upstream_headers(accept), 0, r.repository);
     if (!res) co_return res.error();
     if (res->status != 200) co_return upstream_failure(res->status, "", object_kind::manifest);
     co_return std::string(res->headers["Docker-Content-Digest"]);
@@ -129,6 +168,7 @@ awaitable<result<std::string>> manifest_service::head_upstream_digest(const rout
 awaitable<bool> manifest_service::store_tag(const route& r, const cached_manifest& m) {
     storage::repository_key key{r.upstream->name, r.repository};
     storage::tag_record rec{m.digest, m.media_type, now_ns()};
+    tags_.store(tag_key(r), rec);
     auto write = [this, key, tag = r.reference, rec] {
         index_.put_tag(key, tag, rec);
         return true;
@@ -140,7 +180,7 @@ awaitable<result<manifest_result>> manifest_service::fetch_upstream(const route&
                                                                     const storage::digest* expected) {
     auto& client = upstreams_.client(*r.upstream);
     auto res = co_await client.fetch(http::verb::get, manifest_path(r), upstream_headers(accept),
-                                     cfg_.cache.max_manifest_bytes);
+                                     cfg_.cache.max_manifest_bytes, r.repository);
     if (!res) co_return res.error();
     if (res->status != 200) co_return upstream_failure(res->status, res->body, object_kind::manifest);
 

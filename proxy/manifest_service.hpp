@@ -6,10 +6,14 @@
 #include "proxy/manifest_cache.hpp"
 #include "proxy/net.hpp"
 #include "proxy/route.hpp"
+#include "proxy/single_flight.hpp"
 #include "proxy/upstream_set.hpp"
 #include "storage/metadata_index.hpp"
 
+#include <atomic>
+#include <map>
 #include <memory>
+#include <mutex>
 
 namespace strata::proxy {
 
@@ -26,7 +30,8 @@ struct manifest_result {
 // mapping is trusted for its upstream's tag_ttl, then revalidated with a HEAD; when the
 // upstream cannot answer, the last known mapping is served as stale. Every manifest taken
 // from upstream is checked against its sha256 (and the requested digest) before it is kept.
-// Thread-safe; one instance serves all sessions.
+// Concurrent misses for the same digest, or the same tag and Accept list, share one
+// upstream request. Thread-safe; one instance serves all sessions.
 class manifest_service {
 public:
     manifest_service(const config& cfg, upstream_set& upstreams, storage::metadata_index& index,
@@ -34,7 +39,23 @@ public:
 
     awaitable<result<manifest_result>> get(const route& r, const accept_list& accept);
 
+    // Resolutions that went to the index or upstream (not answered from memory).
+    std::uint64_t slow_path_count() const { return slow_paths_.load(); }
+
 private:
+    // Hot tag mappings in memory, written through to the index.
+    class tag_memo {
+    public:
+        std::optional<storage::tag_record> find(const std::string& key);
+        void store(const std::string& key, const storage::tag_record& record);
+
+    private:
+        std::mutex mutex_;
+        std::map<std::string, storage::tag_record> records_;
+    };
+
+    std::shared_ptr<const cached_manifest> fresh_from_memory(const route& r, const accept_list& accept);
+    awaitable<std::optional<storage::tag_record>> load_tag(const route& r);
     awaitable<result<manifest_result>> get_by_digest(const route& r, const storage::digest& d,
                                                      const accept_list& accept);
     awaitable<result<manifest_result>> get_by_tag(const route& r, const accept_list& accept);
@@ -50,6 +71,9 @@ private:
     storage::metadata_index& index_;
     asio::thread_pool& blocking_;
     manifest_cache memory_;
+    tag_memo tags_;
+    single_flight<result<manifest_result>> flights_;
+    std::atomic<std::uint64_t> slow_paths_{0};
 };
 
 }  // namespace strata::proxy

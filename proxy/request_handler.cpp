@@ -122,7 +122,8 @@ awaitable<bool> head_uncached_blob(proxy_context& ctx, beast::tcp_stream& stream
                                    const route& r, const storage::digest& d) {
     if (ctx.cfg.cache.offline) co_return co_await send_error(stream, req, errc::offline, d.str());
     auto& client = ctx.upstreams.client(*r.upstream);
-    auto res = co_await client.fetch(http::verb::head, "/v2/" + r.repository + "/blobs/" + d.str(), {}, 0);
+    auto res = co_await client.fetch(http::verb::head, "/v2/" + r.repository + "/blobs/" + d.str(), {}, 0,
+                                     r.repository);
     if (!res) co_return co_await send_error(stream, req, res.error(), d.str());
     if (res->status != 200)
         co_return co_await send_error(stream, req, upstream_failure(res->status, "", object_kind::blob), d.str());

@@ -64,7 +64,7 @@ awaitable<result<std::vector<std::string>>> tag_list_service::fetch_all(const ro
     std::size_t total_bytes = 0;
     std::string target = "/v2/" + r.repository + "/tags/list";
     for (int page = 0; page < max_upstream_pages && !target.empty(); ++page) {
-        auto res = co_await client.fetch(http::verb::get, target, {}, max_list_bytes);
+        auto res = co_await client.fetch(http::verb::get, target, {}, max_list_bytes, r.repository);
         if (!res) co_return res.error();
         if (res->status != 200) co_return upstream_failure(res->status, res->body, object_kind::tags);
         total_bytes += res->body.size();

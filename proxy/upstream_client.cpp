@@ -1,7 +1,13 @@
-// upstream_client: connection set-up per request, redirects, and buffered or streamed bodies.
+// upstream_client: pooled connections, token auth, redirects and retries for one upstream.
 #include "proxy/upstream_client.hpp"
 
+#include "proxy/retry_policy.hpp"
+
+#include <openssl/evp.h>
 #include <spdlog/spdlog.h>
+
+#include <fstream>
+#include <sstream>
 
 namespace strata::proxy {
 namespace {
@@ -10,25 +16,98 @@ bool is_redirect(unsigned status) {
     return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
 }
 
+std::string url_encode(std::string_view s) {
+    static constexpr char hex[] = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : s) {
+        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+            out.push_back(static_cast<char>(c));
+        } else {
+            out.push_back('%');
+            out.push_back(hex[c >> 4]);
+            out.push_back(hex[c & 15]);
+        }
+    }
+    return out;
+}
+
+std::string base64(std::string_view s) {
+    std::string out(4 * ((s.size() + 2) / 3), '\0');
+    const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                  reinterpret_cast<const unsigned char*>(s.data()), static_cast<int>(s.size()));
+    out.resize(static_cast<std::size_t>(n));
+    return out;
+}
+
+std::string read_secret(const std::string& path, const std::string& upstream) {
+    std::ifstream in(path);
+    if (!in) throw config_error("upstreams[" + upstream + "].token_file: cannot read " + path);
+    std::stringstream text;
+    text << in.rdbuf();
+    auto secret = text.str();
+    while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r' || secret.back() == ' ')) secret.pop_back();
+    if (secret.empty()) throw config_error("upstreams[" + upstream + "].token_file: empty");
+    return secret;
+}
+
+awaitable<void> sleep_for(std::chrono::milliseconds d) {
+    asio::steady_timer timer(co_await asio::this_coro::executor, d);
+    co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+}
+
 }  // namespace
 
-response_stream::response_stream(std::unique_ptr<upstream_connection> conn,
-                                 std::unique_ptr<http::response_parser<http::buffer_body>> parser,
+std::optional<location> resolve_location(const location& from, std::string_view url) {
+    if (url.starts_with("/")) return location{from.tls, from.host, from.port, std::string(url)};
+    location to;
+    if (url.starts_with("https://")) {
+        url.remove_prefix(8);
+    } else if (url.starts_with("http://")) {
+        to.tls = false;
+        url.remove_prefix(7);
+    } else {
+        return std::nullopt;
+    }
+    const auto slash = url.find_first_of("/?");
+    const auto authority = url.substr(0, slash);
+    to.target = slash == std::string_view::npos ? "/" : std::string(url.substr(slash));
+    if (to.target.front() == '?') to.target.insert(0, "/");
+    if (authority.empty() || authority.find('@') != std::string_view::npos) return std::nullopt;
+    try {
+        const auto origin = parse_origin((to.tls ? "https://" : "http://") + std::string(authority), "Location");
+        to.host = origin.host;
+        to.port = origin.port;
+    } catch (const config_error&) {
+        return std::nullopt;
+    }
+    return to;
+}
+
+response_stream::response_stream(exchange ex, std::shared_ptr<connection_pool> pool,
                                  std::chrono::milliseconds idle_timeout)
-    : conn_(std::move(conn)), parser_(std::move(parser)), idle_timeout_(idle_timeout) {}
+    : ex_(std::move(ex)), pool_(std::move(pool)), idle_timeout_(idle_timeout) {}
+
+response_stream::~response_stream() {
+    if (ex_.conn && ex_.parser && ex_.parser->is_done() && ex_.parser->get().keep_alive())
+        pool_->give_back(ex_.origin, std::move(ex_.conn));
+}
 
 awaitable<std::size_t> response_stream::read(void* data, std::size_t size, error_code& ec) {
-    while (!parser_->is_done()) {
-        const auto n = co_await conn_->read_body(*parser_, data, size, idle_timeout_, ec);
+    while (!ex_.parser->is_done()) {
+        const auto n = co_await ex_.conn->read_body(*ex_.parser, data, size, idle_timeout_, ec);
         if (ec || n > 0) co_return n;
     }
     co_return 0;
 }
 
-upstream_client::upstream_client(const upstream_config& upstream, const timeout_config& timeouts)
-    : upstream_(upstream), timeouts_(timeouts), tls_ctx_(std::make_unique<ssl::context>(ssl::context::tls_client)) {
+upstream_client::upstream_client(const upstream_config& upstream, const timeout_config& timeouts,
+                                 const client_config& client)
+    : upstream_(upstream), timeouts_(timeouts), client_(client),
+      tls_ctx_(std::make_unique<ssl::context>(ssl::context::tls_client)),
+      pool_(std::make_shared<connection_pool>(client.max_idle_per_host, client.idle_connection)) {
     tls_ctx_->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
                           ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+    if (!upstream_.token_file.empty()) upstream_.password = read_secret(upstream_.token_file, upstream_.name);
     if (!upstream_.tls_verify) {
         tls_ctx_->set_verify_mode(ssl::verify_none);
         return;
@@ -47,101 +126,202 @@ bool upstream_client::is_own_origin(const location& where) const {
            where.port == upstream_.origin.port;
 }
 
-std::optional<upstream_client::location> upstream_client::resolve_redirect(const location& from,
-                                                                           std::string_view header) const {
-    if (header.starts_with("/")) return location{from.tls, from.host, from.port, std::string(header)};
-    location to;
-    if (header.starts_with("https://")) {
-        header.remove_prefix(8);
-    } else if (header.starts_with("http://")) {
-        to.tls = false;
-        header.remove_prefix(7);
-    } else {
-        return std::nullopt;
-    }
-    const auto slash = header.find('/');
-    const auto authority = header.substr(0, slash);
-    to.target = slash == std::string_view::npos ? "/" : std::string(header.substr(slash));
-    if (authority.empty() || authority.find('@') != std::string_view::npos) return std::nullopt;
-    try {
-        const auto origin = parse_origin((to.tls ? "https://" : "http://") + std::string(authority), "Location");
-        to.host = origin.host;
-        to.port = origin.port;
-    } catch (const config_error&) {
-        return std::nullopt;
-    }
-    return to;
+std::string upstream_client::basic_credentials() const {
+    return "Basic " + base64(upstream_.username + ":" + upstream_.password);
 }
 
-awaitable<result<upstream_client::exchange>> upstream_client::send_once(http::verb method, const location& where,
-                                                                        const http::fields& headers) {
-    error_code ec;
-    auto conn = co_await upstream_connection::connect(where.host, where.port, where.tls ? tls_ctx_.get() : nullptr,
-                                                      upstream_.tls_verify, timeouts_.connect, ec);
-    if (ec) {
-        spdlog::warn("upstream connect failed upstream={} host={} error=\"{}\"", upstream_.name, where.host,
-                     ec.message());
-        co_return errc::upstream_unavailable;
-    }
-    http::request<http::empty_body> req{method, where.target, 11};
+std::string upstream_client::token_key(const std::string& repository) const {
+    return "repository:" + repository + ":pull";
+}
+
+awaitable<result<exchange>> upstream_client::send_on(std::unique_ptr<upstream_connection> conn, http::verb method,
+                                                     const location& where, const http::fields& headers,
+                                                     const std::string& body) {
+    http::request<http::string_body> req{method, where.target, 11};
     for (const auto& field : headers) req.set(field.name_string(), field.value());
     req.set(http::field::host, where.port == (where.tls ? "443" : "80") ? where.host : where.host + ":" + where.port);
     req.set(http::field::user_agent, "strata/0.1");
-    req.keep_alive(false);
+    if (!body.empty()) {
+        req.body() = body;
+        req.prepare_payload();
+    }
+    error_code ec;
     co_await conn->write(req, timeouts_.headers, ec);
     auto parser = std::make_unique<http::response_parser<http::buffer_body>>();
     parser->body_limit(boost::none);
     if (method == http::verb::head) parser->skip(true);
     if (!ec) co_await conn->read_header(*parser, timeouts_.headers, ec);
-    if (ec) {
-        spdlog::warn("upstream request failed upstream={} host={} target={} error=\"{}\"", upstream_.name,
-                     where.host, where.target, ec.message());
-        co_return errc::upstream_unavailable;
-    }
-    co_return exchange{std::move(conn), std::move(parser)};
+    if (ec) co_return ec;
+    co_return exchange{std::move(conn), std::move(parser), where.origin()};
 }
 
-awaitable<result<upstream_client::exchange>> upstream_client::send(http::verb method, std::string target,
-                                                                   http::fields headers) {
-    location where{upstream_.origin.tls, upstream_.origin.host, upstream_.origin.port, std::move(target)};
+awaitable<result<exchange>> upstream_client::send_once(http::verb method, const location& where,
+                                                       const http::fields& headers, const std::string& body) {
+    // A pooled connection may have been closed by the server while idle: on failure the
+    // request is sent once more on a fresh connection.
+    if (auto pooled = pool_->take(where.origin())) {
+        auto sent = co_await send_on(std::move(pooled), method, where, headers, body);
+        if (sent) co_return sent;
+    }
+    error_code ec;
+    auto conn = co_await upstream_connection::connect(where.host, where.port, where.tls ? tls_ctx_.get() : nullptr,
+                                                      upstream_.tls_verify, timeouts_.connect, timeouts_.tls_handshake, ec);
+    if (ec) {
+        spdlog::warn("upstream connect failed upstream={} host={} error=\"{}\"", upstream_.name, where.host, ec.message());
+        co_return errc::upstream_unavailable;
+    }
+    auto sent = co_await send_on(std::move(conn), method, where, headers, body);
+    if (!sent) {
+        spdlog::warn("upstream request failed upstream={} host={} error=\"{}\"", upstream_.name, where.host,
+                     sent.error().message());
+        co_return errc::upstream_unavailable;
+    }
+    co_return sent;
+}
+
+awaitable<result<exchange>> upstream_client::send_redirecting(http::verb method, location where, http::fields headers) {
     for (int hop = 0;; ++hop) {
         // Credentials belong to the upstream: a redirect to a CDN never sees them.
         if (!is_own_origin(where)) headers.erase(http::field::authorization);
         auto sent = co_await send_once(method, where, headers);
         if (!sent) co_return sent.error();
         const auto status = sent->parser->get().result_int();
-        if (!is_redirect(status)) co_return std::move(*sent);
-        if (hop == max_redirects) co_return errc::upstream_protocol;
-        auto next = resolve_redirect(where, sent->parser->get()[http::field::location]);
+        if (!is_redirect(status)) co_return sent;
+        if (hop == client_.max_redirects) co_return errc::upstream_protocol;
+        auto next = resolve_location(where, sent->parser->get()[http::field::location]);
         if (!next) co_return errc::upstream_protocol;
+        spdlog::debug("upstream redirect upstream={} to={}", upstream_.name, next->host);
         where = std::move(*next);
     }
 }
 
-awaitable<result<buffered_response>> upstream_client::fetch(http::verb method, std::string target,
-                                                            http::fields headers, std::size_t body_limit) {
-    auto sent = co_await send(method, std::move(target), std::move(headers));
+awaitable<result<exchange>> upstream_client::send_authorized(const request_spec& spec) {
+    const location where{upstream_.origin.tls, upstream_.origin.host, upstream_.origin.port, spec.target};
+    const auto key = token_key(spec.repository);
+    auto headers = spec.headers;
+    if (auto token = tokens_.find(key, wall_clock::now()))
+        headers.set(http::field::authorization, "Bearer " + *token);
+    else if (basic_auth_ && has_credentials())
+        headers.set(http::field::authorization, basic_credentials());
+
+    auto sent = co_await send_redirecting(spec.method, where, headers);
+    if (!sent || sent->parser->get().result_int() != 401) co_return sent;
+
+    auto challenge = pick_challenge(parse_www_authenticate(sent->parser->get()[http::field::www_authenticate]));
+    if (!challenge) co_return sent;  // a 401 we cannot answer reaches the caller as denied
+    tokens_.invalidate(key);
+    if (challenge->scheme == "basic") {
+        if (!has_credentials()) co_return sent;
+        basic_auth_ = true;
+        headers.set(http::field::authorization, basic_credentials());
+    } else {
+        auto token = co_await fetch_token(*challenge, spec.repository);
+        if (!token) co_return token.error();
+        headers.set(http::field::authorization, "Bearer " + *token);
+    }
+    co_return co_await send_redirecting(spec.method, where, headers);
+}
+
+awaitable<result<exchange>> upstream_client::send(request_spec spec) {
+    for (int attempt = 0;; ++attempt) {
+        auto sent = co_await send_authorized(spec);
+        const bool can_retry = attempt < client_.retries.max_retries;
+        if (!sent) {
+            if (!can_retry || sent.error() != errc::upstream_unavailable) co_return sent;
+            co_await sleep_for(retry_delay(client_.retries, attempt + 1, std::nullopt));
+            continue;
+        }
+        const auto status = sent->parser->get().result_int();
+        if (!is_retryable_status(status) || !can_retry) co_return sent;
+        const auto retry_after =
+            parse_retry_after(sent->parser->get()[http::field::retry_after], std::chrono::system_clock::now());
+        const auto delay = retry_delay(client_.retries, attempt + 1, retry_after);
+        spdlog::info("upstream retry upstream={} status={} attempt={} delay_ms={}", upstream_.name, status, attempt + 1,
+                     delay.count());
+        co_await sleep_for(delay);
+    }
+}
+
+awaitable<result<std::string>> upstream_client::fetch_token(const auth_challenge& challenge,
+                                                            const std::string& repository) {
+    const location own{upstream_.origin.tls, upstream_.origin.host, upstream_.origin.port, "/"};
+    auto realm = resolve_location(own, challenge.param("realm"));
+    // Credentials only travel over TLS, or to a plain-HTTP realm of a plain-HTTP upstream.
+    if (!realm || (!realm->tls && upstream_.origin.tls)) co_return errc::upstream_denied;
+    auto scope = challenge.param("scope");
+    if (scope.empty()) scope = token_key(repository);
+    const auto service = challenge.param("service");
+    ++token_fetches_;
+
+    result<exchange> sent = errc::upstream_unavailable;
+    if (has_credentials()) {
+        http::fields form_headers;
+        form_headers.set(http::field::content_type, "application/x-www-form-urlencoded");
+        const auto form = "grant_type=password&client_id=strata&service=" + url_encode(service) +
+                          "&scope=" + url_encode(scope) + "&username=" + url_encode(upstream_.username) +
+                          "&password=" + url_encode(upstream_.password);
+        sent = co_await send_once(http::verb::post, *realm, form_headers, form);
+        const auto status = sent ? sent->parser->get().result_int() : 0u;
+        if (status == 404 || status == 405 || status == 401 || status == 400) sent = errc::upstream_unavailable;
+    }
+    if (!sent) {
+        location get = *realm;
+        get.target += (get.target.find('?') == std::string::npos ? "?" : "&") + std::string("service=") +
+                      url_encode(service) + "&scope=" + url_encode(scope);
+        http::fields headers;
+        if (has_credentials()) headers.set(http::field::authorization, basic_credentials());
+        sent = co_await send_once(http::verb::get, get, headers);
+    }
     if (!sent) co_return sent.error();
+    const auto status = sent->parser->get().result_int();
+    auto body = co_await read_all(std::move(*sent), 1 << 20, false);
+    if (!body) co_return body.error();
+    if (status == 401 || status == 403) {
+        spdlog::warn("token request refused upstream={} realm={} status={}", upstream_.name, realm->host, status);
+        co_return errc::upstream_denied;
+    }
+    if (status != 200) co_return is_retryable_status(status) ? errc::upstream_unavailable : errc::upstream_protocol;
+    auto token = parse_token_response(body->body, wall_clock::now());
+    if (!token) co_return token.error();
+    auto value = token->token;
+    tokens_.store(token_key(repository), std::move(*token));
+    spdlog::debug("token fetched upstream={} scope={}", upstream_.name, scope);
+    co_return value;
+}
+
+awaitable<result<buffered_response>> upstream_client::read_all(exchange ex, std::size_t body_limit, bool head) {
     buffered_response out;
-    out.status = sent->parser->get().result_int();
-    out.headers = sent->parser->get().base();
-    if (const auto len = sent->parser->content_length(); len && *len > body_limit && method != http::verb::head)
+    out.status = ex.parser->get().result_int();
+    out.headers = ex.parser->get().base();
+    if (const auto len = ex.parser->content_length(); len && *len > body_limit && !head)
         co_return errc::manifest_too_large;
     char chunk[16384];
     error_code ec;
-    while (!sent->parser->is_done()) {
-        const auto n = co_await sent->conn->read_body(*sent->parser, chunk, sizeof chunk, timeouts_.idle_body, ec);
+    while (!ex.parser->is_done()) {
+        const auto n = co_await ex.conn->read_body(*ex.parser, chunk, sizeof chunk, timeouts_.idle_body, ec);
         if (ec) co_return errc::upstream_truncated;
         if (out.body.size() + n > body_limit) co_return errc::manifest_too_large;
         out.body.append(chunk, n);
     }
+    if (ex.parser->get().keep_alive()) pool_->give_back(ex.origin, std::move(ex.conn));
     co_return out;
 }
 
-awaitable<result<response_stream>> upstream_client::open(std::string target, http::fields headers) {
-    auto sent = co_await send(http::verb::get, std::move(target), std::move(headers));
+awaitable<result<buffered_response>> upstream_client::fetch(http::verb method, std::string target, http::fields headers,
+                                                            std::size_t body_limit, std::string repository) {
+    // A named spec, not a braced temporary inside co_await: GCC 12 corrupts those (see run_blocking).
+    request_spec spec{method, std::move(target), std::move(headers), std::move(repository)};
+    auto sent = co_await send(std::move(spec));
     if (!sent) co_return sent.error();
-    co_return response_stream(std::move(sent->conn), std::move(sent->parser), timeouts_.idle_body);
+    co_return co_await read_all(std::move(*sent), body_limit, method == http::verb::head);
+}
+
+awaitable<result<response_stream>> upstream_client::open(std::string target, http::fields headers,
+                                                         std::string repository) {
+    request_spec spec{http::verb::get, std::move(target), std::move(headers), std::move(repository)};
+    auto sent = co_await send(std::move(spec));
+    if (!sent) co_return sent.error();
+    co_return response_stream(std::move(*sent), pool_, timeouts_.idle_body);
 }
 
 }  // namespace strata::proxy

@@ -1,11 +1,15 @@
-// upstream_client: requests to one configured upstream registry, following blob redirects.
+// upstream_client: requests to one configured upstream registry, with pooling, auth, redirects and retries.
 #pragma once
 
 #include "proxy/config.hpp"
+#include "proxy/connection_pool.hpp"
 #include "proxy/net.hpp"
+#include "proxy/token_cache.hpp"
 #include "proxy/upstream_connection.hpp"
+#include "proxy/www_authenticate.hpp"
 #include "storage/error.hpp"
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -13,78 +17,115 @@
 
 namespace strata::proxy {
 
-// A response whose body was read into memory (manifests, tag lists).
+// A response whose body was read into memory (manifests, tag lists, tokens).
 struct buffered_response {
     unsigned status = 0;
     http::fields headers;
     std::string body;
 };
 
-// A response whose body is still on the wire (blobs). Read it with read(); it owns the
-// connection, which closes when the stream is destroyed.
+// Where one request goes: an origin and a target.
+struct location {
+    bool tls = true;
+    std::string host;
+    std::string port;
+    std::string target;
+
+    std::string origin() const { return (tls ? "https://" : "http://") + host + ":" + port; }
+};
+
+// Parses an absolute http(s) URL or, relative to `from`, an absolute path.
+std::optional<location> resolve_location(const location& from, std::string_view url);
+
+// One request/response in progress: the connection and the parser holding the headers.
+struct exchange {
+    std::unique_ptr<upstream_connection> conn;
+    std::unique_ptr<http::response_parser<http::buffer_body>> parser;
+    std::string origin;
+};
+
+// A response whose body is still on the wire (blobs). Read it with read(). When the whole
+// body has been read and the upstream allows keep-alive, the connection goes back to the pool.
 class response_stream {
 public:
-    response_stream(std::unique_ptr<upstream_connection> conn,
-                    std::unique_ptr<http::response_parser<http::buffer_body>> parser,
-                    std::chrono::milliseconds idle_timeout);
+    response_stream(exchange ex, std::shared_ptr<connection_pool> pool, std::chrono::milliseconds idle_timeout);
+    response_stream(response_stream&&) = default;
+    ~response_stream();
 
-    unsigned status() const { return parser_->get().result_int(); }
-    const http::fields& headers() const { return parser_->get().base(); }
+    unsigned status() const { return ex_.parser->get().result_int(); }
+    const http::fields& headers() const { return ex_.parser->get().base(); }
     std::optional<std::uint64_t> content_length() const {
-        const auto n = parser_->content_length();
+        const auto n = ex_.parser->content_length();
         return n ? std::optional<std::uint64_t>(*n) : std::nullopt;
     }
-    bool done() const { return parser_->is_done(); }
 
     // Reads up to size body bytes; 0 with no error means the body is complete.
     awaitable<std::size_t> read(void* data, std::size_t size, error_code& ec);
 
 private:
-    std::unique_ptr<upstream_connection> conn_;
-    std::unique_ptr<http::response_parser<http::buffer_body>> parser_;
+    exchange ex_;
+    std::shared_ptr<connection_pool> pool_;
     std::chrono::milliseconds idle_timeout_;
 };
 
-// Talks to one upstream. Thread-safe: every call opens its own connection. Redirects
-// (301/302/303/307/308) are followed up to max_redirects, and credentials are only ever
-// sent to the upstream's own origin.
+// Talks to one upstream. Thread-safe. For every request it:
+//  - reuses a pooled keep-alive connection to the origin when one is idle;
+//  - sends the cached bearer token for the repository's pull scope; on 401 it reads the
+//    WWW-Authenticate challenge, gets a token from the realm (anonymously, or with the
+//    configured credentials by the POST form flow, falling back to GET with Basic auth)
+//    and retries once; Basic challenges are answered with the credentials;
+//  - follows redirects up to client.max_redirects, never sending Authorization to another origin;
+//  - retries connection failures, 429 and 5xx with backoff, honouring Retry-After.
+// Credentials and tokens are never logged.
 class upstream_client {
 public:
-    static constexpr int max_redirects = 5;
-
-    // Builds the TLS context (system CAs or ca_file). Throws config_error if ca_file is unreadable.
-    upstream_client(const upstream_config& upstream, const timeout_config& timeouts);
+    // Builds the TLS context (system CAs or ca_file) and reads token_file. Throws config_error
+    // if either cannot be read.
+    upstream_client(const upstream_config& upstream, const timeout_config& timeouts, const client_config& client);
 
     const upstream_config& config() const noexcept { return upstream_; }
 
-    // Sends GET or HEAD and reads the body into memory, at most body_limit bytes
-    // (errc::manifest_too_large beyond). Unreachable or timed-out: errc::upstream_unavailable.
+    // Sends GET or HEAD for repository and reads the body into memory, at most body_limit
+    // bytes (errc::manifest_too_large beyond). Unreachable or timed out: errc::upstream_unavailable.
     awaitable<result<buffered_response>> fetch(http::verb method, std::string target, http::fields headers,
-                                               std::size_t body_limit);
+                                               std::size_t body_limit, std::string repository);
 
-    // Sends GET and returns once the response headers have arrived.
-    awaitable<result<response_stream>> open(std::string target, http::fields headers);
+    // Sends GET for repository and returns once the response headers have arrived.
+    awaitable<result<response_stream>> open(std::string target, http::fields headers, std::string repository);
+
+    // Number of token requests made (for tests and metrics).
+    std::uint64_t token_fetches() const noexcept { return token_fetches_.load(); }
 
 private:
-    struct location {
-        bool tls = true;
-        std::string host;
-        std::string port;
+    struct request_spec {
+        http::verb method;
         std::string target;
-    };
-    struct exchange {
-        std::unique_ptr<upstream_connection> conn;
-        std::unique_ptr<http::response_parser<http::buffer_body>> parser;
+        http::fields headers;
+        std::string repository;
     };
 
-    awaitable<result<exchange>> send(http::verb method, std::string target, http::fields headers);
-    awaitable<result<exchange>> send_once(http::verb method, const location& where, const http::fields& headers);
-    std::optional<location> resolve_redirect(const location& from, std::string_view header) const;
+    awaitable<result<exchange>> send(request_spec spec);
+    awaitable<result<exchange>> send_authorized(const request_spec& spec);
+    awaitable<result<exchange>> send_redirecting(http::verb method, location where, http::fields headers);
+    awaitable<result<exchange>> send_once(http::verb method, const location& where, const http::fields& headers,
+                                          const std::string& body = {});
+    awaitable<result<exchange>> send_on(std::unique_ptr<upstream_connection> conn, http::verb method,
+                                        const location& where, const http::fields& headers, const std::string& body);
+    awaitable<result<std::string>> fetch_token(const auth_challenge& challenge, const std::string& repository);
+    awaitable<result<buffered_response>> read_all(exchange ex, std::size_t body_limit, bool head);
     bool is_own_origin(const location& where) const;
+    bool has_credentials() const { return !upstream_.username.empty(); }
+    std::string basic_credentials() const;
+    std::string token_key(const std::string& repository) const;
 
     upstream_config upstream_;
     timeout_config timeouts_;
+    client_config client_;
     std::unique_ptr<ssl::context> tls_ctx_;
+    std::shared_ptr<connection_pool> pool_;
+    token_cache tokens_;
+    std::atomic<bool> basic_auth_{false};  // upstream asked for Basic: send it up front
+    std::atomic<std::uint64_t> token_fetches_{0};
 };
 
 }  // namespace strata::proxy

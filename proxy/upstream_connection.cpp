@@ -12,7 +12,7 @@ constexpr auto with_ec = asio::as_tuple(asio::use_awaitable);
 
 awaitable<std::unique_ptr<upstream_connection>> upstream_connection::connect(
     const std::string& host, const std::string& port, ssl::context* tls_ctx, bool verify_host,
-    std::chrono::milliseconds timeout, error_code& ec) {
+    std::chrono::milliseconds connect_timeout, std::chrono::milliseconds tls_timeout, error_code& ec) {
     auto executor = co_await asio::this_coro::executor;
     tcp::resolver resolver(executor);
     auto [rec, endpoints] = co_await resolver.async_resolve(host, port, with_ec);
@@ -21,7 +21,7 @@ awaitable<std::unique_ptr<upstream_connection>> upstream_connection::connect(
         co_return nullptr;
     }
     beast::tcp_stream tcp_stream(executor);
-    tcp_stream.expires_after(timeout);
+    tcp_stream.expires_after(connect_timeout);
     auto [cec, ep] = co_await tcp_stream.async_connect(endpoints, with_ec);
     if (cec) {
         ec = cec;
@@ -40,7 +40,7 @@ awaitable<std::unique_ptr<upstream_connection>> upstream_connection::connect(
         co_return nullptr;
     }
     if (verify_host) tls.set_verify_callback(ssl::host_name_verification(host));
-    beast::get_lowest_layer(tls).expires_after(timeout);
+    beast::get_lowest_layer(tls).expires_after(tls_timeout);
     auto [hec] = co_await tls.async_handshake(ssl::stream_base::client, with_ec);
     if (hec) {
         ec = hec;
@@ -54,7 +54,7 @@ beast::tcp_stream& upstream_connection::lowest() noexcept {
     return std::visit([](auto& s) -> beast::tcp_stream& { return beast::get_lowest_layer(s); }, stream_);
 }
 
-awaitable<void> upstream_connection::write(http::request<http::empty_body>& req,
+awaitable<void> upstream_connection::write(http::request<http::string_body>& req,
                                            std::chrono::milliseconds timeout, error_code& ec) {
     lowest().expires_after(timeout);
     auto [wec, n] = co_await std::visit(

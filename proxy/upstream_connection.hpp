@@ -21,9 +21,9 @@ public:
     // verification) when tls_ctx is not null. Errors are returned, never thrown.
     static awaitable<std::unique_ptr<upstream_connection>> connect(
         const std::string& host, const std::string& port, ssl::context* tls_ctx, bool verify_host,
-        std::chrono::milliseconds timeout, error_code& ec);
+        std::chrono::milliseconds connect_timeout, std::chrono::milliseconds tls_timeout, error_code& ec);
 
-    awaitable<void> write(http::request<http::empty_body>& req, std::chrono::milliseconds timeout,
+    awaitable<void> write(http::request<http::string_body>& req, std::chrono::milliseconds timeout,
                           error_code& ec);
     awaitable<void> read_header(http::response_parser<http::buffer_body>& parser,
                                 std::chrono::milliseconds timeout, error_code& ec);

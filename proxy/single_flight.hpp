@@ -1,0 +1,99 @@
+// single_flight: concurrent callers asking for the same key share one in-flight computation.
+#pragma once
+
+#include "proxy/net.hpp"
+
+#include <boost/asio/experimental/concurrent_channel.hpp>
+
+#include <exception>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace strata::proxy {
+
+// The first caller for a key runs the computation; callers arriving while it runs wait
+// for its result instead of starting their own. Once it finishes the key is free again,
+// so later callers compute afresh (caching is the caller's business). Thread-safe.
+template <class T>
+class single_flight {
+public:
+    // Runs or joins the computation for key. `leader` is set true for the caller that ran it.
+    awaitable<T> run(const std::string& key, std::function<awaitable<T>()> compute, bool* leader = nullptr) {
+        std::shared_ptr<flight> f;
+        bool leads = false;
+        {
+            std::lock_guard lock(mutex_);
+            auto& slot = flights_[key];
+            if (!slot) {
+                slot = std::make_shared<flight>();
+                leads = true;
+            }
+            f = slot;
+        }
+        if (leader) *leader = leads;
+        if (leads) co_return co_await lead(key, f, std::move(compute));
+        co_return co_await follow(f);
+    }
+
+    std::size_t in_flight() const {
+        std::lock_guard lock(mutex_);
+        return flights_.size();
+    }
+
+private:
+    using wakeup = asio::experimental::concurrent_channel<void(error_code)>;
+    struct flight {
+        std::mutex mutex;
+        bool done = false;
+        std::optional<T> value;
+        std::exception_ptr error;
+        std::vector<std::shared_ptr<wakeup>> waiters;
+    };
+
+    awaitable<T> lead(std::string key, std::shared_ptr<flight> f, std::function<awaitable<T>()> compute) {
+        std::optional<T> value;
+        std::exception_ptr error;
+        try {
+            value.emplace(co_await compute());
+        } catch (...) {
+            error = std::current_exception();
+        }
+        {
+            std::lock_guard lock(mutex_);
+            flights_.erase(key);
+        }
+        {
+            std::lock_guard lock(f->mutex);
+            f->done = true;
+            f->value = value;
+            f->error = error;
+            for (auto& w : f->waiters) w->try_send(error_code());
+        }
+        if (error) std::rethrow_exception(error);
+        co_return std::move(*value);
+    }
+
+    awaitable<T> follow(std::shared_ptr<flight> f) {
+        auto w = std::make_shared<wakeup>(co_await asio::this_coro::executor, 1);
+        bool done = false;
+        {
+            std::lock_guard lock(f->mutex);
+            done = f->done;
+            if (!done) f->waiters.push_back(w);
+        }
+        if (!done) co_await w->async_receive(asio::as_tuple(asio::use_awaitable));
+        std::lock_guard lock(f->mutex);
+        if (f->error) std::rethrow_exception(f->error);
+        co_return *f->value;
+    }
+
+    mutable std::mutex mutex_;
+    std::map<std::string, std::shared_ptr<flight>> flights_;
+};
+
+}  // namespace strata::proxy
