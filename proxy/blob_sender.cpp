@@ -21,10 +21,11 @@ awaitable<bool> wait_writable(tcp::socket& socket, std::chrono::milliseconds idl
     co_return winner.index() == 0 && !std::get<0>(std::get<0>(winner));
 }
 
-// The end (exclusive) of the bytes of [.., end) a follower may send now.
+// The end (exclusive) of the bytes of [.., end) a follower may send now: what is on disk,
+// but never the blob's final byte before the blob is verified.
 std::uint64_t sendable_end(const blob_fetch::snapshot& s, std::uint64_t end) {
     if (s.state == blob_fetch::phase::committed) return end;
-    return std::min(s.written, end - 1);
+    return std::min({s.written, end, *s.size - 1});
 }
 
 }  // namespace

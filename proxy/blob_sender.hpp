@@ -11,8 +11,9 @@ namespace strata::proxy {
 
 // Sends bytes [first, first + length) of fd to socket without copying them through user
 // space. With live set, sends each byte as soon as the fetch has written it, but withholds
-// the response's final byte until the fetch has verified and committed the blob: a client
-// never receives a complete body (or range) whose blob did not match its digest. Returns
+// the blob's final byte until the fetch has verified and committed it: a client never
+// receives a complete blob that did not match its digest, while a range that ends earlier
+// is served as soon as its bytes are on disk (its client verifies the blob it assembles). Returns
 // errc::ok when all bytes were sent; otherwise the response is broken and the connection
 // must be closed.
 awaitable<errc> send_file_range(tcp::socket& socket, int fd, std::uint64_t first, std::uint64_t length,

@@ -35,7 +35,12 @@ public:
     void close() noexcept;
 
 private:
-    explicit upstream_connection(std::variant<plain_stream, tls_stream> s) : stream_(std::move(s)) {}
+    explicit upstream_connection(std::variant<plain_stream, tls_stream> s) : stream_(std::move(s)) {
+        // Beast sizes each read by the buffer's spare capacity (at least 512 bytes): without
+        // room here a blob body arrives 512 bytes per system call.
+        buffer_.reserve(read_buffer_bytes);
+    }
+    static constexpr std::size_t read_buffer_bytes = 256 * 1024;
     beast::tcp_stream& lowest() noexcept;
 
     std::variant<plain_stream, tls_stream> stream_;

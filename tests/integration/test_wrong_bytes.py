@@ -11,7 +11,7 @@ class WrongBytesTest(unittest.TestCase):
     def setUp(self):
         self.tmp = TempDir()
         self.dir = self.tmp.__enter__()
-        self.upstream = FaultUpstream().start()
+        self.upstream = FaultUpstream(self.dir).start()
         self.strata = Strata(self.dir, {"faulty.test": self.upstream.url}).start()
 
     def tearDown(self):
@@ -47,7 +47,8 @@ class WrongBytesTest(unittest.TestCase):
 
     def test_mismatching_bytes_abort_the_response_and_are_refetched_next_time(self):
         layer = random_layer(3_000_000, "wrong")
-        digest = self.upstream.add_blob(layer, fault="wrong_bytes")
+        digest = self.upstream.add_blob(layer)
+        self.upstream.add_fault(digest, "wrong_bytes")
         self.assert_aborted_and_not_cached(digest, len(layer))
         self.assertEqual(self.upstream.blob_gets(digest), 1)
         self.assertIn("blob digest mismatch", self.strata.read_log())
@@ -56,7 +57,7 @@ class WrongBytesTest(unittest.TestCase):
         # fixed the right bytes are served and cached.
         self.assert_aborted_and_not_cached(digest, len(layer))
         self.assertEqual(self.upstream.blob_gets(digest), 2)
-        del self.upstream.faults[digest]
+        self.upstream.clear_faults()
         status, _, body, completed = self.fetch_raw(digest)
         self.assertTrue(completed)
         self.assertEqual(sha256(body), digest)
@@ -65,18 +66,20 @@ class WrongBytesTest(unittest.TestCase):
 
     def test_truncated_upstream_body_aborts_and_caches_nothing(self):
         layer = random_layer(1_000_000, "short")
-        digest = self.upstream.add_blob(layer, fault="truncate")
+        digest = self.upstream.add_blob(layer)
+        self.upstream.add_fault(digest, "reset", after_bytes=len(layer) // 2)
         self.assert_aborted_and_not_cached(digest, len(layer))
         self.assertIn("blob fetch truncated", self.strata.read_log())
 
     def test_tiny_blob_with_wrong_bytes_is_not_served(self):
-        digest = self.upstream.add_blob(b"x", fault="wrong_bytes")
+        digest = self.upstream.add_blob(b"x")
+        self.upstream.add_fault(digest, "wrong_bytes")
         self.assert_aborted_and_not_cached(digest, 1)
 
     def test_manifest_with_wrong_digest_is_refused(self):
         body = b'{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":' \
                b'{"digest":"sha256:' + b"1" * 64 + b'","size":1},"layers":[]}'
-        self.upstream.manifests[("team/app", "sha256:" + "2" * 64)] = ("application/vnd.oci.image.manifest.v1+json", body)
+        self.upstream.add_manifest("team/app", "sha256:" + "2" * 64, body)
         r = self.strata.get("/v2/faulty.test/team/app/manifests/sha256:" + "2" * 64)
         self.assertEqual(r.status, 502)
         self.assertIn(b"DIGEST_INVALID", r.body)
@@ -88,7 +91,7 @@ class WrongBytesTest(unittest.TestCase):
         self.assertIn(b"MANIFEST_INVALID", r.body)
         r = self.strata.get("/v2/faulty.test/team/app/manifests/html")
         self.assertEqual(r.status, 502)
-        self.assertEqual(self.upstream.requests[("GET", "/v2/team/app/manifests/html")], 2)
+        self.assertEqual(self.upstream.count("GET", "/v2/team/app/manifests/html"), 2)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,380 @@
+// strata_fault_upstream: a registry upstream for tests that misbehaves on demand (127.0.0.1 only).
+//
+// Serves blobs and manifests put into it over its control API, optionally behind bearer
+// or basic auth with short-lived tokens from its own realm, and applies scripted faults:
+// an HTTP status (with Retry-After), a connection reset mid-body, wrong bytes, a trickled
+// body, or a redirect to another origin. It records every request it gets.
+//
+// Control API (same port):
+//   PUT    /_control/blobs                       body = blob bytes; answers the digest
+//   PUT    /_control/manifests/<repo>/<tag>      body = manifest, Content-Type = media type
+//   POST   /_control/faults                      JSON {"match": "<substring of target>", "action": ...}
+//   DELETE /_control/faults                      removes every fault
+//   GET    /_control/requests                    JSON list of {method, target, authorization}
+//   POST   /_control/expire-tokens               invalidates every issued token
+#include "storage/digest.hpp"
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <nlohmann/json.hpp>
+#include <openssl/evp.h>
+
+#include <chrono>
+#include <iostream>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using json = nlohmann::json;
+constexpr auto with_ec = asio::as_tuple(asio::use_awaitable);
+
+struct fault {
+    std::string match;       // applies to requests whose target contains this
+    std::string action;      // status | reset | wrong_bytes | trickle | redirect
+    unsigned status = 503;
+    std::string retry_after;
+    std::size_t after_bytes = 0;   // reset: bytes sent before the reset
+    std::size_t chunk = 65536;     // paced bodies: bytes per write
+    int delay_ms = 0;              // paced bodies: pause between writes (any blob fault)
+    std::string location;          // redirect: origin to send the client to
+    int times = -1;                // how many requests it applies to; -1 forever
+};
+
+struct options {
+    std::string auth = "none";  // none | bearer | basic
+    std::string user;           // "name:password"; with bearer, tokens need these credentials
+    int token_ttl = 300;
+};
+
+struct upstream_state {
+    options opts;
+    unsigned short port = 0;
+    std::map<std::string, std::string> blobs;                               // digest -> bytes
+    std::map<std::string, std::pair<std::string, std::string>> manifests;  // repo:ref -> type, body
+    std::vector<fault> faults;
+    json requests = json::array();
+    std::map<std::string, std::chrono::steady_clock::time_point> tokens;
+    std::mt19937_64 rng{std::random_device{}()};
+};
+
+using request = http::request<http::string_body>;
+
+std::string base64(const std::string& s) {
+    std::string out(4 * ((s.size() + 2) / 3), '\0');
+    out.resize(static_cast<std::size_t>(EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                                        reinterpret_cast<const unsigned char*>(s.data()),
+                                                        static_cast<int>(s.size()))));
+    return out;
+}
+
+std::string form_value(const std::string& body, const std::string& key) {
+    for (std::size_t start = 0; start <= body.size();) {
+        auto amp = body.find('&', start);
+        auto pair = body.substr(start, amp == std::string::npos ? std::string::npos : amp - start);
+        if (pair.starts_with(key + "=")) return pair.substr(key.size() + 1);
+        if (amp == std::string::npos) break;
+        start = amp + 1;
+    }
+    return {};
+}
+
+http::response<http::string_body> reply(const request& req, unsigned status, std::string body,
+                                        std::string type = "application/json") {
+    http::response<http::string_body> res{static_cast<http::status>(status), req.version()};
+    res.set(http::field::content_type, type);
+    res.body() = std::move(body);
+    res.keep_alive(req.keep_alive());
+    res.prepare_payload();
+    return res;
+}
+
+http::response<http::string_body> oci_error(const request& req, unsigned status, const std::string& code) {
+    return reply(req, status, json{{"errors", {{{"code", code}, {"message", code}}}}}.dump());
+}
+
+class session {
+public:
+    session(upstream_state& state, tcp::socket socket) : state_(state), stream_(std::move(socket)) {}
+
+    asio::awaitable<void> run() {
+        beast::flat_buffer buffer;
+        for (;;) {
+            http::request_parser<http::string_body> parser;
+            parser.body_limit(1ull << 31);
+            auto [ec, n] = co_await http::async_read(stream_, buffer, parser, with_ec);
+            if (ec) co_return;
+            request req = parser.release();
+            record(req);
+            if (!co_await handle(req) || !req.keep_alive()) break;
+        }
+        beast::error_code ignored;
+        stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    }
+
+private:
+    void record(const request& req) {
+        if (std::string(req.target()).starts_with("/_control/")) return;
+        state_.requests.push_back({{"method", std::string(req.method_string())},
+                                   {"target", std::string(req.target())},
+                                   {"authorization", std::string(req[http::field::authorization])}});
+    }
+
+    template <class Response>
+    asio::awaitable<bool> send(Response& res) {
+        auto [ec, n] = co_await http::async_write(stream_, res, with_ec);
+        co_return !ec;
+    }
+
+    fault* matching_fault(const std::string& target) {
+        for (auto& f : state_.faults)
+            if (f.times != 0 && target.find(f.match) != std::string::npos) {
+                if (f.times > 0) --f.times;
+                return &f;
+            }
+        return nullptr;
+    }
+
+    asio::awaitable<bool> handle(request& req) {
+        const std::string target(req.target());
+        if (target.starts_with("/_control/")) co_return co_await control(req, target);
+        if (target.starts_with("/token")) co_return co_await issue_token(req, target);
+        if (!target.starts_with("/v2/")) {
+            auto res = oci_error(req, 404, "NOT_FOUND");
+            co_return co_await send(res);
+        }
+        if (auto challenge = auth_challenge(req, target); !challenge.empty()) {
+            auto res = oci_error(req, 401, "UNAUTHORIZED");
+            res.set(http::field::www_authenticate, challenge);
+            co_return co_await send(res);
+        }
+        if (fault* f = matching_fault(target)) co_return co_await apply_fault(req, *f, target);
+        co_return co_await serve(req, target, nullptr);
+    }
+
+    // Empty when the request is authorised; else the WWW-Authenticate value to answer with.
+    std::string auth_challenge(const request& req, const std::string& target) {
+        if (state_.opts.auth == "none" || target == "/v2/" ) return {};
+        const std::string auth(req[http::field::authorization]);
+        if (state_.opts.auth == "basic") {
+            if (auth == "Basic " + base64(state_.opts.user)) return {};
+            return "Basic realm=\"fault\"";
+        }
+        if (auth.starts_with("Bearer ")) {
+            auto it = state_.tokens.find(auth.substr(7));
+            if (it != state_.tokens.end() && it->second > std::chrono::steady_clock::now()) return {};
+        }
+        std::string repo = target.substr(4);
+        for (const char* verb : {"/manifests/", "/blobs/", "/tags/"})
+            if (auto at = repo.rfind(verb); at != std::string::npos) {
+                repo = repo.substr(0, at);
+                break;
+            }
+        return "Bearer realm=\"http://127.0.0.1:" + std::to_string(state_.port) +
+               "/token\",service=\"fault-upstream\",scope=\"repository:" + repo + ":pull\"";
+    }
+
+    asio::awaitable<bool> issue_token(request& req, const std::string& target) {
+        if (!state_.opts.user.empty()) {
+            const bool basic_ok = req[http::field::authorization] == "Basic " + base64(state_.opts.user);
+            const auto colon = state_.opts.user.find(':');
+            const bool form_ok = req.method() == http::verb::post &&
+                                 form_value(req.body(), "username") == state_.opts.user.substr(0, colon) &&
+                                 form_value(req.body(), "password") == state_.opts.user.substr(colon + 1);
+            if (!basic_ok && !form_ok) {
+                auto res = oci_error(req, 401, "UNAUTHORIZED");
+                co_return co_await send(res);
+            }
+        }
+        if (target.find("scope=") == std::string::npos && form_value(req.body(), "scope").empty()) {
+            auto res = oci_error(req, 400, "SCOPE_MISSING");
+            co_return co_await send(res);
+        }
+        const auto token = std::to_string(state_.rng());
+        state_.tokens[token] = std::chrono::steady_clock::now() + std::chrono::seconds(state_.opts.token_ttl);
+        auto res = reply(req, 200, json{{"token", token}, {"expires_in", state_.opts.token_ttl}}.dump());
+        co_return co_await send(res);
+    }
+
+    asio::awaitable<bool> serve(request& req, const std::string& target, const fault* f) {
+        if (target == "/v2/") {
+            auto res = reply(req, 200, "{}");
+            co_return co_await send(res);
+        }
+        const auto path = target.substr(0, target.find('?'));
+        if (auto at = path.rfind("/blobs/"); at != std::string::npos) {
+            auto it = state_.blobs.find(path.substr(at + 7));
+            if (it == state_.blobs.end()) {
+                auto res = oci_error(req, 404, "BLOB_UNKNOWN");
+                co_return co_await send(res);
+            }
+            co_return co_await send_blob(req, it->second, f);
+        }
+        if (auto at = path.rfind("/manifests/"); at != std::string::npos) {
+            auto it = state_.manifests.find(path.substr(4, at - 4) + ":" + path.substr(at + 11));
+            if (it == state_.manifests.end()) {
+                auto res = oci_error(req, 404, "MANIFEST_UNKNOWN");
+                co_return co_await send(res);
+            }
+            auto res = reply(req, 200, it->second.second, it->second.first);
+            res.set("Docker-Content-Digest", strata::storage::sha256_of(it->second.second).str());
+            if (req.method() == http::verb::head) {
+                http::response<http::empty_body> head{res.base()};
+                co_return co_await send(head);
+            }
+            co_return co_await send(res);
+        }
+        auto res = oci_error(req, 404, "NAME_UNKNOWN");
+        co_return co_await send(res);
+    }
+
+    asio::awaitable<bool> send_blob(request& req, const std::string& data, const fault* f) {
+        http::response<http::empty_body> res{http::status::ok, req.version()};
+        res.set(http::field::content_type, "application/octet-stream");
+        res.content_length(data.size());
+        res.keep_alive(req.keep_alive());
+        if (req.method() == http::verb::head) co_return co_await send(res);
+        http::response_serializer<http::empty_body> sr(res);
+        auto [ec, n] = co_await http::async_write_header(stream_, sr, with_ec);
+        if (ec) co_return false;
+        std::string body = data;
+        if (f && f->action == "wrong_bytes") std::fill(body.begin(), body.end(), '\0');
+        const std::size_t limit = f && f->action == "reset" ? std::min(f->after_bytes, body.size()) : body.size();
+        const bool paced = f && f->delay_ms > 0;
+        const std::size_t chunk = paced ? f->chunk : (1u << 20);
+        for (std::size_t off = 0; off < limit; off += chunk) {
+            const auto len = std::min(chunk, limit - off);
+            auto [wec, wn] = co_await asio::async_write(stream_, asio::buffer(body.data() + off, len), with_ec);
+            if (wec) co_return false;
+            if (paced) {
+                asio::steady_timer t(stream_.get_executor(), std::chrono::milliseconds(f->delay_ms));
+                co_await t.async_wait(with_ec);
+            }
+        }
+        if (limit < body.size()) {  // reset: abort the connection with an RST
+            stream_.socket().set_option(asio::socket_base::linger(true, 0));
+            stream_.close();
+            co_return false;
+        }
+        co_return true;
+    }
+
+    asio::awaitable<bool> apply_fault(request& req, const fault& f, const std::string& target) {
+        if (f.action == "status") {
+            auto res = oci_error(req, f.status, f.status == 429 ? "TOOMANYREQUESTS" : "UNAVAILABLE");
+            if (!f.retry_after.empty()) res.set(http::field::retry_after, f.retry_after);
+            co_return co_await send(res);
+        }
+        if (f.action == "redirect") {
+            auto res = reply(req, 307, "");
+            res.set(http::field::location, f.location + target);
+            co_return co_await send(res);
+        }
+        co_return co_await serve(req, target, &f);
+    }
+
+    asio::awaitable<bool> control(request& req, const std::string& target) {
+        if (req.method() == http::verb::put && target == "/_control/blobs") {
+            const auto digest = strata::storage::sha256_of(req.body()).str();
+            state_.blobs[digest] = req.body();
+            auto res = reply(req, 201, digest, "text/plain");
+            co_return co_await send(res);
+        }
+        if (req.method() == http::verb::put && target.starts_with("/_control/manifests/")) {
+            const auto spec = target.substr(20);
+            const auto slash = spec.rfind('/');
+            const auto repo = spec.substr(0, slash);
+            const std::string type(req[http::field::content_type]);
+            state_.manifests[repo + ":" + spec.substr(slash + 1)] = {type, req.body()};
+            const auto digest = strata::storage::sha256_of(req.body()).str();
+            state_.manifests[repo + ":" + digest] = {type, req.body()};
+            auto res = reply(req, 201, digest, "text/plain");
+            co_return co_await send(res);
+        }
+        if (target == "/_control/faults" && req.method() == http::verb::delete_) {
+            state_.faults.clear();
+            auto res = reply(req, 200, "{}");
+            co_return co_await send(res);
+        }
+        if (target == "/_control/faults" && req.method() == http::verb::post) {
+            const auto j = json::parse(req.body(), nullptr, false);
+            if (!j.is_object()) {
+                auto res = reply(req, 400, "{\"error\":\"bad fault\"}");
+                co_return co_await send(res);
+            }
+            fault f;
+            f.match = j.value("match", "");
+            f.action = j.value("action", "status");
+            f.status = j.value("status", 503u);
+            f.retry_after = j.value("retry_after", "");
+            f.after_bytes = j.value("after_bytes", std::size_t{0});
+            f.chunk = j.value("chunk", std::size_t{65536});
+            f.delay_ms = j.value("delay_ms", 0);
+            f.location = j.value("location", "");
+            f.times = j.value("times", -1);
+            state_.faults.push_back(f);
+            auto res = reply(req, 201, "{}");
+            co_return co_await send(res);
+        }
+        if (target == "/_control/requests") {
+            auto res = reply(req, 200, state_.requests.dump());
+            co_return co_await send(res);
+        }
+        if (target == "/_control/expire-tokens") {
+            state_.tokens.clear();
+            auto res = reply(req, 200, "{}");
+            co_return co_await send(res);
+        }
+        auto res = reply(req, 404, "{}");
+        co_return co_await send(res);
+    }
+
+    upstream_state& state_;
+    beast::tcp_stream stream_;
+};
+
+asio::awaitable<void> accept_loop(tcp::acceptor acceptor, upstream_state& state) {
+    for (;;) {
+        auto [ec, socket] = co_await acceptor.async_accept(with_ec);
+        if (ec) co_return;
+        auto s = std::make_shared<session>(state, std::move(socket));
+        asio::co_spawn(acceptor.get_executor(), [s]() { return s->run(); }, asio::detached);
+    }
+}
+
+options parse_options(int argc, char** argv) {
+    options o;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        const std::string flag = argv[i];
+        if (flag == "--auth") o.auth = argv[i + 1];
+        else if (flag == "--user") o.user = argv[i + 1];
+        else if (flag == "--token-ttl") o.token_ttl = std::stoi(argv[i + 1]);
+        else throw std::runtime_error("unknown flag " + flag);
+    }
+    return o;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    try {
+        upstream_state state;
+        state.opts = parse_options(argc, argv);
+        asio::io_context io(1);
+        tcp::acceptor acceptor(io, {asio::ip::make_address("127.0.0.1"), 0});
+        state.port = acceptor.local_endpoint().port();
+        std::cout << "fault upstream listening port=" << state.port << std::endl;
+        asio::co_spawn(io, accept_loop(std::move(acceptor), state), asio::detached);
+        io.run();
+    } catch (const std::exception& e) {
+        std::cerr << "fault upstream: " << e.what() << "\n";
+        return 1;
+    }
+}
