@@ -12,6 +12,7 @@ import re
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import tarfile
 import tempfile
@@ -66,11 +67,12 @@ class Response:
         return json.loads(self.body)
 
 
-def http(method, url, headers=None, data=None, timeout=60):
+def http(method, url, headers=None, data=None, timeout=60, cafile=None):
     """One HTTP request; returns Response for any status (never raises on 4xx/5xx)."""
     req = urllib.request.Request(url, data=data, method=method, headers=headers or {})
+    context = ssl.create_default_context(cafile=cafile) if url.startswith("https://") else None
     try:
-        with urllib.request.urlopen(req, timeout=timeout) as r:
+        with urllib.request.urlopen(req, timeout=timeout, context=context) as r:
             return Response(r.status, r.headers, r.read())
     except urllib.error.HTTPError as e:
         return Response(e.code, e.headers, e.read())
@@ -97,8 +99,10 @@ def random_layer(size, seed):
 class Registry:
     """Debian's docker-registry (the CNCF distribution registry) on a loopback port."""
 
-    def __init__(self, workdir, proxy_remote=None, port=None):
+    def __init__(self, workdir, proxy_remote=None, port=None, tls=None):
+        """tls: (certificate path, key path, CA path) to serve HTTPS."""
         self.port = port or free_port()
+        self.tls = tls
         self.dir = os.path.join(workdir, "registry-%d" % self.port)
         os.makedirs(self.dir, exist_ok=True)
         self.log_path = os.path.join(self.dir, "registry.log")
@@ -111,6 +115,8 @@ class Registry:
         }
         if proxy_remote:
             config["proxy"] = {"remoteurl": proxy_remote}
+        if tls:
+            config["http"]["tls"] = {"certificate": tls[0], "key": tls[1]}
         self.config_path = os.path.join(self.dir, "config.yml")
         with open(self.config_path, "w") as f:
             json.dump(config, f)  # YAML is a superset of JSON
@@ -118,13 +124,16 @@ class Registry:
 
     @property
     def url(self):
-        return "http://127.0.0.1:%d" % self.port
+        return "%s://127.0.0.1:%d" % ("https" if self.tls else "http", self.port)
+
+    def get(self, path, **kwargs):
+        return http("GET", self.url + path, cafile=self.tls[2] if self.tls else None, **kwargs)
 
     def start(self):
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(["docker-registry", "serve", self.config_path],
                                          stdout=log, stderr=subprocess.STDOUT)
-        wait_for(lambda: http("GET", self.url + "/v2/", timeout=2).status == 200, what="docker-registry")
+        wait_for(lambda: self.get("/v2/", timeout=2).status == 200, what="docker-registry")
         return self
 
     def stop(self):
@@ -141,21 +150,24 @@ class Registry:
         return len(re.findall(pattern, text))
 
     # Pushing, through the registry's own HTTP API.
+    def request(self, method, url, **kwargs):
+        return http(method, url, cafile=self.tls[2] if self.tls else None, **kwargs)
+
     def push_blob(self, repo, data):
         digest = sha256(data)
-        r = http("POST", "%s/v2/%s/blobs/uploads/" % (self.url, repo), data=b"")
+        r = self.request("POST", "%s/v2/%s/blobs/uploads/" % (self.url, repo), data=b"")
         assert r.status == 202, (r.status, r.body)
         location = r.header("Location")
         if location.startswith("/"):
             location = self.url + location
         sep = "&" if "?" in location else "?"
-        r = http("PUT", location + sep + "digest=" + digest, data=data,
+        r = self.request("PUT", location + sep + "digest=" + digest, data=data,
                  headers={"Content-Type": "application/octet-stream"})
         assert r.status == 201, (r.status, r.body)
         return digest
 
     def push_manifest(self, repo, reference, body, media_type):
-        r = http("PUT", "%s/v2/%s/manifests/%s" % (self.url, repo, reference), data=body,
+        r = self.request("PUT", "%s/v2/%s/manifests/%s" % (self.url, repo, reference), data=body,
                  headers={"Content-Type": media_type})
         assert r.status == 201, (r.status, r.body)
         return sha256(body)
@@ -272,6 +284,26 @@ class Strata:
 
     def get(self, path, headers=None, method="GET"):
         return http(method, self.url + path, headers=headers)
+
+
+def make_tls_files(workdir):
+    """A throwaway CA and a server certificate for localhost/127.0.0.1, made with the openssl CLI.
+    Returns (certificate, key, CA certificate) paths."""
+    d = os.path.join(workdir, "tls")
+    os.makedirs(d, exist_ok=True)
+    p = lambda name: os.path.join(d, name)
+
+    def run(*args):
+        subprocess.run(["openssl", *args], check=True, capture_output=True)
+    run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", p("ca.key"), "-out", p("ca.pem"),
+        "-days", "2", "-subj", "/CN=strata test CA")
+    run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", p("server.key"), "-out", p("server.csr"),
+        "-subj", "/CN=localhost")
+    with open(p("ext.cnf"), "w") as f:
+        f.write("subjectAltName=DNS:localhost,IP:127.0.0.1\n")
+    run("x509", "-req", "-in", p("server.csr"), "-CA", p("ca.pem"), "-CAkey", p("ca.key"), "-CAcreateserial",
+        "-out", p("server.pem"), "-days", "2", "-extfile", p("ext.cnf"))
+    return p("server.pem"), p("server.key"), p("ca.pem")
 
 
 class TempDir:

@@ -1,0 +1,128 @@
+"""TLS upstreams (verified against a CA, refused without it) and life without an upstream (stale tags, offline)."""
+import json
+import os
+import time
+import unittest
+
+from fault_upstream import FaultUpstream
+from harness import (OCI_MANIFEST, Registry, Strata, TempDir, make_tls_files, push_image, random_layer, sha256)
+
+
+class TlsTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = TempDir()
+        self.dir = self.tmp.__enter__()
+        self.cert, self.key, self.ca = make_tls_files(self.dir)
+        self.registry = Registry(self.dir, tls=(self.cert, self.key, self.ca)).start()
+        self.image = push_image(self.registry, "team/app", "v1", [random_layer(200_000, "tls")])
+        self.strata = None
+
+    def tearDown(self):
+        if self.strata:
+            self.strata.stop()
+        self.registry.stop()
+        self.tmp.__exit__(None, None, None)
+
+    def start_strata(self, name, **fields):
+        entry = {"name": "tls.test", "url": self.registry.url}
+        entry.update(fields)
+        workdir = os.path.join(self.dir, name)
+        os.makedirs(workdir)
+        self.strata = Strata(workdir, {}, config={"upstreams": [entry], "default_upstream": "tls.test",
+                                                  "client": {"max_retries": 0}}).start()
+        return self.strata
+
+    def pull(self, strata):
+        r = strata.get("/v2/tls.test/team/app/manifests/v1", {"Accept": OCI_MANIFEST})
+        if r.status != 200:
+            return r
+        for digest in self.image.blobs:
+            b = strata.get("/v2/tls.test/team/app/blobs/" + digest)
+            self.assertEqual(sha256(b.body), digest)
+        return r
+
+    def test_pulls_through_tls_with_the_configured_ca(self):
+        r = self.pull(self.start_strata("with-ca", ca_file=self.ca))
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.header("Docker-Content-Digest"), self.image.digest)
+
+    def test_refuses_an_upstream_whose_certificate_it_cannot_verify(self):
+        strata = self.start_strata("system-cas")
+        r = strata.get("/v2/tls.test/team/app/manifests/v1", {"Accept": OCI_MANIFEST})
+        self.assertEqual(r.status, 503)
+        self.assertIn(b"UNAVAILABLE", r.body)
+        self.assertIn("certificate verify failed", strata.read_log())
+
+    def test_verification_can_be_disabled_explicitly_per_upstream(self):
+        r = self.pull(self.start_strata("no-verify", tls_verify=False))
+        self.assertEqual(r.status, 200)
+
+
+class WithoutUpstreamTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = TempDir()
+        self.dir = self.tmp.__enter__()
+        self.upstream = FaultUpstream(self.dir).start()
+        self.layer = random_layer(20_000, "stale")
+        self.layer_digest = self.upstream.add_blob(self.layer)
+        self.manifest = json.dumps({"schemaVersion": 2, "mediaType": OCI_MANIFEST,
+                                    "config": {"mediaType": "application/vnd.oci.image.config.v1+json",
+                                               "digest": self.layer_digest, "size": len(self.layer)},
+                                    "layers": []}).encode()
+        self.digest = self.upstream.add_manifest("team/app", "v1", self.manifest)
+        self.upstream.add_manifest("team/app", "v2", self.manifest)
+
+    def tearDown(self):
+        self.strata.stop()
+        self.upstream.stop()
+        self.tmp.__exit__(None, None, None)
+
+    def test_expired_tag_is_served_stale_when_upstream_is_down(self):
+        self.strata = Strata(self.dir, {"fault.test": self.upstream.url}, extra_args=["--tag-ttl", "1"]).start()
+        r = self.strata.get("/v2/fault.test/team/app/manifests/v1")
+        self.assertEqual(r.header("X-Strata-Cache"), "miss")
+        r = self.strata.get("/v2/fault.test/team/app/manifests/v1")
+        self.assertEqual(r.header("X-Strata-Cache"), "hit")
+        time.sleep(1.1)
+        r = self.strata.get("/v2/fault.test/team/app/manifests/v1")
+        self.assertEqual(r.header("X-Strata-Cache"), "revalidated")
+        self.assertEqual(self.upstream.count("HEAD", "/manifests/v1"), 1)
+
+        self.upstream.add_fault("/manifests/", "status", status=503)
+        time.sleep(1.1)
+        r = self.strata.get("/v2/fault.test/team/app/manifests/v1")
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.body, self.manifest)
+        self.assertEqual(r.header("X-Strata-Cache"), "stale")
+        self.assertIn("110", r.header("Warning"))
+        self.upstream.stop()
+        time.sleep(1.1)
+        r = self.strata.get("/v2/fault.test/team/app/manifests/v1")
+        self.assertEqual(r.header("X-Strata-Cache"), "stale")
+        # Digests never expire; an uncached tag fails cleanly.
+        self.assertEqual(self.strata.get("/v2/fault.test/team/app/manifests/" + self.digest).status, 200)
+        r = self.strata.get("/v2/fault.test/team/app/manifests/v2")
+        self.assertEqual(r.status, 503)
+        self.assertEqual(json.loads(r.body)["errors"][0]["code"], "UNAVAILABLE")
+
+    def test_offline_mode_serves_the_cache_and_never_contacts_upstream(self):
+        self.strata = Strata(self.dir, {"fault.test": self.upstream.url}).start()
+        self.assertEqual(self.strata.get("/v2/fault.test/team/app/manifests/v1").status, 200)
+        self.assertEqual(sha256(self.strata.get("/v2/fault.test/team/app/blobs/" + self.layer_digest).body),
+                         self.layer_digest)
+        self.strata.stop()
+        seen = len(self.upstream.requests())
+        self.strata = Strata(self.dir, {"fault.test": self.upstream.url}, data_dir=self.strata.data_dir,
+                             extra_args=["--offline", "--tag-ttl", "0"]).start()
+        self.assertEqual(self.strata.get("/v2/fault.test/team/app/manifests/v1").status, 200)
+        self.assertEqual(self.strata.get("/v2/fault.test/team/app/blobs/" + self.layer_digest).status, 200)
+        for path in ["/v2/fault.test/team/app/manifests/v2", "/v2/fault.test/team/app/blobs/sha256:" + "3" * 64,
+                     "/v2/fault.test/team/app/tags/list"]:
+            r = self.strata.get(path)
+            self.assertEqual(r.status, 503, path)
+            self.assertIn(b"offline", r.body)
+        self.assertEqual(len(self.upstream.requests()), seen)
+
+
+if __name__ == "__main__":
+    unittest.main()

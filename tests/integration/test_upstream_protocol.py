@@ -1,0 +1,151 @@
+"""Upstreams as real registries behave: bearer tokens, credentials, 429 and 5xx, redirects to a CDN."""
+import json
+import os
+import time
+import unittest
+
+from fault_upstream import FaultUpstream
+from harness import OCI_MANIFEST, Strata, TempDir, random_layer, sha256
+
+MANIFEST = json.dumps({"schemaVersion": 2, "mediaType": OCI_MANIFEST,
+                       "config": {"mediaType": "application/vnd.oci.image.config.v1+json",
+                                  "digest": "sha256:" + "1" * 64, "size": 2}, "layers": []}).encode()
+
+
+class UpstreamProtocolTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = TempDir()
+        self.dir = self.tmp.__enter__()
+        self.processes = []
+
+    def tearDown(self):
+        for p in reversed(self.processes):
+            p.stop()
+        self.tmp.__exit__(None, None, None)
+
+    def started(self, process):
+        self.processes.append(process.start())
+        return process
+
+    def strata_for(self, upstream, **upstream_fields):
+        entry = {"name": "fault.test", "url": upstream.url}
+        entry.update(upstream_fields)
+        cfg = {"upstreams": [entry], "default_upstream": "fault.test",
+               "client": {"base_backoff_ms": 50, "max_retries": 3}}
+        return self.started(Strata(self.dir, {}, config=cfg))
+
+    def test_anonymous_bearer_token_is_fetched_cached_and_refreshed_after_expiry(self):
+        up = self.started(FaultUpstream(self.dir, auth="bearer", token_ttl=2))
+        up.add_manifest("team/app", "v1", MANIFEST)
+        layer = random_layer(100_000, "auth")
+        digest = up.add_blob(layer)
+        strata = self.strata_for(up)
+        r = strata.get("/v2/fault.test/team/app/manifests/v1")
+        self.assertEqual(r.status, 200, r.body)
+        r = strata.get("/v2/fault.test/team/app/blobs/" + digest)
+        self.assertEqual(sha256(r.body), digest)
+        tokens = up.count("GET", "/token")
+        self.assertEqual(tokens, 1, "the token was not reused for the blob")
+        self.assertEqual(up.count("GET", "/token?service=fault-upstream&scope=repository%3Ateam%2Fapp%3Apull"), 1)
+
+        # The upstream forgets its tokens (expiry mid-run): strata gets a 401, fetches a new one and succeeds.
+        up.expire_tokens()
+        second = up.add_blob(random_layer(1_000, "auth-2"))
+        r = strata.get("/v2/fault.test/team/app/blobs/" + second)
+        self.assertEqual(sha256(r.body), second)
+        self.assertEqual(up.count("GET", "/token"), 2)
+        # Past expires_in (2 s, minus strata's margin) the token is refreshed before use, without a 401 first.
+        unauthorized_before = sum(1 for q in up.requests() if "/v2/" in q["target"] and not q["authorization"])
+        time.sleep(2.2)
+        up.add_manifest("team/app", "v2", MANIFEST)
+        r = strata.get("/v2/fault.test/team/app/manifests/v2")
+        self.assertEqual(r.status, 200)
+        self.assertEqual(up.count("GET", "/token"), 3)
+        unauthorized_after = sum(1 for q in up.requests() if "/v2/" in q["target"] and not q["authorization"])
+        self.assertEqual(unauthorized_after, unauthorized_before + 1)
+
+    def test_credentials_use_the_form_flow_and_never_reach_logs(self):
+        up = self.started(FaultUpstream(self.dir, auth="bearer", user="robot:s3cret-pass"))
+        up.add_manifest("team/app", "v1", MANIFEST)
+        secret_file = os.path.join(self.dir, "token")
+        with open(secret_file, "w") as f:
+            f.write("s3cret-pass\n")
+        strata = self.strata_for(up, username="robot", token_file=secret_file)
+        r = strata.get("/v2/fault.test/team/app/manifests/v1")
+        self.assertEqual(r.status, 200, r.body)
+        self.assertEqual(up.count("POST", "/token"), 1)
+        log = strata.read_log()
+        self.assertNotIn("s3cret-pass", log)
+        for q in up.requests():
+            if q["authorization"].startswith("Bearer "):
+                self.assertNotIn(q["authorization"][7:], log)
+
+    def test_wrong_or_missing_credentials_are_denied(self):
+        up = self.started(FaultUpstream(self.dir, auth="bearer", user="robot:right"))
+        up.add_manifest("team/app", "v1", MANIFEST)
+        strata = self.strata_for(up, username="robot", password="wrong")
+        r = strata.get("/v2/fault.test/team/app/manifests/v1")
+        self.assertEqual(r.status, 403)
+        self.assertIn(b"DENIED", r.body)
+
+    def test_basic_auth_upstream(self):
+        up = self.started(FaultUpstream(self.dir, auth="basic", user="robot:pw"))
+        up.add_manifest("team/app", "v1", MANIFEST)
+        strata = self.strata_for(up, username="robot", password="pw")
+        self.assertEqual(strata.get("/v2/fault.test/team/app/manifests/v1").status, 200)
+        up.add_manifest("team/app", "v2", MANIFEST)
+        self.assertEqual(strata.get("/v2/fault.test/team/app/manifests/v2").status, 200)
+        # After the first challenge the credentials are sent up front.
+        self.assertEqual(sum(1 for q in up.requests() if not q["authorization"] and "/manifests/" in q["target"]), 1)
+
+    def test_429_is_retried_after_retry_after(self):
+        up = self.started(FaultUpstream(self.dir))
+        up.add_manifest("team/app", "v1", MANIFEST)
+        up.add_fault("/manifests/v1", "status", status=429, retry_after="1", times=1)
+        strata = self.strata_for(up)
+        started = time.time()
+        r = strata.get("/v2/fault.test/team/app/manifests/v1")
+        self.assertEqual(r.status, 200)
+        self.assertGreaterEqual(time.time() - started, 0.9)
+        self.assertEqual(up.count("GET", "/manifests/v1"), 2)
+
+    def test_exhausted_429_reaches_the_client_as_toomanyrequests(self):
+        up = self.started(FaultUpstream(self.dir))
+        up.add_manifest("team/app", "v1", MANIFEST)
+        up.add_fault("/manifests/v1", "status", status=429, retry_after="0")
+        strata = self.strata_for(up)
+        r = strata.get("/v2/fault.test/team/app/manifests/v1")
+        self.assertEqual(r.status, 429)
+        self.assertEqual(json.loads(r.body)["errors"][0]["code"], "TOOMANYREQUESTS")
+        self.assertEqual(up.count("GET", "/manifests/v1"), 4)  # the first try and 3 retries
+
+    def test_5xx_is_retried_with_backoff(self):
+        up = self.started(FaultUpstream(self.dir))
+        layer = random_layer(50_000, "5xx")
+        digest = up.add_blob(layer)
+        up.add_fault(digest, "status", status=503, times=2)
+        strata = self.strata_for(up)
+        r = strata.get("/v2/fault.test/team/app/blobs/" + digest)
+        self.assertEqual(r.status, 200)
+        self.assertEqual(sha256(r.body), digest)
+        self.assertEqual(up.blob_gets(digest), 3)
+
+    def test_redirect_to_another_host_never_carries_authorization(self):
+        cdn = self.started(FaultUpstream(self.dir, name="cdn"))
+        up = self.started(FaultUpstream(self.dir, auth="bearer"))
+        layer = random_layer(300_000, "cdn")
+        digest = up.add_blob(layer)
+        cdn.add_blob(layer)
+        up.add_fault(digest, "redirect", location=cdn.url)
+        strata = self.strata_for(up)
+        r = strata.get("/v2/fault.test/team/app/blobs/" + digest)
+        self.assertEqual(r.status, 200)
+        self.assertEqual(sha256(r.body), digest)
+        self.assertEqual(cdn.blob_gets(digest), 1)
+        self.assertTrue(any(q["authorization"].startswith("Bearer ") for q in up.requests() if digest in q["target"]))
+        for q in cdn.requests():
+            self.assertEqual(q["authorization"], "", "Authorization leaked to the redirect target")
+
+
+if __name__ == "__main__":
+    unittest.main()
