@@ -47,6 +47,12 @@ public:
         }
         return std::nullopt;  // unterminated
     }
+    // An unquoted value: tolerant of URLs, so everything up to a comma or white space.
+    std::string_view bare_value() {
+        const auto start = i_;
+        while (!done() && s_[i_] != ',' && s_[i_] != ' ' && s_[i_] != '\t') ++i_;
+        return s_.substr(start, i_ - start);
+    }
     std::size_t position() const { return i_; }
     void rewind(std::size_t to) { i_ = to; }
     void advance() { ++i_; }
@@ -76,7 +82,7 @@ bool read_param(cursor& c, auth_challenge& out, bool& malformed) {
         }
         value = std::move(*q);
     } else {
-        value = std::string(c.token());
+        value = std::string(c.bare_value());
     }
     out.params[lower(name)] = std::move(value);
     return true;
