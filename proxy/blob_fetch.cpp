@@ -35,6 +35,8 @@ void blob_fetch::start_streaming(storage::temp_blob file, std::optional<std::uin
 void blob_fetch::add_written(std::uint64_t n) {
     std::lock_guard lock(mutex_);
     state_.written += n;
+    if (state_.written - notified_written_ < notify_step) return;
+    notified_written_ = state_.written;
     notify_locked();
 }
 

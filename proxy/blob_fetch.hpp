@@ -47,7 +47,10 @@ public:
 
     // Producer side (the fetching coroutine only).
     void start_streaming(storage::temp_blob file, std::optional<std::uint64_t> size);
+    // Wakes followers once at least notify_step new bytes are on disk (and on every phase
+    // change), so a herd of followers is not woken for every small read.
     void add_written(std::uint64_t n);
+    static constexpr std::uint64_t notify_step = 512 * 1024;
     void finish(errc outcome);
     storage::temp_blob& file() noexcept { return file_; }
 
@@ -58,6 +61,7 @@ private:
     mutable std::mutex mutex_;
     snapshot state_;
     storage::temp_blob file_;
+    std::uint64_t notified_written_ = 0;
     std::vector<std::weak_ptr<progress_channel>> followers_;
 };
 
