@@ -3,6 +3,7 @@
 
 #include "proxy/blocking.hpp"
 #include "proxy/upstream_status.hpp"
+#include "storage/manifest.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -24,6 +25,21 @@ bool write_all(int fd, const char* data, std::size_t n) {
         n -= static_cast<std::size_t>(w);
     }
     return true;
+}
+
+// The media type a cached manifest gives the blob in its descriptor, or "" if none does.
+std::string descriptor_media_type(const storage::metadata_index& index, const storage::digest& blob) {
+    for (const auto& referrer : index.referrers(blob)) {
+        auto manifest_digest = storage::digest::parse(referrer);
+        if (!manifest_digest) continue;
+        auto record = index.manifest(*manifest_digest);
+        if (!record) continue;
+        auto parsed = storage::parse_manifest(record->body, record->media_type);
+        if (!parsed) continue;
+        for (const auto& child : parsed->children)
+            if (child.digest_value == blob) return child.media_type;
+    }
+    return {};
 }
 
 std::int64_t now_ns() {
@@ -126,6 +142,7 @@ awaitable<errc> blob_fetcher::commit(blob_fetch& fetch) {
         const auto now = now_ns();
         auto record = index_.blob(fetch.digest()).value_or(storage::blob_record{written, "", now, now, 0});
         record.size = written;
+        if (record.media_type.empty()) record.media_type = descriptor_media_type(index_, fetch.digest());
         index_.put_blob(fetch.digest(), record);
         return errc::ok;
     };

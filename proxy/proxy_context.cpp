@@ -11,6 +11,7 @@ proxy_context::proxy_context(config c, asio::io_context& io)
       upstreams(cfg),
       manifests(cfg, upstreams, index, blocking),
       tag_lists(cfg, upstreams),
-      fetcher(io, blocking, upstreams, blobs, index, cfg.cache.complete_abandoned_fetches) {}
+      fetcher(io, blocking, upstreams, blobs, index, cfg.cache.complete_abandoned_fetches),
+      accesses(index, blocking) {}
 
 }  // namespace strata::proxy

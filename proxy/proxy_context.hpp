@@ -1,6 +1,7 @@
 // proxy_context: everything a request needs, built once at start and shared by all sessions.
 #pragma once
 
+#include "proxy/access_recorder.hpp"
 #include "proxy/blob_fetcher.hpp"
 #include "proxy/config.hpp"
 #include "proxy/manifest_service.hpp"
@@ -25,6 +26,7 @@ struct proxy_context {
     manifest_service manifests;
     tag_list_service tag_lists;
     blob_fetcher fetcher;
+    access_recorder accesses;
 };
 
 }  // namespace strata::proxy

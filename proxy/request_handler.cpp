@@ -156,15 +156,19 @@ awaitable<bool> handle_blob(proxy_context& ctx, beast::tcp_stream& stream, const
     auto d = storage::digest::parse(r.reference);
     if (!d) co_return co_await send_error(stream, req, d.error(), r.reference);
     if (req.method() == http::verb::head || ctx.cfg.cache.offline) {
-        if (auto blob = ctx.blobs.open(*d))
+        if (auto blob = ctx.blobs.open(*d)) {
+            if (req.method() == http::verb::get) ctx.accesses.record(d->str());
             co_return co_await serve_blob_file(ctx, stream, req, *d, blob->fd.get(), blob->size, nullptr, "hit");
+        }
         if (req.method() == http::verb::head) co_return co_await head_uncached_blob(ctx, stream, req, r, *d);
         co_return co_await send_error(stream, req, errc::offline, d->str());
     }
     auto acquired = ctx.fetcher.acquire(r, *d);
     if (!acquired) co_return co_await send_error(stream, req, acquired.error(), d->str());
-    if (auto* blob = std::get_if<storage::open_blob>(&*acquired))
+    if (auto* blob = std::get_if<storage::open_blob>(&*acquired)) {
+        ctx.accesses.record(d->str());
         co_return co_await serve_blob_file(ctx, stream, req, *d, blob->fd.get(), blob->size, nullptr, "hit");
+    }
     co_return co_await follow_fetch(ctx, stream, req, std::get<std::shared_ptr<blob_fetch>>(*acquired));
 }
 

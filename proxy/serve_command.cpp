@@ -99,6 +99,7 @@ int run_serve(const config& cfg) {
                  endpoint.address().to_string(), endpoint.port(), cfg.cache.data_dir.string(), cfg.upstreams.size(),
                  cfg.default_upstream, cfg.cache.offline);
 
+    asio::co_spawn(io, ctx.accesses.run(std::chrono::seconds(1)), asio::detached);
     asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](error_code, int sig) {
         spdlog::info("strata stopping signal={}", sig);
@@ -110,6 +111,7 @@ int run_serve(const config& cfg) {
     io.run();
     for (auto& t : pool) t.join();
     ctx.blocking.join();
+    ctx.accesses.flush_now();  // statistics gathered since the last flush, before the index closes
     spdlog::info("strata stopped");
     return 0;
 }

@@ -10,7 +10,7 @@
 //   PUT    /_control/manifests/<repo>/<tag>      body = manifest, Content-Type = media type
 //   POST   /_control/faults                      JSON {"match": "<substring of target>", "action": ...}
 //   DELETE /_control/faults                      removes every fault
-//   GET    /_control/requests                    JSON list of {method, target, authorization}
+//   GET    /_control/requests                    JSON list of {method, target, authorization, connection}
 //   POST   /_control/expire-tokens               invalidates every issued token
 #include "storage/digest.hpp"
 
@@ -38,7 +38,7 @@ constexpr auto with_ec = asio::as_tuple(asio::use_awaitable);
 
 struct fault {
     std::string match;       // applies to requests whose target contains this
-    std::string action;      // status | reset | wrong_bytes | trickle | redirect
+    std::string action;      // status | reset | wrong_bytes | trickle | redirect | delay
     unsigned status = 503;
     std::string retry_after;
     std::size_t after_bytes = 0;   // reset: bytes sent before the reset
@@ -61,6 +61,7 @@ struct upstream_state {
     std::map<std::string, std::pair<std::string, std::string>> manifests;  // repo:ref -> type, body
     std::vector<fault> faults;
     json requests = json::array();
+    std::uint64_t connections = 0;
     std::map<std::string, std::chrono::steady_clock::time_point> tokens;
     std::mt19937_64 rng{std::random_device{}()};
 };
@@ -102,7 +103,8 @@ http::response<http::string_body> oci_error(const request& req, unsigned status,
 
 class session {
 public:
-    session(upstream_state& state, tcp::socket socket) : state_(state), stream_(std::move(socket)) {}
+    session(upstream_state& state, tcp::socket socket)
+        : state_(state), stream_(std::move(socket)), connection_(++state.connections) {}
 
     asio::awaitable<void> run() {
         beast::flat_buffer buffer;
@@ -124,7 +126,8 @@ private:
         if (std::string(req.target()).starts_with("/_control/")) return;
         state_.requests.push_back({{"method", std::string(req.method_string())},
                                    {"target", std::string(req.target())},
-                                   {"authorization", std::string(req[http::field::authorization])}});
+                                   {"authorization", std::string(req[http::field::authorization])},
+                                   {"connection", connection_}});
     }
 
     template <class Response>
@@ -272,6 +275,11 @@ private:
             if (!f.retry_after.empty()) res.set(http::field::retry_after, f.retry_after);
             co_return co_await send(res);
         }
+        if (f.action == "delay") {  // answer normally, late
+            asio::steady_timer t(stream_.get_executor(), std::chrono::milliseconds(f.delay_ms));
+            co_await t.async_wait(with_ec);
+            co_return co_await serve(req, target, nullptr);
+        }
         if (f.action == "redirect") {
             auto res = reply(req, 307, "");
             res.set(http::field::location, f.location + target);
@@ -338,6 +346,7 @@ private:
 
     upstream_state& state_;
     beast::tcp_stream stream_;
+    std::uint64_t connection_;
 };
 
 asio::awaitable<void> accept_loop(tcp::acceptor acceptor, upstream_state& state) {

@@ -146,6 +146,52 @@ class UpstreamProtocolTest(unittest.TestCase):
         for q in cdn.requests():
             self.assertEqual(q["authorization"], "", "Authorization leaked to the redirect target")
 
+    def test_connections_to_the_upstream_are_reused(self):
+        up = self.started(FaultUpstream(self.dir, auth="bearer"))
+        digests = [up.add_blob(random_layer(10_000, "reuse-%d" % i)) for i in range(10)]
+        strata = self.strata_for(up)
+        for digest in digests:
+            self.assertEqual(sha256(strata.get("/v2/fault.test/team/app/blobs/" + digest).body), digest)
+        blob_requests = [q for q in up.requests() if "/blobs/" in q["target"]]
+        self.assertEqual(len(blob_requests), 11)  # one 401, then ten with the token
+        self.assertLessEqual(len({q["connection"] for q in up.requests()}), 3)
+
+    def test_concurrent_resolutions_of_a_tag_make_one_upstream_request(self):
+        import threading
+        up = self.started(FaultUpstream(self.dir))
+        up.add_manifest("team/app", "v1", MANIFEST)
+        up.add_fault("/manifests/v1", "delay", delay_ms=1000)
+        strata = self.strata_for(up)
+        results = []
+        threads = [threading.Thread(target=lambda: results.append(strata.get("/v2/fault.test/team/app/manifests/v1")))
+                   for _ in range(16)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual([r.status for r in results], [200] * 16)
+        self.assertTrue(all(r.body == MANIFEST for r in results))
+        self.assertEqual(up.count("GET", "/manifests/v1"), 1)
+
+    def test_a_stalled_upstream_body_times_out_and_nothing_is_kept(self):
+        up = self.started(FaultUpstream(self.dir))
+        layer = random_layer(200_000, "stall")
+        digest = up.add_blob(layer)
+        up.add_fault(digest, "trickle", chunk=4096, delay_ms=3000)
+        cfg = {"upstreams": [{"name": "fault.test", "url": up.url}], "default_upstream": "fault.test",
+               "timeouts": {"idle_body_ms": 300}}
+        strata = self.started(Strata(self.dir, {}, config=cfg))
+        import http.client
+        conn = http.client.HTTPConnection("127.0.0.1", strata.port, timeout=30)
+        conn.request("GET", "/v2/fault.test/team/app/blobs/" + digest)
+        response = conn.getresponse()
+        with self.assertRaises(http.client.IncompleteRead):
+            response.read()
+        conn.close()
+        self.assertIn("blob fetch truncated", strata.read_log())
+        hexpart = digest.split(":")[1]
+        self.assertFalse(os.path.exists(os.path.join(strata.data_dir, "blobs", "sha256", hexpart[:2], hexpart)))
+
 
 if __name__ == "__main__":
     unittest.main()
