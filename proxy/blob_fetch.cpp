@@ -44,6 +44,7 @@ void blob_fetch::finish(errc outcome) {
     std::lock_guard lock(mutex_);
     state_.state = outcome == errc::ok ? phase::committed : phase::failed;
     state_.error = outcome;
+    state_.upstream_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - started_).count();
     if (outcome == errc::ok) state_.size = state_.written;
     notify_locked();
 }

@@ -7,6 +7,7 @@
 
 #include <boost/asio/experimental/concurrent_channel.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -30,9 +31,11 @@ public:
         std::uint64_t written = 0;
         std::optional<std::uint64_t> size;  // known once streaming, if upstream sent a length
         errc error = errc::ok;
+        std::int64_t upstream_ns = 0;  // download time, once committed or failed
     };
 
-    explicit blob_fetch(storage::digest d) : digest_(std::move(d)) {}
+    explicit blob_fetch(storage::digest d)
+        : digest_(std::move(d)), started_(std::chrono::steady_clock::now()) {}
 
     const storage::digest& digest() const noexcept { return digest_; }
     snapshot state() const;
@@ -58,6 +61,7 @@ private:
     void notify_locked();
 
     storage::digest digest_;
+    std::chrono::steady_clock::time_point started_;
     mutable std::mutex mutex_;
     snapshot state_;
     storage::temp_blob file_;

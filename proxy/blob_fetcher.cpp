@@ -51,18 +51,25 @@ std::int64_t now_ns() {
 }  // namespace
 
 blob_fetcher::blob_fetcher(asio::io_context& io, asio::thread_pool& blocking, upstream_set& upstreams,
-                           storage::blob_store& store, storage::metadata_index& index, bool complete_abandoned)
+                           storage::blob_store& store, storage::metadata_index& index, bool complete_abandoned,
+                           metrics& m)
     : io_(io), blocking_(blocking), upstreams_(upstreams), store_(store), index_(index),
-      complete_abandoned_(complete_abandoned) {}
+      complete_abandoned_(complete_abandoned), metrics_(m) {
+    const auto [objects, bytes] = index_.blob_totals();
+    cached_objects_ = objects;
+    cached_bytes_ = bytes;
+}
 
-result<blob_fetcher::acquired> blob_fetcher::acquire(const route& r, const storage::digest& d) {
+result<blob_fetcher::acquired> blob_fetcher::acquire(const route& r, const storage::digest& d, bool* started) {
     std::lock_guard lock(mutex_);
+    if (started) *started = false;
     if (auto it = in_flight_.find(d.str()); it != in_flight_.end()) return acquired{it->second};
     // Checked under the lock: a fetch renames its file before it leaves in_flight_, so a
     // digest is always either committed or joinable here.
     if (auto blob = store_.open(d)) return acquired{std::move(*blob)};
     auto fetch = std::make_shared<blob_fetch>(d);
     in_flight_.emplace(d.str(), fetch);
+    if (started) *started = true;
     asio::co_spawn(asio::make_strand(io_), run(fetch, r), asio::detached);
     return acquired{fetch};
 }
@@ -130,6 +137,7 @@ awaitable<errc> blob_fetcher::download(blob_fetch& fetch, const route& r) {
     if (hasher.finish() != fetch.digest()) {
         spdlog::warn("blob digest mismatch upstream={} repo={} digest={}", r.upstream->name, r.repository,
                      fetch.digest().str());
+        metrics_.digest_mismatch(r.upstream->name);
         co_return errc::digest_mismatch;
     }
     co_return errc::ok;
@@ -140,10 +148,15 @@ awaitable<errc> blob_fetcher::commit(blob_fetch& fetch) {
     auto work = [this, &fetch, written] {
         if (!store_.commit(fetch.file(), fetch.digest())) return errc::storage_failed;
         const auto now = now_ns();
-        auto record = index_.blob(fetch.digest()).value_or(storage::blob_record{written, "", now, now, 0});
+        const auto existing = index_.blob(fetch.digest());
+        auto record = existing.value_or(storage::blob_record{written, "", now, now, 0});
         record.size = written;
         if (record.media_type.empty()) record.media_type = descriptor_media_type(index_, fetch.digest());
         index_.put_blob(fetch.digest(), record);
+        if (!existing) {
+            ++cached_objects_;
+            cached_bytes_ += written;
+        }
         return errc::ok;
     };
     co_return co_await run_blocking(blocking_, std::move(work));

@@ -2,10 +2,12 @@
 #pragma once
 
 #include "proxy/blob_fetch.hpp"
+#include "proxy/metrics.hpp"
 #include "proxy/route.hpp"
 #include "proxy/upstream_set.hpp"
 #include "storage/metadata_index.hpp"
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -21,14 +23,18 @@ namespace strata::proxy {
 class blob_fetcher {
 public:
     blob_fetcher(asio::io_context& io, asio::thread_pool& blocking, upstream_set& upstreams,
-                 storage::blob_store& store, storage::metadata_index& index, bool complete_abandoned);
+                 storage::blob_store& store, storage::metadata_index& index, bool complete_abandoned, metrics& m);
 
     // Either the committed blob (already cached) or the fetch in flight for it.
     using acquired = std::variant<storage::open_blob, std::shared_ptr<blob_fetch>>;
-    result<acquired> acquire(const route& r, const storage::digest& d);
+    // *started is set true when this call started the download (false when it joined one).
+    result<acquired> acquire(const route& r, const storage::digest& d, bool* started = nullptr);
 
     // Number of downloads currently running.
     std::size_t in_flight() const;
+    // Cached blobs and their bytes: from the index at start, plus every commit since.
+    std::uint64_t cached_objects() const noexcept { return cached_objects_.load(); }
+    std::uint64_t cached_bytes() const noexcept { return cached_bytes_.load(); }
 
 private:
     awaitable<void> run(std::shared_ptr<blob_fetch> fetch, route r);
@@ -42,6 +48,9 @@ private:
     storage::blob_store& store_;
     storage::metadata_index& index_;
     bool complete_abandoned_;
+    metrics& metrics_;
+    std::atomic<std::uint64_t> cached_objects_{0};
+    std::atomic<std::uint64_t> cached_bytes_{0};
     mutable std::mutex mutex_;
     std::map<std::string, std::shared_ptr<blob_fetch>> in_flight_;
 };

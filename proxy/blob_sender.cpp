@@ -31,7 +31,7 @@ std::uint64_t sendable_end(const blob_fetch::snapshot& s, std::uint64_t end) {
 }  // namespace
 
 awaitable<errc> send_file_range(tcp::socket& socket, int fd, std::uint64_t first, std::uint64_t length,
-                                blob_fetch* live, std::chrono::milliseconds idle_timeout) {
+                                blob_fetch* live, std::chrono::milliseconds idle_timeout, std::uint64_t& sent_total) {
     std::shared_ptr<progress_channel> progress;
     if (live) progress = live->subscribe(socket.get_executor());
     error_code ec;
@@ -53,7 +53,10 @@ awaitable<errc> send_file_range(tcp::socket& socket, int fd, std::uint64_t first
         }
         const auto want = std::min<std::uint64_t>(limit - static_cast<std::uint64_t>(offset), max_sendfile_chunk);
         const auto sent = ::sendfile(socket.native_handle(), fd, &offset, want);
-        if (sent > 0) continue;
+        if (sent > 0) {
+            sent_total += static_cast<std::uint64_t>(sent);
+            continue;
+        }
         if (sent < 0 && errno == EINTR) continue;
         if (sent < 0 && errno == EAGAIN) {
             if (!co_await wait_writable(socket, idle_timeout)) co_return errc::upstream_truncated;

@@ -16,7 +16,8 @@ namespace strata::proxy {
 // is served as soon as its bytes are on disk (its client verifies the blob it assembles). Returns
 // errc::ok when all bytes were sent; otherwise the response is broken and the connection
 // must be closed.
+// sent counts the bytes written so far.
 awaitable<errc> send_file_range(tcp::socket& socket, int fd, std::uint64_t first, std::uint64_t length,
-                                blob_fetch* live, std::chrono::milliseconds idle_timeout);
+                                blob_fetch* live, std::chrono::milliseconds idle_timeout, std::uint64_t& sent);
 
 }  // namespace strata::proxy

@@ -96,6 +96,8 @@ void read_sections(const json& doc, config& c) {
         r.read("listen", c.server.listen);
         r.read("io_threads", c.server.io_threads);
         r.read("blocking_threads", c.server.blocking_threads);
+        r.read("metrics_listen", c.server.metrics_listen);
+        r.read("metrics", c.server.metrics);
         r.reject_unknown();
     }
     if (const json* s = top.child("cache")) {
@@ -127,6 +129,22 @@ void read_sections(const json& doc, config& c) {
         r.read_duration("base_backoff_ms", c.client.retries.base_backoff);
         r.read_duration("max_backoff_ms", c.client.retries.max_backoff);
         r.read_duration("max_retry_after_ms", c.client.retries.max_retry_after);
+        r.reject_unknown();
+    }
+    if (const json* s = top.child("events")) {
+        object_reader r(*s, "events");
+        r.read("enabled", c.events.enabled);
+        r.read("queue_capacity", c.events.queue_capacity);
+        r.read("batch_max", c.events.batch_max);
+        r.read_duration("flush_ms", c.events.flush_interval);
+        r.read_duration("retention_hours", c.events.retention);
+        r.read("max_bytes", c.events.max_bytes);
+        r.reject_unknown();
+    }
+    if (const json* s = top.child("admin")) {
+        object_reader r(*s, "admin");
+        r.read("token", c.admin.token);
+        r.read("token_file", c.admin.token_file);
         r.reject_unknown();
     }
     top.read("default_upstream", c.default_upstream);
@@ -209,6 +227,10 @@ void validate(const config& c) {
         throw config_error("client.max_redirects: must be from 0 to 20");
     if (c.client.retries.max_retries < 0 || c.client.retries.max_retries > 20)
         throw config_error("client.max_retries: must be from 0 to 20");
+    if (c.events.queue_capacity == 0) throw config_error("events.queue_capacity: must be at least 1");
+    if (c.events.batch_max == 0) throw config_error("events.batch_max: must be at least 1");
+    if (!c.server.metrics_listen.empty() && c.server.metrics_listen.rfind(':') == std::string::npos)
+        throw config_error("server.metrics_listen: expected host:port");
     if (c.cache.max_manifest_bytes == 0) throw config_error("cache.max_manifest_bytes: must be positive");
     static const std::set<std::string> levels = {"trace", "debug", "info", "warn", "error", "critical", "off"};
     if (!levels.count(c.log_level)) throw config_error("log_level: must be one of trace..off");

@@ -50,8 +50,26 @@ struct client_config {
     retry_config retries;
 };
 
+// The pull event log: queue, batching and retention.
+struct event_config {
+    bool enabled = true;
+    std::size_t queue_capacity = 65536;
+    std::size_t batch_max = 4096;
+    std::chrono::milliseconds flush_interval{200};
+    std::chrono::hours retention{24 * 30};
+    std::uint64_t max_bytes = 1ull << 30;
+};
+
+// The admin API (/api/...): a bearer token when set; without one, loopback clients only.
+struct admin_config {
+    std::string token;
+    std::string token_file;
+};
+
 struct server_config {
     std::string listen = "127.0.0.1:5000";
+    std::string metrics_listen;    // optional second address serving /metrics, /healthz, /readyz
+    bool metrics = true;           // serve /metrics
     unsigned io_threads = 0;       // 0: one per core
     unsigned blocking_threads = 4; // RocksDB, fsync
 };
@@ -69,6 +87,8 @@ struct config {
     cache_config cache;
     timeout_config timeouts;
     client_config client;
+    event_config events;
+    admin_config admin;
     std::string default_upstream = "docker.io";
     std::vector<upstream_config> upstreams;
     std::string log_level = "info";

@@ -1,4 +1,5 @@
 // strata: the command-line entry point and its subcommands.
+#include "proxy/events_export.hpp"
 #include "proxy/serve_command.hpp"
 
 #include <iostream>
@@ -11,6 +12,7 @@ constexpr const char* usage =
     "usage: strata <command> [flags]\n"
     "commands:\n"
     "  serve     run the pull-through cache (strata serve --help)\n"
+    "  events    export the pull event log (strata events export --help)\n"
     "  version   print the version\n";
 
 }  // namespace
@@ -35,6 +37,7 @@ int main(int argc, char** argv) {
             }
             return strata::proxy::run_serve(strata::proxy::parse_serve_args(args));
         }
+        if (command == "events") return strata::proxy::run_events_command(args);
         std::cerr << "strata: unknown command '" << command << "'\n" << usage;
         return 2;
     } catch (const strata::proxy::config_error& e) {

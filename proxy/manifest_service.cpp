@@ -40,13 +40,14 @@ std::string_view to_string(cache_status s) noexcept {
     case cache_status::miss: return "miss";
     case cache_status::revalidated: return "revalidated";
     case cache_status::stale: return "stale";
+    case cache_status::coalesced: return "coalesced";
     }
     return "unknown";
 }
 
 manifest_service::manifest_service(const config& cfg, upstream_set& upstreams, storage::metadata_index& index,
-                                   asio::thread_pool& blocking)
-    : cfg_(cfg), upstreams_(upstreams), index_(index), blocking_(blocking),
+                                   asio::thread_pool& blocking, metrics& m)
+    : cfg_(cfg), upstreams_(upstreams), index_(index), blocking_(blocking), metrics_(m),
       memory_(cfg.cache.manifest_memory_entries) {}
 
 std::optional<storage::tag_record> manifest_service::tag_memo::find(const std::string& key) {
@@ -83,7 +84,14 @@ awaitable<result<manifest_result>> manifest_service::get(const route& r, const a
     std::function<awaitable<result<manifest_result>>()> resolve = [this, &r, &accept, &ref]() {
         return ref->is_digest() ? get_by_digest(r, ref->by_digest(), accept) : get_by_tag(r, accept);
     };
-    co_return co_await flights_.run(key, std::move(resolve));
+    bool leader = false;
+    auto resolved = co_await flights_.run(key, std::move(resolve), &leader);
+    if (resolved && !leader && resolved->status == cache_status::miss) {
+        resolved->status = cache_status::coalesced;
+        resolved->upstream_ns = 0;
+        resolved->upstream_bytes = 0;
+    }
+    co_return resolved;
 }
 
 awaitable<std::optional<storage::tag_record>> manifest_service::load_tag(const route& r) {
@@ -179,8 +187,11 @@ awaitable<bool> manifest_service::store_tag(const route& r, const cached_manifes
 awaitable<result<manifest_result>> manifest_service::fetch_upstream(const route& r, const accept_list& accept,
                                                                     const storage::digest* expected) {
     auto& client = upstreams_.client(*r.upstream);
+    const auto started = std::chrono::steady_clock::now();
     auto res = co_await client.fetch(http::verb::get, manifest_path(r), upstream_headers(accept),
                                      cfg_.cache.max_manifest_bytes, r.repository);
+    const auto upstream_ns =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - started).count();
     if (!res) co_return res.error();
     if (res->status != 200) co_return upstream_failure(res->status, res->body, object_kind::manifest);
 
@@ -190,6 +201,7 @@ awaitable<result<manifest_result>> manifest_service::fetch_upstream(const route&
                                               announced != actual.str())) {
         spdlog::warn("manifest digest mismatch upstream={} repo={} ref={} actual={}", r.upstream->name,
                      r.repository, r.reference, actual.str());
+        metrics_.digest_mismatch(r.upstream->name);
         co_return errc::digest_mismatch;
     }
     auto parsed = storage::parse_manifest(res->body, res->headers[http::field::content_type]);
@@ -206,7 +218,7 @@ awaitable<result<manifest_result>> manifest_service::fetch_upstream(const route&
     co_await run_blocking(blocking_, std::move(write));
     if (!expected) co_await store_tag(r, *m);
     memory_.insert(m);
-    co_return manifest_result{m, cache_status::miss};
+    co_return manifest_result{m, cache_status::miss, upstream_ns, res->body.size()};
 }
 
 }  // namespace strata::proxy

@@ -17,13 +17,15 @@
 
 namespace strata::proxy {
 
-enum class cache_status { hit, miss, revalidated, stale };
+enum class cache_status { hit, miss, revalidated, stale, coalesced };
 
 std::string_view to_string(cache_status s) noexcept;
 
 struct manifest_result {
     std::shared_ptr<const cached_manifest> manifest;
     cache_status status = cache_status::miss;
+    std::int64_t upstream_ns = 0;       // time of the upstream GET, when one was made
+    std::uint64_t upstream_bytes = 0;
 };
 
 // Digests are immutable: a manifest fetched by digest is served from cache forever. A tag
@@ -35,7 +37,7 @@ struct manifest_result {
 class manifest_service {
 public:
     manifest_service(const config& cfg, upstream_set& upstreams, storage::metadata_index& index,
-                     asio::thread_pool& blocking);
+                     asio::thread_pool& blocking, metrics& m);
 
     awaitable<result<manifest_result>> get(const route& r, const accept_list& accept);
 
@@ -70,6 +72,7 @@ private:
     upstream_set& upstreams_;
     storage::metadata_index& index_;
     asio::thread_pool& blocking_;
+    metrics& metrics_;
     manifest_cache memory_;
     tag_memo tags_;
     single_flight<result<manifest_result>> flights_;

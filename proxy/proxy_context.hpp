@@ -4,29 +4,41 @@
 #include "proxy/access_recorder.hpp"
 #include "proxy/blob_fetcher.hpp"
 #include "proxy/config.hpp"
+#include "proxy/event_recorder.hpp"
 #include "proxy/manifest_service.hpp"
+#include "proxy/metrics.hpp"
 #include "proxy/net.hpp"
+#include "proxy/pull_stats.hpp"
 #include "proxy/tag_list.hpp"
 #include "proxy/upstream_set.hpp"
 #include "storage/blob_store.hpp"
+#include "storage/event_log.hpp"
 #include "storage/metadata_index.hpp"
 
 namespace strata::proxy {
 
-// Owns the store, the index, the upstream clients and the services over them. Construction
-// opens the data directory and throws if it cannot. Members are thread-safe.
+// Owns the store, the index, the event log, the upstream clients and the services over
+// them. Construction opens the data directory and throws if it cannot. Members are thread-safe.
 struct proxy_context {
     proxy_context(config c, asio::io_context& io);
 
+    // Records one served registry request: metrics, stats, the event log and the request log line.
+    void observe(storage::pull_event e);
+
     config cfg;
+    std::string admin_token;  // from admin.token or admin.token_file
+    metrics stats_metrics;
     asio::thread_pool blocking;
     storage::blob_store blobs;
     storage::metadata_index index;
+    storage::event_log events_log;
+    event_recorder events;
     upstream_set upstreams;
     manifest_service manifests;
     tag_list_service tag_lists;
     blob_fetcher fetcher;
     access_recorder accesses;
+    pull_stats stats;
 };
 
 }  // namespace strata::proxy

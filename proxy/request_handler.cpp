@@ -3,6 +3,8 @@
 
 #include "proxy/accept.hpp"
 #include "proxy/blob_sender.hpp"
+#include "proxy/blocking.hpp"
+#include "proxy/events_export.hpp"
 #include "proxy/byte_range.hpp"
 #include "proxy/oci_error.hpp"
 #include "proxy/route.hpp"
@@ -25,21 +27,40 @@ void set_common(http::response<Body>& res, const request& req) {
     res.keep_alive(req.keep_alive());
 }
 
+std::int64_t since_ns(std::int64_t start_ns) {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+               .count() -
+           start_ns;
+}
+
 template <class Body>
-awaitable<bool> send(beast::tcp_stream& stream, http::response<Body>& res) {
+std::uint64_t body_size(const http::response<Body>& res) {
+    if constexpr (std::is_same_v<Body, http::empty_body>)
+        return 0;
+    else
+        return res.body().size();
+}
+
+// Writes a whole response; records its status, body bytes and time to first byte in ev.
+template <class Body>
+awaitable<bool> send(beast::tcp_stream& stream, http::response<Body>& res, storage::pull_event& ev) {
+    ev.http_status = res.result_int();
+    ev.ttfb_ns = since_ns(ev.ts_ns);
     stream.expires_after(write_timeout);
     auto [ec, n] = co_await http::async_write(stream, res, with_ec);
+    if (!ec) ev.bytes_sent = body_size(res);
     co_return !ec && res.keep_alive();
 }
 
-awaitable<bool> send_error(beast::tcp_stream& stream, const request& req, error_code ec, std::string_view detail) {
+awaitable<bool> send_error(beast::tcp_stream& stream, const request& req, error_code ec, std::string_view detail,
+                           storage::pull_event& ev) {
     auto res = make_error_response(to_errc(ec), detail, req.version(), req.keep_alive());
     if (req.method() == http::verb::head) res.body().clear();
-    co_return co_await send(stream, res);
+    co_return co_await send(stream, res, ev);
 }
 
 awaitable<bool> send_text(beast::tcp_stream& stream, const request& req, http::status status,
-                          std::string_view content_type, std::string body) {
+                          std::string_view content_type, std::string body, storage::pull_event& ev) {
     http::response<http::string_body> res{status, req.version()};
     set_common(res, req);
     res.set(http::field::content_type, content_type);
@@ -47,9 +68,9 @@ awaitable<bool> send_text(beast::tcp_stream& stream, const request& req, http::s
     res.prepare_payload();
     if (req.method() == http::verb::head) {
         http::response<http::empty_body> head{res.base()};
-        co_return co_await send(stream, head);
+        co_return co_await send(stream, head, ev);
     }
-    co_return co_await send(stream, res);
+    co_return co_await send(stream, res, ev);
 }
 
 accept_list merged_accept(const request& req) {
@@ -59,10 +80,17 @@ accept_list merged_accept(const request& req) {
     return accept;
 }
 
-awaitable<bool> handle_manifest(proxy_context& ctx, beast::tcp_stream& stream, const request& req, const route& r) {
+awaitable<bool> handle_manifest(proxy_context& ctx, beast::tcp_stream& stream, const request& req, const route& r,
+                                storage::pull_event& ev) {
     auto found = co_await ctx.manifests.get(r, merged_accept(req));
-    if (!found) co_return co_await send_error(stream, req, found.error(), r.client_name + ":" + r.reference);
+    if (!found) co_return co_await send_error(stream, req, found.error(), r.client_name + ":" + r.reference, ev);
     const auto& m = *found->manifest;
+    ev.digest = m.digest;
+    ev.media_type = m.media_type;
+    ev.object_size = m.body.size();
+    ev.cache_status = found->status == cache_status::revalidated ? "hit" : std::string(to_string(found->status));
+    ev.upstream_ns = found->upstream_ns;
+    ev.upstream_bytes = found->upstream_bytes;
     http::response<http::span_body<const char>> res{http::status::ok, req.version()};
     set_common(res, req);
     res.set(http::field::content_type, m.media_type);
@@ -73,21 +101,23 @@ awaitable<bool> handle_manifest(proxy_context& ctx, beast::tcp_stream& stream, c
     res.content_length(m.body.size());
     if (req.method() == http::verb::head) {
         http::response<http::empty_body> head{res.base()};
-        co_return co_await send(stream, head);
+        co_return co_await send(stream, head, ev);
     }
     res.body() = {m.body.data(), m.body.size()};
-    co_return co_await send(stream, res);
+    co_return co_await send(stream, res, ev);
 }
 
 // Writes the headers for [range of] a blob of the given size, then its bytes from fd.
 awaitable<bool> serve_blob_file(proxy_context& ctx, beast::tcp_stream& stream, const request& req,
                                 const storage::digest& d, int fd, std::uint64_t size, blob_fetch* live,
-                                std::string_view cache) {
+                                storage::pull_event& ev) {
+    ev.digest = d.str();
+    ev.object_size = size;
     auto range = resolve_range(req[http::field::range], size);
     if (!range) {
         auto res = make_error_response(to_errc(range.error()), d.str(), req.version(), req.keep_alive());
         res.set(http::field::content_range, "bytes */" + std::to_string(size));
-        co_return co_await send(stream, res);
+        co_return co_await send(stream, res, ev);
     }
     const std::uint64_t first = *range ? (*range)->first : 0;
     const std::uint64_t length = *range ? (*range)->length() : size;
@@ -97,19 +127,22 @@ awaitable<bool> serve_blob_file(proxy_context& ctx, beast::tcp_stream& stream, c
     res.set("Docker-Content-Digest", d.str());
     res.set(http::field::etag, "\"" + d.str() + "\"");
     res.set(http::field::accept_ranges, "bytes");
-    res.set("X-Strata-Cache", cache);
+    res.set("X-Strata-Cache", ev.cache_status);
     if (*range)
         res.set(http::field::content_range, "bytes " + std::to_string(first) + "-" +
                                                 std::to_string(first + length - 1) + "/" + std::to_string(size));
     res.content_length(length);
-    if (req.method() == http::verb::head) co_return co_await send(stream, res);
+    if (req.method() == http::verb::head) co_return co_await send(stream, res, ev);
 
     http::response_serializer<http::empty_body> serializer(res);
     stream.expires_after(write_timeout);
+    ev.http_status = res.result_int();
+    ev.ttfb_ns = since_ns(ev.ts_ns);
     auto [ec, n] = co_await http::async_write_header(stream, serializer, with_ec);
     if (ec) co_return false;
     stream.expires_never();  // sendfile bypasses the stream; its own waits carry the timeout
-    const auto sent = co_await send_file_range(stream.socket(), fd, first, length, live, ctx.cfg.timeouts.client_idle);
+    const auto sent = co_await send_file_range(stream.socket(), fd, first, length, live, ctx.cfg.timeouts.client_idle,
+                                               ev.bytes_sent);
     if (sent != errc::ok) {
         spdlog::warn("blob response aborted digest={} error=\"{}\"", d.str(), make_error_code(sent).message());
         co_return false;
@@ -119,14 +152,16 @@ awaitable<bool> serve_blob_file(proxy_context& ctx, beast::tcp_stream& stream, c
 
 // HEAD of an uncached blob asks upstream instead of downloading the blob.
 awaitable<bool> head_uncached_blob(proxy_context& ctx, beast::tcp_stream& stream, const request& req,
-                                   const route& r, const storage::digest& d) {
-    if (ctx.cfg.cache.offline) co_return co_await send_error(stream, req, errc::offline, d.str());
+                                   const route& r, const storage::digest& d, storage::pull_event& ev) {
+    ev.digest = d.str();
+    ev.cache_status = "miss";
+    if (ctx.cfg.cache.offline) co_return co_await send_error(stream, req, errc::offline, d.str(), ev);
     auto& client = ctx.upstreams.client(*r.upstream);
     auto res = co_await client.fetch(http::verb::head, "/v2/" + r.repository + "/blobs/" + d.str(), {}, 0,
                                      r.repository);
-    if (!res) co_return co_await send_error(stream, req, res.error(), d.str());
+    if (!res) co_return co_await send_error(stream, req, res.error(), d.str(), ev);
     if (res->status != 200)
-        co_return co_await send_error(stream, req, upstream_failure(res->status, "", object_kind::blob), d.str());
+        co_return co_await send_error(stream, req, upstream_failure(res->status, "", object_kind::blob), d.str(), ev);
     http::response<http::empty_body> out{http::status::ok, req.version()};
     set_common(out, req);
     out.set(http::field::content_type, "application/octet-stream");
@@ -135,11 +170,12 @@ awaitable<bool> head_uncached_blob(proxy_context& ctx, beast::tcp_stream& stream
     out.set("X-Strata-Cache", "miss");
     if (auto len = res->headers[http::field::content_length]; !len.empty())
         out.set(http::field::content_length, len);
-    co_return co_await send(stream, out);
+    co_return co_await send(stream, out, ev);
 }
 
 awaitable<bool> follow_fetch(proxy_context& ctx, beast::tcp_stream& stream, const request& req,
-                             std::shared_ptr<blob_fetch> fetch) {
+                             std::shared_ptr<blob_fetch> fetch, bool started, storage::pull_event& ev) {
+    ev.cache_status = started ? "miss" : "coalesced";
     auto progress = fetch->subscribe(stream.get_executor());
     auto s = fetch->state();
     // Headers wait for the upstream's length; without one, for the whole verified blob.
@@ -148,33 +184,44 @@ awaitable<bool> follow_fetch(proxy_context& ctx, beast::tcp_stream& stream, cons
         s = fetch->state();
     }
     if (s.state == blob_fetch::phase::failed)
-        co_return co_await send_error(stream, req, s.error, fetch->digest().str());
-    co_return co_await serve_blob_file(ctx, stream, req, fetch->digest(), fetch->fd(), *s.size, fetch.get(), "miss");
+        co_return co_await send_error(stream, req, s.error, fetch->digest().str(), ev);
+    const bool keep = co_await serve_blob_file(ctx, stream, req, fetch->digest(), fetch->fd(), *s.size, fetch.get(), ev);
+    if (started) {
+        const auto done = fetch->state();
+        ev.upstream_ns = done.upstream_ns;
+        ev.upstream_bytes = done.written;
+    }
+    co_return keep;
 }
 
-awaitable<bool> handle_blob(proxy_context& ctx, beast::tcp_stream& stream, const request& req, const route& r) {
+awaitable<bool> handle_blob(proxy_context& ctx, beast::tcp_stream& stream, const request& req, const route& r,
+                            storage::pull_event& ev) {
     auto d = storage::digest::parse(r.reference);
-    if (!d) co_return co_await send_error(stream, req, d.error(), r.reference);
+    if (!d) co_return co_await send_error(stream, req, d.error(), r.reference, ev);
+    ev.cache_status = "hit";
     if (req.method() == http::verb::head || ctx.cfg.cache.offline) {
         if (auto blob = ctx.blobs.open(*d)) {
             if (req.method() == http::verb::get) ctx.accesses.record(d->str());
-            co_return co_await serve_blob_file(ctx, stream, req, *d, blob->fd.get(), blob->size, nullptr, "hit");
+            co_return co_await serve_blob_file(ctx, stream, req, *d, blob->fd.get(), blob->size, nullptr, ev);
         }
-        if (req.method() == http::verb::head) co_return co_await head_uncached_blob(ctx, stream, req, r, *d);
-        co_return co_await send_error(stream, req, errc::offline, d->str());
+        if (req.method() == http::verb::head) co_return co_await head_uncached_blob(ctx, stream, req, r, *d, ev);
+        co_return co_await send_error(stream, req, errc::offline, d->str(), ev);
     }
-    auto acquired = ctx.fetcher.acquire(r, *d);
-    if (!acquired) co_return co_await send_error(stream, req, acquired.error(), d->str());
+    bool started = false;
+    auto acquired = ctx.fetcher.acquire(r, *d, &started);
+    if (!acquired) co_return co_await send_error(stream, req, acquired.error(), d->str(), ev);
     if (auto* blob = std::get_if<storage::open_blob>(&*acquired)) {
         ctx.accesses.record(d->str());
-        co_return co_await serve_blob_file(ctx, stream, req, *d, blob->fd.get(), blob->size, nullptr, "hit");
+        co_return co_await serve_blob_file(ctx, stream, req, *d, blob->fd.get(), blob->size, nullptr, ev);
     }
-    co_return co_await follow_fetch(ctx, stream, req, std::get<std::shared_ptr<blob_fetch>>(*acquired));
+    co_return co_await follow_fetch(ctx, stream, req, std::get<std::shared_ptr<blob_fetch>>(*acquired), started, ev);
 }
 
-awaitable<bool> handle_tags(proxy_context& ctx, beast::tcp_stream& stream, const request& req, const route& r) {
+awaitable<bool> handle_tags(proxy_context& ctx, beast::tcp_stream& stream, const request& req, const route& r,
+                            storage::pull_event& ev) {
+    ev.cache_status = "hit";
     auto tags = co_await ctx.tag_lists.sorted_tags(r);
-    if (!tags) co_return co_await send_error(stream, req, tags.error(), r.client_name);
+    if (!tags) co_return co_await send_error(stream, req, tags.error(), r.client_name, ev);
     const auto page = paginate_tags(**tags, r.page_size, r.last);
     http::response<http::string_body> res{http::status::ok, req.version()};
     set_common(res, req);
@@ -182,48 +229,117 @@ awaitable<bool> handle_tags(proxy_context& ctx, beast::tcp_stream& stream, const
     if (page.more && !page.tags.empty()) res.set(http::field::link, next_page_link(r, *r.page_size, page.tags.back()));
     res.body() = nlohmann::json{{"name", r.client_name}, {"tags", page.tags}}.dump();
     res.prepare_payload();
+    ev.object_size = res.body().size();
     if (req.method() == http::verb::head) {
         http::response<http::empty_body> head{res.base()};
-        co_return co_await send(stream, head);
+        co_return co_await send(stream, head, ev);
     }
-    co_return co_await send(stream, res);
+    co_return co_await send(stream, res, ev);
 }
 
-awaitable<bool> dispatch(proxy_context& ctx, beast::tcp_stream& stream, const request& req, const route& r) {
+awaitable<bool> dispatch(proxy_context& ctx, beast::tcp_stream& stream, const request& req, const route& r,
+                         storage::pull_event& ev) {
     switch (r.kind) {
-    case endpoint::base: co_return co_await send_text(stream, req, http::status::ok, "application/json", "{}");
-    case endpoint::manifest: co_return co_await handle_manifest(ctx, stream, req, r);
-    case endpoint::blob: co_return co_await handle_blob(ctx, stream, req, r);
-    case endpoint::tags_list: co_return co_await handle_tags(ctx, stream, req, r);
+    case endpoint::base: co_return co_await send_text(stream, req, http::status::ok, "application/json", "{}", ev);
+    case endpoint::manifest:
+    case endpoint::blob:
+    case endpoint::tags_list: {
+        ev.kind = r.kind == endpoint::manifest ? "manifest" : r.kind == endpoint::blob ? "blob" : "tags";
+        ev.upstream = r.upstream->name;
+        ev.repository = r.repository;
+        ev.reference = r.reference;
+        if (r.kind == endpoint::manifest) co_return co_await handle_manifest(ctx, stream, req, r, ev);
+        if (r.kind == endpoint::blob) co_return co_await handle_blob(ctx, stream, req, r, ev);
+        co_return co_await handle_tags(ctx, stream, req, r, ev);
+    }
     case endpoint::blob_upload: break;
     case endpoint::unknown: {
         auto res = make_error_response(http::status::not_found, "NOT_FOUND", "no such endpoint", req.version(),
                                        req.keep_alive());
-        co_return co_await send(stream, res);
+        co_return co_await send(stream, res, ev);
     }
     }
     auto res = make_error_response(http::status::method_not_allowed, "UNSUPPORTED",
                                    "strata is a read-only pull-through cache; push is not proxied", req.version(),
                                    req.keep_alive());
     res.set(http::field::allow, "GET, HEAD");
-    co_return co_await send(stream, res);
+    co_return co_await send(stream, res, ev);
+}
+
+// /readyz: storage must take a write; upstream reachability is reported, never fatal.
+awaitable<bool> handle_readyz(proxy_context& ctx, beast::tcp_stream& stream, const request& req,
+                              storage::pull_event& ev) {
+    auto probe = [&ctx] {
+        auto temp = ctx.blobs.create_temp();
+        if (!temp) return std::string("cannot create a file in the data directory");
+        ctx.blobs.discard(*temp);
+        try {
+            (void)ctx.index.blob_totals();
+        } catch (const std::exception& e) {
+            return std::string(e.what());
+        }
+        return std::string();
+    };
+    const auto problem = co_await run_blocking(ctx.blocking, std::move(probe));
+    nlohmann::json body = {{"ready", problem.empty()}, {"storage", problem.empty() ? "ok" : problem}};
+    body["upstreams"] = ctx.upstreams.reachability();
+    co_return co_await send_text(stream, req, problem.empty() ? http::status::ok : http::status::service_unavailable,
+                                 "application/json", body.dump(), ev);
+}
+
+bool admin_allowed(const proxy_context& ctx, const request& req, bool peer_is_loopback) {
+    if (ctx.admin_token.empty()) return peer_is_loopback;
+    const auto auth = req[http::field::authorization];
+    return auth == "Bearer " + ctx.admin_token;
+}
+
+awaitable<bool> handle_admin(proxy_context& ctx, beast::tcp_stream& stream, const request& req,
+                             storage::pull_event& ev, bool peer_is_loopback) {
+    if (!admin_allowed(ctx, req, peer_is_loopback)) {
+        auto res = make_error_response(http::status::unauthorized, "UNAUTHORIZED", "admin API needs the admin token",
+                                       req.version(), req.keep_alive());
+        res.set(http::field::www_authenticate, "Bearer realm=\"strata-admin\"");
+        co_return co_await send(stream, res, ev);
+    }
+    const std::string_view target = req.target();
+    const auto path = target.substr(0, target.find('?'));
+    if (path == "/api/v1/stats") {
+        const auto now_s = std::chrono::duration_cast<std::chrono::seconds>(
+                               std::chrono::system_clock::now().time_since_epoch()).count();
+        co_return co_await send_text(stream, req, http::status::ok, "application/json",
+                                     ctx.stats.report(now_s).dump(), ev);
+    }
+    if (path == "/api/v1/events") co_return co_await handle_events_export(ctx, stream, req, ev);
+    auto res = make_error_response(http::status::not_found, "NOT_FOUND", "no such endpoint", req.version(),
+                                   req.keep_alive());
+    co_return co_await send(stream, res, ev);
 }
 
 }  // namespace
 
-awaitable<bool> handle_request(proxy_context& ctx, beast::tcp_stream& stream, const request& req) {
-    const auto target = req.target();
-    if (target == "/healthz")
-        co_return co_await send_text(stream, req, http::status::ok, "text/plain", "ok\n");
+awaitable<bool> handle_request(proxy_context& ctx, beast::tcp_stream& stream, const request& req,
+                               storage::pull_event& ev, listener_role role, bool peer_is_loopback) {
+    const std::string_view target = req.target();
+    if (target == "/healthz") co_return co_await send_text(stream, req, http::status::ok, "text/plain", "ok\n", ev);
+    if (target == "/readyz") co_return co_await handle_readyz(ctx, stream, req, ev);
+    if (target == "/metrics" && ctx.cfg.server.metrics)
+        co_return co_await send_text(stream, req, http::status::ok, "text/plain; version=0.0.4; charset=utf-8",
+                                     ctx.stats_metrics.render(), ev);
+    if (role == listener_role::metrics_only) {
+        auto res = make_error_response(http::status::not_found, "NOT_FOUND", "metrics listener", req.version(),
+                                       req.keep_alive());
+        co_return co_await send(stream, res, ev);
+    }
+    if (target.starts_with("/api/")) co_return co_await handle_admin(ctx, stream, req, ev, peer_is_loopback);
     auto r = parse_route(target, ctx.cfg);
-    if (!r) co_return co_await send_error(stream, req, r.error(), "");
+    if (!r) co_return co_await send_error(stream, req, r.error(), "", ev);
     if (req.method() != http::verb::get && req.method() != http::verb::head) {
         auto res = make_error_response(http::status::method_not_allowed, "UNSUPPORTED",
                                        "only GET and HEAD are served", req.version(), req.keep_alive());
         res.set(http::field::allow, "GET, HEAD");
-        co_return co_await send(stream, res);
+        co_return co_await send(stream, res, ev);
     }
-    co_return co_await dispatch(ctx, stream, req, *r);
+    co_return co_await dispatch(ctx, stream, req, *r, ev);
 }
 
 }  // namespace strata::proxy

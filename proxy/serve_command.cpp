@@ -59,7 +59,11 @@ std::string serve_usage() {
            "  --tag-ttl SECONDS        tag mapping lifetime for every upstream (default 300)\n"
            "  --offline                never contact upstreams; serve only what is cached\n"
            "  --io-threads N           network threads (default: one per core)\n"
-           "  --log-level LEVEL        trace, debug, info, warn, error (default info)\n";
+           "  --log-level LEVEL        trace, debug, info, warn, error (default info)\n"
+           "  --metrics-listen H:P     also serve /metrics, /healthz and /readyz on this address\n"
+           "  --admin-token-file FILE  bearer token required by the admin API (/api/...)\n"
+           "  --no-events              do not record pull events\n"
+           "  --no-metrics             do not serve /metrics\n";
 }
 
 config parse_serve_args(const std::vector<std::string>& args) {
@@ -78,6 +82,10 @@ config parse_serve_args(const std::vector<std::string>& args) {
         else if (a == "--offline") c.cache.offline = true;
         else if (is_flag(a, "--io-threads")) c.server.io_threads = parse_count("--io-threads", flag_value(args, i, "--io-threads"));
         else if (is_flag(a, "--log-level")) c.log_level = flag_value(args, i, "--log-level");
+        else if (is_flag(a, "--metrics-listen")) c.server.metrics_listen = flag_value(args, i, "--metrics-listen");
+        else if (is_flag(a, "--admin-token-file")) c.admin.token_file = flag_value(args, i, "--admin-token-file");
+        else if (a == "--no-events") c.events.enabled = false;
+        else if (a == "--no-metrics") c.server.metrics = false;
         else throw config_error(a + ": unknown flag (see strata serve --help)");
     }
     if (tag_ttl)
@@ -92,8 +100,15 @@ int run_serve(const config& cfg) {
     const unsigned threads = cfg.server.io_threads ? cfg.server.io_threads : std::max(1u, std::thread::hardware_concurrency());
     asio::io_context io(static_cast<int>(threads));
     proxy_context ctx(cfg, io);
-    server srv(io, ctx);
+    server srv(io, ctx, cfg.server.listen);
     srv.start();
+    std::unique_ptr<server> metrics_srv;
+    if (!cfg.server.metrics_listen.empty()) {
+        metrics_srv = std::make_unique<server>(io, ctx, cfg.server.metrics_listen, listener_role::metrics_only);
+        metrics_srv->start();
+        const auto m = metrics_srv->local_endpoint();
+        spdlog::info("strata metrics listening address={}:{}", m.address().to_string(), m.port());
+    }
     const auto endpoint = srv.local_endpoint();
     spdlog::info("strata listening address={}:{} data_dir={} upstreams={} default_upstream={} offline={}",
                  endpoint.address().to_string(), endpoint.port(), cfg.cache.data_dir.string(), cfg.upstreams.size(),
@@ -104,6 +119,7 @@ int run_serve(const config& cfg) {
     signals.async_wait([&](error_code, int sig) {
         spdlog::info("strata stopping signal={}", sig);
         srv.stop();
+        if (metrics_srv) metrics_srv->stop();
         io.stop();
     });
     std::vector<std::thread> pool;

@@ -12,10 +12,24 @@ namespace {
 constexpr auto with_ec = asio::as_tuple(asio::use_awaitable);
 constexpr std::uint32_t max_header_bytes = 16 * 1024;
 
-awaitable<void> run_session(beast::tcp_stream stream, proxy_context& ctx) {
+std::int64_t now_ns() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+// The node a pull is attributed to: X-Strata-Node, else the User-Agent, else the client address.
+std::string node_of(const request& req, const std::string& peer) {
+    if (auto node = req["X-Strata-Node"]; !node.empty()) return std::string(node.substr(0, 256));
+    if (auto agent = req[http::field::user_agent]; !agent.empty()) return std::string(agent.substr(0, 256));
+    return peer;
+}
+
+awaitable<void> run_session(beast::tcp_stream stream, proxy_context& ctx, listener_role role) {
     beast::flat_buffer buffer;
     error_code peer_ec;
-    const auto peer = stream.socket().remote_endpoint(peer_ec).address().to_string();
+    const auto peer_address = stream.socket().remote_endpoint(peer_ec).address();
+    const auto peer = peer_address.to_string();
+    const bool loopback = !peer_ec && peer_address.is_loopback();
     for (;;) {
         http::request_parser<http::empty_body> parser;
         parser.header_limit(max_header_bytes);
@@ -31,18 +45,26 @@ awaitable<void> run_session(beast::tcp_stream stream, proxy_context& ctx) {
             break;
         }
         const auto& req = parser.get();
-        const auto started = std::chrono::steady_clock::now();
+        storage::pull_event ev;
+        ev.ts_ns = now_ns();
+        ev.client = peer;
+        ev.method = std::string(req.method_string());
+        ev.range = std::string(req[http::field::range]);
         bool keep_alive = false;
         try {
-            keep_alive = co_await handle_request(ctx, stream, req);
+            keep_alive = co_await handle_request(ctx, stream, req, ev, role, loopback);
         } catch (const std::exception& e) {
             spdlog::error("request failed peer={} target={} error=\"{}\"", peer, std::string(req.target()), e.what());
             break;
         }
-        spdlog::debug("request peer={} method={} target={} duration_us={}", peer, std::string(req.method_string()),
-                      std::string(req.target()),
-                      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started)
-                          .count());
+        ev.duration_ns = now_ns() - ev.ts_ns;
+        if (!ev.kind.empty()) {
+            ev.node = node_of(req, peer);
+            ctx.observe(std::move(ev));
+        } else {
+            spdlog::debug("request peer={} method={} target={} status={} duration_us={}", peer, ev.method,
+                          std::string(req.target()), ev.http_status, ev.duration_ns / 1000);
+        }
         if (!keep_alive) break;
     }
     error_code ignored;
@@ -69,10 +91,11 @@ tcp::endpoint parse_listen_address(const std::string& text) {
     return {address, static_cast<unsigned short>(port)};
 }
 
-server::server(asio::io_context& io, proxy_context& ctx) : io_(io), ctx_(ctx), acceptor_(io) {}
+server::server(asio::io_context& io, proxy_context& ctx, std::string listen, listener_role role)
+    : io_(io), ctx_(ctx), listen_(std::move(listen)), role_(role), acceptor_(io) {}
 
 void server::start() {
-    const auto endpoint = parse_listen_address(ctx_.cfg.server.listen);
+    const auto endpoint = parse_listen_address(listen_);
     acceptor_.open(endpoint.protocol());
     acceptor_.set_option(asio::socket_base::reuse_address(true));
     acceptor_.bind(endpoint);
@@ -98,7 +121,7 @@ awaitable<void> server::accept_loop() {
         }
         socket.set_option(tcp::no_delay(true), ec);
         auto executor = socket.get_executor();
-        asio::co_spawn(executor, run_session(beast::tcp_stream(std::move(socket)), ctx_), asio::detached);
+        asio::co_spawn(executor, run_session(beast::tcp_stream(std::move(socket)), ctx_, role_), asio::detached);
     }
 }
 

@@ -3,6 +3,7 @@
 
 #include "proxy/net.hpp"
 #include "proxy/proxy_context.hpp"
+#include "proxy/request_handler.hpp"
 
 namespace strata::proxy {
 
@@ -10,7 +11,8 @@ namespace strata::proxy {
 // start() and stop() are called from the thread that owns the io_context.
 class server {
 public:
-    server(asio::io_context& io, proxy_context& ctx);
+    // Serves on listen ("host:port"); a metrics_only listener answers only /metrics, /healthz, /readyz.
+    server(asio::io_context& io, proxy_context& ctx, std::string listen, listener_role role = listener_role::main);
 
     // Binds and listens; throws boost::system::system_error if the address is unusable.
     void start();
@@ -23,6 +25,8 @@ private:
 
     asio::io_context& io_;
     proxy_context& ctx_;
+    std::string listen_;
+    listener_role role_;
     tcp::acceptor acceptor_;
 };
 

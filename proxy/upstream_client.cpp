@@ -84,8 +84,9 @@ std::optional<location> resolve_location(const location& from, std::string_view 
 }
 
 response_stream::response_stream(exchange ex, std::shared_ptr<connection_pool> pool,
-                                 std::chrono::milliseconds idle_timeout)
-    : ex_(std::move(ex)), pool_(std::move(pool)), idle_timeout_(idle_timeout) {}
+                                 std::chrono::milliseconds idle_timeout, metrics* m, std::string upstream)
+    : ex_(std::move(ex)), pool_(std::move(pool)), idle_timeout_(idle_timeout), metrics_(m),
+      upstream_(std::move(upstream)) {}
 
 response_stream::~response_stream() {
     if (ex_.conn && ex_.parser && ex_.parser->is_done() && ex_.parser->get().keep_alive())
@@ -95,16 +96,17 @@ response_stream::~response_stream() {
 awaitable<std::size_t> response_stream::read(void* data, std::size_t size, error_code& ec) {
     while (!ex_.parser->is_done()) {
         const auto n = co_await ex_.conn->read_body(*ex_.parser, data, size, idle_timeout_, ec);
+        if (n > 0 && metrics_) metrics_->add_upstream_bytes(upstream_, n);
         if (ec || n > 0) co_return n;
     }
     co_return 0;
 }
 
 upstream_client::upstream_client(const upstream_config& upstream, const timeout_config& timeouts,
-                                 const client_config& client)
+                                 const client_config& client, metrics* m)
     : upstream_(upstream), timeouts_(timeouts), client_(client),
       tls_ctx_(std::make_unique<ssl::context>(ssl::context::tls_client)),
-      pool_(std::make_shared<connection_pool>(client.max_idle_per_host, client.idle_connection)) {
+      pool_(std::make_shared<connection_pool>(client.max_idle_per_host, client.idle_connection)), metrics_(m) {
     tls_ctx_->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
                           ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
     if (!upstream_.token_file.empty()) upstream_.password = read_secret(upstream_.token_file, upstream_.name);
@@ -119,6 +121,14 @@ upstream_client::upstream_client(const upstream_config& upstream, const timeout_
     else
         tls_ctx_->set_default_verify_paths(ec);
     if (ec) throw config_error("upstreams[" + upstream_.name + "].ca_file: " + ec.message());
+}
+
+std::string upstream_client::reachability() const {
+    switch (last_outcome_.load()) {
+    case 1: return "ok";
+    case 2: return "unreachable";
+    default: return "unknown";
+    }
 }
 
 bool upstream_client::is_own_origin(const location& where) const {
@@ -157,6 +167,17 @@ awaitable<result<exchange>> upstream_client::send_on(std::unique_ptr<upstream_co
 
 awaitable<result<exchange>> upstream_client::send_once(http::verb method, const location& where,
                                                        const http::fields& headers, const std::string& body) {
+    const auto started = std::chrono::steady_clock::now();
+    auto sent = co_await send_fresh_or_pooled(method, where, headers, body);
+    if (is_own_origin(where)) last_outcome_ = sent && sent->parser->get().result_int() < 500 ? 1 : 2;
+    if (metrics_)
+        metrics_->observe_upstream(upstream_.name, sent ? sent->parser->get().result_int() : 0,
+                                   std::chrono::steady_clock::now() - started);
+    co_return sent;
+}
+
+awaitable<result<exchange>> upstream_client::send_fresh_or_pooled(http::verb method, const location& where,
+                                                                  const http::fields& headers, const std::string& body) {
     // A pooled connection may have been closed by the server while idle: on failure the
     // request is sent once more on a fresh connection.
     if (auto pooled = pool_->take(where.origin())) {
@@ -303,6 +324,7 @@ awaitable<result<buffered_response>> upstream_client::read_all(exchange ex, std:
         if (out.body.size() + n > body_limit) co_return errc::manifest_too_large;
         out.body.append(chunk, n);
     }
+    if (metrics_ && !out.body.empty()) metrics_->add_upstream_bytes(upstream_.name, out.body.size());
     if (ex.parser->get().keep_alive()) pool_->give_back(ex.origin, std::move(ex.conn));
     co_return out;
 }
@@ -321,7 +343,7 @@ awaitable<result<response_stream>> upstream_client::open(std::string target, htt
     request_spec spec{http::verb::get, std::move(target), std::move(headers), std::move(repository)};
     auto sent = co_await send(std::move(spec));
     if (!sent) co_return sent.error();
-    co_return response_stream(std::move(*sent), pool_, timeouts_.idle_body);
+    co_return response_stream(std::move(*sent), pool_, timeouts_.idle_body, metrics_, upstream_.name);
 }
 
 }  // namespace strata::proxy

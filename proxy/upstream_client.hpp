@@ -3,6 +3,7 @@
 
 #include "proxy/config.hpp"
 #include "proxy/connection_pool.hpp"
+#include "proxy/metrics.hpp"
 #include "proxy/net.hpp"
 #include "proxy/token_cache.hpp"
 #include "proxy/upstream_connection.hpp"
@@ -48,7 +49,8 @@ struct exchange {
 // body has been read and the upstream allows keep-alive, the connection goes back to the pool.
 class response_stream {
 public:
-    response_stream(exchange ex, std::shared_ptr<connection_pool> pool, std::chrono::milliseconds idle_timeout);
+    response_stream(exchange ex, std::shared_ptr<connection_pool> pool, std::chrono::milliseconds idle_timeout,
+                    metrics* m, std::string upstream);
     response_stream(response_stream&&) = default;
     ~response_stream();
 
@@ -66,6 +68,8 @@ private:
     exchange ex_;
     std::shared_ptr<connection_pool> pool_;
     std::chrono::milliseconds idle_timeout_;
+    metrics* metrics_;
+    std::string upstream_;
 };
 
 // Talks to one upstream. Thread-safe. For every request it:
@@ -81,7 +85,9 @@ class upstream_client {
 public:
     // Builds the TLS context (system CAs or ca_file) and reads token_file. Throws config_error
     // if either cannot be read.
-    upstream_client(const upstream_config& upstream, const timeout_config& timeouts, const client_config& client);
+    // m (may be null) receives upstream request counts, latencies and bytes.
+    upstream_client(const upstream_config& upstream, const timeout_config& timeouts, const client_config& client,
+                    metrics* m);
 
     const upstream_config& config() const noexcept { return upstream_; }
 
@@ -95,6 +101,8 @@ public:
 
     // Number of token requests made (for tests and metrics).
     std::uint64_t token_fetches() const noexcept { return token_fetches_.load(); }
+    // "ok" or "unreachable" by the last request to the upstream's origin, "unknown" before any.
+    std::string reachability() const;
 
 private:
     struct request_spec {
@@ -109,6 +117,8 @@ private:
     awaitable<result<exchange>> send_redirecting(http::verb method, location where, http::fields headers);
     awaitable<result<exchange>> send_once(http::verb method, const location& where, const http::fields& headers,
                                           const std::string& body = {});
+    awaitable<result<exchange>> send_fresh_or_pooled(http::verb method, const location& where,
+                                                     const http::fields& headers, const std::string& body);
     awaitable<result<exchange>> send_on(std::unique_ptr<upstream_connection> conn, http::verb method,
                                         const location& where, const http::fields& headers, const std::string& body);
     awaitable<result<std::string>> fetch_token(const auth_challenge& challenge, const std::string& repository);
@@ -126,6 +136,8 @@ private:
     token_cache tokens_;
     std::atomic<bool> basic_auth_{false};  // upstream asked for Basic: send it up front
     std::atomic<std::uint64_t> token_fetches_{0};
+    std::atomic<int> last_outcome_{0};  // 0 unknown, 1 answered, 2 unreachable
+    metrics* metrics_;
 };
 
 }  // namespace strata::proxy

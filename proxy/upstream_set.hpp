@@ -3,6 +3,8 @@
 
 #include "proxy/upstream_client.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <map>
 #include <memory>
 #include <string>
@@ -12,7 +14,11 @@ namespace strata::proxy {
 // Built once at start; read-only afterwards, so thread-safe.
 class upstream_set {
 public:
-    explicit upstream_set(const config& cfg);
+    upstream_set(const config& cfg, metrics* m);
+    // {"ghcr.io": "ok" | "unreachable" | "unknown", ...}
+    nlohmann::json reachability() const;
+    // Bearer tokens requested across all upstreams.
+    std::uint64_t token_fetches() const;
     upstream_client& client(const upstream_config& upstream) const;
 
 private:

@@ -1,8 +1,9 @@
 // metadata_index on RocksDB: one column family per record kind, JSON-encoded values.
 #include "storage/metadata_index.hpp"
 
+#include "storage/rocksdb_impl.hpp"
+
 #include <nlohmann/json.hpp>
-#include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
 #include <stdexcept>
@@ -11,13 +12,6 @@ namespace strata::storage {
 namespace {
 
 using json = nlohmann::json;
-
-constexpr const char* column_names[] = {"default", "blobs", "manifests", "tags", "refs"};
-enum column { cf_default, cf_blobs, cf_manifests, cf_tags, cf_refs, cf_count };
-
-void check(const rocksdb::Status& s, const char* what) {
-    if (!s.ok()) throw std::runtime_error(std::string("metadata index: ") + what + ": " + s.ToString());
-}
 
 std::string tag_key(const repository_key& repo, std::string_view tag) {
     return repo.upstream + '/' + repo.repository + ':' + std::string(tag);
@@ -47,37 +41,9 @@ manifest_record decode_manifest(const std::string& s) {
 
 }  // namespace
 
-struct metadata_index::impl {
-    std::unique_ptr<rocksdb::DB> db;
-    std::vector<rocksdb::ColumnFamilyHandle*> handles;
 
-    rocksdb::ColumnFamilyHandle* cf(column c) const { return handles[c]; }
-
-    std::optional<std::string> get(column c, const std::string& key) const {
-        std::string value;
-        const auto s = db->Get(rocksdb::ReadOptions(), cf(c), key, &value);
-        if (s.IsNotFound()) return std::nullopt;
-        check(s, "read");
-        return value;
-    }
-
-    ~impl() {
-        for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
-    }
-};
-
-metadata_index::metadata_index(const std::filesystem::path& dir) : impl_(std::make_unique<impl>()) {
-    std::filesystem::create_directories(dir);
-    rocksdb::DBOptions options;
-    options.create_if_missing = true;
-    options.create_missing_column_families = true;
-    options.max_background_jobs = 2;
-    std::vector<rocksdb::ColumnFamilyDescriptor> columns;
-    for (const char* name : column_names) columns.emplace_back(name, rocksdb::ColumnFamilyOptions());
-    rocksdb::DB* raw = nullptr;
-    check(rocksdb::DB::Open(options, dir.string(), columns, &impl_->handles, &raw), "open");
-    impl_->db.reset(raw);
-}
+metadata_index::metadata_index(const std::filesystem::path& dir, open_mode mode)
+    : impl_(std::make_unique<impl>(dir, mode == open_mode::read_only)) {}
 
 metadata_index::~metadata_index() = default;
 
@@ -132,6 +98,17 @@ void metadata_index::record_accesses(const std::vector<access_update>& updates) 
         batch.Put(impl_->cf(cf_blobs), u.digest, encode(record));
     }
     check(impl_->db->Write(rocksdb::WriteOptions(), &batch), "write accesses");
+}
+
+std::pair<std::uint64_t, std::uint64_t> metadata_index::blob_totals() const {
+    std::uint64_t count = 0, bytes = 0;
+    std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->cf(cf_blobs)));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+        ++count;
+        bytes += decode_blob(it->value().ToString()).size;
+    }
+    check(it->status(), "scan blobs");
+    return {count, bytes};
 }
 
 std::vector<std::string> metadata_index::referrers(const digest& child) const {

@@ -50,8 +50,11 @@ struct access_update {
 // Infrastructure failures (disk, corruption) throw std::runtime_error.
 class metadata_index {
 public:
-    // Opens or creates the database in dir. Throws std::runtime_error on failure.
-    explicit metadata_index(const std::filesystem::path& dir);
+    enum class open_mode { read_write, read_only };
+
+    // Opens or creates the database in dir (read_only: opens an existing one, possibly while
+    // a running strata writes it). Throws std::runtime_error on failure.
+    explicit metadata_index(const std::filesystem::path& dir, open_mode mode = open_mode::read_write);
     ~metadata_index();
     metadata_index(const metadata_index&) = delete;
     metadata_index& operator=(const metadata_index&) = delete;
@@ -70,11 +73,16 @@ public:
     // Adds hit counts and moves last access forward for blobs already indexed.
     void record_accesses(const std::vector<access_update>& updates);
 
+    // Number and total size of indexed blobs (a full scan: call at start-up).
+    std::pair<std::uint64_t, std::uint64_t> blob_totals() const;
+
     // Manifests (by digest) that reference the given blob or child manifest.
     std::vector<std::string> referrers(const digest& child) const;
 
+    struct impl;  // defined in storage/rocksdb_impl.hpp, for storage/ alone
+    impl& internals() noexcept { return *impl_; }
+
 private:
-    struct impl;
     std::unique_ptr<impl> impl_;
 };
 

@@ -38,10 +38,15 @@ class WrongBytesTest(unittest.TestCase):
 
     def assert_aborted_and_not_cached(self, digest, size):
         status, length, body, completed = self.fetch_raw(digest)
-        self.assertEqual(status, 200)
-        self.assertEqual(int(length), size)
-        self.assertFalse(completed, "a body that does not match its digest was completed")
-        self.assertLess(len(body), size)
+        if status == 200:
+            # The response started before the mismatch was known: it must be cut short.
+            self.assertEqual(int(length), size)
+            self.assertFalse(completed, "a body that does not match its digest was completed")
+            self.assertLess(len(body), size)
+        else:
+            # The fetch had already failed when the response was due: a clean error instead.
+            self.assertIn(status, (502, 503))
+            self.assertRegex(body, rb"DIGEST_INVALID|UNAVAILABLE")
         self.assertFalse(os.path.exists(self.blob_path(digest)))
         self.assertEqual(os.listdir(os.path.join(self.strata.data_dir, "tmp")), [])
 
@@ -63,6 +68,18 @@ class WrongBytesTest(unittest.TestCase):
         self.assertEqual(sha256(body), digest)
         self.assertEqual(self.upstream.blob_gets(digest), 3)
         self.assertTrue(os.path.exists(self.blob_path(digest)))
+
+    def test_slow_mismatching_body_reaches_the_client_as_an_aborted_transfer(self):
+        layer = random_layer(2_000_000, "slow-wrong")
+        digest = self.upstream.add_blob(layer)
+        self.upstream.add_fault(digest, "wrong_bytes", chunk=65536, delay_ms=5)
+        status, length, body, completed = self.fetch_raw(digest)
+        self.assertEqual(status, 200)
+        self.assertEqual(int(length), len(layer))
+        self.assertFalse(completed)
+        self.assertGreater(len(body), 0, "bytes were streamed while the fetch ran")
+        self.assertLess(len(body), len(layer))
+        self.assertFalse(os.path.exists(self.blob_path(digest)))
 
     def test_truncated_upstream_body_aborts_and_caches_nothing(self):
         layer = random_layer(1_000_000, "short")

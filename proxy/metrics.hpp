@@ -1,0 +1,78 @@
+// metrics: strata's Prometheus metrics (prometheus-cpp core), rendered by strata's own HTTP server.
+#pragma once
+
+#include "storage/pull_event.hpp"
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+
+namespace strata::proxy {
+
+// Values sampled at scrape time from the rest of strata.
+struct metrics_sources {
+    std::function<std::size_t()> fetches_in_flight;
+    std::function<std::uint64_t()> cache_bytes;
+    std::function<std::uint64_t()> cache_objects;
+    std::function<std::uint64_t()> events_dropped;
+    std::function<std::uint64_t()> token_fetches;
+};
+
+// Thread-safe (prometheus-cpp metrics are atomic; family lookups take its lock). Names
+// follow Prometheus conventions: strata_<thing>_<unit>, _total for counters.
+class metrics {
+public:
+    metrics();
+
+    void set_sources(metrics_sources sources) { sources_ = std::move(sources); }
+
+    // One served registry request (manifest, blob or tag list).
+    void observe_request(const storage::pull_event& e);
+    // One request to an upstream: status 0 for a connection failure or timeout.
+    void observe_upstream(const std::string& upstream, unsigned status, std::chrono::nanoseconds latency);
+    void add_upstream_bytes(const std::string& upstream, std::uint64_t bytes);
+    void digest_mismatch(const std::string& upstream);
+    void coalesced_waiter(const std::string& kind);
+    void stale_served(const std::string& upstream);
+
+    // The exposition text (format 0.0.4).
+    std::string render();
+
+private:
+    prometheus::Registry registry_;
+    prometheus::Family<prometheus::Counter>& requests_;
+    prometheus::Family<prometheus::Counter>& served_bytes_;
+    prometheus::Family<prometheus::Histogram>& request_seconds_;
+    prometheus::Family<prometheus::Counter>& upstream_requests_;
+    prometheus::Family<prometheus::Counter>& upstream_errors_;
+    prometheus::Family<prometheus::Counter>& upstream_bytes_;
+    prometheus::Family<prometheus::Histogram>& upstream_seconds_;
+    prometheus::Family<prometheus::Counter>& digest_mismatches_;
+    prometheus::Family<prometheus::Counter>& coalesced_;
+    prometheus::Family<prometheus::Counter>& stale_;
+    prometheus::Gauge& fetches_in_flight_;
+    prometheus::Gauge& cache_bytes_;
+    prometheus::Gauge& cache_objects_;
+    prometheus::Counter& events_dropped_;
+    prometheus::Counter& token_fetches_;
+    prometheus::Gauge& resident_bytes_;
+    prometheus::Gauge& open_fds_;
+    prometheus::Gauge& start_time_;
+    prometheus::Gauge& uptime_;
+    std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+    metrics_sources sources_;
+    std::mutex render_mutex_;
+    std::uint64_t reported_dropped_ = 0;
+    std::uint64_t reported_tokens_ = 0;
+};
+
+}  // namespace strata::proxy

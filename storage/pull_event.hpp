@@ -1,0 +1,45 @@
+// pull_event: one manifest, blob or tag-list request as strata served it, and its encodings.
+#pragma once
+
+#include "storage/error.hpp"
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace strata::storage {
+
+struct pull_event {
+    std::int64_t ts_ns = 0;          // request start, ns since the epoch
+    std::string client;              // client IP address
+    std::string node;                // X-Strata-Node, else the User-Agent, else the client IP
+    std::string upstream;            // configured upstream name
+    std::string repository;
+    std::string reference;           // tag or digest as requested
+    std::string digest;              // resolved digest, if any
+    std::string kind;                // manifest | blob | tags
+    std::string method;              // GET | HEAD
+    std::string media_type;
+    std::uint64_t bytes_sent = 0;    // body bytes written to the client
+    std::uint64_t object_size = 0;   // full size of the manifest or blob
+    std::string range;               // the Range header, if any
+    std::string cache_status;        // hit | miss | coalesced | stale | error
+    unsigned http_status = 0;
+    std::int64_t duration_ns = 0;
+    std::int64_t ttfb_ns = 0;        // request start to response headers written
+    std::int64_t upstream_ns = 0;    // upstream fetch time, when this request made one
+    std::uint64_t upstream_bytes = 0;
+
+    friend bool operator==(const pull_event&, const pull_event&) = default;
+};
+
+// One JSON object on one line (no trailing newline).
+std::string to_json_line(const pull_event& e);
+// Parses to_json_line's output; errc::storage_failed for a line that is not an event record.
+result<pull_event> parse_json_line(std::string_view line);
+
+// CSV with a header row; fields quoted where needed (RFC 4180).
+std::string csv_header();
+std::string to_csv_row(const pull_event& e);
+
+}  // namespace strata::storage
