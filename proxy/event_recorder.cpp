@@ -36,6 +36,7 @@ void event_recorder::submit(storage::pull_event e) {
 
 void event_recorder::drain() {
     std::unique_lock lock(mutex_);
+    flush_requested_ = true;
     wake_.notify_one();
     drained_.wait(lock, [this] { return queue_.empty() && !writing_; });
 }
@@ -43,7 +44,9 @@ void event_recorder::drain() {
 void event_recorder::run() {
     std::unique_lock lock(mutex_);
     for (;;) {
-        wake_.wait_for(lock, cfg_.flush_interval, [this] { return stopping_ || queue_.size() >= cfg_.batch_max; });
+        wake_.wait_for(lock, cfg_.flush_interval,
+                       [this] { return stopping_ || flush_requested_ || queue_.size() >= cfg_.batch_max; });
+        flush_requested_ = false;
         while (!queue_.empty()) {
             std::vector<storage::pull_event> batch;
             while (!queue_.empty() && batch.size() < cfg_.batch_max) {

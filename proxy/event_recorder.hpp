@@ -42,6 +42,7 @@ private:
     std::deque<storage::pull_event> queue_;
     bool stopping_ = false;
     bool writing_ = false;
+    bool flush_requested_ = false;
     std::atomic<std::uint64_t> dropped_{0};
     std::atomic<std::uint64_t> written_{0};
     std::chrono::steady_clock::time_point last_retention_{};
