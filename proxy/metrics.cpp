@@ -63,16 +63,29 @@ metrics::metrics()
                                             .count()));
 }
 
+metrics::request_handles& metrics::handles_for(const storage::pull_event& e) {
+    std::string key;
+    key.reserve(64);
+    key.append(e.kind).append(1, '|').append(e.method).append(1, '|').append(std::to_string(e.http_status))
+        .append(1, '|').append(e.cache_status).append(1, '|').append(e.upstream);
+    std::lock_guard lock(handles_mutex_);
+    auto it = handles_.find(key);
+    if (it != handles_.end()) return it->second;
+    request_handles h{&requests_.Add({{"kind", e.kind},
+                                      {"method", e.method},
+                                      {"status", std::to_string(e.http_status)},
+                                      {"cache", e.cache_status},
+                                      {"upstream", e.upstream}}),
+                      &served_bytes_.Add({{"cache", e.cache_status}}),
+                      &request_seconds_.Add({{"kind", e.kind}}, latency_buckets)};
+    return handles_.emplace(std::move(key), h).first->second;
+}
+
 void metrics::observe_request(const storage::pull_event& e) {
-    requests_
-        .Add({{"kind", e.kind},
-              {"method", e.method},
-              {"status", std::to_string(e.http_status)},
-              {"cache", e.cache_status},
-              {"upstream", e.upstream}})
-        .Increment();
-    if (e.bytes_sent) served_bytes_.Add({{"cache", e.cache_status}}).Increment(static_cast<double>(e.bytes_sent));
-    request_seconds_.Add({{"kind", e.kind}}, latency_buckets).Observe(static_cast<double>(e.duration_ns) / 1e9);
+    auto& h = handles_for(e);
+    h.requests->Increment();
+    if (e.bytes_sent) h.bytes->Increment(static_cast<double>(e.bytes_sent));
+    h.seconds->Observe(static_cast<double>(e.duration_ns) / 1e9);
 }
 
 void metrics::observe_upstream(const std::string& upstream, unsigned status, std::chrono::nanoseconds latency) {

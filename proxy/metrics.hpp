@@ -15,6 +15,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 
 namespace strata::proxy {
 
@@ -70,6 +71,15 @@ private:
     prometheus::Gauge& uptime_;
     std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
     metrics_sources sources_;
+    // Hot-path handles by label values, so a request does not build label maps.
+    struct request_handles {
+        prometheus::Counter* requests;
+        prometheus::Counter* bytes;
+        prometheus::Histogram* seconds;
+    };
+    request_handles& handles_for(const storage::pull_event& e);
+    std::mutex handles_mutex_;
+    std::unordered_map<std::string, request_handles> handles_;
     std::mutex render_mutex_;
     std::uint64_t reported_dropped_ = 0;
     std::uint64_t reported_tokens_ = 0;

@@ -56,6 +56,16 @@ TEST_CASE("pull_event round-trips through JSON and renders CSV with quoting") {
     CHECK(std::count(header.begin(), header.end(), ',') == 18);
 }
 
+TEST_CASE("hostile strings survive encoding: quotes, control bytes, invalid UTF-8") {
+    auto e = sample(1);
+    e.node = std::string("a\"b\\c\n\x01\xff\xc3(") + "\xc3\xa9";
+    const auto line = to_json_line(e);
+    CHECK(line.find('\n') == std::string::npos);
+    auto back = parse_json_line(line);
+    REQUIRE(back);
+    CHECK(back->node == "a\"b\\c\n\x01\xEF\xBF\xBD\xEF\xBF\xBD(\xc3\xa9");
+}
+
 TEST_CASE("parse_json_line rejects what is not an event record") {
     for (const char* bad : {"", "{}", "[]", "nope", R"({"ts_ns":"x"})", R"({"ts_ns":1})"}) {
         INFO(bad);
