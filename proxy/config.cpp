@@ -199,6 +199,17 @@ upstream_origin parse_origin(const std::string& url, const std::string& field) {
     return o;
 }
 
+std::string read_secret_file(const std::string& path, const std::string& field) {
+    std::ifstream in(path);
+    if (!in) throw config_error(field + ": cannot read " + path);
+    std::stringstream text;
+    text << in.rdbuf();
+    auto secret = text.str();
+    while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r' || secret.back() == ' ')) secret.pop_back();
+    if (secret.empty()) throw config_error(field + ": empty");
+    return secret;
+}
+
 config default_config() {
     config c;
     auto hub = make_upstream("docker.io", "https://registry-1.docker.io");

@@ -113,6 +113,10 @@ config parse_config(const std::string& json_text);
 // Parses "https://host[:port]" or "http://host[:port]" (no path). Throws config_error.
 upstream_origin parse_origin(const std::string& url, const std::string& field);
 
+// Reads a secret (password, token) from a file, without trailing white space. Throws
+// config_error naming field if the file is unreadable or empty.
+std::string read_secret_file(const std::string& path, const std::string& field);
+
 // Checks cross-field rules (default upstream exists, names unique). Throws config_error.
 void validate(const config& c);
 

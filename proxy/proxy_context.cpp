@@ -3,22 +3,12 @@
 
 #include <spdlog/spdlog.h>
 
-#include <fstream>
-#include <sstream>
 
 namespace strata::proxy {
 namespace {
 
 std::string read_admin_token(const admin_config& admin) {
-    if (admin.token_file.empty()) return admin.token;
-    std::ifstream in(admin.token_file);
-    if (!in) throw config_error("admin.token_file: cannot read " + admin.token_file);
-    std::stringstream text;
-    text << in.rdbuf();
-    auto token = text.str();
-    while (!token.empty() && (token.back() == '\n' || token.back() == '\r' || token.back() == ' ')) token.pop_back();
-    if (token.empty()) throw config_error("admin.token_file: empty");
-    return token;
+    return admin.token_file.empty() ? admin.token : read_secret_file(admin.token_file, "admin.token_file");
 }
 
 }  // namespace

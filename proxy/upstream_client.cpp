@@ -6,8 +6,6 @@
 #include <openssl/evp.h>
 #include <spdlog/spdlog.h>
 
-#include <fstream>
-#include <sstream>
 
 namespace strata::proxy {
 namespace {
@@ -37,17 +35,6 @@ std::string base64(std::string_view s) {
                                   reinterpret_cast<const unsigned char*>(s.data()), static_cast<int>(s.size()));
     out.resize(static_cast<std::size_t>(n));
     return out;
-}
-
-std::string read_secret(const std::string& path, const std::string& upstream) {
-    std::ifstream in(path);
-    if (!in) throw config_error("upstreams[" + upstream + "].token_file: cannot read " + path);
-    std::stringstream text;
-    text << in.rdbuf();
-    auto secret = text.str();
-    while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r' || secret.back() == ' ')) secret.pop_back();
-    if (secret.empty()) throw config_error("upstreams[" + upstream + "].token_file: empty");
-    return secret;
 }
 
 awaitable<void> sleep_for(std::chrono::milliseconds d) {
@@ -109,7 +96,7 @@ upstream_client::upstream_client(const upstream_config& upstream, const timeout_
       pool_(std::make_shared<connection_pool>(client.max_idle_per_host, client.idle_connection)), metrics_(m) {
     tls_ctx_->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
                           ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
-    if (!upstream_.token_file.empty()) upstream_.password = read_secret(upstream_.token_file, upstream_.name);
+    if (!upstream_.token_file.empty()) upstream_.password = read_secret_file(upstream_.token_file, "upstreams[" + upstream_.name + "].token_file");
     if (!upstream_.tls_verify) {
         tls_ctx_->set_verify_mode(ssl::verify_none);
         return;
