@@ -24,11 +24,4 @@ void connection_pool::give_back(const std::string& origin, std::unique_ptr<upstr
     list.push_back({std::move(conn), clock::now()});
 }
 
-std::size_t connection_pool::idle_count() const {
-    std::lock_guard lock(mutex_);
-    std::size_t n = 0;
-    for (const auto& [origin, list] : idle_) n += list.size();
-    return n;
-}
-
 }  // namespace strata::proxy

@@ -24,7 +24,6 @@ public:
     std::unique_ptr<upstream_connection> take(const std::string& origin);
     // Keeps conn for reuse unless the origin already has max_idle_per_origin idle ones.
     void give_back(const std::string& origin, std::unique_ptr<upstream_connection> conn);
-    std::size_t idle_count() const;
 
 private:
     using clock = std::chrono::steady_clock;

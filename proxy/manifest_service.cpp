@@ -78,7 +78,6 @@ awaitable<result<manifest_result>> manifest_service::get(const route& r, const a
     } else if (auto hot = fresh_from_memory(r, accept)) {
         co_return manifest_result{hot, cache_status::hit};
     }
-    ++slow_paths_;
     const auto key = ref->is_digest() ? r.upstream->name + "@" + ref->str() : tag_key(r) + "|" + accept.header_value();
     // Named, not a temporary in the co_await: see run_blocking.
     std::function<awaitable<result<manifest_result>>()> resolve = [this, &r, &accept, &ref]() {

@@ -41,9 +41,6 @@ public:
 
     awaitable<result<manifest_result>> get(const route& r, const accept_list& accept);
 
-    // Resolutions that went to the index or upstream (not answered from memory).
-    std::uint64_t slow_path_count() const { return slow_paths_.load(); }
-
 private:
     // Hot tag mappings in memory, written through to the index.
     class tag_memo {
@@ -76,7 +73,6 @@ private:
     manifest_cache memory_;
     tag_memo tags_;
     single_flight<result<manifest_result>> flights_;
-    std::atomic<std::uint64_t> slow_paths_{0};
 };
 
 }  // namespace strata::proxy
