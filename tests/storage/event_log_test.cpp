@@ -75,7 +75,7 @@ TEST_CASE("parse_json_line rejects what is not an event record") {
     }
 }
 
-TEST_CASE("event_log scans in time order within [since, until) and applies retention") {
+TEST_CASE("event_log scans in time order from since up to until and applies retention") {
     temp_index t;
     metadata_index index(t.dir);
     event_log log(index);
