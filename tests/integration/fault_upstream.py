@@ -5,10 +5,8 @@ its control API, and reads back the requests it saw.
 """
 import json
 import os
-import re
-import subprocess
 
-from harness import OCI_MANIFEST, REPO_ROOT, http, sha256, wait_for
+from harness import OCI_MANIFEST, REPO_ROOT, http, sha256, start_and_read_port
 
 FAULT_UPSTREAM = os.environ.get("STRATA_FAULT_UPSTREAM_BIN",
                                 os.path.join(REPO_ROOT, "build", "tests", "strata_fault_upstream"))
@@ -28,16 +26,8 @@ class FaultUpstream:
         return "http://127.0.0.1:%d" % self.port
 
     def start(self):
-        with open(self.log_path, "wb") as log:
-            self.proc = subprocess.Popen(self.args, stdout=log, stderr=subprocess.STDOUT)
-
-        def listening():
-            with open(self.log_path) as f:
-                m = re.search(r"listening port=(\d+)", f.read())
-            if m:
-                self.port = int(m.group(1))
-            return m is not None
-        wait_for(listening, what="fault upstream")
+        self.proc, self.port = start_and_read_port(self.args, self.log_path, rb"listening port=(\d+)",
+                                                   "fault upstream")
         return self
 
     def stop(self):

@@ -56,6 +56,29 @@ def wait_for(predicate, timeout=20.0, what="condition"):
     raise TimeoutError("timed out waiting for " + what)
 
 
+def start_and_read_port(args, log_path, pattern, what):
+    """Starts args with output appended to log_path and waits until a line it writes after
+    starting matches pattern (a bytes regex whose group 1 is the port). Returns (process, port);
+    raises if the process exits first."""
+    with open(log_path, "ab") as log:
+        offset = log.tell()
+        proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
+    found = []
+
+    def listening():
+        with open(log_path, "rb") as f:
+            f.seek(offset)
+            text = f.read()
+        if proc.poll() is not None:
+            raise RuntimeError("%s exited with %s:\n%s" % (what, proc.returncode, text.decode("utf-8", "replace")))
+        m = re.search(pattern, text)
+        if m:
+            found.append(int(m.group(1)))
+        return m is not None
+    wait_for(listening, what=what)
+    return proc, found[0]
+
+
 class Response:
     def __init__(self, status, headers, body):
         self.status, self.headers, self.body = status, headers, body
@@ -256,20 +279,8 @@ class Strata:
 
     def start(self):
         listen = "127.0.0.1:%d" % self.port if self.port else "127.0.0.1:0"
-        with open(self.log_path, "ab") as log:
-            offset = log.tell()
-            self.proc = subprocess.Popen(self.command(listen), stdout=log, stderr=subprocess.STDOUT)
-
-        def listening():
-            if self.proc.poll() is not None:
-                raise RuntimeError("strata exited with %s:\n%s" % (self.proc.returncode, self.read_log()))
-            with open(self.log_path, "rb") as f:
-                f.seek(offset)
-                m = re.search(rb"strata listening address=127\.0\.0\.1:(\d+)", f.read())
-            if m:
-                self.port = int(m.group(1))
-            return m is not None
-        wait_for(listening, what="strata to listen")
+        self.proc, self.port = start_and_read_port(self.command(listen), self.log_path,
+                                                   rb"strata listening address=127\.0\.0\.1:(\d+)", "strata")
         return self
 
     def read_log(self):
