@@ -11,8 +11,9 @@ build_packages=(
   libboost1.81-dev libboost-system1.81-dev libssl-dev librocksdb-dev nlohmann-json3-dev
   libspdlog-dev libeigen3-dev prometheus-cpp-dev catch2
 )
-# Real peers for integration tests and benchmarks: the CNCF registry, real clients, nginx, wrk.
-test_packages=(python3 openssl docker-registry skopeo containerd nginx-light wrk curl)
+# Real peers for integration tests and benchmarks: the CNCF registry, real clients, nginx, wrk,
+# and promtool (from prometheus) to validate /metrics.
+test_packages=(python3 openssl docker-registry skopeo containerd nginx-light wrk curl prometheus)
 
 install_packages() {
   local missing=()
