@@ -1,9 +1,9 @@
-// event_recorder: the writer thread's batching loop and periodic retention.
+// event_recorder: encoding on submit, the writer thread's block loop and periodic retention.
 #include "proxy/event_recorder.hpp"
 
-#include <spdlog/spdlog.h>
+#include "storage/pull_event_record.hpp"
 
-#include <vector>
+#include <spdlog/spdlog.h>
 
 namespace strata::proxy {
 
@@ -19,17 +19,20 @@ event_recorder::~event_recorder() {
     writer_.join();
 }
 
-void event_recorder::submit(storage::pull_event e) {
+void event_recorder::submit(const storage::pull_event& e) {
     if (!cfg_.enabled) return;
+    thread_local std::string record;  // encoded outside the lock, its capacity reused
+    record.clear();
+    storage::append_record(record, e);
     bool full_batch = false;
     {
         std::lock_guard lock(mutex_);
-        if (queue_.size() >= cfg_.queue_capacity) {
+        if (pending_.size() >= cfg_.queue_capacity) {
             ++dropped_;
             return;
         }
-        queue_.push_back(std::move(e));
-        full_batch = queue_.size() >= cfg_.batch_max;
+        pending_.add_record(record, e.ts_ns);
+        full_batch = pending_.size() >= cfg_.batch_max;
     }
     if (full_batch) wake_.notify_one();
 }
@@ -38,41 +41,43 @@ void event_recorder::drain() {
     std::unique_lock lock(mutex_);
     flush_requested_ = true;
     wake_.notify_one();
-    drained_.wait(lock, [this] { return queue_.empty() && !writing_; });
+    drained_.wait(lock, [this] { return pending_.empty() && !writing_; });
 }
 
 void event_recorder::run() {
+    storage::event_block_builder block;  // swapped with pending_, so both keep their capacity
     std::unique_lock lock(mutex_);
     for (;;) {
         wake_.wait_for(lock, cfg_.flush_interval,
-                       [this] { return stopping_ || flush_requested_ || queue_.size() >= cfg_.batch_max; });
+                       [this] { return stopping_ || flush_requested_ || pending_.size() >= cfg_.batch_max; });
         flush_requested_ = false;
-        while (!queue_.empty()) {
-            std::vector<storage::pull_event> batch;
-            while (!queue_.empty() && batch.size() < cfg_.batch_max) {
-                batch.push_back(std::move(queue_.front()));
-                queue_.pop_front();
-            }
+        if (!pending_.empty()) {
+            std::swap(block, pending_);
             writing_ = true;
             lock.unlock();
-            try {
-                log_.append(batch);
-                written_ += batch.size();
-            } catch (const std::exception& e) {
-                dropped_ += batch.size();
-                spdlog::error("pull events not written count={} error=\"{}\"", batch.size(), e.what());
-            }
+            write(block);
             lock.lock();
             writing_ = false;
         }
         drained_.notify_all();
-        if (stopping_) return;
+        if (stopping_ && pending_.empty()) return;
         if (std::chrono::steady_clock::now() - last_retention_ > std::chrono::minutes(1)) {
             lock.unlock();
             apply_retention();
             lock.lock();
         }
     }
+}
+
+void event_recorder::write(storage::event_block_builder& block) {
+    try {
+        log_.append(block);
+        written_ += block.size();
+    } catch (const std::exception& e) {
+        dropped_ += block.size();
+        spdlog::error("pull events not written count={} error=\"{}\"", block.size(), e.what());
+    }
+    block.clear();
 }
 
 void event_recorder::apply_retention() {

@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <fstream>
 
 namespace strata::proxy {
@@ -64,10 +65,12 @@ metrics::metrics()
 }
 
 metrics::request_handles& metrics::handles_for(const storage::pull_event& e) {
-    std::string key;
-    key.reserve(64);
-    key.append(e.kind).append(1, '|').append(e.method).append(1, '|').append(std::to_string(e.http_status))
-        .append(1, '|').append(e.cache_status).append(1, '|').append(e.upstream);
+    thread_local std::string key;  // its capacity reused: no allocation per request
+    key.clear();
+    key.append(e.kind).append(1, '|').append(e.method).append(1, '|');
+    char status[12];
+    key.append(status, std::to_chars(status, status + sizeof status, e.http_status).ptr);
+    key.append(1, '|').append(e.cache_status).append(1, '|').append(e.upstream);
     std::lock_guard lock(handles_mutex_);
     auto it = handles_.find(key);
     if (it != handles_.end()) return it->second;

@@ -33,14 +33,16 @@ proxy_context::proxy_context(config c, asio::io_context& io)
 
 void proxy_context::observe(storage::pull_event e) {
     if (e.http_status >= 400) e.cache_status = "error";
-    if (e.cache_status == "coalesced") stats_metrics.coalesced_waiter(e.kind);
-    if (e.cache_status == "stale") stats_metrics.stale_served(e.upstream);
-    stats_metrics.observe_request(e);
+    if (cfg.server.metrics) {  // nothing would read them otherwise
+        if (e.cache_status == "coalesced") stats_metrics.coalesced_waiter(e.kind);
+        if (e.cache_status == "stale") stats_metrics.stale_served(e.upstream);
+        stats_metrics.observe_request(e);
+    }
     stats.add(e);
     spdlog::info("request method={} kind={} upstream={} repo={} ref={} status={} bytes={} duration_us={} cache={} node={}",
                  e.method, e.kind, e.upstream, e.repository, e.reference, e.http_status, e.bytes_sent,
                  e.duration_ns / 1000, e.cache_status, e.node);
-    events.submit(std::move(e));
+    events.submit(e);
 }
 
 }  // namespace strata::proxy

@@ -63,7 +63,7 @@ std::string serve_usage() {
            "  --metrics-listen H:P     also serve /metrics, /healthz and /readyz on this address\n"
            "  --admin-token-file FILE  bearer token required by the admin API (/api/...)\n"
            "  --no-events              do not record pull events\n"
-           "  --no-metrics             do not serve /metrics\n";
+           "  --no-metrics             neither count nor serve /metrics\n";
 }
 
 config parse_serve_args(const std::vector<std::string>& args) {
