@@ -51,13 +51,17 @@ std::int64_t now_ns() {
 }  // namespace
 
 blob_fetcher::blob_fetcher(asio::io_context& io, asio::thread_pool& blocking, upstream_set& upstreams,
-                           storage::blob_store& store, storage::metadata_index& index, bool complete_abandoned,
-                           metrics& m)
+                           storage::blob_store& store, storage::metadata_index& index,
+                           storage::cache_evictor& evictor, bool complete_abandoned, metrics& m)
     : io_(io), blocking_(blocking), upstreams_(upstreams), store_(store), index_(index),
-      complete_abandoned_(complete_abandoned), metrics_(m) {
-    const auto [objects, bytes] = index_.blob_totals();
-    cached_objects_ = objects;
-    cached_bytes_ = bytes;
+      complete_abandoned_(complete_abandoned), metrics_(m), evictor_(evictor) {}
+
+bool blob_fetcher::remove_cached(const storage::digest& d) {
+    std::lock_guard lock(mutex_);
+    if (in_flight_.count(d.str())) return false;
+    index_.erase_blob(d);
+    store_.remove(d);
+    return true;
 }
 
 result<blob_fetcher::acquired> blob_fetcher::acquire(const route& r, const storage::digest& d, bool* started) {
@@ -153,10 +157,8 @@ awaitable<errc> blob_fetcher::commit(blob_fetch& fetch) {
         record.size = written;
         if (record.media_type.empty()) record.media_type = descriptor_media_type(index_, fetch.digest());
         index_.put_blob(fetch.digest(), record);
-        if (!existing) {
-            ++cached_objects_;
-            cached_bytes_ += written;
-        }
+        evictor_.inserted(fetch.digest(), written);
+        if (on_commit_) on_commit_();
         return errc::ok;
     };
     co_return co_await run_blocking(blocking_, std::move(work));

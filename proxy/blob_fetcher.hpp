@@ -5,9 +5,11 @@
 #include "proxy/metrics.hpp"
 #include "proxy/route.hpp"
 #include "proxy/upstream_set.hpp"
+#include "storage/cache_evictor.hpp"
 #include "storage/metadata_index.hpp"
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -23,7 +25,8 @@ namespace strata::proxy {
 class blob_fetcher {
 public:
     blob_fetcher(asio::io_context& io, asio::thread_pool& blocking, upstream_set& upstreams,
-                 storage::blob_store& store, storage::metadata_index& index, bool complete_abandoned, metrics& m);
+                 storage::blob_store& store, storage::metadata_index& index, storage::cache_evictor& evictor,
+                 bool complete_abandoned, metrics& m);
 
     // Either the committed blob (already cached) or the fetch in flight for it.
     using acquired = std::variant<storage::open_blob, std::shared_ptr<blob_fetch>>;
@@ -32,9 +35,11 @@ public:
 
     // Number of downloads currently running.
     std::size_t in_flight() const;
-    // Cached blobs and their bytes: from the index at start, plus every commit since.
-    std::uint64_t cached_objects() const noexcept { return cached_objects_.load(); }
-    std::uint64_t cached_bytes() const noexcept { return cached_bytes_.load(); }
+    // Deletes a cached blob's file and index entry unless a download of it is running
+    // (acquire cannot interleave: it holds the same lock). The evictor's remover.
+    bool remove_cached(const storage::digest& d);
+    // Called on the blocking pool after each commit (the proxy checks its watermark there).
+    void on_commit(std::function<void()> hook) { on_commit_ = std::move(hook); }
 
 private:
     awaitable<void> run(std::shared_ptr<blob_fetch> fetch, route r);
@@ -49,8 +54,8 @@ private:
     storage::metadata_index& index_;
     bool complete_abandoned_;
     metrics& metrics_;
-    std::atomic<std::uint64_t> cached_objects_{0};
-    std::atomic<std::uint64_t> cached_bytes_{0};
+    storage::cache_evictor& evictor_;
+    std::function<void()> on_commit_;
     mutable std::mutex mutex_;
     std::map<std::string, std::shared_ptr<blob_fetch>> in_flight_;
 };

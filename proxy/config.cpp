@@ -1,11 +1,15 @@
 // Config defaults and the strict JSON reader that names the offending field.
 #include "proxy/config.hpp"
 
+#include "storage/eviction_policy.hpp"
+#include "storage/pins.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <type_traits>
 
 namespace strata::proxy {
 namespace {
@@ -32,6 +36,9 @@ public:
         const auto it = j_.find(key);
         if (it == j_.end()) return;
         seen_.insert(key);
+        if constexpr (std::is_unsigned_v<T> && !std::is_same_v<T, bool>) {
+            if (!it->is_number_unsigned()) throw config_error(field(key) + ": must be a non-negative integer");
+        }
         try {
             out = it->get<T>();
         } catch (const json::exception&) {
@@ -141,6 +148,15 @@ void read_sections(const json& doc, config& c) {
         r.read("max_bytes", c.events.max_bytes);
         r.reject_unknown();
     }
+    if (const json* s = top.child("storage")) {
+        object_reader r(*s, "storage");
+        r.read("max_bytes", c.storage.max_bytes);
+        r.read("high_watermark", c.storage.high_watermark);
+        r.read("low_watermark", c.storage.low_watermark);
+        r.read("eviction_policy", c.storage.eviction_policy);
+        r.read("pinned", c.storage.pinned);
+        r.reject_unknown();
+    }
     if (const json* s = top.child("admin")) {
         object_reader r(*s, "admin");
         r.read("token", c.admin.token);
@@ -243,6 +259,13 @@ void validate(const config& c) {
     if (!c.server.metrics_listen.empty() && c.server.metrics_listen.rfind(':') == std::string::npos)
         throw config_error("server.metrics_listen: expected host:port");
     if (c.cache.max_manifest_bytes == 0) throw config_error("cache.max_manifest_bytes: must be positive");
+    if (!storage::parse_eviction_kind(c.storage.eviction_policy))
+        throw config_error("storage.eviction_policy: must be one of lru, lfu, fifo, s3fifo, sieve, gdsf");
+    if (!(c.storage.low_watermark > 0 && c.storage.low_watermark < c.storage.high_watermark &&
+          c.storage.high_watermark <= 1))
+        throw config_error("storage.high_watermark, storage.low_watermark: need 0 < low < high <= 1");
+    for (const auto& pin : c.storage.pinned)
+        if (!storage::parse_pin(pin)) throw config_error("storage.pinned: not upstream/repository:tag or @digest: " + pin);
     static const std::set<std::string> levels = {"trace", "debug", "info", "warn", "error", "critical", "off"};
     if (!levels.count(c.log_level)) throw config_error("log_level: must be one of trace..off");
 }

@@ -82,9 +82,20 @@ struct cache_config {
     bool complete_abandoned_fetches = true;  // finish a blob download after its last client left
 };
 
+// The store's byte budget and eviction (cache_evictor), and images it never evicts.
+struct storage_config {
+    std::uint64_t max_bytes = 0;  // 0: unbounded
+    double high_watermark = 0.95;
+    double low_watermark = 0.85;
+    std::string eviction_policy = "lru";
+    // "upstream/repository:tag" or "upstream/repository@sha256:...": never evicted.
+    std::vector<std::string> pinned;
+};
+
 struct config {
     server_config server;
     cache_config cache;
+    storage_config storage;
     timeout_config timeouts;
     client_config client;
     event_config events;

@@ -1,5 +1,6 @@
 // strata: the command-line entry point and its subcommands.
 #include "proxy/events_export.hpp"
+#include "proxy/fsck_command.hpp"
 #include "proxy/serve_command.hpp"
 
 #include <iostream>
@@ -13,6 +14,7 @@ constexpr const char* usage =
     "commands:\n"
     "  serve     run the pull-through cache (strata serve --help)\n"
     "  events    export the pull event log (strata events export --help)\n"
+    "  fsck      verify every cached blob and repair the store (strata fsck --help)\n"
     "  version   print the version\n";
 
 }  // namespace
@@ -38,6 +40,7 @@ int main(int argc, char** argv) {
             return strata::proxy::run_serve(strata::proxy::parse_serve_args(args));
         }
         if (command == "events") return strata::proxy::run_events_command(args);
+        if (command == "fsck") return strata::proxy::run_fsck_command(args);
         std::cerr << "strata: unknown command '" << command << "'\n" << usage;
         return 2;
     } catch (const strata::proxy::config_error& e) {

@@ -53,8 +53,10 @@ metrics::metrics()
       fetches_in_flight_(BuildGauge().Name("strata_fetches_in_flight").Help("Blob downloads from upstreams in progress").Register(registry_).Add({})),
       cache_bytes_(BuildGauge().Name("strata_cache_bytes").Help("Bytes of cached blobs").Register(registry_).Add({})),
       cache_objects_(BuildGauge().Name("strata_cache_objects").Help("Cached blobs").Register(registry_).Add({})),
-      events_dropped_(BuildCounter().Name("strata_events_dropped_total").Help("Pull events dropped because the event queue was full").Register(registry_).Add({})),
-      token_fetches_(BuildCounter().Name("strata_token_fetches_total").Help("Bearer tokens requested from upstream realms").Register(registry_).Add({})),
+      events_dropped_{BuildCounter().Name("strata_events_dropped_total").Help("Pull events dropped because the event queue was full").Register(registry_).Add({})},
+      token_fetches_{BuildCounter().Name("strata_token_fetches_total").Help("Bearer tokens requested from upstream realms").Register(registry_).Add({})},
+      evicted_blobs_{BuildCounter().Name("strata_evictions_total").Help("Blobs evicted to keep the store under its budget").Register(registry_).Add({})},
+      evicted_bytes_{BuildCounter().Name("strata_evicted_bytes_total").Help("Bytes of evicted blobs").Register(registry_).Add({})},
       resident_bytes_(BuildGauge().Name("strata_process_resident_memory_bytes").Help("Resident set size").Register(registry_).Add({})),
       open_fds_(BuildGauge().Name("strata_process_open_fds").Help("Open file descriptors").Register(registry_).Add({})),
       start_time_(BuildGauge().Name("strata_process_start_time_seconds").Help("Start time since the epoch").Register(registry_).Add({})),
@@ -109,21 +111,22 @@ void metrics::coalesced_waiter(const std::string& kind) { coalesced_.Add({{"kind
 
 void metrics::stale_served(const std::string& upstream) { stale_.Add({{"upstream", upstream}}).Increment(); }
 
+void metrics::mirrored_counter::sync(const std::function<std::uint64_t()>& source) {
+    if (!source) return;
+    const auto now = source();
+    counter.Increment(static_cast<double>(now - reported));
+    reported = now;
+}
+
 std::string metrics::render() {
     std::lock_guard lock(render_mutex_);
     if (sources_.fetches_in_flight) fetches_in_flight_.Set(static_cast<double>(sources_.fetches_in_flight()));
     if (sources_.cache_bytes) cache_bytes_.Set(static_cast<double>(sources_.cache_bytes()));
     if (sources_.cache_objects) cache_objects_.Set(static_cast<double>(sources_.cache_objects()));
-    if (sources_.events_dropped) {
-        const auto now = sources_.events_dropped();
-        events_dropped_.Increment(static_cast<double>(now - reported_dropped_));
-        reported_dropped_ = now;
-    }
-    if (sources_.token_fetches) {
-        const auto now = sources_.token_fetches();
-        token_fetches_.Increment(static_cast<double>(now - reported_tokens_));
-        reported_tokens_ = now;
-    }
+    events_dropped_.sync(sources_.events_dropped);
+    token_fetches_.sync(sources_.token_fetches);
+    evicted_blobs_.sync(sources_.evicted_blobs);
+    evicted_bytes_.sync(sources_.evicted_bytes);
     resident_bytes_.Set(resident_bytes());
     open_fds_.Set(open_fds());
     uptime_.Set(std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count());

@@ -26,6 +26,8 @@ struct metrics_sources {
     std::function<std::uint64_t()> cache_objects;
     std::function<std::uint64_t()> events_dropped;
     std::function<std::uint64_t()> token_fetches;
+    std::function<std::uint64_t()> evicted_blobs;
+    std::function<std::uint64_t()> evicted_bytes;
 };
 
 // Thread-safe (prometheus-cpp metrics are atomic; family lookups take its lock). Names
@@ -63,8 +65,16 @@ private:
     prometheus::Gauge& fetches_in_flight_;
     prometheus::Gauge& cache_bytes_;
     prometheus::Gauge& cache_objects_;
-    prometheus::Counter& events_dropped_;
-    prometheus::Counter& token_fetches_;
+    // A counter that mirrors a running total kept elsewhere: render() adds what it grew by.
+    struct mirrored_counter {
+        prometheus::Counter& counter;
+        std::uint64_t reported = 0;
+        void sync(const std::function<std::uint64_t()>& source);
+    };
+    mirrored_counter events_dropped_;
+    mirrored_counter token_fetches_;
+    mirrored_counter evicted_blobs_;
+    mirrored_counter evicted_bytes_;
     prometheus::Gauge& resident_bytes_;
     prometheus::Gauge& open_fds_;
     prometheus::Gauge& start_time_;
@@ -81,8 +91,6 @@ private:
     std::mutex handles_mutex_;
     std::unordered_map<std::string, request_handles> handles_;
     std::mutex render_mutex_;
-    std::uint64_t reported_dropped_ = 0;
-    std::uint64_t reported_tokens_ = 0;
 };
 
 }  // namespace strata::proxy

@@ -1,6 +1,8 @@
 // proxy_context: wiring of storage, upstream clients and services, and per-request observation.
 #include "proxy/proxy_context.hpp"
 
+#include "storage/pins.hpp"
+
 #include <spdlog/spdlog.h>
 
 
@@ -11,6 +13,25 @@ std::string read_admin_token(const admin_config& admin) {
     return admin.token_file.empty() ? admin.token : read_secret_file(admin.token_file, "admin.token_file");
 }
 
+// A crash can leave a file without its index entry or the reverse: make them agree before
+// serving. Only files the index does not know are hashed, so this is quick.
+storage::store_check_report reconcile(const storage::blob_store& blobs, storage::metadata_index& index) {
+    auto report = storage::check_store(blobs, index, {});
+    for (const auto& p : report.problems) spdlog::warn("store reconciled: {}", p);
+    if (report.adopted) spdlog::info("store reconciled: adopted {} verified blobs the index had lost", report.adopted);
+    return report;
+}
+
+storage::cache_limits limits_of(const storage_config& s) {
+    return {s.max_bytes, s.high_watermark, s.low_watermark};
+}
+
+std::vector<storage::pin> pins_of(const storage_config& s) {
+    std::vector<storage::pin> pins;
+    for (const auto& text : s.pinned) pins.push_back(*storage::parse_pin(text));  // validated with the config
+    return pins;
+}
+
 }  // namespace
 
 proxy_context::proxy_context(config c, asio::io_context& io)
@@ -19,16 +40,44 @@ proxy_context::proxy_context(config c, asio::io_context& io)
       blocking(cfg.server.blocking_threads),
       blobs(cfg.cache.data_dir),
       index(cfg.cache.data_dir / "index"),
+      startup_check(reconcile(blobs, index)),
+      evictor(*storage::parse_eviction_kind(cfg.storage.eviction_policy), limits_of(cfg.storage),
+              [this](const storage::digest& d) { return fetcher.remove_cached(d); }),
       events_log(index),
       events(events_log, cfg.events),
       upstreams(cfg, &stats_metrics),
       manifests(cfg, upstreams, index, blocking, stats_metrics),
       tag_lists(cfg, upstreams),
-      fetcher(io, blocking, upstreams, blobs, index, cfg.cache.complete_abandoned_fetches, stats_metrics),
+      fetcher(io, blocking, upstreams, blobs, index, evictor, cfg.cache.complete_abandoned_fetches, stats_metrics),
       accesses(index, blocking) {
-    stats_metrics.set_sources({[this] { return fetcher.in_flight(); }, [this] { return fetcher.cached_bytes(); },
-                               [this] { return fetcher.cached_objects(); }, [this] { return events.dropped(); },
-                               [this] { return upstreams.token_fetches(); }});
+    evictor.restore(index);
+    fetcher.on_commit([this] { maybe_evict(); });
+    maybe_evict();
+    stats_metrics.set_sources({[this] { return fetcher.in_flight(); }, [this] { return evictor.bytes(); },
+                               [this] { return evictor.objects(); }, [this] { return events.dropped(); },
+                               [this] { return upstreams.token_fetches(); },
+                               [this] { return evictor.evicted_blobs(); }, [this] { return evictor.evicted_bytes(); }});
+}
+
+void proxy_context::maybe_evict() {
+    if (!evictor.over_high_watermark() || eviction_scheduled_.exchange(true)) return;
+    asio::post(blocking, [this] {
+        try {
+            evict_now();
+        } catch (const std::exception& e) {
+            spdlog::error("eviction failed error=\"{}\"", e.what());
+        }
+        eviction_scheduled_ = false;
+    });
+}
+
+storage::cache_evictor::result proxy_context::evict_now() {
+    evictor.set_pinned(storage::pinned_digests(index, pins_of(cfg.storage)));
+    const auto r = evictor.evict();
+    if (r.blobs || r.kept)
+        spdlog::info("evicted blobs={} bytes={} kept={} cache_bytes={} policy={}", r.blobs, r.bytes, r.kept,
+                     evictor.bytes(), storage::eviction_kind_name(evictor.kind()));
+    return r;
 }
 
 void proxy_context::observe(storage::pull_event e) {

@@ -12,8 +12,12 @@
 #include "proxy/tag_list.hpp"
 #include "proxy/upstream_set.hpp"
 #include "storage/blob_store.hpp"
+#include "storage/cache_evictor.hpp"
 #include "storage/event_log.hpp"
 #include "storage/metadata_index.hpp"
+#include "storage/store_check.hpp"
+
+#include <atomic>
 
 namespace strata::proxy {
 
@@ -25,12 +29,20 @@ struct proxy_context {
     // Records one served registry request: metrics, stats, the event log and the request log line.
     void observe(storage::pull_event e);
 
+    // Starts an eviction run on the blocking pool when the store is past its high watermark
+    // and none is running.
+    void maybe_evict();
+    // Evicts to the low watermark now, keeping pinned images (the blocking pool's side).
+    storage::cache_evictor::result evict_now();
+
     config cfg;
     std::string admin_token;  // from admin.token or admin.token_file
     metrics stats_metrics;
     asio::thread_pool blocking;
     storage::blob_store blobs;
     storage::metadata_index index;
+    storage::store_check_report startup_check;  // index and files reconciled before serving
+    storage::cache_evictor evictor;
     storage::event_log events_log;
     event_recorder events;
     upstream_set upstreams;
@@ -39,6 +51,9 @@ struct proxy_context {
     blob_fetcher fetcher;
     access_recorder accesses;
     pull_stats stats;
+
+private:
+    std::atomic<bool> eviction_scheduled_{false};
 };
 
 }  // namespace strata::proxy

@@ -194,6 +194,11 @@ awaitable<bool> follow_fetch(proxy_context& ctx, beast::tcp_stream& stream, cons
     co_return keep;
 }
 
+void record_hit(proxy_context& ctx, const storage::digest& d) {
+    ctx.accesses.record(d.str());
+    ctx.evictor.accessed(d);
+}
+
 awaitable<bool> handle_blob(proxy_context& ctx, beast::tcp_stream& stream, const request& req, const route& r,
                             storage::pull_event& ev) {
     auto d = storage::digest::parse(r.reference);
@@ -201,7 +206,8 @@ awaitable<bool> handle_blob(proxy_context& ctx, beast::tcp_stream& stream, const
     ev.cache_status = "hit";
     if (req.method() == http::verb::head || ctx.cfg.cache.offline) {
         if (auto blob = ctx.blobs.open(*d)) {
-            if (req.method() == http::verb::get) ctx.accesses.record(d->str());
+            if (req.method() == http::verb::get) record_hit(ctx, *d);
+            const auto lease = ctx.evictor.hold(*d);
             co_return co_await serve_blob_file(ctx, stream, req, *d, blob->fd.get(), blob->size, nullptr, ev);
         }
         if (req.method() == http::verb::head) co_return co_await head_uncached_blob(ctx, stream, req, r, *d, ev);
@@ -210,8 +216,9 @@ awaitable<bool> handle_blob(proxy_context& ctx, beast::tcp_stream& stream, const
     bool started = false;
     auto acquired = ctx.fetcher.acquire(r, *d, &started);
     if (!acquired) co_return co_await send_error(stream, req, acquired.error(), d->str(), ev);
+    const auto lease = ctx.evictor.hold(*d);  // not evicted while this request streams it
     if (auto* blob = std::get_if<storage::open_blob>(&*acquired)) {
-        ctx.accesses.record(d->str());
+        record_hit(ctx, *d);
         co_return co_await serve_blob_file(ctx, stream, req, *d, blob->fd.get(), blob->size, nullptr, ev);
     }
     co_return co_await follow_fetch(ctx, stream, req, std::get<std::shared_ptr<blob_fetch>>(*acquired), started, ev);

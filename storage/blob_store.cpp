@@ -21,10 +21,10 @@ bool fsync_directory(const std::filesystem::path& dir) {
 
 }  // namespace
 
-blob_store::blob_store(std::filesystem::path root)
+blob_store::blob_store(std::filesystem::path root, bool clean_temp)
     : root_(std::move(root)), tmp_(root_ / "tmp") {
     std::filesystem::create_directories(root_ / "blobs" / "sha256");
-    std::filesystem::remove_all(tmp_);
+    if (clean_temp) std::filesystem::remove_all(tmp_);
     std::filesystem::create_directories(tmp_);
 }
 
@@ -67,6 +67,25 @@ result<void> blob_store::commit(temp_blob& blob, const digest& d) const {
 void blob_store::discard(temp_blob& blob) const noexcept {
     if (!blob.path.empty()) ::unlink(blob.path.c_str());
     blob.path.clear();
+}
+
+bool blob_store::remove(const digest& d) const noexcept { return ::unlink(path_of(d).c_str()) == 0; }
+
+void blob_store::for_each_blob(const std::function<void(const digest&)>& visit,
+                               const std::function<void(const std::filesystem::path&)>& stray) const {
+    namespace fs = std::filesystem;
+    for (const auto& prefix : fs::directory_iterator(root_ / "blobs" / "sha256")) {
+        if (!prefix.is_directory()) {
+            stray(prefix.path());
+            continue;
+        }
+        for (const auto& file : fs::directory_iterator(prefix.path())) {
+            const auto name = file.path().filename().string();
+            auto d = digest::parse("sha256:" + name);
+            if (d && file.is_regular_file() && name.starts_with(prefix.path().filename().string())) visit(*d);
+            else stray(file.path());
+        }
+    }
 }
 
 }  // namespace strata::storage

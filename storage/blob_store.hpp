@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 
 namespace strata::storage {
 
@@ -28,9 +29,10 @@ struct temp_blob {
 // off I/O threads where they may wait (commit fsyncs).
 class blob_store {
 public:
-    // Creates the directory layout if needed and removes temp files left by a crash.
+    // Creates the directory layout if needed and removes temp files left by a crash
+    // (unless clean_temp is false: another process, a running strata, may own them).
     // Throws std::filesystem::filesystem_error if the root cannot be prepared.
-    explicit blob_store(std::filesystem::path root);
+    explicit blob_store(std::filesystem::path root, bool clean_temp = true);
 
     std::filesystem::path path_of(const digest& d) const;
 
@@ -50,6 +52,14 @@ public:
 
     // Removes an uncommitted temp file. Never fails.
     void discard(temp_blob& blob) const noexcept;
+
+    // Unlinks a committed blob (readers holding it open keep their bytes); false if absent.
+    bool remove(const digest& d) const noexcept;
+
+    // Every committed blob file, by digest. Files whose names are not a digest in the right
+    // directory are passed to stray, for the caller to report or delete.
+    void for_each_blob(const std::function<void(const digest&)>& visit,
+                       const std::function<void(const std::filesystem::path&)>& stray) const;
 
 private:
     std::filesystem::path root_;

@@ -100,14 +100,24 @@ void metadata_index::record_accesses(const std::vector<access_update>& updates) 
     check(impl_->db->Write(rocksdb::WriteOptions(), &batch), "write accesses");
 }
 
+void metadata_index::erase_blob(const digest& d) { erase_blob_key(d.str()); }
+
+void metadata_index::erase_blob_key(std::string_view key) {
+    check(impl_->db->Delete(rocksdb::WriteOptions(), impl_->cf(cf_blobs), key), "erase blob");
+}
+
+void metadata_index::for_each_blob(const std::function<void(std::string_view, const blob_record&)>& visit) const {
+    std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->cf(cf_blobs)));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) visit(it->key().ToStringView(), decode_blob(it->value().ToString()));
+    check(it->status(), "scan blobs");
+}
+
 std::pair<std::uint64_t, std::uint64_t> metadata_index::blob_totals() const {
     std::uint64_t count = 0, bytes = 0;
-    std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->cf(cf_blobs)));
-    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    for_each_blob([&](std::string_view, const blob_record& r) {
         ++count;
-        bytes += decode_blob(it->value().ToString()).size;
-    }
-    check(it->status(), "scan blobs");
+        bytes += r.size;
+    });
     return {count, bytes};
 }
 

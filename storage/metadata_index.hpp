@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -73,6 +74,11 @@ public:
     // Adds hit counts and moves last access forward for blobs already indexed.
     void record_accesses(const std::vector<access_update>& updates);
 
+    void erase_blob(const digest& d);
+    void erase_blob_key(std::string_view key);  // an entry whose key is not a valid digest
+    // Every indexed blob in digest order (a full scan: start-up, eviction state, fsck).
+    // Keys that are not digests are passed as they are, for the caller to drop.
+    void for_each_blob(const std::function<void(std::string_view digest, const blob_record&)>& visit) const;
     // Number and total size of indexed blobs (a full scan: call at start-up).
     std::pair<std::uint64_t, std::uint64_t> blob_totals() const;
 

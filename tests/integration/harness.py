@@ -317,6 +317,24 @@ def make_tls_files(workdir):
     return p("server.pem"), p("server.key"), p("ca.pem")
 
 
+def metric_samples(text):
+    """{(name, frozenset(labels)): value} from Prometheus text exposition."""
+    out = {}
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        m = re.match(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$', line)
+        assert m, line
+        labels = frozenset(re.findall(r'(\w+)="((?:[^"\\]|\\.)*)"', m.group(2) or ""))
+        out[(m.group(1), labels)] = float(m.group(3))
+    return out
+
+
+def counter(samples, name, **labels):
+    want = set(labels.items())
+    return sum(v for (n, l), v in samples.items() if n == name and want <= set(l))
+
+
 class TempDir:
     def __enter__(self):
         self.path = tempfile.mkdtemp(prefix="strata-test-")

@@ -3,32 +3,13 @@ import csv
 import io
 import json
 import os
-import re
 import subprocess
 import threading
 import time
 import unittest
 
 from fault_upstream import FaultUpstream
-from harness import OCI_MANIFEST, STRATA, Strata, TempDir, http, random_layer, sha256, wait_for
-
-
-def metric_samples(text):
-    """{(name, frozenset(labels)): value} from Prometheus text exposition."""
-    out = {}
-    for line in text.splitlines():
-        if not line or line.startswith("#"):
-            continue
-        m = re.match(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$', line)
-        assert m, line
-        labels = frozenset(re.findall(r'(\w+)="((?:[^"\\]|\\.)*)"', m.group(2) or ""))
-        out[(m.group(1), labels)] = float(m.group(3))
-    return out
-
-
-def counter(samples, name, **labels):
-    want = set(labels.items())
-    return sum(v for (n, l), v in samples.items() if n == name and want <= set(l))
+from harness import OCI_MANIFEST, STRATA, Strata, TempDir, counter, http, metric_samples, random_layer, sha256, wait_for
 
 
 class PullEventsTest(unittest.TestCase):

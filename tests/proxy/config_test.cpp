@@ -62,6 +62,15 @@ TEST_CASE("parse_config names the field at fault") {
         {R"({"upstreams": [{"name": "a", "url": "https://a"}, {"name": "a", "url": "https://b"}]})", "upstreams: duplicate name a"},
         {R"({"default_upstream": "nope"})", "default_upstream: no upstream named nope"},
         {R"({"log_level": "loud"})", "log_level: must be one of trace..off"},
+        {R"({"storage": {"max_bytes": -1}})", "storage.max_bytes: must be a non-negative integer"},
+        {R"({"storage": {"max_bytes": "10G"}})", "storage.max_bytes: must be a non-negative integer"},
+        {R"({"events": {"queue_capacity": 1.5}})", "events.queue_capacity: must be a non-negative integer"},
+        {R"({"storage": {"eviction_policy": "random"}})", "storage.eviction_policy: must be one of lru, lfu, fifo, s3fifo, sieve, gdsf"},
+        {R"({"storage": {"high_watermark": 0.5, "low_watermark": 0.8}})", "storage.high_watermark, storage.low_watermark: need 0 < low < high <= 1"},
+        {R"({"storage": {"high_watermark": 1.5}})", "storage.high_watermark, storage.low_watermark: need 0 < low < high <= 1"},
+        {R"({"storage": {"pinned": ["ubuntu"]}})", "storage.pinned: not upstream/repository:tag or @digest: ubuntu"},
+        {R"({"storage": {"pinned": "ghcr.io/a/b:v1"}})", "storage.pinned: wrong type"},
+        {R"({"storage": {"maxbytes": 1}})", "storage.maxbytes: unknown field"},
     };
     for (const auto& [text, message] : cases) {
         INFO(text);

@@ -1,0 +1,29 @@
+// pins: images the store never evicts, named as upstream/repository:tag or @digest.
+#pragma once
+
+#include "storage/metadata_index.hpp"
+#include "storage/reference.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+namespace strata::storage {
+
+struct pin {
+    repository_key repo;
+    manifest_reference reference;
+};
+
+// "ghcr.io/org/app:v1", "ghcr.io/org/app@sha256:…"; a bare "ghcr.io/org/app" means :latest.
+// nullopt for anything that is not a valid upstream, repository and reference.
+std::optional<pin> parse_pin(std::string_view text);
+
+// Every digest the index knows to belong to the pinned images: their manifests, the child
+// manifests of indexes, configs and layers. Pins whose manifest is not cached yet add nothing
+// until it is.
+std::unordered_set<std::string> pinned_digests(const metadata_index& index, const std::vector<pin>& pins);
+
+}  // namespace strata::storage

@@ -1,0 +1,211 @@
+"""A bounded, self-healing store: eviction under a byte budget with pins and leases, start-up
+reconciliation, `strata fsck`, and repeated kill -9 during concurrent pulls."""
+import http.client as http_client
+import os
+import random
+import socket
+import subprocess
+import threading
+import time
+import unittest
+
+from harness import (OCI_MANIFEST, STRATA, Registry, Strata, TempDir, counter, http, metric_samples, push_image,
+                     random_layer, sha256, wait_for)
+
+UPSTREAM = "upstream.test"
+
+
+def blob_files(data_dir):
+    """{digest: size} of the committed blob files on disk."""
+    out = {}
+    root = os.path.join(data_dir, "blobs", "sha256")
+    for prefix in os.listdir(root):
+        for name in os.listdir(os.path.join(root, prefix)):
+            out["sha256:" + name] = os.path.getsize(os.path.join(root, prefix, name))
+    return out
+
+
+def fsck(data_dir, *flags):
+    return subprocess.run([STRATA, "fsck", "--data-dir", data_dir, *flags], capture_output=True, text=True,
+                          timeout=120)
+
+
+class StoreLifecycleTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = TempDir()
+        self.dir = self.tmp.__enter__()
+        self.upstream = Registry(self.dir).start()
+        self.strata = None
+
+    def tearDown(self):
+        if self.strata:
+            self.strata.stop()
+        self.upstream.stop()
+        self.tmp.__exit__(None, None, None)
+
+    def start(self, storage=None, extra_args=()):
+        config = {"storage": storage} if storage else None
+        self.strata = Strata(self.dir, {UPSTREAM: self.upstream.url}, config=config,
+                             extra_args=list(extra_args)).start()
+        return self.strata
+
+    def pull(self, image):
+        """Pulls an image's manifest and every blob through strata, checking each body."""
+        r = self.strata.get("/v2/%s/%s/manifests/%s" % (UPSTREAM, image.repo, image.tag),
+                            headers={"Accept": OCI_MANIFEST})
+        self.assertEqual(r.status, 200)
+        for digest, data in image.blobs.items():
+            r = self.strata.get("/v2/%s/%s/blobs/%s" % (UPSTREAM, image.repo, digest))
+            self.assertEqual(r.status, 200)
+            self.assertEqual(sha256(r.body), digest)
+
+    def metrics(self):
+        return metric_samples(self.strata.get("/metrics").body.decode())
+
+    def test_eviction_keeps_the_store_under_budget_and_spares_pinned_images(self):
+        pinned = push_image(self.upstream, "pinned/app", "v1", [random_layer(150_000, "pin-%d" % i) for i in range(2)])
+        others = [push_image(self.upstream, "team/app%d" % n, "v1",
+                             [random_layer(200_000, "img-%d-%d" % (n, i)) for i in range(2)]) for n in range(6)]
+        max_bytes, high = 1_200_000, 0.9
+        self.start({"max_bytes": max_bytes, "high_watermark": high, "low_watermark": 0.6,
+                    "eviction_policy": "lru", "pinned": ["%s/pinned/app:v1" % UPSTREAM]})
+        data_dir = self.strata.data_dir
+        self.pull(pinned)
+        for image in others:
+            self.pull(image)
+            wait_for(lambda: counter(self.metrics(), "strata_cache_bytes") <= high * max_bytes,
+                     timeout=10, what="eviction below the high watermark")
+            on_disk = blob_files(data_dir)
+            self.assertLessEqual(sum(on_disk.values()), high * max_bytes)
+            for digest in pinned.blobs:
+                self.assertIn(digest, on_disk, "a pinned blob was evicted")
+        samples = self.metrics()
+        self.assertGreater(counter(samples, "strata_evictions_total"), 0)
+        self.assertGreater(counter(samples, "strata_evicted_bytes_total"), 0)
+        # The least recently used image went first; its manifest still serves and its layers come back.
+        self.assertNotIn(next(iter(others[0].blobs)), blob_files(data_dir))
+        self.pull(others[0])
+        self.assertEqual(fsck(data_dir).returncode, 0)
+
+    def test_a_blob_streaming_to_a_slow_client_is_not_evicted_under_it(self):
+        # Bigger than the kernel's socket buffers, so the server is still sending while we wait.
+        big = push_image(self.upstream, "team/big", "v1", [random_layer(20_000_000, "big")])
+        fillers = [push_image(self.upstream, "team/fill%d" % n, "v1", [random_layer(4_000_000, "fill-%d" % n)])
+                   for n in range(3)]
+        self.start({"max_bytes": 24_000_000, "high_watermark": 0.9, "low_watermark": 0.5})
+        self.pull(big)
+        layer = [d for d, b in big.blobs.items() if len(b) > 1_000_000][0]
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16384)  # before connect: a small window
+        sock.settimeout(30)
+        sock.connect(("127.0.0.1", self.strata.port))
+        sock.sendall(("GET /v2/%s/team/big/blobs/%s HTTP/1.1\r\nHost: s\r\nConnection: close\r\n\r\n"
+                      % (UPSTREAM, layer)).encode())
+        received = sock.recv(4096)
+        for image in fillers:  # pushes the store far past its budget while the slow read goes on
+            self.pull(image)
+        wait_for(lambda: counter(self.metrics(), "strata_evictions_total") > 0, timeout=10, what="an eviction")
+        self.assertIn(layer, blob_files(self.strata.data_dir), "evicted while being served")
+        while True:
+            chunk = sock.recv(1 << 16)
+            if not chunk:
+                break
+            received += chunk
+        sock.close()
+        head, _, body = received.partition(b"\r\n\r\n")
+        self.assertIn(b" 200 ", head.split(b"\r\n")[0])
+        self.assertEqual(sha256(body), layer)
+
+    def test_restart_reconciles_files_and_index_and_fsck_repairs_corruption(self):
+        image = push_image(self.upstream, "team/app", "v1", [random_layer(300_000, "rec-%d" % i) for i in range(3)])
+        self.start()
+        self.pull(image)
+        data_dir = self.strata.data_dir
+        self.strata.stop()
+        layers = sorted(d for d, b in image.blobs.items() if len(b) > 100_000)
+        path = lambda d: os.path.join(data_dir, "blobs", "sha256", d[7:9], d[7:])
+        os.remove(path(layers[0]))                           # index entry without a file
+        stray = os.path.join(data_dir, "blobs", "sha256", "ab", "ab" + "0" * 62)
+        os.makedirs(os.path.dirname(stray), exist_ok=True)
+        with open(stray, "wb") as f:                           # a file whose bytes are not its name
+            f.write(b"not this content")
+        extra = b"a blob the index never heard of"
+        os.makedirs(os.path.dirname(path(sha256(extra))), exist_ok=True)
+        with open(path(sha256(extra)), "wb") as f:             # a good file without an index entry
+            f.write(extra)
+
+        self.start()
+        log = self.strata.read_log()
+        self.assertIn("indexed blob without a file: " + layers[0], log)
+        self.assertIn("unindexed file with wrong content", log)
+        self.assertIn("adopted 1 verified blobs", log)
+        self.assertFalse(os.path.exists(stray))
+        self.pull(image)  # the lost layer is fetched again
+        self.strata.stop()
+        self.assertEqual(fsck(data_dir).returncode, 0)
+
+        with open(path(layers[1]), "r+b") as f:                # flip a byte: same size, wrong content
+            f.seek(1000)
+            byte = f.read(1)
+            f.seek(1000)
+            f.write(bytes([byte[0] ^ 0xFF]))
+        report = fsck(data_dir)
+        self.assertEqual(report.returncode, 1, report.stdout)
+        self.assertIn("corrupt blob " + layers[1], report.stdout)
+        self.assertIn("damage found", report.stdout)
+        self.assertTrue(os.path.exists(path(layers[1])), "fsck without --repair changed the store")
+        repaired = fsck(data_dir, "--repair")
+        self.assertEqual(repaired.returncode, 0, repaired.stdout)
+        self.assertIn("damage repaired", repaired.stdout)
+        self.assertFalse(os.path.exists(path(layers[1])))
+        again = fsck(data_dir)
+        self.assertEqual(again.returncode, 0)
+        self.assertIn("store is sound", again.stdout)
+        self.start()
+        self.pull(image)
+
+    def test_fsck_refuses_bad_usage(self):
+        self.assertEqual(fsck(os.path.join(self.dir, "nothing-here")).returncode, 2)
+        self.assertEqual(subprocess.run([STRATA, "fsck", "--bogus"], capture_output=True).returncode, 2)
+
+    def test_kill_9_during_concurrent_pulls_never_leaves_a_bad_store(self):
+        images = [push_image(self.upstream, "team/crash%d" % n, "v1",
+                             [random_layer(1_500_000, "crash-%d-%d" % (n, i)) for i in range(3)]) for n in range(4)]
+        rng = random.Random(7)
+        self.start()
+        data_dir = self.strata.data_dir
+        for iteration in range(12):
+            stop = threading.Event()
+
+            def puller(image):
+                while not stop.is_set():
+                    for digest in image.blobs:
+                        try:
+                            r = http("GET", "%s/v2/%s/%s/blobs/%s" % (self.strata.url, UPSTREAM, image.repo, digest),
+                                     timeout=10)
+                        except (OSError, http_client.HTTPException):
+                            return  # strata was killed mid-response
+                        if r.status == 200 and sha256(r.body) != digest:
+                            self.fail("wrong bytes served for " + digest)
+            threads = [threading.Thread(target=puller, args=(img,)) for img in images]
+            for t in threads:
+                t.start()
+            time.sleep(rng.uniform(0.05, 0.6))
+            self.strata.stop(sig=9)
+            stop.set()
+            for t in threads:
+                t.join()
+            report = fsck(data_dir)  # before the restart: only the reconciliation may differ
+            self.assertNotIn("corrupt blob", report.stdout, "iteration %d" % iteration)
+            self.start()
+            self.assertEqual(self.strata.data_dir, data_dir)
+        for image in images:
+            self.pull(image)
+        self.strata.stop()
+        final = fsck(data_dir)
+        self.assertEqual(final.returncode, 0, final.stdout)
+        self.assertIn("store is sound", final.stdout)
+
+
+if __name__ == "__main__":
+    unittest.main()
