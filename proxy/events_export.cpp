@@ -3,7 +3,7 @@
 
 #include "proxy/blocking.hpp"
 #include "proxy/oci_error.hpp"
-#include "proxy/route.hpp"
+#include "proxy/query.hpp"
 #include "proxy/token_cache.hpp"
 
 #include <charconv>
@@ -16,21 +16,6 @@ namespace {
 std::int64_t now_ns() {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
         .count();
-}
-
-std::string query_value(std::string_view target, std::string_view key) {
-    const auto q = target.find('?');
-    if (q == std::string_view::npos) return {};
-    auto query = target.substr(q + 1);
-    while (!query.empty()) {
-        const auto amp = query.find('&');
-        const auto pair = query.substr(0, amp);
-        if (pair.starts_with(key) && pair.size() > key.size() && pair[key.size()] == '=')
-            return percent_decode(pair.substr(key.size() + 1)).value_or("");
-        if (amp == std::string_view::npos) break;
-        query.remove_prefix(amp + 1);
-    }
-    return {};
 }
 
 }  // namespace

@@ -27,8 +27,6 @@ std::optional<std::int64_t> parse_time_arg(std::string_view s, std::int64_t now_
 std::size_t write_events(const storage::event_log& log, std::int64_t since_ns, std::int64_t until_ns,
                          export_format format, std::size_t limit, std::ostream& out);
 
-using request = http::request<http::empty_body>;
-
 // GET /api/v1/events?since=&until=&format=jsonl|csv&limit=N (default limit 100000).
 awaitable<bool> handle_events_export(proxy_context& ctx, beast::tcp_stream& stream, const request& req,
                                      storage::pull_event& ev);

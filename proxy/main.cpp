@@ -1,6 +1,7 @@
 // strata: the command-line entry point and its subcommands.
 #include "proxy/events_export.hpp"
 #include "proxy/fsck_command.hpp"
+#include "proxy/prefetch_command.hpp"
 #include "proxy/serve_command.hpp"
 
 #include <iostream>
@@ -15,6 +16,7 @@ constexpr const char* usage =
     "  serve     run the pull-through cache (strata serve --help)\n"
     "  events    export the pull event log (strata events export --help)\n"
     "  fsck      verify every cached blob and repair the store (strata fsck --help)\n"
+    "  prefetch  pull whole images into a running strata's cache (strata prefetch --help)\n"
     "  version   print the version\n";
 
 }  // namespace
@@ -41,6 +43,7 @@ int main(int argc, char** argv) {
         }
         if (command == "events") return strata::proxy::run_events_command(args);
         if (command == "fsck") return strata::proxy::run_fsck_command(args);
+        if (command == "prefetch") return strata::proxy::run_prefetch_command(args);
         std::cerr << "strata: unknown command '" << command << "'\n" << usage;
         return 2;
     } catch (const strata::proxy::config_error& e) {

@@ -19,4 +19,7 @@ using error_code = boost::system::error_code;
 template <class T>
 using awaitable = asio::awaitable<T>;
 
+// A client request as the server reads it: headers only (the registry API has no bodies).
+using request = http::request<http::empty_body>;
+
 }  // namespace strata::proxy

@@ -5,6 +5,7 @@
 #include "proxy/blob_sender.hpp"
 #include "proxy/blocking.hpp"
 #include "proxy/events_export.hpp"
+#include "proxy/prefetch_api.hpp"
 #include "proxy/byte_range.hpp"
 #include "proxy/oci_error.hpp"
 #include "proxy/route.hpp"
@@ -317,6 +318,7 @@ awaitable<bool> handle_admin(proxy_context& ctx, beast::tcp_stream& stream, cons
                                      ctx.stats.report(now_s).dump(), ev);
     }
     if (path == "/api/v1/events") co_return co_await handle_events_export(ctx, stream, req, ev);
+    if (path == "/api/v1/prefetch") co_return co_await handle_prefetch(ctx, stream, req, ev);
     auto res = make_error_response(http::status::not_found, "NOT_FOUND", "no such endpoint", req.version(),
                                    req.keep_alive());
     co_return co_await send(stream, res, ev);

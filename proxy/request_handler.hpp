@@ -7,8 +7,6 @@
 
 namespace strata::proxy {
 
-using request = http::request<http::empty_body>;
-
 // Which endpoints a listener serves: everything, or only /metrics, /healthz and /readyz.
 enum class listener_role { main, metrics_only };
 

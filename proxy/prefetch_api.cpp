@@ -1,0 +1,75 @@
+// prefetch_api: query parsing and the chunked progress stream.
+#include "proxy/prefetch_api.hpp"
+
+#include "proxy/oci_error.hpp"
+#include "proxy/prefetch.hpp"
+#include "proxy/query.hpp"
+
+#include <charconv>
+
+namespace strata::proxy {
+namespace {
+
+constexpr auto with_ec = asio::as_tuple(asio::use_awaitable);
+constexpr std::size_t max_concurrency = 64;
+constexpr auto chunk_write_timeout = std::chrono::seconds(30);
+
+std::optional<prefetch_options> parse_options(std::string_view target) {
+    prefetch_options o;
+    o.images = query_values(target, "image");
+    o.platform = query_value(target, "platform");
+    if (const auto c = query_value(target, "concurrency"); !c.empty()) {
+        const auto [end, ec] = std::from_chars(c.data(), c.data() + c.size(), o.concurrency);
+        if (ec != std::errc() || end != c.data() + c.size() || o.concurrency == 0 || o.concurrency > max_concurrency)
+            return std::nullopt;
+    }
+    if (o.images.empty()) return std::nullopt;
+    return o;
+}
+
+awaitable<bool> refuse(beast::tcp_stream& stream, const request& req, http::status status, std::string_view message,
+                       storage::pull_event& ev) {
+    auto res = make_error_response(status, "UNSUPPORTED", message, req.version(), req.keep_alive());
+    ev.http_status = res.result_int();
+    stream.expires_after(chunk_write_timeout);
+    co_await http::async_write(stream, res, with_ec);
+    co_return res.keep_alive();
+}
+
+}  // namespace
+
+awaitable<bool> handle_prefetch(proxy_context& ctx, beast::tcp_stream& stream, const request& req,
+                                storage::pull_event& ev) {
+    if (req.method() != http::verb::post)
+        co_return co_await refuse(stream, req, http::status::method_not_allowed, "prefetch needs POST", ev);
+    const auto options = parse_options(req.target());
+    if (!options)
+        co_return co_await refuse(stream, req, http::status::bad_request,
+                                  "image=REF is required (repeatable); concurrency: 1 to 64", ev);
+    http::response<http::empty_body> head{http::status::ok, req.version()};
+    head.set(http::field::content_type, "application/x-ndjson");
+    head.chunked(true);
+    head.keep_alive(req.keep_alive());
+    http::response_serializer<http::empty_body> serializer{head};
+    ev.http_status = 200;
+    stream.expires_after(chunk_write_timeout);
+    auto [ec, n] = co_await http::async_write_header(stream, serializer, with_ec);
+    if (ec) co_return false;
+    bool client_gone = false;
+    const prefetch_progress progress = [&stream, &client_gone](const nlohmann::json& j) -> awaitable<void> {
+        if (client_gone) co_return;  // the job goes on: its downloads are worth keeping
+        const auto text = j.dump() + "\n";
+        stream.expires_after(chunk_write_timeout);
+        auto [write_ec, written] = co_await asio::async_write(stream, http::make_chunk(asio::buffer(text)), with_ec);
+        client_gone = static_cast<bool>(write_ec);
+    };
+    const auto summary = co_await prefetch_images(ctx, *options, progress);
+    const nlohmann::json last = {{"summary", summary.to_json()}};
+    co_await progress(last);
+    if (client_gone) co_return false;
+    stream.expires_after(chunk_write_timeout);
+    auto [end_ec, end_n] = co_await asio::async_write(stream, http::make_chunk_last(), with_ec);
+    co_return !end_ec && req.keep_alive();
+}
+
+}  // namespace strata::proxy
