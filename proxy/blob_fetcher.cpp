@@ -16,15 +16,16 @@ namespace {
 
 constexpr std::size_t chunk_size = 1 << 20;
 
-bool write_all(int fd, const char* data, std::size_t n) {
+errc write_all(int fd, const char* data, std::size_t n) {
     while (n > 0) {
         const auto w = ::write(fd, data, n);
         if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) return false;
+        if (w < 0 && (errno == ENOSPC || errno == EDQUOT)) return errc::storage_full;
+        if (w <= 0) return errc::storage_failed;
         data += w;
         n -= static_cast<std::size_t>(w);
     }
-    return true;
+    return errc::ok;
 }
 
 // The media type a cached manifest gives the blob in its descriptor, or "" if none does.
@@ -128,7 +129,12 @@ awaitable<errc> blob_fetcher::download(blob_fetch& fetch, const route& r) {
         if (n == 0) break;
         hasher.update(buffer.get(), n);
         // Page-cache writes of one chunk: cheap enough for the I/O thread; fsync is not.
-        if (!write_all(fd, buffer.get(), n)) co_return errc::storage_failed;
+        if (const auto wrote = write_all(fd, buffer.get(), n); wrote != errc::ok) {
+            spdlog::error("blob fetch cannot write digest={} after={} error=\"{}\"", fetch.digest().str(), written,
+                          make_error_code(wrote).message());
+            if (wrote == errc::storage_full && on_disk_full_) on_disk_full_(size.value_or(written + n));
+            co_return wrote;
+        }
         written += n;
         fetch.add_written(n);
         if (!complete_abandoned_ && fetch.abandoned()) {

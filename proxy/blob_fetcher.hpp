@@ -40,6 +40,9 @@ public:
     bool remove_cached(const storage::digest& d);
     // Called on the blocking pool after each commit (the proxy checks its watermark there).
     void on_commit(std::function<void()> hook) { on_commit_ = std::move(hook); }
+    // Called on an I/O thread when a write failed for lack of space, with the bytes the
+    // failed blob needed; the proxy evicts to make room for a retry.
+    void on_disk_full(std::function<void(std::uint64_t)> hook) { on_disk_full_ = std::move(hook); }
 
 private:
     awaitable<void> run(std::shared_ptr<blob_fetch> fetch, route r);
@@ -56,6 +59,7 @@ private:
     metrics& metrics_;
     storage::cache_evictor& evictor_;
     std::function<void()> on_commit_;
+    std::function<void(std::uint64_t)> on_disk_full_;
     mutable std::mutex mutex_;
     std::map<std::string, std::shared_ptr<blob_fetch>> in_flight_;
 };

@@ -25,7 +25,8 @@ oci_error to_oci_error(errc e) noexcept {
     case errc::upstream_unavailable:
     case errc::upstream_truncated:
     case errc::upstream_protocol:
-    case errc::offline: return {s::service_unavailable, "UNAVAILABLE"};
+    case errc::offline:
+    case errc::storage_full: return {s::service_unavailable, "UNAVAILABLE"};  // retry: eviction makes room
     case errc::storage_failed:
     case errc::ok: break;
     }

@@ -52,6 +52,7 @@ proxy_context::proxy_context(config c, asio::io_context& io)
       accesses(index, blocking) {
     evictor.restore(index);
     fetcher.on_commit([this] { maybe_evict(); });
+    fetcher.on_disk_full([this](std::uint64_t needed) { make_room(needed); });
     maybe_evict();
     stats_metrics.set_sources({[this] { return fetcher.in_flight(); }, [this] { return evictor.bytes(); },
                                [this] { return evictor.objects(); }, [this] { return events.dropped(); },
@@ -68,6 +69,18 @@ void proxy_context::maybe_evict() {
             spdlog::error("eviction failed error=\"{}\"", e.what());
         }
         eviction_scheduled_ = false;
+    });
+}
+
+void proxy_context::make_room(std::uint64_t bytes) {
+    asio::post(blocking, [this, bytes] {
+        try {
+            evictor.set_pinned(storage::pinned_digests(index, pins_of(cfg.storage)));
+            const auto r = evictor.evict_at_least(bytes);
+            spdlog::warn("disk full: evicted blobs={} bytes={} to make room for {} bytes", r.blobs, r.bytes, bytes);
+        } catch (const std::exception& e) {
+            spdlog::error("eviction for a full disk failed error=\"{}\"", e.what());
+        }
     });
 }
 

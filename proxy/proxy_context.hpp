@@ -32,6 +32,8 @@ struct proxy_context {
     // Starts an eviction run on the blocking pool when the store is past its high watermark
     // and none is running.
     void maybe_evict();
+    // The disk is full: evicts at least bytes on the blocking pool, watermarks or not.
+    void make_room(std::uint64_t bytes);
     // Evicts to the low watermark now, keeping pinned images (the blocking pool's side).
     storage::cache_evictor::result evict_now();
 

@@ -91,12 +91,21 @@ std::optional<std::pair<object_id, cache_evictor::entry>> cache_evictor::next_vi
 }
 
 cache_evictor::result cache_evictor::evict() {
+    if (limits_.max_bytes == 0) return {};
+    return evict_down_to(static_cast<std::uint64_t>(limits_.low_watermark * static_cast<double>(limits_.max_bytes)));
+}
+
+cache_evictor::result cache_evictor::evict_at_least(std::uint64_t bytes) {
+    const auto now = bytes_.load();
+    return evict_down_to(now > bytes ? now - bytes : 0);
+}
+
+cache_evictor::result cache_evictor::evict_down_to(std::uint64_t target_bytes) {
     result r;
     std::unique_lock run(evicting_, std::try_to_lock);
-    if (!run || limits_.max_bytes == 0) return r;
-    const auto low = static_cast<std::uint64_t>(limits_.low_watermark * static_cast<double>(limits_.max_bytes));
+    if (!run) return r;
     std::vector<std::pair<object_id, entry>> kept;
-    while (bytes_.load() > low) {
+    while (bytes_.load() > target_bytes) {
         auto victim = next_victim(kept);
         if (!victim) break;
         auto& [id, e] = *victim;

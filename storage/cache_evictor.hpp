@@ -67,6 +67,8 @@ public:
     // Evicts until below the low watermark (or nothing evictable is left). Blocks on the
     // disk: run it off I/O threads. One run at a time; a concurrent call returns at once.
     result evict();
+    // The disk filled up: evicts at least bytes (as far as possible), budget or not.
+    result evict_at_least(std::uint64_t bytes);
 
     std::uint64_t bytes() const noexcept { return bytes_.load(); }
     std::size_t objects() const;
@@ -81,6 +83,7 @@ private:
         std::uint64_t size;
     };
     std::optional<std::pair<object_id, entry>> next_victim(std::vector<std::pair<object_id, entry>>& kept);
+    result evict_down_to(std::uint64_t target_bytes);
     void release(const std::string& d);
 
     eviction_kind kind_;

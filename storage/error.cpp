@@ -29,6 +29,7 @@ public:
         case errc::digest_mismatch: return "content does not match digest";
         case errc::upstream_truncated: return "upstream body ended early";
         case errc::storage_failed: return "local storage failed";
+        case errc::storage_full: return "local disk is full";
         case errc::offline: return "not cached and strata is offline";
         }
         return "unknown strata error";

@@ -27,6 +27,7 @@ enum class errc {
     digest_mismatch,       // bytes did not hash to the requested digest
     upstream_truncated,    // upstream body ended early
     storage_failed,        // local disk refused a write
+    storage_full,          // local disk is out of space (ENOSPC, EDQUOT)
     offline,               // offline mode and the object is not cached
 };
 

@@ -164,6 +164,38 @@ class StoreLifecycleTest(unittest.TestCase):
         self.start()
         self.pull(image)
 
+    def test_a_full_disk_fails_the_fetch_cleanly_evicts_and_keeps_serving(self):
+        disk = os.path.join(self.dir, "small-disk")
+        os.makedirs(disk)
+        mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=48m", "tmpfs", disk], capture_output=True)
+        if mounted.returncode != 0:
+            self.skipTest("cannot mount a tmpfs here: " + mounted.stderr.decode().strip())
+        self.addCleanup(subprocess.run, ["umount", "-l", disk], capture_output=True)
+        cached = push_image(self.upstream, "team/cached", "v1", [random_layer(8_000_000, "full-%d" % i) for i in range(3)])
+        big = push_image(self.upstream, "team/big", "v1", [random_layer(30_000_000, "full-big")])
+        self.strata = Strata(self.dir, {UPSTREAM: self.upstream.url}, data_dir=os.path.join(disk, "strata")).start()
+        self.pull(cached)
+        layer = [d for d, b in big.blobs.items() if len(b) > 1_000_000][0]
+        path = "/v2/%s/team/big/blobs/%s" % (UPSTREAM, layer)
+        try:
+            first = self.strata.get(path)
+            failed = first.status != 200 or sha256(first.body) != layer
+        except (OSError, http_client.HTTPException):
+            failed = True  # headers were out, then the transfer was cut: never a complete wrong blob
+        self.assertTrue(failed, "a 30 MB blob cannot fit beside 24 MB on a 48 MB disk")
+        wait_for(lambda: "disk full: evicted" in self.strata.read_log(), timeout=10, what="eviction for a full disk")
+        self.assertEqual(os.listdir(os.path.join(disk, "strata", "tmp")), [])
+        self.assertNotIn(layer, blob_files(self.strata.data_dir))
+        self.assertEqual(self.strata.get("/v2/").status, 200)
+        # The retry fits now that the older layers made room.
+        retry = self.strata.get(path)
+        self.assertEqual(retry.status, 200)
+        self.assertEqual(sha256(retry.body), layer)
+        config = [d for d, b in cached.blobs.items() if len(b) < 1_000_000][0]
+        self.assertEqual(self.strata.get("/v2/%s/team/cached/blobs/%s" % (UPSTREAM, config)).status, 200)
+        self.strata.stop()
+        self.assertEqual(fsck(self.strata.data_dir).returncode, 0)
+
     def test_fsck_refuses_bad_usage(self):
         self.assertEqual(fsck(os.path.join(self.dir, "nothing-here")).returncode, 2)
         self.assertEqual(subprocess.run([STRATA, "fsck", "--bogus"], capture_output=True).returncode, 2)
