@@ -155,6 +155,7 @@ void read_sections(const json& doc, config& c) {
         r.read("low_watermark", c.storage.low_watermark);
         r.read("eviction_policy", c.storage.eviction_policy);
         r.read("pinned", c.storage.pinned);
+        r.read_duration("metadata_max_age_hours", c.storage.metadata_max_age);
         r.reject_unknown();
     }
     if (const json* s = top.child("admin")) {

@@ -90,6 +90,9 @@ struct storage_config {
     std::string eviction_policy = "lru";
     // "upstream/repository:tag" or "upstream/repository@sha256:...": never evicted.
     std::vector<std::string> pinned;
+    // Tag mappings and manifests unused for this long are deleted (checked at start and every
+    // 6 hours); 0 keeps them forever.
+    std::chrono::hours metadata_max_age{24 * 90};
 };
 
 struct config {

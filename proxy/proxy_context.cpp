@@ -1,6 +1,8 @@
 // proxy_context: wiring of storage, upstream clients and services, and per-request observation.
 #include "proxy/proxy_context.hpp"
 
+#include "proxy/blocking.hpp"
+#include "storage/metadata_gc.hpp"
 #include "storage/pins.hpp"
 
 #include <spdlog/spdlog.h>
@@ -91,6 +93,28 @@ storage::cache_evictor::result proxy_context::evict_now() {
         spdlog::info("evicted blobs={} bytes={} kept={} cache_bytes={} policy={}", r.blobs, r.bytes, r.kept,
                      evictor.bytes(), storage::eviction_kind_name(evictor.kind()));
     return r;
+}
+
+awaitable<void> proxy_context::run_metadata_gc(std::chrono::milliseconds interval) {
+    if (cfg.storage.metadata_max_age.count() == 0) co_return;
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    for (;;) {
+        auto collect = [this] {
+            const auto cutoff = std::chrono::system_clock::now() - cfg.storage.metadata_max_age;
+            return storage::collect_metadata_garbage(
+                index, std::chrono::duration_cast<std::chrono::nanoseconds>(cutoff.time_since_epoch()).count());
+        };
+        try {
+            const auto r = co_await run_blocking(blocking, std::move(collect));
+            if (r.tags || r.manifests || r.references)
+                spdlog::info("metadata expired tags={} manifests={} references={}", r.tags, r.manifests, r.references);
+        } catch (const std::exception& e) {
+            spdlog::error("metadata garbage collection failed error=\"{}\"", e.what());
+        }
+        timer.expires_after(interval);
+        auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+        if (ec) co_return;
+    }
 }
 
 void proxy_context::observe(storage::pull_event e) {

@@ -34,6 +34,8 @@ struct proxy_context {
     void maybe_evict();
     // The disk is full: evicts at least bytes on the blocking pool, watermarks or not.
     void make_room(std::uint64_t bytes);
+    // Expires unused tag mappings and manifests every interval (the first run at once).
+    awaitable<void> run_metadata_gc(std::chrono::milliseconds interval);
     // Evicts to the low watermark now, keeping pinned images (the blocking pool's side).
     storage::cache_evictor::result evict_now();
 

@@ -86,6 +86,7 @@ awaitable<bool> handle_manifest(proxy_context& ctx, beast::tcp_stream& stream, c
     auto found = co_await ctx.manifests.get(r, merged_accept(req));
     if (!found) co_return co_await send_error(stream, req, found.error(), r.client_name + ":" + r.reference, ev);
     const auto& m = *found->manifest;
+    if (req.method() == http::verb::get) ctx.accesses.record(m.digest);  // keeps it from metadata GC
     ev.digest = m.digest;
     ev.media_type = m.media_type;
     ev.object_size = m.body.size();

@@ -115,6 +115,7 @@ int run_serve(const config& cfg) {
                  cfg.default_upstream, cfg.cache.offline);
 
     asio::co_spawn(io, ctx.accesses.run(std::chrono::seconds(1)), asio::detached);
+    asio::co_spawn(io, ctx.run_metadata_gc(std::chrono::hours(6)), asio::detached);
     asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](error_code, int sig) {
         spdlog::info("strata stopping signal={}", sig);

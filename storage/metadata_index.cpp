@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <rocksdb/write_batch.h>
 
+#include <chrono>
 #include <stdexcept>
 
 namespace strata::storage {
@@ -39,8 +40,12 @@ manifest_record decode_manifest(const std::string& s) {
     return {s.substr(0, nl), s.substr(nl + 1)};
 }
 
-}  // namespace
+std::int64_t now_ns() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
 
+}  // namespace
 
 metadata_index::metadata_index(const std::filesystem::path& dir, open_mode mode)
     : impl_(std::make_unique<impl>(dir, mode == open_mode::read_only)) {}
@@ -59,6 +64,7 @@ void metadata_index::put_manifest(const digest& d, const manifest_record& record
     batch.Put(impl_->cf(cf_manifests), d.str(), encode(record));
     const auto repo_name = repo.upstream + '/' + repo.repository;
     for (const auto& child : children) batch.Put(impl_->cf(cf_refs), child.str() + '|' + d.str(), repo_name);
+    batch.Put(impl_->cf(cf_default), manifest_used_key(d.str()), std::to_string(now_ns()));
     check(impl_->db->Write(rocksdb::WriteOptions(), &batch), "write manifest");
 }
 
@@ -91,7 +97,11 @@ void metadata_index::record_accesses(const std::vector<access_update>& updates) 
     rocksdb::WriteBatch batch;
     for (const auto& u : updates) {
         auto value = impl_->get(cf_blobs, u.digest);
-        if (!value) continue;
+        if (!value) {
+            if (impl_->get(cf_manifests, u.digest))
+                batch.Put(impl_->cf(cf_default), manifest_used_key(u.digest), std::to_string(u.last_access_ns));
+            continue;
+        }
         auto record = decode_blob(*value);
         record.hits += u.hits;
         record.last_access_ns = std::max(record.last_access_ns, u.last_access_ns);

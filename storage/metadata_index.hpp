@@ -71,7 +71,8 @@ public:
     std::optional<blob_record> blob(const digest& d) const;
     void put_blob(const digest& d, const blob_record& record);
 
-    // Adds hit counts and moves last access forward for blobs already indexed.
+    // Adds hit counts and moves last access forward for blobs already indexed; for a cached
+    // manifest, records when it was last served (metadata garbage collection reads it).
     void record_accesses(const std::vector<access_update>& updates);
 
     void erase_blob(const digest& d);

@@ -15,6 +15,9 @@ namespace strata::storage {
 inline constexpr const char* column_names[] = {"default", "blobs", "manifests", "tags", "refs", "events"};
 enum column { cf_default, cf_blobs, cf_manifests, cf_tags, cf_refs, cf_events, cf_count };
 
+// In the default column family: when a manifest was last stored or served (decimal ns).
+inline std::string manifest_used_key(std::string_view digest) { return "manifest_used/" + std::string(digest); }
+
 // Throws std::runtime_error for a failed status; rocksdb::Status never leaves storage/.
 void check(const rocksdb::Status& s, const char* what);
 

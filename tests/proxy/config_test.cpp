@@ -71,6 +71,7 @@ TEST_CASE("parse_config names the field at fault") {
         {R"({"storage": {"pinned": ["ubuntu"]}})", "storage.pinned: not upstream/repository:tag or @digest: ubuntu"},
         {R"({"storage": {"pinned": "ghcr.io/a/b:v1"}})", "storage.pinned: wrong type"},
         {R"({"storage": {"maxbytes": 1}})", "storage.maxbytes: unknown field"},
+        {R"({"storage": {"metadata_max_age_hours": -1}})", "storage.metadata_max_age_hours: must be a non-negative number"},
     };
     for (const auto& [text, message] : cases) {
         INFO(text);
