@@ -4,12 +4,15 @@
 #include "proxy/accept.hpp"
 #include "proxy/blob_sender.hpp"
 #include "proxy/blocking.hpp"
-#include "proxy/events_export.hpp"
-#include "proxy/prefetch_api.hpp"
 #include "proxy/byte_range.hpp"
+#include "proxy/events_export.hpp"
 #include "proxy/oci_error.hpp"
+#include "proxy/prefetch_api.hpp"
+#include "proxy/query.hpp"
 #include "proxy/route.hpp"
 #include "proxy/upstream_status.hpp"
+#include "storage/image_contents.hpp"
+#include "storage/pins.hpp"
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
@@ -296,6 +299,36 @@ awaitable<bool> handle_readyz(proxy_context& ctx, beast::tcp_stream& stream, con
                                  "application/json", body.dump(), ev);
 }
 
+// GET /api/v1/image?ref=upstream/repository:tag (or @digest): is the image fully cached?
+awaitable<bool> handle_image_status(proxy_context& ctx, beast::tcp_stream& stream, const request& req,
+                                    storage::pull_event& ev) {
+    const auto ref = query_value(req.target(), "ref");
+    const auto pin = storage::parse_pin(ref);
+    if (!pin) {
+        auto res = make_error_response(http::status::bad_request, "UNSUPPORTED",
+                                       "ref: upstream/repository:tag or upstream/repository@digest", req.version(),
+                                       req.keep_alive());
+        co_return co_await send(stream, res, ev);
+    }
+    auto look = [&ctx, p = *pin]() -> std::optional<nlohmann::json> {
+        const auto d = storage::resolve_pin(ctx.index, p);
+        if (!d) return std::nullopt;
+        const auto c = storage::contents_of(ctx.index, *d);
+        return nlohmann::json{{"digest", d->str()},          {"complete", c.complete()},
+                              {"manifests", c.manifests.size()}, {"blobs", c.blobs.size()},
+                              {"missing_manifests", c.missing_manifests}, {"missing_blobs", c.missing_blobs}};
+    };
+    const auto status = co_await run_blocking(ctx.blocking, std::move(look));
+    if (!status) {
+        auto res = make_error_response(http::status::not_found, "MANIFEST_UNKNOWN", "not in strata's index",
+                                       req.version(), req.keep_alive());
+        co_return co_await send(stream, res, ev);
+    }
+    auto body = *status;
+    body["ref"] = ref;
+    co_return co_await send_text(stream, req, http::status::ok, "application/json", body.dump(), ev);
+}
+
 bool admin_allowed(const proxy_context& ctx, const request& req, bool peer_is_loopback) {
     if (ctx.admin_token.empty()) return peer_is_loopback;
     const auto auth = req[http::field::authorization];
@@ -320,6 +353,7 @@ awaitable<bool> handle_admin(proxy_context& ctx, beast::tcp_stream& stream, cons
     }
     if (path == "/api/v1/events") co_return co_await handle_events_export(ctx, stream, req, ev);
     if (path == "/api/v1/prefetch") co_return co_await handle_prefetch(ctx, stream, req, ev);
+    if (path == "/api/v1/image") co_return co_await handle_image_status(ctx, stream, req, ev);
     auto res = make_error_response(http::status::not_found, "NOT_FOUND", "no such endpoint", req.version(),
                                    req.keep_alive());
     co_return co_await send(stream, res, ev);

@@ -1,27 +1,9 @@
 // pins: parsing pin names and resolving them through the index to the digests they cover.
 #include "storage/pins.hpp"
 
-#include "storage/manifest.hpp"
+#include "storage/image_contents.hpp"
 
 namespace strata::storage {
-namespace {
-
-constexpr int max_index_depth = 4;  // an index of indexes is legal; a deeper chain is not useful
-
-void add_manifest_tree(const metadata_index& index, const digest& d, int depth,
-                       std::unordered_set<std::string>& out) {
-    if (!out.insert(d.str()).second || depth > max_index_depth) return;
-    const auto record = index.manifest(d);
-    if (!record) return;
-    const auto parsed = parse_manifest(record->body, record->media_type);
-    if (!parsed) return;
-    for (const auto& child : parsed->children) {
-        if (is_manifest_media_type(child.media_type)) add_manifest_tree(index, child.digest_value, depth + 1, out);
-        else out.insert(child.digest_value.str());
-    }
-}
-
-}  // namespace
 
 std::optional<pin> parse_pin(std::string_view text) {
     const auto slash = text.find('/');
@@ -43,16 +25,22 @@ std::optional<pin> parse_pin(std::string_view text) {
     return pin{{std::string(upstream), std::string(rest)}, std::move(*ref)};
 }
 
+std::optional<digest> resolve_pin(const metadata_index& index, const pin& p) {
+    if (p.reference.is_digest()) return p.reference.by_digest();
+    const auto tag = index.tag(p.repo, p.reference.tag());
+    if (!tag) return std::nullopt;
+    auto d = digest::parse(tag->digest);
+    return d ? std::optional<digest>(*d) : std::nullopt;
+}
+
 std::unordered_set<std::string> pinned_digests(const metadata_index& index, const std::vector<pin>& pins) {
     std::unordered_set<std::string> out;
     for (const auto& p : pins) {
-        if (p.reference.is_digest()) {
-            add_manifest_tree(index, p.reference.by_digest(), 0, out);
-            continue;
-        }
-        const auto tag = index.tag(p.repo, p.reference.tag());
-        if (!tag) continue;
-        if (auto d = digest::parse(tag->digest)) add_manifest_tree(index, *d, 0, out);
+        const auto d = resolve_pin(index, p);
+        if (!d) continue;
+        auto contents = contents_of(index, *d);
+        out.insert(contents.manifests.begin(), contents.manifests.end());
+        out.insert(contents.blobs.begin(), contents.blobs.end());
     }
     return out;
 }

@@ -21,6 +21,9 @@ struct pin {
 // nullopt for anything that is not a valid upstream, repository and reference.
 std::optional<pin> parse_pin(std::string_view text);
 
+// The manifest digest a pin names: its digest, or what its tag maps to in the index.
+std::optional<digest> resolve_pin(const metadata_index& index, const pin& p);
+
 // Every digest the index knows to belong to the pinned images: their manifests, the child
 // manifests of indexes, configs and layers. Pins whose manifest is not cached yet add nothing
 // until it is.

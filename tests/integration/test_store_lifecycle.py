@@ -1,6 +1,7 @@
 """A bounded, self-healing store: eviction under a byte budget with pins and leases, start-up
 reconciliation, `strata fsck`, and repeated kill -9 during concurrent pulls."""
 import http.client as http_client
+import json
 import os
 import random
 import socket
@@ -82,9 +83,19 @@ class StoreLifecycleTest(unittest.TestCase):
         samples = self.metrics()
         self.assertGreater(counter(samples, "strata_evictions_total"), 0)
         self.assertGreater(counter(samples, "strata_evicted_bytes_total"), 0)
-        # The least recently used image went first; its manifest still serves and its layers come back.
+        # The least recently used image went first; the index knows it is incomplete, its
+        # manifest still serves and its layers come back.
         self.assertNotIn(next(iter(others[0].blobs)), blob_files(data_dir))
+        status = json.loads(self.strata.get("/api/v1/image?ref=%s/team/app0:v1" % UPSTREAM).body)
+        self.assertFalse(status["complete"])
+        self.assertEqual(status["blobs"], 3)
+        self.assertIn(next(iter(others[0].blobs)), status["missing_blobs"])
+        pinned_status = json.loads(self.strata.get("/api/v1/image?ref=%s/pinned/app:v1" % UPSTREAM).body)
+        self.assertTrue(pinned_status["complete"])
         self.pull(others[0])
+        self.assertTrue(json.loads(self.strata.get("/api/v1/image?ref=%s/team/app0:v1" % UPSTREAM).body)["complete"])
+        self.assertEqual(self.strata.get("/api/v1/image?ref=%s/team/never:v1" % UPSTREAM).status, 404)
+        self.assertEqual(self.strata.get("/api/v1/image?ref=nonsense").status, 400)
         self.assertEqual(fsck(data_dir).returncode, 0)
 
     def test_a_blob_streaming_to_a_slow_client_is_not_evicted_under_it(self):
