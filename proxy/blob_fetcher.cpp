@@ -57,12 +57,28 @@ blob_fetcher::blob_fetcher(asio::io_context& io, asio::thread_pool& blocking, up
     : io_(io), blocking_(blocking), upstreams_(upstreams), store_(store), index_(index),
       complete_abandoned_(complete_abandoned), metrics_(m), evictor_(evictor) {}
 
+// The disk work happens outside the lock: an unlink can wait on the filesystem journal for
+// milliseconds while fetches fsync, and acquire() runs on I/O threads. A download of the same
+// digest that starts meanwhile waits in commit() until the removal is done.
 bool blob_fetcher::remove_cached(const storage::digest& d) {
-    std::lock_guard lock(mutex_);
-    if (in_flight_.count(d.str())) return false;
+    {
+        std::lock_guard lock(mutex_);
+        if (in_flight_.count(d.str())) return false;
+        removing_.insert(d.str());
+    }
     index_.erase_blob(d);
     store_.remove(d);
+    {
+        std::lock_guard lock(mutex_);
+        removing_.erase(d.str());
+    }
+    removed_.notify_all();
     return true;
+}
+
+void blob_fetcher::wait_for_removal(const storage::digest& d) {
+    std::unique_lock lock(mutex_);
+    removed_.wait(lock, [&] { return !removing_.count(d.str()); });
 }
 
 result<blob_fetcher::acquired> blob_fetcher::acquire(const route& r, const storage::digest& d, bool* started) {
@@ -156,6 +172,9 @@ awaitable<errc> blob_fetcher::download(blob_fetch& fetch, const route& r) {
 awaitable<errc> blob_fetcher::commit(blob_fetch& fetch) {
     const auto written = fetch.state().written;
     auto work = [this, &fetch, written] {
+        // No removal of this digest can start while it is in flight; one begun earlier must end
+        // before the new file takes the path.
+        wait_for_removal(fetch.digest());
         if (!store_.commit(fetch.file(), fetch.digest())) return errc::storage_failed;
         const auto now = now_ns();
         const auto existing = index_.blob(fetch.digest());

@@ -9,10 +9,12 @@
 #include "storage/metadata_index.hpp"
 
 #include <atomic>
+#include <condition_variable>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <variant>
 
@@ -35,8 +37,8 @@ public:
 
     // Number of downloads currently running.
     std::size_t in_flight() const;
-    // Deletes a cached blob's file and index entry unless a download of it is running
-    // (acquire cannot interleave: it holds the same lock). The evictor's remover.
+    // Deletes a cached blob's file and index entry unless a download of it is running. The
+    // evictor's remover; runs on the blocking pool.
     bool remove_cached(const storage::digest& d);
     // Called on the blocking pool after each commit (the proxy checks its watermark there).
     void on_commit(std::function<void()> hook) { on_commit_ = std::move(hook); }
@@ -49,6 +51,7 @@ private:
     awaitable<errc> download(blob_fetch& fetch, const route& r);
     awaitable<errc> commit(blob_fetch& fetch);
     void forget(const blob_fetch& fetch);
+    void wait_for_removal(const storage::digest& d);
 
     asio::io_context& io_;
     asio::thread_pool& blocking_;
@@ -62,6 +65,8 @@ private:
     std::function<void(std::uint64_t)> on_disk_full_;
     mutable std::mutex mutex_;
     std::map<std::string, std::shared_ptr<blob_fetch>> in_flight_;
+    std::set<std::string> removing_;  // digests remove_cached is deleting right now
+    std::condition_variable removed_;
 };
 
 }  // namespace strata::proxy

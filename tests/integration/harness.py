@@ -17,6 +17,7 @@ import subprocess
 import tarfile
 import tempfile
 import time
+import unittest
 import urllib.error
 import urllib.request
 
@@ -343,3 +344,23 @@ class TempDir:
     def __exit__(self, *exc):
         if not os.environ.get("STRATA_KEEP_TMP"):
             shutil.rmtree(self.path, ignore_errors=True)
+
+
+class ProxyTestCase(unittest.TestCase):
+    """A temp dir per test (self.dir); after the test (and after cleanups the test added, which
+    run first), self.strata and self.upstream are stopped if set, then the dir is removed."""
+
+    def setUp(self):
+        self.tmp = TempDir()
+        self.dir = self.tmp.__enter__()
+        self.strata = None
+        self.upstream = None
+        self.addCleanup(self.tmp.__exit__, None, None, None)
+        self.addCleanup(self.stop_processes)
+
+    def stop_processes(self):
+        if self.strata:
+            self.strata.stop()
+        if self.upstream:
+            self.upstream.stop()
+

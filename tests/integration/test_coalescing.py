@@ -8,7 +8,7 @@ import time
 import unittest
 
 from fault_upstream import FaultUpstream
-from harness import Strata, TempDir, http, sha256, wait_for
+from harness import ProxyTestCase, Strata, http, sha256, wait_for
 
 HERD_BLOB_MIB = 64
 BLOB_MIB = 16
@@ -42,10 +42,9 @@ def read_blob(port, path, abort_after=None, range_header=None):
     return head.split(b"\r\n")[0], h.hexdigest(), got, got == length
 
 
-class CoalescingTest(unittest.TestCase):
+class CoalescingTest(ProxyTestCase):
     def setUp(self):
-        self.tmp = TempDir()
-        self.dir = self.tmp.__enter__()
+        super().setUp()
         self.upstream = FaultUpstream(self.dir).start()
         self.use_blob(BLOB_MIB)
 
@@ -53,11 +52,6 @@ class CoalescingTest(unittest.TestCase):
         self.blob = hashlib.shake_256(b"coalescing-%d" % mib).digest(mib << 20)
         self.digest = self.upstream.add_blob(self.blob)
         self.path = "/v2/fault.test/team/app/blobs/" + self.digest
-
-    def tearDown(self):
-        self.strata.stop()
-        self.upstream.stop()
-        self.tmp.__exit__(None, None, None)
 
     def start_strata(self, *extra):
         self.strata = Strata(self.dir, {"fault.test": self.upstream.url}, extra_args=list(extra)).start()

@@ -3,26 +3,20 @@ import os
 import subprocess
 import unittest
 
-from harness import STRATA, Registry, Strata, TempDir, http, push_image, push_index, random_layer
+from harness import STRATA, ProxyTestCase, Registry, Strata, http, push_image, push_index, random_layer
 
 UPSTREAM = "upstream.test"
 
 
-class PrefetchTest(unittest.TestCase):
+class PrefetchTest(ProxyTestCase):
     def setUp(self):
-        self.tmp = TempDir()
-        self.dir = self.tmp.__enter__()
+        super().setUp()
         self.upstream = Registry(self.dir).start()
         self.strata = Strata(self.dir, {UPSTREAM: self.upstream.url}).start()
         self.amd = push_image(self.upstream, "team/multi", "amd64", [random_layer(200_000, "amd-%d" % i) for i in range(2)])
         self.arm = push_image(self.upstream, "team/multi", "arm64", [random_layer(200_000, "arm-%d" % i) for i in range(2)],
                               arch="arm64")
         self.index = push_index(self.upstream, "team/multi", "v1", {"amd64": self.amd, "arm64": self.arm})
-
-    def tearDown(self):
-        self.strata.stop()
-        self.upstream.stop()
-        self.tmp.__exit__(None, None, None)
 
     def prefetch(self, *args):
         return subprocess.run([STRATA, "prefetch", "--server", self.strata.url, *args], capture_output=True,

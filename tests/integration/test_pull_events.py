@@ -9,13 +9,12 @@ import time
 import unittest
 
 from fault_upstream import FaultUpstream
-from harness import OCI_MANIFEST, STRATA, Strata, TempDir, counter, http, metric_samples, random_layer, sha256, wait_for
+from harness import OCI_MANIFEST, STRATA, ProxyTestCase, Strata, counter, http, metric_samples, random_layer, sha256, wait_for
 
 
-class PullEventsTest(unittest.TestCase):
+class PullEventsTest(ProxyTestCase):
     def setUp(self):
-        self.tmp = TempDir()
-        self.dir = self.tmp.__enter__()
+        super().setUp()
         self.upstream = FaultUpstream(self.dir).start()
         self.layer = random_layer(2_000_000, "events")
         self.small = random_layer(3_000, "events-small")
@@ -27,13 +26,6 @@ class PullEventsTest(unittest.TestCase):
                                     "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip",
                                                 "digest": self.layer_digest, "size": len(self.layer)}]}).encode()
         self.manifest_digest = self.upstream.add_manifest("team/app", "v1", self.manifest)
-        self.strata = None
-
-    def tearDown(self):
-        if self.strata:
-            self.strata.stop()
-        self.upstream.stop()
-        self.tmp.__exit__(None, None, None)
 
     def start(self, config=None, **kwargs):
         cfg = {"events": {"flush_ms": 50}}

@@ -10,8 +10,8 @@ import threading
 import time
 import unittest
 
-from harness import (OCI_MANIFEST, STRATA, Registry, Strata, TempDir, counter, http, metric_samples, push_image,
-                     random_layer, sha256, wait_for)
+from harness import (OCI_MANIFEST, STRATA, ProxyTestCase, Registry, Strata, counter, http, metric_samples,
+                     push_image, random_layer, sha256, wait_for)
 
 UPSTREAM = "upstream.test"
 
@@ -31,18 +31,10 @@ def fsck(data_dir, *flags):
                           timeout=120)
 
 
-class StoreLifecycleTest(unittest.TestCase):
+class StoreLifecycleTest(ProxyTestCase):
     def setUp(self):
-        self.tmp = TempDir()
-        self.dir = self.tmp.__enter__()
+        super().setUp()
         self.upstream = Registry(self.dir).start()
-        self.strata = None
-
-    def tearDown(self):
-        if self.strata:
-            self.strata.stop()
-        self.upstream.stop()
-        self.tmp.__exit__(None, None, None)
 
     def start(self, storage=None, extra_args=()):
         config = {"storage": storage} if storage else None
