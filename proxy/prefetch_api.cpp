@@ -4,6 +4,7 @@
 #include "proxy/oci_error.hpp"
 #include "proxy/prefetch.hpp"
 #include "proxy/query.hpp"
+#include "proxy/respond.hpp"
 
 #include <charconv>
 
@@ -30,10 +31,7 @@ std::optional<prefetch_options> parse_options(std::string_view target) {
 awaitable<bool> refuse(beast::tcp_stream& stream, const request& req, http::status status, std::string_view message,
                        storage::pull_event& ev) {
     auto res = make_error_response(status, "UNSUPPORTED", message, req.version(), req.keep_alive());
-    ev.http_status = res.result_int();
-    stream.expires_after(chunk_write_timeout);
-    co_await http::async_write(stream, res, with_ec);
-    co_return res.keep_alive();
+    co_return co_await send(stream, res, ev);
 }
 
 }  // namespace

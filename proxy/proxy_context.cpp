@@ -28,9 +28,12 @@ storage::cache_limits limits_of(const storage_config& s) {
     return {s.max_bytes, s.high_watermark, s.low_watermark};
 }
 
-std::vector<storage::pin> pins_of(const storage_config& s) {
+// Pins from the config (validated with it) and those added through the admin API.
+std::vector<storage::pin> current_pins(const storage_config& s, const storage::metadata_index& index) {
     std::vector<storage::pin> pins;
-    for (const auto& text : s.pinned) pins.push_back(*storage::parse_pin(text));  // validated with the config
+    for (const auto& text : s.pinned) pins.push_back(*storage::parse_pin(text));
+    for (const auto& text : storage::stored_pins(index))
+        if (auto p = storage::parse_pin(text)) pins.push_back(std::move(*p));
     return pins;
 }
 
@@ -77,7 +80,7 @@ void proxy_context::maybe_evict() {
 void proxy_context::make_room(std::uint64_t bytes) {
     asio::post(blocking, [this, bytes] {
         try {
-            evictor.set_pinned(storage::pinned_digests(index, pins_of(cfg.storage)));
+            evictor.set_pinned(storage::pinned_digests(index, current_pins(cfg.storage, index)));
             const auto r = evictor.evict_at_least(bytes);
             spdlog::warn("disk full: evicted blobs={} bytes={} to make room for {} bytes", r.blobs, r.bytes, bytes);
         } catch (const std::exception& e) {
@@ -87,7 +90,7 @@ void proxy_context::make_room(std::uint64_t bytes) {
 }
 
 storage::cache_evictor::result proxy_context::evict_now() {
-    evictor.set_pinned(storage::pinned_digests(index, pins_of(cfg.storage)));
+    evictor.set_pinned(storage::pinned_digests(index, current_pins(cfg.storage, index)));
     const auto r = evictor.evict();
     if (r.blobs || r.kept)
         spdlog::info("evicted blobs={} bytes={} kept={} cache_bytes={} policy={}", r.blobs, r.bytes, r.kept,

@@ -7,8 +7,10 @@
 #include "proxy/byte_range.hpp"
 #include "proxy/events_export.hpp"
 #include "proxy/oci_error.hpp"
+#include "proxy/pins_api.hpp"
 #include "proxy/prefetch_api.hpp"
 #include "proxy/query.hpp"
+#include "proxy/respond.hpp"
 #include "proxy/route.hpp"
 #include "proxy/upstream_status.hpp"
 #include "storage/image_contents.hpp"
@@ -21,61 +23,6 @@ namespace strata::proxy {
 namespace {
 
 constexpr auto with_ec = asio::as_tuple(asio::use_awaitable);
-constexpr std::string_view api_version = "registry/2.0";
-constexpr std::chrono::seconds write_timeout{60};
-
-template <class Body>
-void set_common(http::response<Body>& res, const request& req) {
-    res.set(http::field::server, "strata");
-    res.set("Docker-Distribution-API-Version", api_version);
-    res.keep_alive(req.keep_alive());
-}
-
-std::int64_t since_ns(std::int64_t start_ns) {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
-               .count() -
-           start_ns;
-}
-
-template <class Body>
-std::uint64_t body_size(const http::response<Body>& res) {
-    if constexpr (std::is_same_v<Body, http::empty_body>)
-        return 0;
-    else
-        return res.body().size();
-}
-
-// Writes a whole response; records its status, body bytes and time to first byte in ev.
-template <class Body>
-awaitable<bool> send(beast::tcp_stream& stream, http::response<Body>& res, storage::pull_event& ev) {
-    ev.http_status = res.result_int();
-    ev.ttfb_ns = since_ns(ev.ts_ns);
-    stream.expires_after(write_timeout);
-    auto [ec, n] = co_await http::async_write(stream, res, with_ec);
-    if (!ec) ev.bytes_sent = body_size(res);
-    co_return !ec && res.keep_alive();
-}
-
-awaitable<bool> send_error(beast::tcp_stream& stream, const request& req, error_code ec, std::string_view detail,
-                           storage::pull_event& ev) {
-    auto res = make_error_response(to_errc(ec), detail, req.version(), req.keep_alive());
-    if (req.method() == http::verb::head) res.body().clear();
-    co_return co_await send(stream, res, ev);
-}
-
-awaitable<bool> send_text(beast::tcp_stream& stream, const request& req, http::status status,
-                          std::string_view content_type, std::string body, storage::pull_event& ev) {
-    http::response<http::string_body> res{status, req.version()};
-    set_common(res, req);
-    res.set(http::field::content_type, content_type);
-    res.body() = std::move(body);
-    res.prepare_payload();
-    if (req.method() == http::verb::head) {
-        http::response<http::empty_body> head{res.base()};
-        co_return co_await send(stream, head, ev);
-    }
-    co_return co_await send(stream, res, ev);
-}
 
 accept_list merged_accept(const request& req) {
     accept_list accept;
@@ -140,7 +87,7 @@ awaitable<bool> serve_blob_file(proxy_context& ctx, beast::tcp_stream& stream, c
     if (req.method() == http::verb::head) co_return co_await send(stream, res, ev);
 
     http::response_serializer<http::empty_body> serializer(res);
-    stream.expires_after(write_timeout);
+    stream.expires_after(response_write_timeout);
     ev.http_status = res.result_int();
     ev.ttfb_ns = since_ns(ev.ts_ns);
     auto [ec, n] = co_await http::async_write_header(stream, serializer, with_ec);
@@ -354,6 +301,7 @@ awaitable<bool> handle_admin(proxy_context& ctx, beast::tcp_stream& stream, cons
     if (path == "/api/v1/events") co_return co_await handle_events_export(ctx, stream, req, ev);
     if (path == "/api/v1/prefetch") co_return co_await handle_prefetch(ctx, stream, req, ev);
     if (path == "/api/v1/image") co_return co_await handle_image_status(ctx, stream, req, ev);
+    if (path == "/api/v1/pins") co_return co_await handle_pins(ctx, stream, req, ev);
     auto res = make_error_response(http::status::not_found, "NOT_FOUND", "no such endpoint", req.version(),
                                    req.keep_alive());
     co_return co_await send(stream, res, ev);

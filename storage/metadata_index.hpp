@@ -88,6 +88,7 @@ public:
 
     struct impl;  // defined in storage/rocksdb_impl.hpp, for storage/ alone
     impl& internals() noexcept { return *impl_; }
+    const impl& internals() const noexcept { return *impl_; }
 
 private:
     std::unique_ptr<impl> impl_;

@@ -2,8 +2,14 @@
 #include "storage/pins.hpp"
 
 #include "storage/image_contents.hpp"
+#include "storage/rocksdb_impl.hpp"
 
 namespace strata::storage {
+namespace {
+
+const std::string pin_prefix = "pin/";  // in the default column family
+
+}  // namespace
 
 std::optional<pin> parse_pin(std::string_view text) {
     const auto slash = text.find('/');
@@ -23,6 +29,28 @@ std::optional<pin> parse_pin(std::string_view text) {
     auto ref = manifest_reference::parse(reference);
     if (!ref) return std::nullopt;
     return pin{{std::string(upstream), std::string(rest)}, std::move(*ref)};
+}
+
+std::vector<std::string> stored_pins(const metadata_index& index) {
+    const auto& db = index.internals();
+    std::vector<std::string> out;
+    std::unique_ptr<rocksdb::Iterator> it(db.db->NewIterator(rocksdb::ReadOptions(), db.cf(cf_default)));
+    for (it->Seek(pin_prefix); it->Valid() && it->key().starts_with(pin_prefix); it->Next())
+        out.push_back(it->key().ToString().substr(std::string_view(pin_prefix).size()));
+    check(it->status(), "scan pins");
+    return out;
+}
+
+void store_pin(metadata_index& index, const std::string& text) {
+    auto& db = index.internals();
+    check(db.db->Put(rocksdb::WriteOptions(), db.cf(cf_default), pin_prefix + text, ""), "store pin");
+}
+
+bool unstore_pin(metadata_index& index, const std::string& text) {
+    auto& db = index.internals();
+    if (!db.get(cf_default, pin_prefix + text)) return false;
+    check(db.db->Delete(rocksdb::WriteOptions(), db.cf(cf_default), pin_prefix + text), "remove pin");
+    return true;
 }
 
 std::optional<digest> resolve_pin(const metadata_index& index, const pin& p) {

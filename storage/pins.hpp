@@ -21,6 +21,13 @@ struct pin {
 // nullopt for anything that is not a valid upstream, repository and reference.
 std::optional<pin> parse_pin(std::string_view text);
 
+// Pins added at run time (the admin API), kept in the index so they survive restarts. Each
+// is the pin's text as given, after parse_pin accepted it. Synchronous RocksDB calls.
+std::vector<std::string> stored_pins(const metadata_index& index);
+void store_pin(metadata_index& index, const std::string& text);
+// False if it was not stored.
+bool unstore_pin(metadata_index& index, const std::string& text);
+
 // The manifest digest a pin names: its digest, or what its tag maps to in the index.
 std::optional<digest> resolve_pin(const metadata_index& index, const pin& p);
 

@@ -90,6 +90,31 @@ class StoreLifecycleTest(ProxyTestCase):
         self.assertEqual(self.strata.get("/api/v1/image?ref=nonsense").status, 400)
         self.assertEqual(fsck(data_dir).returncode, 0)
 
+    def test_pins_added_through_the_admin_api_survive_eviction_and_restarts(self):
+        keep = push_image(self.upstream, "team/keep", "v1", [random_layer(300_000, "keep")])
+        fillers = [push_image(self.upstream, "team/fill%d" % n, "v1", [random_layer(300_000, "pfill-%d" % n)])
+                   for n in range(5)]
+        budget = {"max_bytes": 1_000_000, "high_watermark": 0.9, "low_watermark": 0.5}
+        self.start(budget)
+        pins = self.strata.url + "/api/v1/pins"
+        ref = "%s/team/keep:v1" % UPSTREAM
+        self.assertEqual(http("PUT", pins + "?ref=" + ref, data=b"").status, 200)
+        self.assertEqual(http("PUT", pins + "?ref=not-a-ref", data=b"").status, 400)
+        self.assertEqual(http("DELETE", pins + "?ref=%s/team/other:v1" % UPSTREAM).status, 404)
+        self.assertEqual(http("POST", pins + "?ref=" + ref, data=b"").status, 405)
+        self.strata.stop()
+        self.start(budget)  # the pin is kept in the index
+        pins = self.strata.url + "/api/v1/pins"
+        self.assertEqual(json.loads(http("GET", pins).body), {"config": [], "api": [ref]})
+        self.pull(keep)
+        for image in fillers:
+            self.pull(image)
+        wait_for(lambda: counter(self.metrics(), "strata_evictions_total") > 0, timeout=10, what="an eviction")
+        for digest in keep.blobs:
+            self.assertIn(digest, blob_files(self.strata.data_dir), "a pinned blob was evicted")
+        self.assertEqual(http("DELETE", pins + "?ref=" + ref).status, 200)
+        self.assertEqual(json.loads(http("GET", pins).body)["api"], [])
+
     def test_a_blob_streaming_to_a_slow_client_is_not_evicted_under_it(self):
         # Bigger than the kernel's socket buffers, so the server is still sending while we wait.
         big = push_image(self.upstream, "team/big", "v1", [random_layer(20_000_000, "big")])
