@@ -1,4 +1,5 @@
 // strata: the command-line entry point and its subcommands.
+#include "proxy/analyze_command.hpp"
 #include "proxy/events_export.hpp"
 #include "proxy/fsck_command.hpp"
 #include "proxy/prefetch_command.hpp"
@@ -15,6 +16,7 @@ constexpr const char* usage =
     "commands:\n"
     "  serve     run the pull-through cache (strata serve --help)\n"
     "  events    export the pull event log (strata events export --help)\n"
+    "  analyze   pull times from Kubernetes events (strata analyze pulls --help)\n"
     "  fsck      verify every cached blob and repair the store (strata fsck --help)\n"
     "  prefetch  pull whole images into a running strata's cache (strata prefetch --help)\n"
     "  version   print the version\n";
@@ -42,6 +44,7 @@ int main(int argc, char** argv) {
             return strata::proxy::run_serve(strata::proxy::parse_serve_args(args));
         }
         if (command == "events") return strata::proxy::run_events_command(args);
+        if (command == "analyze") return strata::proxy::run_analyze_command(args);
         if (command == "fsck") return strata::proxy::run_fsck_command(args);
         if (command == "prefetch") return strata::proxy::run_prefetch_command(args);
         std::cerr << "strata: unknown command '" << command << "'\n" << usage;

@@ -1,0 +1,247 @@
+// k8s_events: reading (gzip via zlib), line splitting, hostile-input guards, event decoding.
+#include "analytics/k8s_events.hpp"
+
+#include "analytics/kubelet_message.hpp"
+
+#include <nlohmann/json.hpp>
+#include <zlib.h>
+
+#include <ctime>
+#include <regex>
+
+namespace strata::analytics {
+namespace {
+
+using json = nlohmann::json;
+
+constexpr std::size_t max_file_bytes = std::size_t{1} << 31;  // 2 GiB of text after decompression
+constexpr int max_json_depth = 64;  // deeper is hostile; nlohmann destroys nested values recursively
+
+// True when brackets nest deeper than max_json_depth outside strings.
+bool too_deep(std::string_view text) {
+    int depth = 0;
+    bool in_string = false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (in_string) {
+            if (c == '\\') ++i;
+            else if (c == '"') in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '{' || c == '[') {
+            if (++depth > max_json_depth) return true;
+        } else if (c == '}' || c == ']') {
+            --depth;
+        }
+    }
+    return false;
+}
+
+std::optional<std::string> read_maybe_gzipped(const std::filesystem::path& path) {
+    gzFile f = gzopen(path.c_str(), "rb");  // reads plain files as they are
+    if (!f) return std::nullopt;
+    std::string out;
+    char buffer[1 << 16];
+    for (;;) {
+        const int n = gzread(f, buffer, sizeof buffer);
+        if (n < 0 || out.size() + static_cast<std::size_t>(n) > max_file_bytes) {
+            gzclose(f);
+            return std::nullopt;
+        }
+        if (n == 0) break;
+        out.append(buffer, static_cast<std::size_t>(n));
+    }
+    gzclose(f);
+    return out;
+}
+
+std::string text_at(const json& j, std::initializer_list<const char*> path) {
+    const json* at = &j;
+    for (const char* key : path) {
+        if (!at->is_object()) return {};
+        const auto it = at->find(key);
+        if (it == at->end()) return {};
+        at = &*it;
+    }
+    return at->is_string() ? at->get<std::string>() : std::string();
+}
+
+// "spec.containers{name}" -> "name"
+std::string container_of(const std::string& field_path) {
+    const auto open = field_path.find('{');
+    const auto close = field_path.rfind('}');
+    if (open == std::string::npos || close == std::string::npos || close <= open) return field_path;
+    return field_path.substr(open + 1, close - open - 1);
+}
+
+std::regex segment_regex(const std::string& segment, std::vector<std::string>& names) {
+    std::string re;
+    for (std::size_t i = 0; i < segment.size(); ++i) {
+        const char c = segment[i];
+        if (c == '{') {
+            const auto close = segment.find('}', i);
+            if (close == std::string::npos) throw std::invalid_argument("unclosed { in label pattern");
+            names.push_back(segment.substr(i + 1, close - i - 1));
+            re += "(.*)";
+            i = close;
+        } else if (c == '*') {
+            re += ".*";
+        } else {
+            if (std::string_view("\\^$.|?+()[]{}").find(c) != std::string_view::npos) re += '\\';
+            re += c;
+        }
+    }
+    return std::regex(re);
+}
+
+}  // namespace
+
+std::optional<label_set> labels_from_path(std::string_view pattern, const std::filesystem::path& path) {
+    std::vector<std::string> want, have;
+    for (std::size_t start = 0; start <= pattern.size();) {
+        const auto slash = std::min(pattern.find('/', start), pattern.size());
+        if (slash > start) want.emplace_back(pattern.substr(start, slash - start));
+        start = slash + 1;
+    }
+    for (const auto& part : path)
+        if (part != "/" && !part.empty()) have.push_back(part.string());
+    if (want.size() > have.size()) return std::nullopt;
+    label_set labels;
+    const auto offset = have.size() - want.size();
+    for (std::size_t i = 0; i < want.size(); ++i) {
+        std::vector<std::string> names;
+        std::smatch m;
+        const auto re = segment_regex(want[i], names);
+        if (!std::regex_match(have[offset + i], m, re)) return std::nullopt;
+        for (std::size_t k = 0; k < names.size(); ++k) labels[names[k]] = m[k + 1].str();
+    }
+    return labels;
+}
+
+std::optional<std::int64_t> parse_rfc3339(std::string_view text) {
+    std::tm tm{};
+    int consumed = 0;
+    const std::string s(text.substr(0, 64));
+    if (std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+                    &tm.tm_min, &tm.tm_sec, &consumed) != 6)
+        return std::nullopt;
+    std::string_view rest = std::string_view(s).substr(static_cast<std::size_t>(consumed));
+    if (!rest.empty() && rest.front() == '.') {
+        rest.remove_prefix(1);
+        while (!rest.empty() && std::isdigit(static_cast<unsigned char>(rest.front()))) rest.remove_prefix(1);
+    }
+    int offset_s = 0;
+    int oh = 0, om = 0;
+    if (rest == "Z" || rest == "z") {
+    } else if (rest.size() == 6 && (rest[0] == '+' || rest[0] == '-') &&
+               std::sscanf(std::string(rest.substr(1)).c_str(), "%2d:%2d", &oh, &om) == 2) {
+        offset_s = (rest[0] == '-' ? -1 : 1) * (oh * 3600 + om * 60);
+    } else {
+        return std::nullopt;
+    }
+    if (tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 ||
+        tm.tm_sec > 60)
+        return std::nullopt;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    return static_cast<std::int64_t>(timegm(&tm)) - offset_s;
+}
+
+void k8s_event_importer::add_file(const std::filesystem::path& path, const label_set& labels) {
+    ++counts_.files;
+    const auto text = read_maybe_gzipped(path);
+    if (!text) {
+        ++counts_.unreadable_files;
+        return;
+    }
+    add_text(*text, labels);
+}
+
+void k8s_event_importer::add_text(std::string_view text, const label_set& labels) {
+    // A whole EventList (kubectl get events -o json) first; otherwise JSON lines.
+    const auto first = text.find_first_not_of(" \t\r\n");
+    if (first != std::string_view::npos && text[first] == '{' && !too_deep(text)) {
+        const auto doc = json::parse(text, nullptr, false);
+        if (!doc.is_discarded() && doc.is_object() && doc.contains("items") && doc["items"].is_array()) {
+            for (const auto& item : doc["items"]) {
+                ++counts_.lines;
+                add_event(item, labels);
+            }
+            return;
+        }
+    }
+    while (!text.empty()) {
+        const auto nl = text.find('\n');
+        add_line(text.substr(0, nl), labels);
+        if (nl == std::string_view::npos) break;
+        text.remove_prefix(nl + 1);
+    }
+}
+
+void k8s_event_importer::add_line(std::string_view line, const label_set& labels) {
+    if (line.find_first_not_of(" \t\r") == std::string_view::npos) return;
+    ++counts_.lines;
+    if (too_deep(line)) {
+        ++counts_.not_json;
+        return;
+    }
+    const auto event = json::parse(line, nullptr, false);
+    if (event.is_discarded() || !event.is_object()) {
+        ++counts_.not_json;
+        return;
+    }
+    add_event(event, labels);
+}
+
+template <typename Json>
+void k8s_event_importer::add_event(const Json& event, const label_set& labels) {
+    const auto reason = text_at(event, {"reason"});
+    if (!event.is_object() || reason.empty()) {
+        ++counts_.not_events;
+        return;
+    }
+    ++counts_.events;
+    const auto uid = text_at(event, {"metadata", "uid"});
+    if (!uid.empty() && !seen_uids_.insert(uid).second) {
+        ++counts_.duplicates;
+        return;
+    }
+    if (reason != "Pulling" && reason != "Pulled") return;
+    const auto message = parse_kubelet_message(reason, text_at(event, {"message"}));
+    if (!message) {
+        ++counts_.unparsed_messages;
+        return;
+    }
+    auto time_text = text_at(event, {"lastTimestamp"});
+    if (time_text.empty()) time_text = text_at(event, {"eventTime"});
+    if (time_text.empty()) time_text = text_at(event, {"firstTimestamp"});
+    const auto time_s = parse_rfc3339(time_text).value_or(0);
+    const auto pod = text_at(event, {"involvedObject", "namespace"}) + "/" + text_at(event, {"involvedObject", "name"});
+    const auto container = container_of(text_at(event, {"involvedObject", "fieldPath"}));
+    const auto key = pod + "|" + container + "|" + message->image;
+    if (message->what == kubelet_pull_message::kind::pulling) {
+        ++counts_.pulling;
+        pulling_since_[key] = time_s;
+        return;
+    }
+    pull_observation p;
+    p.uid = uid;
+    p.image = message->image;
+    p.node = text_at(event, {"source", "host"});
+    if (p.node.empty()) p.node = text_at(event, {"reportingInstance"});
+    p.pod = pod;
+    p.container = container;
+    p.time_s = time_s;
+    p.already_present = message->what == kubelet_pull_message::kind::already_present;
+    p.seconds = message->seconds;
+    p.seconds_with_waiting = message->seconds_with_waiting;
+    p.image_bytes = message->image_bytes;
+    if (!p.already_present && !p.seconds)
+        if (const auto it = pulling_since_.find(key); it != pulling_since_.end() && time_s >= it->second)
+            p.seconds = static_cast<double>(time_s - it->second);  // kubelets that do not say how long
+    p.labels = labels;
+    ++(p.already_present ? counts_.already_present : counts_.pulled);
+    pulls_.push_back(std::move(p));
+}
+
+}  // namespace strata::analytics
