@@ -94,36 +94,6 @@ std::string to_json_line(const pull_event& e) {
     return out;
 }
 
-result<pull_event> parse_json_line(std::string_view line) {
-    const auto j = json::parse(line, nullptr, false);
-    if (!j.is_object()) return errc::storage_failed;
-    try {
-        pull_event e;
-        e.ts_ns = j.at("ts_ns").get<std::int64_t>();
-        e.client = j.at("client").get<std::string>();
-        e.node = j.at("node").get<std::string>();
-        e.upstream = j.at("upstream").get<std::string>();
-        e.repository = j.at("repository").get<std::string>();
-        e.reference = j.at("reference").get<std::string>();
-        e.digest = j.at("digest").get<std::string>();
-        e.kind = j.at("kind").get<std::string>();
-        e.method = j.at("method").get<std::string>();
-        e.media_type = j.at("media_type").get<std::string>();
-        e.bytes_sent = j.at("bytes_sent").get<std::uint64_t>();
-        e.object_size = j.at("object_size").get<std::uint64_t>();
-        e.range = j.at("range").get<std::string>();
-        e.cache_status = j.at("cache_status").get<std::string>();
-        e.http_status = j.at("http_status").get<unsigned>();
-        e.duration_ns = j.at("duration_ns").get<std::int64_t>();
-        e.ttfb_ns = j.at("ttfb_ns").get<std::int64_t>();
-        e.upstream_ns = j.at("upstream_ns").get<std::int64_t>();
-        e.upstream_bytes = j.at("upstream_bytes").get<std::uint64_t>();
-        return e;
-    } catch (const json::exception&) {
-        return errc::storage_failed;
-    }
-}
-
 std::string csv_header() {
     return "ts_ns,client,node,upstream,repository,reference,digest,kind,method,media_type,bytes_sent,object_size,"
            "range,cache_status,http_status,duration_ns,ttfb_ns,upstream_ns,upstream_bytes";

@@ -35,8 +35,6 @@ struct pull_event {
 
 // One JSON object on one line (no trailing newline).
 std::string to_json_line(const pull_event& e);
-// Parses to_json_line's output; errc::storage_failed for a line that is not an event record.
-result<pull_event> parse_json_line(std::string_view line);
 
 // CSV with a header row; fields quoted where needed (RFC 4180).
 std::string csv_header();
