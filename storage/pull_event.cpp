@@ -1,12 +1,8 @@
-// pull_event encodings: JSON lines for storage and export, CSV for spreadsheets.
+// pull_event encodings for export: JSON lines, and CSV for spreadsheets.
 #include "storage/pull_event.hpp"
-
-#include <nlohmann/json.hpp>
 
 namespace strata::storage {
 namespace {
-
-using json = nlohmann::json;
 
 // Appends s as the inside of a JSON string. Bytes that are not valid UTF-8 become U+FFFD
 // so that a hostile User-Agent cannot make a record unreadable.
@@ -50,7 +46,7 @@ std::string csv_field(const std::string& s) {
 
 }  // namespace
 
-// Hand-written rather than through nlohmann::json: this runs once per served request.
+// Hand-written: exports write one per event, and the escaping must survive hostile bytes.
 std::string to_json_line(const pull_event& e) {
     std::string out;
     out.reserve(512);

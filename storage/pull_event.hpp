@@ -1,11 +1,8 @@
 // pull_event: one manifest, blob or tag-list request as strata served it, and its encodings.
 #pragma once
 
-#include "storage/error.hpp"
-
 #include <cstdint>
 #include <string>
-#include <string_view>
 
 namespace strata::storage {
 
