@@ -58,7 +58,8 @@ bool platform_matches(const std::string& wanted, const std::string& platform) {
 
 // The manifest at r (fetched or cached) and what it references.
 awaitable<result<storage::parsed_manifest>> resolve(proxy_context& ctx, const route& r) {
-    auto got = co_await ctx.manifests.get(r, every_manifest_type());
+    const auto accept = every_manifest_type();  // named first: see run_blocking on GCC 12
+    auto got = co_await ctx.manifests.get(r, accept);
     if (!got) co_return got.error();
     co_return storage::parse_manifest(got->manifest->body, got->manifest->media_type);
 }

@@ -7,6 +7,7 @@
 #include "proxy/respond.hpp"
 
 #include <charconv>
+#include <utility>
 
 namespace strata::proxy {
 namespace {
@@ -53,20 +54,32 @@ awaitable<bool> handle_prefetch(proxy_context& ctx, beast::tcp_stream& stream, c
     stream.expires_after(chunk_write_timeout);
     auto [ec, n] = co_await http::async_write_header(stream, serializer, with_ec);
     if (ec) co_return false;
-    bool client_gone = false;
-    const prefetch_progress progress = [&stream, &client_gone](const nlohmann::json& j) -> awaitable<void> {
+    // Workers report concurrently (on this strand); one of them at a time writes, taking
+    // along whatever lines the others queued meanwhile: writes to a stream must not overlap.
+    bool client_gone = false, writing = false;
+    std::string pending;
+    const prefetch_progress progress = [&](const nlohmann::json& j) -> awaitable<void> {
         if (client_gone) co_return;  // the job goes on: its downloads are worth keeping
-        const auto text = j.dump() + "\n";
-        stream.expires_after(chunk_write_timeout);
-        auto [write_ec, written] = co_await asio::async_write(stream, http::make_chunk(asio::buffer(text)), with_ec);
-        client_gone = static_cast<bool>(write_ec);
+        pending += j.dump() + "\n";
+        if (writing) co_return;
+        writing = true;
+        while (!pending.empty() && !client_gone) {
+            const auto text = std::exchange(pending, {});
+            // Named first: GCC 12 mishandles temporaries inside co_await (see run_blocking).
+            const auto chunk = http::make_chunk(asio::buffer(text));
+            stream.expires_after(chunk_write_timeout);
+            auto [write_ec, written] = co_await asio::async_write(stream, chunk, with_ec);
+            client_gone = static_cast<bool>(write_ec);
+        }
+        writing = false;
     };
     const auto summary = co_await prefetch_images(ctx, *options, progress);
     const nlohmann::json last = {{"summary", summary.to_json()}};
     co_await progress(last);
     if (client_gone) co_return false;
     stream.expires_after(chunk_write_timeout);
-    auto [end_ec, end_n] = co_await asio::async_write(stream, http::make_chunk_last(), with_ec);
+    const auto last_chunk = http::make_chunk_last();
+    auto [end_ec, end_n] = co_await asio::async_write(stream, last_chunk, with_ec);
     co_return !end_ec && req.keep_alive();
 }
 
