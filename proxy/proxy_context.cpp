@@ -80,7 +80,7 @@ void proxy_context::maybe_evict() {
 void proxy_context::make_room(std::uint64_t bytes) {
     asio::post(blocking, [this, bytes] {
         try {
-            evictor.set_pinned(storage::pinned_digests(index, current_pins(cfg.storage, index)));
+            refresh_pins();
             const auto r = evictor.evict_at_least(bytes);
             spdlog::warn("disk full: evicted blobs={} bytes={} to make room for {} bytes", r.blobs, r.bytes, bytes);
         } catch (const std::exception& e) {
@@ -89,8 +89,12 @@ void proxy_context::make_room(std::uint64_t bytes) {
     });
 }
 
-storage::cache_evictor::result proxy_context::evict_now() {
+void proxy_context::refresh_pins() {
     evictor.set_pinned(storage::pinned_digests(index, current_pins(cfg.storage, index)));
+}
+
+storage::cache_evictor::result proxy_context::evict_now() {
+    refresh_pins();
     const auto r = evictor.evict();
     if (r.blobs || r.kept)
         spdlog::info("evicted blobs={} bytes={} kept={} cache_bytes={} policy={}", r.blobs, r.bytes, r.kept,

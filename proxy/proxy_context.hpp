@@ -57,6 +57,9 @@ struct proxy_context {
     pull_stats stats;
 
 private:
+    // Resolves config and API pins through the index now (tags may have moved); blocking pool.
+    void refresh_pins();
+
     std::atomic<bool> eviction_scheduled_{false};
 };
 
