@@ -21,4 +21,14 @@ struct distribution {
 // count 0 and no percentiles.
 distribution describe(std::vector<double> values, const std::vector<int>& percentiles = distribution::standard_percentiles());
 
+// One bar of a histogram: values in [low, high).
+struct histogram_bin {
+    double low = 0, high = 0;
+    std::size_t count = 0;
+};
+
+// A histogram on a log scale: bins_per_decade bins per power of ten, from the decade of the
+// smallest positive value to that of the largest. Values <= 0 land in a first bin [0, low).
+std::vector<histogram_bin> log_histogram(const std::vector<double>& values, int bins_per_decade = 4);
+
 }  // namespace strata::analytics

@@ -1,70 +1,17 @@
 // k8s_events: reading (gzip via zlib), line splitting, hostile-input guards, event decoding.
 #include "analytics/k8s_events.hpp"
 
+#include "analytics/json_input.hpp"
 #include "analytics/kubelet_message.hpp"
 
 #include <nlohmann/json.hpp>
-#include <zlib.h>
 
 #include <ctime>
-#include <regex>
 
 namespace strata::analytics {
 namespace {
 
 using json = nlohmann::json;
-
-constexpr std::size_t max_file_bytes = std::size_t{1} << 31;  // 2 GiB of text after decompression
-constexpr int max_json_depth = 64;  // deeper is hostile; nlohmann destroys nested values recursively
-
-// True when brackets nest deeper than max_json_depth outside strings.
-bool too_deep(std::string_view text) {
-    int depth = 0;
-    bool in_string = false;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const char c = text[i];
-        if (in_string) {
-            if (c == '\\') ++i;
-            else if (c == '"') in_string = false;
-        } else if (c == '"') {
-            in_string = true;
-        } else if (c == '{' || c == '[') {
-            if (++depth > max_json_depth) return true;
-        } else if (c == '}' || c == ']') {
-            --depth;
-        }
-    }
-    return false;
-}
-
-std::optional<std::string> read_maybe_gzipped(const std::filesystem::path& path) {
-    gzFile f = gzopen(path.c_str(), "rb");  // reads plain files as they are
-    if (!f) return std::nullopt;
-    std::string out;
-    char buffer[1 << 16];
-    for (;;) {
-        const int n = gzread(f, buffer, sizeof buffer);
-        if (n < 0 || out.size() + static_cast<std::size_t>(n) > max_file_bytes) {
-            gzclose(f);
-            return std::nullopt;
-        }
-        if (n == 0) break;
-        out.append(buffer, static_cast<std::size_t>(n));
-    }
-    gzclose(f);
-    return out;
-}
-
-std::string text_at(const json& j, std::initializer_list<const char*> path) {
-    const json* at = &j;
-    for (const char* key : path) {
-        if (!at->is_object()) return {};
-        const auto it = at->find(key);
-        if (it == at->end()) return {};
-        at = &*it;
-    }
-    return at->is_string() ? at->get<std::string>() : std::string();
-}
 
 // "spec.containers{name}" -> "name"
 std::string container_of(const std::string& field_path) {
@@ -74,49 +21,7 @@ std::string container_of(const std::string& field_path) {
     return field_path.substr(open + 1, close - open - 1);
 }
 
-std::regex segment_regex(const std::string& segment, std::vector<std::string>& names) {
-    std::string re;
-    for (std::size_t i = 0; i < segment.size(); ++i) {
-        const char c = segment[i];
-        if (c == '{') {
-            const auto close = segment.find('}', i);
-            if (close == std::string::npos) throw std::invalid_argument("unclosed { in label pattern");
-            names.push_back(segment.substr(i + 1, close - i - 1));
-            re += "(.*)";
-            i = close;
-        } else if (c == '*') {
-            re += ".*";
-        } else {
-            if (std::string_view("\\^$.|?+()[]{}").find(c) != std::string_view::npos) re += '\\';
-            re += c;
-        }
-    }
-    return std::regex(re);
-}
-
 }  // namespace
-
-std::optional<label_set> labels_from_path(std::string_view pattern, const std::filesystem::path& path) {
-    std::vector<std::string> want, have;
-    for (std::size_t start = 0; start <= pattern.size();) {
-        const auto slash = std::min(pattern.find('/', start), pattern.size());
-        if (slash > start) want.emplace_back(pattern.substr(start, slash - start));
-        start = slash + 1;
-    }
-    for (const auto& part : path)
-        if (part != "/" && !part.empty()) have.push_back(part.string());
-    if (want.size() > have.size()) return std::nullopt;
-    label_set labels;
-    const auto offset = have.size() - want.size();
-    for (std::size_t i = 0; i < want.size(); ++i) {
-        std::vector<std::string> names;
-        std::smatch m;
-        const auto re = segment_regex(want[i], names);
-        if (!std::regex_match(have[offset + i], m, re)) return std::nullopt;
-        for (std::size_t k = 0; k < names.size(); ++k) labels[names[k]] = m[k + 1].str();
-    }
-    return labels;
-}
 
 std::optional<std::int64_t> parse_rfc3339(std::string_view text) {
     std::tm tm{};

@@ -2,6 +2,8 @@
 // `kubectl get events -o json`), de-duplicated by event uid.
 #pragma once
 
+#include "analytics/labels.hpp"
+
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -13,8 +15,6 @@
 #include <vector>
 
 namespace strata::analytics {
-
-using label_set = std::map<std::string, std::string>;
 
 // One kubelet "Pulled" event: a pull that happened, or a container whose image was already
 // on the node (a kubelet cache hit).
@@ -37,11 +37,6 @@ struct import_counts {
     std::size_t pulling = 0, pulled = 0, already_present = 0;
     std::size_t unparsed_messages = 0;  // Pulled/Pulling with a message of no known form
 };
-
-// Labels from a path: pattern segments align with the path's last segments, and {name}
-// placeholders inside a segment capture text, e.g. "{cloud}/{env}/{node_type}/size{size}/times/*"
-// on ".../aws/eks/cpu/size32/times/events-x.json.gz". nullopt when the path does not match.
-std::optional<label_set> labels_from_path(std::string_view pattern, const std::filesystem::path& path);
 
 // "2024-08-22T22:29:27Z" (optionally with fractional seconds or an offset) as epoch seconds.
 std::optional<std::int64_t> parse_rfc3339(std::string_view text);

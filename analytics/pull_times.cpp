@@ -8,13 +8,6 @@
 namespace strata::analytics {
 namespace {
 
-std::string value_of(const pull_observation& p, const std::string& key) {
-    if (key == "image") return p.image;
-    if (key == "node") return p.node;
-    const auto it = p.labels.find(key);
-    return it == p.labels.end() ? std::string() : it->second;
-}
-
 double pearson(const std::vector<std::pair<double, double>>& xy) {
     if (xy.size() < 2) return 0;
     double mx = 0, my = 0;
@@ -32,6 +25,17 @@ double pearson(const std::vector<std::pair<double, double>>& xy) {
 
 }  // namespace
 
+label_set pull_group_key(const pull_observation& p, const std::vector<std::string>& group_by) {
+    label_set key;
+    for (const auto& k : group_by) {
+        if (k == "image") key[k] = p.image;
+        else if (k == "node") key[k] = p.node;
+        else if (const auto it = p.labels.find(k); it != p.labels.end()) key[k] = it->second;
+        else key[k] = "";
+    }
+    return key;
+}
+
 std::vector<pull_time_group> pull_times(const std::vector<pull_observation>& pulls,
                                         const std::vector<std::string>& group_by) {
     struct bucket {
@@ -42,9 +46,7 @@ std::vector<pull_time_group> pull_times(const std::vector<pull_observation>& pul
     };
     std::map<label_set, bucket> buckets;
     for (const auto& p : pulls) {
-        label_set key;
-        for (const auto& k : group_by) key[k] = value_of(p, k);
-        auto& b = buckets[key];
+        auto& b = buckets[pull_group_key(p, group_by)];
         b.nodes.insert(p.node);
         b.images.insert(p.image);
         if (p.already_present) {

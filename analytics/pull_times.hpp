@@ -21,6 +21,9 @@ struct pull_time_group {
     double size_correlation = 0;
 };
 
+// The values of group_by for one observation: labels, or "image" and "node".
+label_set pull_group_key(const pull_observation& p, const std::vector<std::string>& group_by);
+
 // Groups observations by the values of group_by labels ("image" and "node" are accepted as
 // keys too), ordered by key. An empty group_by gives one group over everything.
 std::vector<pull_time_group> pull_times(const std::vector<pull_observation>& pulls,

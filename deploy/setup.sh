@@ -12,8 +12,8 @@ build_packages=(
   libspdlog-dev libeigen3-dev prometheus-cpp-dev catch2
 )
 # Real peers for integration tests and benchmarks: the CNCF registry, real clients, nginx, wrk,
-# and promtool (from prometheus) to validate /metrics.
-test_packages=(python3 openssl docker-registry skopeo containerd nginx-light wrk curl prometheus)
+# promtool (from prometheus) to validate /metrics, and chromium to render the analytics report.
+test_packages=(python3 openssl docker-registry skopeo containerd nginx-light wrk curl prometheus chromium)
 
 install_packages() {
   local missing=()

@@ -1,14 +1,22 @@
-// analyze_command: `strata analyze pulls` over Kubernetes event logs, as a table, JSON or CSV.
+// analyze_command: `strata analyze …`: reads images and pull records from files or strata's
+// store, runs one analysis (or the HTML report) and prints it as a table, JSON or CSV.
 #include "proxy/analyze_command.hpp"
 
-#include "analytics/k8s_events.hpp"
-#include "analytics/pull_times.hpp"
+#include "analytics/analysis_runner.hpp"
+#include "analytics/report_html.hpp"
+#include "analytics/strata_pulls.hpp"
+#include "proxy/crawl_command.hpp"
 
-#include <nlohmann/json.hpp>
+#include "storage/blob_store.hpp"
+#include "storage/event_log.hpp"
+#include "storage/metadata_index.hpp"
 
 #include <algorithm>
-#include <cstdio>
+#include <chrono>
+#include <fstream>
 #include <iostream>
+#include <limits>
+#include <sstream>
 #include <stdexcept>
 
 namespace strata::proxy {
@@ -17,52 +25,120 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr const char* usage =
-    "usage: strata analyze pulls [--labels PATTERN] [--label KEY=VALUE]... [--group-by K1,K2]\n"
-    "                            [--format table|json|csv] PATH...\n"
-    "  Image pull times from Kubernetes events: kubernetes-event-exporter JSON lines or\n"
-    "  `kubectl get events -o json` files, plain or .gz; directories are searched for\n"
-    "  *.json, *.jsonl, *.log and their .gz. Each event counts once (by uid).\n"
-    "  --labels takes labels from each file's path, aligned to its end, e.g.\n"
-    "    '{cloud}/{env}/{node_type}/size{size}/times/*'\n"
-    "  --group-by groups by those labels, or by image or node.\n";
+    "usage: strata analyze ANALYSIS [options] PATH...\n"
+    "  sizes       image and layer size distributions   (--group-by registry,repository,year,platform,LABEL)\n"
+    "  trends      each repository's sizes across its version-sorted tags\n"
+    "  reuse       layers shared across images, bytes saved by sharing (--top N)\n"
+    "  similarity  Jaccard similarity and clusters      (--by digest|content, --cut DISTANCE, --top N)\n"
+    "  hygiene     package caches left in layers, biggest layers (--top N)\n"
+    "  pulls       pull times from Kubernetes events    (--group-by LABELS|image|node)\n"
+    "  cost        node time and money spent pulling    (--prices FILE, --group-by ...)\n"
+    "  report      all of it as one HTML file           (--out FILE, --images PATH, --events PATH)\n"
+    "  crawl       fetch manifests and configs through a running strata (strata analyze crawl --help)\n"
+    "Inputs:\n"
+    "  PATH...            image analyses: manifests-config-layers.json bundles, OCI image layouts,\n"
+    "                     `skopeo inspect --raw` files (NAME.json with NAME.config.json), or\n"
+    "                     directories of them; pulls and cost: Kubernetes event files (exporter\n"
+    "                     JSON lines or `kubectl get events -o json`, plain or .gz) or directories\n"
+    "  --data-dir DIR     strata's own store: its cached images and its pull event log\n"
+    "  --labels PATTERN   labels from each event file's path, e.g. '{cloud}/{env}/{node_type}/size{size}/times/*'\n"
+    "  --label KEY=VALUE  a label for every event read\n"
+    "Output: --format table|json|csv (CSV carries the first table).\n";
 
 struct analyze_args {
-    std::string pattern, format = "table";
+    std::string analysis, format = "table", pattern, data_dir, prices_file, out;
     analytics::label_set fixed;
-    std::vector<std::string> group_by, paths;
+    analytics::analysis_request request;
+    std::vector<std::string> paths, image_paths, event_paths;
+    bool group_by_given = false;
 };
 
 std::vector<std::string> split(const std::string& s, char sep) {
     std::vector<std::string> out;
-    for (std::size_t start = 0; start <= s.size();) {
-        const auto end = std::min(s.find(sep, start), s.size());
-        if (end > start) out.push_back(s.substr(start, end - start));
-        start = end + 1;
-    }
+    std::stringstream in(s);
+    for (std::string part; std::getline(in, part, sep);)
+        if (!part.empty()) out.push_back(part);
     return out;
+}
+
+std::size_t parse_count(const std::string& flag, const std::string& v) {
+    std::size_t used = 0;
+    unsigned long n = 0;
+    try {
+        n = std::stoul(v, &used);
+    } catch (const std::exception&) {
+        used = 0;
+    }
+    if (used != v.size() || v.empty() || v[0] == '-' || n > 1'000'000)
+        throw std::invalid_argument(flag + " wants a whole number up to 1000000");
+    return n;
+}
+
+float parse_cut(const std::string& v) {
+    std::size_t used = 0;
+    float f = -1;
+    try {
+        f = std::stof(v, &used);
+    } catch (const std::exception&) {
+        used = 0;
+    }
+    if (used != v.size() || !(f >= 0 && f <= 1)) throw std::invalid_argument("--cut wants a distance from 0 to 1");
+    return f;
+}
+
+void apply_flag(analyze_args& a, const std::string& flag, const std::string& v) {
+    if (flag == "--format") a.format = v;
+    else if (flag == "--group-by") a.request.group_by = split(v, ','), a.group_by_given = true;
+    else if (flag == "--labels") a.pattern = v;
+    else if (flag == "--data-dir") a.data_dir = v;
+    else if (flag == "--prices") a.prices_file = v;
+    else if (flag == "--out") a.out = v;
+    else if (flag == "--images") a.image_paths.push_back(v);
+    else if (flag == "--events") a.event_paths.push_back(v);
+    else if (flag == "--top") a.request.top = parse_count(flag, v);
+    else if (flag == "--by") a.request.by = analytics::parse_similarity_basis(v);
+    else if (flag == "--cut") a.request.cut = parse_cut(v);
+    else if (flag == "--label") {
+        const auto eq = v.find('=');
+        if (eq == std::string::npos || eq == 0) throw std::invalid_argument("--label wants KEY=VALUE");
+        a.fixed[v.substr(0, eq)] = v.substr(eq + 1);
+    } else throw std::invalid_argument("unknown flag " + flag);
+}
+
+bool is_image_analysis(const std::string& name) {
+    return name == "sizes" || name == "trends" || name == "reuse" || name == "similarity" || name == "hygiene";
 }
 
 analyze_args parse_args(const std::vector<std::string>& args) {
     analyze_args a;
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        const auto value = [&] {
-            if (i + 1 >= args.size()) throw std::invalid_argument(args[i] + " needs a value");
-            return args[++i];
-        };
-        if (args[i] == "--labels") a.pattern = value();
-        else if (args[i] == "--group-by") a.group_by = split(value(), ',');
-        else if (args[i] == "--format") a.format = value();
-        else if (args[i] == "--label") {
-            const auto kv = value();
-            const auto eq = kv.find('=');
-            if (eq == std::string::npos || eq == 0) throw std::invalid_argument("--label wants KEY=VALUE");
-            a.fixed[kv.substr(0, eq)] = kv.substr(eq + 1);
-        } else if (args[i].starts_with("-")) throw std::invalid_argument("unknown flag " + args[i]);
-        else a.paths.push_back(args[i]);
+    a.analysis = args.at(0);
+    a.request.name = a.analysis;
+    for (std::size_t i = 1; i < args.size(); ++i) {
+        if (!args[i].starts_with("--")) {
+            a.paths.push_back(args[i]);
+            continue;
+        }
+        if (i + 1 >= args.size()) throw std::invalid_argument(args[i] + " needs a value");
+        apply_flag(a, args[i], args[i + 1]);
+        ++i;
     }
-    if (a.paths.empty()) throw std::invalid_argument("no event files given");
     if (a.format != "table" && a.format != "json" && a.format != "csv")
         throw std::invalid_argument("--format: table, json or csv");
+    const auto& names = analytics::analysis_names();
+    if (a.analysis != "report" && std::find(names.begin(), names.end(), a.analysis) == names.end())
+        throw std::invalid_argument("unknown analysis '" + a.analysis + "'");
+    if (a.analysis == "report") {
+        if (a.out.empty()) throw std::invalid_argument("report needs --out FILE");
+        if (!a.paths.empty()) throw std::invalid_argument("report takes --images PATH and --events PATH");
+    } else if (is_image_analysis(a.analysis)) {
+        a.image_paths = a.paths;
+    } else {
+        a.event_paths = a.paths;
+    }
+    if (a.image_paths.empty() && a.event_paths.empty() && a.data_dir.empty())
+        throw std::invalid_argument("no input: give PATHs or --data-dir");
+    if (a.analysis == "cost" && a.prices_file.empty()) throw std::invalid_argument("cost needs --prices FILE");
+    if (a.analysis == "sizes" && !a.group_by_given) a.request.group_by = {"registry"};
     return a;
 }
 
@@ -74,7 +150,7 @@ bool is_event_file(const fs::path& p) {
 
 // Arguments in the order given (an event seen twice counts where it was read first), each
 // directory's files in path order.
-std::vector<fs::path> expand(const std::vector<std::string>& paths) {
+std::vector<fs::path> expand_event_files(const std::vector<std::string>& paths) {
     std::vector<fs::path> files;
     for (const auto& p : paths) {
         if (!fs::is_directory(p)) {
@@ -90,97 +166,164 @@ std::vector<fs::path> expand(const std::vector<std::string>& paths) {
     return files;
 }
 
-std::string key_text(const analytics::label_set& key) {
-    std::string out;
-    for (const auto& [k, v] : key) out += (out.empty() ? "" : " ") + k + "=" + v;
-    return out.empty() ? "all" : out;
-}
+struct loaded_inputs {
+    analytics::image_catalog images;
+    analytics::k8s_event_importer events;
+    std::vector<analytics::pull_observation> pulls;
+    std::size_t unlabelled_files = 0, strata_requests = 0;
+    std::optional<analytics::price_table> prices;
+};
 
-nlohmann::json to_json(const analytics::pull_time_group& g) {
-    nlohmann::json p = nlohmann::json::object();
-    for (const auto& [q, v] : g.seconds.percentiles) {
-        char name[8];
-        std::snprintf(name, sizeof name, "p%d", q);
-        p[name] = v;
-    }
-    return {{"group", g.key},        {"pulls", g.pulls},         {"already_present", g.already_present},
-            {"nodes", g.nodes},      {"images", g.images},       {"seconds_total", g.seconds.sum},
-            {"seconds_mean", g.seconds.mean}, {"seconds_stddev", g.seconds.stddev}, {"seconds_percentiles", p},
-            {"bytes", g.bytes},      {"sized_pulls", g.sized_pulls}, {"size_seconds_correlation", g.size_correlation}};
-}
-
-void print_table(const std::vector<analytics::pull_time_group>& groups) {
-    std::printf("%-40s %6s %7s %5s %6s %8s %8s %8s %8s %9s %7s\n", "group", "pulls", "present", "nodes", "images",
-                "p50 s", "p90 s", "p99 s", "max s", "total s", "r(size)");
-    for (const auto& g : groups) {
-        const auto& p = g.seconds.percentiles;
-        const auto at = [&](int q) { return p.count(q) ? p.at(q) : 0.0; };
-        std::printf("%-40s %6zu %7zu %5zu %6zu %8.2f %8.2f %8.2f %8.2f %9.1f %7.2f\n", key_text(g.key).c_str(), g.pulls,
-                    g.already_present, g.nodes, g.images, at(50), at(90), at(99), at(100), g.seconds.sum,
-                    g.size_correlation);
+void load_store(const analyze_args& a, loaded_inputs& in) {
+    const fs::path root(a.data_dir);
+    if (!fs::is_directory(root / "index")) throw std::invalid_argument("no strata store in " + a.data_dir);
+    storage::metadata_index index(root / "index", storage::metadata_index::open_mode::read_only);
+    if (a.analysis == "report" || is_image_analysis(a.analysis))
+        analytics::import_store(in.images, index, storage::blob_store(root, /*clean_temp=*/false));
+    if (a.analysis == "report" || !is_image_analysis(a.analysis)) {
+        storage::event_log log(index);
+        auto pulls = analytics::pulls_from_event_log(log, 0, std::numeric_limits<std::int64_t>::max());
+        in.strata_requests = pulls.size();
+        in.pulls.insert(in.pulls.end(), pulls.begin(), pulls.end());
     }
 }
 
-void print_csv(const std::vector<analytics::pull_time_group>& groups) {
-    std::cout << "group,pulls,already_present,nodes,images,seconds_total,seconds_mean,p50,p90,p95,p99,max,bytes\n";
-    for (const auto& g : groups) {
-        const auto& p = g.seconds.percentiles;
-        const auto at = [&](int q) { return p.count(q) ? p.at(q) : 0.0; };
-        std::cout << '"' << key_text(g.key) << "\"," << g.pulls << ',' << g.already_present << ',' << g.nodes << ','
-                  << g.images << ',' << g.seconds.sum << ',' << g.seconds.mean << ',' << at(50) << ',' << at(90) << ','
-                  << at(95) << ',' << at(99) << ',' << at(100) << ',' << g.bytes << '\n';
-    }
-}
-
-nlohmann::json counts_json(const analytics::import_counts& c) {
-    return {{"files", c.files}, {"unreadable_files", c.unreadable_files}, {"lines", c.lines}, {"not_json", c.not_json},
-            {"not_events", c.not_events}, {"events", c.events}, {"duplicates", c.duplicates},
-            {"pulling", c.pulling}, {"pulled", c.pulled}, {"already_present", c.already_present},
-            {"unparsed_messages", c.unparsed_messages}};
-}
-
-int analyze_pulls(const analyze_args& a) {
-    analytics::k8s_event_importer importer;
-    std::size_t unlabelled = 0;
-    for (const auto& file : expand(a.paths)) {
+void load_events(const analyze_args& a, loaded_inputs& in) {
+    for (const auto& file : expand_event_files(a.event_paths)) {
         auto labels = a.fixed;
         if (!a.pattern.empty()) {
             if (auto from_path = analytics::labels_from_path(a.pattern, file)) labels.insert(from_path->begin(), from_path->end());
-            else ++unlabelled;
+            else ++in.unlabelled_files;
         }
-        importer.add_file(file, labels);
+        in.events.add_file(file, labels);
     }
-    const auto& c = importer.counts();
-    const auto groups = analytics::pull_times(importer.pulls(), a.group_by);
+    in.pulls.insert(in.pulls.end(), in.events.pulls().begin(), in.events.pulls().end());
+}
+
+std::string read_text_file(const std::string& path) {
+    std::ifstream f(path, std::ios::binary);
+    if (!f) throw std::invalid_argument("cannot read " + path);
+    std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    if (text.size() > (1u << 20)) throw std::invalid_argument(path + " is larger than 1 MiB");
+    return text;
+}
+
+void load(const analyze_args& a, loaded_inputs& in) {
+    if (!a.prices_file.empty()) in.prices = analytics::parse_price_table(read_text_file(a.prices_file));
+    if (!a.image_paths.empty()) {
+        std::vector<fs::path> paths(a.image_paths.begin(), a.image_paths.end());
+        analytics::import_image_files(in.images, paths);
+    }
+    if (!a.event_paths.empty()) load_events(a, in);
+    if (!a.data_dir.empty()) load_store(a, in);
+}
+
+void report_inputs(const analyze_args& a, const loaded_inputs& in) {
+    if (!a.image_paths.empty() || (!a.data_dir.empty() && a.analysis != "pulls" && a.analysis != "cost")) {
+        const auto& c = in.images.counts();
+        std::cerr << "images: " << c.images << " from " << c.files << " files (" << c.unreadable_files
+                  << " unreadable, " << c.invalid_manifests << " invalid manifests, " << c.indexes_without_images
+                  << " indexes without their platform manifests, " << c.missing_configs << " without config, "
+                  << c.invalid_configs << " invalid configs, " << c.duplicates << " duplicates)\n";
+        for (const auto& e : in.images.errors()) std::cerr << "  " << e << "\n";
+    }
+    if (!a.event_paths.empty()) {
+        const auto& c = in.events.counts();
+        std::cerr << "events: read " << c.files << " files (" << c.unreadable_files << " unreadable), " << c.lines
+                  << " lines: " << c.events << " events (" << c.duplicates << " duplicates), " << c.pulled
+                  << " pulls, " << c.already_present << " already present; skipped " << c.not_json << " non-JSON, "
+                  << c.not_events << " non-event, " << c.unparsed_messages << " unrecognised pull messages";
+        if (in.unlabelled_files) std::cerr << "; " << in.unlabelled_files << " files did not match --labels";
+        std::cerr << "\n";
+    }
+    if (in.strata_requests) std::cerr << "strata log: " << in.strata_requests << " served manifest and blob GETs\n";
+}
+
+nlohmann::json inputs_json(const analyze_args& a, const loaded_inputs& in) {
+    nlohmann::json j = nlohmann::json::object();
+    if (!a.image_paths.empty() || !a.data_dir.empty()) {
+        j["images"] = analytics::render_json(analytics::image_import_table(in.images))[0];
+        j["image_errors"] = in.images.errors();
+    }
+    if (!a.event_paths.empty()) {
+        j["events"] = analytics::render_json(analytics::event_import_table(in.events.counts()))[0];
+        j["files_not_matching_labels"] = in.unlabelled_files;
+    }
+    if (!a.data_dir.empty()) j["strata_requests"] = in.strata_requests;
+    return j;
+}
+
+std::string now_text() {
+    const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", &tm);
+    return buf;
+}
+
+int write_report(const analyze_args& a, const loaded_inputs& in) {
+    analytics::report_inputs r;
+    r.generated_at = "Generated " + now_text() + " by strata analyze report";
+    if (!a.image_paths.empty() || !a.data_dir.empty()) r.images = &in.images;
+    if (!in.pulls.empty()) r.pulls = &in.pulls;
+    if (!a.event_paths.empty()) r.event_counts = in.events.counts();
+    if (in.prices) r.prices = &*in.prices;
+    r.pull_group_by = a.request.group_by;
+    const auto html = analytics::render_report(r);
+    const auto tmp = a.out + ".tmp";
+    {
+        std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+        if (!(f << html)) throw std::runtime_error("cannot write " + tmp);
+    }
+    fs::rename(tmp, a.out);
+    std::cerr << "wrote " << a.out << " (" << html.size() << " bytes)\n";
+    return 0;
+}
+
+int print_analysis(const analyze_args& a, const loaded_inputs& in) {
+    auto request = a.request;
+    request.prices = in.prices;
+    const auto out = analytics::run_analysis(request, in.images, in.pulls);
     if (a.format == "json") {
-        nlohmann::json out = {{"input", counts_json(c)}, {"files_not_matching_labels", unlabelled},
-                              {"groups", nlohmann::json::array()}};
-        for (const auto& g : groups) out["groups"].push_back(to_json(g));
-        std::cout << out.dump(2) << "\n";
+        const nlohmann::json doc = {{"analysis", a.analysis}, {"inputs", inputs_json(a, in)}, {"result", out.json}};
+        std::cout << doc.dump(2) << "\n";
     } else if (a.format == "csv") {
-        print_csv(groups);
+        std::cout << analytics::render_csv(out.tables.front());
     } else {
-        print_table(groups);
+        for (std::size_t i = 0; i < out.tables.size(); ++i) std::cout << (i ? "\n" : "") << analytics::render_text(out.tables[i]);
     }
-    std::cerr << "read " << c.files << " files (" << c.unreadable_files << " unreadable), " << c.lines << " lines: "
-              << c.events << " events (" << c.duplicates << " duplicates), " << c.pulled << " pulls, "
-              << c.already_present << " already present; skipped " << c.not_json << " non-JSON, " << c.not_events
-              << " non-event, " << c.unparsed_messages << " unrecognised pull messages";
-    if (unlabelled) std::cerr << "; " << unlabelled << " files did not match --labels";
-    std::cerr << "\n";
-    return c.files > c.unreadable_files ? 0 : 1;
+    return 0;
+}
+
+// 1 when inputs were named but nothing at all could be read from them.
+bool nothing_read(const analyze_args& a, const loaded_inputs& in) {
+    const bool images_unread = !a.image_paths.empty() && in.images.counts().files == in.images.counts().unreadable_files;
+    const bool events_unread = !a.event_paths.empty() && in.events.counts().files == in.events.counts().unreadable_files;
+    return (a.image_paths.empty() || images_unread) && (a.event_paths.empty() || events_unread) && a.data_dir.empty();
 }
 
 }  // namespace
 
 int run_analyze_command(const std::vector<std::string>& args) {
     if (args.empty() || args[0] == "--help" || args[0] == "-h") return std::cout << usage, args.empty() ? 2 : 0;
-    if (args[0] != "pulls") return std::cerr << "strata analyze: unknown analysis '" << args[0] << "'\n" << usage, 2;
+    if (args[0] == "crawl") return run_crawl_command({args.begin() + 1, args.end()});
     try {
-        return analyze_pulls(parse_args({args.begin() + 1, args.end()}));
+        const auto a = parse_args(args);
+        loaded_inputs in;
+        load(a, in);
+        report_inputs(a, in);
+        if (nothing_read(a, in)) {
+            std::cerr << "strata analyze: none of the inputs could be read\n";
+            return 1;
+        }
+        return a.analysis == "report" ? write_report(a, in) : print_analysis(a, in);
     } catch (const std::invalid_argument& e) {
         std::cerr << "strata analyze: " << e.what() << "\n" << usage;
         return 2;
+    } catch (const std::exception& e) {
+        std::cerr << "strata analyze: " << e.what() << "\n";
+        return 1;
     }
 }
 

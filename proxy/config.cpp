@@ -138,6 +138,11 @@ void read_sections(const json& doc, config& c) {
         r.read_duration("max_retry_after_ms", c.client.retries.max_retry_after);
         r.reject_unknown();
     }
+    if (const json* s = top.child("analytics")) {
+        object_reader r(*s, "analytics");
+        r.read("prices_file", c.analytics.prices_file);
+        r.reject_unknown();
+    }
     if (const json* s = top.child("events")) {
         object_reader r(*s, "events");
         r.read("enabled", c.events.enabled);

@@ -95,6 +95,12 @@ struct storage_config {
     std::chrono::hours metadata_max_age{24 * 90};
 };
 
+struct analytics_config {
+    // A JSON price table (see analytics/pull_cost.hpp) for /api/v1/analytics/cost and the
+    // report's cost section; read and checked at start.
+    std::string prices_file;
+};
+
 struct config {
     server_config server;
     cache_config cache;
@@ -103,6 +109,7 @@ struct config {
     client_config client;
     event_config events;
     admin_config admin;
+    analytics_config analytics;
     std::string default_upstream = "docker.io";
     std::vector<upstream_config> upstreams;
     std::string log_level = "info";

@@ -7,12 +7,27 @@
 
 #include <spdlog/spdlog.h>
 
+#include <fstream>
+#include <sstream>
 
 namespace strata::proxy {
 namespace {
 
 std::string read_admin_token(const admin_config& admin) {
     return admin.token_file.empty() ? admin.token : read_secret_file(admin.token_file, "admin.token_file");
+}
+
+std::optional<analytics::price_table> read_prices(const analytics_config& a) {
+    if (a.prices_file.empty()) return std::nullopt;
+    std::ifstream in(a.prices_file);
+    if (!in) throw config_error("analytics.prices_file: cannot read " + a.prices_file);
+    std::stringstream text;
+    text << in.rdbuf();
+    try {
+        return analytics::parse_price_table(text.str());
+    } catch (const std::invalid_argument& e) {
+        throw config_error("analytics.prices_file: " + std::string(e.what()));
+    }
 }
 
 // A crash can leave a file without its index entry or the reverse: make them agree before
@@ -42,6 +57,7 @@ std::vector<storage::pin> current_pins(const storage_config& s, const storage::m
 proxy_context::proxy_context(config c, asio::io_context& io)
     : cfg(std::move(c)),
       admin_token(read_admin_token(cfg.admin)),
+      prices(read_prices(cfg.analytics)),
       blocking(cfg.server.blocking_threads),
       blobs(cfg.cache.data_dir),
       index(cfg.cache.data_dir / "index"),

@@ -1,6 +1,7 @@
 // proxy_context: everything a request needs, built once at start and shared by all sessions.
 #pragma once
 
+#include "analytics/pull_cost.hpp"
 #include "proxy/access_recorder.hpp"
 #include "proxy/blob_fetcher.hpp"
 #include "proxy/config.hpp"
@@ -18,6 +19,7 @@
 #include "storage/store_check.hpp"
 
 #include <atomic>
+#include <optional>
 
 namespace strata::proxy {
 
@@ -41,6 +43,7 @@ struct proxy_context {
 
     config cfg;
     std::string admin_token;  // from admin.token or admin.token_file
+    std::optional<analytics::price_table> prices;  // from analytics.prices_file
     metrics stats_metrics;
     asio::thread_pool blocking;
     storage::blob_store blobs;

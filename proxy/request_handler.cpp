@@ -3,6 +3,7 @@
 
 #include "proxy/accept.hpp"
 #include "proxy/blob_sender.hpp"
+#include "proxy/analytics_api.hpp"
 #include "proxy/blocking.hpp"
 #include "proxy/byte_range.hpp"
 #include "proxy/events_export.hpp"
@@ -302,6 +303,7 @@ awaitable<bool> handle_admin(proxy_context& ctx, beast::tcp_stream& stream, cons
     if (path == "/api/v1/prefetch") co_return co_await handle_prefetch(ctx, stream, req, ev);
     if (path == "/api/v1/image") co_return co_await handle_image_status(ctx, stream, req, ev);
     if (path == "/api/v1/pins") co_return co_await handle_pins(ctx, stream, req, ev);
+    if (path.starts_with("/api/v1/analytics")) co_return co_await handle_analytics(ctx, stream, req, ev);
     auto res = make_error_response(http::status::not_found, "NOT_FOUND", "no such endpoint", req.version(),
                                    req.keep_alive());
     co_return co_await send(stream, res, ev);

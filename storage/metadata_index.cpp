@@ -40,6 +40,12 @@ manifest_record decode_manifest(const std::string& s) {
     return {s.substr(0, nl), s.substr(nl + 1)};
 }
 
+tag_record decode_tag(std::string_view s) {
+    const auto j = json::parse(s);
+    return {j.at("digest").get<std::string>(), j.at("media_type").get<std::string>(),
+            j.at("fetched_at_ns").get<std::int64_t>()};
+}
+
 std::int64_t now_ns() {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
         .count();
@@ -71,9 +77,7 @@ void metadata_index::put_manifest(const digest& d, const manifest_record& record
 std::optional<tag_record> metadata_index::tag(const repository_key& repo, std::string_view tag) const {
     auto value = impl_->get(cf_tags, tag_key(repo, tag));
     if (!value) return std::nullopt;
-    const auto j = json::parse(*value);
-    return tag_record{j.at("digest").get<std::string>(), j.at("media_type").get<std::string>(),
-                      j.at("fetched_at_ns").get<std::int64_t>()};
+    return decode_tag(*value);
 }
 
 void metadata_index::put_tag(const repository_key& repo, std::string_view tag, const tag_record& record) {
@@ -129,6 +133,29 @@ std::pair<std::uint64_t, std::uint64_t> metadata_index::blob_totals() const {
         bytes += r.size;
     });
     return {count, bytes};
+}
+
+void metadata_index::for_each_tag(
+    const std::function<void(const repository_key&, std::string_view, const tag_record&)>& visit) const {
+    std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->cf(cf_tags)));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+        // "upstream/repository:tag": upstream names have no '/', repositories no ':'.
+        const auto key = it->key().ToStringView();
+        const auto slash = key.find('/');
+        const auto colon = key.rfind(':');
+        if (slash == std::string_view::npos || colon == std::string_view::npos || colon < slash) continue;
+        visit({std::string(key.substr(0, slash)), std::string(key.substr(slash + 1, colon - slash - 1))},
+              key.substr(colon + 1), decode_tag(it->value().ToStringView()));
+    }
+    check(it->status(), "scan tags");
+}
+
+void metadata_index::for_each_manifest(
+    const std::function<void(std::string_view, const manifest_record&)>& visit) const {
+    std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->cf(cf_manifests)));
+    for (it->SeekToFirst(); it->Valid(); it->Next())
+        visit(it->key().ToStringView(), decode_manifest(it->value().ToString()));
+    check(it->status(), "scan manifests");
 }
 
 std::vector<std::string> metadata_index::referrers(const digest& child) const {

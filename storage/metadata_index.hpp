@@ -83,6 +83,11 @@ public:
     // Number and total size of indexed blobs (a full scan: call at start-up).
     std::pair<std::uint64_t, std::uint64_t> blob_totals() const;
 
+    // Every tag, in key order, with the repository it belongs to.
+    void for_each_tag(const std::function<void(const repository_key&, std::string_view tag, const tag_record&)>& visit) const;
+    // Every stored manifest, in digest order.
+    void for_each_manifest(const std::function<void(std::string_view digest, const manifest_record&)>& visit) const;
+
     // Manifests (by digest) that reference the given blob or child manifest.
     std::vector<std::string> referrers(const digest& child) const;
 
