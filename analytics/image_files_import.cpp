@@ -223,8 +223,16 @@ void import_directory(image_catalog& catalog, const fs::path& root) {
     if (ec) catalog.note(root.string(), ec.message());
     std::sort(found.begin(), found.end());
     for (const auto& p : found) {
-        if (is_layout(p)) import_layout(catalog, p);
-        else import_bundle(catalog, p, dirs_of(fs::relative(p, root)));
+        if (is_layout(p)) {
+            import_layout(catalog, p);
+            continue;
+        }
+        // Directories below the root name the image, unless the root is itself inside the
+        // image's path (a repository directory given directly): then the whole path does.
+        auto dirs = dirs_of(fs::relative(p, root));
+        if (dirs.size() < 2 && std::none_of(dirs.begin(), dirs.end(), looks_like_registry))
+            dirs = dirs_of(fs::absolute(p).lexically_normal());
+        import_bundle(catalog, p, dirs);
     }
 }
 
