@@ -1,18 +1,100 @@
-"""`strata analyze pulls` on a real exporter log from the performance study (tests/fixtures)."""
+"""`strata analyze` on the study's files: event logs (pull times, cost) and manifest bundles
+(sizes, reuse, similarity, hygiene), checked against values computed here independently, plus
+the HTML report rendered by headless Chromium."""
+import collections
 import gzip
 import json
 import os
+import re
+import shutil
+import struct
 import subprocess
 import unittest
 
 from harness import REPO_ROOT, STRATA, TempDir
 
-FIXTURES = os.path.join(REPO_ROOT, "tests", "fixtures", "k8s-events")
+FIXTURES = os.path.join(REPO_ROOT, "tests", "fixtures")
+EVENTS = os.path.join(FIXTURES, "k8s-events")
+MANIFESTS = os.path.join(FIXTURES, "manifests")
 PATTERN = "{cloud}/{env}/{node_type}/size{size}/times/*"
+PRICES = {"currency": "USD", "nodes": [
+    {"match": {"cloud": "aws", "node_type": "cpu"}, "per_hour": 2.88, "name": "hpc6a.48xlarge"},
+    {"match": {"cloud": "google", "node_type": "gpu"}, "per_hour": 11.27, "name": "n1-standard-32 + 4 V100"}]}
+
+
+def study_events():
+    """The whole study's event logs when this checkout sits beside them, else the fixture."""
+    for candidate in (os.environ.get("STRATA_SHARED_DATA", ""), os.path.join(REPO_ROOT, "..", "shared", "data"),
+                      "/work/shared/data"):
+        path = os.path.join(candidate, "k8s-events")
+        if candidate and os.path.isdir(path):
+            return path
+    return EVENTS
 
 
 def analyze(*args):
-    return subprocess.run([STRATA, "analyze", "pulls", *args], capture_output=True, text=True, timeout=60)
+    return subprocess.run([STRATA, "analyze", *args], capture_output=True, text=True, timeout=120)
+
+
+def go_seconds(text):
+    units = {"h": 3600, "m": 60, "s": 1, "ms": 1e-3, "us": 1e-6, "µs": 1e-6, "ns": 1e-9}
+    parts = re.findall(r"([0-9.]+)(h|ms|m|s|us|µs|ns)", text)
+    return sum(float(n) * units[u] for n, u in parts)
+
+
+def independent_pull_totals(root):
+    """(cloud, env, node_type) -> [pulls, seconds]: each event once by uid, first file first."""
+    totals = collections.defaultdict(lambda: [0, 0.0])
+    seen = set()
+    files = sorted(os.path.join(d, f) for d, _, fs in os.walk(root) for f in fs if f.endswith(".json.gz"))
+    for path in files:
+        cloud, env, node_type = path.split(os.sep)[-6:-3]
+        with gzip.open(path, "rt", errors="replace") as f:
+            for line in f:
+                try:
+                    event = json.loads(line)
+                except ValueError:
+                    continue
+                if not isinstance(event, dict) or not event.get("reason"):
+                    continue
+                uid = event.get("metadata", {}).get("uid")
+                if uid:
+                    if uid in seen:
+                        continue
+                    seen.add(uid)
+                m = re.match(r'Successfully pulled image "[^"]+" in (\S+) \(', event.get("message", ""))
+                if event["reason"] == "Pulled" and m:
+                    totals[(cloud, env, node_type)][0] += 1
+                    totals[(cloud, env, node_type)][1] += go_seconds(m.group(1))
+    return totals
+
+
+def numpy_percentile(values, p):
+    values = sorted(values)
+    rank = (len(values) - 1) * p / 100
+    lo = int(rank)
+    hi = min(lo + 1, len(values) - 1)
+    return values[lo] + (values[hi] - values[lo]) * (rank - lo)
+
+
+def study_images():
+    """(name, [(digest, size)]) for every image manifest in the fixture bundles."""
+    images = []
+    for d, _, files in os.walk(MANIFESTS):
+        if "manifests-config-layers.json" in files:
+            with open(os.path.join(d, "manifests-config-layers.json")) as f:
+                doc = json.load(f)
+            for tag, m in doc["manifests"].items():
+                if "layers" in m:
+                    images.append((tag, [(l["digest"], l["size"]) for l in m["layers"]]))
+    return images
+
+
+def png_size(path):
+    with open(path, "rb") as f:
+        head = f.read(24)
+    assert head[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    return struct.unpack(">II", head[16:24])
 
 
 class AnalyzePullsTest(unittest.TestCase):
@@ -21,37 +103,177 @@ class AnalyzePullsTest(unittest.TestCase):
             # The same log twice, as an exporter replaying events, plus a copy under another label.
             copy = os.path.join(d, "google", "gke", "gpu", "size4", "times")
             os.makedirs(copy)
-            source = os.path.join(FIXTURES, "aws", "eks", "cpu", "size32", "times")
+            source = os.path.join(EVENTS, "aws", "eks", "cpu", "size32", "times")
             name = os.listdir(source)[0]
             with gzip.open(os.path.join(source, name), "rt") as f, open(os.path.join(copy, "events-x.json"), "w") as out:
                 lines = f.read().splitlines()
                 out.write("\n".join(lines[:50]) + "\nnot json at all\n")
-            run = analyze("--labels", PATTERN, "--group-by", "cloud,size", "--format", "json", FIXTURES, FIXTURES, d)
+            run = analyze("pulls", "--labels", PATTERN, "--group-by", "cloud,size", "--format", "json", EVENTS, EVENTS, d)
             self.assertEqual(run.returncode, 0, run.stderr)
             out = json.loads(run.stdout)
-            self.assertEqual(out["input"]["files"], 3)
-            self.assertEqual(out["input"]["not_json"], 1)
-            groups = {(g["group"]["cloud"], g["group"]["size"]): g for g in out["groups"]}
+            self.assertEqual(out["inputs"]["events"]["files"], 3)
+            self.assertEqual(out["inputs"]["events"]["not_json"], 1)
+            groups = {(g["group"]["cloud"], g["group"]["size"]): g for g in out["result"]["groups"]}
             aws = groups[("aws", "32")]
             self.assertEqual(aws["pulls"], 64)
-            self.assertGreater(aws["seconds_percentiles"]["p50"], 0)
-            self.assertLessEqual(aws["seconds_percentiles"]["p50"], aws["seconds_percentiles"]["p100"])
+            p = aws["seconds"]["percentiles"]
+            self.assertGreater(p["p50"], 0)
+            self.assertLessEqual(p["p50"], p["p100"])
             # The copied lines carry the same uids: counted once, under the first file read.
             self.assertNotIn(("google", "4"), groups)
             self.assertIn("duplicates", run.stderr)
 
+    def test_study_pull_totals_match_an_independent_count(self):
+        root = study_events()
+        run = analyze("pulls", "--labels", PATTERN, "--group-by", "cloud,env,node_type", "--format", "json", root)
+        self.assertEqual(run.returncode, 0, run.stderr)
+        expected = independent_pull_totals(root)
+        got = {(g["group"]["cloud"], g["group"]["env"], g["group"]["node_type"]): g for g in run.stdout and
+               json.loads(run.stdout)["result"]["groups"]}
+        print("\nstudy pull totals from", root)
+        for key in sorted(expected):
+            pulls, seconds = expected[key]
+            print("  %-28s strata %5d pulls %10.2f s   independent %5d pulls %10.2f s"
+                  % ("/".join(key), got[key]["pulls"], got[key]["seconds"]["sum"], pulls, seconds))
+            self.assertEqual(got[key]["pulls"], pulls)
+            self.assertAlmostEqual(got[key]["seconds"]["sum"], seconds, places=3)
+        self.assertEqual(set(got), set(expected))
+
+    def test_cost_prices_node_hours(self):
+        with TempDir() as d:
+            prices = os.path.join(d, "prices.json")
+            with open(prices, "w") as f:
+                json.dump(PRICES, f)
+            run = analyze("cost", "--prices", prices, "--labels", PATTERN, "--group-by", "cloud,node_type",
+                          "--format", "json", EVENTS)
+            self.assertEqual(run.returncode, 0, run.stderr)
+            group = json.loads(run.stdout)["result"]["groups"][0]
+            totals = independent_pull_totals(EVENTS)[("aws", "eks", "cpu")]
+            self.assertEqual(group["pulls"], totals[0])
+            self.assertAlmostEqual(group["cost"], totals[1] / 3600 * 2.88, places=6)
+            self.assertEqual(group["prices"], "hpc6a.48xlarge")
+            with open(prices, "w") as f:
+                f.write('{"nodes": [{"per_hour": "cheap"}]}')
+            bad = analyze("cost", "--prices", prices, EVENTS)
+            self.assertEqual(bad.returncode, 2)
+            self.assertIn("per_hour must be a number", bad.stderr)
+            self.assertEqual(analyze("cost", EVENTS).returncode, 2)
+
     def test_table_and_csv_and_bad_usage(self):
-        table = analyze("--labels", PATTERN, "--group-by", "cloud", FIXTURES)
+        table = analyze("pulls", "--labels", PATTERN, "--group-by", "cloud", EVENTS)
         self.assertEqual(table.returncode, 0, table.stderr)
         self.assertIn("cloud=aws", table.stdout)
-        csv = analyze("--format", "csv", FIXTURES)
+        csv = analyze("pulls", "--format", "csv", EVENTS)
         self.assertTrue(csv.stdout.startswith("group,pulls,already_present"))
-        self.assertIn('"all",64,', csv.stdout)
+        self.assertIn("all,64,", csv.stdout)
         self.assertEqual(analyze().returncode, 2)
-        self.assertEqual(analyze("--format", "xml", FIXTURES).returncode, 2)
-        self.assertEqual(analyze("--labels", "{open", FIXTURES).returncode, 2)
-        self.assertEqual(analyze("/nonexistent/events.json").returncode, 1)
-        self.assertEqual(subprocess.run([STRATA, "analyze", "sizes"], capture_output=True).returncode, 2)
+        self.assertEqual(analyze("pulls", "--format", "xml", EVENTS).returncode, 2)
+        self.assertEqual(analyze("pulls", "--labels", "{open", EVENTS).returncode, 2)
+        self.assertEqual(analyze("pulls", "/nonexistent/events.json").returncode, 1)
+        self.assertEqual(analyze("sizes").returncode, 2)
+        self.assertEqual(analyze("similarity", "--cut", "7", MANIFESTS).returncode, 2)
+        self.assertEqual(analyze("reuse", "--top", "-1", MANIFESTS).returncode, 2)
+        self.assertEqual(analyze("nonsense", MANIFESTS).returncode, 2)
+
+
+class AnalyzeImagesTest(unittest.TestCase):
+    def run_json(self, *args):
+        run = analyze(*args, "--format", "json", MANIFESTS)
+        self.assertEqual(run.returncode, 0, run.stderr)
+        return json.loads(run.stdout)
+
+    def test_sizes_match_an_independent_computation(self):
+        out = self.run_json("sizes", "--group-by", "registry")
+        self.assertEqual(out["inputs"]["images"]["images"], 11)
+        self.assertEqual(out["inputs"]["images"]["index_only"], 1)
+        images = study_images()
+        totals = [sum(s for _, s in layers) for _, layers in images]
+        everything = self.run_json("sizes", "--group-by", "")["result"]["groups"][0]
+        self.assertEqual(everything["images"], len(images))
+        for p in (5, 25, 50, 75, 90, 95, 100):
+            self.assertAlmostEqual(everything["image_bytes"]["percentiles"]["p%d" % p], numpy_percentile(totals, p),
+                                   delta=1)
+        self.assertEqual(everything["image_bytes"]["sum"], sum(totals))
+        registries = {g["group"]["registry"]: g["images"] for g in out["result"]["groups"]}
+        self.assertEqual(registries, {"docker.io": 1, "ghcr.io": 10})
+        self.assertTrue(all(b["count"] >= 0 for b in everything["image_bytes_histogram"]))
+        self.assertEqual(sum(b["count"] for b in everything["image_bytes_histogram"]), len(images))
+
+    def test_reuse_and_similarity_match_an_independent_computation(self):
+        reuse = self.run_json("reuse", "--top", "3")["result"]
+        images = study_images()
+        unique = {d: s for _, layers in images for d, s in layers}
+        self.assertEqual(reuse["unique_layers"], len(unique))
+        self.assertEqual(reuse["unique_bytes"], sum(unique.values()))
+        self.assertEqual(reuse["bytes_saved"], sum(s for _, ls in images for _, s in ls) - sum(unique.values()))
+        users = collections.Counter(d for _, layers in images for d in {d for d, _ in layers})
+        self.assertEqual(reuse["top"][0]["images"], max(users.values()))
+        self.assertEqual({b["used_by_images"]: b["layers"] for b in reuse["buckets"]}[">2"],
+                         sum(1 for n in users.values() if n > 2))
+        sim = self.run_json("similarity")["result"]
+        n = len(sim["images"])
+        self.assertEqual(n, 11)
+        self.assertEqual(sorted(sim["order"]), list(range(n)))
+        self.assertEqual(len(sim["linkage"]), n - 1)
+        sets = {}
+        for tag, layers in images:
+            sets.setdefault(tag, []).append({d for d, _ in layers})
+        for i, j, jd, _ in sim["pairs"][:20]:
+            a = sim["images"][i].split(" ")[0].split(":")[-1]
+            b = sim["images"][j].split(" ")[0].split(":")[-1]
+            if len(sets.get(a, [])) == 1 and len(sets.get(b, [])) == 1:
+                x, y = sets[a][0], sets[b][0]
+                self.assertAlmostEqual(jd, len(x & y) / len(x | y), places=5)
+
+    def test_hygiene_and_trends(self):
+        h = self.run_json("hygiene", "--top", "5")["result"]
+        self.assertEqual(h["images"], 11)
+        self.assertLessEqual(h["uncleaned_installs"], h["install_steps"])
+        self.assertGreater(h["install_steps"], 0)
+        self.assertLessEqual(len(h["biggest"]), 5)
+        sizes = [l["size"] for l in h["biggest"]]
+        self.assertEqual(sizes, sorted(sizes, reverse=True))
+        trends = self.run_json("trends")["result"]["tags"]
+        kripke = [t["tag"] for t in trends if t["repository"].endswith("metric-kripke-cpu")]
+        self.assertEqual(len(kripke), 4)
+
+
+class ReportTest(unittest.TestCase):
+    def test_report_renders_in_headless_chromium(self):
+        chromium = shutil.which("chromium")
+        self.assertIsNotNone(chromium, "chromium is installed by deploy/setup.sh test")
+        with TempDir() as d:
+            prices = os.path.join(d, "prices.json")
+            with open(prices, "w") as f:
+                json.dump(PRICES, f)
+            out = os.path.join(d, "report.html")
+            run = analyze("report", "--out", out, "--images", MANIFESTS, "--events", EVENTS, "--labels", PATTERN,
+                          "--group-by", "cloud,node_type", "--prices", prices)
+            self.assertEqual(run.returncode, 0, run.stderr)
+            with open(out) as f:
+                html = f.read()
+            # Self-contained: no scripts and nothing to fetch (URLs in build commands are only text).
+            self.assertIsNone(re.search(r"<script|\ssrc=|\shref=|@import|url\(", html), "report fetches something")
+            for section in ("sizes", "trends", "reuse", "similarity", "hygiene", "pulls", "cost"):
+                self.assertIn('id="%s"' % section, html)
+            png = os.path.join(d, "report.png")
+            common = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                      "--user-data-dir=" + os.path.join(d, "chromium")]
+            shot = subprocess.run(common + ["--window-size=1280,3000", "--screenshot=" + png, "file://" + out],
+                                  capture_output=True, text=True, timeout=120)
+            self.assertEqual(shot.returncode, 0, shot.stderr)
+            width, height = png_size(png)
+            self.assertEqual((width, height), (1280, 3000))
+            self.assertGreater(os.path.getsize(png), 50_000, "a blank page compresses to a few kB")
+            dom = subprocess.run(common + ["--dump-dom", "file://" + out], capture_output=True, text=True, timeout=120)
+            self.assertEqual(dom.returncode, 0, dom.stderr)
+            self.assertGreaterEqual(dom.stdout.count("<svg"), 8)
+            self.assertIn("<rect", dom.stdout)
+            self.assertIn("<polyline", dom.stdout)
+
+    def test_report_needs_an_output_and_inputs(self):
+        self.assertEqual(analyze("report", "--images", MANIFESTS).returncode, 2)
+        self.assertEqual(analyze("report", "--out", "/tmp/x.html").returncode, 2)
 
 
 if __name__ == "__main__":
