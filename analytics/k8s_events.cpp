@@ -1,6 +1,7 @@
 // k8s_events: reading (gzip via zlib), line splitting, hostile-input guards, event decoding.
 #include "analytics/k8s_events.hpp"
 
+#include "analytics/event_fields.hpp"
 #include "analytics/json_input.hpp"
 #include "analytics/kubelet_message.hpp"
 
@@ -10,8 +11,6 @@
 
 namespace strata::analytics {
 namespace {
-
-using json = nlohmann::json;
 
 // "spec.containers{name}" -> "name"
 std::string container_of(const std::string& field_path) {
@@ -63,14 +62,17 @@ void k8s_event_importer::add_file(const std::filesystem::path& path, const label
 }
 
 void k8s_event_importer::add_text(std::string_view text, const label_set& labels) {
-    // A whole EventList (kubectl get events -o json) first; otherwise JSON lines.
+    // A whole EventList (kubectl get events -o json) when the first line is not a JSON value
+    // of its own; otherwise JSON lines.
+    const auto first_line = text.substr(0, text.find('\n'));
     const auto first = text.find_first_not_of(" \t\r\n");
-    if (first != std::string_view::npos && text[first] == '{' && !too_deep(text)) {
-        const auto doc = json::parse(text, nullptr, false);
+    if (first != std::string_view::npos && text[first] == '{' && !read_event_fields(first_line)) {
+        const auto doc = parse_json_guarded(text);
         if (!doc.is_discarded() && doc.is_object() && doc.contains("items") && doc["items"].is_array()) {
             for (const auto& item : doc["items"]) {
                 ++counts_.lines;
-                add_event(item, labels);
+                if (item.is_object()) add_event(event_fields_of(item), labels);
+                else ++counts_.not_events;
             }
             return;
         }
@@ -86,43 +88,38 @@ void k8s_event_importer::add_text(std::string_view text, const label_set& labels
 void k8s_event_importer::add_line(std::string_view line, const label_set& labels) {
     if (line.find_first_not_of(" \t\r") == std::string_view::npos) return;
     ++counts_.lines;
-    if (too_deep(line)) {
+    const auto event = read_event_fields(line);
+    if (!event) {
         ++counts_.not_json;
         return;
     }
-    const auto event = json::parse(line, nullptr, false);
-    if (event.is_discarded() || !event.is_object()) {
-        ++counts_.not_json;
-        return;
-    }
-    add_event(event, labels);
+    add_event(*event, labels);
 }
 
-template <typename Json>
-void k8s_event_importer::add_event(const Json& event, const label_set& labels) {
-    const auto reason = text_at(event, {"reason"});
-    if (!event.is_object() || reason.empty()) {
+void k8s_event_importer::add_event(const event_fields& event, const label_set& labels) {
+    const auto& reason = event.reason;
+    if (reason.empty()) {
         ++counts_.not_events;
         return;
     }
     ++counts_.events;
-    const auto uid = text_at(event, {"metadata", "uid"});
+    const auto& uid = event.uid;
     if (!uid.empty() && !seen_uids_.insert(uid).second) {
         ++counts_.duplicates;
         return;
     }
     if (reason != "Pulling" && reason != "Pulled") return;
-    const auto message = parse_kubelet_message(reason, text_at(event, {"message"}));
+    const auto message = parse_kubelet_message(reason, event.message);
     if (!message) {
         ++counts_.unparsed_messages;
         return;
     }
-    auto time_text = text_at(event, {"lastTimestamp"});
-    if (time_text.empty()) time_text = text_at(event, {"eventTime"});
-    if (time_text.empty()) time_text = text_at(event, {"firstTimestamp"});
+    const auto& time_text = !event.last_timestamp.empty() ? event.last_timestamp
+                            : !event.event_time.empty()   ? event.event_time
+                                                          : event.first_timestamp;
     const auto time_s = parse_rfc3339(time_text).value_or(0);
-    const auto pod = text_at(event, {"involvedObject", "namespace"}) + "/" + text_at(event, {"involvedObject", "name"});
-    const auto container = container_of(text_at(event, {"involvedObject", "fieldPath"}));
+    const auto pod = event.object_namespace + "/" + event.object_name;
+    const auto container = container_of(event.field_path);
     const auto key = pod + "|" + container + "|" + message->image;
     if (message->what == kubelet_pull_message::kind::pulling) {
         ++counts_.pulling;
@@ -132,8 +129,7 @@ void k8s_event_importer::add_event(const Json& event, const label_set& labels) {
     pull_observation p;
     p.uid = uid;
     p.image = message->image;
-    p.node = text_at(event, {"source", "host"});
-    if (p.node.empty()) p.node = text_at(event, {"reportingInstance"});
+    p.node = event.source_host.empty() ? event.reporting_instance : event.source_host;
     p.pod = pod;
     p.container = container;
     p.time_s = time_s;

@@ -2,6 +2,7 @@
 // `kubectl get events -o json`), de-duplicated by event uid.
 #pragma once
 
+#include "analytics/event_fields.hpp"
 #include "analytics/labels.hpp"
 
 #include <cstdint>
@@ -53,8 +54,7 @@ public:
 
 private:
     void add_line(std::string_view line, const label_set& labels);
-    template <typename Json>
-    void add_event(const Json& event, const label_set& labels);
+    void add_event(const event_fields& event, const label_set& labels);
 
     std::vector<pull_observation> pulls_;
     import_counts counts_;
