@@ -18,6 +18,10 @@ bool image_catalog::add(image img) {
     return true;
 }
 
+void image_catalog::label_all(const label_set& labels) {
+    for (auto& img : images_) img.labels.insert(labels.begin(), labels.end());
+}
+
 void image_catalog::note(std::string where, const std::string& what) {
     if (errors_.size() < max_errors_kept) errors_.push_back(std::move(where) + ": " + what);
 }

@@ -29,6 +29,8 @@ class image_catalog {
 public:
     // Adds an image; returns false (counted as a duplicate) when the same one is known.
     bool add(image img);
+    // Adds labels to every image read so far (an image's own value wins), to group by them.
+    void label_all(const label_set& labels);
     // Keeps the first few error messages, with where they came from, for the report.
     void note(std::string where, const std::string& what);
 

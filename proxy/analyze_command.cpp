@@ -42,7 +42,7 @@ constexpr const char* usage =
     "                     JSON lines or `kubectl get events -o json`, plain or .gz) or directories\n"
     "  --data-dir DIR     strata's own store: its cached images and its pull event log\n"
     "  --labels PATTERN   labels from each event file's path, e.g. '{cloud}/{env}/{node_type}/size{size}/times/*'\n"
-    "  --label KEY=VALUE  a label for every event read\n"
+    "  --label KEY=VALUE  a label for every image and event read (to compare runs: --group-by KEY)\n"
     "Output: --format table|json|csv (CSV carries the first table).\n";
 
 struct analyze_args {
@@ -216,6 +216,7 @@ void load(const analyze_args& a, loaded_inputs& in) {
     }
     if (!a.event_paths.empty()) load_events(a, in);
     if (!a.data_dir.empty()) load_store(a, in);
+    in.images.label_all(a.fixed);
 }
 
 void report_inputs(const analyze_args& a, const loaded_inputs& in) {

@@ -107,3 +107,11 @@ TEST_CASE("the example deploy/strata.json is a valid config") {
     CHECK(c.find_upstream("docker.io")->docker_hub);
     CHECK(c.server.listen == "127.0.0.1:5000");
 }
+
+TEST_CASE("the analytics section names a price table and nothing else") {
+    CHECK(parse_config(R"({"analytics": {"prices_file": "/etc/strata/prices.json"}})").analytics.prices_file ==
+          "/etc/strata/prices.json");
+    CHECK(parse_config("{}").analytics.prices_file.empty());
+    CHECK_THROWS_WITH(parse_config(R"({"analytics": {"prices": 1}})"), "analytics.prices: unknown field");
+    CHECK_THROWS_AS(parse_config(R"({"analytics": {"prices_file": 7}})"), config_error);
+}
