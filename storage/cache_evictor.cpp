@@ -30,11 +30,21 @@ void cache_evictor::restore(const metadata_index& index) {
 void cache_evictor::inserted(const digest& d, std::uint64_t size) {
     std::lock_guard lock(mutex_);
     if (ids_.count(d.str())) return;
-    const auto id = next_id_++;
+    const auto id = take_id();
     ids_.emplace(d.str(), id);
     entries_.emplace(id, entry{d.str(), size});
     policy_->on_insert(id, size);
     bytes_ += size;
+}
+
+// Policies keep arrays indexed by id: ids of evicted blobs are reused, so the arrays stay as
+// large as the most blobs ever cached at once.
+object_id cache_evictor::take_id() {
+    if (free_ids_.empty()) return next_id_++;
+    const auto id = free_ids_.back();
+    free_ids_.pop_back();
+    policy_->forget(id);
+    return id;
 }
 
 void cache_evictor::accessed(const digest& d) {
@@ -112,6 +122,8 @@ cache_evictor::result cache_evictor::evict_down_to(std::uint64_t target_bytes) {
         if (remove_(*digest::parse(e.digest))) {
             ++r.blobs;
             r.bytes += e.size;
+            std::lock_guard lock(mutex_);
+            free_ids_.push_back(id);
             continue;
         }
         bytes_ += e.size;  // refused (fetching again): back in with the others
@@ -121,6 +133,7 @@ cache_evictor::result cache_evictor::evict_down_to(std::uint64_t target_bytes) {
     for (auto& [id, e] : kept) {
         if (ids_.count(e.digest)) {  // inserted again meanwhile, and counted again
             bytes_ -= e.size;
+            free_ids_.push_back(id);
             continue;
         }
         ids_.emplace(e.digest, id);

@@ -85,6 +85,7 @@ private:
     std::optional<std::pair<object_id, entry>> next_victim(std::vector<std::pair<object_id, entry>>& kept);
     result evict_down_to(std::uint64_t target_bytes);
     void release(const std::string& d);
+    object_id take_id();  // under mutex_
 
     eviction_kind kind_;
     cache_limits limits_;
@@ -97,6 +98,7 @@ private:
     std::unordered_map<std::string, unsigned> leases_;
     std::unordered_set<std::string> pinned_;
     object_id next_id_ = 1;
+    std::vector<object_id> free_ids_;  // ids of evicted blobs, for reuse
     std::atomic<std::uint64_t> bytes_{0};
     std::atomic<std::uint64_t> evicted_blobs_{0}, evicted_bytes_{0};
 };

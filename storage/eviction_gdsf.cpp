@@ -2,58 +2,51 @@
 // cost 1; evicts the lowest priority and raises L to it, so objects left untouched age out.
 // Small, frequently used objects (manifests, configs) outlive big layers requested once.
 #include "storage/eviction_policies.hpp"
+#include "storage/id_heap.hpp"
 
 #include <algorithm>
-#include <set>
 #include <tuple>
-#include <unordered_map>
 
 namespace strata::storage {
 namespace {
 
 class gdsf_policy final : public eviction_policy {
 public:
-    void on_insert(object_id id, std::uint64_t size) override { place(id, std::max<std::uint64_t>(size, 1), 1); }
+    void on_insert(object_id id, std::uint64_t size) override {
+        size_[id] = std::max<std::uint64_t>(size, 1);
+        frequency_[id] = 1;
+        place(id);
+    }
     void on_access(object_id id) override { bump(id, 1); }
     void on_restore_access(object_id id, std::uint64_t hits) override { bump(id, hits); }
     std::optional<object_id> pick_victim() override {
         if (order_.empty()) return std::nullopt;
-        const auto [priority, tick, victim] = *order_.begin();
-        inflation_ = priority;
-        erase(victim);
-        return victim;
+        inflation_ = order_.top_key().priority;
+        return order_.pop();
     }
-    void erase(object_id id) override {
-        const auto it = state_.find(id);
-        if (it == state_.end()) return;
-        order_.erase({it->second.priority, it->second.tick, id});
-        state_.erase(it);
-    }
-    std::size_t size() const override { return state_.size(); }
+    void erase(object_id id) override { order_.erase(id); }
+    std::size_t size() const override { return order_.size(); }
 
 private:
-    struct state {
-        std::uint64_t size, frequency;
+    struct key {
         double priority;
         std::uint64_t tick;
+        bool operator<(const key& o) const noexcept { return std::tie(priority, tick) < std::tie(o.priority, o.tick); }
     };
-    void place(object_id id, std::uint64_t size, std::uint64_t frequency) {
-        const double priority = inflation_ + static_cast<double>(frequency) / static_cast<double>(size);
-        state_[id] = {size, frequency, priority, ++tick_};
-        order_.insert({priority, tick_, id});
+    void place(object_id id) {
+        const double priority = inflation_ + static_cast<double>(frequency_[id]) / static_cast<double>(size_[id]);
+        order_.set(id, {priority, ++tick_});
     }
     void bump(object_id id, std::uint64_t by) {
-        const auto it = state_.find(id);
-        if (it == state_.end()) return;
-        const auto s = it->second;
-        erase(id);
-        place(id, s.size, s.frequency + by);
+        if (!order_.contains(id)) return;
+        frequency_[id] += by;
+        place(id);
     }
 
     double inflation_ = 0;  // L
     std::uint64_t tick_ = 0;
-    std::unordered_map<object_id, state> state_;
-    std::set<std::tuple<double, std::uint64_t, object_id>> order_;  // (priority, tick, id)
+    id_array<std::uint64_t> size_, frequency_;
+    id_heap<key> order_;
 };
 
 }  // namespace

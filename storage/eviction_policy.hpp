@@ -13,7 +13,9 @@ using object_id = std::uint64_t;
 
 // The small interface shared by the store's evictor and the caching-strategy simulator.
 // A policy only orders the objects it was told about; the caller owns sizes, capacity and
-// deletion. Not thread-safe: the caller serialises calls.
+// deletion. Ids are small dense integers chosen by the caller (below 2^32 - 1): policies keep
+// their state in arrays indexed by id, a few to a few dozen bytes per id up to the largest.
+// Not thread-safe: the caller serialises calls.
 class eviction_policy {
 public:
     virtual ~eviction_policy() = default;
@@ -27,6 +29,8 @@ public:
     // Stops tracking an object removed for another reason; unknown ids are ignored.
     virtual void erase(object_id id) = 0;
     virtual std::size_t size() const = 0;
+    // The caller will reuse id for another object: drop any memory of it (ghost entries).
+    virtual void forget(object_id) {}
 
     // Restores state after a restart from persisted access records: the caller inserts every
     // object in first-access order, then calls this in last-access order with its hit count.

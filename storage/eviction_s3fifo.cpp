@@ -7,7 +7,7 @@
 // reinserted with its count decremented while the count is above zero, else it is the victim.
 // The ghost queue remembers as many ids as there are tracked objects.
 #include "storage/eviction_policies.hpp"
-#include "storage/keyed_list.hpp"
+#include "storage/id_list.hpp"
 
 #include <algorithm>
 
@@ -17,68 +17,69 @@ namespace {
 class s3fifo_policy final : public eviction_policy {
 public:
     void on_insert(object_id id, std::uint64_t size) override {
-        if (ghost_.erase(id)) {
-            main_.push_front({id, size, 0});
+        size_[id] = size;
+        frequency_[id] = 0;
+        if (ghost_.contains(id)) {
+            ghost_.remove(static_cast<std::uint32_t>(id));
+            main_.push_front(id);
             main_bytes_ += size;
         } else {
-            small_.push_front({id, size, 0});
+            small_.push_front(id);
             small_bytes_ += size;
         }
     }
     void on_access(object_id id) override {
-        auto* e = small_.find(id);
-        if (!e) e = main_.find(id);
-        if (e) e->frequency = std::min(e->frequency + 1, max_frequency);
+        if (small_.contains(id) || main_.contains(id))
+            frequency_[id] = static_cast<std::uint8_t>(std::min(frequency_[id] + 1, max_frequency));
     }
     std::optional<object_id> pick_victim() override {
         while (!small_.empty() && small_bytes_ * 10 >= small_bytes_ + main_bytes_) {
-            auto e = small_.pop_back();
-            small_bytes_ -= e.size;
-            if (e.frequency == 0) {
-                remember(e.id);
-                return e.id;
+            const auto id = small_.pop_back();
+            small_bytes_ -= size_[id];
+            if (frequency_[id] == 0) {
+                remember(id);
+                return id;
             }
-            main_.push_front({e.id, e.size, 0});
-            main_bytes_ += e.size;
+            frequency_[id] = 0;
+            main_.push_front(id);
+            main_bytes_ += size_[id];
         }
         while (!main_.empty()) {
-            auto e = main_.pop_back();
-            if (e.frequency == 0) {
-                main_bytes_ -= e.size;
-                return e.id;
+            const auto id = main_.pop_back();
+            if (frequency_[id] == 0) {
+                main_bytes_ -= size_[id];
+                return id;
             }
-            main_.push_front({e.id, e.size, e.frequency - 1});
+            --frequency_[id];
+            main_.push_front(id);
         }
         return std::nullopt;  // the small queue alone is always past a tenth of the bytes
     }
     void erase(object_id id) override {
-        if (auto* e = small_.find(id)) {
-            small_bytes_ -= e->size;
-            small_.erase(id);
-        } else if (auto* m = main_.find(id)) {
-            main_bytes_ -= m->size;
-            main_.erase(id);
+        if (small_.contains(id)) {
+            small_bytes_ -= size_[id];
+            small_.remove(static_cast<std::uint32_t>(id));
+        } else if (main_.contains(id)) {
+            main_bytes_ -= size_[id];
+            main_.remove(static_cast<std::uint32_t>(id));
         }
+    }
+    void forget(object_id id) override {
+        if (ghost_.contains(id)) ghost_.remove(static_cast<std::uint32_t>(id));
     }
     std::size_t size() const override { return small_.size() + main_.size(); }
 
 private:
-    static constexpr unsigned max_frequency = 3;
-    struct entry {
-        object_id id;
-        std::uint64_t size;
-        unsigned frequency;
-    };
-    struct ghost {
-        object_id id;
-    };
-    void remember(object_id id) {
-        ghost_.push_front({id});
+    static constexpr int max_frequency = 3;
+    void remember(std::uint32_t id) {
+        ghost_.push_front(id);
         while (ghost_.size() > std::max<std::size_t>(size(), 1)) ghost_.pop_back();
     }
 
-    keyed_list<entry> small_, main_;
-    keyed_list<ghost> ghost_;
+    id_links links_;  // one id is in at most one of the three queues
+    id_list small_{links_, 1}, main_{links_, 2}, ghost_{links_, 3};
+    id_array<std::uint64_t> size_;
+    id_array<std::uint8_t> frequency_;
     std::uint64_t small_bytes_ = 0, main_bytes_ = 0;
 };
 
