@@ -108,6 +108,7 @@ std::optional<std::string> read_image_manifest(const json& manifest, image& img,
         out.push_back({*d, *size});
     }
     img.layers = std::move(out);
+    img.config = {*cd, checked_size(*config).value_or(0)};
     config_digest = *cd;
     return std::nullopt;
 }

@@ -2,6 +2,7 @@
 #include "analytics/report_html.hpp"
 
 #include "analytics/analysis_tables.hpp"
+#include "analytics/sim_tables.hpp"
 #include "analytics/svg_chart.hpp"
 
 #include <algorithm>
@@ -141,6 +142,15 @@ std::string cost_section(const std::vector<pull_observation>& pulls, const std::
     return section("cost", "Cost", body);
 }
 
+std::string simulation_section(const std::vector<sim_result>& results, const trace* t, const price_table* prices) {
+    std::string body = "<p class=\"note\">Each point replays the whole trace through one topology, policy and "
+                       "capacity. Belady and Belady-size know the future: no policy can beat them.</p>";
+    if (t) body += render_html(trace_summary_table(*t));
+    body += "<div class=\"charts\">" + sim_curves_svg(results) + "</div>";
+    body += render_html(sim_results_table(results, prices ? prices->currency : "USD"), 400);
+    return section("simulation", "Caching strategies", body);
+}
+
 std::string summary_cards(const report_inputs& in) {
     std::string cards = "<div class=\"cards\">";
     if (in.images) {
@@ -176,6 +186,7 @@ std::string render_report(const report_inputs& in) {
         body += pulls_section(*in.pulls, in.pull_group_by);
         if (in.prices) body += cost_section(*in.pulls, in.pull_group_by, *in.prices);
     }
+    if (in.simulation && !in.simulation->empty()) body += simulation_section(*in.simulation, in.simulated_trace, in.prices);
     return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + xml_escape(in.title) +
            "</title><style>" + style + "</style></head><body><header><h1>" + xml_escape(in.title) + "</h1><p>" +
            xml_escape(in.generated_at) + "</p></header><main>\n" + body + "</main></body></html>\n";

@@ -1,10 +1,12 @@
 // report_html: one self-contained HTML page (inline CSS and SVG, no scripts or fetched fonts)
-// with every analysis: sizes, trends, reuse, similarity, hygiene, pull times and cost.
+// with every analysis: sizes, trends, reuse, similarity, hygiene, pull times, cost, and
+// simulated caching strategies.
 #pragma once
 
 #include "analytics/image_catalog.hpp"
 #include "analytics/k8s_events.hpp"
 #include "analytics/pull_cost.hpp"
+#include "analytics/simulator.hpp"
 
 #include <optional>
 #include <string>
@@ -21,6 +23,8 @@ struct report_inputs {
     const price_table* prices = nullptr;       // the cost section needs it
     std::vector<std::string> pull_group_by;    // labels for the box plots and the cost table
     std::size_t heatmap_max = 120;             // images in the heatmap (the first ones read)
+    const std::vector<sim_result>* simulation = nullptr;  // `strata simulate --report`
+    const trace* simulated_trace = nullptr;
 };
 
 std::string render_report(const report_inputs& in);

@@ -3,6 +3,7 @@
 #include "proxy/events_export.hpp"
 #include "proxy/fsck_command.hpp"
 #include "proxy/prefetch_command.hpp"
+#include "proxy/simulate_command.hpp"
 #include "proxy/serve_command.hpp"
 
 #include <iostream>
@@ -16,7 +17,8 @@ constexpr const char* usage =
     "commands:\n"
     "  serve     run the pull-through cache (strata serve --help)\n"
     "  events    export the pull event log (strata events export --help)\n"
-    "  analyze   pull times from Kubernetes events (strata analyze pulls --help)\n"
+    "  analyze   image sizes, reuse, similarity, pull times and cost (strata analyze --help)\n"
+    "  simulate  replay pull traces through caching strategies (strata simulate --help)\n"
     "  fsck      verify every cached blob and repair the store (strata fsck --help)\n"
     "  prefetch  pull whole images into a running strata's cache (strata prefetch --help)\n"
     "  version   print the version\n";
@@ -47,6 +49,7 @@ int main(int argc, char** argv) {
         if (command == "analyze") return strata::proxy::run_analyze_command(args);
         if (command == "fsck") return strata::proxy::run_fsck_command(args);
         if (command == "prefetch") return strata::proxy::run_prefetch_command(args);
+        if (command == "simulate") return strata::proxy::run_simulate_command(args);
         std::cerr << "strata: unknown command '" << command << "'\n" << usage;
         return 2;
     } catch (const strata::proxy::config_error& e) {

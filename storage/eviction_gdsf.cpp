@@ -25,6 +25,11 @@ public:
         return order_.pop();
     }
     void erase(object_id id) override { order_.erase(id); }
+    void reserve(std::size_t count) override {
+        order_.reserve(count);
+        size_.reserve(count);
+        frequency_.reserve(count);
+    }
     std::size_t size() const override { return order_.size(); }
 
 private:

@@ -21,6 +21,7 @@ public:
     void erase(object_id id) override {
         if (queue_.contains(id)) queue_.remove(static_cast<std::uint32_t>(id));
     }
+    void reserve(std::size_t count) override { links_.reserve(count); }
     std::size_t size() const override { return queue_.size(); }
 
 private:

@@ -31,6 +31,8 @@ public:
     virtual std::size_t size() const = 0;
     // The caller will reuse id for another object: drop any memory of it (ghost entries).
     virtual void forget(object_id) {}
+    // The caller will use ids below count: size the per-id arrays once, exactly.
+    virtual void reserve(std::size_t count) = 0;
 
     // Restores state after a restart from persisted access records: the caller inserts every
     // object in first-access order, then calls this in last-access order with its hit count.

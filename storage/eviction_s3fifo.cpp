@@ -67,6 +67,11 @@ public:
     void forget(object_id id) override {
         if (ghost_.contains(id)) ghost_.remove(static_cast<std::uint32_t>(id));
     }
+    void reserve(std::size_t count) override {
+        links_.reserve(count);
+        size_.reserve(count);
+        frequency_.reserve(count);
+    }
     std::size_t size() const override { return small_.size() + main_.size(); }
 
 private:

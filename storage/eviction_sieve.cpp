@@ -30,6 +30,10 @@ public:
     void erase(object_id id) override {
         if (queue_.contains(id)) remove(static_cast<std::uint32_t>(id));
     }
+    void reserve(std::size_t count) override {
+        links_.reserve(count);
+        visited_.reserve(count);
+    }
     std::size_t size() const override { return queue_.size(); }
 
 private:

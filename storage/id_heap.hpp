@@ -20,6 +20,10 @@ public:
     std::uint32_t top() const noexcept { return heap_.front(); }
     const Key& top_key() const noexcept { return keys_.front(); }
 
+    void reserve(std::size_t count) {
+        if (count > pos_.size()) pos_.resize(count, no_slot);
+    }
+
     // Adds id or changes its key.
     void set(object_id id, Key key) {
         if (id >= no_slot) throw std::length_error("eviction policy: object id too large");

@@ -27,6 +27,12 @@ public:
         tag_.resize(n, 0);
     }
     std::uint8_t tag(object_id id) const noexcept { return id < tag_.size() ? tag_[id] : 0; }
+    void reserve(std::size_t count) {
+        if (count <= tag_.size()) return;
+        prev_.resize(count, no_slot);
+        next_.resize(count, no_slot);
+        tag_.resize(count, 0);
+    }
 
 private:
     friend class id_list;
@@ -91,6 +97,9 @@ public:
     T& operator[](object_id id) {
         if (id >= values_.size()) values_.resize(std::max<std::size_t>(id + 1, values_.size() * 2));
         return values_[id];
+    }
+    void reserve(std::size_t count) {
+        if (count > values_.size()) values_.resize(count);
     }
 
 private:
