@@ -14,6 +14,10 @@ bool sim_cache::offline() const noexcept {
     return kind_.kind == sim_policy_kind::belady || kind_.kind == sim_policy_kind::belady_size;
 }
 
+bool sim_cache::expired(std::uint32_t object, double time) const noexcept {
+    return kind_.kind == sim_policy_kind::ttl && time - entered_[object] > limits_.ttl_s;
+}
+
 sim_cache::belady_key sim_cache::key_for(std::uint64_t size, std::uint64_t next_use) const {
     const double distance = next_use == never ? 1e300 : static_cast<double>(next_use);
     const double weight = kind_.kind == sim_policy_kind::belady_size ? static_cast<double>(std::max<std::uint64_t>(size, 1)) : 1.0;
@@ -23,7 +27,7 @@ sim_cache::belady_key sim_cache::key_for(std::uint64_t size, std::uint64_t next_
 bool sim_cache::request(std::uint32_t object, double time, std::uint64_t next_use) {
     ++tick_;
     if (contains(object)) {
-        if (kind_.kind == sim_policy_kind::ttl && time - entered_[object] > limits_.ttl_s) {
+        if (expired(object, time)) {
             remove(object);  // expired: fetched again below
         } else {
             if (offline()) belady_.set(object, key_for(sizes_[object], next_use));
@@ -36,7 +40,10 @@ bool sim_cache::request(std::uint32_t object, double time, std::uint64_t next_us
 }
 
 bool sim_cache::insert_if_absent(std::uint32_t object, double time, std::uint64_t next_use) {
-    if (contains(object)) return false;
+    if (contains(object)) {
+        if (!expired(object, time)) return false;
+        remove(object);
+    }
     ++tick_;
     admit(object, time, next_use);
     return true;

@@ -47,6 +47,7 @@ private:
         }
     };
     bool offline() const noexcept;
+    bool expired(std::uint32_t object, double time) const noexcept;
     belady_key key_for(std::uint64_t size, std::uint64_t next_use) const;
     void admit(std::uint32_t object, double time, std::uint64_t next_use);
     void evict_to(std::uint64_t target);
