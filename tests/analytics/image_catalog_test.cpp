@@ -49,8 +49,8 @@ TEST_CASE("study bundles: registry and repository from the path, indexes counted
     image_catalog c;
     import_image_files(c, {fixtures});
     // Counted independently with Python over the same files.
-    CHECK(c.counts().files == 6);
-    CHECK(c.counts().images == 11);
+    CHECK(c.counts().files == 7);
+    CHECK(c.counts().images == 12);
     CHECK(c.counts().indexes_without_images == 1);  // metrics-server: a manifest list only
     CHECK(c.counts().invalid_manifests == 0);
     CHECK(c.counts().missing_configs == 0);
@@ -67,16 +67,16 @@ TEST_CASE("study bundles: registry and repository from the path, indexes counted
     CHECK(kripke->created_s.has_value());
     CHECK(kripke->layer_steps().size() == kripke->layers.size());
     const auto r = layer_reuse(c.images());
-    CHECK(r.layer_references == 199);
-    CHECK(r.unique_layers == 100);
-    CHECK(r.referenced_bytes == 15559734265ull);
-    CHECK(r.unique_bytes == 8410394081ull);
-    CHECK(r.buckets[0].layers == 57);
-    CHECK(r.buckets[1].layers == 43);
+    CHECK(r.layer_references == 207);
+    CHECK(r.unique_layers == 107);
+    CHECK(r.referenced_bytes == 16386837373ull);
+    CHECK(r.unique_bytes == 9207056475ull);
+    CHECK(r.buckets[0].layers == 63);
+    CHECK(r.buckets[1].layers == 44);
     CHECK(r.buckets[2].layers == 18);
     // Reading the same files again adds nothing.
     import_image_files(c, {fixtures / "andyzhangx"});
-    CHECK(c.counts().images == 11);
+    CHECK(c.counts().images == 12);
     CHECK(c.counts().duplicates == 1);
 }
 

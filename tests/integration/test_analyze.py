@@ -184,7 +184,7 @@ class AnalyzeImagesTest(unittest.TestCase):
 
     def test_sizes_match_an_independent_computation(self):
         out = self.run_json("sizes", "--group-by", "registry")
-        self.assertEqual(out["inputs"]["images"]["images"], 11)
+        self.assertEqual(out["inputs"]["images"]["images"], 12)
         self.assertEqual(out["inputs"]["images"]["index_only"], 1)
         images = study_images()
         totals = [sum(s for _, s in layers) for _, layers in images]
@@ -195,7 +195,7 @@ class AnalyzeImagesTest(unittest.TestCase):
                                    delta=1)
         self.assertEqual(everything["image_bytes"]["sum"], sum(totals))
         registries = {g["group"]["registry"]: g["images"] for g in out["result"]["groups"]}
-        self.assertEqual(registries, {"docker.io": 1, "ghcr.io": 10})
+        self.assertEqual(registries, {"docker.io": 1, "ghcr.io": 11})
         self.assertTrue(all(b["count"] >= 0 for b in everything["image_bytes_histogram"]))
         self.assertEqual(sum(b["count"] for b in everything["image_bytes_histogram"]), len(images))
 
@@ -212,7 +212,7 @@ class AnalyzeImagesTest(unittest.TestCase):
                          sum(1 for n in users.values() if n > 2))
         sim = self.run_json("similarity")["result"]
         n = len(sim["images"])
-        self.assertEqual(n, 11)
+        self.assertEqual(n, 12)
         self.assertEqual(sorted(sim["order"]), list(range(n)))
         self.assertEqual(len(sim["linkage"]), n - 1)
         sets = {}
@@ -227,7 +227,7 @@ class AnalyzeImagesTest(unittest.TestCase):
 
     def test_hygiene_and_trends(self):
         h = self.run_json("hygiene", "--top", "5")["result"]
-        self.assertEqual(h["images"], 11)
+        self.assertEqual(h["images"], 12)
         self.assertLessEqual(h["uncleaned_installs"], h["install_steps"])
         self.assertGreater(h["install_steps"], 0)
         self.assertLessEqual(len(h["biggest"]), 5)
