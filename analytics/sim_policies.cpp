@@ -5,7 +5,6 @@
 #include "storage/id_list.hpp"
 
 #include <algorithm>
-#include <tuple>
 
 namespace strata::analytics {
 namespace {
@@ -89,14 +88,9 @@ public:
     std::size_t size() const override { return order_.size(); }
 
 private:
-    struct key {
-        double priority;
-        std::uint64_t tick;
-        bool operator<(const key& o) const noexcept { return std::tie(priority, tick) < std::tie(o.priority, o.tick); }
-    };
     double inflation_ = 0;
     std::uint64_t tick_ = 0;
-    id_heap<key> order_;
+    id_heap<storage::priority_key<double>> order_;
 };
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include "analytics/report_html.hpp"
 #include "analytics/strata_pulls.hpp"
 #include "proxy/crawl_command.hpp"
+#include "proxy/output_file.hpp"
 
 #include "storage/blob_store.hpp"
 #include "storage/event_log.hpp"
@@ -272,12 +273,7 @@ int write_report(const analyze_args& a, const loaded_inputs& in) {
     if (in.prices) r.prices = &*in.prices;
     r.pull_group_by = a.request.group_by;
     const auto html = analytics::render_report(r);
-    const auto tmp = a.out + ".tmp";
-    {
-        std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-        if (!(f << html)) throw std::runtime_error("cannot write " + tmp);
-    }
-    fs::rename(tmp, a.out);
+    write_file_atomically(a.out, html);
     std::cerr << "wrote " << a.out << " (" << html.size() << " bytes)\n";
     return 0;
 }

@@ -6,6 +6,7 @@
 #include "analytics/json_input.hpp"
 #include "analytics/report_html.hpp"
 #include "analytics/sim_tables.hpp"
+#include "proxy/output_file.hpp"
 
 #include "storage/event_log.hpp"
 #include "storage/metadata_index.hpp"
@@ -14,7 +15,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 #include <sstream>
 #include <stdexcept>
@@ -258,13 +258,7 @@ void write_report(const simulate_args& a, const analytics::trace& t, const std::
     in.simulation = &results;
     in.simulated_trace = &t;
     in.prices = prices;
-    const auto html = analytics::render_report(in);
-    const auto tmp = a.report + ".tmp";
-    {
-        std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-        if (!(f << html)) throw std::runtime_error("cannot write " + tmp);
-    }
-    fs::rename(tmp, a.report);
+    write_file_atomically(a.report, analytics::render_report(in));
 }
 
 int run(const simulate_args& a) {

@@ -5,7 +5,6 @@
 #include "storage/id_heap.hpp"
 
 #include <algorithm>
-#include <tuple>
 
 namespace strata::storage {
 namespace {
@@ -33,11 +32,6 @@ public:
     std::size_t size() const override { return order_.size(); }
 
 private:
-    struct key {
-        double priority;
-        std::uint64_t tick;
-        bool operator<(const key& o) const noexcept { return std::tie(priority, tick) < std::tie(o.priority, o.tick); }
-    };
     void place(object_id id) {
         const double priority = inflation_ + static_cast<double>(frequency_[id]) / static_cast<double>(size_[id]);
         order_.set(id, {priority, ++tick_});
@@ -51,7 +45,7 @@ private:
     double inflation_ = 0;  // L
     std::uint64_t tick_ = 0;
     id_array<std::uint64_t> size_, frequency_;
-    id_heap<key> order_;
+    id_heap<priority_key<double>> order_;
 };
 
 }  // namespace

@@ -3,7 +3,6 @@
 #include "storage/eviction_policies.hpp"
 #include "storage/id_heap.hpp"
 
-#include <tuple>
 
 namespace strata::storage {
 namespace {
@@ -22,16 +21,12 @@ public:
     std::size_t size() const override { return order_.size(); }
 
 private:
-    struct key {
-        std::uint64_t frequency, tick;
-        bool operator<(const key& o) const noexcept { return std::tie(frequency, tick) < std::tie(o.frequency, o.tick); }
-    };
     void bump(object_id id, std::uint64_t by) {
-        if (order_.contains(id)) order_.set(id, {order_.key(id).frequency + by, ++tick_});
+        if (order_.contains(id)) order_.set(id, {order_.key(id).priority + by, ++tick_});
     }
 
     std::uint64_t tick_ = 0;
-    id_heap<key> order_;
+    id_heap<priority_key<std::uint64_t>> order_;  // priority: the access count
 };
 
 }  // namespace

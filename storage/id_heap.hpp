@@ -4,10 +4,19 @@
 
 #include "storage/id_list.hpp"
 
+#include <tuple>
 #include <utility>
 #include <vector>
 
 namespace strata::storage {
+
+// The usual heap key: a priority, then the tick of its last change (older first among equals).
+template <typename Priority>
+struct priority_key {
+    Priority priority;
+    std::uint64_t tick;
+    bool operator<(const priority_key& o) const noexcept { return std::tie(priority, tick) < std::tie(o.priority, o.tick); }
+};
 
 // Key must be totally ordered by operator<. Not thread-safe.
 template <typename Key>

@@ -35,6 +35,15 @@ DOCKER_LAYER = "application/vnd.docker.image.rootfs.diff.tar.gzip"
 ALL_MANIFEST_TYPES = [OCI_INDEX, OCI_MANIFEST, DOCKER_LIST, DOCKER_MANIFEST]
 
 
+def shared_data():
+    """The performance study's data beside this checkout (../shared/data), or None."""
+    for candidate in (os.environ.get("STRATA_SHARED_DATA", ""), os.path.join(REPO_ROOT, "..", "shared", "data"),
+                      "/work/shared/data"):
+        if candidate and os.path.isdir(os.path.join(candidate, "k8s-events")):
+            return candidate
+    return None
+
+
 def sha256(data):
     return "sha256:" + hashlib.sha256(data).hexdigest()
 

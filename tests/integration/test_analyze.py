@@ -11,7 +11,7 @@ import struct
 import subprocess
 import unittest
 
-from harness import REPO_ROOT, STRATA, TempDir
+from harness import REPO_ROOT, STRATA, TempDir, shared_data
 
 FIXTURES = os.path.join(REPO_ROOT, "tests", "fixtures")
 EVENTS = os.path.join(FIXTURES, "k8s-events")
@@ -24,12 +24,8 @@ PRICES = {"currency": "USD", "nodes": [
 
 def study_events():
     """The whole study's event logs when this checkout sits beside them, else the fixture."""
-    for candidate in (os.environ.get("STRATA_SHARED_DATA", ""), os.path.join(REPO_ROOT, "..", "shared", "data"),
-                      "/work/shared/data"):
-        path = os.path.join(candidate, "k8s-events")
-        if candidate and os.path.isdir(path):
-            return path
-    return EVENTS
+    data = shared_data()
+    return os.path.join(data, "k8s-events") if data else EVENTS
 
 
 def analyze(*args):

@@ -8,7 +8,7 @@ import re
 import subprocess
 import unittest
 
-from harness import REPO_ROOT, STRATA, ProxyTestCase, Registry, Strata, TempDir, push_image, random_layer, wait_for
+from harness import REPO_ROOT, STRATA, ProxyTestCase, Registry, Strata, TempDir, push_image, random_layer, shared_data
 
 FIXTURES = os.path.join(REPO_ROOT, "tests", "fixtures")
 PATTERN = "{cloud}/{env}/{node_type}/size{size}/times/*"
@@ -17,11 +17,8 @@ UPSTREAM = "upstream.test"
 
 def study():
     """(events, manifests): the whole study beside the checkout, else the fixtures."""
-    for candidate in (os.environ.get("STRATA_SHARED_DATA", ""), os.path.join(REPO_ROOT, "..", "shared", "data"),
-                      "/work/shared/data"):
-        if candidate and os.path.isdir(os.path.join(candidate, "k8s-events")):
-            return os.path.join(candidate, "k8s-events"), os.path.join(candidate, "manifests")
-    return os.path.join(FIXTURES, "k8s-events"), os.path.join(FIXTURES, "manifests")
+    data = shared_data() or FIXTURES
+    return os.path.join(data, "k8s-events"), os.path.join(data, "manifests")
 
 
 def simulate(*args):
