@@ -44,6 +44,28 @@ def shared_data():
     return None
 
 
+def distinct_events(root):
+    """(path, event) for each Kubernetes event under root (*.json.gz exporter logs, files in
+    path order), each once by metadata.uid, the plain way: json.loads per line."""
+    seen = set()
+    files = sorted(os.path.join(d, f) for d, _, fs in os.walk(root) for f in fs if f.endswith(".json.gz"))
+    for path in files:
+        with gzip.open(path, "rt", errors="replace") as f:
+            for line in f:
+                try:
+                    event = json.loads(line)
+                except ValueError:
+                    continue
+                if not isinstance(event, dict) or not event.get("reason"):
+                    continue
+                uid = event.get("metadata", {}).get("uid")
+                if uid:
+                    if uid in seen:
+                        continue
+                    seen.add(uid)
+                yield path, event
+
+
 def sha256(data):
     return "sha256:" + hashlib.sha256(data).hexdigest()
 

@@ -11,7 +11,7 @@ import struct
 import subprocess
 import unittest
 
-from harness import REPO_ROOT, STRATA, TempDir, shared_data
+from harness import REPO_ROOT, STRATA, TempDir, distinct_events, shared_data
 
 FIXTURES = os.path.join(REPO_ROOT, "tests", "fixtures")
 EVENTS = os.path.join(FIXTURES, "k8s-events")
@@ -41,27 +41,12 @@ def go_seconds(text):
 def independent_pull_totals(root):
     """(cloud, env, node_type) -> [pulls, seconds]: each event once by uid, first file first."""
     totals = collections.defaultdict(lambda: [0, 0.0])
-    seen = set()
-    files = sorted(os.path.join(d, f) for d, _, fs in os.walk(root) for f in fs if f.endswith(".json.gz"))
-    for path in files:
+    for path, event in distinct_events(root):
         cloud, env, node_type = path.split(os.sep)[-6:-3]
-        with gzip.open(path, "rt", errors="replace") as f:
-            for line in f:
-                try:
-                    event = json.loads(line)
-                except ValueError:
-                    continue
-                if not isinstance(event, dict) or not event.get("reason"):
-                    continue
-                uid = event.get("metadata", {}).get("uid")
-                if uid:
-                    if uid in seen:
-                        continue
-                    seen.add(uid)
-                m = re.match(r'Successfully pulled image "[^"]+" in (\S+) \(', event.get("message", ""))
-                if event["reason"] == "Pulled" and m:
-                    totals[(cloud, env, node_type)][0] += 1
-                    totals[(cloud, env, node_type)][1] += go_seconds(m.group(1))
+        m = re.match(r'Successfully pulled image "[^"]+" in (\S+) \(', event.get("message", ""))
+        if event["reason"] == "Pulled" and m:
+            totals[(cloud, env, node_type)][0] += 1
+            totals[(cloud, env, node_type)][1] += go_seconds(m.group(1))
     return totals
 
 

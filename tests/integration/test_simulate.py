@@ -1,14 +1,13 @@
 """`strata simulate` end to end: the study's pulls replayed (the `none` topology must move
 exactly the bytes the kubelet events imply), strata's own log as a trace, CSV input good and
 bad, sweeps, the report, and usage errors."""
-import gzip
 import json
 import os
 import re
 import subprocess
 import unittest
 
-from harness import REPO_ROOT, STRATA, ProxyTestCase, Registry, Strata, TempDir, push_image, random_layer, shared_data
+from harness import REPO_ROOT, STRATA, ProxyTestCase, Registry, Strata, TempDir, distinct_events, push_image, random_layer, shared_data
 
 FIXTURES = os.path.join(REPO_ROOT, "tests", "fixtures")
 PATTERN = "{cloud}/{env}/{node_type}/size{size}/times/*"
@@ -65,32 +64,21 @@ def implied_bytes(events, manifests):
                 sizes.setdefault("%s/%s:%s" % (registry, repo, tag), size)
             else:
                 sizes["%s/%s:%s" % (registry, repo, tag)] = size
-    seen, total, unknown, present = set(), 0, 0, 0
-    files = sorted(os.path.join(d, f) for d, _, fs in os.walk(events) for f in fs if f.endswith(".gz"))
-    for path in files:
-        with gzip.open(path, "rt", errors="replace") as f:
-            for line in f:
-                try:
-                    e = json.loads(line)
-                except ValueError:
-                    continue
-                if not isinstance(e, dict) or e.get("reason") != "Pulled":
-                    continue
-                uid = e.get("metadata", {}).get("uid")
-                if uid in seen:
-                    continue
-                seen.add(uid)
-                m = re.match(r'(?:Successfully pulled image|Container image) "([^"]+)"( already present)?',
-                             e.get("message", ""))
-                if not m:
-                    continue
-                size = next((sizes[k] for k in normalise(m.group(1)) if k in sizes), None)
-                if size is None:
-                    unknown += 1
-                elif m.group(2):
-                    present += 1
-                else:
-                    total += size
+    total, unknown, present = 0, 0, 0
+    for _, e in distinct_events(events):
+        if e["reason"] != "Pulled":
+            continue
+        m = re.match(r'(?:Successfully pulled image|Container image) "([^"]+)"( already present)?',
+                     e.get("message", ""))
+        if not m:
+            continue
+        size = next((sizes[k] for k in normalise(m.group(1)) if k in sizes), None)
+        if size is None:
+            unknown += 1
+        elif m.group(2):
+            present += 1
+        else:
+            total += size
     return total, unknown, present
 
 
