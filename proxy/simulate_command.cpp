@@ -165,7 +165,10 @@ simulate_args parse_args(const std::vector<std::string>& args) {
     if (sources != 1) throw std::invalid_argument("give exactly one trace: --data-dir, --k8s, --csv or --synthetic");
     if (!a.k8s.empty() && a.images.empty()) throw std::invalid_argument("--k8s needs --images (manifests) to resolve layers");
     if (a.format != "table" && a.format != "json" && a.format != "csv") throw std::invalid_argument("--format: table, json or csv");
-    if (a.capacities.empty() && a.base.node_capacity == 0) throw std::invalid_argument("--node-capacity must be positive");
+    const bool node_caches = std::any_of(a.topologies.begin(), a.topologies.end(), [](analytics::topology t) {
+        return t == analytics::topology::node || t == analytics::topology::node_proxy;
+    });
+    if (node_caches && a.base.node_capacity == 0) throw std::invalid_argument("--node-capacity must be positive");
     return a;
 }
 
