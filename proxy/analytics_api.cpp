@@ -9,6 +9,7 @@
 #include "proxy/query.hpp"
 #include "proxy/respond.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <limits>
 #include <sstream>

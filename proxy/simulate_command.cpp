@@ -8,6 +8,7 @@
 #include "analytics/sim_tables.hpp"
 #include "proxy/output_file.hpp"
 
+#include "storage/blob_store.hpp"
 #include "storage/event_log.hpp"
 #include "storage/metadata_index.hpp"
 
@@ -31,7 +32,8 @@ constexpr const char* usage =
     "Trace (one of):\n"
     "  --data-dir DIR          strata's pull event log (blob GETs, by node)\n"
     "  --k8s PATH... --images PATH...  kubelet pull events, resolved to config and layers by manifests\n"
-    "                          (bundles, OCI layouts, skopeo files); --labels PATTERN as in analyze\n"
+    "                          (bundles, OCI layouts, skopeo files, or a strata data directory);\n"
+    "                          --labels PATTERN as in analyze\n"
     "  --csv FILE              time,node,digest,size[,registry] with a header\n"
     "  --synthetic             Zipf-popular images in job bursts: --images-count N --nodes N --jobs N\n"
     "                          --burst SECONDS --seed N\n"
@@ -188,7 +190,14 @@ analytics::trace load_trace(const simulate_args& a) {
         return analytics::trace_from_event_log(log, 0, std::numeric_limits<std::int64_t>::max());
     }
     analytics::image_catalog catalog;
-    analytics::import_image_files(catalog, {a.images.begin(), a.images.end()});
+    for (const auto& p : a.images) {
+        if (fs::is_directory(fs::path(p) / "index")) {  // a strata data directory: its cached images
+            storage::metadata_index index(fs::path(p) / "index", storage::metadata_index::open_mode::read_only);
+            analytics::import_store(catalog, index, storage::blob_store(p, /*clean_temp=*/false));
+        } else {
+            analytics::import_image_files(catalog, {fs::path(p)});
+        }
+    }
     analytics::k8s_event_importer events;
     for (const auto& p : a.k8s) {
         std::vector<fs::path> files;

@@ -163,6 +163,9 @@ class EventLogTraceTest(ProxyTestCase):
         self.upstream = Registry(self.dir).start()
         self.strata = Strata(self.dir, {UPSTREAM: self.upstream.url}, config={"events": {"flush_ms": 50}}).start()
         img = push_image(self.upstream, "team/app", "v1", [random_layer(100_000, "l%d" % i) for i in range(3)])
+        manifest = self.strata.get("/v2/%s/team/app/manifests/v1" % UPSTREAM,
+                                   headers={"Accept": "application/vnd.oci.image.manifest.v1+json"})
+        self.assertEqual(manifest.status, 200)
         for node in ("gpu-1", "gpu-2"):
             for digest in img.blobs:
                 res = self.strata.get("/v2/%s/team/app/blobs/%s" % (UPSTREAM, digest), headers={"X-Strata-Node": node})
@@ -175,6 +178,19 @@ class EventLogTraceTest(ProxyTestCase):
         self.assertEqual(out["trace"]["nodes"], 2)
         none = [r for r in out["results"] if r["topology"] == "none"][0]
         self.assertEqual(none["egress_bytes"], 2 * sum(len(b) for b in img.blobs.values()))
+        # Kubelet events resolved through strata's own cache instead of manifest files.
+        events = os.path.join(self.dir, "events.json")
+        with open(events, "w") as f:
+            for uid, node in (("u1", "n1"), ("u2", "n2")):
+                f.write(json.dumps({"metadata": {"uid": uid}, "reason": "Pulled", "source": {"host": node},
+                                    "lastTimestamp": "2024-08-22T00:00:00Z",
+                                    "message": 'Successfully pulled image "%s/team/app:v1" in 1.5s (1.5s including '
+                                               'waiting)' % UPSTREAM}) + "\n")
+        run = simulate("--k8s", events, "--images", self.strata.data_dir, "--topology", "none", "--format", "json")
+        self.assertEqual(run.returncode, 0, run.stderr)
+        out = json.loads(run.stdout)
+        self.assertEqual(out["trace"]["unknown_images"], 0)
+        self.assertEqual(out["results"][0]["egress_bytes"], 2 * sum(len(b) for b in img.blobs.values()))
 
 
 if __name__ == "__main__":
