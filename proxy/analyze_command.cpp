@@ -220,7 +220,7 @@ void load(const analyze_args& a, loaded_inputs& in) {
     in.images.label_all(a.fixed);
 }
 
-void report_inputs(const analyze_args& a, const loaded_inputs& in) {
+void print_input_counts(const analyze_args& a, const loaded_inputs& in) {
     if (!a.image_paths.empty() || (!a.data_dir.empty() && a.analysis != "pulls" && a.analysis != "cost")) {
         const auto& c = in.images.counts();
         std::cerr << "images: " << c.images << " from " << c.files << " files (" << c.unreadable_files
@@ -309,7 +309,7 @@ int run_analyze_command(const std::vector<std::string>& args) {
         const auto a = parse_args(args);
         loaded_inputs in;
         load(a, in);
-        report_inputs(a, in);
+        print_input_counts(a, in);
         if (nothing_read(a, in)) {
             std::cerr << "strata analyze: none of the inputs could be read\n";
             return 1;
