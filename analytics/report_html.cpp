@@ -151,10 +151,10 @@ std::string simulation_section(const std::vector<sim_result>& results, const tra
     return section("simulation", "Caching strategies", body);
 }
 
-std::string summary_cards(const report_inputs& in) {
+std::string summary_cards(const report_inputs& in, const std::optional<reuse_summary>& reuse) {
     std::string cards = "<div class=\"cards\">";
-    if (in.images) {
-        const auto r = layer_reuse(in.images->images(), 0);
+    if (reuse) {
+        const auto& r = *reuse;
         cards += card(std::to_string(r.images), "images") + card(std::to_string(r.unique_layers), "distinct layers") +
                  card(human_bytes(static_cast<double>(r.unique_bytes)), "distinct layer bytes") +
                  card(number(r.dedup_ratio, "%.2f×"), "dedup ratio");
@@ -172,14 +172,16 @@ std::string summary_cards(const report_inputs& in) {
 }  // namespace
 
 std::string render_report(const report_inputs& in) {
-    std::string body = summary_cards(in);
+    std::optional<reuse_summary> reuse;
+    if (in.images) reuse = layer_reuse(in.images->images(), 20);
+    std::string body = summary_cards(in, reuse);
     std::string inputs;
     if (in.images) inputs += render_html(image_import_table(*in.images));
     if (in.event_counts) inputs += render_html(event_import_table(*in.event_counts));
     if (!inputs.empty()) body += section("inputs", "Inputs", inputs);
     if (in.images && !in.images->images().empty()) {
         body += sizes_section(*in.images) + trends_section(*in.images);
-        body += reuse_section(layer_reuse(in.images->images(), 20));
+        body += reuse_section(*reuse);
         body += similarity_section(*in.images, in.heatmap_max) + hygiene_section(*in.images);
     }
     if (in.pulls && !in.pulls->empty()) {
