@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <ctime>
 
 namespace strata::analytics {
@@ -49,6 +50,47 @@ std::optional<std::int64_t> parse_rfc3339(std::string_view text) {
     tm.tm_year -= 1900;
     tm.tm_mon -= 1;
     return static_cast<std::int64_t>(timegm(&tm)) - offset_s;
+}
+
+namespace {
+
+bool is_event_file(const std::filesystem::path& p) {
+    auto name = p.filename().string();
+    if (name.ends_with(".gz")) name.resize(name.size() - 3);
+    return name.ends_with(".json") || name.ends_with(".jsonl") || name.ends_with(".log");
+}
+
+std::vector<std::filesystem::path> event_files(const std::vector<std::string>& paths) {
+    namespace fs = std::filesystem;
+    std::vector<fs::path> files;
+    for (const auto& p : paths) {
+        if (!fs::is_directory(p)) {
+            files.emplace_back(p);
+            continue;
+        }
+        std::vector<fs::path> found;
+        for (const auto& e : fs::recursive_directory_iterator(p))
+            if (e.is_regular_file() && is_event_file(e.path())) found.push_back(e.path());
+        std::sort(found.begin(), found.end());
+        files.insert(files.end(), found.begin(), found.end());
+    }
+    return files;
+}
+
+}  // namespace
+
+std::size_t k8s_event_importer::add_paths(const std::vector<std::string>& paths, std::string_view pattern,
+                                          const label_set& fixed) {
+    std::size_t unlabelled = 0;
+    for (const auto& file : event_files(paths)) {
+        auto labels = fixed;
+        if (!pattern.empty()) {
+            if (auto from_path = labels_from_path(pattern, file)) labels.insert(from_path->begin(), from_path->end());
+            else ++unlabelled;
+        }
+        add_file(file, labels);
+    }
+    return unlabelled;
 }
 
 void k8s_event_importer::add_file(const std::filesystem::path& path, const label_set& labels) {

@@ -48,6 +48,12 @@ public:
     // any junk lines in between (counted). An unreadable file is counted, not thrown.
     void add_file(const std::filesystem::path& path, const label_set& labels);
     void add_text(std::string_view text, const label_set& labels);
+    // Files and directories in the order given (an event seen twice counts where it was read
+    // first); directories are searched for *.json, *.jsonl, *.log and their .gz, in path order.
+    // Each file gets fixed, plus the labels pattern (labels.hpp) takes from its path. Returns
+    // how many files did not match a non-empty pattern. Throws std::invalid_argument for a
+    // malformed pattern.
+    std::size_t add_paths(const std::vector<std::string>& paths, std::string_view pattern, const label_set& fixed);
 
     const std::vector<pull_observation>& pulls() const noexcept { return pulls_; }
     const import_counts& counts() const noexcept { return counts_; }

@@ -76,6 +76,12 @@ price_table parse_price_table(std::string_view text) {
     return t;
 }
 
+price_table load_price_table(const std::filesystem::path& path) {
+    const auto text = read_maybe_gzipped(path, std::size_t{1} << 20);
+    if (!text) throw std::invalid_argument("price table: cannot read " + path.string() + " (missing or over 1 MiB)");
+    return parse_price_table(*text);
+}
+
 std::vector<cost_group> pull_costs(const std::vector<pull_observation>& pulls, const std::vector<std::string>& group_by,
                                    const price_table& prices) {
     std::map<label_set, cost_group> groups;

@@ -3,6 +3,7 @@
 
 #include "analytics/k8s_events.hpp"
 
+#include <filesystem>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,6 +32,10 @@ struct price_table {
 // Throws std::invalid_argument naming what is wrong (bad JSON, wrong types, negative or
 // non-finite prices, an entry without per_hour).
 price_table parse_price_table(std::string_view json_text);
+
+// Reads and parses a price table file (at most 1 MiB). Throws std::invalid_argument naming
+// the file when it cannot be read, and as parse_price_table for its content.
+price_table load_price_table(const std::filesystem::path& path);
 
 struct cost_group {
     label_set key;

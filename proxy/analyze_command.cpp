@@ -14,7 +14,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <fstream>
 #include <iostream>
 #include <limits>
 #include <sstream>
@@ -143,30 +142,6 @@ analyze_args parse_args(const std::vector<std::string>& args) {
     return a;
 }
 
-bool is_event_file(const fs::path& p) {
-    auto name = p.filename().string();
-    if (name.ends_with(".gz")) name.resize(name.size() - 3);
-    return name.ends_with(".json") || name.ends_with(".jsonl") || name.ends_with(".log");
-}
-
-// Arguments in the order given (an event seen twice counts where it was read first), each
-// directory's files in path order.
-std::vector<fs::path> expand_event_files(const std::vector<std::string>& paths) {
-    std::vector<fs::path> files;
-    for (const auto& p : paths) {
-        if (!fs::is_directory(p)) {
-            files.emplace_back(p);
-            continue;
-        }
-        std::vector<fs::path> found;
-        for (const auto& e : fs::recursive_directory_iterator(p))
-            if (e.is_regular_file() && is_event_file(e.path())) found.push_back(e.path());
-        std::sort(found.begin(), found.end());
-        files.insert(files.end(), found.begin(), found.end());
-    }
-    return files;
-}
-
 struct loaded_inputs {
     analytics::image_catalog images;
     analytics::k8s_event_importer events;
@@ -190,27 +165,12 @@ void load_store(const analyze_args& a, loaded_inputs& in) {
 }
 
 void load_events(const analyze_args& a, loaded_inputs& in) {
-    for (const auto& file : expand_event_files(a.event_paths)) {
-        auto labels = a.fixed;
-        if (!a.pattern.empty()) {
-            if (auto from_path = analytics::labels_from_path(a.pattern, file)) labels.insert(from_path->begin(), from_path->end());
-            else ++in.unlabelled_files;
-        }
-        in.events.add_file(file, labels);
-    }
+    in.unlabelled_files = in.events.add_paths(a.event_paths, a.pattern, a.fixed);
     in.pulls.insert(in.pulls.end(), in.events.pulls().begin(), in.events.pulls().end());
 }
 
-std::string read_text_file(const std::string& path) {
-    std::ifstream f(path, std::ios::binary);
-    if (!f) throw std::invalid_argument("cannot read " + path);
-    std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-    if (text.size() > (1u << 20)) throw std::invalid_argument(path + " is larger than 1 MiB");
-    return text;
-}
-
 void load(const analyze_args& a, loaded_inputs& in) {
-    if (!a.prices_file.empty()) in.prices = analytics::parse_price_table(read_text_file(a.prices_file));
+    if (!a.prices_file.empty()) in.prices = analytics::load_price_table(a.prices_file);
     if (!a.image_paths.empty()) {
         std::vector<fs::path> paths(a.image_paths.begin(), a.image_paths.end());
         analytics::import_image_files(in.images, paths);

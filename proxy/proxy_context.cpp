@@ -7,8 +7,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <fstream>
-#include <sstream>
 
 namespace strata::proxy {
 namespace {
@@ -19,12 +17,8 @@ std::string read_admin_token(const admin_config& admin) {
 
 std::optional<analytics::price_table> read_prices(const analytics_config& a) {
     if (a.prices_file.empty()) return std::nullopt;
-    std::ifstream in(a.prices_file);
-    if (!in) throw config_error("analytics.prices_file: cannot read " + a.prices_file);
-    std::stringstream text;
-    text << in.rdbuf();
     try {
-        return analytics::parse_price_table(text.str());
+        return analytics::load_price_table(a.prices_file);
     } catch (const std::invalid_argument& e) {
         throw config_error("analytics.prices_file: " + std::string(e.what()));
     }

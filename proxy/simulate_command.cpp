@@ -199,22 +199,7 @@ analytics::trace load_trace(const simulate_args& a) {
         }
     }
     analytics::k8s_event_importer events;
-    for (const auto& p : a.k8s) {
-        std::vector<fs::path> files;
-        if (fs::is_directory(p)) {
-            for (const auto& e : fs::recursive_directory_iterator(p))
-                if (e.is_regular_file()) files.push_back(e.path());
-            std::sort(files.begin(), files.end());
-        } else {
-            files.emplace_back(p);
-        }
-        for (const auto& f : files) {
-            analytics::label_set labels;
-            if (!a.pattern.empty())
-                if (auto l = analytics::labels_from_path(a.pattern, f)) labels = *l;
-            events.add_file(f, labels);
-        }
-    }
+    events.add_paths(a.k8s, a.pattern, {});
     std::cerr << "events: " << events.counts().pulled << " pulls, " << events.counts().already_present
               << " already present; images: " << catalog.counts().images << "\n";
     return analytics::trace_from_pulls(events.pulls(), catalog);
@@ -275,7 +260,7 @@ void write_report(const simulate_args& a, const analytics::trace& t, const std::
 
 int run(const simulate_args& a) {
     std::optional<analytics::price_table> prices;
-    if (!a.prices_file.empty()) prices = analytics::parse_price_table(read_file(a.prices_file, 1 << 20));
+    if (!a.prices_file.empty()) prices = analytics::load_price_table(a.prices_file);
     const auto t = load_trace(a);
     if (t.unknown_images) std::cerr << "trace: " << t.unknown_images << " pulls of images without a known manifest\n";
     for (const auto& n : t.unknown_names) std::cerr << "  " << n << "\n";
