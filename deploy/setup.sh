@@ -12,8 +12,9 @@ build_packages=(
   libspdlog-dev libeigen3-dev prometheus-cpp-dev catch2
 )
 # Real peers for integration tests and benchmarks: the CNCF registry, real clients, nginx, wrk,
-# promtool (from prometheus) to validate /metrics, and chromium to render the analytics report.
-test_packages=(python3 openssl docker-registry skopeo containerd nginx-light wrk curl prometheus chromium)
+# promtool (from prometheus) to validate /metrics, and chromium (with fonts-liberation, a
+# recommends that --no-install-recommends skips) to render the analytics report readably.
+test_packages=(python3 openssl docker-registry skopeo containerd nginx-light wrk curl prometheus chromium fonts-liberation)
 
 install_packages() {
   local missing=()
