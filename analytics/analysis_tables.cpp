@@ -187,13 +187,15 @@ result_table image_import_table(const image_catalog& catalog) {
 
 result_table event_import_table(const import_counts& c) {
     result_table t{"Events read",
-                   {{"files", unit::count}, {"unreadable", unit::count}, {"lines", unit::count},
+                   {{"files", unit::count}, {"unreadable", unit::count}, {"damaged", unit::count},
+                    {"lines", unit::count}, {"oversized_lines", unit::count},
                     {"not_json", unit::count}, {"not_events", unit::count}, {"events", unit::count},
                     {"duplicates", unit::count}, {"pulling", unit::count}, {"pulled", unit::count},
                     {"already_present", unit::count}, {"unparsed_messages", unit::count}},
                    {}};
-    t.add_row({num(c.files), num(c.unreadable_files), num(c.lines), num(c.not_json), num(c.not_events), num(c.events),
-               num(c.duplicates), num(c.pulling), num(c.pulled), num(c.already_present), num(c.unparsed_messages)});
+    t.add_row({num(c.files), num(c.unreadable_files), num(c.damaged_files), num(c.lines), num(c.oversized_lines),
+               num(c.not_json), num(c.not_events), num(c.events), num(c.duplicates), num(c.pulling), num(c.pulled),
+               num(c.already_present), num(c.unparsed_messages)});
     return t;
 }
 

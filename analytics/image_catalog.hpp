@@ -3,6 +3,7 @@
 #pragma once
 
 #include "analytics/image.hpp"
+#include "analytics/input_limits.hpp"
 
 #include <filesystem>
 #include <string>
@@ -50,8 +51,11 @@ private:
 // (registry and repository from its path: `<registry>/<repository>/manifests-config-layers.json`),
 // an OCI image layout directory (`oci-layout`, `index.json`, `blobs/`), or a manifest from
 // `skopeo inspect --raw` (its config from `NAME.config.json` beside `NAME.json` or
-// `NAME.manifest.json`). Other directories are searched for these. Never throws for bad input.
-void import_image_files(image_catalog& catalog, const std::vector<std::filesystem::path>& paths);
+// `NAME.manifest.json`). Other directories are searched for these. A file that decompresses to
+// more than max_document_bytes is counted unreadable and noted ("file PATH: larger than N
+// bytes"), read no further. Never throws for bad input.
+void import_image_files(image_catalog& catalog, const std::vector<std::filesystem::path>& paths,
+                        std::size_t max_document_bytes = input_limits{}.max_document_bytes);
 
 // Every image strata has cached: tags and their manifests (all platforms of an index that
 // are cached), configs from the blob store when cached. Registry is the upstream name.

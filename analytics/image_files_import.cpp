@@ -1,6 +1,7 @@
 // image_files_import: manifests-config-layers bundles, OCI image layouts and skopeo outputs.
 #include "analytics/image_catalog.hpp"
 #include "analytics/image_documents.hpp"
+#include "analytics/input_stream.hpp"
 #include "analytics/json_input.hpp"
 
 #include "storage/digest.hpp"
@@ -13,7 +14,6 @@ namespace {
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
-constexpr std::size_t max_document_bytes = std::size_t{256} << 20;
 constexpr const char* bundle_name = "manifests-config-layers.json";
 
 bool looks_like_registry(const std::string& part) {
@@ -34,15 +34,15 @@ std::pair<std::string, std::string> bundle_location(const std::vector<std::strin
     return {registry, repository};
 }
 
-std::optional<json> read_document(image_catalog& catalog, const fs::path& path) {
+std::optional<json> read_document(image_catalog& catalog, const fs::path& path, std::size_t max_bytes) {
     ++catalog.counts().files;
-    const auto text = read_maybe_gzipped(path, max_document_bytes);
-    if (!text) {
+    const auto file = read_input_file(path, max_bytes);
+    if (!file.text) {
         ++catalog.counts().unreadable_files;
-        catalog.note(path.string(), "unreadable, corrupt or larger than 256 MiB");
+        catalog.note("file " + path.string(), file.error);
         return std::nullopt;
     }
-    auto doc = parse_json_guarded(*text);
+    auto doc = parse_json_guarded(*file.text);
     if (doc.is_discarded()) {
         ++catalog.counts().invalid_manifests;
         catalog.note(path.string(), "not JSON (or nested too deeply)");
@@ -75,8 +75,9 @@ void apply_config_or_count(image_catalog& catalog, const std::string& where, con
     }
 }
 
-void import_bundle(image_catalog& catalog, const fs::path& path, const std::vector<std::string>& dirs) {
-    const auto doc = read_document(catalog, path);
+void import_bundle(image_catalog& catalog, const fs::path& path, const std::vector<std::string>& dirs,
+                   std::size_t max_bytes) {
+    const auto doc = read_document(catalog, path, max_bytes);
     if (!doc) return;
     const auto manifests = doc->find("manifests");
     if (!doc->is_object() || manifests == doc->end() || !manifests->is_object()) {
@@ -110,13 +111,15 @@ void import_bundle(image_catalog& catalog, const fs::path& path, const std::vect
 }
 
 // A blob of an OCI layout, checked against its digest.
-std::optional<json> read_layout_blob(image_catalog& catalog, const fs::path& root, const std::string& digest) {
+std::optional<json> read_layout_blob(image_catalog& catalog, const fs::path& root, const std::string& digest,
+                                     std::size_t max_bytes) {
     const auto path = root / "blobs" / "sha256" / digest.substr(7);
-    const auto text = read_maybe_gzipped(path, max_document_bytes);
-    if (!text) {
-        catalog.note(path.string(), "missing or unreadable blob");
+    const auto file = read_input_file(path, max_bytes);
+    if (!file.text) {
+        catalog.note("file " + path.string(), file.error);
         return std::nullopt;
     }
+    const auto& text = file.text;
     if (storage::sha256_of(*text).str() != digest) {
         ++catalog.counts().digest_mismatches;
         catalog.note(path.string(), "content does not match its digest");
@@ -131,8 +134,8 @@ std::optional<json> read_layout_blob(image_catalog& catalog, const fs::path& roo
 }
 
 void import_layout_manifest(image_catalog& catalog, const fs::path& root, const index_entry& entry, image base,
-                            int depth) {
-    const auto manifest = read_layout_blob(catalog, root, entry.digest);
+                            int depth, std::size_t max_bytes) {
+    const auto manifest = read_layout_blob(catalog, root, entry.digest, max_bytes);
     if (!manifest) {
         ++catalog.counts().invalid_manifests;
         return;
@@ -143,7 +146,7 @@ void import_layout_manifest(image_catalog& catalog, const fs::path& root, const 
             ++catalog.counts().invalid_manifests;
             return;
         }
-        for (const auto& child : children) import_layout_manifest(catalog, root, child, base, depth + 1);
+        for (const auto& child : children) import_layout_manifest(catalog, root, child, base, depth + 1, max_bytes);
         return;
     }
     base.digest = entry.digest;
@@ -154,13 +157,13 @@ void import_layout_manifest(image_catalog& catalog, const fs::path& root, const 
         catalog.note(root.string() + " " + entry.digest, *error);
         return;
     }
-    const auto config = read_layout_blob(catalog, root, config_digest);
+    const auto config = read_layout_blob(catalog, root, config_digest, max_bytes);
     apply_config_or_count(catalog, root.string() + " " + config_digest, config ? &*config : nullptr, base);
     catalog.add(std::move(base));
 }
 
-void import_layout(image_catalog& catalog, const fs::path& root) {
-    const auto index = read_document(catalog, root / "index.json");
+void import_layout(image_catalog& catalog, const fs::path& root, std::size_t max_bytes) {
+    const auto index = read_document(catalog, root / "index.json", max_bytes);
     if (!index) return;
     std::vector<index_entry> entries;
     if (auto error = read_index(*index, entries)) {
@@ -172,13 +175,13 @@ void import_layout(image_catalog& catalog, const fs::path& root) {
     for (std::size_t i = 0; i < entries.size(); ++i) {
         image base{.registry = "oci-layout", .repository = root.filename().string()};
         base.tag = text_at(manifests[i], {"annotations", "org.opencontainers.image.ref.name"});
-        import_layout_manifest(catalog, root, entries[i], base, 0);
+        import_layout_manifest(catalog, root, entries[i], base, 0, max_bytes);
     }
 }
 
 // skopeo inspect --raw output; its config (skopeo inspect --config) beside it.
-void import_manifest_file(image_catalog& catalog, const fs::path& path) {
-    const auto manifest = read_document(catalog, path);
+void import_manifest_file(image_catalog& catalog, const fs::path& path, std::size_t max_bytes) {
+    const auto manifest = read_document(catalog, path, max_bytes);
     if (!manifest) return;
     auto stem = path.filename().string();
     stem = stem.substr(0, stem.find('.'));
@@ -195,7 +198,7 @@ void import_manifest_file(image_catalog& catalog, const fs::path& path) {
     }
     const auto config_path = path.parent_path() / (stem + ".config.json");
     std::optional<json> config;
-    if (fs::exists(config_path)) config = read_document(catalog, config_path);
+    if (fs::exists(config_path)) config = read_document(catalog, config_path, max_bytes);
     apply_config_or_count(catalog, config_path.string(), config ? &*config : nullptr, img);
     catalog.add(std::move(img));
 }
@@ -209,7 +212,7 @@ std::vector<std::string> dirs_of(const fs::path& relative) {
     return dirs;
 }
 
-void import_directory(image_catalog& catalog, const fs::path& root) {
+void import_directory(image_catalog& catalog, const fs::path& root, std::size_t max_bytes) {
     std::vector<fs::path> found;
     std::error_code ec;
     for (fs::recursive_directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) {
@@ -224,7 +227,7 @@ void import_directory(image_catalog& catalog, const fs::path& root) {
     std::sort(found.begin(), found.end());
     for (const auto& p : found) {
         if (is_layout(p)) {
-            import_layout(catalog, p);
+            import_layout(catalog, p, max_bytes);
             continue;
         }
         // Directories below the root name the image, unless the root is itself inside the
@@ -232,21 +235,21 @@ void import_directory(image_catalog& catalog, const fs::path& root) {
         auto dirs = dirs_of(fs::relative(p, root));
         if (dirs.size() < 2 && std::none_of(dirs.begin(), dirs.end(), looks_like_registry))
             dirs = dirs_of(fs::absolute(p).lexically_normal());
-        import_bundle(catalog, p, dirs);
+        import_bundle(catalog, p, dirs, max_bytes);
     }
 }
 
 }  // namespace
 
-void import_image_files(image_catalog& catalog, const std::vector<fs::path>& paths) {
+void import_image_files(image_catalog& catalog, const std::vector<fs::path>& paths, std::size_t max_bytes) {
     for (const auto& p : paths) {
         if (fs::is_directory(p)) {
-            if (is_layout(p)) import_layout(catalog, p);
-            else import_directory(catalog, p);
+            if (is_layout(p)) import_layout(catalog, p, max_bytes);
+            else import_directory(catalog, p, max_bytes);
         } else if (p.filename() == bundle_name) {
-            import_bundle(catalog, p, dirs_of(p));
+            import_bundle(catalog, p, dirs_of(p), max_bytes);
         } else if (p.filename().string().find(".config.") == std::string::npos) {
-            import_manifest_file(catalog, p);
+            import_manifest_file(catalog, p, max_bytes);
         }
     }
 }

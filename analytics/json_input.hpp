@@ -1,13 +1,10 @@
-// json_input: reading input files (plain or gzip) and JSON documents with guards against
-// hostile input: size limits, nesting depth, wrong types.
+// json_input: parsing JSON documents from outside with guards against hostile input: nesting
+// depth, wrong types. Files are read with input_stream.hpp (size limits, gzip).
 #pragma once
 
 #include <nlohmann/json.hpp>
 
-#include <cstdint>
-#include <filesystem>
 #include <initializer_list>
-#include <optional>
 #include <string>
 #include <string_view>
 
@@ -18,11 +15,6 @@ inline constexpr int max_json_depth = 64;
 
 // True when brackets nest deeper than max_json_depth outside strings.
 bool too_deep(std::string_view text);
-
-// The whole file, gunzipped when it is gzip (plain files read as they are). nullopt when it
-// cannot be read, is corrupt, or exceeds max_bytes after decompression.
-std::optional<std::string> read_maybe_gzipped(const std::filesystem::path& path,
-                                              std::size_t max_bytes = std::size_t{1} << 31);
 
 // Parses a JSON document; a discarded value for malformed or too deeply nested text.
 nlohmann::json parse_json_guarded(std::string_view text);

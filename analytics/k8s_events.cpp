@@ -1,9 +1,12 @@
-// k8s_events: reading (gzip via zlib), line splitting, hostile-input guards, event decoding.
+// k8s_events: streaming event files a line at a time (or one capped document), hostile-input
+// guards, event decoding, uid de-duplication.
 #include "analytics/k8s_events.hpp"
 
 #include "analytics/event_fields.hpp"
+#include "analytics/input_stream.hpp"
 #include "analytics/json_input.hpp"
 #include "analytics/kubelet_message.hpp"
+#include "analytics/line_reader.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -93,42 +96,104 @@ std::size_t k8s_event_importer::add_paths(const std::vector<std::string>& paths,
     return unlabelled;
 }
 
+namespace {
+
+constexpr std::size_t max_errors_kept = 50;
+
+bool is_blank(std::string_view line) { return line.find_first_not_of(" \t\r") == std::string_view::npos; }
+
+// A line that starts a JSON object but is not one: the top of a pretty-printed document.
+bool opens_document(std::string_view line) {
+    const auto first = line.find_first_not_of(" \t\r");
+    return first != std::string_view::npos && line[first] == '{' && !read_event_fields(line);
+}
+
+}  // namespace
+
 void k8s_event_importer::add_file(const std::filesystem::path& path, const label_set& labels) {
     ++counts_.files;
-    const auto text = read_maybe_gzipped(path);
-    if (!text) {
-        ++counts_.unreadable_files;
+    line_reader lines(path, limits_.max_line_bytes);
+    auto first = lines.next();
+    while (first && !first->oversized && is_blank(first->text)) first = lines.next();
+    if (first && !first->oversized && opens_document(first->text)) {
+        add_document_file(path, labels);
         return;
     }
-    add_text(*text, labels);
+    if (first) add_input_line(lines, *first, labels);
+    add_lines(lines, labels);
+}
+
+void k8s_event_importer::add_lines(line_reader& lines, const label_set& labels) {
+    while (const auto line = lines.next()) add_input_line(lines, *line, labels);
+    if (lines.error().empty()) return;
+    ++(lines.read_anything() ? counts_.damaged_files : counts_.unreadable_files);
+    note(lines.error_note());
+}
+
+void k8s_event_importer::add_input_line(const line_reader& lines, const input_line& line, const label_set& labels) {
+    if (!line.oversized) {
+        add_line(line.text, labels);
+        return;
+    }
+    ++counts_.lines;
+    ++counts_.oversized_lines;
+    note(lines.oversized_note(line));
+}
+
+// An EventList; if the file turns out not to be one after all, its lines.
+void k8s_event_importer::add_document_file(const std::filesystem::path& path, const label_set& labels) {
+    {
+        const auto file = read_input_file(path, limits_.max_document_bytes);
+        if (!file.text) {
+            ++counts_.unreadable_files;
+            note("file " + path.string() + ": " + file.error);
+            return;
+        }
+        if (add_event_list(*file.text, labels)) return;
+    }  // not an EventList: its text is freed before the lines are read again
+    line_reader lines(path, limits_.max_line_bytes);
+    add_lines(lines, labels);
+}
+
+bool k8s_event_importer::add_event_list(std::string_view text, const label_set& labels) {
+    const auto doc = parse_json_guarded(text);
+    if (doc.is_discarded() || !doc.is_object() || !doc.contains("items") || !doc["items"].is_array()) return false;
+    for (const auto& item : doc["items"]) {
+        ++counts_.lines;
+        if (item.is_object()) add_event(event_fields_of(item), labels);
+        else ++counts_.not_events;
+    }
+    return true;
 }
 
 void k8s_event_importer::add_text(std::string_view text, const label_set& labels) {
-    // A whole EventList (kubectl get events -o json) when the first line is not a JSON value
-    // of its own; otherwise JSON lines.
-    const auto first_line = text.substr(0, text.find('\n'));
-    const auto first = text.find_first_not_of(" \t\r\n");
-    if (first != std::string_view::npos && text[first] == '{' && !read_event_fields(first_line)) {
-        const auto doc = parse_json_guarded(text);
-        if (!doc.is_discarded() && doc.is_object() && doc.contains("items") && doc["items"].is_array()) {
-            for (const auto& item : doc["items"]) {
-                ++counts_.lines;
-                if (item.is_object()) add_event(event_fields_of(item), labels);
-                else ++counts_.not_events;
-            }
-            return;
-        }
-    }
-    while (!text.empty()) {
+    // A whole EventList (kubectl get events -o json) when the first non-blank line is not a
+    // JSON value of its own; otherwise JSON lines.
+    const auto start = std::min(text.size(), text.find_first_not_of(" \t\r\n"));
+    const auto first = text.substr(start, text.find('\n', start) - start);
+    if (opens_document(first) && add_event_list(text, labels)) return;
+    for (std::size_t number = 1; !text.empty(); ++number) {
         const auto nl = text.find('\n');
-        add_line(text.substr(0, nl), labels);
+        const auto line = text.substr(0, nl);
+        if (line.size() <= limits_.max_line_bytes) {
+            add_line(line, labels);
+        } else {
+            ++counts_.lines;
+            ++counts_.oversized_lines;
+            note("text line " + std::to_string(number) + ": longer than " + std::to_string(limits_.max_line_bytes) +
+                 " bytes, skipped");
+        }
         if (nl == std::string_view::npos) break;
         text.remove_prefix(nl + 1);
     }
 }
 
+void k8s_event_importer::note(std::string error) {
+    if (errors_.size() < max_errors_kept) errors_.push_back(std::move(error));
+}
+
 void k8s_event_importer::add_line(std::string_view line, const label_set& labels) {
-    if (line.find_first_not_of(" \t\r") == std::string_view::npos) return;
+    if (is_blank(line)) return;
     ++counts_.lines;
     const auto event = read_event_fields(line);
     if (!event) {

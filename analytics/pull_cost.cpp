@@ -1,6 +1,7 @@
 // pull_cost: price table parsing and per-group sums of priced pull time.
 #include "analytics/pull_cost.hpp"
 
+#include "analytics/input_stream.hpp"
 #include "analytics/json_input.hpp"
 #include "analytics/pull_times.hpp"
 
@@ -77,9 +78,9 @@ price_table parse_price_table(std::string_view text) {
 }
 
 price_table load_price_table(const std::filesystem::path& path) {
-    const auto text = read_maybe_gzipped(path, std::size_t{1} << 20);
-    if (!text) throw std::invalid_argument("price table: cannot read " + path.string() + " (missing or over 1 MiB)");
-    return parse_price_table(*text);
+    const auto file = read_input_file(path, std::size_t{1} << 20);
+    if (!file.text) throw std::invalid_argument("price table: file " + path.string() + ": " + file.error);
+    return parse_price_table(*file.text);
 }
 
 std::vector<cost_group> pull_costs(const std::vector<pull_observation>& pulls, const std::vector<std::string>& group_by,

@@ -1,6 +1,8 @@
 // result_table: the three renderings of a table.
 #include "analytics/result_table.hpp"
 
+#include "storage/text_escape.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -27,11 +29,10 @@ std::string cell_text(const cell& c, unit kind, bool human) {
     return number_text(std::get<double>(c), kind, human);
 }
 
-std::string csv_field(const std::string& s) {
-    if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-    std::string out = "\"";
-    for (const char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return out + '"';
+// Text cells go through csv_cell (quoted, formulas neutralised); numbers are the code's own.
+std::string csv_text(const cell& c, unit kind) {
+    if (const auto* s = std::get_if<std::string>(&c)) return storage::csv_cell(*s);
+    return number_text(std::get<double>(c), kind, false);
 }
 
 }  // namespace
@@ -92,13 +93,13 @@ std::string render_csv(const result_table& t) {
     std::string out;
     for (std::size_t i = 0; i < t.columns.size(); ++i) {
         if (i) out += ',';
-        out += csv_field(t.columns[i].name);
+        out += storage::csv_cell(t.columns[i].name);
     }
     out += '\n';
     for (const auto& row : t.rows) {
         for (std::size_t i = 0; i < row.size() && i < t.columns.size(); ++i) {
             if (i) out += ',';
-            out += csv_field(cell_text(row[i], t.columns[i].kind, false));
+            out += csv_text(row[i], t.columns[i].kind);
         }
         out += '\n';
     }

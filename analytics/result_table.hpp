@@ -29,7 +29,9 @@ struct result_table {
 
 // Aligned columns with human units (sizes in MB/GB, seconds with two decimals), under the title.
 std::string render_text(const result_table& table);
-// RFC 4180: a header row, then raw values (bytes as integers, full precision).
+// RFC 4180: a header row, then raw values (bytes as integers, full precision). Text cells and
+// column names go through storage::csv_cell (a text cell starting with = + - @ gets a leading ');
+// number cells are written as numbers, negative ones included.
 std::string render_csv(const result_table& table);
 // An array of objects keyed by column name, numbers as numbers.
 nlohmann::json render_json(const result_table& table);

@@ -1,6 +1,7 @@
 // store_import: the images in strata's own cache, from its index (tags, manifests) and blob store.
 #include "analytics/image_catalog.hpp"
 #include "analytics/image_documents.hpp"
+#include "analytics/input_stream.hpp"
 #include "analytics/json_input.hpp"
 
 #include "storage/blob_store.hpp"
@@ -35,9 +36,13 @@ struct store_reader {
     std::optional<json> config(const std::string& digest) {
         const auto parsed = storage::digest::parse(digest);
         if (!parsed || !blobs.contains(*parsed)) return std::nullopt;
-        const auto text = read_maybe_gzipped(blobs.path_of(*parsed), max_config_bytes);
-        if (!text || storage::sha256_of(*text) != *parsed) return std::nullopt;
-        auto doc = parse_json_guarded(*text);
+        const auto file = read_input_file(blobs.path_of(*parsed), max_config_bytes);
+        if (!file.text) {
+            catalog.note("store " + digest, file.error);
+            return std::nullopt;
+        }
+        if (storage::sha256_of(*file.text) != *parsed) return std::nullopt;
+        auto doc = parse_json_guarded(*file.text);
         if (doc.is_discarded()) return std::nullopt;
         return doc;
     }

@@ -11,7 +11,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests", "integration"))
-from harness import free_port, http, wait_for  # noqa: E402,F401
+from harness import Nginx, free_port, http, wait_for  # noqa: E402,F401
 
 
 def parse_rate(text):
@@ -73,44 +73,7 @@ class RssSampler:
         return self.peak_kib / 1024
 
 
-class Nginx:
-    """nginx serving a directory as static files with sendfile."""
-
-    def __init__(self, workdir, root):
-        self.port = free_port()
-        self.dir = os.path.join(workdir, "nginx")
-        os.makedirs(os.path.join(self.dir, "tmp"), exist_ok=True)
-        self.conf = os.path.join(self.dir, "nginx.conf")
-        with open(self.conf, "w") as f:
-            f.write("""
-daemon off;
-worker_processes 2;
-pid %(dir)s/nginx.pid;
-error_log %(dir)s/error.log;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    sendfile on;
-    tcp_nopush on;
-    keepalive_requests 1000000;
-    client_body_temp_path %(dir)s/tmp; proxy_temp_path %(dir)s/tmp; fastcgi_temp_path %(dir)s/tmp;
-    uwsgi_temp_path %(dir)s/tmp; scgi_temp_path %(dir)s/tmp;
-    default_type application/octet-stream;
-    server { listen 127.0.0.1:%(port)d; root %(root)s; }
-}
-""" % {"dir": self.dir, "port": self.port, "root": root})
-        self.proc = None
-
-    @property
-    def url(self):
-        return "http://127.0.0.1:%d" % self.port
-
-    def start(self):
-        self.proc = subprocess.Popen(["nginx", "-c", self.conf], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_for(lambda: http("GET", self.url + "/nope", timeout=2).status == 404, what="nginx")
-        return self
-
-    def stop(self):
-        if self.proc:
-            self.proc.terminate()
-            self.proc.wait(timeout=10)
+def static_nginx(workdir, root):
+    """nginx serving a directory as static files with sendfile (not started)."""
+    return Nginx(workdir, """listen 127.0.0.1:%%(port)d; root %s; sendfile on; tcp_nopush on;
+                    keepalive_requests 1000000;""" % root)

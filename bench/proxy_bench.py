@@ -12,7 +12,7 @@ import hashlib
 import os
 import sys
 
-from bench_common import Nginx, RssSampler, http, wrk
+from bench_common import static_nginx, RssSampler, http, wrk
 
 from harness import OCI_MANIFEST, Registry, Strata, TempDir, push_image, sha256
 
@@ -38,7 +38,7 @@ def main():
             f.write(image.manifest)
         with open(os.path.join(static, "blob"), "wb") as f:
             f.write(blob)
-        nginx = Nginx(d, static).start()
+        nginx = static_nginx(d, static).start()
 
         accept = "Accept: " + OCI_MANIFEST
         manifest_urls = {

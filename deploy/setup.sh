@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs strata's Debian packages, builds strata, then serves it or runs the whole test suite.
 #   bash deploy/setup.sh serve [strata serve flags...]   install, build (Release), run with embedded defaults
-#   bash deploy/setup.sh test                            install, build, run every test (also under ASan+UBSan)
+#   bash deploy/setup.sh test                            install, build, run every test (also under ASan+UBSan),
+#                                                        then fuzz every parser for five minutes
 #   bash deploy/setup.sh build                           install build dependencies and build only
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -13,8 +14,10 @@ build_packages=(
 )
 # Real peers for integration tests and benchmarks: the CNCF registry, real clients, nginx, wrk,
 # promtool (from prometheus) to validate /metrics, and chromium (with fonts-liberation, a
-# recommends that --no-install-recommends skips) to render the analytics report readably.
-test_packages=(python3 openssl docker-registry skopeo containerd nginx-light wrk curl prometheus chromium fonts-liberation)
+# recommends that --no-install-recommends skips) to render the analytics report readably;
+# clang with libFuzzer and its sanitizer runtimes for the parsers' fuzz targets (tests/fuzz/).
+test_packages=(python3 openssl docker-registry skopeo containerd nginx-light wrk curl prometheus chromium fonts-liberation
+  clang-14 libfuzzer-14-dev libclang-rt-14-dev stress-ng)  # stress-ng: the suite run beside CPU and I/O hogs
 
 install_packages() {
   local missing=()
@@ -55,6 +58,11 @@ case "${1:-}" in
     build build-asan Debug -DSTRATA_SANITIZE=ON
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
       ctest --test-dir build-asan --output-on-failure
+    # Every parser's libFuzzer target (clang), about five minutes in all.
+    cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-14 \
+      -DSTRATA_FUZZ=ON -DSTRATA_TESTS=OFF > /dev/null
+    cmake --build build-fuzz --target strata_fuzz --parallel "$(nproc)"
+    bash tests/fuzz/run.sh
     ;;
   *)
     echo "usage: bash deploy/setup.sh serve|test|build" >&2

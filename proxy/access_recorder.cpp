@@ -3,6 +3,8 @@
 
 #include "proxy/blocking.hpp"
 
+#include "storage/text_escape.hpp"
+
 #include <spdlog/spdlog.h>
 
 namespace strata::proxy {
@@ -51,7 +53,7 @@ awaitable<void> access_recorder::run(std::chrono::milliseconds interval) {
         try {
             co_await flush();
         } catch (const std::exception& e) {
-            spdlog::error("access statistics not written error=\"{}\"", e.what());
+            spdlog::error("access statistics not written error={}", storage::log_value(e.what()));
         }
     }
 }

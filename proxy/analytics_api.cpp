@@ -130,7 +130,7 @@ awaitable<bool> handle_analytics(proxy_context& ctx, beast::tcp_stream& stream, 
     if (req.method() != http::verb::get) {
         auto res = make_error_response(http::status::method_not_allowed, "UNSUPPORTED", "analytics: GET only",
                                        req.version(), req.keep_alive());
-        co_return co_await send(stream, res, ev);
+        co_return co_await send(stream, req, res, ev);
     }
     if (path == prefix || path == "/api/v1/analytics/") {
         auto list = listing();
@@ -140,12 +140,12 @@ awaitable<bool> handle_analytics(proxy_context& ctx, beast::tcp_stream& stream, 
     if (!known(name)) {
         auto res = make_error_response(http::status::not_found, "NOT_FOUND", "no such analysis", req.version(),
                                        req.keep_alive());
-        co_return co_await send(stream, res, ev);
+        co_return co_await send(stream, req, res, ev);
     }
     auto parsed = checked_query(ctx, target, name);
     if (auto* problem = std::get_if<std::string>(&parsed)) {
         auto res = make_error_response(http::status::bad_request, "UNSUPPORTED", *problem, req.version(), req.keep_alive());
-        co_return co_await send(stream, res, ev);
+        co_return co_await send(stream, req, res, ev);
     }
     const auto q = std::get<api_query>(std::move(parsed));
     auto work = [&ctx, q] { return run(ctx, q); };

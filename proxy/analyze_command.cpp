@@ -3,6 +3,7 @@
 #include "proxy/analyze_command.hpp"
 
 #include "analytics/analysis_runner.hpp"
+#include "analytics/byte_size.hpp"
 #include "analytics/report_html.hpp"
 #include "analytics/strata_pulls.hpp"
 #include "proxy/crawl_command.hpp"
@@ -43,12 +44,18 @@ constexpr const char* usage =
     "  --data-dir DIR     strata's own store: its cached images and its pull event log\n"
     "  --labels PATTERN   labels from each event file's path, e.g. '{cloud}/{env}/{node_type}/size{size}/times/*'\n"
     "  --label KEY=VALUE  a label for every image and event read (to compare runs: --group-by KEY)\n"
+    "  --max-line-bytes SIZE\n"
+    "                     an event line longer than this is skipped and reported (default 16MiB)\n"
+    "  --max-document-bytes SIZE\n"
+    "                     a JSON document (EventList, bundle, manifest) that decompresses to more is\n"
+    "                     refused and reported (default 64MiB); memory never follows a gzip trailer\n"
     "Output: --format table|json|csv (CSV carries the first table).\n";
 
 struct analyze_args {
     std::string analysis, format = "table", pattern, data_dir, prices_file, out;
     analytics::label_set fixed;
     analytics::analysis_request request;
+    analytics::input_limits limits;
     std::vector<std::string> paths, image_paths, event_paths;
     bool group_by_given = false;
 };
@@ -72,6 +79,13 @@ std::size_t parse_count(const std::string& flag, const std::string& v) {
     if (used != v.size() || v.empty() || v[0] == '-' || n > 1'000'000)
         throw std::invalid_argument(flag + " wants a whole number up to 1000000");
     return n;
+}
+
+std::size_t parse_limit(const std::string& flag, const std::string& v) {
+    const auto bytes = analytics::parse_byte_size(v);
+    if (!bytes || *bytes == 0 || *bytes > std::numeric_limits<std::size_t>::max() / 2)
+        throw std::invalid_argument(flag + " wants a size such as 16MiB or 1048576");
+    return static_cast<std::size_t>(*bytes);
 }
 
 float parse_cut(const std::string& v) {
@@ -98,6 +112,8 @@ void apply_flag(analyze_args& a, const std::string& flag, const std::string& v) 
     else if (flag == "--top") a.request.top = parse_count(flag, v);
     else if (flag == "--by") a.request.by = analytics::parse_similarity_basis(v);
     else if (flag == "--cut") a.request.cut = parse_cut(v);
+    else if (flag == "--max-line-bytes") a.limits.max_line_bytes = parse_limit(flag, v);
+    else if (flag == "--max-document-bytes") a.limits.max_document_bytes = parse_limit(flag, v);
     else if (flag == "--label") {
         const auto eq = v.find('=');
         if (eq == std::string::npos || eq == 0) throw std::invalid_argument("--label wants KEY=VALUE");
@@ -143,6 +159,8 @@ analyze_args parse_args(const std::vector<std::string>& args) {
 }
 
 struct loaded_inputs {
+    explicit loaded_inputs(const analytics::input_limits& limits) : events(limits) {}
+
     analytics::image_catalog images;
     analytics::k8s_event_importer events;
     std::vector<analytics::pull_observation> pulls;
@@ -173,7 +191,7 @@ void load(const analyze_args& a, loaded_inputs& in) {
     if (!a.prices_file.empty()) in.prices = analytics::load_price_table(a.prices_file);
     if (!a.image_paths.empty()) {
         std::vector<fs::path> paths(a.image_paths.begin(), a.image_paths.end());
-        analytics::import_image_files(in.images, paths);
+        analytics::import_image_files(in.images, paths, a.limits.max_document_bytes);
     }
     if (!a.event_paths.empty()) load_events(a, in);
     if (!a.data_dir.empty()) load_store(a, in);
@@ -191,12 +209,15 @@ void print_input_counts(const analyze_args& a, const loaded_inputs& in) {
     }
     if (!a.event_paths.empty()) {
         const auto& c = in.events.counts();
-        std::cerr << "events: read " << c.files << " files (" << c.unreadable_files << " unreadable), " << c.lines
-                  << " lines: " << c.events << " events (" << c.duplicates << " duplicates), " << c.pulled
-                  << " pulls, " << c.already_present << " already present; skipped " << c.not_json << " non-JSON, "
-                  << c.not_events << " non-event, " << c.unparsed_messages << " unrecognised pull messages";
+        std::cerr << "events: read " << c.files << " files (" << c.unreadable_files << " unreadable, "
+                  << c.damaged_files << " damaged), " << c.lines << " lines: " << c.events << " events ("
+                  << c.duplicates << " duplicates), " << c.pulled << " pulls, " << c.already_present
+                  << " already present; skipped " << c.oversized_lines << " oversized, " << c.not_json
+                  << " non-JSON, " << c.not_events << " non-event, " << c.unparsed_messages
+                  << " unrecognised pull messages";
         if (in.unlabelled_files) std::cerr << "; " << in.unlabelled_files << " files did not match --labels";
         std::cerr << "\n";
+        for (const auto& e : in.events.errors()) std::cerr << "  " << e << "\n";
     }
     if (in.strata_requests) std::cerr << "strata log: " << in.strata_requests << " served manifest and blob GETs\n";
 }
@@ -209,6 +230,7 @@ nlohmann::json inputs_json(const analyze_args& a, const loaded_inputs& in) {
     }
     if (!a.event_paths.empty()) {
         j["events"] = analytics::render_json(analytics::event_import_table(in.events.counts()))[0];
+        j["event_errors"] = in.events.errors();
         j["files_not_matching_labels"] = in.unlabelled_files;
     }
     if (!a.data_dir.empty()) j["strata_requests"] = in.strata_requests;
@@ -267,7 +289,7 @@ int run_analyze_command(const std::vector<std::string>& args) {
     if (args[0] == "crawl") return run_crawl_command({args.begin() + 1, args.end()});
     try {
         const auto a = parse_args(args);
-        loaded_inputs in;
+        loaded_inputs in(a.limits);
         load(a, in);
         print_input_counts(a, in);
         if (nothing_read(a, in)) {

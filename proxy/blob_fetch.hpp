@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace strata::proxy {
@@ -34,10 +35,12 @@ public:
         std::int64_t upstream_ns = 0;  // download time, once committed or failed
     };
 
-    explicit blob_fetch(storage::digest d)
-        : digest_(std::move(d)), started_(std::chrono::steady_clock::now()) {}
+    // A download of d through `repository` (which the upstream vouches for by answering).
+    blob_fetch(storage::digest d, std::string repository)
+        : digest_(std::move(d)), repository_(std::move(repository)), started_(std::chrono::steady_clock::now()) {}
 
     const storage::digest& digest() const noexcept { return digest_; }
+    const std::string& repository() const noexcept { return repository_; }
     snapshot state() const;
     // Descriptor of the file being written (later the committed blob). Valid from the
     // streaming phase until this object is destroyed.
@@ -61,6 +64,7 @@ private:
     void notify_locked();
 
     storage::digest digest_;
+    std::string repository_;
     std::chrono::steady_clock::time_point started_;
     mutable std::mutex mutex_;
     snapshot state_;

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cctype>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -38,6 +39,9 @@ public:
         seen_.insert(key);
         if constexpr (std::is_unsigned_v<T> && !std::is_same_v<T, bool>) {
             if (!it->is_number_unsigned()) throw config_error(field(key) + ": must be a non-negative integer");
+        } else if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+            // A float such as 1e300 converted to an integer is undefined behaviour: refuse it.
+            if (!it->is_number_integer()) throw config_error(field(key) + ": must be an integer");
         }
         try {
             out = it->get<T>();
@@ -88,7 +92,12 @@ upstream_config read_upstream(const json& j, const std::string& path) {
     r.read("tls_verify", u.tls_verify);
     r.read("ca_file", u.ca_file);
     r.read_duration("tag_ttl_seconds", u.tag_ttl);
+    r.read("access", u.access);
+    r.read("redirect_hosts", u.redirect_hosts);
     r.reject_unknown();
+    if (u.access.empty()) u.access = u.username.empty() && u.token_file.empty() ? "public" : "confirm";
+    if (u.access != "public" && u.access != "confirm")
+        throw config_error(path + ".access: \"public\" or \"confirm\", not \"" + u.access + "\"");
     if (u.name.empty()) throw config_error(path + ".name: required");
     if (u.url.empty()) throw config_error(path + ".url: required");
     u.origin = parse_origin(u.url, path + ".url");
@@ -105,6 +114,7 @@ void read_sections(const json& doc, config& c) {
         r.read("blocking_threads", c.server.blocking_threads);
         r.read("metrics_listen", c.server.metrics_listen);
         r.read("metrics", c.server.metrics);
+        r.read("max_connections", c.server.max_connections);
         r.reject_unknown();
     }
     if (const json* s = top.child("cache")) {
@@ -114,6 +124,8 @@ void read_sections(const json& doc, config& c) {
         c.cache.data_dir = dir;
         r.read("max_manifest_bytes", c.cache.max_manifest_bytes);
         r.read("manifest_memory_entries", c.cache.manifest_memory_entries);
+        r.read("manifest_memory_bytes", c.cache.manifest_memory_bytes);
+        r.read("tag_list_memory_bytes", c.cache.tag_list_memory_bytes);
         r.read("offline", c.cache.offline);
         r.read("complete_abandoned_fetches", c.cache.complete_abandoned_fetches);
         r.reject_unknown();
@@ -136,6 +148,8 @@ void read_sections(const json& doc, config& c) {
         r.read_duration("base_backoff_ms", c.client.retries.base_backoff);
         r.read_duration("max_backoff_ms", c.client.retries.max_backoff);
         r.read_duration("max_retry_after_ms", c.client.retries.max_retry_after);
+        r.read("max_downloads_per_upstream", c.client.max_downloads_per_upstream);
+        r.read("token_cache_bytes", c.client.token_cache_bytes);
         r.reject_unknown();
     }
     if (const json* s = top.child("analytics")) {
@@ -156,6 +170,7 @@ void read_sections(const json& doc, config& c) {
     if (const json* s = top.child("storage")) {
         object_reader r(*s, "storage");
         r.read("max_bytes", c.storage.max_bytes);
+        r.read("max_blob_bytes", c.storage.max_blob_bytes);
         r.read("high_watermark", c.storage.high_watermark);
         r.read("low_watermark", c.storage.low_watermark);
         r.read("eviction_policy", c.storage.eviction_policy);
@@ -191,34 +206,64 @@ const upstream_config* config::find_upstream(std::string_view host) const {
     return nullptr;
 }
 
-upstream_origin parse_origin(const std::string& url, const std::string& field) {
+namespace {
+
+bool valid_host(std::string_view host, bool bracketed_v6) {
+    if (host.empty() || host.size() > 253) return false;
+    for (char c : host) {
+        const bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' ||
+                        (bracketed_v6 && (c == ':' || c == '%'));
+        if (!ok) return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+std::optional<upstream_origin> try_parse_origin(std::string_view rest, std::string* why) {
+    auto fail = [why](const char* reason) -> std::optional<upstream_origin> {
+        if (why) *why = reason;
+        return std::nullopt;
+    };
     upstream_origin o;
-    std::string_view rest = url;
     if (rest.starts_with("https://")) {
         rest.remove_prefix(8);
     } else if (rest.starts_with("http://")) {
         o.tls = false;
         rest.remove_prefix(7);
     } else {
-        throw config_error(field + ": must start with https:// or http://");
+        return fail("must start with https:// or http://");
     }
     if (rest.ends_with("/")) rest.remove_suffix(1);
     if (rest.empty() || rest.find_first_of("/?#@ ") != std::string_view::npos)
-        throw config_error(field + ": must be scheme://host[:port] with no path");
-    const auto colon = rest.rfind(':');
+        return fail("must be scheme://host[:port] with no path");
     const bool bracketed_v6 = rest.front() == '[';
-    if (colon != std::string_view::npos && (!bracketed_v6 || rest[colon - 1] == ']')) {
-        o.host = std::string(rest.substr(0, colon));
-        o.port = std::string(rest.substr(colon + 1));
-        if (o.port.empty() || o.port.find_first_not_of("0123456789") != std::string::npos ||
-            std::stoul(o.port) == 0 || std::stoul(o.port) > 65535)
-            throw config_error(field + ": invalid port");
-    } else {
-        o.host = std::string(rest);
+    const auto close = bracketed_v6 ? rest.find(']') : std::string_view::npos;
+    if (bracketed_v6 && close == std::string_view::npos) return fail("unclosed [ in the host");
+    const auto colon = rest.find(':', bracketed_v6 ? close : 0);
+    auto host = rest.substr(0, colon);
+    if (bracketed_v6 && host.size() != close + 1) return fail("invalid host");
+    if (bracketed_v6) host = host.substr(1, host.size() - 2);
+    if (!valid_host(host, bracketed_v6)) return fail("invalid host");
+    o.host = std::string(host);
+    if (colon == std::string_view::npos) {
         o.port = o.tls ? "443" : "80";
+        return o;
     }
-    if (bracketed_v6) o.host = o.host.substr(1, o.host.size() - 2);
+    const auto port = rest.substr(colon + 1);
+    if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string_view::npos)
+        return fail("invalid port");
+    const auto number = std::stoul(std::string(port));  // at most 5 digits: cannot throw
+    if (number == 0 || number > 65535) return fail("invalid port");
+    o.port = std::string(port);
     return o;
+}
+
+upstream_origin parse_origin(const std::string& url, const std::string& field) {
+    std::string why;
+    auto o = try_parse_origin(url, &why);
+    if (!o) throw config_error(field + ": " + why);
+    return *o;
 }
 
 std::string read_secret_file(const std::string& path, const std::string& field) {

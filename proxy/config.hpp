@@ -9,6 +9,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace strata::proxy {
@@ -32,6 +33,16 @@ struct upstream_config {
     bool tls_verify = true;
     std::string ca_file;                // PEM bundle; empty means the system CAs
     std::chrono::seconds tag_ttl{300};
+    // Who may read cached content by digest under a repository that has not been seen to hold
+    // it: "public" serves it to anyone, "confirm" asks the upstream once (a HEAD with this
+    // upstream's credentials) and records the answer. Empty: "public" without credentials,
+    // "confirm" with them.
+    std::string access;
+    // Hosts a redirect may lead to even when they resolve to loopback, link-local or private
+    // addresses (a registry's own storage on the same network).
+    std::vector<std::string> redirect_hosts;
+
+    bool confirms_access() const { return access == "confirm"; }
 };
 
 struct timeout_config {
@@ -48,6 +59,8 @@ struct client_config {
     std::chrono::milliseconds idle_connection{30000};
     int max_redirects = 5;
     retry_config retries;
+    std::size_t max_downloads_per_upstream = 32;  // blob downloads at once; later ones queue
+    std::size_t token_cache_bytes = 4 << 20;      // bearer tokens kept in memory
 };
 
 // The pull event log: queue, batching and retention.
@@ -72,12 +85,17 @@ struct server_config {
     bool metrics = true;           // serve /metrics
     unsigned io_threads = 0;       // 0: one per core
     unsigned blocking_threads = 4; // RocksDB, fsync
+    // Client connections at once; past it the longest-idle connection is closed. 0: derived from
+    // the file-descriptor limit, less a reserve for the store and upstream connections.
+    std::size_t max_connections = 0;
 };
 
 struct cache_config {
     std::filesystem::path data_dir = "./var/strata";
     std::size_t max_manifest_bytes = 4 * 1024 * 1024;
     std::size_t manifest_memory_entries = 4096;
+    std::size_t manifest_memory_bytes = 64 << 20;  // hot manifests kept in memory
+    std::size_t tag_list_memory_bytes = 32 << 20;  // upstream tag lists kept in memory
     bool offline = false;
     bool complete_abandoned_fetches = true;  // finish a blob download after its last client left
 };
@@ -85,6 +103,8 @@ struct cache_config {
 // The store's byte budget and eviction (cache_evictor), and images it never evicts.
 struct storage_config {
     std::uint64_t max_bytes = 0;  // 0: unbounded
+    // The largest blob strata will download; a larger announced length is refused before writing.
+    std::uint64_t max_blob_bytes = 64ull << 30;
     double high_watermark = 0.95;
     double low_watermark = 0.85;
     std::string eviction_policy = "lru";
@@ -131,7 +151,10 @@ config default_config();
 config load_config_file(const std::filesystem::path& path);
 config parse_config(const std::string& json_text);
 
-// Parses "https://host[:port]" or "http://host[:port]" (no path). Throws config_error.
+// Parses "https://host[:port]" or "http://host[:port]" (no path; host a DNS name, IPv4 or
+// bracketed IPv6 literal; port 1-65535). Never throws: nullopt with *why set on bad input.
+std::optional<upstream_origin> try_parse_origin(std::string_view url, std::string* why = nullptr);
+// The same, for configuration: throws config_error naming field.
 upstream_origin parse_origin(const std::string& url, const std::string& field);
 
 // Reads a secret (password, token) from a file, without trailing white space. Throws

@@ -2,6 +2,7 @@
 #include "proxy/event_recorder.hpp"
 
 #include "storage/pull_event_record.hpp"
+#include "storage/text_escape.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -75,7 +76,7 @@ void event_recorder::write(storage::event_block_builder& block) {
         written_ += block.size();
     } catch (const std::exception& e) {
         dropped_ += block.size();
-        spdlog::error("pull events not written count={} error=\"{}\"", block.size(), e.what());
+        spdlog::error("pull events not written count={} error={}", block.size(), storage::log_value(e.what()));
     }
     block.clear();
 }
@@ -89,7 +90,7 @@ void event_recorder::apply_retention() {
         const auto trimmed = log_.trim_to_bytes(cfg_.max_bytes);
         if (aged || trimmed) spdlog::info("pull event retention expired={} trimmed={}", aged, trimmed);
     } catch (const std::exception& e) {
-        spdlog::error("pull event retention failed error=\"{}\"", e.what());
+        spdlog::error("pull event retention failed error={}", storage::log_value(e.what()));
     }
 }
 

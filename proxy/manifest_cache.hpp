@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <list>
 #include <memory>
 #include <mutex>
@@ -17,19 +18,29 @@ struct cached_manifest {
     std::string body;
 };
 
-// Bounded by entry count. Thread-safe (one mutex; entries are shared_ptr so readers never
-// hold the lock while sending).
+// The bytes an entry costs: its strings plus the bookkeeping around them.
+std::size_t memory_cost(const cached_manifest& m) noexcept;
+
+// Bounded by entry count and by bytes (memory_cost of the entries): the least recently used go
+// first; an entry bigger than the byte budget is not kept. Thread-safe (one mutex; entries are
+// shared_ptr so readers never hold the lock while sending).
 class manifest_cache {
 public:
-    explicit manifest_cache(std::size_t capacity) : capacity_(capacity) {}
+    explicit manifest_cache(std::size_t capacity, std::size_t byte_budget = SIZE_MAX)
+        : capacity_(capacity), byte_budget_(byte_budget) {}
 
     std::shared_ptr<const cached_manifest> find(const std::string& digest);
     void insert(std::shared_ptr<const cached_manifest> manifest);
 
+    std::size_t bytes() const;
+    std::size_t byte_budget() const noexcept { return byte_budget_; }
+
 private:
     using entry_list = std::list<std::shared_ptr<const cached_manifest>>;
     std::size_t capacity_;
-    std::mutex mutex_;
+    std::size_t byte_budget_;
+    std::size_t bytes_ = 0;
+    mutable std::mutex mutex_;
     entry_list order_;  // most recently used first
     std::unordered_map<std::string, entry_list::iterator> by_digest_;
 };

@@ -48,7 +48,8 @@ std::string_view to_string(cache_status s) noexcept {
 manifest_service::manifest_service(const config& cfg, upstream_set& upstreams, storage::metadata_index& index,
                                    asio::thread_pool& blocking, metrics& m)
     : cfg_(cfg), upstreams_(upstreams), index_(index), blocking_(blocking), metrics_(m),
-      memory_(cfg.cache.manifest_memory_entries) {}
+      memory_(cfg.cache.manifest_memory_entries, cfg.cache.manifest_memory_bytes),
+      tags_(cfg.cache.manifest_memory_bytes / 4) {}
 
 std::optional<storage::tag_record> manifest_service::tag_memo::find(const std::string& key) {
     std::lock_guard lock(mutex_);
@@ -57,9 +58,31 @@ std::optional<storage::tag_record> manifest_service::tag_memo::find(const std::s
     return it->second;
 }
 
+namespace {
+std::size_t memory_cost(const std::string& key, const storage::tag_record& r) {
+    return 2 * key.size() + r.digest.size() + r.media_type.size() + 160;
+}
+}  // namespace
+
 void manifest_service::tag_memo::store(const std::string& key, const storage::tag_record& record) {
     std::lock_guard lock(mutex_);
-    records_[key] = record;
+    if (auto it = records_.find(key); it != records_.end()) {
+        bytes_ -= memory_cost(it->first, it->second);
+        records_.erase(it);
+    }
+    const auto cost = memory_cost(key, record);
+    if (bytes_ + cost > byte_budget_) {
+        records_.clear();
+        bytes_ = 0;
+    }
+    if (cost > byte_budget_) return;
+    records_.emplace(key, record);
+    bytes_ += cost;
+}
+
+std::size_t manifest_service::tag_memo::bytes() const {
+    std::lock_guard lock(mutex_);
+    return bytes_;
 }
 
 std::shared_ptr<const cached_manifest> manifest_service::fresh_from_memory(const route& r, const accept_list& accept) {

@@ -41,16 +41,27 @@ public:
 
     awaitable<result<manifest_result>> get(const route& r, const accept_list& accept);
 
+    // Bytes held in memory by hot manifests and by tag mappings, with their budgets.
+    const manifest_cache& hot_manifests() const noexcept { return memory_; }
+    std::size_t tag_memo_bytes() const { return tags_.bytes(); }
+    std::size_t tag_memo_budget() const noexcept { return tags_.byte_budget(); }
+
 private:
-    // Hot tag mappings in memory, written through to the index.
+    // Hot tag mappings in memory, written through to the index. Within a byte budget: when full
+    // it starts empty again (the index still holds every mapping).
     class tag_memo {
     public:
+        explicit tag_memo(std::size_t byte_budget) : byte_budget_(byte_budget) {}
         std::optional<storage::tag_record> find(const std::string& key);
         void store(const std::string& key, const storage::tag_record& record);
+        std::size_t bytes() const;
+        std::size_t byte_budget() const noexcept { return byte_budget_; }
 
     private:
-        std::mutex mutex_;
+        std::size_t byte_budget_;
+        mutable std::mutex mutex_;
         std::map<std::string, storage::tag_record> records_;
+        std::size_t bytes_ = 0;
     };
 
     std::shared_ptr<const cached_manifest> fresh_from_memory(const route& r, const accept_list& accept);

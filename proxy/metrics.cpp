@@ -50,6 +50,11 @@ metrics::metrics()
       digest_mismatches_(BuildCounter().Name("strata_digest_mismatches_total").Help("Upstream bodies that did not match their digest").Register(registry_)),
       coalesced_(BuildCounter().Name("strata_coalesced_waiters_total").Help("Requests that joined an upstream fetch already in flight").Register(registry_)),
       stale_(BuildCounter().Name("strata_stale_served_total").Help("Expired tag mappings served because the upstream could not answer").Register(registry_)),
+      rejected_values_(BuildCounter().Name("strata_upstream_rejected_values_total").Help("Values from upstreams (tags, names, digests, headers) that failed their grammar and were dropped").Register(registry_)),
+      memory_bytes_(BuildGauge().Name("strata_memory_cache_bytes").Help("Bytes held by an in-memory cache").Register(registry_)),
+      memory_budget_(BuildGauge().Name("strata_memory_cache_budget_bytes").Help("Byte budget of an in-memory cache").Register(registry_)),
+      client_connections_(BuildGauge().Name("strata_client_connections").Help("Open client connections").Register(registry_).Add({})),
+      client_connection_limit_(BuildGauge().Name("strata_client_connections_limit").Help("Client connections allowed at once").Register(registry_).Add({})),
       fetches_in_flight_(BuildGauge().Name("strata_fetches_in_flight").Help("Blob downloads from upstreams in progress").Register(registry_).Add({})),
       cache_bytes_(BuildGauge().Name("strata_cache_bytes").Help("Bytes of cached blobs").Register(registry_).Add({})),
       cache_objects_(BuildGauge().Name("strata_cache_objects").Help("Cached blobs").Register(registry_).Add({})),
@@ -57,6 +62,8 @@ metrics::metrics()
       token_fetches_{BuildCounter().Name("strata_token_fetches_total").Help("Bearer tokens requested from upstream realms").Register(registry_).Add({})},
       evicted_blobs_{BuildCounter().Name("strata_evictions_total").Help("Blobs evicted to keep the store under its budget").Register(registry_).Add({})},
       evicted_bytes_{BuildCounter().Name("strata_evicted_bytes_total").Help("Bytes of evicted blobs").Register(registry_).Add({})},
+      closed_for_room_{BuildCounter().Name("strata_client_connections_closed_total").Help("Idle client connections closed to make room for new ones").Register(registry_).Add({})},
+      refused_{BuildCounter().Name("strata_client_connections_refused_total").Help("Client connections refused at the cap with none idle").Register(registry_).Add({})},
       resident_bytes_(BuildGauge().Name("strata_process_resident_memory_bytes").Help("Resident set size").Register(registry_).Add({})),
       open_fds_(BuildGauge().Name("strata_process_open_fds").Help("Open file descriptors").Register(registry_).Add({})),
       start_time_(BuildGauge().Name("strata_process_start_time_seconds").Help("Start time since the epoch").Register(registry_).Add({})),
@@ -111,6 +118,10 @@ void metrics::coalesced_waiter(const std::string& kind) { coalesced_.Add({{"kind
 
 void metrics::stale_served(const std::string& upstream) { stale_.Add({{"upstream", upstream}}).Increment(); }
 
+void metrics::upstream_value_rejected(const std::string& upstream, const std::string& what) {
+    rejected_values_.Add({{"upstream", upstream}, {"what", what}}).Increment();
+}
+
 void metrics::mirrored_counter::sync(const std::function<std::uint64_t()>& source) {
     if (!source) return;
     const auto now = source();
@@ -127,6 +138,16 @@ std::string metrics::render() {
     token_fetches_.sync(sources_.token_fetches);
     evicted_blobs_.sync(sources_.evicted_blobs);
     evicted_bytes_.sync(sources_.evicted_bytes);
+    closed_for_room_.sync(sources_.connections_closed_for_room);
+    refused_.sync(sources_.connections_refused);
+    if (sources_.client_connections) client_connections_.Set(static_cast<double>(sources_.client_connections()));
+    if (sources_.client_connection_limit)
+        client_connection_limit_.Set(static_cast<double>(sources_.client_connection_limit()));
+    if (sources_.memory)
+        for (const auto& use : sources_.memory()) {
+            memory_bytes_.Add({{"cache", use.cache}}).Set(static_cast<double>(use.bytes));
+            memory_budget_.Add({{"cache", use.cache}}).Set(static_cast<double>(use.budget));
+        }
     resident_bytes_.Set(resident_bytes());
     open_fds_.Set(open_fds());
     uptime_.Set(std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count());

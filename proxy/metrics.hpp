@@ -16,6 +16,7 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 namespace strata::proxy {
 
@@ -28,6 +29,17 @@ struct metrics_sources {
     std::function<std::uint64_t()> token_fetches;
     std::function<std::uint64_t()> evicted_blobs;
     std::function<std::uint64_t()> evicted_bytes;
+    std::function<std::size_t()> client_connections;
+    std::function<std::size_t()> client_connection_limit;
+    std::function<std::uint64_t()> connections_closed_for_room;
+    std::function<std::uint64_t()> connections_refused;
+    // Every in-memory cache: its name, the bytes it holds and its budget.
+    struct memory_use {
+        std::string cache;
+        std::size_t bytes;
+        std::size_t budget;
+    };
+    std::function<std::vector<memory_use>()> memory;
 };
 
 // Thread-safe (prometheus-cpp metrics are atomic; family lookups take its lock). Names
@@ -46,6 +58,8 @@ public:
     void digest_mismatch(const std::string& upstream);
     void coalesced_waiter(const std::string& kind);
     void stale_served(const std::string& upstream);
+    // A value from an upstream (a tag, a name, a digest, a header) failed its grammar and was dropped.
+    void upstream_value_rejected(const std::string& upstream, const std::string& what);
 
     // The exposition text (format 0.0.4).
     std::string render();
@@ -62,6 +76,11 @@ private:
     prometheus::Family<prometheus::Counter>& digest_mismatches_;
     prometheus::Family<prometheus::Counter>& coalesced_;
     prometheus::Family<prometheus::Counter>& stale_;
+    prometheus::Family<prometheus::Counter>& rejected_values_;
+    prometheus::Family<prometheus::Gauge>& memory_bytes_;
+    prometheus::Family<prometheus::Gauge>& memory_budget_;
+    prometheus::Gauge& client_connections_;
+    prometheus::Gauge& client_connection_limit_;
     prometheus::Gauge& fetches_in_flight_;
     prometheus::Gauge& cache_bytes_;
     prometheus::Gauge& cache_objects_;
@@ -75,6 +94,8 @@ private:
     mirrored_counter token_fetches_;
     mirrored_counter evicted_blobs_;
     mirrored_counter evicted_bytes_;
+    mirrored_counter closed_for_room_;
+    mirrored_counter refused_;
     prometheus::Gauge& resident_bytes_;
     prometheus::Gauge& open_fds_;
     prometheus::Gauge& start_time_;

@@ -22,9 +22,11 @@ oci_error to_oci_error(errc e) noexcept {
     case errc::upstream_denied: return {s::forbidden, "DENIED"};
     case errc::too_many_requests: return {s::too_many_requests, "TOOMANYREQUESTS"};
     case errc::digest_mismatch: return {s::bad_gateway, "DIGEST_INVALID"};
+    case errc::blob_too_large: return {s::bad_gateway, "SIZE_INVALID"};
+    // An upstream that answered what no registry should (a bad redirect, a malformed body).
+    case errc::upstream_protocol: return {s::bad_gateway, "UNAVAILABLE"};
     case errc::upstream_unavailable:
     case errc::upstream_truncated:
-    case errc::upstream_protocol:
     case errc::offline:
     case errc::storage_full: return {s::service_unavailable, "UNAVAILABLE"};  // retry: eviction makes room
     case errc::storage_failed:

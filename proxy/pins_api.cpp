@@ -15,7 +15,7 @@ namespace {
 awaitable<bool> refuse(beast::tcp_stream& stream, const request& req, http::status status, std::string_view code,
                        std::string_view message, storage::pull_event& ev) {
     auto res = make_error_response(status, code, message, req.version(), req.keep_alive());
-    co_return co_await send(stream, res, ev);
+    co_return co_await send(stream, req, res, ev);
 }
 
 }  // namespace

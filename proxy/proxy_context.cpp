@@ -2,10 +2,13 @@
 #include "proxy/proxy_context.hpp"
 
 #include "proxy/blocking.hpp"
+#include "storage/text_escape.hpp"
 #include "storage/metadata_gc.hpp"
 #include "storage/pins.hpp"
 
 #include <spdlog/spdlog.h>
+
+#include <filesystem>
 
 
 namespace strata::proxy {
@@ -51,6 +54,8 @@ std::vector<storage::pin> current_pins(const storage_config& s, const storage::m
 proxy_context::proxy_context(config c, asio::io_context& io)
     : cfg(std::move(c)),
       admin_token(read_admin_token(cfg.admin)),
+      admin(admin_token),
+      connections(cfg.server.max_connections ? cfg.server.max_connections : derived_connection_cap(raise_fd_limit())),
       prices(read_prices(cfg.analytics)),
       blocking(cfg.server.blocking_threads),
       blobs(cfg.cache.data_dir),
@@ -62,17 +67,34 @@ proxy_context::proxy_context(config c, asio::io_context& io)
       events(events_log, cfg.events),
       upstreams(cfg, &stats_metrics),
       manifests(cfg, upstreams, index, blocking, stats_metrics),
-      tag_lists(cfg, upstreams),
-      fetcher(io, blocking, upstreams, blobs, index, evictor, cfg.cache.complete_abandoned_fetches, stats_metrics),
+      tag_lists(cfg, upstreams, stats_metrics),
+      access(cfg, upstreams, index, blocking),
+      fetcher(io, blocking, upstreams, blobs, index, evictor,
+              fetch_limits{cfg.cache.complete_abandoned_fetches, cfg.storage.max_blob_bytes,
+                           cfg.client.max_downloads_per_upstream},
+              stats_metrics),
       accesses(index, blocking) {
     evictor.restore(index);
     fetcher.on_commit([this] { maybe_evict(); });
-    fetcher.on_disk_full([this](std::uint64_t needed) { make_room(needed); });
+    fetcher.on_disk_full([this](std::uint64_t needed, std::uint64_t freeing) { make_room(needed, freeing); });
     maybe_evict();
     stats_metrics.set_sources({[this] { return fetcher.in_flight(); }, [this] { return evictor.bytes(); },
                                [this] { return evictor.objects(); }, [this] { return events.dropped(); },
                                [this] { return upstreams.token_fetches(); },
-                               [this] { return evictor.evicted_blobs(); }, [this] { return evictor.evicted_bytes(); }});
+                               [this] { return evictor.evicted_blobs(); }, [this] { return evictor.evicted_bytes(); },
+                               [this] { return connections.open(); }, [this] { return connections.cap(); },
+                               [this] { return connections.closed_for_room(); },
+                               [this] { return connections.refused(); },
+                               [this] { return memory_uses(); }});
+}
+
+std::vector<metrics_sources::memory_use> proxy_context::memory_uses() const {
+    const auto& hot = manifests.hot_manifests();
+    return {{"manifests", hot.bytes(), hot.byte_budget()},
+            {"tag_mappings", manifests.tag_memo_bytes(), manifests.tag_memo_budget()},
+            {"tag_lists", tag_lists.bytes(), tag_lists.byte_budget()},
+            {"tokens", upstreams.token_bytes(), upstreams.token_budget()},
+            {"repository_links", access.memo_bytes(), access.memo_budget()}};
 }
 
 void proxy_context::maybe_evict() {
@@ -87,12 +109,20 @@ void proxy_context::maybe_evict() {
     });
 }
 
-void proxy_context::make_room(std::uint64_t bytes) {
-    asio::post(blocking, [this, bytes] {
+void proxy_context::make_room(std::uint64_t bytes, std::uint64_t freeing) {
+    asio::post(blocking, [this, bytes, freeing] {
         try {
+            std::error_code ec;
+            const auto space = std::filesystem::space(cfg.cache.data_dir, ec);
+            // The real shortfall: what the blob needs beyond the space free now (and about to be
+            // freed by its own removed temp file), with 1 MiB to spare.
+            const std::uint64_t free_bytes = (ec ? 0 : space.available) + freeing;
+            const std::uint64_t shortfall = bytes + (1 << 20) > free_bytes ? bytes + (1 << 20) - free_bytes : 0;
+            if (shortfall == 0) return;
             refresh_pins();
-            const auto r = evictor.evict_at_least(bytes);
-            spdlog::warn("disk full: evicted blobs={} bytes={} to make room for {} bytes", r.blobs, r.bytes, bytes);
+            const auto r = evictor.evict_at_least(shortfall);
+            spdlog::warn("disk full: evicted blobs={} bytes={} to make room for {} bytes (free {}, short {})", r.blobs,
+                         r.bytes, bytes, free_bytes, shortfall);
         } catch (const std::exception& e) {
             spdlog::error("eviction for a full disk failed error=\"{}\"", e.what());
         }
@@ -143,8 +173,9 @@ void proxy_context::observe(storage::pull_event e) {
     }
     stats.add(e);
     spdlog::info("request method={} kind={} upstream={} repo={} ref={} status={} bytes={} duration_us={} cache={} node={}",
-                 e.method, e.kind, e.upstream, e.repository, e.reference, e.http_status, e.bytes_sent,
-                 e.duration_ns / 1000, e.cache_status, e.node);
+                 storage::log_value(e.method), e.kind, e.upstream, storage::log_value(e.repository),
+                 storage::log_value(e.reference), e.http_status, e.bytes_sent, e.duration_ns / 1000, e.cache_status,
+                 storage::log_value(e.node));
     events.submit(e);
 }
 

@@ -3,13 +3,16 @@
 
 #include "analytics/pull_cost.hpp"
 #include "proxy/access_recorder.hpp"
+#include "proxy/admin_guard.hpp"
 #include "proxy/blob_fetcher.hpp"
+#include "proxy/client_connections.hpp"
 #include "proxy/config.hpp"
 #include "proxy/event_recorder.hpp"
 #include "proxy/manifest_service.hpp"
 #include "proxy/metrics.hpp"
 #include "proxy/net.hpp"
 #include "proxy/pull_stats.hpp"
+#include "proxy/repository_access.hpp"
 #include "proxy/tag_list.hpp"
 #include "proxy/upstream_set.hpp"
 #include "storage/blob_store.hpp"
@@ -31,11 +34,16 @@ struct proxy_context {
     // Records one served registry request: metrics, stats, the event log and the request log line.
     void observe(storage::pull_event e);
 
+    // What each in-memory cache holds and may hold, for /metrics.
+    std::vector<metrics_sources::memory_use> memory_uses() const;
+
     // Starts an eviction run on the blocking pool when the store is past its high watermark
     // and none is running.
     void maybe_evict();
-    // The disk is full: evicts at least bytes on the blocking pool, watermarks or not.
-    void make_room(std::uint64_t bytes);
+    // The disk is full: on the blocking pool, evicts what a blob of `bytes` lacks beyond the
+    // disk's free space plus `freeing` bytes about to be freed (watermarks or not; at most a
+    // quarter of the store at once).
+    void make_room(std::uint64_t bytes, std::uint64_t freeing);
     // Expires unused tag mappings and manifests every interval (the first run at once).
     awaitable<void> run_metadata_gc(std::chrono::milliseconds interval);
     // Evicts to the low watermark now, keeping pinned images (the blocking pool's side).
@@ -43,6 +51,8 @@ struct proxy_context {
 
     config cfg;
     std::string admin_token;  // from admin.token or admin.token_file
+    admin_guard admin;        // checks admin requests against admin_token
+    client_connections connections;  // capped by server.max_connections or the fd limit
     std::optional<analytics::price_table> prices;  // from analytics.prices_file
     metrics stats_metrics;
     asio::thread_pool blocking;
@@ -55,6 +65,7 @@ struct proxy_context {
     upstream_set upstreams;
     manifest_service manifests;
     tag_list_service tag_lists;
+    repository_access access;
     blob_fetcher fetcher;
     access_recorder accesses;
     pull_stats stats;

@@ -37,6 +37,11 @@ awaitable<bool> handle_manifest(proxy_context& ctx, beast::tcp_stream& stream, c
     auto found = co_await ctx.manifests.get(r, merged_accept(req));
     if (!found) co_return co_await send_error(stream, req, found.error(), r.client_name + ":" + r.reference, ev);
     const auto& m = *found->manifest;
+    // A digest served from cache must belong to this repository (a tag already does).
+    if (m.digest == r.reference && found->status != cache_status::miss) {
+        const auto allowed = co_await ctx.access.check(r, *storage::digest::parse(m.digest), object_kind::manifest);
+        if (allowed != errc::ok) co_return co_await send_error(stream, req, allowed, r.client_name + "@" + m.digest, ev);
+    }
     if (req.method() == http::verb::get) ctx.accesses.record(m.digest);  // keeps it from metadata GC
     ev.digest = m.digest;
     ev.media_type = m.media_type;
@@ -51,13 +56,9 @@ awaitable<bool> handle_manifest(proxy_context& ctx, beast::tcp_stream& stream, c
     res.set(http::field::etag, "\"" + m.digest + "\"");
     res.set("X-Strata-Cache", to_string(found->status));
     if (found->status == cache_status::stale) res.set(http::field::warning, "110 strata \"Response is Stale\"");
-    res.content_length(m.body.size());
-    if (req.method() == http::verb::head) {
-        http::response<http::empty_body> head{res.base()};
-        co_return co_await send(stream, head, ev);
-    }
     res.body() = {m.body.data(), m.body.size()};
-    co_return co_await send(stream, res, ev);
+    res.content_length(m.body.size());
+    co_return co_await send(stream, req, res, ev);
 }
 
 // Writes the headers for [range of] a blob of the given size, then its bytes from fd.
@@ -70,7 +71,7 @@ awaitable<bool> serve_blob_file(proxy_context& ctx, beast::tcp_stream& stream, c
     if (!range) {
         auto res = make_error_response(to_errc(range.error()), d.str(), req.version(), req.keep_alive());
         res.set(http::field::content_range, "bytes */" + std::to_string(size));
-        co_return co_await send(stream, res, ev);
+        co_return co_await send(stream, req, res, ev);
     }
     const std::uint64_t first = *range ? (*range)->first : 0;
     const std::uint64_t length = *range ? (*range)->length() : size;
@@ -85,7 +86,7 @@ awaitable<bool> serve_blob_file(proxy_context& ctx, beast::tcp_stream& stream, c
         res.set(http::field::content_range, "bytes " + std::to_string(first) + "-" +
                                                 std::to_string(first + length - 1) + "/" + std::to_string(size));
     res.content_length(length);
-    if (req.method() == http::verb::head) co_return co_await send(stream, res, ev);
+    if (req.method() == http::verb::head) co_return co_await send(stream, req, res, ev);
 
     http::response_serializer<http::empty_body> serializer(res);
     stream.expires_after(response_write_timeout);
@@ -121,9 +122,9 @@ awaitable<bool> head_uncached_blob(proxy_context& ctx, beast::tcp_stream& stream
     out.set("Docker-Content-Digest", d.str());
     out.set(http::field::accept_ranges, "bytes");
     out.set("X-Strata-Cache", "miss");
-    if (auto len = res->headers[http::field::content_length]; !len.empty())
-        out.set(http::field::content_length, len);
-    co_return co_await send(stream, out, ev);
+    // The upstream's length, but only as a number strata parsed: never its raw bytes.
+    if (auto len = parse_content_length(res->headers[http::field::content_length])) out.content_length(*len);
+    co_return co_await send(stream, req, out, ev);
 }
 
 awaitable<bool> follow_fetch(proxy_context& ctx, beast::tcp_stream& stream, const request& req,
@@ -157,6 +158,13 @@ awaitable<bool> handle_blob(proxy_context& ctx, beast::tcp_stream& stream, const
     auto d = storage::digest::parse(r.reference);
     if (!d) co_return co_await send_error(stream, req, d.error(), r.reference, ev);
     ev.cache_status = "hit";
+    // Cached, or being downloaded for another repository: this repository must be known to hold
+    // it before it is served.
+    const auto running_for = ctx.fetcher.joinable(*d, r.upstream->name);
+    if (running_for ? *running_for != r.repository : static_cast<bool>(ctx.blobs.open(*d))) {
+        const auto allowed = co_await ctx.access.check(r, *d, object_kind::blob);
+        if (allowed != errc::ok) co_return co_await send_error(stream, req, allowed, d->str(), ev);
+    }
     if (req.method() == http::verb::head || ctx.cfg.cache.offline) {
         if (auto blob = ctx.blobs.open(*d)) {
             if (req.method() == http::verb::get) record_hit(ctx, *d);
@@ -190,11 +198,7 @@ awaitable<bool> handle_tags(proxy_context& ctx, beast::tcp_stream& stream, const
     res.body() = nlohmann::json{{"name", r.client_name}, {"tags", page.tags}}.dump();
     res.prepare_payload();
     ev.object_size = res.body().size();
-    if (req.method() == http::verb::head) {
-        http::response<http::empty_body> head{res.base()};
-        co_return co_await send(stream, head, ev);
-    }
-    co_return co_await send(stream, res, ev);
+    co_return co_await send(stream, req, res, ev);
 }
 
 awaitable<bool> dispatch(proxy_context& ctx, beast::tcp_stream& stream, const request& req, const route& r,
@@ -216,14 +220,14 @@ awaitable<bool> dispatch(proxy_context& ctx, beast::tcp_stream& stream, const re
     case endpoint::unknown: {
         auto res = make_error_response(http::status::not_found, "NOT_FOUND", "no such endpoint", req.version(),
                                        req.keep_alive());
-        co_return co_await send(stream, res, ev);
+        co_return co_await send(stream, req, res, ev);
     }
     }
     auto res = make_error_response(http::status::method_not_allowed, "UNSUPPORTED",
                                    "strata is a read-only pull-through cache; push is not proxied", req.version(),
                                    req.keep_alive());
     res.set(http::field::allow, "GET, HEAD");
-    co_return co_await send(stream, res, ev);
+    co_return co_await send(stream, req, res, ev);
 }
 
 // /readyz: storage must take a write; upstream reachability is reported, never fatal.
@@ -256,7 +260,7 @@ awaitable<bool> handle_image_status(proxy_context& ctx, beast::tcp_stream& strea
         auto res = make_error_response(http::status::bad_request, "UNSUPPORTED",
                                        "ref: upstream/repository:tag or upstream/repository@digest", req.version(),
                                        req.keep_alive());
-        co_return co_await send(stream, res, ev);
+        co_return co_await send(stream, req, res, ev);
     }
     auto look = [&ctx, p = *pin]() -> std::optional<nlohmann::json> {
         const auto d = storage::resolve_pin(ctx.index, p);
@@ -270,26 +274,34 @@ awaitable<bool> handle_image_status(proxy_context& ctx, beast::tcp_stream& strea
     if (!status) {
         auto res = make_error_response(http::status::not_found, "MANIFEST_UNKNOWN", "not in strata's index",
                                        req.version(), req.keep_alive());
-        co_return co_await send(stream, res, ev);
+        co_return co_await send(stream, req, res, ev);
     }
     auto body = *status;
     body["ref"] = ref;
     co_return co_await send_text(stream, req, http::status::ok, "application/json", body.dump(), ev);
 }
 
-bool admin_allowed(const proxy_context& ctx, const request& req, bool peer_is_loopback) {
-    if (ctx.admin_token.empty()) return peer_is_loopback;
-    const auto auth = req[http::field::authorization];
-    return auth == "Bearer " + ctx.admin_token;
-}
-
 awaitable<bool> handle_admin(proxy_context& ctx, beast::tcp_stream& stream, const request& req,
-                             storage::pull_event& ev, bool peer_is_loopback) {
-    if (!admin_allowed(ctx, req, peer_is_loopback)) {
-        auto res = make_error_response(http::status::unauthorized, "UNAUTHORIZED", "admin API needs the admin token",
+                             storage::pull_event& ev, const request_context& rc) {
+    if (!rc.admin_enabled) {
+        auto res = make_error_response(http::status::not_found, "NOT_FOUND",
+                                       "the admin API is disabled on this listener: set admin.token", req.version(),
+                                       req.keep_alive());
+        co_return co_await send(stream, req, res, ev);
+    }
+    const auto verdict = ctx.admin.check(req[http::field::authorization], rc.peer, rc.peer_is_loopback);
+    if (verdict != admin_guard::verdict::allowed) {
+        const bool throttled = verdict == admin_guard::verdict::throttled;
+        auto res = make_error_response(throttled ? http::status::too_many_requests : http::status::unauthorized,
+                                       throttled ? "TOOMANYREQUESTS" : "UNAUTHORIZED",
+                                       throttled ? "too many failed admin attempts from this address"
+                                                 : "admin API needs the admin token",
                                        req.version(), req.keep_alive());
-        res.set(http::field::www_authenticate, "Bearer realm=\"strata-admin\"");
-        co_return co_await send(stream, res, ev);
+        if (throttled)
+            res.set(http::field::retry_after, std::to_string(admin_guard::window.count()));
+        else
+            res.set(http::field::www_authenticate, "Bearer realm=\"strata-admin\"");
+        co_return co_await send(stream, req, res, ev);
     }
     const std::string_view target = req.target();
     const auto path = target.substr(0, target.find('?'));
@@ -306,32 +318,32 @@ awaitable<bool> handle_admin(proxy_context& ctx, beast::tcp_stream& stream, cons
     if (path.starts_with("/api/v1/analytics")) co_return co_await handle_analytics(ctx, stream, req, ev);
     auto res = make_error_response(http::status::not_found, "NOT_FOUND", "no such endpoint", req.version(),
                                    req.keep_alive());
-    co_return co_await send(stream, res, ev);
+    co_return co_await send(stream, req, res, ev);
 }
 
 }  // namespace
 
 awaitable<bool> handle_request(proxy_context& ctx, beast::tcp_stream& stream, const request& req,
-                               storage::pull_event& ev, listener_role role, bool peer_is_loopback) {
+                               storage::pull_event& ev, const request_context& rc) {
     const std::string_view target = req.target();
     if (target == "/healthz") co_return co_await send_text(stream, req, http::status::ok, "text/plain", "ok\n", ev);
     if (target == "/readyz") co_return co_await handle_readyz(ctx, stream, req, ev);
     if (target == "/metrics" && ctx.cfg.server.metrics)
         co_return co_await send_text(stream, req, http::status::ok, "text/plain; version=0.0.4; charset=utf-8",
                                      ctx.stats_metrics.render(), ev);
-    if (role == listener_role::metrics_only) {
+    if (rc.role == listener_role::metrics_only) {
         auto res = make_error_response(http::status::not_found, "NOT_FOUND", "metrics listener", req.version(),
                                        req.keep_alive());
-        co_return co_await send(stream, res, ev);
+        co_return co_await send(stream, req, res, ev);
     }
-    if (target.starts_with("/api/")) co_return co_await handle_admin(ctx, stream, req, ev, peer_is_loopback);
+    if (target.starts_with("/api/")) co_return co_await handle_admin(ctx, stream, req, ev, rc);
     auto r = parse_route(target, ctx.cfg);
     if (!r) co_return co_await send_error(stream, req, r.error(), "", ev);
     if (req.method() != http::verb::get && req.method() != http::verb::head) {
         auto res = make_error_response(http::status::method_not_allowed, "UNSUPPORTED",
                                        "only GET and HEAD are served", req.version(), req.keep_alive());
         res.set(http::field::allow, "GET, HEAD");
-        co_return co_await send(stream, res, ev);
+        co_return co_await send(stream, req, res, ev);
     }
     co_return co_await dispatch(ctx, stream, req, *r, ev);
 }

@@ -14,8 +14,7 @@ std::int64_t since_ns(std::int64_t start_ns) {
 awaitable<bool> send_error(beast::tcp_stream& stream, const request& req, error_code ec, std::string_view detail,
                            storage::pull_event& ev) {
     auto res = make_error_response(to_errc(ec), detail, req.version(), req.keep_alive());
-    if (req.method() == http::verb::head) res.body().clear();
-    co_return co_await send(stream, res, ev);
+    co_return co_await send(stream, req, res, ev);
 }
 
 awaitable<bool> send_text(beast::tcp_stream& stream, const request& req, http::status status,
@@ -25,11 +24,7 @@ awaitable<bool> send_text(beast::tcp_stream& stream, const request& req, http::s
     res.set(http::field::content_type, content_type);
     res.body() = std::move(body);
     res.prepare_payload();
-    if (req.method() == http::verb::head) {
-        http::response<http::empty_body> head{res.base()};
-        co_return co_await send(stream, head, ev);
-    }
-    co_return co_await send(stream, res, ev);
+    co_return co_await send(stream, req, res, ev);
 }
 
 }  // namespace strata::proxy

@@ -35,12 +35,22 @@ std::uint64_t body_size(const http::response<Body>& res) {
 }
 
 // Writes a whole response; records its status, body bytes and time to first byte in ev.
-// Returns whether the connection may carry another request.
+// A response to HEAD never carries a body, whatever its status: only its header is written,
+// whose Content-Length still says what GET would send. Returns whether the connection may
+// carry another request.
 template <class Body>
-awaitable<bool> send(beast::tcp_stream& stream, http::response<Body>& res, storage::pull_event& ev) {
+awaitable<bool> send(beast::tcp_stream& stream, const request& req, http::response<Body>& res,
+                     storage::pull_event& ev) {
     ev.http_status = res.result_int();
     ev.ttfb_ns = since_ns(ev.ts_ns);
     stream.expires_after(response_write_timeout);
+    if constexpr (!std::is_same_v<Body, http::empty_body>) {
+        if (req.method() == http::verb::head) {
+            http::response<http::empty_body> head{res.base()};
+            auto [ec, n] = co_await http::async_write(stream, head, asio::as_tuple(asio::use_awaitable));
+            co_return !ec && res.keep_alive();
+        }
+    }
     auto [ec, n] = co_await http::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
     if (!ec) ev.bytes_sent = body_size(res);
     co_return !ec && res.keep_alive();

@@ -6,6 +6,11 @@
 #include <ctime>
 
 namespace strata::proxy {
+namespace {
+
+constexpr std::int64_t max_retry_after_s = 86400;
+
+}  // namespace
 
 bool is_retryable_status(unsigned status) noexcept {
     return status == 429 || status == 500 || status == 502 || status == 503 || status == 504;
@@ -19,14 +24,19 @@ std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view valu
     std::uint64_t seconds = 0;
     const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
     if (ec == std::errc() && end == value.data() + value.size())
-        return std::chrono::milliseconds(std::min<std::uint64_t>(seconds, 86400) * 1000);
+        return std::chrono::milliseconds(std::min<std::uint64_t>(seconds, max_retry_after_s) * 1000);
     // IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT"
     std::tm tm{};
     const std::string text(value);
     const char* parsed = ::strptime(text.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
     if (!parsed || *parsed != '\0') return std::nullopt;
-    const auto when = std::chrono::system_clock::from_time_t(timegm(&tm));
-    if (when <= now) return std::chrono::milliseconds(0);
+    // Compared in seconds first: %Y reads years 0 to 9999, and a system_clock time_point
+    // (nanoseconds) overflows outside 1678 to 2261.
+    const std::int64_t when_s = timegm(&tm);
+    const auto now_s = std::chrono::floor<std::chrono::seconds>(now.time_since_epoch()).count();
+    if (when_s <= now_s) return std::chrono::milliseconds(0);
+    if (when_s - now_s > max_retry_after_s) return std::chrono::seconds(max_retry_after_s);
+    const auto when = std::chrono::system_clock::time_point(std::chrono::seconds(when_s));
     return std::chrono::duration_cast<std::chrono::milliseconds>(when - now);
 }
 

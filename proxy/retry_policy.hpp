@@ -17,7 +17,8 @@ struct retry_config {
 // True for statuses worth another try of an idempotent request: 429, 500, 502, 503, 504.
 bool is_retryable_status(unsigned status) noexcept;
 
-// Parses Retry-After: delta-seconds or an HTTP-date (IMF-fixdate), relative to now.
+// Parses Retry-After: delta-seconds or an HTTP-date (IMF-fixdate), relative to now; either is
+// capped at a day.
 std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value,
                                                            std::chrono::system_clock::time_point now);
 

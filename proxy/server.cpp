@@ -2,7 +2,9 @@
 #include "proxy/server.hpp"
 
 #include "proxy/oci_error.hpp"
+#include "proxy/request_framing.hpp"
 #include "proxy/request_handler.hpp"
+#include "storage/text_escape.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -24,26 +26,47 @@ std::string node_of(const request& req, const std::string& peer) {
     return peer;
 }
 
-awaitable<void> run_session(beast::tcp_stream stream, proxy_context& ctx, listener_role role) {
+awaitable<bool> answer_and_close(beast::tcp_stream& stream, http::status status, std::string_view message) {
+    auto res = make_error_response(status, "UNSUPPORTED", message, 11, false);
+    stream.expires_after(std::chrono::seconds(5));
+    co_await http::async_write(stream, res, with_ec);
+    co_return false;
+}
+
+// Reads one request: the header, checked for framing before anything trusts it, then the rest
+// (a request with a body is refused by the empty body). Returns false when the connection ends.
+awaitable<bool> read_request(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                             http::request_parser<http::empty_body>& parser) {
+    parser.header_limit(max_header_bytes);
+    auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, with_ec);
+    if (!ec) {
+        if (auto bad = check_request_framing(parser.get().base()))
+            co_return co_await answer_and_close(stream, bad->status, bad->message);
+        std::tie(ec, n) = co_await http::async_read(stream, buffer, parser, with_ec);
+    }
+    if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::connection_reset ||
+        ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor)
+        co_return false;
+    // Oversized headers, a body on a GET, garbage: answer once and hang up.
+    if (ec) co_return co_await answer_and_close(stream, http::status::bad_request, ec.message());
+    co_return true;
+}
+
+// One connection's requests in turn. The stream is shared with the connection table's closer,
+// which may close the socket (from this strand) to make room for a new connection.
+awaitable<void> run_session(std::shared_ptr<beast::tcp_stream> owned, proxy_context& ctx, listener_role role,
+                            bool admin_enabled, std::shared_ptr<client_connections::ticket> ticket) {
+    auto& stream = *owned;
     beast::flat_buffer buffer;
     error_code peer_ec;
     const auto peer_address = stream.socket().remote_endpoint(peer_ec).address();
     const auto peer = peer_address.to_string();
-    const bool loopback = !peer_ec && peer_address.is_loopback();
+    const request_context rc{role, !peer_ec && peer_address.is_loopback(), admin_enabled, peer};
     for (;;) {
         http::request_parser<http::empty_body> parser;
-        parser.header_limit(max_header_bytes);
         stream.expires_after(ctx.cfg.timeouts.client_idle);
-        auto [ec, n] = co_await http::async_read(stream, buffer, parser, with_ec);
-        if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::connection_reset)
-            break;
-        if (ec) {
-            // Oversized headers, a body on a GET, garbage: answer once and hang up.
-            auto res = make_error_response(http::status::bad_request, "UNSUPPORTED", ec.message(), 11, false);
-            stream.expires_after(std::chrono::seconds(5));
-            co_await http::async_write(stream, res, with_ec);
-            break;
-        }
+        if (!co_await read_request(stream, buffer, parser)) break;
+        ctx.connections.set_idle(*ticket, false);
         const auto& req = parser.get();
         storage::pull_event ev;
         ev.ts_ns = now_ns();
@@ -52,9 +75,10 @@ awaitable<void> run_session(beast::tcp_stream stream, proxy_context& ctx, listen
         ev.range = std::string(req[http::field::range]);
         bool keep_alive = false;
         try {
-            keep_alive = co_await handle_request(ctx, stream, req, ev, role, loopback);
+            keep_alive = co_await handle_request(ctx, stream, req, ev, rc);
         } catch (const std::exception& e) {
-            spdlog::error("request failed peer={} target={} error=\"{}\"", peer, std::string(req.target()), e.what());
+            spdlog::error("request failed peer={} target={} error={}", peer, storage::log_value(req.target()),
+                          storage::log_value(e.what()));
             break;
         }
         ev.duration_ns = now_ns() - ev.ts_ns;
@@ -62,10 +86,12 @@ awaitable<void> run_session(beast::tcp_stream stream, proxy_context& ctx, listen
             ev.node = node_of(req, peer);
             ctx.observe(std::move(ev));
         } else {
-            spdlog::debug("request peer={} method={} target={} status={} duration_us={}", peer, ev.method,
-                          std::string(req.target()), ev.http_status, ev.duration_ns / 1000);
+            spdlog::debug("request peer={} method={} target={} status={} duration_us={}", peer,
+                          storage::log_value(ev.method), storage::log_value(req.target()), ev.http_status,
+                          ev.duration_ns / 1000);
         }
         if (!keep_alive) break;
+        ctx.connections.set_idle(*ticket, true);
     }
     error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
@@ -96,6 +122,10 @@ server::server(asio::io_context& io, proxy_context& ctx, std::string listen, lis
 
 void server::start() {
     const auto endpoint = parse_listen_address(listen_);
+    admin_enabled_ = role_ == listener_role::main && (!ctx_.admin_token.empty() || endpoint.address().is_loopback());
+    if (role_ == listener_role::main && !admin_enabled_)
+        spdlog::warn("admin API disabled: listener {} is not loopback and no admin token is set "
+                     "(admin.token or admin.token_file)", listen_);
     acceptor_.open(endpoint.protocol());
     acceptor_.set_option(asio::socket_base::reuse_address(true));
     acceptor_.bind(endpoint);
@@ -113,15 +143,30 @@ awaitable<void> server::accept_loop() {
         auto [ec, socket] = co_await acceptor_.async_accept(asio::make_strand(io_), with_ec);
         if (ec == asio::error::operation_aborted) co_return;
         if (ec) {
-            // EMFILE and friends: back off instead of spinning.
-            spdlog::warn("accept failed error=\"{}\"", ec.message());
+            // EMFILE and friends: make room by closing the longest-idle client, else back off.
+            spdlog::warn("accept failed error={}", storage::log_value(ec.message()));
+            if (ctx_.connections.close_longest_idle()) continue;
             asio::steady_timer pause(io_, std::chrono::milliseconds(50));
             co_await pause.async_wait(with_ec);
             continue;
         }
         socket.set_option(tcp::no_delay(true), ec);
         auto executor = socket.get_executor();
-        asio::co_spawn(executor, run_session(beast::tcp_stream(std::move(socket)), ctx_, role_), asio::detached);
+        auto stream = std::make_shared<beast::tcp_stream>(std::move(socket));
+        std::weak_ptr<beast::tcp_stream> weak = stream;
+        auto ticket = ctx_.connections.admit([executor, weak] {
+            asio::post(executor, [weak] {
+                error_code ignored;
+                if (auto s = weak.lock()) s->socket().close(ignored);
+            });
+        });
+        if (!ticket) {
+            error_code ignored;
+            stream->socket().close(ignored);
+            continue;
+        }
+        asio::co_spawn(executor, run_session(stream, ctx_, role_, admin_enabled_, std::move(ticket)),
+                       asio::detached);
     }
 }
 

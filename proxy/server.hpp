@@ -14,7 +14,8 @@ public:
     // Serves on listen ("host:port"); a metrics_only listener answers only /metrics, /healthz, /readyz.
     server(asio::io_context& io, proxy_context& ctx, std::string listen, listener_role role = listener_role::main);
 
-    // Binds and listens; throws boost::system::system_error if the address is unusable.
+    // Binds and listens; throws boost::system::system_error if the address is unusable. The
+    // admin API is served only with an admin token or on a loopback listener (logged otherwise).
     void start();
     // Stops accepting; sessions in flight finish their current response.
     void stop();
@@ -28,6 +29,7 @@ private:
     std::string listen_;
     listener_role role_;
     tcp::acceptor acceptor_;
+    bool admin_enabled_ = false;  // decided at start(): a token, or a loopback listener
 };
 
 // Splits "host:port" ("[::1]:5000" for IPv6). Throws config_error on bad input.

@@ -3,7 +3,7 @@
 #include "proxy/simulate_command.hpp"
 
 #include "analytics/byte_size.hpp"
-#include "analytics/json_input.hpp"
+#include "analytics/input_stream.hpp"
 #include "analytics/report_html.hpp"
 #include "analytics/sim_tables.hpp"
 #include "proxy/output_file.hpp"
@@ -175,9 +175,9 @@ simulate_args parse_args(const std::vector<std::string>& args) {
 }
 
 std::string read_file(const std::string& path, std::size_t limit) {
-    auto text = analytics::read_maybe_gzipped(path, limit);
-    if (!text) throw std::runtime_error("cannot read " + path + " (missing, corrupt or too large)");
-    return *text;
+    auto file = analytics::read_input_file(path, limit);
+    if (!file.text) throw std::runtime_error("file " + path + ": " + file.error);
+    return std::move(*file.text);
 }
 
 analytics::trace load_trace(const simulate_args& a) {

@@ -2,11 +2,14 @@
 #pragma once
 
 #include "proxy/config.hpp"
+#include "proxy/metrics.hpp"
 #include "proxy/net.hpp"
 #include "proxy/route.hpp"
+#include "proxy/single_flight.hpp"
 #include "proxy/upstream_set.hpp"
 
 #include <chrono>
+#include <list>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -30,28 +33,51 @@ tag_page paginate_tags(const std::vector<std::string>& sorted, std::optional<std
 // The Link header value for the page after `last_tag` ("</v2/<name>/tags/list?n=..&last=..>; rel=\"next\"").
 std::string next_page_link(const route& r, std::size_t n, const std::string& last_tag);
 
+// The tags of one upstream tag-list page: the "tags" array's strings that pass the tag grammar.
+// *rejected counts the entries that did not (not strings, or not tags: a CR LF, a slash, 129
+// characters); they are dropped, so nothing unchecked ever reaches a Link header. Errors:
+// errc::upstream_protocol for a body that is not a JSON object, nests too deep, or whose "tags"
+// is neither an array nor null. Pure; never throws.
+result<std::vector<std::string>> parse_tag_page(std::string_view body, std::size_t* rejected);
+
 // Fetches whole tag lists from upstream (following the upstream's own pagination up to a
-// bound) and keeps each for the upstream's tag_ttl. Thread-safe.
+// bound), one fetch at a time per repository however many clients ask, and keeps each for the
+// upstream's tag_ttl within a byte budget (least recently used dropped first). Thread-safe.
 class tag_list_service {
 public:
     static constexpr int max_upstream_pages = 100;
     static constexpr std::size_t max_list_bytes = 16 << 20;
+    using tag_list = std::shared_ptr<const std::vector<std::string>>;
 
-    tag_list_service(const config& cfg, upstream_set& upstreams) : cfg_(cfg), upstreams_(upstreams) {}
+    tag_list_service(const config& cfg, upstream_set& upstreams, metrics& m)
+        : cfg_(cfg), upstreams_(upstreams), metrics_(m) {}
 
-    awaitable<result<std::shared_ptr<const std::vector<std::string>>>> sorted_tags(const route& r);
+    awaitable<result<tag_list>> sorted_tags(const route& r);
+
+    std::size_t bytes() const;
+    std::size_t byte_budget() const noexcept { return cfg_.cache.tag_list_memory_bytes; }
 
 private:
+    awaitable<result<tag_list>> fetch_sorted(const route& r);
     awaitable<result<std::vector<std::string>>> fetch_all(const route& r);
+    tag_list find_fresh(const std::string& key, std::chrono::steady_clock::time_point now,
+                        std::chrono::seconds ttl);
+    void keep(const std::string& key, tag_list tags, std::chrono::steady_clock::time_point fetched);
 
     struct entry {
-        std::shared_ptr<const std::vector<std::string>> tags;
+        tag_list tags;
         std::chrono::steady_clock::time_point fetched;
+        std::size_t bytes;
+        std::list<std::string>::iterator recency;
     };
     const config& cfg_;
     upstream_set& upstreams_;
-    std::mutex mutex_;
+    metrics& metrics_;
+    mutable std::mutex mutex_;
     std::map<std::string, entry> cache_;
+    std::list<std::string> recency_;  // keys, most recently used first
+    std::size_t bytes_ = 0;
+    single_flight<result<tag_list>> flights_;
 };
 
 }  // namespace strata::proxy

@@ -1,6 +1,10 @@
 // token_cache and the token endpoint's JSON.
 #include "proxy/token_cache.hpp"
 
+#include "storage/json_limits.hpp"
+
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include <charconv>
@@ -27,6 +31,8 @@ std::optional<wall_clock::time_point> parse_rfc3339(std::string_view s) {
         return std::nullopt;
     if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60)
         return std::nullopt;
+    // What system_clock's nanoseconds can hold (1678-2261), so the conversion cannot overflow.
+    if (year < 1678 || year > 2261) return std::nullopt;
     std::size_t i = 19;
     if (i < s.size() && s[i] == '.') {
         ++i;
@@ -57,6 +63,7 @@ std::optional<wall_clock::time_point> parse_rfc3339(std::string_view s) {
 }
 
 result<issued_token> parse_token_response(std::string_view body, wall_clock::time_point now) {
+    if (!storage::json_nesting_within(body)) return errc::upstream_protocol;
     const auto doc = nlohmann::json::parse(body, nullptr, false);
     if (!doc.is_object()) return errc::upstream_protocol;
     std::string token;
@@ -67,7 +74,10 @@ result<issued_token> parse_token_response(std::string_view body, wall_clock::tim
             break;
         }
     }
-    if (token.empty()) return errc::upstream_protocol;
+    // It becomes an Authorization header: visible ASCII only, and no bigger than a header may be.
+    if (token.empty() || token.size() > max_token_bytes) return errc::upstream_protocol;
+    for (char c : token)
+        if (c <= 0x20 || c >= 0x7f) return errc::upstream_protocol;
     std::int64_t expires_in = 60;
     if (auto it = doc.find("expires_in"); it != doc.end() && it->is_number_integer() && it->get<std::int64_t>() > 0)
         expires_in = std::min<std::int64_t>(it->get<std::int64_t>(), 24 * 3600);
@@ -84,20 +94,44 @@ std::optional<std::string> token_cache::find(const std::string& key, wall_clock:
     auto it = tokens_.find(key);
     if (it == tokens_.end()) return std::nullopt;
     if (it->second.expires <= now) {
-        tokens_.erase(it);
+        erase_locked(it);
         return std::nullopt;
     }
     return it->second.token;
 }
 
+std::size_t token_cache::cost(const std::string& key, const issued_token& token) {
+    return key.size() + token.token.size() + 96;
+}
+
+void token_cache::erase_locked(std::map<std::string, issued_token>::iterator it) {
+    bytes_ -= cost(it->first, it->second);
+    tokens_.erase(it);
+}
+
 void token_cache::store(const std::string& key, issued_token token) {
     std::lock_guard lock(mutex_);
-    tokens_[key] = std::move(token);
+    if (auto it = tokens_.find(key); it != tokens_.end()) erase_locked(it);
+    const auto needed = cost(key, token);
+    if (needed > byte_budget_) return;  // used for this request only, never kept
+    // The token that expires first goes first: it is the least worth keeping.
+    while (bytes_ + needed > byte_budget_) {
+        auto first = std::min_element(tokens_.begin(), tokens_.end(),
+                                      [](const auto& a, const auto& b) { return a.second.expires < b.second.expires; });
+        erase_locked(first);
+    }
+    bytes_ += needed;
+    tokens_.emplace(key, std::move(token));
 }
 
 void token_cache::invalidate(const std::string& key) {
     std::lock_guard lock(mutex_);
-    tokens_.erase(key);
+    if (auto it = tokens_.find(key); it != tokens_.end()) erase_locked(it);
+}
+
+std::size_t token_cache::bytes() const {
+    std::lock_guard lock(mutex_);
+    return bytes_;
 }
 
 }  // namespace strata::proxy

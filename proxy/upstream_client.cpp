@@ -2,6 +2,7 @@
 #include "proxy/upstream_client.hpp"
 
 #include "proxy/retry_policy.hpp"
+#include "storage/text_escape.hpp"
 
 #include <openssl/evp.h>
 #include <spdlog/spdlog.h>
@@ -44,32 +45,6 @@ awaitable<void> sleep_for(std::chrono::milliseconds d) {
 
 }  // namespace
 
-std::optional<location> resolve_location(const location& from, std::string_view url) {
-    if (url.starts_with("/")) return location{from.tls, from.host, from.port, std::string(url)};
-    location to;
-    if (url.starts_with("https://")) {
-        url.remove_prefix(8);
-    } else if (url.starts_with("http://")) {
-        to.tls = false;
-        url.remove_prefix(7);
-    } else {
-        return std::nullopt;
-    }
-    const auto slash = url.find_first_of("/?");
-    const auto authority = url.substr(0, slash);
-    to.target = slash == std::string_view::npos ? "/" : std::string(url.substr(slash));
-    if (to.target.front() == '?') to.target.insert(0, "/");
-    if (authority.empty() || authority.find('@') != std::string_view::npos) return std::nullopt;
-    try {
-        const auto origin = parse_origin((to.tls ? "https://" : "http://") + std::string(authority), "Location");
-        to.host = origin.host;
-        to.port = origin.port;
-    } catch (const config_error&) {
-        return std::nullopt;
-    }
-    return to;
-}
-
 response_stream::response_stream(exchange ex, std::shared_ptr<connection_pool> pool,
                                  std::chrono::milliseconds idle_timeout, metrics* m, std::string upstream)
     : ex_(std::move(ex)), pool_(std::move(pool)), idle_timeout_(idle_timeout), metrics_(m),
@@ -93,7 +68,8 @@ upstream_client::upstream_client(const upstream_config& upstream, const timeout_
                                  const client_config& client, metrics* m)
     : upstream_(upstream), timeouts_(timeouts), client_(client),
       tls_ctx_(std::make_unique<ssl::context>(ssl::context::tls_client)),
-      pool_(std::make_shared<connection_pool>(client.max_idle_per_host, client.idle_connection)), metrics_(m) {
+      pool_(std::make_shared<connection_pool>(client.max_idle_per_host, client.idle_connection)),
+      tokens_(client.token_cache_bytes), metrics_(m) {
     tls_ctx_->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
                           ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
     if (!upstream_.token_file.empty()) upstream_.password = read_secret_file(upstream_.token_file, "upstreams[" + upstream_.name + "].token_file");
@@ -116,11 +92,6 @@ std::string upstream_client::reachability() const {
     case 2: return "unreachable";
     default: return "unknown";
     }
-}
-
-bool upstream_client::is_own_origin(const location& where) const {
-    return where.tls == upstream_.origin.tls && where.host == upstream_.origin.host &&
-           where.port == upstream_.origin.port;
 }
 
 std::string upstream_client::basic_credentials() const {
@@ -172,19 +143,33 @@ awaitable<result<exchange>> upstream_client::send_fresh_or_pooled(http::verb met
         if (sent) co_return sent;
     }
     error_code ec;
-    auto conn = co_await upstream_connection::connect(where.host, where.port, where.tls ? tls_ctx_.get() : nullptr,
-                                                      upstream_.tls_verify, timeouts_.connect, timeouts_.tls_handshake, ec);
+    auto conn = co_await connect_checked(where, ec);
     if (ec) {
-        spdlog::warn("upstream connect failed upstream={} host={} error=\"{}\"", upstream_.name, where.host, ec.message());
+        spdlog::warn("upstream connect failed upstream={} host={} error={}", upstream_.name,
+                     storage::log_value(where.host), storage::log_value(ec.message()));
         co_return errc::upstream_unavailable;
     }
     auto sent = co_await send_on(std::move(conn), method, where, headers, body);
     if (!sent) {
-        spdlog::warn("upstream request failed upstream={} host={} error=\"{}\"", upstream_.name, where.host,
-                     sent.error().message());
+        spdlog::warn("upstream request failed upstream={} host={} error={}", upstream_.name,
+                     storage::log_value(where.host), storage::log_value(sent.error().message()));
         co_return errc::upstream_unavailable;
     }
     co_return sent;
+}
+
+awaitable<std::unique_ptr<upstream_connection>> upstream_client::connect_checked(const location& where,
+                                                                               error_code& ec) {
+    upstream_connection::endpoint_filter allowed;
+    if (!is_own_origin(where))
+        allowed = [this, where](const asio::ip::address& a) { return address_allowed(upstream_, where, a); };
+    auto conn = co_await upstream_connection::connect(where.host, where.port, where.tls ? tls_ctx_.get() : nullptr,
+                                                      upstream_.tls_verify, timeouts_.connect, timeouts_.tls_handshake,
+                                                      allowed, ec);
+    if (ec == asio::error::access_denied)
+        spdlog::warn("upstream target refused upstream={} host={} port={} reason=\"internal address not in "
+                     "redirect_hosts\"", upstream_.name, storage::log_value(where.host), where.port);
+    co_return conn;
 }
 
 awaitable<result<exchange>> upstream_client::send_redirecting(http::verb method, location where, http::fields headers) {
@@ -197,8 +182,16 @@ awaitable<result<exchange>> upstream_client::send_redirecting(http::verb method,
         if (!is_redirect(status)) co_return sent;
         if (hop == client_.max_redirects) co_return errc::upstream_protocol;
         auto next = resolve_location(where, sent->parser->get()[http::field::location]);
-        if (!next) co_return errc::upstream_protocol;
-        spdlog::debug("upstream redirect upstream={} to={}", upstream_.name, next->host);
+        if (!next) {
+            spdlog::warn("upstream redirect refused upstream={} reason=\"unusable Location\"", upstream_.name);
+            co_return errc::upstream_protocol;
+        }
+        if (auto why = refuse_target(upstream_, *next)) {
+            spdlog::warn("upstream redirect refused upstream={} to={} reason={}", upstream_.name,
+                         storage::log_value(next->host), storage::log_value(*why));
+            co_return errc::upstream_protocol;
+        }
+        spdlog::debug("upstream redirect upstream={} to={}", upstream_.name, storage::log_value(next->host));
         where = std::move(*next);
     }
 }
@@ -254,15 +247,20 @@ awaitable<result<std::string>> upstream_client::fetch_token(const auth_challenge
                                                             const std::string& repository) {
     const location own{upstream_.origin.tls, upstream_.origin.host, upstream_.origin.port, "/"};
     auto realm = resolve_location(own, challenge.param("realm"));
-    // Credentials only travel over TLS, or to a plain-HTTP realm of a plain-HTTP upstream.
-    if (!realm || (!realm->tls && upstream_.origin.tls)) co_return errc::upstream_denied;
+    if (!realm || refuse_target(upstream_, *realm)) co_return errc::upstream_denied;
+    // Credentials go only to the upstream's own origin or over verified TLS; elsewhere the token
+    // is asked for anonymously, which is all a public repository needs.
+    const bool with_credentials = has_credentials() && may_send_credentials(upstream_, *realm);
+    if (has_credentials() && !with_credentials && !warned_anonymous_realm_.exchange(true))
+        spdlog::warn("token realm gets no credentials upstream={} realm={} reason=\"not the upstream's origin and "
+                     "not verified TLS\"", upstream_.name, storage::log_value(realm->origin()));
     auto scope = challenge.param("scope");
     if (scope.empty()) scope = token_key(repository);
     const auto service = challenge.param("service");
     ++token_fetches_;
 
     result<exchange> sent = errc::upstream_unavailable;
-    if (has_credentials()) {
+    if (with_credentials) {
         http::fields form_headers;
         form_headers.set(http::field::content_type, "application/x-www-form-urlencoded");
         const auto form = "grant_type=password&client_id=strata&service=" + url_encode(service) +
@@ -277,7 +275,7 @@ awaitable<result<std::string>> upstream_client::fetch_token(const auth_challenge
         get.target += (get.target.find('?') == std::string::npos ? "?" : "&") + std::string("service=") +
                       url_encode(service) + "&scope=" + url_encode(scope);
         http::fields headers;
-        if (has_credentials()) headers.set(http::field::authorization, basic_credentials());
+        if (with_credentials) headers.set(http::field::authorization, basic_credentials());
         sent = co_await send_once(http::verb::get, get, headers);
     }
     if (!sent) co_return sent.error();
@@ -285,7 +283,8 @@ awaitable<result<std::string>> upstream_client::fetch_token(const auth_challenge
     auto body = co_await read_all(std::move(*sent), 1 << 20, false);
     if (!body) co_return body.error();
     if (status == 401 || status == 403) {
-        spdlog::warn("token request refused upstream={} realm={} status={}", upstream_.name, realm->host, status);
+        spdlog::warn("token request refused upstream={} realm={} status={}", upstream_.name,
+                     storage::log_value(realm->host), status);
         co_return errc::upstream_denied;
     }
     if (status != 200) co_return is_retryable_status(status) ? errc::upstream_unavailable : errc::upstream_protocol;
@@ -316,21 +315,36 @@ awaitable<result<buffered_response>> upstream_client::read_all(exchange ex, std:
     co_return out;
 }
 
+// Whatever an upstream sent that Beast or the standard library refused by throwing (a header
+// value too large to set, say) ends here as an error of the request, never past its caller.
+errc upstream_client::refused_upstream_data(const std::exception& e) const {
+    spdlog::warn("upstream answer refused upstream={} error={}", upstream_.name, storage::log_value(e.what()));
+    return errc::upstream_protocol;
+}
+
 awaitable<result<buffered_response>> upstream_client::fetch(http::verb method, std::string target, http::fields headers,
                                                             std::size_t body_limit, std::string repository) {
     // A named spec, not a braced temporary inside co_await: GCC 12 corrupts those (see run_blocking).
     request_spec spec{method, std::move(target), std::move(headers), std::move(repository)};
-    auto sent = co_await send(std::move(spec));
-    if (!sent) co_return sent.error();
-    co_return co_await read_all(std::move(*sent), body_limit, method == http::verb::head);
+    try {
+        auto sent = co_await send(std::move(spec));
+        if (!sent) co_return sent.error();
+        co_return co_await read_all(std::move(*sent), body_limit, method == http::verb::head);
+    } catch (const std::exception& e) {
+        co_return refused_upstream_data(e);
+    }
 }
 
 awaitable<result<response_stream>> upstream_client::open(std::string target, http::fields headers,
                                                          std::string repository) {
     request_spec spec{http::verb::get, std::move(target), std::move(headers), std::move(repository)};
-    auto sent = co_await send(std::move(spec));
-    if (!sent) co_return sent.error();
-    co_return response_stream(std::move(*sent), pool_, timeouts_.idle_body, metrics_, upstream_.name);
+    try {
+        auto sent = co_await send(std::move(spec));
+        if (!sent) co_return sent.error();
+        co_return response_stream(std::move(*sent), pool_, timeouts_.idle_body, metrics_, upstream_.name);
+    } catch (const std::exception& e) {
+        co_return refused_upstream_data(e);
+    }
 }
 
 }  // namespace strata::proxy

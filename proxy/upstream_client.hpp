@@ -5,6 +5,7 @@
 #include "proxy/connection_pool.hpp"
 #include "proxy/metrics.hpp"
 #include "proxy/net.hpp"
+#include "proxy/redirect_policy.hpp"
 #include "proxy/token_cache.hpp"
 #include "proxy/upstream_connection.hpp"
 #include "proxy/www_authenticate.hpp"
@@ -24,19 +25,6 @@ struct buffered_response {
     http::fields headers;
     std::string body;
 };
-
-// Where one request goes: an origin and a target.
-struct location {
-    bool tls = true;
-    std::string host;
-    std::string port;
-    std::string target;
-
-    std::string origin() const { return (tls ? "https://" : "http://") + host + ":" + port; }
-};
-
-// Parses an absolute http(s) URL or, relative to `from`, an absolute path.
-std::optional<location> resolve_location(const location& from, std::string_view url);
 
 // One request/response in progress: the connection and the parser holding the headers.
 struct exchange {
@@ -78,7 +66,11 @@ private:
 //    WWW-Authenticate challenge, gets a token from the realm (anonymously, or with the
 //    configured credentials by the POST form flow, falling back to GET with Basic auth)
 //    and retries once; Basic challenges are answered with the credentials;
-//  - follows redirects up to client.max_redirects, never sending Authorization to another origin;
+//  - follows redirects up to client.max_redirects, never sending Authorization to another origin,
+//    never from https to http, and never to an internal address (checked after resolution, and
+//    the connection made to the checked address) unless redirect_policy allows it;
+//  - sends credentials to a token realm only on its own origin or over verified TLS; otherwise
+//    asks for the token anonymously (logged once);
 //  - retries connection failures, 429 and 5xx with backoff, honouring Retry-After.
 // Credentials and tokens are never logged.
 class upstream_client {
@@ -101,6 +93,8 @@ public:
 
     // Number of token requests made (for tests and metrics).
     std::uint64_t token_fetches() const noexcept { return token_fetches_.load(); }
+    std::size_t token_bytes() const { return tokens_.bytes(); }
+    std::size_t token_budget() const noexcept { return tokens_.byte_budget(); }
     // "ok" or "unreachable" by the last request to the upstream's origin, "unknown" before any.
     std::string reachability() const;
 
@@ -119,11 +113,14 @@ private:
                                           const std::string& body = {});
     awaitable<result<exchange>> send_fresh_or_pooled(http::verb method, const location& where,
                                                      const http::fields& headers, const std::string& body);
+    // Resolves and connects to where, to an address redirect_policy allows for it.
+    awaitable<std::unique_ptr<upstream_connection>> connect_checked(const location& where, error_code& ec);
     awaitable<result<exchange>> send_on(std::unique_ptr<upstream_connection> conn, http::verb method,
                                         const location& where, const http::fields& headers, const std::string& body);
     awaitable<result<std::string>> fetch_token(const auth_challenge& challenge, const std::string& repository);
     awaitable<result<buffered_response>> read_all(exchange ex, std::size_t body_limit, bool head);
-    bool is_own_origin(const location& where) const;
+    bool is_own_origin(const location& where) const { return proxy::is_own_origin(upstream_, where); }
+    errc refused_upstream_data(const std::exception& e) const;
     bool has_credentials() const { return !upstream_.username.empty(); }
     std::string basic_credentials() const;
     std::string token_key(const std::string& repository) const;
@@ -135,6 +132,7 @@ private:
     std::shared_ptr<connection_pool> pool_;
     token_cache tokens_;
     std::atomic<bool> basic_auth_{false};  // upstream asked for Basic: send it up front
+    std::atomic<bool> warned_anonymous_realm_{false};
     std::atomic<std::uint64_t> token_fetches_{0};
     std::atomic<int> last_outcome_{0};  // 0 unknown, 1 answered, 2 unreachable
     metrics* metrics_;

@@ -3,6 +3,8 @@
 
 #include <openssl/ssl.h>
 
+#include <vector>
+
 namespace strata::proxy {
 namespace {
 
@@ -12,12 +14,22 @@ constexpr auto with_ec = asio::as_tuple(asio::use_awaitable);
 
 awaitable<std::unique_ptr<upstream_connection>> upstream_connection::connect(
     const std::string& host, const std::string& port, ssl::context* tls_ctx, bool verify_host,
-    std::chrono::milliseconds connect_timeout, std::chrono::milliseconds tls_timeout, error_code& ec) {
+    std::chrono::milliseconds connect_timeout, std::chrono::milliseconds tls_timeout, const endpoint_filter& allowed,
+    error_code& ec) {
     auto executor = co_await asio::this_coro::executor;
     tcp::resolver resolver(executor);
-    auto [rec, endpoints] = co_await resolver.async_resolve(host, port, with_ec);
+    auto [rec, resolved] = co_await resolver.async_resolve(host, port, with_ec);
     if (rec) {
         ec = rec;
+        co_return nullptr;
+    }
+    // Checked after resolution, and only the checked addresses are connected to: a name that
+    // resolves differently a moment later cannot slip past the check.
+    std::vector<tcp::endpoint> endpoints;
+    for (const auto& entry : resolved)
+        if (!allowed || allowed(entry.endpoint().address())) endpoints.push_back(entry.endpoint());
+    if (endpoints.empty()) {
+        ec = asio::error::access_denied;
         co_return nullptr;
     }
     beast::tcp_stream tcp_stream(executor);

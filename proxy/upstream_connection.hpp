@@ -5,6 +5,7 @@
 #include "proxy/net.hpp"
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <variant>
 
@@ -19,9 +20,13 @@ public:
 
     // Resolves and connects to host:port, then does the TLS handshake (SNI and host-name
     // verification) when tls_ctx is not null. Errors are returned, never thrown.
+    // Which resolved addresses may be connected to (all when empty).
+    using endpoint_filter = std::function<bool(const asio::ip::address&)>;
+    // With a filter, only the addresses it allows are tried; none left: asio::error::access_denied.
     static awaitable<std::unique_ptr<upstream_connection>> connect(
         const std::string& host, const std::string& port, ssl::context* tls_ctx, bool verify_host,
-        std::chrono::milliseconds connect_timeout, std::chrono::milliseconds tls_timeout, error_code& ec);
+        std::chrono::milliseconds connect_timeout, std::chrono::milliseconds tls_timeout,
+        const endpoint_filter& allowed, error_code& ec);
 
     awaitable<void> write(http::request<http::string_body>& req, std::chrono::milliseconds timeout,
                           error_code& ec);

@@ -20,6 +20,18 @@ std::uint64_t upstream_set::token_fetches() const {
     return n;
 }
 
+std::size_t upstream_set::token_bytes() const {
+    std::size_t n = 0;
+    for (const auto& [name, client] : clients_) n += client->token_bytes();
+    return n;
+}
+
+std::size_t upstream_set::token_budget() const {
+    std::size_t n = 0;
+    for (const auto& [name, client] : clients_) n += client->token_budget();
+    return n;
+}
+
 upstream_client& upstream_set::client(const upstream_config& upstream) const {
     return *clients_.at(upstream.name);
 }

@@ -19,6 +19,9 @@ public:
     nlohmann::json reachability() const;
     // Bearer tokens requested across all upstreams.
     std::uint64_t token_fetches() const;
+    // Bytes of cached bearer tokens over every upstream, and their budgets added up.
+    std::size_t token_bytes() const;
+    std::size_t token_budget() const;
     upstream_client& client(const upstream_config& upstream) const;
 
 private:

@@ -18,4 +18,14 @@ errc upstream_failure(unsigned status, std::string_view body, object_kind kind) 
     return errc::upstream_protocol;
 }
 
+std::optional<std::uint64_t> parse_content_length(std::string_view value) noexcept {
+    if (value.empty() || value.size() > 19) return std::nullopt;
+    std::uint64_t n = 0;
+    for (char c : value) {
+        if (c < '0' || c > '9') return std::nullopt;
+        n = n * 10 + static_cast<std::uint64_t>(c - '0');
+    }
+    return n;
+}
+
 }  // namespace strata::proxy

@@ -107,7 +107,9 @@ cache_evictor::result cache_evictor::evict() {
 
 cache_evictor::result cache_evictor::evict_at_least(std::uint64_t bytes) {
     const auto now = bytes_.load();
-    return evict_down_to(now > bytes ? now - bytes : 0);
+    const auto bound = static_cast<std::uint64_t>(max_disk_full_fraction * static_cast<double>(now));
+    const auto take = std::min(bytes, std::max<std::uint64_t>(bound, 1));
+    return evict_down_to(now > take ? now - take : 0);
 }
 
 cache_evictor::result cache_evictor::evict_down_to(std::uint64_t target_bytes) {

@@ -67,7 +67,10 @@ public:
     // Evicts until below the low watermark (or nothing evictable is left). Blocks on the
     // disk: run it off I/O threads. One run at a time; a concurrent call returns at once.
     result evict();
-    // The disk filled up: evicts at least bytes (as far as possible), budget or not.
+    // The disk filled up: evicts the shortfall (as far as possible), budget or not, but never
+    // more than max_disk_full_fraction of the cached bytes in one call, whatever the shortfall
+    // claims: a lying upstream cannot empty the cache.
+    static constexpr double max_disk_full_fraction = 0.25;
     result evict_at_least(std::uint64_t bytes);
 
     std::uint64_t bytes() const noexcept { return bytes_.load(); }

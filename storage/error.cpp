@@ -31,6 +31,7 @@ public:
         case errc::storage_failed: return "local storage failed";
         case errc::storage_full: return "local disk is full";
         case errc::offline: return "not cached and strata is offline";
+        case errc::blob_too_large: return "upstream announced a blob larger than its descriptor or storage.max_blob_bytes";
         }
         return "unknown strata error";
     }

@@ -29,6 +29,7 @@ enum class errc {
     storage_failed,        // local disk refused a write
     storage_full,          // local disk is out of space (ENOSPC, EDQUOT)
     offline,               // offline mode and the object is not cached
+    blob_too_large,        // upstream announced more bytes than the descriptor or storage.max_blob_bytes allow
 };
 
 const boost::system::error_category& strata_category() noexcept;

@@ -1,6 +1,8 @@
 // parse_manifest: reads the descriptors out of OCI and Docker schema 2 manifests and indexes.
 #include "storage/manifest.hpp"
 
+#include "storage/json_limits.hpp"
+
 #include <nlohmann/json.hpp>
 
 namespace strata::storage {
@@ -53,6 +55,7 @@ bool is_index_media_type(std::string_view type) noexcept {
 }
 
 result<parsed_manifest> parse_manifest(std::string_view body, std::string_view served_type) {
+    if (!json_nesting_within(body)) return errc::manifest_invalid;
     const json doc = json::parse(body, nullptr, /*allow_exceptions=*/false);
     if (!doc.is_object()) return errc::manifest_invalid;
     parsed_manifest out;

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <rocksdb/write_batch.h>
 
+#include <charconv>
 #include <chrono>
 #include <stdexcept>
 
@@ -69,9 +70,38 @@ void metadata_index::put_manifest(const digest& d, const manifest_record& record
     rocksdb::WriteBatch batch;
     batch.Put(impl_->cf(cf_manifests), d.str(), encode(record));
     const auto repo_name = repo.upstream + '/' + repo.repository;
-    for (const auto& child : children) batch.Put(impl_->cf(cf_refs), child.str() + '|' + d.str(), repo_name);
-    batch.Put(impl_->cf(cf_default), manifest_used_key(d.str()), std::to_string(now_ns()));
+    const auto now = std::to_string(now_ns());
+    for (const auto& child : children) {
+        batch.Put(impl_->cf(cf_refs), child.str() + '|' + d.str(), repo_name);
+        batch.Put(impl_->cf(cf_default), link_prefix(child.str()) + repo_name, "1:" + now);
+    }
+    batch.Put(impl_->cf(cf_default), link_prefix(d.str()) + repo_name, "1:" + now);
+    batch.Put(impl_->cf(cf_default), manifest_used_key(d.str()), now);
     check(impl_->db->Write(rocksdb::WriteOptions(), &batch), "write manifest");
+}
+
+void metadata_index::put_link(const digest& d, const repository_key& repo, const repository_link& link) {
+    const auto key = link_prefix(d.str()) + repo.upstream + '/' + repo.repository;
+    const auto value = std::string(link.holds ? "1:" : "0:") + std::to_string(link.at_ns);
+    check(impl_->db->Put(rocksdb::WriteOptions(), impl_->cf(cf_default), key, value), "write repository link");
+}
+
+std::optional<repository_link> metadata_index::link(const digest& d, const repository_key& repo) const {
+    auto value = impl_->get(cf_default, link_prefix(d.str()) + repo.upstream + '/' + repo.repository);
+    if (!value || value->size() < 3 || (*value)[1] != ':') return std::nullopt;
+    std::int64_t at = 0;
+    std::from_chars(value->data() + 2, value->data() + value->size(), at);
+    return repository_link{(*value)[0] == '1', at};
+}
+
+std::vector<std::string> metadata_index::holders(const digest& d) const {
+    std::vector<std::string> out;
+    const auto prefix = link_prefix(d.str());
+    std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->cf(cf_default)));
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next())
+        if (it->value().starts_with("1:")) out.push_back(it->key().ToString().substr(prefix.size()));
+    check(it->status(), "scan repository links");
+    return out;
 }
 
 std::optional<tag_record> metadata_index::tag(const repository_key& repo, std::string_view tag) const {

@@ -39,6 +39,13 @@ struct repository_key {
     std::string repository;
 };
 
+// What strata knows of whether a repository holds a digest: seen in it (a manifest fetched for
+// it, a blob downloaded through it, an upstream HEAD that answered 200) or confirmed absent.
+struct repository_link {
+    bool holds = false;
+    std::int64_t at_ns = 0;  // when it was learned
+};
+
 // One batch entry of access statistics for a blob or manifest.
 struct access_update {
     std::string digest;
@@ -64,6 +71,13 @@ public:
     // Stores a manifest and records that it references each of its children.
     void put_manifest(const digest& d, const manifest_record& record, const repository_key& repo,
                       const std::vector<digest>& children);
+
+    // Which repositories hold which digests, as distribution keeps repository links. put_manifest
+    // links the manifest and every child to its repository itself.
+    void put_link(const digest& d, const repository_key& repo, const repository_link& link);
+    std::optional<repository_link> link(const digest& d, const repository_key& repo) const;
+    // Every repository (as "upstream/repository") known to hold d.
+    std::vector<std::string> holders(const digest& d) const;
 
     std::optional<tag_record> tag(const repository_key& repo, std::string_view tag) const;
     void put_tag(const repository_key& repo, std::string_view tag, const tag_record& record);

@@ -1,6 +1,8 @@
 // pull_event encodings for export: JSON lines, and CSV for spreadsheets.
 #include "storage/pull_event.hpp"
 
+#include "storage/text_escape.hpp"
+
 namespace strata::storage {
 namespace {
 
@@ -32,16 +34,6 @@ void append_json_escaped(std::string& out, const std::string& s) {
             }
         }
     }
-}
-
-std::string csv_field(const std::string& s) {
-    if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-    std::string out = "\"";
-    for (char c : s) {
-        if (c == '"') out += '"';
-        out += c;
-    }
-    return out + '"';
 }
 
 }  // namespace
@@ -97,7 +89,7 @@ std::string csv_header() {
 
 std::string to_csv_row(const pull_event& e) {
     std::string row = std::to_string(e.ts_ns);
-    const auto text = [&row](const std::string& s) { row.append(1, ',').append(csv_field(s)); };
+    const auto text = [&row](const std::string& s) { row.append(1, ',').append(csv_cell(s)); };
     const auto number = [&row](auto n) { row.append(1, ',').append(std::to_string(n)); };
     for (const auto* s : {&e.client, &e.node, &e.upstream, &e.repository, &e.reference, &e.digest, &e.kind, &e.method,
                           &e.media_type})

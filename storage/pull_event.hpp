@@ -33,7 +33,8 @@ struct pull_event {
 // One JSON object on one line (no trailing newline).
 std::string to_json_line(const pull_event& e);
 
-// CSV with a header row; fields quoted where needed (RFC 4180).
+// CSV with a header row; text fields through csv_cell (RFC 4180 quoting, a leading = + - @
+// neutralised), numbers as numbers.
 std::string csv_header();
 std::string to_csv_row(const pull_event& e);
 

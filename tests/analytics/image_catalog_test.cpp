@@ -166,3 +166,18 @@ TEST_CASE("damaged and hostile files are counted with a reason, never fatal") {
     CHECK(c.images()[0].history.empty());
     CHECK(c.errors().size() >= 6);
 }
+
+TEST_CASE("a bundle that decompresses past the document cap is refused and named") {
+    const auto good = fixtures / "andyzhangx" / "docker-cleanup" / "manifests-config-layers.json";
+    const auto size = fs::file_size(good);
+    image_catalog refused;
+    import_image_files(refused, {good}, size - 1);
+    CHECK(refused.counts().unreadable_files == 1);
+    CHECK(refused.images().empty());
+    CHECK(refused.errors() ==
+          std::vector<std::string>{"file " + good.string() + ": larger than " + std::to_string(size - 1) + " bytes"});
+    image_catalog read;
+    import_image_files(read, {good}, size);
+    CHECK(read.counts().unreadable_files == 0);
+    CHECK(read.counts().images == 1);
+}

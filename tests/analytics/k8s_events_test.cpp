@@ -1,7 +1,11 @@
 // Tests of kubelet message parsing, label patterns, timestamps and the Kubernetes event importer,
-// with a real exporter log from the performance study as a fixture and hostile lines.
+// with a real exporter log from the performance study as a fixture, hostile lines and hostile
+// gzip (forged trailers, bombs, truncation, data after the stream, concatenated members).
+#include "analytics/input_stream.hpp"
 #include "analytics/k8s_events.hpp"
 #include "analytics/kubelet_message.hpp"
+
+#include "hostile_files.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -160,4 +164,134 @@ TEST_CASE("kubectl's EventList documents, and Pulling paired with Pulled for old
     CHECK(importer.pulls()[0].node == "node-9");
     CHECK(*importer.pulls()[0].seconds == Approx(1.0));  // the message's own figure wins
     CHECK(importer.pulls()[0].time_s == 1704067209);
+}
+
+namespace {
+
+using strata::test::gzip_bomb;
+using strata::test::gzip_bytes;
+using strata::test::temp_dir;
+using strata::test::with_claimed_size;
+using strata::test::write_bytes;
+
+// n exporter lines, each a Pulled event with its own uid.
+std::string pulled_lines(int n, int first_uid = 0) {
+    std::string text;
+    for (int i = first_uid; i < first_uid + n; ++i)
+        text += pulled_line("u" + std::to_string(i), "Successfully pulled image \\\"a:1\\\" in 2s", "job-" + std::to_string(i)) +
+                "\n";
+    return text;
+}
+
+}  // namespace
+
+TEST_CASE("a gzip whose trailer claims 4 GiB imports like the file it was made from") {
+    temp_dir t;
+    const auto text = read_input_file(fixture, std::size_t{64} << 20);
+    REQUIRE(text.text);
+    write_bytes(t.path / "claims-4g.json.gz", with_claimed_size(gzip_bytes(*text.text), 0xffffffff));
+    k8s_event_importer importer;
+    const auto growth = strata::test::peak_rss_growth([&] { importer.add_file(t.path / "claims-4g.json.gz", {}); });
+    const auto& c = importer.counts();
+    CHECK(c.files == 1);
+    CHECK(c.unreadable_files == 0);
+    CHECK(c.damaged_files == 0);
+    CHECK(c.lines == 432);
+    CHECK(c.events == 320);
+    CHECK(c.pulled == 64);
+    CHECK(importer.errors().empty());
+    CHECK(growth < (std::size_t{64} << 20));
+}
+
+TEST_CASE("gzip bombs are counted errors, read in bounded memory") {
+    temp_dir t;
+    const std::size_t bomb = std::size_t{100} << 20;
+    // One 100 MiB line between two good ones, then an EventList opening followed by 100 MiB of newlines.
+    const auto line_bomb = gzip_bytes(pulled_lines(1)) + gzip_bomb("{\"reason\":\"", 'A', bomb) +
+                           gzip_bytes("\n" + pulled_lines(1, 1));
+    const auto newline_bomb = gzip_bomb("{\n", '\n', bomb);
+    REQUIRE(line_bomb.size() < (std::size_t{1} << 20));
+    REQUIRE(newline_bomb.size() < (std::size_t{1} << 20));
+    write_bytes(t.path / "line-bomb.json.gz", line_bomb);
+    write_bytes(t.path / "newline-bomb.json.gz", with_claimed_size(newline_bomb, 0xffffffff));
+    k8s_event_importer importer({.max_line_bytes = std::size_t{16} << 20, .max_document_bytes = std::size_t{16} << 20});
+    const auto growth = strata::test::peak_rss_growth([&] {
+        importer.add_file(t.path / "line-bomb.json.gz", {});
+        importer.add_file(t.path / "newline-bomb.json.gz", {});
+    });
+    const auto& c = importer.counts();
+    CHECK(c.files == 2);
+    CHECK(c.lines == 3);
+    CHECK(c.oversized_lines == 1);
+    CHECK(c.pulled == 2);
+    CHECK(c.unreadable_files == 1);
+    CHECK(importer.errors() ==
+          std::vector<std::string>{"file " + (t.path / "line-bomb.json.gz").string() +
+                                       " line 2: longer than 16777216 bytes, skipped",
+                                   "file " + (t.path / "newline-bomb.json.gz").string() +
+                                       ": larger than 16777216 bytes"});
+    CHECK(growth < (std::size_t{64} << 20));
+}
+
+TEST_CASE("damaged gzip event files keep what came before the damage") {
+    temp_dir t;
+    const auto text = pulled_lines(2000);
+    const auto gz = gzip_bytes(text);
+    write_bytes(t.path / "truncated.json.gz", gz.substr(0, gz.size() / 2));
+    write_bytes(t.path / "garbage.json.gz", gzip_bytes(pulled_lines(3, 5000)) + "not gzip");
+    write_bytes(t.path / "members.json.gz", gzip_bytes(text.substr(0, 1001)) + gzip_bytes(text.substr(1001)));
+    k8s_event_importer importer;
+    importer.add_file(t.path / "truncated.json.gz", {});
+    const auto& c = importer.counts();
+    CHECK(c.damaged_files == 1);
+    CHECK(c.pulled > 100);
+    CHECK(c.pulled < 2000);
+    CHECK(c.not_json <= 1);  // the line the truncation cut
+    CHECK(importer.errors() ==
+          std::vector<std::string>{"file " + (t.path / "truncated.json.gz").string() + ": truncated gzip data"});
+    importer.add_file(t.path / "garbage.json.gz", {});
+    CHECK(c.damaged_files == 2);
+    CHECK(importer.errors().back() ==
+          "file " + (t.path / "garbage.json.gz").string() + ": data after the end of the gzip stream");
+    // Concatenated members, split mid-line, are one stream: every event, each once.
+    k8s_event_importer members;
+    members.add_file(t.path / "members.json.gz", {});
+    CHECK(members.counts().pulled == 2000);
+    CHECK(members.counts().not_json == 0);
+    CHECK(members.errors().empty());
+}
+
+TEST_CASE("a line over the cap is skipped and named; the lines around it count") {
+    temp_dir t;
+    const auto text = pulled_lines(1) + std::string(5000, '[') + "\n" + pulled_lines(1, 1);
+    write_bytes(t.path / "events.jsonl", text);
+    k8s_event_importer importer({.max_line_bytes = 1000});
+    importer.add_file(t.path / "events.jsonl", {});
+    CHECK(importer.counts().lines == 3);
+    CHECK(importer.counts().oversized_lines == 1);
+    CHECK(importer.counts().pulled == 2);
+    CHECK(importer.errors() == std::vector<std::string>{"file " + (t.path / "events.jsonl").string() +
+                                                         " line 2: longer than 1000 bytes, skipped"});
+    importer.add_text(text, {});
+    CHECK(importer.counts().oversized_lines == 2);
+    CHECK(importer.errors().back() == "text line 2: longer than 1000 bytes, skipped");
+}
+
+TEST_CASE("an EventList file over the document cap is refused and named; under it, read") {
+    temp_dir t;
+    std::string doc = "{\n  \"kind\": \"EventList\",\n  \"items\": [\n";
+    for (int i = 0; i < 50; ++i)
+        doc += std::string(i ? "," : "") + pulled_line("e" + std::to_string(i), "Successfully pulled image \\\"a:1\\\" in 2s") + "\n";
+    doc += "]}\n";
+    write_bytes(t.path / "events.json.gz", gzip_bytes(doc));
+    k8s_event_importer small({.max_document_bytes = doc.size() - 1});
+    small.add_file(t.path / "events.json.gz", {});
+    CHECK(small.counts().unreadable_files == 1);
+    CHECK(small.errors() == std::vector<std::string>{"file " + (t.path / "events.json.gz").string() +
+                                                      ": larger than " + std::to_string(doc.size() - 1) + " bytes"});
+    k8s_event_importer enough({.max_document_bytes = doc.size()});
+    enough.add_file(t.path / "events.json.gz", {});
+    CHECK(enough.counts().unreadable_files == 0);
+    CHECK(enough.counts().events == 50);
+    CHECK(enough.counts().pulled == 50);
 }

@@ -22,3 +22,12 @@ TEST_CASE("tables render as CSV, JSON, text and escaped HTML") {
     CHECK(human_bytes(999) == "999 B");
     CHECK(human_bytes(1500000) == "1.5 MB");
 }
+
+TEST_CASE("CSV neutralises formulas in text cells and keeps negative numbers as numbers") {
+    result_table t{"T", {{"repository"}, {"delta", unit::seconds}}, {}};
+    t.add_row({std::string("=HYPERLINK(\"http://evil.example\",\"x\")"), -1.0});
+    t.add_row({std::string("-5"), -5.0});
+    t.add_row({std::string("@ref"), 1.5e3});
+    CHECK(render_csv(t) ==
+          "repository,delta\n\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\",-1\n-5,-5\n'@ref,1500\n");
+}

@@ -3,7 +3,10 @@
 // Serves blobs and manifests put into it over its control API, optionally behind bearer
 // or basic auth with short-lived tokens from its own realm, and applies scripted faults:
 // an HTTP status (with Retry-After), a connection reset mid-body, wrong bytes, a trickled
-// body, or a redirect to another origin. It records every request it gets.
+// body, a redirect to another origin or to an exact URL, or any scripted response (status,
+// headers, body and a Content-Length that may lie). A fault can hold its response until the
+// test releases it, before the response or after part of a blob's body, so tests wait on
+// conditions instead of timing. It records every request.
 //
 // Control API (same port):
 //   PUT    /_control/blobs                       body = blob bytes; answers the digest
@@ -12,6 +15,21 @@
 //   DELETE /_control/faults                      removes every fault
 //   GET    /_control/requests                    JSON list of {method, target, authorization, connection}
 //   POST   /_control/expire-tokens               invalidates every issued token
+//   POST   /_control/token-ttl                   JSON {"expires_in": s, "valid_for": s}: tokens issued
+//                                                from now on announce expires_in and are accepted for
+//                                                valid_for (default expires_in); both start at --token-ttl
+//   GET    /_control/held                        how many responses are held right now
+//   POST   /_control/release                     lets every held response go
+//
+// Fault actions: serve (the normal answer, e.g. with a hold_after_bytes), status, reset,
+// wrong_bytes, trickle (any blob fault with delay_ms paces the body), delay, redirect (location
+// + the request's target, or location alone with "exact"), respond ("status", "headers" object,
+// "body" string, "content_length" sent verbatim in place of the real length; the connection
+// closes after the body). "hold": true on any fault holds the matching request until
+// /_control/release; "hold_after_bytes": n on a blob fault sends the headers and the first n
+// body bytes, then holds the rest until /_control/release (with "hold" too, that takes a second
+// release); both count in /_control/held. "chance": p applies it to that share of the matching
+// requests only, drawn at random (the first matching fault that applies wins).
 #include "storage/digest.hpp"
 
 #include <boost/asio.hpp>
@@ -23,6 +41,8 @@
 #include <chrono>
 #include <iostream>
 #include <map>
+#include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -38,20 +58,30 @@ constexpr auto with_ec = asio::as_tuple(asio::use_awaitable);
 
 struct fault {
     std::string match;       // applies to requests whose target contains this
-    std::string action;      // status | reset | wrong_bytes | trickle | redirect | delay
+    std::string action;      // serve | status | reset | wrong_bytes | trickle | redirect | delay | respond
     unsigned status = 503;
     std::string retry_after;
     std::size_t after_bytes = 0;   // reset: bytes sent before the reset
     std::size_t chunk = 65536;     // paced bodies: bytes per write
     int delay_ms = 0;              // paced bodies: pause between writes (any blob fault)
     std::string location;          // redirect: origin to send the client to
+    bool exact = false;            // redirect: location is the whole URL
+    json headers = json::object(); // respond: extra response headers
+    std::string body;              // respond: the body
+    std::string content_length;    // respond: verbatim Content-Length (may lie); empty: the real one
+    bool hold = false;             // wait for /_control/release before answering
+    std::optional<std::size_t> hold_after_bytes;  // blob body: wait for a release after this many bytes
+    double chance = 1.0;           // the share of matching requests it applies to (soak tests)
     int times = -1;                // how many requests it applies to; -1 forever
 };
 
 struct options {
     std::string auth = "none";  // none | bearer | basic
     std::string user;           // "name:password"; with bearer, tokens need these credentials
-    int token_ttl = 300;
+    int token_ttl = 300;        // the expires_in tokens announce
+    int token_valid_for = 300;  // how long a token is accepted
+    std::string realm;          // bearer realm to send clients to; empty: this server's /token
+    std::size_t token_bytes = 0;  // pad issued tokens to this size (memory tests)
 };
 
 struct upstream_state {
@@ -59,7 +89,9 @@ struct upstream_state {
     unsigned short port = 0;
     std::map<std::string, std::string> blobs;                               // digest -> bytes
     std::map<std::string, std::pair<std::string, std::string>> manifests;  // repo:ref -> type, body
-    std::vector<fault> faults;
+    std::vector<std::shared_ptr<fault>> faults;
+    std::uint64_t release_generation = 0;  // bumped by /_control/release
+    int held = 0;                          // responses waiting for a release
     json requests = json::array();
     std::uint64_t connections = 0;
     std::map<std::string, std::chrono::steady_clock::time_point> tokens;
@@ -136,13 +168,26 @@ private:
         co_return !ec;
     }
 
-    fault* matching_fault(const std::string& target) {
+    std::shared_ptr<fault> matching_fault(const std::string& target) {
+        std::uniform_real_distribution<double> coin(0.0, 1.0);
         for (auto& f : state_.faults)
-            if (f.times != 0 && target.find(f.match) != std::string::npos) {
-                if (f.times > 0) --f.times;
-                return &f;
+            if (f->times != 0 && target.find(f->match) != std::string::npos &&
+                (f->chance >= 1.0 || coin(state_.rng) < f->chance)) {
+                if (f->times > 0) --f->times;
+                return f;
             }
         return nullptr;
+    }
+
+    // Single-threaded server: a held response polls for the release.
+    asio::awaitable<void> wait_for_release() {
+        const auto generation = state_.release_generation;
+        ++state_.held;
+        while (state_.release_generation == generation) {
+            asio::steady_timer t(stream_.get_executor(), std::chrono::milliseconds(5));
+            co_await t.async_wait(with_ec);
+        }
+        --state_.held;
     }
 
     asio::awaitable<bool> handle(request& req) {
@@ -158,7 +203,10 @@ private:
             res.set(http::field::www_authenticate, challenge);
             co_return co_await send(res);
         }
-        if (fault* f = matching_fault(target)) co_return co_await apply_fault(req, *f, target);
+        if (auto f = matching_fault(target)) {
+            if (f->hold) co_await wait_for_release();
+            co_return co_await apply_fault(req, *f, target);
+        }
         co_return co_await serve(req, target, nullptr);
     }
 
@@ -180,8 +228,9 @@ private:
                 repo = repo.substr(0, at);
                 break;
             }
-        return "Bearer realm=\"http://127.0.0.1:" + std::to_string(state_.port) +
-               "/token\",service=\"fault-upstream\",scope=\"repository:" + repo + ":pull\"";
+        const auto realm = state_.opts.realm.empty() ? "http://127.0.0.1:" + std::to_string(state_.port) + "/token"
+                                                     : state_.opts.realm;
+        return "Bearer realm=\"" + realm + "\",service=\"fault-upstream\",scope=\"repository:" + repo + ":pull\"";
     }
 
     asio::awaitable<bool> issue_token(request& req, const std::string& target) {
@@ -200,8 +249,9 @@ private:
             auto res = oci_error(req, 400, "SCOPE_MISSING");
             co_return co_await send(res);
         }
-        const auto token = std::to_string(state_.rng());
-        state_.tokens[token] = std::chrono::steady_clock::now() + std::chrono::seconds(state_.opts.token_ttl);
+        auto token = std::to_string(state_.rng());
+        if (token.size() < state_.opts.token_bytes) token.resize(state_.opts.token_bytes, 'x');
+        state_.tokens[token] = std::chrono::steady_clock::now() + std::chrono::seconds(state_.opts.token_valid_for);
         auto res = reply(req, 200, json{{"token", token}, {"expires_in", state_.opts.token_ttl}}.dump());
         co_return co_await send(res);
     }
@@ -252,8 +302,10 @@ private:
         const std::size_t limit = f && f->action == "reset" ? std::min(f->after_bytes, body.size()) : body.size();
         const bool paced = f && f->delay_ms > 0;
         const std::size_t chunk = paced ? f->chunk : (1u << 20);
-        for (std::size_t off = 0; off < limit; off += chunk) {
-            const auto len = std::min(chunk, limit - off);
+        const std::size_t hold_at = f && f->hold_after_bytes ? std::min(*f->hold_after_bytes, limit) : limit + 1;
+        for (std::size_t off = 0, len = 0; off < limit; off += len) {
+            if (off == hold_at) co_await wait_for_release();
+            len = std::min(chunk, (off < hold_at ? std::min(hold_at, limit) : limit) - off);
             auto [wec, wn] = co_await asio::async_write(stream_, asio::buffer(body.data() + off, len), with_ec);
             if (wec) co_return false;
             if (paced) {
@@ -261,6 +313,7 @@ private:
                 co_await t.async_wait(with_ec);
             }
         }
+        if (hold_at == limit) co_await wait_for_release();
         if (limit < body.size()) {  // reset: abort the connection with an RST
             stream_.socket().set_option(asio::socket_base::linger(true, 0));
             stream_.close();
@@ -281,14 +334,37 @@ private:
             co_return co_await serve(req, target, nullptr);
         }
         if (f.action == "redirect") {
-            auto res = reply(req, 307, "");
-            res.set(http::field::location, f.location + target);
+            auto res = reply(req, f.status >= 300 && f.status < 400 ? f.status : 307, "");
+            res.set(http::field::location, f.exact ? f.location : f.location + target);
             co_return co_await send(res);
         }
+        if (f.action == "respond") co_return co_await respond(req, f);
         co_return co_await serve(req, target, &f);
     }
 
+    // A scripted response written by hand, so its headers and length can be anything.
+    asio::awaitable<bool> respond(request& req, const fault& f) {
+        std::string head = "HTTP/1.1 " + std::to_string(f.status) + " Scripted\r\n";
+        for (const auto& [name, value] : f.headers.items())
+            head += name + ": " + (value.is_string() ? value.get<std::string>() : value.dump()) + "\r\n";
+        head += "Content-Length: " + (f.content_length.empty() ? std::to_string(f.body.size()) : f.content_length);
+        head += "\r\nConnection: close\r\n\r\n";
+        if (req.method() != http::verb::head) head += f.body;
+        co_await asio::async_write(stream_, asio::buffer(head), with_ec);
+        stream_.close();
+        co_return false;
+    }
+
     asio::awaitable<bool> control(request& req, const std::string& target) {
+        if (target == "/_control/held") {
+            auto res = reply(req, 200, std::to_string(state_.held), "text/plain");
+            co_return co_await send(res);
+        }
+        if (target == "/_control/release" && req.method() == http::verb::post) {
+            ++state_.release_generation;
+            auto res = reply(req, 200, "{}");
+            co_return co_await send(res);
+        }
         if (req.method() == http::verb::put && target == "/_control/blobs") {
             const auto digest = strata::storage::sha256_of(req.body()).str();
             state_.blobs[digest] = req.body();
@@ -317,7 +393,8 @@ private:
                 auto res = reply(req, 400, "{\"error\":\"bad fault\"}");
                 co_return co_await send(res);
             }
-            fault f;
+            auto made = std::make_shared<fault>();
+            auto& f = *made;
             f.match = j.value("match", "");
             f.action = j.value("action", "status");
             f.status = j.value("status", 503u);
@@ -327,12 +404,30 @@ private:
             f.delay_ms = j.value("delay_ms", 0);
             f.location = j.value("location", "");
             f.times = j.value("times", -1);
-            state_.faults.push_back(f);
+            f.exact = j.value("exact", false);
+            f.headers = j.value("headers", json::object());
+            f.body = j.value("body", "");
+            f.content_length = j.value("content_length", "");
+            f.hold = j.value("hold", false);
+            if (j.contains("hold_after_bytes")) f.hold_after_bytes = j.value("hold_after_bytes", std::size_t{0});
+            f.chance = j.value("chance", 1.0);
+            state_.faults.push_back(made);
             auto res = reply(req, 201, "{}");
             co_return co_await send(res);
         }
         if (target == "/_control/requests") {
             auto res = reply(req, 200, state_.requests.dump());
+            co_return co_await send(res);
+        }
+        if (target == "/_control/token-ttl" && req.method() == http::verb::post) {
+            const auto j = json::parse(req.body(), nullptr, false);
+            if (!j.is_object() || !j.contains("expires_in")) {
+                auto res = reply(req, 400, "{\"error\":\"bad token-ttl\"}");
+                co_return co_await send(res);
+            }
+            state_.opts.token_ttl = j.value("expires_in", 300);
+            state_.opts.token_valid_for = j.value("valid_for", state_.opts.token_ttl);
+            auto res = reply(req, 200, "{}");
             co_return co_await send(res);
         }
         if (target == "/_control/expire-tokens") {
@@ -364,7 +459,9 @@ options parse_options(int argc, char** argv) {
         const std::string flag = argv[i];
         if (flag == "--auth") o.auth = argv[i + 1];
         else if (flag == "--user") o.user = argv[i + 1];
-        else if (flag == "--token-ttl") o.token_ttl = std::stoi(argv[i + 1]);
+        else if (flag == "--token-ttl") o.token_ttl = o.token_valid_for = std::stoi(argv[i + 1]);
+        else if (flag == "--realm") o.realm = argv[i + 1];
+        else if (flag == "--token-bytes") o.token_bytes = std::stoul(argv[i + 1]);
         else throw std::runtime_error("unknown flag " + flag);
     }
     return o;

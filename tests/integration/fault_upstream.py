@@ -13,11 +13,15 @@ FAULT_UPSTREAM = os.environ.get("STRATA_FAULT_UPSTREAM_BIN",
 
 
 class FaultUpstream:
-    def __init__(self, workdir, auth="none", user=None, token_ttl=300, name="fault"):
+    def __init__(self, workdir, auth="none", user=None, token_ttl=300, name="fault", realm=None, token_bytes=0):
         self.log_path = os.path.join(workdir, "%s.log" % name)
         self.args = [FAULT_UPSTREAM, "--auth", auth, "--token-ttl", str(token_ttl)]
         if user:
             self.args += ["--user", user]
+        if realm:
+            self.args += ["--realm", realm]
+        if token_bytes:
+            self.args += ["--token-bytes", str(token_bytes)]
         self.proc = None
         self.port = None
 
@@ -49,14 +53,31 @@ class FaultUpstream:
         return self.control("PUT", "manifests/%s/%s" % (repo, tag), body, {"Content-Type": media_type}).decode()
 
     def add_fault(self, match, action, **params):
+        """Scripts a fault for requests whose target contains match (see fault_upstream.cpp).
+        hold=True holds the response until release(); hold_after_bytes=n sends a blob's headers
+        and first n body bytes, then holds the rest until release(); action "serve" answers
+        normally, for use with hold_after_bytes."""
         params.update({"match": match, "action": action})
         self.control("POST", "faults", json.dumps(params).encode(), {"Content-Type": "application/json"})
 
     def clear_faults(self):
         self.control("DELETE", "faults")
 
+    def held(self):
+        """How many responses a "hold" fault is holding right now."""
+        return int(self.control("GET", "held"))
+
+    def release(self):
+        """Lets every held response go."""
+        self.control("POST", "release")
+
     def expire_tokens(self):
         self.control("POST", "expire-tokens")
+
+    def token_ttl(self, expires_in, valid_for=None):
+        """Tokens issued from now on announce expires_in seconds and are accepted for valid_for."""
+        body = {"expires_in": expires_in, "valid_for": expires_in if valid_for is None else valid_for}
+        self.control("POST", "token-ttl", json.dumps(body).encode(), {"Content-Type": "application/json"})
 
     def requests(self):
         return json.loads(self.control("GET", "requests"))

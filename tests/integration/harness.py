@@ -76,7 +76,9 @@ def free_port():
         return s.getsockname()[1]
 
 
-def wait_for(predicate, timeout=20.0, what="condition"):
+def wait_for(predicate, timeout=120.0, what="condition"):
+    """Polls predicate until it is true. The timeout only bounds a hang: generous, so that a
+    loaded machine never reaches it."""
     deadline = time.time() + timeout
     while time.time() < deadline:
         try:
@@ -328,6 +330,11 @@ class Strata:
     def get(self, path, headers=None, method="GET"):
         return http(method, self.url + path, headers=headers)
 
+    def metric(self, name, **labels):
+        """The sum of a metric's samples (with these labels) on /metrics right now. Gauges
+        such as strata_client_connections count the connection of this scrape too."""
+        return counter(metric_samples(self.get("/metrics").body.decode()), name, **labels)
+
 
 def make_tls_files(workdir):
     """A throwaway CA and a server certificate for localhost/127.0.0.1, made with the openssl CLI.
@@ -365,6 +372,49 @@ def metric_samples(text):
 def counter(samples, name, **labels):
     want = set(labels.items())
     return sum(v for (n, l), v in samples.items() if n == name and want <= set(l))
+
+
+class Nginx:
+    """nginx on a loopback port with one server block; `server` is the block's body, with %(port)d
+    standing for the port. Temp paths and logs live under workdir/nginx."""
+
+    def __init__(self, workdir, server, scheme="http", workers=2):
+        self.port = free_port()
+        self.scheme = scheme
+        self.dir = os.path.join(workdir, "nginx")
+        os.makedirs(os.path.join(self.dir, "tmp"), exist_ok=True)
+        self.conf = os.path.join(self.dir, "nginx.conf")
+        with open(self.conf, "w") as f:
+            f.write("""
+daemon off;
+worker_processes %(workers)d;
+pid %(dir)s/nginx.pid;
+error_log %(dir)s/error.log;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    client_body_temp_path %(dir)s/tmp; proxy_temp_path %(dir)s/tmp; fastcgi_temp_path %(dir)s/tmp;
+    uwsgi_temp_path %(dir)s/tmp; scgi_temp_path %(dir)s/tmp;
+    default_type application/octet-stream;
+    server { %(server)s }
+}
+""" % {"dir": self.dir, "workers": workers, "server": server % {"port": self.port}})
+        self.proc = None
+
+    @property
+    def url(self):
+        return "%s://127.0.0.1:%d" % (self.scheme, self.port)
+
+    def start(self, ready_path="/nope", ready_status=404, cafile=None):
+        self.proc = subprocess.Popen(["nginx", "-c", self.conf], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_for(lambda: http("GET", self.url + ready_path, timeout=2, cafile=cafile).status == ready_status,
+                 what="nginx")
+        return self
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
 
 
 class TempDir:

@@ -111,7 +111,7 @@ class CostWithoutPricesTest(ProxyTestCase):
         with open(bad, "w") as f:
             f.write('{"nodes": [{"per_hour": -1}]}')
         broken = Strata(self.dir, {UPSTREAM: self.upstream.url}, config={"analytics": {"prices_file": bad}})
-        run = subprocess.run(broken.command(), capture_output=True, text=True, timeout=30)
+        run = subprocess.run(broken.command(), capture_output=True, text=True, timeout=120)
         self.assertNotEqual(run.returncode, 0)
         self.assertIn("analytics.prices_file", run.stderr + run.stdout)
 

@@ -156,6 +156,38 @@ class AnalyzePullsTest(unittest.TestCase):
         self.assertEqual(analyze("reuse", "--top", "-1", MANIFESTS).returncode, 2)
         self.assertEqual(analyze("nonsense", MANIFESTS).returncode, 2)
 
+    def test_hostile_gzip_is_streamed_within_the_caps(self):
+        source = os.path.join(EVENTS, "aws", "eks", "cpu", "size32", "times")
+        with gzip.open(os.path.join(source, os.listdir(source)[0]), "rb") as f:
+            lines = f.read().split(b"\n")
+        with TempDir() as d:
+            # The fixture with one 5000-byte line added, its trailer claiming 4 GiB.
+            lines.insert(3, b'{"reason":"' + b"A" * 5000 + b'"}')
+            forged = bytearray(gzip.compress(b"\n".join(lines)))
+            forged[-4:] = b"\xff\xff\xff\xff"
+            claims = os.path.join(d, "claims-4g.json.gz")
+            with open(claims, "wb") as f:
+                f.write(forged)
+            # An EventList opening, then 64 MiB of newlines: about 64 kB compressed.
+            bomb = os.path.join(d, "bomb.json.gz")
+            with gzip.open(bomb, "wb", compresslevel=9) as f:
+                f.write(b"{\n")
+                for _ in range(64):
+                    f.write(b"\n" * (1 << 20))
+            run = analyze("pulls", "--max-line-bytes", "4000", "--max-document-bytes", "1MiB", "--format", "json",
+                          claims, bomb)
+            self.assertEqual(run.returncode, 0, run.stderr)
+            inputs = json.loads(run.stdout)["inputs"]
+            self.assertEqual(inputs["events"]["pulled"], 64)
+            self.assertEqual(inputs["events"]["oversized_lines"], 1)
+            self.assertEqual(inputs["events"]["unreadable"], 1)
+            self.assertEqual(inputs["event_errors"],
+                             ["file %s line 4: longer than 4000 bytes, skipped" % claims,
+                              "file %s: larger than 1048576 bytes" % bomb])
+            self.assertIn("line 4: longer than 4000 bytes", run.stderr)
+            self.assertEqual(analyze("pulls", "--max-line-bytes", "0", claims).returncode, 2)
+            self.assertEqual(analyze("pulls", "--max-document-bytes", "lots", claims).returncode, 2)
+
 
 class AnalyzeImagesTest(unittest.TestCase):
     def run_json(self, *args):

@@ -103,7 +103,7 @@ class ClientsTest(unittest.TestCase):
             first.stop()
         self.assertEqual(self.registry.blob_gets(), len(self.app.blobs))
         # containerd named the upstream with ?ns=docker.io; strata logged the pull under it.
-        self.assertRegex(self.strata.read_log(), r"kind=manifest upstream=docker\.io repo=team/app ref=v1 ")
+        self.assertRegex(self.strata.read_log(), r'kind=manifest upstream=docker\.io repo="team/app" ref="v1" ')
 
         self.registry.stop()
         second = Containerd(self.dir, "containerd-2").start()

@@ -1,11 +1,11 @@
 """Every pull recorded: the event log, its export, /metrics, /readyz, /api/v1/stats and the admin token."""
 import csv
+import http.client as http_client
 import io
 import json
 import os
 import subprocess
 import threading
-import time
 import unittest
 
 from fault_upstream import FaultUpstream
@@ -52,19 +52,29 @@ class PullEventsTest(ProxyTestCase):
         self.pull("node-b")
         slow = random_layer(1_000_000, "slow")
         slow_digest = self.upstream.add_blob(slow)
-        self.upstream.add_fault(slow_digest, "trickle", chunk=65536, delay_ms=40)
-        results = []
+        # The upstream sends 256 KiB of the slow blob, then holds the rest: node-c's fetch is in
+        # flight until node-d has joined it (node-d's headers come while the upstream is held).
+        self.upstream.add_fault(slow_digest, "serve", hold_after_bytes=256 * 1024)
+        results, headers_in = {}, {"node-c": threading.Event(), "node-d": threading.Event()}
 
         def get(node):
-            results.append(self.strata.get("/v2/fault.test/team/app/blobs/" + slow_digest, {"X-Strata-Node": node}))
+            conn = http_client.HTTPConnection("127.0.0.1", self.strata.port, timeout=300)
+            conn.request("GET", "/v2/fault.test/team/app/blobs/" + slow_digest, headers={"X-Strata-Node": node})
+            r = conn.getresponse()
+            headers_in[node].set()
+            results[node] = (r.status, r.read())
+            conn.close()
         first = threading.Thread(target=get, args=("node-c",))
         first.start()
-        time.sleep(0.3)
+        wait_for(lambda: self.upstream.held() == 1, what="node-c's fetch to be held mid-body")
         second = threading.Thread(target=get, args=("node-d",))
         second.start()
-        first.join()
-        second.join()
-        self.assertEqual([sha256(r.body) for r in results], [slow_digest] * 2)
+        wait_for(headers_in["node-d"].is_set, what="node-d to join node-c's fetch")
+        self.upstream.release()
+        first.join(timeout=300)
+        second.join(timeout=300)
+        self.assertEqual([(results[n][0], sha256(results[n][1])) for n in ("node-c", "node-d")],
+                         [(200, slow_digest)] * 2)
         r = self.strata.get("/v2/fault.test/team/app/manifests/nope", {"X-Strata-Node": "node-e"})
         self.assertEqual(r.status, 404)
         return slow_digest, len(slow)
@@ -166,7 +176,7 @@ class PullEventsTest(ProxyTestCase):
             samples = metric_samples(self.strata.get("/metrics").body.decode())
             self.assertEqual(counter(samples, "strata_requests_total", kind="manifest"), 20)
             return recorded, counter(samples, "strata_events_dropped_total")
-        wait_for(lambda: sum(accounted()) == 20, timeout=5, what="every event recorded or dropped")
+        wait_for(lambda: sum(accounted()) == 20, what="every event recorded or dropped")
         recorded, dropped = accounted()
         self.assertGreaterEqual(dropped, 15)
         self.assertEqual(recorded + dropped, 20)

@@ -7,7 +7,6 @@ import random
 import socket
 import subprocess
 import threading
-import time
 import unittest
 
 from harness import (OCI_MANIFEST, STRATA, ProxyTestCase, Registry, Strata, counter, http, metric_samples,
@@ -36,9 +35,13 @@ class StoreLifecycleTest(ProxyTestCase):
         super().setUp()
         self.upstream = Registry(self.dir).start()
 
-    def start(self, storage=None, extra_args=()):
-        config = {"storage": storage} if storage else None
-        self.strata = Strata(self.dir, {UPSTREAM: self.upstream.url}, config=config,
+    def start(self, storage=None, extra_args=(), timeouts=None):
+        config = {}
+        if storage:
+            config["storage"] = storage
+        if timeouts:
+            config["timeouts"] = timeouts
+        self.strata = Strata(self.dir, {UPSTREAM: self.upstream.url}, config=config or None,
                              extra_args=list(extra_args)).start()
         return self.strata
 
@@ -67,7 +70,7 @@ class StoreLifecycleTest(ProxyTestCase):
         for image in others:
             self.pull(image)
             wait_for(lambda: counter(self.metrics(), "strata_cache_bytes") <= high * max_bytes,
-                     timeout=10, what="eviction below the high watermark")
+                     what="eviction below the high watermark")
             on_disk = blob_files(data_dir)
             self.assertLessEqual(sum(on_disk.values()), high * max_bytes)
             for digest in pinned.blobs:
@@ -109,7 +112,7 @@ class StoreLifecycleTest(ProxyTestCase):
         self.pull(keep)
         for image in fillers:
             self.pull(image)
-        wait_for(lambda: counter(self.metrics(), "strata_evictions_total") > 0, timeout=10, what="an eviction")
+        wait_for(lambda: counter(self.metrics(), "strata_evictions_total") > 0, what="an eviction")
         for digest in keep.blobs:
             self.assertIn(digest, blob_files(self.strata.data_dir), "a pinned blob was evicted")
         self.assertEqual(http("DELETE", pins + "?ref=" + ref).status, 200)
@@ -120,19 +123,21 @@ class StoreLifecycleTest(ProxyTestCase):
         big = push_image(self.upstream, "team/big", "v1", [random_layer(20_000_000, "big")])
         fillers = [push_image(self.upstream, "team/fill%d" % n, "v1", [random_layer(4_000_000, "fill-%d" % n)])
                    for n in range(3)]
-        self.start({"max_bytes": 24_000_000, "high_watermark": 0.9, "low_watermark": 0.5})
+        # The slow read below waits for the filler pulls: no client timeout may end it first.
+        self.start({"max_bytes": 24_000_000, "high_watermark": 0.9, "low_watermark": 0.5},
+                   timeouts={"client_idle_ms": 600_000})
         self.pull(big)
         layer = [d for d, b in big.blobs.items() if len(b) > 1_000_000][0]
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16384)  # before connect: a small window
-        sock.settimeout(30)
+        sock.settimeout(300)
         sock.connect(("127.0.0.1", self.strata.port))
         sock.sendall(("GET /v2/%s/team/big/blobs/%s HTTP/1.1\r\nHost: s\r\nConnection: close\r\n\r\n"
                       % (UPSTREAM, layer)).encode())
         received = sock.recv(4096)
         for image in fillers:  # pushes the store far past its budget while the slow read goes on
             self.pull(image)
-        wait_for(lambda: counter(self.metrics(), "strata_evictions_total") > 0, timeout=10, what="an eviction")
+        wait_for(lambda: counter(self.metrics(), "strata_evictions_total") > 0, what="an eviction")
         self.assertIn(layer, blob_files(self.strata.data_dir), "evicted while being served")
         while True:
             chunk = sock.recv(1 << 16)
@@ -211,12 +216,24 @@ class StoreLifecycleTest(ProxyTestCase):
         except (OSError, http_client.HTTPException):
             failed = True  # headers were out, then the transfer was cut: never a complete wrong blob
         self.assertTrue(failed, "a 30 MB blob cannot fit beside 24 MB on a 48 MB disk")
-        wait_for(lambda: "disk full: evicted" in self.strata.read_log(), timeout=10, what="eviction for a full disk")
+        wait_for(lambda: "disk full: evicted" in self.strata.read_log(), what="eviction for a full disk")
         self.assertEqual(os.listdir(os.path.join(disk, "strata", "tmp")), [])
         self.assertNotIn(layer, blob_files(self.strata.data_dir))
         self.assertEqual(self.strata.get("/v2/").status, 200)
-        # The retry fits now that the older layers made room.
-        retry = self.strata.get(path)
+        # A client's retries fit once older layers made room. Each failure evicts only the
+        # shortfall, at most a quarter of the store at once, so this may take more than one retry;
+        # each waits until the failed fetch is gone (a request would join it) and its eviction ran.
+        retry = None
+        for attempt in range(1, 6):
+            wait_for(lambda: self.strata.metric("strata_fetches_in_flight") == 0, what="the failed fetch to end")
+            wait_for(lambda: self.strata.read_log().count("disk full: evicted") >= attempt,
+                     what="the eviction after failure %d" % attempt)
+            try:
+                retry = self.strata.get(path)
+            except (OSError, http_client.HTTPException):
+                continue
+            if retry.status == 200 and sha256(retry.body) == layer:
+                break
         self.assertEqual(retry.status, 200)
         self.assertEqual(sha256(retry.body), layer)
         config = [d for d, b in cached.blobs.items() if len(b) < 1_000_000][0]
@@ -236,21 +253,26 @@ class StoreLifecycleTest(ProxyTestCase):
         data_dir = self.strata.data_dir
         for iteration in range(12):
             stop = threading.Event()
+            done = threading.Semaphore(0)  # one release per blob GET answered in this iteration
 
             def puller(image):
                 while not stop.is_set():
                     for digest in image.blobs:
                         try:
                             r = http("GET", "%s/v2/%s/%s/blobs/%s" % (self.strata.url, UPSTREAM, image.repo, digest),
-                                     timeout=10)
+                                     timeout=300)
                         except (OSError, http_client.HTTPException):
                             return  # strata was killed mid-response
                         if r.status == 200 and sha256(r.body) != digest:
                             self.fail("wrong bytes served for " + digest)
+                        done.release()
             threads = [threading.Thread(target=puller, args=(img,)) for img in images]
             for t in threads:
                 t.start()
-            time.sleep(rng.uniform(0.05, 0.6))
+            # Killed after a random number of answered GETs (0: while the first ones start), with
+            # the other pullers' requests and fetches in progress.
+            for _ in range(rng.randrange(0, 12)):
+                self.assertTrue(done.acquire(timeout=300), "iteration %d: the pullers stopped" % iteration)
             self.strata.stop(sig=9)
             stop.set()
             for t in threads:

@@ -5,7 +5,8 @@ import time
 import unittest
 
 from fault_upstream import FaultUpstream
-from harness import (OCI_MANIFEST, Registry, Strata, TempDir, make_tls_files, push_image, random_layer, sha256)
+from harness import (OCI_MANIFEST, Registry, Strata, TempDir, make_tls_files, push_image, random_layer, sha256,
+                     wait_for)
 
 
 class TlsTest(unittest.TestCase):
@@ -77,26 +78,38 @@ class WithoutUpstreamTest(unittest.TestCase):
         self.upstream.stop()
         self.tmp.__exit__(None, None, None)
 
+    def wait_until_expired(self, stored_by):
+        """Waits until a tag mapping stored before the wall-clock time stored_by is past the 1 s
+        tag TTL (strata measures the TTL in wall time too)."""
+        wait_for(lambda: time.time() > stored_by + 1, what="the 1 s tag TTL to pass")
+
     def test_expired_tag_is_served_stale_when_upstream_is_down(self):
-        self.strata = Strata(self.dir, {"fault.test": self.upstream.url}, extra_args=["--tag-ttl", "1"]).start()
+        # Within its TTL a tag is a hit: 1024 s (the most --tag-ttl takes), which no slow machine
+        # outlasts between two requests.
+        self.strata = Strata(self.dir, {"fault.test": self.upstream.url}, extra_args=["--tag-ttl", "1024"]).start()
         r = self.strata.get("/v2/fault.test/team/app/manifests/v1")
         self.assertEqual(r.header("X-Strata-Cache"), "miss")
+        stored_by = time.time()
         r = self.strata.get("/v2/fault.test/team/app/manifests/v1")
         self.assertEqual(r.header("X-Strata-Cache"), "hit")
-        time.sleep(1.1)
+        # The same store with a 1 s TTL: past it the tag is revalidated.
+        self.strata.stop()
+        self.strata = Strata(self.dir, {"fault.test": self.upstream.url}, extra_args=["--tag-ttl", "1"]).start()
+        self.wait_until_expired(stored_by)
         r = self.strata.get("/v2/fault.test/team/app/manifests/v1")
         self.assertEqual(r.header("X-Strata-Cache"), "revalidated")
+        stored_by = time.time()
         self.assertEqual(self.upstream.count("HEAD", "/manifests/v1"), 1)
 
         self.upstream.add_fault("/manifests/", "status", status=503)
-        time.sleep(1.1)
+        self.wait_until_expired(stored_by)
         r = self.strata.get("/v2/fault.test/team/app/manifests/v1")
         self.assertEqual(r.status, 200)
         self.assertEqual(r.body, self.manifest)
         self.assertEqual(r.header("X-Strata-Cache"), "stale")
         self.assertIn("110", r.header("Warning"))
+        # Serving stale keeps the mapping expired.
         self.upstream.stop()
-        time.sleep(1.1)
         r = self.strata.get("/v2/fault.test/team/app/manifests/v1")
         self.assertEqual(r.header("X-Strata-Cache"), "stale")
         # Digests never expire; an uncached tag fails cleanly.

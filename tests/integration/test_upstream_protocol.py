@@ -1,11 +1,13 @@
 """Upstreams as real registries behave: bearer tokens, credentials, 429 and 5xx, redirects to a CDN."""
+import http.client
 import json
 import os
+import threading
 import time
 import unittest
 
 from fault_upstream import FaultUpstream
-from harness import OCI_MANIFEST, Strata, TempDir, random_layer, sha256
+from harness import OCI_MANIFEST, Strata, TempDir, random_layer, sha256, wait_for
 
 MANIFEST = json.dumps({"schemaVersion": 2, "mediaType": OCI_MANIFEST,
                        "config": {"mediaType": "application/vnd.oci.image.config.v1+json",
@@ -27,15 +29,19 @@ class UpstreamProtocolTest(unittest.TestCase):
         self.processes.append(process.start())
         return process
 
-    def strata_for(self, upstream, **upstream_fields):
+    def strata_for(self, upstream, timeouts=None, **upstream_fields):
         entry = {"name": "fault.test", "url": upstream.url}
         entry.update(upstream_fields)
         cfg = {"upstreams": [entry], "default_upstream": "fault.test",
                "client": {"base_backoff_ms": 50, "max_retries": 3}}
+        if timeouts:
+            cfg["timeouts"] = timeouts
         return self.started(Strata(self.dir, {}, config=cfg))
 
     def test_anonymous_bearer_token_is_fetched_cached_and_refreshed_after_expiry(self):
-        up = self.started(FaultUpstream(self.dir, auth="bearer", token_ttl=2))
+        # Tokens live 300 s (strata keeps them 270 s), longer than any slow machine takes between
+        # two requests, until the last part shortens what the upstream announces.
+        up = self.started(FaultUpstream(self.dir, auth="bearer", token_ttl=300))
         up.add_manifest("team/app", "v1", MANIFEST)
         layer = random_layer(100_000, "auth")
         digest = up.add_blob(layer)
@@ -54,13 +60,24 @@ class UpstreamProtocolTest(unittest.TestCase):
         r = strata.get("/v2/fault.test/team/app/blobs/" + second)
         self.assertEqual(sha256(r.body), second)
         self.assertEqual(up.count("GET", "/token"), 2)
-        # Past expires_in (2 s, minus strata's margin) the token is refreshed before use, without a 401 first.
+
+        # Past expires_in the token is refreshed before use, without a 401 first. The upstream now
+        # announces tokens that expire in 2 s (so strata keeps them 2 s, no margin) but accepts
+        # them for 300 s: only strata's own clock can retire one.
+        up.token_ttl(expires_in=2, valid_for=300)
+        up.expire_tokens()
+        third = up.add_blob(random_layer(1_000, "auth-3"))
+        r = strata.get("/v2/fault.test/team/app/blobs/" + third)
+        self.assertEqual(sha256(r.body), third)
+        self.assertEqual(up.count("GET", "/token"), 3)
+        # strata got that token before this point, so it has expired for strata 2 s after it.
+        expired_by = time.time() + 2
+        wait_for(lambda: time.time() > expired_by, what="the 2 s token lifetime to pass")
         unauthorized_before = sum(1 for q in up.requests() if "/v2/" in q["target"] and not q["authorization"])
-        time.sleep(2.2)
         up.add_manifest("team/app", "v2", MANIFEST)
         r = strata.get("/v2/fault.test/team/app/manifests/v2")
         self.assertEqual(r.status, 200)
-        self.assertEqual(up.count("GET", "/token"), 3)
+        self.assertEqual(up.count("GET", "/token"), 4)
         unauthorized_after = sum(1 for q in up.requests() if "/v2/" in q["target"] and not q["authorization"])
         self.assertEqual(unauthorized_after, unauthorized_before + 1)
 
@@ -137,7 +154,8 @@ class UpstreamProtocolTest(unittest.TestCase):
         digest = up.add_blob(layer)
         cdn.add_blob(layer)
         up.add_fault(digest, "redirect", location=cdn.url)
-        strata = self.strata_for(up)
+        # The "CDN" is on loopback like everything here, so it has to be allowed explicitly.
+        strata = self.strata_for(up, redirect_hosts=["127.0.0.1:%d" % cdn.port])
         r = strata.get("/v2/fault.test/team/app/blobs/" + digest)
         self.assertEqual(r.status, 200)
         self.assertEqual(sha256(r.body), digest)
@@ -157,38 +175,52 @@ class UpstreamProtocolTest(unittest.TestCase):
         self.assertLessEqual(len({q["connection"] for q in up.requests()}), 3)
 
     def test_concurrent_resolutions_of_a_tag_make_one_upstream_request(self):
-        import threading
         up = self.started(FaultUpstream(self.dir))
         up.add_manifest("team/app", "v1", MANIFEST)
-        up.add_fault("/manifests/v1", "delay", delay_ms=1000)
-        strata = self.strata_for(up)
-        results = []
-        threads = [threading.Thread(target=lambda: results.append(strata.get("/v2/fault.test/team/app/manifests/v1")))
-                   for _ in range(16)]
+        # The upstream holds its answer until all 16 requests are sent and strata has all 16
+        # connections open (the 17th is the /metrics scrape).
+        up.add_fault("/manifests/v1", "serve", hold=True)
+        hang_ms = 300_000  # a held upstream must outlast no strata timeout
+        strata = self.strata_for(up, timeouts={"headers_ms": hang_ms, "client_idle_ms": hang_ms})
+        results, sent = [], [threading.Event() for _ in range(16)]
+
+        def resolve(i):
+            conn = http.client.HTTPConnection("127.0.0.1", strata.port, timeout=300)
+            conn.request("GET", "/v2/fault.test/team/app/manifests/v1")
+            sent[i].set()
+            r = conn.getresponse()
+            results.append((r.status, r.read()))
+            conn.close()
+        threads = [threading.Thread(target=resolve, args=(i,)) for i in range(16)]
         for t in threads:
             t.start()
+        wait_for(lambda: all(e.is_set() for e in sent) and up.held() == 1 and
+                 strata.metric("strata_client_connections") == 17, what="16 requests waiting on one resolution")
+        up.release()
         for t in threads:
-            t.join()
-        self.assertEqual([r.status for r in results], [200] * 16)
-        self.assertTrue(all(r.body == MANIFEST for r in results))
+            t.join(timeout=300)
+        self.assertEqual([status for status, _ in results], [200] * 16)
+        self.assertTrue(all(body == MANIFEST for _, body in results))
         self.assertEqual(up.count("GET", "/manifests/v1"), 1)
 
     def test_a_stalled_upstream_body_times_out_and_nothing_is_kept(self):
         up = self.started(FaultUpstream(self.dir))
         layer = random_layer(200_000, "stall")
         digest = up.add_blob(layer)
-        up.add_fault(digest, "trickle", chunk=4096, delay_ms=3000)
+        # The upstream sends 4 KiB of the body, then nothing until released (never, here).
+        up.add_fault(digest, "serve", hold_after_bytes=4096)
         cfg = {"upstreams": [{"name": "fault.test", "url": up.url}], "default_upstream": "fault.test",
                "timeouts": {"idle_body_ms": 300}}
         strata = self.started(Strata(self.dir, {}, config=cfg))
-        import http.client
-        conn = http.client.HTTPConnection("127.0.0.1", strata.port, timeout=30)
+        conn = http.client.HTTPConnection("127.0.0.1", strata.port, timeout=120)
         conn.request("GET", "/v2/fault.test/team/app/blobs/" + digest)
         response = conn.getresponse()
         with self.assertRaises(http.client.IncompleteRead):
             response.read()
         conn.close()
         self.assertIn("blob fetch truncated", strata.read_log())
+        # The upstream never sent more than those 4 KiB: it holds the rest still.
+        wait_for(lambda: up.held() == 1, what="the upstream to hold the rest of the body")
         hexpart = digest.split(":")[1]
         self.assertFalse(os.path.exists(os.path.join(strata.data_dir, "blobs", "sha256", hexpart[:2], hexpart)))
 

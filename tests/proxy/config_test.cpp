@@ -72,6 +72,14 @@ TEST_CASE("parse_config names the field at fault") {
         {R"({"storage": {"pinned": "ghcr.io/a/b:v1"}})", "storage.pinned: wrong type"},
         {R"({"storage": {"maxbytes": 1}})", "storage.maxbytes: unknown field"},
         {R"({"storage": {"metadata_max_age_hours": -1}})", "storage.metadata_max_age_hours: must be a non-negative number"},
+        {R"({"upstreams": [{"name": "x.io", "url": "https://x.io", "access": "open"}]})", "upstreams[0].access: \"public\" or \"confirm\", not \"open\""},
+        {R"({"upstreams": [{"name": "x.io", "url": "https://x.io", "redirect_hosts": "minio"}]})", "upstreams[0].redirect_hosts: wrong type"},
+        {R"({"upstreams": [{"name": "x.io", "url": "https://x\r\nevil.io"}]})", "upstreams[0].url: invalid host"},
+        {R"({"upstreams": [{"name": "x.io", "url": "https://x.io:99999999999999999999"}]})", "upstreams[0].url: invalid port"},
+        {R"({"server": {"max_connections": -1}})", "server.max_connections: must be a non-negative integer"},
+        {R"({"client": {"max_redirects": 1e300}})", "client.max_redirects: must be an integer"},
+        {R"({"timeouts": {"connect_ms": 1e300}})", "timeouts.connect_ms: must be an integer"},
+        {R"({"storage": {"max_blob_bytes": "big"}})", "storage.max_blob_bytes: must be a non-negative integer"},
     };
     for (const auto& [text, message] : cases) {
         INFO(text);
@@ -114,4 +122,16 @@ TEST_CASE("the analytics section names a price table and nothing else") {
     CHECK(parse_config("{}").analytics.prices_file.empty());
     CHECK_THROWS_WITH(parse_config(R"({"analytics": {"prices": 1}})"), "analytics.prices: unknown field");
     CHECK_THROWS_AS(parse_config(R"({"analytics": {"prices_file": 7}})"), config_error);
+}
+
+TEST_CASE("an upstream with credentials confirms access by default; one without is public") {
+    const auto c = parse_config(R"({"upstreams": [{"name": "private.io", "url": "https://private.io", "username": "u",
+                                    "password": "p"}, {"name": "public.io", "url": "https://public.io"},
+                                   {"name": "opened.io", "url": "https://opened.io", "username": "u", "password": "p",
+                                    "access": "public", "redirect_hosts": ["minio.lan:9000"]}],
+                                   "default_upstream": "public.io"})");
+    CHECK(c.find_upstream("private.io")->confirms_access());
+    CHECK_FALSE(c.find_upstream("public.io")->confirms_access());
+    CHECK_FALSE(c.find_upstream("opened.io")->confirms_access());
+    CHECK(c.find_upstream("opened.io")->redirect_hosts == std::vector<std::string>{"minio.lan:9000"});
 }

@@ -21,6 +21,18 @@ TEST_CASE("parse_retry_after: seconds and HTTP dates") {
     for (const char* bad : {"", "-1", "soon", "1.5", "Sun, 06 Nov 1994"}) CHECK_FALSE(parse_retry_after(bad, now));
 }
 
+// Found by fuzz_retry_after: a date outside 1678..2261 overflowed the nanosecond time_point
+// (undefined behaviour; here the year 997 came out as a wait of 171 years, 9999 as none).
+TEST_CASE("parse_retry_after: dates far in the past or future") {
+    const auto now = std::chrono::system_clock::from_time_t(784111777);  // Sun, 06 Nov 1994 08:49:37 GMT
+    CHECK(parse_retry_after("Sun, 06 Nov 0997 08:49:37 GMT", now) == 0ms);
+    CHECK(parse_retry_after("Sat, 01 Jan 0000 00:00:00 GMT", now) == 0ms);
+    CHECK(parse_retry_after("Fri, 31 Dec 9999 23:59:59 GMT", now) == 86400000ms);
+    CHECK(parse_retry_after("Mon, 07 Nov 1994 08:49:37 GMT", now) == 86400000ms);
+    CHECK(parse_retry_after("Mon, 07 Nov 1994 08:49:38 GMT", now) == 86400000ms);
+    CHECK(parse_retry_after("Mon, 07 Nov 1994 08:49:36 GMT", now) == 86399000ms);
+}
+
 TEST_CASE("retry_delay: Retry-After capped, else exponential backoff capped") {
     retry_config cfg;
     cfg.base_backoff = 100ms;

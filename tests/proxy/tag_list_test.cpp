@@ -36,3 +36,26 @@ TEST_CASE("next_page_link keeps the client's name and ns") {
     r.ns = "ghcr.io";
     CHECK(next_page_link(r, 5, "b") == "</v2/org/app/tags/list?n=5&last=b&ns=ghcr.io>; rel=\"next\"");
 }
+
+TEST_CASE("parse_tag_page keeps only tags that pass the grammar and counts the rest") {
+    std::size_t rejected = 0;
+    const auto page = parse_tag_page(
+        R"({"name":"x","tags":["v1","bad\r\nSet-Cookie: a=b","v2",7,null,"a/b",")" + std::string(129, 'a') +
+            R"(","_ok.-1"]})",
+        &rejected);
+    REQUIRE(page);
+    CHECK(*page == std::vector<std::string>{"v1", "v2", "_ok.-1"});
+    CHECK(rejected == 5);
+}
+
+TEST_CASE("parse_tag_page refuses what is not a tag list, and deep nesting, without throwing") {
+    std::size_t rejected = 0;
+    CHECK(parse_tag_page("[]", &rejected).error() == strata::errc::upstream_protocol);
+    CHECK(parse_tag_page("{\"tags\":{}}", &rejected).error() == strata::errc::upstream_protocol);
+    CHECK(parse_tag_page("{\"tags\":", &rejected).error() == strata::errc::upstream_protocol);
+    CHECK(parse_tag_page("{\"tags\":" + std::string(10000, '[') + std::string(10000, ']') + "}", &rejected).error() ==
+          strata::errc::upstream_protocol);
+    const auto empty = parse_tag_page("{\"name\":\"x\",\"tags\":null}", &rejected);
+    REQUIRE(empty);
+    CHECK(empty->empty());
+}

@@ -57,3 +57,40 @@ TEST_CASE("token_cache expires and invalidates") {
     cache.invalidate("k");
     CHECK_FALSE(cache.find("k", now));
 }
+
+TEST_CASE("token_cache stays within its byte budget, dropping the soonest-expiring token first") {
+    const auto now = wall_clock::now();
+    token_cache cache(3000);
+    const std::string big(1000, 't');
+    cache.store("a", {big, now + std::chrono::seconds(300)});
+    cache.store("b", {big, now + std::chrono::seconds(60)});
+    cache.store("c", {big, now + std::chrono::seconds(600)});  // over budget: b expires first
+    CHECK(cache.bytes() <= cache.byte_budget());
+    CHECK(cache.find("a", now));
+    CHECK_FALSE(cache.find("b", now));
+    CHECK(cache.find("c", now));
+    cache.store("huge", {std::string(200'000, 'x'), now + std::chrono::seconds(600)});  // never kept
+    CHECK_FALSE(cache.find("huge", now));
+    CHECK(cache.find("a", now));
+    cache.invalidate("a");
+    cache.invalidate("c");
+    CHECK(cache.bytes() == 0);
+}
+
+TEST_CASE("a token that could not be a header value is refused") {
+    const auto now = wall_clock::now();
+    CHECK(parse_token_response(R"({"token":"ab\r\nX-Injected: 1"})", now).error() == strata::errc::upstream_protocol);
+    CHECK(parse_token_response(R"({"token":"a b"})", now).error() == strata::errc::upstream_protocol);
+    CHECK(parse_token_response("{\"token\":\"" + std::string(max_token_bytes + 1, 'x') + "\"}", now).error() ==
+          strata::errc::upstream_protocol);
+    CHECK(parse_token_response("{\"token\":\"" + std::string(max_token_bytes, 'x') + "\"}", now));
+    CHECK(parse_token_response("{\"token\":" + std::string(1000, '[') + "}", now).error() ==
+          strata::errc::upstream_protocol);
+}
+
+TEST_CASE("an RFC 3339 time outside what the clock can hold is refused, not overflowed") {
+    CHECK_FALSE(parse_rfc3339("9999-01-01T00:00:00Z"));
+    CHECK_FALSE(parse_rfc3339("1012-08-22T01:00:00.123456789Z"));
+    CHECK(parse_rfc3339("2261-01-01T00:00:00Z"));
+    CHECK(parse_rfc3339("1678-01-01T00:00:00Z"));
+}

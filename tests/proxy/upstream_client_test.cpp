@@ -1,5 +1,6 @@
 // Tests of redirect location resolution for the upstream client.
 #include "proxy/upstream_client.hpp"
+#include "proxy/upstream_status.hpp"
 
 #include "tests/catch_result.hpp"
 
@@ -23,4 +24,12 @@ TEST_CASE("resolve_location follows absolute and relative redirects") {
     CHECK(to->target == "/other/path");
     for (const char* bad : {"", "ftp://x/y", "https://", "https://user:pw@evil/", "relative/path", "https://h:99999/"})
         CHECK_FALSE(resolve_location(from, bad));
+}
+
+TEST_CASE("an upstream Content-Length reaches a client only as a number strata parsed") {
+    CHECK(parse_content_length("0") == 0u);
+    CHECK(parse_content_length("1234") == 1234u);
+    CHECK(parse_content_length("9999999999999999999") == 9999999999999999999ull);
+    for (const char* bad : {"", " 1", "1 ", "-1", "+1", "1,2", "1\r\nX-Injected: 1", "12a", "99999999999999999999"})
+        CHECK_FALSE(parse_content_length(bad));
 }

@@ -121,3 +121,16 @@ TEST_CASE("pin names: upstream, repository and a tag or digest") {
         CHECK_FALSE(parse_pin(bad));
     }
 }
+
+TEST_CASE("a disk-full eviction takes only the shortfall, and never more than a quarter of the store at once") {
+    removal_log log;
+    cache_evictor e(eviction_kind::lru, {0, 0.9, 0.5}, log.remover());
+    for (int i = 1; i <= 100; ++i) e.inserted(nth(i), 100);  // 10,000 bytes
+    auto r = e.evict_at_least(250);
+    CHECK(r.bytes == 300);  // whole blobs, oldest first, until 250 are free
+    CHECK(e.bytes() == 9700);
+    r = e.evict_at_least(1'000'000'000'000'000ull);  // a lying Content-Length of 10^15
+    CHECK(r.bytes <= 9700 / 4 + 100);
+    CHECK(e.bytes() >= 9700 - 9700 / 4 - 100);
+    CHECK(log.removed.size() == 3 + r.blobs);
+}

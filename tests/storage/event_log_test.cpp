@@ -62,6 +62,15 @@ TEST_CASE("pull_event renders as one JSON object per line and as CSV with quotin
     CHECK(std::count(header.begin(), header.end(), ',') == 18);
 }
 
+TEST_CASE("CSV export neutralises formulas in text fields, never in numbers") {
+    auto e = sample(-5);
+    e.node = "=HYPERLINK(\"http://evil.example\")";
+    e.reference = "@x";
+    const auto row = to_csv_row(e);
+    CHECK(row.starts_with("-5,10.0.0.7,\"'=HYPERLINK(\"\"http://evil.example\"\")\",ghcr.io,"));
+    CHECK(row.find(",'@x,") != std::string::npos);
+}
+
 TEST_CASE("hostile strings survive encoding: quotes, control bytes, invalid UTF-8") {
     auto e = sample(1);
     e.node = std::string("a\"b\\c\n\x01\xff\xc3(") + "\xc3\xa9";

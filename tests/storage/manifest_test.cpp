@@ -1,5 +1,6 @@
 // Tests of manifest parsing: media types, descriptors and hostile bodies.
 #include "storage/manifest.hpp"
+#include "storage/json_limits.hpp"
 
 #include "tests/catch_result.hpp"
 
@@ -56,4 +57,19 @@ TEST_CASE("parse_manifest rejects malformed and hostile bodies with manifest_inv
         REQUIRE_FALSE(m);
         CHECK(m.error() == errc::manifest_invalid);
     }
+}
+
+TEST_CASE("json_nesting_within counts brackets outside strings only") {
+    CHECK(json_nesting_within(R"({"a":[1,{"b":[]}]})", 4));
+    CHECK_FALSE(json_nesting_within(R"({"a":[1,{"b":[]}]})", 3));
+    CHECK(json_nesting_within(R"({"s":"[[[[[[\"[[[["})", 1));
+    CHECK(json_nesting_within("]]]]", 0));
+    CHECK_FALSE(json_nesting_within(std::string(65, '['), max_json_depth));
+    CHECK(json_nesting_within(std::string(64, '['), max_json_depth));
+}
+
+TEST_CASE("a manifest nested deeper than the limit is refused before it is parsed") {
+    const std::string deep = R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","x":)" +
+                             std::string(100000, '[') + std::string(100000, ']') + "}";
+    CHECK(parse_manifest(deep, "").error() == errc::manifest_invalid);
 }

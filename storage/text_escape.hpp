@@ -1,0 +1,26 @@
+// text_escape: outside text made safe for a key=value log line and for a CSV cell.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace strata::storage {
+
+// The value of a `key=value` log field that no input can break out of: always in double
+// quotes; `"` and `\` backslash-escaped; \n, \r, \t as those two-character escapes; every
+// other control character (below 0x20, 0x7f, and the C1 controls U+0080-U+009F, which some
+// terminals obey) and every byte that is not part of valid UTF-8 as \xNN (lowercase hex).
+// Valid UTF-8 text passes unchanged. Pure; thread-safe.
+//   log_value("a\nb")      -> "\"a\\nb\""
+//   log_value("\x1b[31m")  -> "\"\\x1b[31m\""
+std::string log_value(std::string_view text);
+
+// One CSV cell holding text: a cell a spreadsheet would run as a formula (starting with `=`,
+// `+`, `-`, `@`, tab or CR) gets a leading `'`, unless the whole cell is a plain number
+// (`-5`, `+1.5e3`), which no spreadsheet runs; then quoted per RFC 4180 when it contains a
+// comma, a double quote, CR or LF. Numbers the code formats itself need no call. Pure.
+//   csv_cell("=HYPERLINK(\"x\")") -> "\"'=HYPERLINK(\"\"x\"\")\""
+//   csv_cell("-1")                 -> "-1"
+std::string csv_cell(std::string_view text);
+
+}  // namespace strata::storage

@@ -1,0 +1,65 @@
+// fuzz_http_request: client request bytes through what the server does before routing: Beast's
+// request parser with strata's 16 KiB header limit (proxy/server.cpp), the framing checks
+// (proxy/request_framing), then the target, Accept and Range of a request that parsed
+// (proxy/route, proxy/accept, proxy/byte_range) against the default configuration.
+#include "proxy/accept.hpp"
+#include "proxy/byte_range.hpp"
+#include "proxy/config.hpp"
+#include "proxy/net.hpp"
+#include "proxy/request_framing.hpp"
+#include "proxy/route.hpp"
+#include "storage/manifest.hpp"
+#include "tests/fuzz/fuzz_check.hpp"
+
+using namespace strata;
+using namespace strata::proxy;
+
+namespace {
+
+constexpr std::uint32_t max_header_bytes = 16 * 1024;  // as proxy/server.cpp
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    static const config cfg = default_config();
+
+    http::request_parser<http::empty_body> parser;
+    parser.header_limit(max_header_bytes);
+    std::size_t used = 0;
+    bool framing_checked = false;
+    error_code ec;
+    // As a socket read would deliver it: all the bytes, then end of stream.
+    for (int step = 0; step < 64 && !parser.is_done(); ++step) {
+        const auto n = parser.put(asio::buffer(data + used, size - used), ec);
+        used += n;
+        const bool stalled = ec == http::error::need_more && n == 0;
+        if (ec == http::error::need_more) ec = {};
+        if (ec) break;
+        if (parser.is_header_done() && !framing_checked) {
+            framing_checked = true;
+            FUZZ_CHECK(used <= max_header_bytes);
+            // The server answers a framing error and closes without reading on.
+            if (check_request_framing(parser.get().base())) return 0;
+        }
+        if (stalled) {
+            parser.put_eof(ec);
+            break;
+        }
+    }
+    if (ec || !parser.is_done()) return 0;
+    FUZZ_CHECK(used <= size);
+
+    const auto& req = parser.get();
+    FUZZ_CHECK(req.target().size() <= size);
+    if (auto r = parse_route(req.target(), cfg); r && r->kind != endpoint::unknown && r->kind != endpoint::base &&
+                                                 r->kind != endpoint::blob_upload)
+        FUZZ_CHECK(r->upstream != nullptr);
+
+    accept_list accepts;
+    for (const auto& field : req)
+        if (field.name() == http::field::accept) accepts.add_header(field.value());
+    (void)accepts.accepts(storage::media_type::oci_manifest);
+    if (auto range = resolve_range(req[http::field::range], 1 << 20); range && *range)
+        FUZZ_CHECK((*range)->last < (1 << 20));
+    return 0;
+}
