@@ -99,6 +99,15 @@ inline std::size_t proc_status_bytes(std::string_view field) {
     return 0;
 }
 
+// The most a bounded reader's peak RSS may grow while it reads a bomb: 64 MiB; under
+// AddressSanitizer plus its allocator's quarantine of freed memory (256 MiB by default), which
+// still tells a bounded reader from the 1.5 GiB an unbounded one took.
+#if defined(__SANITIZE_ADDRESS__)
+inline constexpr std::size_t rss_growth_limit = std::size_t{(64 + 256)} << 20;
+#else
+inline constexpr std::size_t rss_growth_limit = std::size_t{64} << 20;
+#endif
+
 // How far resident memory rose above its level before fn, at fn's peak. Resets the peak
 // (VmHWM) first by writing 5 to /proc/self/clear_refs; throws if the kernel refuses, since
 // the process's old peak would make any figure meaningless.

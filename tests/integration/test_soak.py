@@ -131,8 +131,11 @@ class SoakTest(ProxyTestCase):
         self.assertEqual(tally.wrong, [], "a client received a complete response with the wrong bytes")
         self.assertNotIn("hung", tally.counts, "a request hung past its timeout")
         self.assertGreater(tally.counts.get("ok", 0), CLIENTS, "too few pulls completed to prove anything")
-        peak = vm_hwm(self.strata.proc.pid)
-        self.assertLess(peak, MEMORY_BUDGET, "strata's peak RSS %d MiB is over its budget" % (peak >> 20))
+        # Under AddressSanitizer the allocator's quarantine alone holds 256 MiB, so the budget is
+        # checked on the plain build only (setup.sh sets ASAN_OPTIONS for the sanitizer run).
+        if "ASAN_OPTIONS" not in os.environ:
+            peak = vm_hwm(self.strata.proc.pid)
+            self.assertLess(peak, MEMORY_BUDGET, "strata's peak RSS %d MiB is over its budget" % (peak >> 20))
 
         # Once the faults stop, every image pulls correctly.
         self.upstream.clear_faults()
