@@ -146,7 +146,7 @@ def idle_connections(idle, pulls, seconds):
         layer = b"idle-bench" * 1000
         digest = up.add_blob(layer)
         up.add_manifest("team/app", "v1", manifest_of(2000, 7))
-        strata = Strata(d, {"fault.test": up.url}, extra_args=["--log-level", "warn"]).start()
+        strata = Strata(d, {"fault.test": up.url}).start()
         try:
             url = strata.url + "/v2/fault.test/team/app/manifests/v1"
             http("GET", url, headers={"Accept": OCI_MANIFEST})

@@ -292,7 +292,7 @@ awaitable<result<std::string>> upstream_client::fetch_token(const auth_challenge
     if (!token) co_return token.error();
     auto value = token->token;
     tokens_.store(token_key(repository), std::move(*token));
-    spdlog::debug("token fetched upstream={} scope={}", upstream_.name, scope);
+    spdlog::debug("token fetched upstream={} scope={}", upstream_.name, storage::log_value(scope));
     co_return value;
 }
 

@@ -14,6 +14,9 @@ metadata_index::impl::impl(const std::filesystem::path& dir, bool read_only) {
     options.create_if_missing = !read_only;
     options.create_missing_column_families = !read_only;
     options.max_background_jobs = 2;
+    // All memtables together within 32 MiB (flushed past it): upstream manifests written into
+    // the index must not grow memory with what an upstream sends (default: 64 MiB per family).
+    options.db_write_buffer_size = 32 << 20;
     std::vector<rocksdb::ColumnFamilyDescriptor> columns;
     for (const char* name : column_names) columns.emplace_back(name, rocksdb::ColumnFamilyOptions());
     rocksdb::DB* raw = nullptr;
