@@ -17,8 +17,12 @@ metadata_index::impl::impl(const std::filesystem::path& dir, bool read_only) {
     // All memtables together within 32 MiB (flushed past it): upstream manifests written into
     // the index must not grow memory with what an upstream sends (default: 64 MiB per family).
     options.db_write_buffer_size = 32 << 20;
+    // Each family's memtable within 8 MiB: RocksDB preallocates the write-ahead log at 1.1 times
+    // this, and on a small disk (a tmpfs) that preallocation takes real space from the blobs.
+    rocksdb::ColumnFamilyOptions family;
+    family.write_buffer_size = 8 << 20;
     std::vector<rocksdb::ColumnFamilyDescriptor> columns;
-    for (const char* name : column_names) columns.emplace_back(name, rocksdb::ColumnFamilyOptions());
+    for (const char* name : column_names) columns.emplace_back(name, family);
     rocksdb::DB* raw = nullptr;
     if (read_only) {
         check(rocksdb::DB::OpenForReadOnly(options, dir.string(), columns, &handles, &raw), "open read-only");
