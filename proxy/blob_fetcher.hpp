@@ -59,9 +59,9 @@ public:
     void on_commit(std::function<void()> hook) { on_commit_ = std::move(hook); }
     // Called on an I/O thread when a write failed for lack of space, with the bytes the failed
     // blob needs in all (its announced length, already bounded by max_blob_bytes and its
-    // descriptor) and the bytes its removed temp file held (freed once its last reader closes);
-    // the proxy evicts the shortfall.
-    void on_disk_full(std::function<void(std::uint64_t needed, std::uint64_t freeing)> hook) {
+    // descriptor) and the bytes of it that fitted before the disk filled; the proxy evicts the
+    // difference.
+    void on_disk_full(std::function<void(std::uint64_t needed, std::uint64_t fitted)> hook) {
         on_disk_full_ = std::move(hook);
     }
 

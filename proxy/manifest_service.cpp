@@ -229,7 +229,9 @@ awaitable<result<manifest_result>> manifest_service::fetch_upstream(const route&
     auto parsed = storage::parse_manifest(res->body, res->headers[http::field::content_type]);
     if (!parsed) co_return parsed.error();
 
-    auto m = std::make_shared<const cached_manifest>(cached_manifest{actual.str(), parsed->media_type, res->body});
+    const auto received = res->body.size();
+    auto m = std::make_shared<const cached_manifest>(
+        cached_manifest{actual.str(), parsed->media_type, std::move(res->body)});
     std::vector<storage::digest> children;
     for (const auto& c : parsed->children) children.push_back(c.digest_value);
     storage::repository_key key{r.upstream->name, r.repository};
@@ -240,7 +242,7 @@ awaitable<result<manifest_result>> manifest_service::fetch_upstream(const route&
     co_await run_blocking(blocking_, std::move(write));
     if (!expected) co_await store_tag(r, *m);
     memory_.insert(m);
-    co_return manifest_result{m, cache_status::miss, upstream_ns, res->body.size()};
+    co_return manifest_result{m, cache_status::miss, upstream_ns, received};
 }
 
 }  // namespace strata::proxy

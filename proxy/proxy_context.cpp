@@ -8,7 +8,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <filesystem>
 
 
 namespace strata::proxy {
@@ -109,20 +108,14 @@ void proxy_context::maybe_evict() {
     });
 }
 
-void proxy_context::make_room(std::uint64_t bytes, std::uint64_t freeing) {
-    asio::post(blocking, [this, bytes, freeing] {
+void proxy_context::make_room(std::uint64_t bytes, std::uint64_t fitted) {
+    asio::post(blocking, [this, bytes, fitted] {
         try {
-            std::error_code ec;
-            const auto space = std::filesystem::space(cfg.cache.data_dir, ec);
-            // The real shortfall: what the blob needs beyond the space free now (and about to be
-            // freed by its own removed temp file), with 1 MiB to spare.
-            const std::uint64_t free_bytes = (ec ? 0 : space.available) + freeing;
-            const std::uint64_t shortfall = bytes + (1 << 20) > free_bytes ? bytes + (1 << 20) - free_bytes : 0;
-            if (shortfall == 0) return;
+            const std::uint64_t shortfall = (bytes > fitted ? bytes - fitted : 0) + (1 << 20);
             refresh_pins();
             const auto r = evictor.evict_at_least(shortfall);
-            spdlog::warn("disk full: evicted blobs={} bytes={} to make room for {} bytes (free {}, short {})", r.blobs,
-                         r.bytes, bytes, free_bytes, shortfall);
+            spdlog::warn("disk full: evicted blobs={} bytes={} to make room for {} bytes ({} fitted, short {})",
+                         r.blobs, r.bytes, bytes, fitted, shortfall);
         } catch (const std::exception& e) {
             spdlog::error("eviction for a full disk failed error=\"{}\"", e.what());
         }

@@ -40,10 +40,11 @@ struct proxy_context {
     // Starts an eviction run on the blocking pool when the store is past its high watermark
     // and none is running.
     void maybe_evict();
-    // The disk is full: on the blocking pool, evicts what a blob of `bytes` lacks beyond the
-    // disk's free space plus `freeing` bytes about to be freed (watermarks or not; at most a
-    // quarter of the store at once).
-    void make_room(std::uint64_t bytes, std::uint64_t freeing);
+    // The disk filled after `fitted` bytes of a blob of `bytes`: on the blocking pool, evicts
+    // the shortfall and 1 MiB to spare (watermarks or not; at most a quarter of the store at once).
+    // The shortfall is measured by the failed write, not by free space now, which depends on
+    // whether the failed temp file's last reader has closed it yet.
+    void make_room(std::uint64_t bytes, std::uint64_t fitted);
     // Expires unused tag mappings and manifests every interval (the first run at once).
     awaitable<void> run_metadata_gc(std::chrono::milliseconds interval);
     // Evicts to the low watermark now, keeping pinned images (the blocking pool's side).

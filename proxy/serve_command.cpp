@@ -7,6 +7,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <malloc.h>
+
 #include <csignal>
 #include <iostream>
 #include <thread>
@@ -97,6 +99,10 @@ config parse_serve_args(const std::vector<std::string>& args) {
 int run_serve(const config& cfg) {
     spdlog::set_level(spdlog::level::from_str(cfg.log_level));
     std::signal(SIGPIPE, SIG_IGN);  // sendfile to a vanished client must be an error, not a signal
+    // Buffers of 1 MiB and more (manifests, tag lists) are mapped on their own and unmapped when
+    // freed. glibc would otherwise raise this threshold to the largest buffer freed so far and
+    // keep such buffers in its heaps, so memory an upstream made strata use would stay in use.
+    mallopt(M_MMAP_THRESHOLD, 1 << 20);
     const unsigned threads = cfg.server.io_threads ? cfg.server.io_threads : std::max(1u, std::thread::hardware_concurrency());
     asio::io_context io(static_cast<int>(threads));
     proxy_context ctx(cfg, io);

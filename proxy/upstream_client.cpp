@@ -302,6 +302,8 @@ awaitable<result<buffered_response>> upstream_client::read_all(exchange ex, std:
     out.headers = ex.parser->get().base();
     if (const auto len = ex.parser->content_length(); len && *len > body_limit && !head)
         co_return errc::manifest_too_large;
+    else if (len && !head)
+        out.body.reserve(*len);  // one allocation of the announced size, not doubling past it
     char chunk[16384];
     error_code ec;
     while (!ex.parser->is_done()) {

@@ -1,6 +1,9 @@
 // Opening the RocksDB database with all of strata's column families.
 #include "storage/rocksdb_impl.hpp"
 
+#include <rocksdb/cache.h>
+#include <rocksdb/table.h>
+
 #include <stdexcept>
 
 namespace strata::storage {
@@ -21,6 +24,10 @@ metadata_index::impl::impl(const std::filesystem::path& dir, bool read_only) {
     // this, and on a small disk (a tmpfs) that preallocation takes real space from the blobs.
     rocksdb::ColumnFamilyOptions family;
     family.write_buffer_size = 8 << 20;
+    // One block cache of 32 MiB for all families (by default each family has its own).
+    rocksdb::BlockBasedTableOptions table;
+    table.block_cache = rocksdb::NewLRUCache(32 << 20);
+    family.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
     std::vector<rocksdb::ColumnFamilyDescriptor> columns;
     for (const char* name : column_names) columns.emplace_back(name, family);
     rocksdb::DB* raw = nullptr;

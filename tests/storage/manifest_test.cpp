@@ -73,3 +73,39 @@ TEST_CASE("a manifest nested deeper than the limit is refused before it is parse
                              std::string(100000, '[') + std::string(100000, ']') + "}";
     CHECK(parse_manifest(deep, "").error() == errc::manifest_invalid);
 }
+
+TEST_CASE("parse_manifest reads only descriptors: padding and unknown members are skipped, duplicates replace") {
+    const std::string oci = R"("mediaType":"application/vnd.oci.image.manifest.v1+json")";
+    const std::string config = R"({"digest":")" + d1 + R"(","size":1,"annotations":{"a":[{"digest":"x"}]}})";
+    SECTION("members of any shape around the descriptors") {
+        const std::string body = R"({"annotations":{"pad":")" + std::string(1 << 20, 'x') + R"("},)" + oci +
+                                 R"(,"history":[[1,{"layers":5}]],"config":)" + config +
+                                 R"(,"layers":[{"urls":["u"],"digest":")" + d2 + R"(","size":2}],"subject":null})";
+        auto m = parse_manifest(body, "");
+        REQUIRE(m);
+        REQUIRE(m->children.size() == 2);
+        CHECK(m->children[1].digest_value.str() == d2);
+        CHECK(m->children[1].size == 2);
+    }
+    SECTION("a later member replaces an earlier one, as in a DOM") {
+        const std::string bad_config = R"({"digest":")" + d1 + R"(","size":"1"})";
+        CHECK_FALSE(parse_manifest("{" + oci + R"(,"config":)" + config + R"(,"config":)" + bad_config + "}", ""));
+        CHECK(parse_manifest("{" + oci + R"(,"config":)" + bad_config + R"(,"config":)" + config + "}", ""));
+        auto m = parse_manifest("{" + oci + R"(,"config":)" + config + R"(,"layers":[7],"layers":[]})", "");
+        REQUIRE(m);
+        CHECK(m->children.size() == 1);
+    }
+    SECTION("a mediaType that is not a string counts as absent") {
+        const std::string body = R"({"mediaType":{"x":1},"config":)" + config + "}";
+        CHECK_FALSE(parse_manifest(body, ""));
+        CHECK(parse_manifest(body, media_type::docker_manifest));
+    }
+    SECTION("an index ignores config and layers; a platform without fields reads as '/'") {
+        const std::string body = R"({"mediaType":"application/vnd.oci.image.index.v1+json","layers":3,"manifests":[
+            {"digest":")" + d1 + R"(","size":5,"platform":{"os":7}}]})";
+        auto m = parse_manifest(body, "");
+        REQUIRE(m);
+        REQUIRE(m->children.size() == 1);
+        CHECK(m->children[0].platform == "/");
+    }
+}
