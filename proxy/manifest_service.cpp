@@ -236,7 +236,7 @@ awaitable<result<manifest_result>> manifest_service::fetch_upstream(const route&
     for (const auto& c : parsed->children) children.push_back(c.digest_value);
     storage::repository_key key{r.upstream->name, r.repository};
     auto write = [this, m, key, children, actual] {
-        index_.put_manifest(actual, {m->media_type, m->body}, key, children);
+        index_.put_manifest(actual, m->media_type, m->body, key, children);
         return true;
     };
     co_await run_blocking(blocking_, std::move(write));

@@ -69,8 +69,8 @@ public:
 
     std::optional<manifest_record> manifest(const digest& d) const;
     // Stores a manifest and records that it references each of its children.
-    void put_manifest(const digest& d, const manifest_record& record, const repository_key& repo,
-                      const std::vector<digest>& children);
+    void put_manifest(const digest& d, std::string_view media_type, std::string_view body,
+                      const repository_key& repo, const std::vector<digest>& children);
 
     // Which repositories hold which digests, as distribution keeps repository links. put_manifest
     // links the manifest and every child to its repository itself.

@@ -28,8 +28,14 @@ metadata_index::impl::impl(const std::filesystem::path& dir, bool read_only) {
     rocksdb::BlockBasedTableOptions table;
     table.block_cache = rocksdb::NewLRUCache(32 << 20);
     family.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+    // Manifests of 16 KiB and more are kept in blob files beside the tables: flushes stream them
+    // out, and compactions move only references, never reading back a manifest of some MiB.
+    rocksdb::ColumnFamilyOptions manifests = family;
+    manifests.enable_blob_files = true;
+    manifests.min_blob_size = 16 << 10;
+    manifests.enable_blob_garbage_collection = true;  // space of deleted manifests comes back
     std::vector<rocksdb::ColumnFamilyDescriptor> columns;
-    for (const char* name : column_names) columns.emplace_back(name, family);
+    for (int c = 0; c < cf_count; ++c) columns.emplace_back(column_names[c], c == cf_manifests ? manifests : family);
     rocksdb::DB* raw = nullptr;
     if (read_only) {
         check(rocksdb::DB::OpenForReadOnly(options, dir.string(), columns, &handles, &raw), "open read-only");

@@ -54,7 +54,7 @@ TEST_CASE("the store's tags, indexes, manifests and configs become images") {
         "history":[{"created_by":"RUN apt-get install -y x"}]})");
     const auto amd64_body = image_manifest(config, 1000);
     const auto amd64 = storage::sha256_of(amd64_body);
-    index.put_manifest(amd64, {oci, amd64_body}, repo, {});
+    index.put_manifest(amd64, oci, amd64_body, repo, {});
     const auto arm_body = image_manifest(storage::sha256_of("not cached"), 2000);
     const auto arm = storage::sha256_of(arm_body);  // listed in the index, never pulled
     const auto index_body =
@@ -64,10 +64,10 @@ TEST_CASE("the store's tags, indexes, manifests and configs become images") {
                             {{"digest", arm.str()}, {"size", 1}, {"platform", {{"os", "linux"}, {"architecture", "arm64"}}}}}}}
             .dump();
     const auto top = storage::sha256_of(index_body);
-    index.put_manifest(top, {"application/vnd.oci.image.index.v1+json", index_body}, repo, {});
+    index.put_manifest(top, "application/vnd.oci.image.index.v1+json", index_body, repo, {});
     index.put_tag(repo, "v1", {top.str(), "application/vnd.oci.image.index.v1+json", 1});
     const auto lone_body = image_manifest(storage::sha256_of("gone"), 5);
-    index.put_manifest(storage::sha256_of(lone_body), {oci, lone_body}, {"docker.io", "library/x"}, {});
+    index.put_manifest(storage::sha256_of(lone_body), oci, lone_body, {"docker.io", "library/x"}, {});
 
     analytics::image_catalog c;
     analytics::import_store(c, index, blobs);

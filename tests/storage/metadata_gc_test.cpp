@@ -28,7 +28,7 @@ std::string index_of(const digest& child) {
 // Stores a manifest the way the proxy does: body, references to its children.
 digest put(metadata_index& index, const std::string& body, const std::string& type, const std::vector<digest>& children) {
     const auto d = sha256_of(body);
-    index.put_manifest(d, {type, body}, {"ghcr.io", "org/app"}, children);
+    index.put_manifest(d, type, body, {"ghcr.io", "org/app"}, children);
     return d;
 }
 

@@ -22,7 +22,7 @@ TEST_CASE("metadata_index round-trips records and survives reopening") {
         CHECK_FALSE(index.manifest(m));
         CHECK_FALSE(index.tag(repo, "v1"));
         const std::string body = "{\"a\":\n1}\n\0binary"s;
-        index.put_manifest(m, {"application/vnd.oci.image.manifest.v1+json", body}, repo, {layer});
+        index.put_manifest(m, "application/vnd.oci.image.manifest.v1+json", body, repo, {layer});
         index.put_tag(repo, "v1", {m.str(), "application/vnd.oci.image.manifest.v1+json", 42});
         index.put_blob(layer, {6000000000ull, "application/octet-stream", 1, 2, 0});
         index.record_accesses({{layer.str(), 3, 99}, {sha256_of("absent").str(), 1, 5}});
