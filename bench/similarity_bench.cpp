@@ -1,7 +1,7 @@
 // similarity_bench: Jaccard similarity (both bases) and average-linkage clustering of seeded
 // synthetic images, timed, with peak RSS. Run by bench/analytics_bench.py.
-#include "analytics/image_similarity.hpp"
-#include "analytics/synthetic_images.hpp"
+#include "analytics/analyses/image_similarity.hpp"
+#include "analytics/simulator/synthetic_images.hpp"
 
 #include <sys/resource.h>
 

@@ -1,7 +1,7 @@
 // simulate_bench: single-threaded replay of a synthetic trace held in memory through one
 // proxy cache per policy: requests per second, and peak RSS for the memory-per-object figure.
 // Run by bench/simulate_bench.py, one process per policy so each RSS is its own.
-#include "analytics/simulator.hpp"
+#include "analytics/simulator/simulator.hpp"
 
 #include <malloc.h>
 

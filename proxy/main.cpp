@@ -1,10 +1,11 @@
 // strata: the command-line entry point and its subcommands.
-#include "proxy/analyze_command.hpp"
-#include "proxy/events_export.hpp"
-#include "proxy/fsck_command.hpp"
-#include "proxy/prefetch_command.hpp"
-#include "proxy/simulate_command.hpp"
-#include "proxy/serve_command.hpp"
+#include "proxy/cli/analyze_command.hpp"
+#include "proxy/cli/events_command.hpp"
+#include "proxy/cli/fsck_command.hpp"
+#include "proxy/cli/help_flag.hpp"
+#include "proxy/cli/prefetch_command.hpp"
+#include "proxy/cli/simulate_command.hpp"
+#include "proxy/cli/serve_command.hpp"
 
 #include <iostream>
 #include <string>
@@ -21,7 +22,8 @@ constexpr const char* usage =
     "  simulate  replay pull traces through caching strategies (strata simulate --help)\n"
     "  fsck      verify every cached blob and repair the store (strata fsck --help)\n"
     "  prefetch  pull whole images into a running strata's cache (strata prefetch --help)\n"
-    "  version   print the version\n";
+    "  version   print the version (also strata --version)\n"
+    "every command takes --help\n";
 
 }  // namespace
 
@@ -34,12 +36,12 @@ int main(int argc, char** argv) {
     const std::string command = args[0];
     args.erase(args.begin());
     try {
-        if (command == "version") {
+        if (command == "version" || command == "--version" || command == "-V") {
             std::cout << "strata 0.1.0\n";
             return 0;
         }
         if (command == "serve") {
-            if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
+            if (strata::proxy::wants_help(args)) {
                 std::cout << strata::proxy::serve_usage();
                 return 0;
             }

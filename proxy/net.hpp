@@ -19,6 +19,9 @@ using error_code = boost::system::error_code;
 template <class T>
 using awaitable = asio::awaitable<T>;
 
+// A completion token for co_await that returns (error_code, results...) instead of throwing.
+inline constexpr auto with_ec = asio::as_tuple(asio::use_awaitable);
+
 // A client request as the server reads it: headers only (the registry API has no bodies).
 using request = http::request<http::empty_body>;
 

@@ -1,7 +1,7 @@
 // Lets Catch2 print strata::result values in failure messages.
 #pragma once
 
-#include "storage/error.hpp"
+#include "storage/oci/error.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -30,7 +30,7 @@
 // body bytes, then holds the rest until /_control/release (with "hold" too, that takes a second
 // release); both count in /_control/held. "chance": p applies it to that share of the matching
 // requests only, drawn at random (the first matching fault that applies wins).
-#include "storage/digest.hpp"
+#include "storage/oci/digest.hpp"
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>

@@ -1,7 +1,7 @@
 // fuzz_accept: Accept header values, one per line, merged as the server merges repeated
-// headers (proxy/accept accept_list).
-#include "proxy/accept.hpp"
-#include "storage/manifest.hpp"
+// headers (proxy/protocol/accept accept_list).
+#include "proxy/protocol/accept.hpp"
+#include "storage/oci/manifest.hpp"
 #include "tests/fuzz/fuzz_check.hpp"
 
 #include <algorithm>

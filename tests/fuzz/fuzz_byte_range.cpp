@@ -1,6 +1,6 @@
-// fuzz_byte_range: Range header values resolved against a blob size (proxy/byte_range resolve_range).
+// fuzz_byte_range: Range header values resolved against a blob size (proxy/protocol/byte_range resolve_range).
 // Input: 8 bytes of blob size (little-endian), then the header value.
-#include "proxy/byte_range.hpp"
+#include "proxy/protocol/byte_range.hpp"
 #include "tests/fuzz/fuzz_check.hpp"
 
 #include <cstring>

@@ -1,7 +1,7 @@
-// fuzz_config: strata.json (proxy/config parse_config). config_error is how it refuses a file;
+// fuzz_config: strata.json (proxy/config/config parse_config). config_error is how it refuses a file;
 // anything else escaping it is a bug.
-#include "proxy/config.hpp"
-#include "proxy/route.hpp"
+#include "proxy/config/config.hpp"
+#include "proxy/protocol/route.hpp"
 #include "tests/fuzz/fuzz_check.hpp"
 
 using namespace strata;

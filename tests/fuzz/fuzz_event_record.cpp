@@ -1,8 +1,8 @@
-// fuzz_event_record: the event log's binary values (storage/pull_event_record parse_record,
-// storage/event_block parse_event_block and its header). Version byte 1 is a record, 2 a block,
+// fuzz_event_record: the event log's binary values (storage/events/pull_event_record parse_record,
+// storage/events/event_block parse_event_block and its header). Version byte 1 is a record, 2 a block,
 // so one input exercises whichever its first byte names.
-#include "storage/event_block.hpp"
-#include "storage/pull_event_record.hpp"
+#include "storage/events/event_block.hpp"
+#include "storage/events/pull_event_record.hpp"
 #include "tests/fuzz/fuzz_check.hpp"
 
 using namespace strata;

@@ -1,5 +1,5 @@
-// fuzz_go_duration: Go time.Duration text as kubelets print it (analytics/go_duration).
-#include "analytics/go_duration.hpp"
+// fuzz_go_duration: Go time.Duration text as kubelets print it (analytics/inputs/go_duration).
+#include "analytics/inputs/go_duration.hpp"
 #include "tests/fuzz/fuzz_check.hpp"
 
 #include <cmath>

@@ -1,14 +1,14 @@
 // fuzz_http_request: client request bytes through what the server does before routing: Beast's
-// request parser with strata's 16 KiB header limit (proxy/server.cpp), the framing checks
-// (proxy/request_framing), then the target, Accept and Range of a request that parsed
-// (proxy/route, proxy/accept, proxy/byte_range) against the default configuration.
-#include "proxy/accept.hpp"
-#include "proxy/byte_range.hpp"
-#include "proxy/config.hpp"
+// request parser with strata's 16 KiB header limit (proxy/server/server.cpp), the framing checks
+// (proxy/server/request_framing), then the target, Accept and Range of a request that parsed
+// (proxy/protocol/route, proxy/protocol/accept, proxy/protocol/byte_range) against the default configuration.
+#include "proxy/protocol/accept.hpp"
+#include "proxy/protocol/byte_range.hpp"
+#include "proxy/config/config.hpp"
 #include "proxy/net.hpp"
-#include "proxy/request_framing.hpp"
-#include "proxy/route.hpp"
-#include "storage/manifest.hpp"
+#include "proxy/server/request_framing.hpp"
+#include "proxy/protocol/route.hpp"
+#include "storage/oci/manifest.hpp"
 #include "tests/fuzz/fuzz_check.hpp"
 
 using namespace strata;
@@ -16,7 +16,7 @@ using namespace strata::proxy;
 
 namespace {
 
-constexpr std::uint32_t max_header_bytes = 16 * 1024;  // as proxy/server.cpp
+constexpr std::uint32_t max_header_bytes = 16 * 1024;  // as proxy/server/server.cpp
 
 }  // namespace
 

@@ -1,8 +1,8 @@
 // fuzz_image_config: image configs, manifests and indexes as the analytics importers read them
-// (analytics/image_documents, after analytics/json_input's guarded parse).
-#include "analytics/image_documents.hpp"
-#include "analytics/json_input.hpp"
-#include "storage/digest.hpp"
+// (analytics/inputs/image_documents, after analytics/inputs/json_input's guarded parse).
+#include "analytics/inputs/image_documents.hpp"
+#include "analytics/inputs/json_input.hpp"
+#include "storage/oci/digest.hpp"
 #include "tests/fuzz/fuzz_check.hpp"
 
 using namespace strata;

@@ -1,6 +1,6 @@
 // fuzz_k8s_events: Kubernetes event logs, as JSON lines or one EventList document
-// (analytics/k8s_events k8s_event_importer::add_text, with kubelet messages and timestamps).
-#include "analytics/k8s_events.hpp"
+// (analytics/inputs/k8s_events k8s_event_importer::add_text, with kubelet messages and timestamps).
+#include "analytics/inputs/k8s_events.hpp"
 #include "tests/fuzz/fuzz_check.hpp"
 
 using namespace strata;

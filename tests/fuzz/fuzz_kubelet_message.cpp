@@ -1,8 +1,8 @@
-// fuzz_kubelet_message: kubelet Pulling/Pulled event messages (analytics/kubelet_message), and
-// the image references they name as the simulator normalises them (analytics/sim_trace normalise_ref).
+// fuzz_kubelet_message: kubelet Pulling/Pulled event messages (analytics/inputs/kubelet_message), and
+// the image references they name as the simulator normalises them (analytics/simulator/trace normalise_ref).
 // Input: the event's reason, '\n', its message.
-#include "analytics/kubelet_message.hpp"
-#include "analytics/sim_trace.hpp"
+#include "analytics/inputs/kubelet_message.hpp"
+#include "analytics/simulator/trace.hpp"
 #include "tests/fuzz/fuzz_check.hpp"
 
 #include <cmath>

@@ -1,6 +1,6 @@
-// fuzz_labels: label patterns matched against file paths (analytics/labels labels_from_path).
+// fuzz_labels: label patterns matched against file paths (analytics/inputs/labels labels_from_path).
 // Input: the pattern, '\n', the path.
-#include "analytics/labels.hpp"
+#include "analytics/inputs/labels.hpp"
 #include "tests/fuzz/fuzz_check.hpp"
 
 #include <stdexcept>

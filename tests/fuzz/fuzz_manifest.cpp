@@ -1,5 +1,5 @@
-// fuzz_manifest: manifest and index bodies (storage/manifest parse_manifest), as served with each media type.
-#include "storage/manifest.hpp"
+// fuzz_manifest: manifest and index bodies (storage/oci/manifest parse_manifest), as served with each media type.
+#include "storage/oci/manifest.hpp"
 #include "tests/fuzz/fuzz_check.hpp"
 
 using namespace strata;

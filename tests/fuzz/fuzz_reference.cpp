@@ -1,6 +1,6 @@
-// fuzz_reference: repository names, tags, digests and manifest references (storage/reference, storage/digest).
-#include "storage/digest.hpp"
-#include "storage/reference.hpp"
+// fuzz_reference: repository names, tags, digests and manifest references (storage/oci/reference, storage/oci/digest).
+#include "storage/oci/digest.hpp"
+#include "storage/oci/reference.hpp"
 #include "tests/fuzz/fuzz_check.hpp"
 
 using namespace strata;

@@ -1,6 +1,6 @@
 // fuzz_retry_after: Retry-After values from upstreams, delta-seconds or an HTTP-date
-// (proxy/retry_policy parse_retry_after), and the delay retry_delay makes of them.
-#include "proxy/retry_policy.hpp"
+// (proxy/protocol/retry_policy parse_retry_after), and the delay retry_delay makes of them.
+#include "proxy/protocol/retry_policy.hpp"
 #include "tests/fuzz/fuzz_check.hpp"
 
 #include <algorithm>

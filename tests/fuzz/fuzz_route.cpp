@@ -1,9 +1,10 @@
-// fuzz_route: request targets (proxy/route parse_route and percent_decode, proxy/query) against
+// fuzz_route: request targets (proxy/protocol/route parse_route, proxy/protocol/percent_encoding, proxy/protocol/query) against
 // the default configuration's upstreams.
-#include "proxy/config.hpp"
-#include "proxy/query.hpp"
-#include "proxy/route.hpp"
-#include "storage/reference.hpp"
+#include "proxy/config/config.hpp"
+#include "proxy/protocol/percent_encoding.hpp"
+#include "proxy/protocol/query.hpp"
+#include "proxy/protocol/route.hpp"
+#include "storage/oci/reference.hpp"
 #include "tests/fuzz/fuzz_check.hpp"
 
 using namespace strata;

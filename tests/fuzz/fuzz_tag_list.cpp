@@ -1,6 +1,6 @@
-// fuzz_tag_list: upstream tag-list pages (proxy/tag_list parse_tag_page).
-#include "proxy/tag_list.hpp"
-#include "storage/reference.hpp"
+// fuzz_tag_list: upstream tag-list pages (proxy/registry/tag_list parse_tag_page).
+#include "proxy/registry/tag_list.hpp"
+#include "storage/oci/reference.hpp"
 #include "tests/fuzz/fuzz_check.hpp"
 
 using namespace strata;

@@ -1,8 +1,8 @@
-// fuzz_token_response: token endpoint bodies (proxy/token_cache parse_token_response) and the
-// RFC 3339 times in them (proxy/token_cache parse_rfc3339, checked against analytics/k8s_events
+// fuzz_token_response: token endpoint bodies (proxy/upstream/token_cache parse_token_response) and the
+// RFC 3339 times in them (proxy/upstream/token_cache parse_rfc3339, checked against analytics/inputs/k8s_events
 // parse_rfc3339, which reads the same grammar).
-#include "analytics/k8s_events.hpp"
-#include "proxy/token_cache.hpp"
+#include "analytics/inputs/k8s_events.hpp"
+#include "proxy/protocol/token_response.hpp"
 #include "tests/fuzz/fuzz_check.hpp"
 
 using namespace strata;

@@ -1,7 +1,7 @@
 // fuzz_trace_csv: `time,node,digest,size[,registry]` request traces for the simulator
-// (analytics/trace_import trace_from_csv, interned by analytics/sim_trace).
-#include "analytics/sim_trace.hpp"
-#include "storage/digest.hpp"
+// (analytics/simulator/trace_import trace_from_csv, interned by analytics/simulator/trace).
+#include "analytics/simulator/trace.hpp"
+#include "storage/oci/digest.hpp"
 #include "tests/fuzz/fuzz_check.hpp"
 
 #include <cmath>

@@ -1,5 +1,5 @@
-// fuzz_www_authenticate: WWW-Authenticate challenges from upstreams (proxy/www_authenticate).
-#include "proxy/www_authenticate.hpp"
+// fuzz_www_authenticate: WWW-Authenticate challenges from upstreams (proxy/protocol/www_authenticate).
+#include "proxy/protocol/www_authenticate.hpp"
 #include "tests/fuzz/fuzz_check.hpp"
 
 #include <algorithm>

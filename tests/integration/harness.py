@@ -429,7 +429,9 @@ class TempDir:
 
 class ProxyTestCase(unittest.TestCase):
     """A temp dir per test (self.dir); after the test (and after cleanups the test added, which
-    run first), self.strata and self.upstream are stopped if set, then the dir is removed."""
+    run first), self.upstream and self.strata are stopped if set, then the dir is removed. The
+    upstream goes first: a response it still holds ends, so strata's graceful shutdown has no
+    transfer in flight to wait for."""
 
     def setUp(self):
         self.tmp = TempDir()
@@ -440,8 +442,8 @@ class ProxyTestCase(unittest.TestCase):
         self.addCleanup(self.stop_processes)
 
     def stop_processes(self):
-        if self.strata:
-            self.strata.stop()
         if self.upstream:
             self.upstream.stop()
+        if self.strata:
+            self.strata.stop()
 

@@ -1,0 +1,92 @@
+// analysis_runner: each analysis's tables and JSON document.
+#include "analytics/analyses/analysis_runner.hpp"
+
+#include <stdexcept>
+
+namespace strata::analytics {
+namespace {
+
+using json = nlohmann::json;
+
+analysis_output sizes(const analysis_request& r, const image_catalog& images) {
+    const auto groups = size_groups(images.images(), r.group_by);
+    return {{sizes_table(groups)}, {{"groups", to_json(groups)}}};
+}
+
+analysis_output trends(const image_catalog& images) {
+    auto table = trends_table(repository_trends(images.images()));
+    auto rows = render_json(table);
+    return {{std::move(table)}, {{"tags", std::move(rows)}}};
+}
+
+analysis_output reuse(const analysis_request& r, const image_catalog& images) {
+    const auto summary = layer_reuse(images.images(), r.top);
+    std::vector<result_table> tables{shared_layers_table(summary), reuse_summary_table(summary),
+                                     reuse_buckets_table(summary)};
+    json doc = render_json(tables[1])[0];
+    doc["buckets"] = render_json(tables[2]);
+    doc["top"] = render_json(tables[0]);
+    return {std::move(tables), std::move(doc)};
+}
+
+analysis_output similarity(const analysis_request& r, const image_catalog& images) {
+    const auto s = image_similarity(images.images(), r.by, r.cut);
+    return {{similar_pairs_table(s, r.top), clusters_table(s)}, to_json(s)};
+}
+
+analysis_output hygiene(const analysis_request& r, const image_catalog& images) {
+    const auto h = dockerfile_hygiene(images.images(), r.top);
+    std::vector<result_table> tables{hygiene_summary_table(h), layers_table("Biggest layers", h.biggest),
+                                     layers_table("Biggest package installs that keep their caches", h.uncleaned)};
+    json doc = render_json(tables[0])[0];
+    doc["layers_per_image"] = to_json(h.layers_per_image);
+    doc["biggest"] = render_json(tables[1]);
+    doc["uncleaned"] = render_json(tables[2]);
+    return {std::move(tables), std::move(doc)};
+}
+
+analysis_output pulls_analysis(const analysis_request& r, const std::vector<pull_observation>& pulls) {
+    const auto groups = pull_times(pulls, r.group_by);
+    auto table = pull_times_table(groups);
+    auto doc = json::array();
+    for (const auto& g : groups)
+        doc.push_back({{"group", g.key}, {"pulls", g.pulls}, {"already_present", g.already_present},
+                       {"nodes", g.nodes}, {"images", g.images}, {"seconds", to_json(g.seconds)},
+                       {"bytes", g.bytes}, {"sized_pulls", g.sized_pulls},
+                       {"size_seconds_correlation", g.size_correlation}});
+    return {{std::move(table)}, {{"groups", std::move(doc)}}};
+}
+
+analysis_output cost(const analysis_request& r, const std::vector<pull_observation>& pulls) {
+    if (!r.prices) throw std::invalid_argument("cost needs a price table (--prices FILE)");
+    auto table = costs_table(pull_costs(pulls, r.group_by, *r.prices), *r.prices);
+    auto rows = render_json(table);
+    return {{std::move(table)}, {{"currency", r.prices->currency}, {"groups", std::move(rows)}}};
+}
+
+}  // namespace
+
+const std::vector<std::string>& analysis_names() {
+    static const std::vector<std::string> names = {"sizes", "trends", "reuse", "similarity", "hygiene", "pulls", "cost"};
+    return names;
+}
+
+similarity_basis parse_similarity_basis(const std::string& text) {
+    if (text == "digest") return similarity_basis::digest;
+    if (text == "content") return similarity_basis::content;
+    throw std::invalid_argument("similarity basis: digest or content, not '" + text + "'");
+}
+
+analysis_output run_analysis(const analysis_request& r, const image_catalog& images,
+                             const std::vector<pull_observation>& pulls) {
+    if (r.name == "sizes") return sizes(r, images);
+    if (r.name == "trends") return trends(images);
+    if (r.name == "reuse") return reuse(r, images);
+    if (r.name == "similarity") return similarity(r, images);
+    if (r.name == "hygiene") return hygiene(r, images);
+    if (r.name == "pulls") return pulls_analysis(r, pulls);
+    if (r.name == "cost") return cost(r, pulls);
+    throw std::invalid_argument("unknown analysis '" + r.name + "'");
+}
+
+}  // namespace strata::analytics

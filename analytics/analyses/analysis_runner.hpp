@@ -1,0 +1,38 @@
+// analysis_runner: runs one named analysis over images and pulls, for the CLI and the HTTP API.
+#pragma once
+
+#include "analytics/analyses/analysis_tables.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace strata::analytics {
+
+struct analysis_request {
+    std::string name;                   // sizes | trends | reuse | similarity | hygiene | pulls | cost
+    std::vector<std::string> group_by;  // sizes, pulls, cost
+    std::size_t top = 20;               // reuse, similarity, hygiene
+    similarity_basis by = similarity_basis::digest;
+    float cut = 0.5f;                   // similarity: distance at which clusters are cut
+    std::optional<price_table> prices;  // cost (required there)
+};
+
+struct analysis_output {
+    std::vector<result_table> tables;  // the first is the one CSV output carries
+    nlohmann::json json;
+};
+
+// The analyses run_analysis knows, in the order help texts list them.
+const std::vector<std::string>& analysis_names();
+
+// Throws std::invalid_argument for an unknown name or a cost request without prices.
+analysis_output run_analysis(const analysis_request& request, const image_catalog& images,
+                             const std::vector<pull_observation>& pulls);
+
+// Parses "digest" or "content"; throws std::invalid_argument otherwise.
+similarity_basis parse_similarity_basis(const std::string& text);
+
+}  // namespace strata::analytics

@@ -1,0 +1,25 @@
+// image: totals and names derived from an image's layers and history.
+#include "analytics/inputs/image.hpp"
+
+namespace strata::analytics {
+
+std::uint64_t image::total_bytes() const noexcept {
+    std::uint64_t total = 0;
+    for (const auto& l : layers) total += l.size;
+    return total;
+}
+
+std::string image::name() const {
+    const auto base = registry + '/' + repository;
+    if (!tag.empty()) return base + ':' + tag;
+    return digest.empty() ? base : base + '@' + digest;
+}
+
+std::vector<const history_step*> image::layer_steps() const {
+    std::vector<const history_step*> steps;
+    for (const auto& h : history)
+        if (!h.empty_layer) steps.push_back(&h);
+    return steps;
+}
+
+}  // namespace strata::analytics

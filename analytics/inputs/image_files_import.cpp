@@ -1,0 +1,257 @@
+// image_files_import: manifests-config-layers bundles, OCI image layouts and skopeo outputs.
+#include "analytics/inputs/image_catalog.hpp"
+#include "analytics/inputs/image_documents.hpp"
+#include "analytics/inputs/input_stream.hpp"
+#include "analytics/inputs/json_input.hpp"
+
+#include "storage/oci/digest.hpp"
+
+#include <algorithm>
+
+namespace strata::analytics {
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+constexpr const char* bundle_name = "manifests-config-layers.json";
+
+bool looks_like_registry(const std::string& part) {
+    return part != "." && part != ".." &&
+           (part.find('.') != std::string::npos || part.find(':') != std::string::npos || part == "localhost");
+}
+
+// Registry and repository from a bundle's directories: the first that looks like a host
+// name starts them; without one the image is on Docker Hub. "name@sha256" was pulled by digest.
+std::pair<std::string, std::string> bundle_location(const std::vector<std::string>& dirs) {
+    auto start = std::find_if(dirs.begin(), dirs.end(), looks_like_registry);
+    std::string registry = "docker.io";
+    if (start != dirs.end()) registry = *start++;
+    else start = dirs.size() >= 2 ? dirs.end() - 2 : dirs.begin();
+    std::string repository;
+    for (auto it = start; it != dirs.end(); ++it) repository += (repository.empty() ? "" : "/") + *it;
+    if (repository.ends_with("@sha256")) repository.resize(repository.size() - 7);
+    return {registry, repository};
+}
+
+std::optional<json> read_document(image_catalog& catalog, const fs::path& path, std::size_t max_bytes) {
+    ++catalog.counts().files;
+    const auto file = read_input_file(path, max_bytes);
+    if (!file.text) {
+        ++catalog.counts().unreadable_files;
+        catalog.note("file " + path.string(), file.error);
+        return std::nullopt;
+    }
+    auto doc = parse_json_guarded(*file.text);
+    if (doc.is_discarded()) {
+        ++catalog.counts().invalid_manifests;
+        catalog.note(path.string(), "not JSON (or nested too deeply)");
+        return std::nullopt;
+    }
+    return doc;
+}
+
+// "v1.2@sha256:…" -> tag and digest; a bare 64-hex key was a pull by digest.
+void split_tag_key(const std::string& key, image& img) {
+    const auto at = key.find('@');
+    if (at != std::string::npos) {
+        img.tag = key.substr(0, at);
+        img.digest = key.substr(at + 1);
+    } else if (key.size() == 64 && key.find_first_not_of("0123456789abcdef") == std::string::npos) {
+        img.digest = "sha256:" + key;
+    } else {
+        img.tag = key;
+    }
+}
+
+void apply_config_or_count(image_catalog& catalog, const std::string& where, const json* config, image& img) {
+    if (!config) {
+        ++catalog.counts().missing_configs;
+        return;
+    }
+    if (auto error = read_image_config(*config, img)) {
+        ++catalog.counts().invalid_configs;
+        catalog.note(where, *error);
+    }
+}
+
+void import_bundle(image_catalog& catalog, const fs::path& path, const std::vector<std::string>& dirs,
+                   std::size_t max_bytes) {
+    const auto doc = read_document(catalog, path, max_bytes);
+    if (!doc) return;
+    const auto manifests = doc->find("manifests");
+    if (!doc->is_object() || manifests == doc->end() || !manifests->is_object()) {
+        ++catalog.counts().invalid_manifests;
+        catalog.note(path.string(), "no \"manifests\" object");
+        return;
+    }
+    const auto configs_it = doc->find("configs");
+    const json* configs = configs_it != doc->end() && configs_it->is_object() ? &*configs_it : nullptr;
+    const auto [registry, repository] = bundle_location(dirs);
+    for (const auto& [key, manifest] : manifests->items()) {
+        const auto where = path.string() + " " + key;
+        image img{.registry = registry, .repository = repository};
+        split_tag_key(key, img);
+        if (is_index_document(manifest)) {
+            ++catalog.counts().indexes_without_images;
+            continue;
+        }
+        std::string config_digest;
+        if (auto error = read_image_manifest(manifest, img, config_digest)) {
+            ++catalog.counts().invalid_manifests;
+            catalog.note(where, *error);
+            continue;
+        }
+        const json* config = nullptr;
+        if (configs)
+            if (const auto c = configs->find(key); c != configs->end()) config = &*c;
+        apply_config_or_count(catalog, where, config, img);
+        catalog.add(std::move(img));
+    }
+}
+
+// A blob of an OCI layout, checked against its digest.
+std::optional<json> read_layout_blob(image_catalog& catalog, const fs::path& root, const std::string& digest,
+                                     std::size_t max_bytes) {
+    const auto path = root / "blobs" / "sha256" / digest.substr(7);
+    const auto file = read_input_file(path, max_bytes);
+    if (!file.text) {
+        catalog.note("file " + path.string(), file.error);
+        return std::nullopt;
+    }
+    const auto& text = file.text;
+    if (storage::sha256_of(*text).str() != digest) {
+        ++catalog.counts().digest_mismatches;
+        catalog.note(path.string(), "content does not match its digest");
+        return std::nullopt;
+    }
+    auto doc = parse_json_guarded(*text);
+    if (doc.is_discarded()) {
+        catalog.note(path.string(), "not JSON (or nested too deeply)");
+        return std::nullopt;
+    }
+    return doc;
+}
+
+void import_layout_manifest(image_catalog& catalog, const fs::path& root, const index_entry& entry, image base,
+                            int depth, std::size_t max_bytes) {
+    const auto manifest = read_layout_blob(catalog, root, entry.digest, max_bytes);
+    if (!manifest) {
+        ++catalog.counts().invalid_manifests;
+        return;
+    }
+    if (is_index_document(*manifest)) {
+        std::vector<index_entry> children;
+        if (depth > 2 || read_index(*manifest, children)) {
+            ++catalog.counts().invalid_manifests;
+            return;
+        }
+        for (const auto& child : children) import_layout_manifest(catalog, root, child, base, depth + 1, max_bytes);
+        return;
+    }
+    base.digest = entry.digest;
+    base.platform = entry.platform;
+    std::string config_digest;
+    if (auto error = read_image_manifest(*manifest, base, config_digest)) {
+        ++catalog.counts().invalid_manifests;
+        catalog.note(root.string() + " " + entry.digest, *error);
+        return;
+    }
+    const auto config = read_layout_blob(catalog, root, config_digest, max_bytes);
+    apply_config_or_count(catalog, root.string() + " " + config_digest, config ? &*config : nullptr, base);
+    catalog.add(std::move(base));
+}
+
+void import_layout(image_catalog& catalog, const fs::path& root, std::size_t max_bytes) {
+    const auto index = read_document(catalog, root / "index.json", max_bytes);
+    if (!index) return;
+    std::vector<index_entry> entries;
+    if (auto error = read_index(*index, entries)) {
+        ++catalog.counts().invalid_manifests;
+        catalog.note((root / "index.json").string(), *error);
+        return;
+    }
+    const auto& manifests = (*index)["manifests"];
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+        image base{.registry = "oci-layout", .repository = root.filename().string()};
+        base.tag = text_at(manifests[i], {"annotations", "org.opencontainers.image.ref.name"});
+        import_layout_manifest(catalog, root, entries[i], base, 0, max_bytes);
+    }
+}
+
+// skopeo inspect --raw output; its config (skopeo inspect --config) beside it.
+void import_manifest_file(image_catalog& catalog, const fs::path& path, std::size_t max_bytes) {
+    const auto manifest = read_document(catalog, path, max_bytes);
+    if (!manifest) return;
+    auto stem = path.filename().string();
+    stem = stem.substr(0, stem.find('.'));
+    image img{.registry = "file", .repository = stem};
+    if (is_index_document(*manifest)) {
+        ++catalog.counts().indexes_without_images;
+        return;
+    }
+    std::string config_digest;
+    if (auto error = read_image_manifest(*manifest, img, config_digest)) {
+        ++catalog.counts().invalid_manifests;
+        catalog.note(path.string(), *error);
+        return;
+    }
+    const auto config_path = path.parent_path() / (stem + ".config.json");
+    std::optional<json> config;
+    if (fs::exists(config_path)) config = read_document(catalog, config_path, max_bytes);
+    apply_config_or_count(catalog, config_path.string(), config ? &*config : nullptr, img);
+    catalog.add(std::move(img));
+}
+
+bool is_layout(const fs::path& dir) { return fs::is_regular_file(dir / "index.json") && fs::is_directory(dir / "blobs"); }
+
+std::vector<std::string> dirs_of(const fs::path& relative) {
+    std::vector<std::string> dirs;
+    for (const auto& part : relative.parent_path())
+        if (!part.empty() && part != "/") dirs.push_back(part.string());
+    return dirs;
+}
+
+void import_directory(image_catalog& catalog, const fs::path& root, std::size_t max_bytes) {
+    std::vector<fs::path> found;
+    std::error_code ec;
+    for (fs::recursive_directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) {
+        if (it->is_directory() && is_layout(it->path())) {
+            found.push_back(it->path());
+            it.disable_recursion_pending();
+        } else if (it->is_regular_file() && it->path().filename() == bundle_name) {
+            found.push_back(it->path());
+        }
+    }
+    if (ec) catalog.note(root.string(), ec.message());
+    std::sort(found.begin(), found.end());
+    for (const auto& p : found) {
+        if (is_layout(p)) {
+            import_layout(catalog, p, max_bytes);
+            continue;
+        }
+        // Directories below the root name the image, unless the root is itself inside the
+        // image's path (a repository directory given directly): then the whole path does.
+        auto dirs = dirs_of(fs::relative(p, root));
+        if (dirs.size() < 2 && std::none_of(dirs.begin(), dirs.end(), looks_like_registry))
+            dirs = dirs_of(fs::absolute(p).lexically_normal());
+        import_bundle(catalog, p, dirs, max_bytes);
+    }
+}
+
+}  // namespace
+
+void import_image_files(image_catalog& catalog, const std::vector<fs::path>& paths, std::size_t max_bytes) {
+    for (const auto& p : paths) {
+        if (fs::is_directory(p)) {
+            if (is_layout(p)) import_layout(catalog, p, max_bytes);
+            else import_directory(catalog, p, max_bytes);
+        } else if (p.filename() == bundle_name) {
+            import_bundle(catalog, p, dirs_of(p), max_bytes);
+        } else if (p.filename().string().find(".config.") == std::string::npos) {
+            import_manifest_file(catalog, p, max_bytes);
+        }
+    }
+}
+
+}  // namespace strata::analytics

@@ -1,0 +1,255 @@
+// k8s_events: streaming event files a line at a time (or one capped document), hostile-input
+// guards, event decoding, uid de-duplication.
+#include "analytics/inputs/k8s_events.hpp"
+
+#include "analytics/inputs/event_fields.hpp"
+#include "analytics/inputs/input_stream.hpp"
+#include "analytics/inputs/json_input.hpp"
+#include "analytics/inputs/kubelet_message.hpp"
+#include "analytics/inputs/line_reader.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <ctime>
+
+namespace strata::analytics {
+namespace {
+
+// "spec.containers{name}" -> "name"
+std::string container_of(const std::string& field_path) {
+    const auto open = field_path.find('{');
+    const auto close = field_path.rfind('}');
+    if (open == std::string::npos || close == std::string::npos || close <= open) return field_path;
+    return field_path.substr(open + 1, close - open - 1);
+}
+
+}  // namespace
+
+std::optional<std::int64_t> parse_rfc3339(std::string_view text) {
+    std::tm tm{};
+    int consumed = 0;
+    const std::string s(text.substr(0, 64));
+    if (std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+                    &tm.tm_min, &tm.tm_sec, &consumed) != 6)
+        return std::nullopt;
+    std::string_view rest = std::string_view(s).substr(static_cast<std::size_t>(consumed));
+    if (!rest.empty() && rest.front() == '.') {
+        rest.remove_prefix(1);
+        while (!rest.empty() && std::isdigit(static_cast<unsigned char>(rest.front()))) rest.remove_prefix(1);
+    }
+    int offset_s = 0;
+    int oh = 0, om = 0;
+    if (rest == "Z" || rest == "z") {
+    } else if (rest.size() == 6 && (rest[0] == '+' || rest[0] == '-') &&
+               std::sscanf(std::string(rest.substr(1)).c_str(), "%2d:%2d", &oh, &om) == 2) {
+        offset_s = (rest[0] == '-' ? -1 : 1) * (oh * 3600 + om * 60);
+    } else {
+        return std::nullopt;
+    }
+    if (tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 ||
+        tm.tm_sec > 60)
+        return std::nullopt;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    return static_cast<std::int64_t>(timegm(&tm)) - offset_s;
+}
+
+namespace {
+
+bool is_event_file(const std::filesystem::path& p) {
+    auto name = p.filename().string();
+    if (name.ends_with(".gz")) name.resize(name.size() - 3);
+    return name.ends_with(".json") || name.ends_with(".jsonl") || name.ends_with(".log");
+}
+
+std::vector<std::filesystem::path> event_files(const std::vector<std::string>& paths) {
+    namespace fs = std::filesystem;
+    std::vector<fs::path> files;
+    for (const auto& p : paths) {
+        if (!fs::is_directory(p)) {
+            files.emplace_back(p);
+            continue;
+        }
+        std::vector<fs::path> found;
+        for (const auto& e : fs::recursive_directory_iterator(p))
+            if (e.is_regular_file() && is_event_file(e.path())) found.push_back(e.path());
+        std::sort(found.begin(), found.end());
+        files.insert(files.end(), found.begin(), found.end());
+    }
+    return files;
+}
+
+}  // namespace
+
+std::size_t k8s_event_importer::add_paths(const std::vector<std::string>& paths, std::string_view pattern,
+                                          const label_set& fixed) {
+    std::size_t unlabelled = 0;
+    for (const auto& file : event_files(paths)) {
+        auto labels = fixed;
+        if (!pattern.empty()) {
+            if (auto from_path = labels_from_path(pattern, file)) labels.insert(from_path->begin(), from_path->end());
+            else ++unlabelled;
+        }
+        add_file(file, labels);
+    }
+    return unlabelled;
+}
+
+namespace {
+
+constexpr std::size_t max_errors_kept = 50;
+
+bool is_blank(std::string_view line) { return line.find_first_not_of(" \t\r") == std::string_view::npos; }
+
+// A line that starts a JSON object but is not one: the top of a pretty-printed document.
+bool opens_document(std::string_view line) {
+    const auto first = line.find_first_not_of(" \t\r");
+    return first != std::string_view::npos && line[first] == '{' && !read_event_fields(line);
+}
+
+}  // namespace
+
+void k8s_event_importer::add_file(const std::filesystem::path& path, const label_set& labels) {
+    ++counts_.files;
+    line_reader lines(path, limits_.max_line_bytes);
+    auto first = lines.next();
+    while (first && !first->oversized && is_blank(first->text)) first = lines.next();
+    if (first && !first->oversized && opens_document(first->text)) {
+        add_document_file(path, labels);
+        return;
+    }
+    if (first) add_input_line(lines, *first, labels);
+    add_lines(lines, labels);
+}
+
+void k8s_event_importer::add_lines(line_reader& lines, const label_set& labels) {
+    while (const auto line = lines.next()) add_input_line(lines, *line, labels);
+    if (lines.error().empty()) return;
+    ++(lines.read_anything() ? counts_.damaged_files : counts_.unreadable_files);
+    note(lines.error_note());
+}
+
+void k8s_event_importer::add_input_line(const line_reader& lines, const input_line& line, const label_set& labels) {
+    if (!line.oversized) {
+        add_line(line.text, labels);
+        return;
+    }
+    ++counts_.lines;
+    ++counts_.oversized_lines;
+    note(lines.oversized_note(line));
+}
+
+// An EventList; if the file turns out not to be one after all, its lines.
+void k8s_event_importer::add_document_file(const std::filesystem::path& path, const label_set& labels) {
+    {
+        const auto file = read_input_file(path, limits_.max_document_bytes);
+        if (!file.text) {
+            ++counts_.unreadable_files;
+            note("file " + path.string() + ": " + file.error);
+            return;
+        }
+        if (add_event_list(*file.text, labels)) return;
+    }  // not an EventList: its text is freed before the lines are read again
+    line_reader lines(path, limits_.max_line_bytes);
+    add_lines(lines, labels);
+}
+
+bool k8s_event_importer::add_event_list(std::string_view text, const label_set& labels) {
+    const auto doc = parse_json_guarded(text);
+    if (doc.is_discarded() || !doc.is_object() || !doc.contains("items") || !doc["items"].is_array()) return false;
+    for (const auto& item : doc["items"]) {
+        ++counts_.lines;
+        if (item.is_object()) add_event(event_fields_of(item), labels);
+        else ++counts_.not_events;
+    }
+    return true;
+}
+
+void k8s_event_importer::add_text(std::string_view text, const label_set& labels) {
+    // A whole EventList (kubectl get events -o json) when the first non-blank line is not a
+    // JSON value of its own; otherwise JSON lines.
+    const auto start = std::min(text.size(), text.find_first_not_of(" \t\r\n"));
+    const auto first = text.substr(start, text.find('\n', start) - start);
+    if (opens_document(first) && add_event_list(text, labels)) return;
+    for (std::size_t number = 1; !text.empty(); ++number) {
+        const auto nl = text.find('\n');
+        const auto line = text.substr(0, nl);
+        if (line.size() <= limits_.max_line_bytes) {
+            add_line(line, labels);
+        } else {
+            ++counts_.lines;
+            ++counts_.oversized_lines;
+            note("text line " + std::to_string(number) + ": longer than " + std::to_string(limits_.max_line_bytes) +
+                 " bytes, skipped");
+        }
+        if (nl == std::string_view::npos) break;
+        text.remove_prefix(nl + 1);
+    }
+}
+
+void k8s_event_importer::note(std::string error) {
+    if (errors_.size() < max_errors_kept) errors_.push_back(std::move(error));
+}
+
+void k8s_event_importer::add_line(std::string_view line, const label_set& labels) {
+    if (is_blank(line)) return;
+    ++counts_.lines;
+    const auto event = read_event_fields(line);
+    if (!event) {
+        ++counts_.not_json;
+        return;
+    }
+    add_event(*event, labels);
+}
+
+void k8s_event_importer::add_event(const event_fields& event, const label_set& labels) {
+    const auto& reason = event.reason;
+    if (reason.empty()) {
+        ++counts_.not_events;
+        return;
+    }
+    ++counts_.events;
+    const auto& uid = event.uid;
+    if (!uid.empty() && !seen_uids_.insert(uid).second) {
+        ++counts_.duplicates;
+        return;
+    }
+    if (reason != "Pulling" && reason != "Pulled") return;
+    const auto message = parse_kubelet_message(reason, event.message);
+    if (!message) {
+        ++counts_.unparsed_messages;
+        return;
+    }
+    const auto& time_text = !event.last_timestamp.empty() ? event.last_timestamp
+                            : !event.event_time.empty()   ? event.event_time
+                                                          : event.first_timestamp;
+    const auto time_s = parse_rfc3339(time_text).value_or(0);
+    const auto pod = event.object_namespace + "/" + event.object_name;
+    const auto container = container_of(event.field_path);
+    const auto key = pod + "|" + container + "|" + message->image;
+    if (message->what == kubelet_pull_message::kind::pulling) {
+        ++counts_.pulling;
+        pulling_since_[key] = time_s;
+        return;
+    }
+    pull_observation p;
+    p.uid = uid;
+    p.image = message->image;
+    p.node = event.source_host.empty() ? event.reporting_instance : event.source_host;
+    p.pod = pod;
+    p.container = container;
+    p.time_s = time_s;
+    p.already_present = message->what == kubelet_pull_message::kind::already_present;
+    p.seconds = message->seconds;
+    p.seconds_with_waiting = message->seconds_with_waiting;
+    p.image_bytes = message->image_bytes;
+    if (!p.already_present && !p.seconds)
+        if (const auto it = pulling_since_.find(key); it != pulling_since_.end() && time_s >= it->second)
+            p.seconds = static_cast<double>(time_s - it->second);  // kubelets that do not say how long
+    p.labels = labels;
+    ++(p.already_present ? counts_.already_present : counts_.pulled);
+    pulls_.push_back(std::move(p));
+}
+
+}  // namespace strata::analytics

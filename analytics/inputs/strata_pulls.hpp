@@ -1,0 +1,20 @@
+// strata_pulls: strata's own event log as pull observations, for the pull-time analyses.
+#pragma once
+
+#include "analytics/inputs/k8s_events.hpp"
+
+#include "storage/events/event_log.hpp"
+
+#include <cstdint>
+#include <vector>
+
+namespace strata::analytics {
+
+// Each successful manifest or blob GET strata served between since_ns and until_ns: image
+// is "upstream/repository", node the requesting node, seconds the request's duration, bytes
+// what was sent. Labels: source=strata, kind (manifest|blob), cache (hit|miss|coalesced|…),
+// upstream. HEADs, tag lists and errors are left out.
+std::vector<pull_observation> pulls_from_event_log(const storage::event_log& log, std::int64_t since_ns,
+                                                   std::int64_t until_ns);
+
+}  // namespace strata::analytics

@@ -1,0 +1,310 @@
+// analyze_command: `strata analyze …`: reads images and pull records from files or strata's
+// store, runs one analysis (or the HTML report) and prints it as a table, JSON or CSV.
+#include "proxy/cli/analyze_command.hpp"
+
+#include "proxy/cli/help_flag.hpp"
+#include "analytics/analyses/analysis_runner.hpp"
+#include "analytics/inputs/byte_size.hpp"
+#include "analytics/report/report_html.hpp"
+#include "analytics/inputs/strata_pulls.hpp"
+#include "proxy/cli/crawl_command.hpp"
+#include "proxy/cli/output_file.hpp"
+
+#include "storage/blobs/blob_store.hpp"
+#include "storage/events/event_log.hpp"
+#include "storage/index/metadata_index.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <iostream>
+#include <limits>
+#include <sstream>
+#include <stdexcept>
+
+namespace strata::proxy {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* usage =
+    "usage: strata analyze ANALYSIS [options] PATH...\n"
+    "  sizes       image and layer size distributions   (--group-by registry,repository,year,platform,LABEL)\n"
+    "  trends      each repository's sizes across its version-sorted tags\n"
+    "  reuse       layers shared across images, bytes saved by sharing (--top N)\n"
+    "  similarity  Jaccard similarity and clusters      (--by digest|content, --cut DISTANCE, --top N)\n"
+    "  hygiene     package caches left in layers, biggest layers (--top N)\n"
+    "  pulls       pull times from Kubernetes events    (--group-by LABELS|image|node)\n"
+    "  cost        node time and money spent pulling    (--prices FILE, --group-by ...)\n"
+    "  report      all of it as one HTML file           (--out FILE, --images PATH, --events PATH)\n"
+    "  crawl       fetch manifests and configs through a running strata (strata analyze crawl --help)\n"
+    "Inputs:\n"
+    "  PATH...            image analyses: manifests-config-layers.json bundles, OCI image layouts,\n"
+    "                     `skopeo inspect --raw` files (NAME.json with NAME.config.json), or\n"
+    "                     directories of them; pulls and cost: Kubernetes event files (exporter\n"
+    "                     JSON lines or `kubectl get events -o json`, plain or .gz) or directories\n"
+    "  --data-dir DIR     strata's own store: its cached images and its pull event log\n"
+    "  --labels PATTERN   labels from each event file's path, e.g. '{cloud}/{env}/{node_type}/size{size}/times/*'\n"
+    "  --label KEY=VALUE  a label for every image and event read (to compare runs: --group-by KEY)\n"
+    "  --max-line-bytes SIZE\n"
+    "                     an event line longer than this is skipped and reported (default 16MiB)\n"
+    "  --max-document-bytes SIZE\n"
+    "                     a JSON document (EventList, bundle, manifest) that decompresses to more is\n"
+    "                     refused and reported (default 64MiB); memory never follows a gzip trailer\n"
+    "Output: --format table|json|csv (CSV carries the first table).\n";
+
+struct analyze_args {
+    std::string analysis, format = "table", pattern, data_dir, prices_file, out;
+    analytics::label_set fixed;
+    analytics::analysis_request request;
+    analytics::input_limits limits;
+    std::vector<std::string> paths, image_paths, event_paths;
+    bool group_by_given = false;
+};
+
+std::vector<std::string> split(const std::string& s, char sep) {
+    std::vector<std::string> out;
+    std::stringstream in(s);
+    for (std::string part; std::getline(in, part, sep);)
+        if (!part.empty()) out.push_back(part);
+    return out;
+}
+
+std::size_t parse_count(const std::string& flag, const std::string& v) {
+    std::size_t used = 0;
+    unsigned long n = 0;
+    try {
+        n = std::stoul(v, &used);
+    } catch (const std::exception&) {
+        used = 0;
+    }
+    if (used != v.size() || v.empty() || v[0] == '-' || n > 1'000'000)
+        throw std::invalid_argument(flag + " wants a whole number up to 1000000");
+    return n;
+}
+
+std::size_t parse_limit(const std::string& flag, const std::string& v) {
+    const auto bytes = analytics::parse_byte_size(v);
+    if (!bytes || *bytes == 0 || *bytes > std::numeric_limits<std::size_t>::max() / 2)
+        throw std::invalid_argument(flag + " wants a size such as 16MiB or 1048576");
+    return static_cast<std::size_t>(*bytes);
+}
+
+float parse_cut(const std::string& v) {
+    std::size_t used = 0;
+    float f = -1;
+    try {
+        f = std::stof(v, &used);
+    } catch (const std::exception&) {
+        used = 0;
+    }
+    if (used != v.size() || !(f >= 0 && f <= 1)) throw std::invalid_argument("--cut wants a distance from 0 to 1");
+    return f;
+}
+
+void apply_flag(analyze_args& a, const std::string& flag, const std::string& v) {
+    if (flag == "--format") a.format = v;
+    else if (flag == "--group-by") a.request.group_by = split(v, ','), a.group_by_given = true;
+    else if (flag == "--labels") a.pattern = v;
+    else if (flag == "--data-dir") a.data_dir = v;
+    else if (flag == "--prices") a.prices_file = v;
+    else if (flag == "--out") a.out = v;
+    else if (flag == "--images") a.image_paths.push_back(v);
+    else if (flag == "--events") a.event_paths.push_back(v);
+    else if (flag == "--top") a.request.top = parse_count(flag, v);
+    else if (flag == "--by") a.request.by = analytics::parse_similarity_basis(v);
+    else if (flag == "--cut") a.request.cut = parse_cut(v);
+    else if (flag == "--max-line-bytes") a.limits.max_line_bytes = parse_limit(flag, v);
+    else if (flag == "--max-document-bytes") a.limits.max_document_bytes = parse_limit(flag, v);
+    else if (flag == "--label") {
+        const auto eq = v.find('=');
+        if (eq == std::string::npos || eq == 0) throw std::invalid_argument("--label wants KEY=VALUE");
+        a.fixed[v.substr(0, eq)] = v.substr(eq + 1);
+    } else throw std::invalid_argument("unknown flag " + flag);
+}
+
+bool is_image_analysis(const std::string& name) {
+    return name == "sizes" || name == "trends" || name == "reuse" || name == "similarity" || name == "hygiene";
+}
+
+analyze_args parse_args(const std::vector<std::string>& args) {
+    analyze_args a;
+    a.analysis = args.at(0);
+    a.request.name = a.analysis;
+    for (std::size_t i = 1; i < args.size(); ++i) {
+        if (!args[i].starts_with("--")) {
+            a.paths.push_back(args[i]);
+            continue;
+        }
+        if (i + 1 >= args.size()) throw std::invalid_argument(args[i] + " needs a value");
+        apply_flag(a, args[i], args[i + 1]);
+        ++i;
+    }
+    if (a.format != "table" && a.format != "json" && a.format != "csv")
+        throw std::invalid_argument("--format: table, json or csv");
+    const auto& names = analytics::analysis_names();
+    if (a.analysis != "report" && std::find(names.begin(), names.end(), a.analysis) == names.end())
+        throw std::invalid_argument("unknown analysis '" + a.analysis + "'");
+    if (a.analysis == "report") {
+        if (a.out.empty()) throw std::invalid_argument("report needs --out FILE");
+        if (!a.paths.empty()) throw std::invalid_argument("report takes --images PATH and --events PATH");
+    } else if (is_image_analysis(a.analysis)) {
+        a.image_paths = a.paths;
+    } else {
+        a.event_paths = a.paths;
+    }
+    if (a.image_paths.empty() && a.event_paths.empty() && a.data_dir.empty())
+        throw std::invalid_argument("no input: give PATHs or --data-dir");
+    if (a.analysis == "cost" && a.prices_file.empty()) throw std::invalid_argument("cost needs --prices FILE");
+    if (a.analysis == "sizes" && !a.group_by_given) a.request.group_by = {"registry"};
+    return a;
+}
+
+struct loaded_inputs {
+    explicit loaded_inputs(const analytics::input_limits& limits) : events(limits) {}
+
+    analytics::image_catalog images;
+    analytics::k8s_event_importer events;
+    std::vector<analytics::pull_observation> pulls;
+    std::size_t unlabelled_files = 0, strata_requests = 0;
+    std::optional<analytics::price_table> prices;
+};
+
+void load_store(const analyze_args& a, loaded_inputs& in) {
+    const fs::path root(a.data_dir);
+    if (!fs::is_directory(root / "index")) throw std::invalid_argument("no strata store in " + a.data_dir);
+    storage::metadata_index index(root / "index", storage::metadata_index::open_mode::read_only);
+    if (a.analysis == "report" || is_image_analysis(a.analysis))
+        analytics::import_store(in.images, index, storage::blob_store(root, /*clean_temp=*/false));
+    if (a.analysis == "report" || !is_image_analysis(a.analysis)) {
+        storage::event_log log(index);
+        auto pulls = analytics::pulls_from_event_log(log, 0, std::numeric_limits<std::int64_t>::max());
+        in.strata_requests = pulls.size();
+        in.pulls.insert(in.pulls.end(), pulls.begin(), pulls.end());
+    }
+}
+
+void load_events(const analyze_args& a, loaded_inputs& in) {
+    in.unlabelled_files = in.events.add_paths(a.event_paths, a.pattern, a.fixed);
+    in.pulls.insert(in.pulls.end(), in.events.pulls().begin(), in.events.pulls().end());
+}
+
+void load(const analyze_args& a, loaded_inputs& in) {
+    if (!a.prices_file.empty()) in.prices = analytics::load_price_table(a.prices_file);
+    if (!a.image_paths.empty()) {
+        std::vector<fs::path> paths(a.image_paths.begin(), a.image_paths.end());
+        analytics::import_image_files(in.images, paths, a.limits.max_document_bytes);
+    }
+    if (!a.event_paths.empty()) load_events(a, in);
+    if (!a.data_dir.empty()) load_store(a, in);
+    in.images.label_all(a.fixed);
+}
+
+void print_input_counts(const analyze_args& a, const loaded_inputs& in) {
+    if (!a.image_paths.empty() || (!a.data_dir.empty() && a.analysis != "pulls" && a.analysis != "cost")) {
+        const auto& c = in.images.counts();
+        std::cerr << "images: " << c.images << " from " << c.files << " files (" << c.unreadable_files
+                  << " unreadable, " << c.invalid_manifests << " invalid manifests, " << c.indexes_without_images
+                  << " indexes without their platform manifests, " << c.missing_configs << " without config, "
+                  << c.invalid_configs << " invalid configs, " << c.duplicates << " duplicates)\n";
+        for (const auto& e : in.images.errors()) std::cerr << "  " << e << "\n";
+    }
+    if (!a.event_paths.empty()) {
+        const auto& c = in.events.counts();
+        std::cerr << "events: read " << c.files << " files (" << c.unreadable_files << " unreadable, "
+                  << c.damaged_files << " damaged), " << c.lines << " lines: " << c.events << " events ("
+                  << c.duplicates << " duplicates), " << c.pulled << " pulls, " << c.already_present
+                  << " already present; skipped " << c.oversized_lines << " oversized, " << c.not_json
+                  << " non-JSON, " << c.not_events << " non-event, " << c.unparsed_messages
+                  << " unrecognised pull messages";
+        if (in.unlabelled_files) std::cerr << "; " << in.unlabelled_files << " files did not match --labels";
+        std::cerr << "\n";
+        for (const auto& e : in.events.errors()) std::cerr << "  " << e << "\n";
+    }
+    if (in.strata_requests) std::cerr << "strata log: " << in.strata_requests << " served manifest and blob GETs\n";
+}
+
+nlohmann::json inputs_json(const analyze_args& a, const loaded_inputs& in) {
+    nlohmann::json j = nlohmann::json::object();
+    if (!a.image_paths.empty() || !a.data_dir.empty()) {
+        j["images"] = analytics::render_json(analytics::image_import_table(in.images))[0];
+        j["image_errors"] = in.images.errors();
+    }
+    if (!a.event_paths.empty()) {
+        j["events"] = analytics::render_json(analytics::event_import_table(in.events.counts()))[0];
+        j["event_errors"] = in.events.errors();
+        j["files_not_matching_labels"] = in.unlabelled_files;
+    }
+    if (!a.data_dir.empty()) j["strata_requests"] = in.strata_requests;
+    return j;
+}
+
+std::string now_text() {
+    const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", &tm);
+    return buf;
+}
+
+int write_report(const analyze_args& a, const loaded_inputs& in) {
+    analytics::report_inputs r;
+    r.generated_at = "Generated " + now_text() + " by strata analyze report";
+    if (!a.image_paths.empty() || !a.data_dir.empty()) r.images = &in.images;
+    if (!in.pulls.empty()) r.pulls = &in.pulls;
+    if (!a.event_paths.empty()) r.event_counts = in.events.counts();
+    if (in.prices) r.prices = &*in.prices;
+    r.pull_group_by = a.request.group_by;
+    const auto html = analytics::render_report(r);
+    write_file_atomically(a.out, html);
+    std::cerr << "wrote " << a.out << " (" << html.size() << " bytes)\n";
+    return 0;
+}
+
+int print_analysis(const analyze_args& a, const loaded_inputs& in) {
+    auto request = a.request;
+    request.prices = in.prices;
+    const auto out = analytics::run_analysis(request, in.images, in.pulls);
+    if (a.format == "json") {
+        const nlohmann::json doc = {{"analysis", a.analysis}, {"inputs", inputs_json(a, in)}, {"result", out.json}};
+        std::cout << doc.dump(2) << "\n";
+    } else if (a.format == "csv") {
+        std::cout << analytics::render_csv(out.tables.front());
+    } else {
+        for (std::size_t i = 0; i < out.tables.size(); ++i) std::cout << (i ? "\n" : "") << analytics::render_text(out.tables[i]);
+    }
+    return 0;
+}
+
+// 1 when inputs were named but nothing at all could be read from them.
+bool nothing_read(const analyze_args& a, const loaded_inputs& in) {
+    const bool images_unread = !a.image_paths.empty() && in.images.counts().files == in.images.counts().unreadable_files;
+    const bool events_unread = !a.event_paths.empty() && in.events.counts().files == in.events.counts().unreadable_files;
+    return (a.image_paths.empty() || images_unread) && (a.event_paths.empty() || events_unread) && a.data_dir.empty();
+}
+
+}  // namespace
+
+int run_analyze_command(const std::vector<std::string>& args) {
+    if (!args.empty() && args[0] == "crawl") return run_crawl_command({args.begin() + 1, args.end()});
+    if (args.empty() || wants_help(args)) return std::cout << usage, args.empty() ? 2 : 0;
+    try {
+        const auto a = parse_args(args);
+        loaded_inputs in(a.limits);
+        load(a, in);
+        print_input_counts(a, in);
+        if (nothing_read(a, in)) {
+            std::cerr << "strata analyze: none of the inputs could be read\n";
+            return 1;
+        }
+        return a.analysis == "report" ? write_report(a, in) : print_analysis(a, in);
+    } catch (const std::invalid_argument& e) {
+        std::cerr << "strata analyze: " << e.what() << "\n" << usage;
+        return 2;
+    } catch (const std::exception& e) {
+        std::cerr << "strata analyze: " << e.what() << "\n";
+        return 1;
+    }
+}
+
+}  // namespace strata::proxy

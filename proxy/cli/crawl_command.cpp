@@ -1,0 +1,281 @@
+// crawl_command: a small synchronous registry client against strata's /v2/ API, the tag
+// walk, and the bundle files it can save for later analyses.
+#include "proxy/cli/crawl_command.hpp"
+
+#include "proxy/cli/help_flag.hpp"
+#include "analytics/analyses/analysis_tables.hpp"
+#include "analytics/inputs/image_documents.hpp"
+#include "analytics/inputs/json_input.hpp"
+#include "proxy/config/config.hpp"
+#include "proxy/net.hpp"
+
+#include "storage/oci/digest.hpp"
+#include "storage/oci/reference.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <iostream>
+#include <optional>
+
+namespace strata::proxy {
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+constexpr const char* usage =
+    "usage: strata analyze crawl [--server http://127.0.0.1:5000] [--token-file F] [--all-tags]\n"
+    "                            [--max-tags N] [--platform os/arch] [--save DIR]\n"
+    "                            [--format table|json|csv] IMAGE...\n"
+    "  Fetches each image's manifest and config through strata, so they are cached there too, and\n"
+    "  prints sizes per tag in version order (semver-aware, then by config created). IMAGE is\n"
+    "  ghcr.io/org/app:tag, or ghcr.io/org/app with --all-tags for every tag of the repository.\n"
+    "  --save writes DIR/<registry>/<repository>/manifests-config-layers.json for `strata analyze`.\n";
+
+constexpr const char* manifest_accept =
+    "application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, "
+    "application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json";
+constexpr std::size_t max_document_bytes = std::size_t{16} << 20;
+constexpr int max_tag_pages = 100;
+
+struct crawl_args {
+    std::string host = "127.0.0.1", port = "5000", token, platform = "linux/amd64", save, format = "table";
+    bool all_tags = false;
+    std::size_t max_tags = 1000;
+    std::vector<std::string> images;
+};
+
+// One keep-alive connection to strata, reopened when the server closes it.
+class registry_client {
+public:
+    registry_client(std::string host, std::string port, std::string token)
+        : host_(std::move(host)), port_(std::move(port)), token_(std::move(token)) {}
+
+    http::response<http::string_body> get(const std::string& target, const char* accept) {
+        for (int attempt = 0;; ++attempt) {
+            try {
+                return get_once(target, accept);
+            } catch (const boost::system::system_error&) {
+                stream_.reset();
+                if (attempt == 1) throw;
+            }
+        }
+    }
+
+private:
+    http::response<http::string_body> get_once(const std::string& target, const char* accept) {
+        if (!stream_) {
+            stream_.emplace(io_);
+            stream_->connect(tcp::resolver(io_).resolve(host_, port_));
+        }
+        http::request<http::empty_body> req{http::verb::get, target, 11};
+        req.set(http::field::host, host_);
+        if (accept) req.set(http::field::accept, accept);
+        if (!token_.empty()) req.set(http::field::authorization, "Bearer " + token_);
+        http::write(*stream_, req);
+        beast::flat_buffer buffer;
+        http::response_parser<http::string_body> parser;
+        parser.body_limit(max_document_bytes);
+        http::read(*stream_, buffer, parser);
+        auto res = parser.release();
+        if (!res.keep_alive()) stream_.reset();
+        return res;
+    }
+
+    std::string host_, port_, token_;
+    asio::io_context io_;
+    std::optional<beast::tcp_stream> stream_;
+};
+
+struct image_ref {
+    std::string registry, repository, tag;  // registry: as given, "" for strata's default upstream
+    std::string path() const { return registry.empty() ? repository : registry + '/' + repository; }
+};
+
+image_ref parse_image_ref(const std::string& text, bool all_tags) {
+    image_ref r;
+    std::string rest = text;
+    const auto slash = rest.find('/');
+    if (slash != std::string::npos) {
+        const auto first = rest.substr(0, slash);
+        if (first == "localhost" || first.find_first_of(".:") != std::string::npos) r.registry = first, rest.erase(0, slash + 1);
+    }
+    const auto colon = rest.rfind(':');
+    if (colon != std::string::npos) r.tag = rest.substr(colon + 1), rest.resize(colon);
+    r.repository = rest;
+    if (!storage::is_valid_repository(r.repository)) throw config_error("not a repository name: " + text);
+    if (!r.tag.empty() && !storage::is_valid_tag(r.tag)) throw config_error("not a tag: " + text);
+    if (r.tag.empty() && !all_tags) r.tag = "latest";
+    return r;
+}
+
+crawl_args parse_args(const std::vector<std::string>& args) {
+    crawl_args a;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const auto value = [&] {
+            if (i + 1 >= args.size()) throw config_error(args[i] + ": needs a value");
+            return args[++i];
+        };
+        if (args[i] == "--server") {
+            const auto origin = parse_origin(value(), "--server");
+            if (origin.tls) throw config_error("--server: strata's listener here is plain HTTP");
+            a.host = origin.host, a.port = origin.port;
+        } else if (args[i] == "--token-file") a.token = read_secret_file(value(), "--token-file");
+        else if (args[i] == "--all-tags") a.all_tags = true;
+        else if (args[i] == "--max-tags") {
+            const auto v = value();
+            if (v.empty() || v.size() > 6 || v.find_first_not_of("0123456789") != std::string::npos)
+                throw config_error("--max-tags wants a whole number up to 999999");
+            a.max_tags = std::stoul(v);
+        } else if (args[i] == "--platform") a.platform = value();
+        else if (args[i] == "--save") a.save = value();
+        else if (args[i] == "--format") a.format = value();
+        else if (args[i].starts_with("-")) throw config_error("unknown flag " + args[i]);
+        else a.images.push_back(args[i]);
+    }
+    if (a.images.empty()) throw config_error("no images given");
+    if (a.format != "table" && a.format != "json" && a.format != "csv") throw config_error("--format: table, json or csv");
+    for (const auto& i : a.images) parse_image_ref(i, a.all_tags);  // reject bad names before any request
+    return a;
+}
+
+// The next page's target from a Link header (`</v2/…>; rel="next"`), or "".
+std::string next_page(const http::response<http::string_body>& res) {
+    const auto link = std::string(res[http::field::link]);
+    const auto open = link.find('<'), close = link.find('>');
+    if (open == std::string::npos || close == std::string::npos || close < open) return {};
+    return link.substr(open + 1, close - open - 1);
+}
+
+std::vector<std::string> list_tags(registry_client& client, const image_ref& ref, std::size_t max_tags) {
+    std::vector<std::string> tags;
+    std::string target = "/v2/" + ref.path() + "/tags/list";
+    for (int page = 0; page < max_tag_pages && !target.empty() && tags.size() < max_tags; ++page) {
+        const auto res = client.get(target, nullptr);
+        if (res.result() != http::status::ok)
+            throw std::runtime_error("tags of " + ref.path() + ": HTTP " + std::to_string(res.result_int()));
+        const auto doc = analytics::parse_json_guarded(res.body());
+        const auto it = doc.is_object() ? doc.find("tags") : doc.end();
+        if (it == doc.end() || !it->is_array()) throw std::runtime_error("tags of " + ref.path() + ": malformed tag list");
+        for (const auto& t : *it)
+            if (t.is_string() && storage::is_valid_tag(t.get<std::string>()) && tags.size() < max_tags)
+                tags.push_back(t.get<std::string>());
+        target = next_page(res);
+    }
+    return tags;
+}
+
+// A JSON document whose bytes match digest (when one is given).
+json fetch_document(registry_client& client, const std::string& target, const char* accept, const std::string& digest) {
+    const auto res = client.get(target, accept);
+    if (res.result() != http::status::ok) throw std::runtime_error(target + ": HTTP " + std::to_string(res.result_int()));
+    if (!digest.empty() && storage::sha256_of(res.body()).str() != digest)
+        throw std::runtime_error(target + ": content does not match " + digest);
+    auto doc = analytics::parse_json_guarded(res.body());
+    if (doc.is_discarded()) throw std::runtime_error(target + ": not JSON");
+    return doc;
+}
+
+struct crawled {
+    analytics::image img;
+    json manifest, config;
+};
+
+crawled crawl_image(registry_client& client, const image_ref& ref, const std::string& platform) {
+    crawled c{analytics::image{.registry = ref.registry.empty() ? "default" : ref.registry, .repository = ref.repository,
+                               .tag = ref.tag},
+              {}, {}};
+    const auto base = "/v2/" + ref.path();
+    c.manifest = fetch_document(client, base + "/manifests/" + ref.tag, manifest_accept, "");
+    if (analytics::is_index_document(c.manifest)) {
+        std::vector<analytics::index_entry> entries;
+        if (auto error = analytics::read_index(c.manifest, entries)) throw std::runtime_error(ref.path() + ": " + *error);
+        const auto match = std::find_if(entries.begin(), entries.end(), [&](const auto& e) { return e.platform == platform; });
+        if (match == entries.end()) throw std::runtime_error(ref.path() + ":" + ref.tag + ": no " + platform + " image");
+        c.img.digest = match->digest;
+        c.manifest = fetch_document(client, base + "/manifests/" + match->digest, manifest_accept, match->digest);
+    }
+    std::string config_digest;
+    if (auto error = analytics::read_image_manifest(c.manifest, c.img, config_digest))
+        throw std::runtime_error(ref.path() + ":" + ref.tag + ": " + *error);
+    c.config = fetch_document(client, base + "/blobs/" + config_digest, nullptr, config_digest);
+    if (auto error = analytics::read_image_config(c.config, c.img))
+        throw std::runtime_error(ref.path() + ":" + ref.tag + ": " + *error);
+    return c;
+}
+
+void save_bundles(const std::string& dir, const std::vector<crawled>& images) {
+    std::map<std::string, json> bundles;
+    for (const auto& c : images) {
+        auto& b = bundles[c.img.registry + '/' + c.img.repository];
+        b["manifests"][c.img.tag] = c.manifest;
+        b["configs"][c.img.tag] = c.config;
+        b["tags"].push_back(c.img.tag);
+    }
+    for (const auto& [path, bundle] : bundles) {
+        const auto out = fs::path(dir) / path / "manifests-config-layers.json";
+        fs::create_directories(out.parent_path());
+        std::ofstream f(out, std::ios::trunc);
+        if (!(f << bundle.dump() << "\n")) throw std::runtime_error("cannot write " + out.string());
+    }
+}
+
+int crawl(const crawl_args& a) {
+    registry_client client(a.host, a.port, a.token);
+    std::vector<crawled> done;
+    std::size_t failed = 0;
+    for (const auto& text : a.images) {
+        const auto ref = parse_image_ref(text, a.all_tags);
+        std::vector<std::string> tags{ref.tag};
+        if (ref.tag.empty()) {
+            try {
+                tags = list_tags(client, ref, a.max_tags);
+            } catch (const std::runtime_error& e) {
+                ++failed;
+                std::cerr << "strata analyze crawl: " << e.what() << "\n";
+                continue;
+            }
+        }
+        for (const auto& tag : tags) {
+            auto one = ref;
+            one.tag = tag;
+            try {
+                done.push_back(crawl_image(client, one, a.platform));
+            } catch (const std::runtime_error& e) {
+                ++failed;
+                std::cerr << "strata analyze crawl: " << e.what() << "\n";
+            }
+        }
+    }
+    if (!a.save.empty()) save_bundles(a.save, done);
+    analytics::image_catalog catalog;
+    for (const auto& c : done) catalog.add(c.img);
+    auto table = analytics::trends_table(analytics::repository_trends(catalog.images(), 1));
+    if (a.format == "json") std::cout << json{{"images", analytics::render_json(table)}, {"failed", failed}}.dump(2) << "\n";
+    else if (a.format == "csv") std::cout << analytics::render_csv(table);
+    else std::cout << analytics::render_text(table);
+    std::cerr << "crawled " << done.size() << " images, " << failed << " failed\n";
+    return failed ? 1 : 0;
+}
+
+}  // namespace
+
+int run_crawl_command(const std::vector<std::string>& args) {
+    if (wants_help(args)) return std::cout << usage, 0;
+    crawl_args a;
+    try {
+        a = parse_args(args);
+    } catch (const config_error& e) {
+        std::cerr << "strata analyze crawl: " << e.what() << "\n" << usage;
+        return 2;
+    }
+    try {
+        return crawl(a);
+    } catch (const std::exception& e) {
+        std::cerr << "strata analyze crawl: " << e.what() << "\n";
+        return 1;
+    }
+}
+
+}  // namespace strata::proxy

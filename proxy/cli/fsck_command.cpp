@@ -1,0 +1,72 @@
+// fsck_command: flags, a progress line on a terminal, and the summary.
+#include "proxy/cli/fsck_command.hpp"
+
+#include "proxy/cli/help_flag.hpp"
+#include "storage/blobs/store_check.hpp"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+
+namespace strata::proxy {
+namespace {
+
+constexpr const char* usage =
+    "usage: strata fsck [--data-dir DIR] [--repair]\n"
+    "  Re-hashes every cached blob and reconciles the blob files with the index.\n"
+    "  Without --repair it only reports (and may run beside a running strata);\n"
+    "  with --repair it deletes corrupt and stray files and fixes the index (strata must be stopped).\n"
+    "  Exit status: 0 sound or repaired, 1 damage found and left, 2 usage.\n";
+
+void print_progress(std::size_t done, std::size_t total, std::uint64_t bytes) {
+    if (done != total && done % 64 != 0) return;
+    std::fprintf(stderr, "\rfsck: %zu/%zu blobs, %.1f MiB hashed", done, total, static_cast<double>(bytes) / (1 << 20));
+    if (done == total) std::fputc('\n', stderr);
+}
+
+void print_summary(const storage::store_check_report& r, double seconds) {
+    for (const auto& p : r.problems) std::cout << "  " << p << "\n";
+    std::cout << "blobs checked: " << r.files << "\n"
+              << "bytes hashed: " << r.bytes_hashed << " (" << static_cast<double>(r.bytes_hashed) / (1 << 20) / seconds
+              << " MiB/s)\n"
+              << "corrupt: " << r.corrupt << "\n"
+              << "unindexed and wrong: " << r.orphan_files << "\n"
+              << "stray files: " << r.stray_files << "\n"
+              << "indexed but missing: " << r.missing_files << "\n"
+              << "adopted into the index: " << r.adopted << "\n";
+    if (!r.damaged()) std::cout << "store is sound\n";
+    else std::cout << (r.repaired ? "damage repaired\n" : "damage found; run with --repair to fix it\n");
+}
+
+}  // namespace
+
+int run_fsck_command(const std::vector<std::string>& args) {
+    if (wants_help(args)) return std::cout << usage, 0;
+    std::string data_dir = "./var/strata";
+    bool repair = false;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        if (args[i] == "--repair") repair = true;
+        else if (args[i] == "--data-dir" && i + 1 < args.size()) data_dir = args[++i];
+        else return std::cerr << "strata fsck: unknown argument '" << args[i] << "'\n" << usage, 2;
+    }
+    const std::filesystem::path root(data_dir);
+    if (!std::filesystem::is_directory(root / "index")) {
+        std::cerr << "strata fsck: no strata store in " << data_dir << "\n";
+        return 2;
+    }
+    storage::blob_store blobs(root, /*clean_temp=*/repair);
+    storage::metadata_index index(root / "index", repair ? storage::metadata_index::open_mode::read_write
+                                                         : storage::metadata_index::open_mode::read_only);
+    storage::store_check_options options;
+    options.verify_hashes = true;
+    options.repair = repair;
+    if (::isatty(STDERR_FILENO)) options.progress = print_progress;
+    const auto start = std::chrono::steady_clock::now();
+    const auto report = storage::check_store(blobs, index, options);
+    print_summary(report, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() + 1e-9);
+    return report.damaged() && !report.repaired ? 1 : 0;
+}
+
+}  // namespace strata::proxy

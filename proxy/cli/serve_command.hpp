@@ -1,0 +1,22 @@
+// strata serve: command-line flags over the config file, and the running server.
+#pragma once
+
+#include "proxy/config/config.hpp"
+
+#include <string>
+#include <vector>
+
+namespace strata::proxy {
+
+// The help text of `strata serve`.
+std::string serve_usage();
+
+// Builds the configuration from `strata serve` arguments (argv after "serve"): the
+// embedded defaults, then --config FILE, then each flag. Throws config_error naming the
+// flag or field at fault.
+config parse_serve_args(const std::vector<std::string>& args);
+
+// Runs the proxy until SIGINT or SIGTERM. Returns the process exit code.
+int run_serve(const config& cfg);
+
+}  // namespace strata::proxy

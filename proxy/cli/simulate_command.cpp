@@ -1,0 +1,303 @@
+// simulate_command: flags to a trace and a sweep of configurations, progress on a TTY, then a
+// table, JSON, CSV or the HTML report.
+#include "proxy/cli/simulate_command.hpp"
+
+#include "proxy/cli/help_flag.hpp"
+#include "analytics/inputs/byte_size.hpp"
+#include "analytics/inputs/input_stream.hpp"
+#include "analytics/report/report_html.hpp"
+#include "analytics/simulator/tables.hpp"
+#include "proxy/cli/output_file.hpp"
+
+#include "storage/blobs/blob_store.hpp"
+#include "storage/events/event_log.hpp"
+#include "storage/index/metadata_index.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <iostream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+namespace strata::proxy {
+namespace {
+
+namespace fs = std::filesystem;
+using analytics::sim_config;
+
+constexpr const char* usage =
+    "usage: strata simulate TRACE [options]\n"
+    "Trace (one of):\n"
+    "  --data-dir DIR          strata's pull event log (blob GETs, by node)\n"
+    "  --k8s PATH... --images PATH...  kubelet pull events, resolved to config and layers by manifests\n"
+    "                          (bundles, OCI layouts, skopeo files, or a strata data directory);\n"
+    "                          --labels PATTERN as in analyze\n"
+    "  --csv FILE              time,node,digest,size[,registry] with a header\n"
+    "  --synthetic             Zipf-popular images in job bursts: --images-count N --nodes N --jobs N\n"
+    "                          --burst SECONDS --seed N\n"
+    "Strategies (comma lists are swept):\n"
+    "  --topology none,node,proxy,node+proxy,proxy-replicas   (default proxy)\n"
+    "  --policy lru,fifo,lfu,s3fifo,sieve,gdsf,arc,gd-bytes,ttl,belady,belady-size|all   (default all)\n"
+    "  --capacity 10GB,100GB|auto  each proxy (auto: 1-100% of the trace's unique bytes)\n"
+    "  --node-capacity SIZE    each node's cache (default 100GB)     --replicas R (default 2)\n"
+    "  --no-coalescing  --ttl SECONDS  --admit-max SIZE  --prewarm K [--prewarm-window SECONDS]\n"
+    "Network and money:\n"
+    "  --upstream-bw 50MB/s  --proxy-bw 1GB/s  --registry-bw ghcr.io=20MB/s  --upstream-latency 0.3\n"
+    "  --proxy-latency 0.002  --prices FILE (node $/hour and egress $/GB, as in analyze cost)\n"
+    "Output: --format table|json|csv, --report FILE (HTML with miss-ratio curves), --threads N\n";
+
+struct simulate_args {
+    std::string data_dir, csv, pattern, format = "table", report, prices_file;
+    std::vector<std::string> k8s, images;
+    bool synthetic = false;
+    analytics::synthetic_trace_spec synthetic_spec;
+    std::vector<analytics::topology> topologies{analytics::topology::proxy};
+    std::vector<analytics::sim_policy> policies;
+    std::vector<std::uint64_t> capacities;  // empty: auto
+    sim_config base;
+    unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+};
+
+std::vector<std::string> split(const std::string& s) {
+    std::vector<std::string> out;
+    std::stringstream in(s);
+    for (std::string part; std::getline(in, part, ',');)
+        if (!part.empty()) out.push_back(part);
+    return out;
+}
+
+std::uint64_t size_flag(const std::string& flag, const std::string& v) {
+    const auto s = analytics::parse_byte_size(v);
+    if (!s) throw std::invalid_argument(flag + ": not a size (e.g. 50GB, 2TiB): " + v);
+    return *s;
+}
+
+double number_flag(const std::string& flag, const std::string& v, double lo, double hi) {
+    char* end = nullptr;
+    const double d = std::strtod(v.c_str(), &end);
+    if (v.empty() || end != v.c_str() + v.size() || !(d >= lo && d <= hi))
+        throw std::invalid_argument(flag + ": a number from " + std::to_string(lo) + " to " + std::to_string(hi));
+    return d;
+}
+
+double rate_flag(const std::string& flag, const std::string& v) {
+    const auto r = analytics::parse_byte_rate(v);
+    if (!r) throw std::invalid_argument(flag + ": not a rate (e.g. 100MB/s): " + v);
+    return *r;
+}
+
+void set_policies(simulate_args& a, const std::string& v) {
+    a.policies.clear();
+    for (const auto& name : v == "all" ? analytics::sim_policy_names() : split(v)) {
+        const auto p = analytics::parse_sim_policy(name);
+        if (!p) throw std::invalid_argument("--policy: unknown policy " + name);
+        a.policies.push_back(*p);
+    }
+}
+
+void apply_network_flag(simulate_args& a, const std::string& flag, const std::string& v) {
+    auto& net = a.base.net;
+    if (flag == "--upstream-bw") net.upstream_bps = rate_flag(flag, v);
+    else if (flag == "--proxy-bw") net.proxy_bps = rate_flag(flag, v);
+    else if (flag == "--upstream-latency") net.upstream_latency_s = number_flag(flag, v, 0, 3600);
+    else if (flag == "--proxy-latency") net.proxy_latency_s = number_flag(flag, v, 0, 3600);
+    else if (flag == "--registry-bw") {
+        const auto eq = v.find('=');
+        if (eq == std::string::npos || eq == 0) throw std::invalid_argument("--registry-bw wants REGISTRY=RATE");
+        net.registry_bps[v.substr(0, eq)] = rate_flag(flag, v.substr(eq + 1));
+    } else throw std::invalid_argument("unknown flag " + flag);
+}
+
+void apply_flag(simulate_args& a, const std::string& flag, const std::string& v) {
+    auto& s = a.synthetic_spec;
+    if (flag == "--data-dir") a.data_dir = v;
+    else if (flag == "--csv") a.csv = v;
+    else if (flag == "--k8s") a.k8s.push_back(v);
+    else if (flag == "--images") a.images.push_back(v);
+    else if (flag == "--labels") a.pattern = v;
+    else if (flag == "--format") a.format = v;
+    else if (flag == "--report") a.report = v;
+    else if (flag == "--prices") a.prices_file = v;
+    else if (flag == "--images-count") s.images = static_cast<std::size_t>(number_flag(flag, v, 1, 1e6));
+    else if (flag == "--nodes") s.nodes = static_cast<std::size_t>(number_flag(flag, v, 1, 1e5));
+    else if (flag == "--jobs") s.jobs = static_cast<std::size_t>(number_flag(flag, v, 1, 1e8));
+    else if (flag == "--burst") s.burst_s = number_flag(flag, v, 0, 86400);
+    else if (flag == "--seed") s.seed = static_cast<std::uint64_t>(number_flag(flag, v, 0, 1e15));
+    else if (flag == "--policy") set_policies(a, v);
+    else if (flag == "--node-capacity") a.base.node_capacity = size_flag(flag, v);
+    else if (flag == "--replicas") a.base.replicas = static_cast<unsigned>(number_flag(flag, v, 1, 64));
+    else if (flag == "--ttl") a.base.ttl_s = number_flag(flag, v, 0, 1e9);
+    else if (flag == "--admit-max") a.base.admit_max = size_flag(flag, v);
+    else if (flag == "--prewarm") a.base.prewarm_top_k = static_cast<std::size_t>(number_flag(flag, v, 0, 1e6));
+    else if (flag == "--prewarm-window") a.base.prewarm_window_s = number_flag(flag, v, 1, 1e8);
+    else if (flag == "--threads") a.threads = static_cast<unsigned>(number_flag(flag, v, 1, 256));
+    else if (flag == "--topology") {
+        a.topologies.clear();
+        for (const auto& name : split(v)) {
+            const auto t = analytics::parse_topology(name);
+            if (!t) throw std::invalid_argument("--topology: unknown topology " + name);
+            a.topologies.push_back(*t);
+        }
+    } else if (flag == "--capacity") {
+        a.capacities.clear();
+        if (v != "auto")
+            for (const auto& c : split(v)) a.capacities.push_back(size_flag(flag, c));
+    } else apply_network_flag(a, flag, v);
+}
+
+simulate_args parse_args(const std::vector<std::string>& args) {
+    simulate_args a;
+    a.base.node_capacity = 100'000'000'000ull;
+    set_policies(a, "all");
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        if (args[i] == "--synthetic") a.synthetic = true;
+        else if (args[i] == "--no-coalescing") a.base.coalescing = false;
+        else if (!args[i].starts_with("--")) {
+            if (a.k8s.empty()) throw std::invalid_argument("unexpected argument " + args[i]);
+            a.k8s.push_back(args[i]);  // more event paths after --k8s
+        } else {
+            if (i + 1 >= args.size()) throw std::invalid_argument(args[i] + " needs a value");
+            apply_flag(a, args[i], args[i + 1]);
+            ++i;
+        }
+    }
+    const int sources = !a.data_dir.empty() + !a.csv.empty() + !a.k8s.empty() + a.synthetic;
+    if (sources != 1) throw std::invalid_argument("give exactly one trace: --data-dir, --k8s, --csv or --synthetic");
+    if (!a.k8s.empty() && a.images.empty()) throw std::invalid_argument("--k8s needs --images (manifests) to resolve layers");
+    if (a.format != "table" && a.format != "json" && a.format != "csv") throw std::invalid_argument("--format: table, json or csv");
+    const bool node_caches = std::any_of(a.topologies.begin(), a.topologies.end(), [](analytics::topology t) {
+        return t == analytics::topology::node || t == analytics::topology::node_proxy;
+    });
+    if (node_caches && a.base.node_capacity == 0) throw std::invalid_argument("--node-capacity must be positive");
+    return a;
+}
+
+std::string read_file(const std::string& path, std::size_t limit) {
+    auto file = analytics::read_input_file(path, limit);
+    if (!file.text) throw std::runtime_error("file " + path + ": " + file.error);
+    return std::move(*file.text);
+}
+
+analytics::trace load_trace(const simulate_args& a) {
+    if (a.synthetic) return analytics::synthetic_trace(a.synthetic_spec);
+    if (!a.csv.empty()) return analytics::trace_from_csv(read_file(a.csv, std::size_t{8} << 30));
+    if (!a.data_dir.empty()) {
+        if (!fs::is_directory(fs::path(a.data_dir) / "index")) throw std::invalid_argument("no strata store in " + a.data_dir);
+        storage::metadata_index index(fs::path(a.data_dir) / "index", storage::metadata_index::open_mode::read_only);
+        storage::event_log log(index);
+        return analytics::trace_from_event_log(log, 0, std::numeric_limits<std::int64_t>::max());
+    }
+    analytics::image_catalog catalog;
+    for (const auto& p : a.images) {
+        if (fs::is_directory(fs::path(p) / "index")) {  // a strata data directory: its cached images
+            storage::metadata_index index(fs::path(p) / "index", storage::metadata_index::open_mode::read_only);
+            analytics::import_store(catalog, index, storage::blob_store(p, /*clean_temp=*/false));
+        } else {
+            analytics::import_image_files(catalog, {fs::path(p)});
+        }
+    }
+    analytics::k8s_event_importer events;
+    events.add_paths(a.k8s, a.pattern, {});
+    std::cerr << "events: " << events.counts().pulled << " pulls, " << events.counts().already_present
+              << " already present; images: " << catalog.counts().images << "\n";
+    return analytics::trace_from_pulls(events.pulls(), catalog);
+}
+
+// 1%…100% of the trace's unique bytes.
+std::vector<std::uint64_t> auto_capacities(const analytics::trace& t) {
+    std::uint64_t unique = 0;
+    for (const auto s : t.object_sizes) unique += s;
+    std::vector<std::uint64_t> out;
+    for (const double f : {0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0})
+        out.push_back(std::max<std::uint64_t>(static_cast<std::uint64_t>(f * static_cast<double>(unique)), 1));
+    return out;
+}
+
+std::vector<sim_config> sweep(const simulate_args& a, const analytics::trace& t) {
+    const auto capacities = a.capacities.empty() ? auto_capacities(t) : a.capacities;
+    std::vector<sim_config> out;
+    for (const auto topo : a.topologies) {
+        if (topo == analytics::topology::none) {
+            auto c = a.base;
+            c.topo = topo;
+            c.policy = *analytics::parse_sim_policy("lru");
+            c.policy.name = "-";
+            out.push_back(c);
+            continue;
+        }
+        for (const auto& policy : a.policies) {
+            // Node caches are sized by --node-capacity alone: one point per policy.
+            const auto& sizes = topo == analytics::topology::node ? std::vector<std::uint64_t>{a.base.node_capacity} : capacities;
+            for (const auto capacity : sizes) {
+                auto c = a.base;
+                c.topo = topo;
+                c.policy = policy;
+                c.capacity = capacity;
+                out.push_back(c);
+            }
+        }
+    }
+    return out;
+}
+
+void print_progress(std::size_t done, std::size_t total) {
+    std::fprintf(stderr, "\rsimulating %zu/%zu", done, total);
+    if (done == total) std::fprintf(stderr, "\n");
+}
+
+void write_report(const simulate_args& a, const analytics::trace& t, const std::vector<analytics::sim_result>& results,
+                  const analytics::price_table* prices) {
+    analytics::report_inputs in;
+    in.title = "strata simulate";
+    in.generated_at = "Caching strategies replayed over " + std::to_string(t.requests.size()) + " blob requests";
+    in.simulation = &results;
+    in.simulated_trace = &t;
+    in.prices = prices;
+    write_file_atomically(a.report, analytics::render_report(in));
+}
+
+int run(const simulate_args& a) {
+    std::optional<analytics::price_table> prices;
+    if (!a.prices_file.empty()) prices = analytics::load_price_table(a.prices_file);
+    const auto t = load_trace(a);
+    if (t.unknown_images) std::cerr << "trace: " << t.unknown_images << " pulls of images without a known manifest\n";
+    for (const auto& n : t.unknown_names) std::cerr << "  " << n << "\n";
+    if (t.bad_lines) std::cerr << "trace: " << t.bad_lines << " lines skipped\n";
+    for (const auto& e : t.errors) std::cerr << "  " << e << "\n";
+    if (t.requests.empty()) {
+        std::cerr << "strata simulate: the trace has no requests\n";
+        return 1;
+    }
+    const auto configs = sweep(a, t);
+    const bool tty = ::isatty(STDERR_FILENO);
+    const auto results = analytics::simulate_sweep(t, configs, prices ? &*prices : nullptr, a.threads,
+                                                   tty ? std::function<void(std::size_t, std::size_t)>(print_progress) : nullptr);
+    if (!a.report.empty()) write_report(a, t, results, prices ? &*prices : nullptr);
+    const auto currency = prices ? prices->currency : "USD";
+    if (a.format == "json") std::cout << analytics::sim_json(results, t).dump(2) << "\n";
+    else if (a.format == "csv") std::cout << analytics::render_csv(analytics::sim_results_table(results, currency));
+    else
+        std::cout << analytics::render_text(analytics::trace_summary_table(t)) << "\n"
+                  << analytics::render_text(analytics::sim_results_table(results, currency));
+    return 0;
+}
+
+}  // namespace
+
+int run_simulate_command(const std::vector<std::string>& args) {
+    if (args.empty() || wants_help(args)) return std::cout << usage, args.empty() ? 2 : 0;
+    try {
+        return run(parse_args(args));
+    } catch (const std::invalid_argument& e) {
+        std::cerr << "strata simulate: " << e.what() << "\n" << usage;
+        return 2;
+    } catch (const std::exception& e) {
+        std::cerr << "strata simulate: " << e.what() << "\n";
+        return 1;
+    }
+}
+
+}  // namespace strata::proxy

@@ -1,0 +1,97 @@
+// event_recorder: encoding on submit, the writer thread's block loop and periodic retention.
+#include "proxy/observe/event_recorder.hpp"
+
+#include "storage/events/pull_event_record.hpp"
+#include "storage/untrusted/text_escape.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace strata::proxy {
+
+event_recorder::event_recorder(storage::event_log& log, event_config cfg)
+    : log_(log), cfg_(cfg), writer_([this] { run(); }) {}
+
+event_recorder::~event_recorder() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    wake_.notify_all();
+    writer_.join();
+}
+
+void event_recorder::submit(const storage::pull_event& e) {
+    if (!cfg_.enabled) return;
+    thread_local std::string record;  // encoded outside the lock, its capacity reused
+    record.clear();
+    storage::append_record(record, e);
+    bool full_batch = false;
+    {
+        std::lock_guard lock(mutex_);
+        if (pending_.size() >= cfg_.queue_capacity) {
+            ++dropped_;
+            return;
+        }
+        pending_.add_record(record, e.ts_ns);
+        full_batch = pending_.size() >= cfg_.batch_max;
+    }
+    if (full_batch) wake_.notify_one();
+}
+
+void event_recorder::drain() {
+    std::unique_lock lock(mutex_);
+    flush_requested_ = true;
+    wake_.notify_one();
+    drained_.wait(lock, [this] { return pending_.empty() && !writing_; });
+}
+
+void event_recorder::run() {
+    storage::event_block_builder block;  // swapped with pending_, so both keep their capacity
+    std::unique_lock lock(mutex_);
+    for (;;) {
+        wake_.wait_for(lock, cfg_.flush_interval,
+                       [this] { return stopping_ || flush_requested_ || pending_.size() >= cfg_.batch_max; });
+        flush_requested_ = false;
+        if (!pending_.empty()) {
+            std::swap(block, pending_);
+            writing_ = true;
+            lock.unlock();
+            write(block);
+            lock.lock();
+            writing_ = false;
+        }
+        drained_.notify_all();
+        if (stopping_ && pending_.empty()) return;
+        if (std::chrono::steady_clock::now() - last_retention_ > std::chrono::minutes(1)) {
+            lock.unlock();
+            apply_retention();
+            lock.lock();
+        }
+    }
+}
+
+void event_recorder::write(storage::event_block_builder& block) {
+    try {
+        log_.append(block);
+        written_ += block.size();
+    } catch (const std::exception& e) {
+        dropped_ += block.size();
+        spdlog::error("pull events not written count={} error={}", block.size(), storage::log_value(e.what()));
+    }
+    block.clear();
+}
+
+void event_recorder::apply_retention() {
+    last_retention_ = std::chrono::steady_clock::now();
+    try {
+        const auto cutoff = std::chrono::system_clock::now() - cfg_.retention;
+        const auto aged = log_.delete_before(
+            std::chrono::duration_cast<std::chrono::nanoseconds>(cutoff.time_since_epoch()).count());
+        const auto trimmed = log_.trim_to_bytes(cfg_.max_bytes);
+        if (aged || trimmed) spdlog::info("pull event retention expired={} trimmed={}", aged, trimmed);
+    } catch (const std::exception& e) {
+        spdlog::error("pull event retention failed error={}", storage::log_value(e.what()));
+    }
+}
+
+}  // namespace strata::proxy

@@ -1,0 +1,55 @@
+// event_recorder: a bounded queue of pull events, written to the event log in blocks by one thread.
+#pragma once
+
+#include "proxy/config/config.hpp"
+#include "storage/events/event_block.hpp"
+#include "storage/events/event_log.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <thread>
+
+namespace strata::proxy {
+
+// submit() never blocks a request: it encodes the event on the caller's thread and appends
+// the bytes to the pending block; when queue_capacity events are pending the event is dropped
+// and counted. A writer thread swaps the pending block out and writes it as one event-log
+// value, and applies retention (by age and by size) every minute. Thread-safe. The destructor
+// writes what is pending, then stops.
+class event_recorder {
+public:
+    event_recorder(storage::event_log& log, event_config cfg);
+    ~event_recorder();
+    event_recorder(const event_recorder&) = delete;
+    event_recorder& operator=(const event_recorder&) = delete;
+
+    void submit(const storage::pull_event& e);
+    std::uint64_t dropped() const noexcept { return dropped_.load(); }
+    std::uint64_t written() const noexcept { return written_.load(); }
+    // Blocks until every event submitted so far is written (tests and `strata events`).
+    void drain();
+
+private:
+    void run();
+    void write(storage::event_block_builder& block);
+    void apply_retention();
+
+    storage::event_log& log_;
+    event_config cfg_;
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    std::condition_variable drained_;
+    storage::event_block_builder pending_;
+    bool stopping_ = false;
+    bool writing_ = false;
+    bool flush_requested_ = false;
+    std::atomic<std::uint64_t> dropped_{0};
+    std::atomic<std::uint64_t> written_{0};
+    std::chrono::steady_clock::time_point last_retention_{};
+    std::thread writer_;
+};
+
+}  // namespace strata::proxy

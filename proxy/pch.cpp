@@ -1,0 +1,1 @@
+// pch: the translation unit that builds the precompiled header the proxy's rooms share.

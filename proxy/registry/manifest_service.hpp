@@ -1,0 +1,89 @@
+// manifest_service: resolves manifests by tag or digest from memory, the index or upstream.
+#pragma once
+
+#include "proxy/protocol/accept.hpp"
+#include "proxy/config/config.hpp"
+#include "proxy/registry/manifest_cache.hpp"
+#include "proxy/net.hpp"
+#include "proxy/protocol/route.hpp"
+#include "proxy/registry/single_flight.hpp"
+#include "proxy/upstream/upstream_set.hpp"
+#include "storage/index/metadata_index.hpp"
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+
+namespace strata::proxy {
+
+enum class cache_status { hit, miss, revalidated, stale, coalesced };
+
+std::string_view to_string(cache_status s) noexcept;
+
+struct manifest_result {
+    std::shared_ptr<const cached_manifest> manifest;
+    cache_status status = cache_status::miss;
+    std::int64_t upstream_ns = 0;       // time of the upstream GET, when one was made
+    std::uint64_t upstream_bytes = 0;
+};
+
+// Digests are immutable: a manifest fetched by digest is served from cache forever. A tag
+// mapping is trusted for its upstream's tag_ttl, then revalidated with a HEAD; when the
+// upstream cannot answer, the last known mapping is served as stale. Every manifest taken
+// from upstream is checked against its sha256 (and the requested digest) before it is kept.
+// Concurrent misses for the same digest, or the same tag and Accept list, share one
+// upstream request. Thread-safe; one instance serves all sessions.
+class manifest_service {
+public:
+    manifest_service(const config& cfg, upstream_set& upstreams, storage::metadata_index& index,
+                     asio::thread_pool& blocking, metrics& m);
+
+    awaitable<result<manifest_result>> get(const route& r, const accept_list& accept);
+
+    // Bytes held in memory by hot manifests and by tag mappings, with their budgets.
+    const manifest_cache& hot_manifests() const noexcept { return memory_; }
+    std::size_t tag_memo_bytes() const { return tags_.bytes(); }
+    std::size_t tag_memo_budget() const noexcept { return tags_.byte_budget(); }
+
+private:
+    // Hot tag mappings in memory, written through to the index. Within a byte budget: when full
+    // it starts empty again (the index still holds every mapping).
+    class tag_memo {
+    public:
+        explicit tag_memo(std::size_t byte_budget) : byte_budget_(byte_budget) {}
+        std::optional<storage::tag_record> find(const std::string& key);
+        void store(const std::string& key, const storage::tag_record& record);
+        std::size_t bytes() const;
+        std::size_t byte_budget() const noexcept { return byte_budget_; }
+
+    private:
+        std::size_t byte_budget_;
+        mutable std::mutex mutex_;
+        std::map<std::string, storage::tag_record> records_;
+        std::size_t bytes_ = 0;
+    };
+
+    std::shared_ptr<const cached_manifest> fresh_from_memory(const route& r, const accept_list& accept);
+    awaitable<std::optional<storage::tag_record>> load_tag(const route& r);
+    awaitable<result<manifest_result>> get_by_digest(const route& r, const storage::digest& d,
+                                                     const accept_list& accept);
+    awaitable<result<manifest_result>> get_by_tag(const route& r, const accept_list& accept);
+    awaitable<result<manifest_result>> fetch_upstream(const route& r, const accept_list& accept,
+                                                      const storage::digest* expected);
+    awaitable<std::shared_ptr<const cached_manifest>> load_cached(const std::string& digest);
+    awaitable<result<std::string>> head_upstream_digest(const route& r, const accept_list& accept);
+    awaitable<bool> store_tag(const route& r, const cached_manifest& m);
+    http::fields upstream_headers(const accept_list& accept) const;
+
+    const config& cfg_;
+    upstream_set& upstreams_;
+    storage::metadata_index& index_;
+    asio::thread_pool& blocking_;
+    metrics& metrics_;
+    manifest_cache memory_;
+    tag_memo tags_;
+    single_flight<result<manifest_result>> flights_;
+};
+
+}  // namespace strata::proxy

@@ -1,0 +1,81 @@
+// proxy_context: everything a request needs, built once at start and shared by all sessions.
+#pragma once
+
+#include "analytics/analyses/pull_cost.hpp"
+#include "proxy/observe/access_recorder.hpp"
+#include "proxy/admin/admin_guard.hpp"
+#include "proxy/registry/blob_fetcher.hpp"
+#include "proxy/server/client_connections.hpp"
+#include "proxy/config/config.hpp"
+#include "proxy/observe/event_recorder.hpp"
+#include "proxy/registry/manifest_service.hpp"
+#include "proxy/observe/metrics.hpp"
+#include "proxy/net.hpp"
+#include "proxy/observe/pull_stats.hpp"
+#include "proxy/registry/repository_access.hpp"
+#include "proxy/registry/tag_list.hpp"
+#include "proxy/upstream/upstream_set.hpp"
+#include "storage/blobs/blob_store.hpp"
+#include "storage/eviction/cache_evictor.hpp"
+#include "storage/events/event_log.hpp"
+#include "storage/index/metadata_index.hpp"
+#include "storage/blobs/store_check.hpp"
+
+#include <atomic>
+#include <optional>
+
+namespace strata::proxy {
+
+// Owns the store, the index, the event log, the upstream clients and the services over
+// them. Construction opens the data directory and throws if it cannot. Members are thread-safe.
+struct proxy_context {
+    proxy_context(config c, asio::io_context& io);
+
+    // Records one served registry request: metrics, stats, the event log and the request log line.
+    void observe(storage::pull_event e);
+
+    // What each in-memory cache holds and may hold, for /metrics.
+    std::vector<metrics_sources::memory_use> memory_uses() const;
+
+    // Starts an eviction run on the blocking pool when the store is past its high watermark
+    // and none is running.
+    void maybe_evict();
+    // The disk filled after `fitted` bytes of a blob of `bytes`: on the blocking pool, evicts
+    // the shortfall and 1 MiB to spare (watermarks or not; at most a quarter of the store at once).
+    // The shortfall is measured by the failed write, not by free space now, which depends on
+    // whether the failed temp file's last reader has closed it yet.
+    void make_room(std::uint64_t bytes, std::uint64_t fitted);
+    // Expires unused tag mappings and manifests every interval (the first run at once).
+    awaitable<void> run_metadata_gc(std::chrono::milliseconds interval);
+    // Evicts to the low watermark now, keeping pinned images (the blocking pool's side).
+    storage::cache_evictor::result evict_now();
+
+    config cfg;
+    std::string admin_token;  // from admin.token or admin.token_file
+    admin_guard admin;        // checks admin requests against admin_token
+    client_connections connections;  // capped by server.max_connections or the fd limit
+    std::optional<analytics::price_table> prices;  // from analytics.prices_file
+    metrics stats_metrics;
+    asio::thread_pool blocking;
+    storage::blob_store blobs;
+    storage::metadata_index index;
+    storage::store_check_report startup_check;  // index and files reconciled before serving
+    storage::cache_evictor evictor;
+    storage::event_log events_log;
+    event_recorder events;
+    upstream_set upstreams;
+    manifest_service manifests;
+    tag_list_service tag_lists;
+    repository_access access;
+    blob_fetcher fetcher;
+    access_recorder accesses;
+    pull_stats stats;
+
+private:
+    // Resolves config and API pins through the index now (tags may have moved); blocking pool.
+    void refresh_pins();
+
+    std::atomic<bool> eviction_scheduled_{false};
+};
+
+}  // namespace strata::proxy

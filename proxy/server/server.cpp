@@ -1,0 +1,168 @@
+// server: the accept loop and the per-connection HTTP/1.1 session.
+#include "proxy/server/server.hpp"
+
+#include "proxy/server/oci_error.hpp"
+#include "proxy/server/request_framing.hpp"
+#include "proxy/server/request_handler.hpp"
+#include "storage/clock.hpp"
+#include "storage/untrusted/text_escape.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace strata::proxy {
+namespace {
+
+constexpr std::uint32_t max_header_bytes = 16 * 1024;
+
+// The node a pull is attributed to: X-Strata-Node, else the User-Agent, else the client address.
+std::string node_of(const request& req, const std::string& peer) {
+    if (auto node = req["X-Strata-Node"]; !node.empty()) return std::string(node.substr(0, 256));
+    if (auto agent = req[http::field::user_agent]; !agent.empty()) return std::string(agent.substr(0, 256));
+    return peer;
+}
+
+awaitable<bool> answer_and_close(beast::tcp_stream& stream, http::status status, std::string_view message) {
+    auto res = make_error_response(status, "UNSUPPORTED", message, 11, false);
+    stream.expires_after(std::chrono::seconds(5));
+    co_await http::async_write(stream, res, with_ec);
+    co_return false;
+}
+
+// Reads one request: the header, checked for framing before anything trusts it, then the rest
+// (a request with a body is refused by the empty body). Returns false when the connection ends.
+awaitable<bool> read_request(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                             http::request_parser<http::empty_body>& parser) {
+    parser.header_limit(max_header_bytes);
+    auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, with_ec);
+    if (!ec) {
+        if (auto bad = check_request_framing(parser.get().base()))
+            co_return co_await answer_and_close(stream, bad->status, bad->message);
+        std::tie(ec, n) = co_await http::async_read(stream, buffer, parser, with_ec);
+    }
+    if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::connection_reset ||
+        ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor)
+        co_return false;
+    // Oversized headers, a body on a GET, garbage: answer once and hang up.
+    if (ec) co_return co_await answer_and_close(stream, http::status::bad_request, ec.message());
+    co_return true;
+}
+
+// One connection's requests in turn. The stream is shared with the connection table's closer,
+// which may close the socket (from this strand) to make room for a new connection.
+awaitable<void> run_session(std::shared_ptr<beast::tcp_stream> owned, proxy_context& ctx, listener_role role,
+                            bool admin_enabled, std::shared_ptr<client_connections::ticket> ticket) {
+    auto& stream = *owned;
+    beast::flat_buffer buffer;
+    error_code peer_ec;
+    const auto peer_address = stream.socket().remote_endpoint(peer_ec).address();
+    const auto peer = peer_address.to_string();
+    const request_context rc{role, !peer_ec && peer_address.is_loopback(), admin_enabled, peer};
+    for (;;) {
+        http::request_parser<http::empty_body> parser;
+        stream.expires_after(ctx.cfg.timeouts.client_idle);
+        if (!co_await read_request(stream, buffer, parser)) break;
+        ctx.connections.set_idle(*ticket, false);
+        const auto& req = parser.get();
+        storage::pull_event ev;
+        ev.ts_ns = storage::now_ns();
+        ev.client = peer;
+        ev.method = std::string(req.method_string());
+        ev.range = std::string(req[http::field::range]);
+        bool keep_alive = false;
+        try {
+            keep_alive = co_await handle_request(ctx, stream, req, ev, rc);
+        } catch (const std::exception& e) {
+            spdlog::error("request failed peer={} target={} error={}", peer, storage::log_value(req.target()),
+                          storage::log_value(e.what()));
+            break;
+        }
+        ev.duration_ns = storage::now_ns() - ev.ts_ns;
+        if (!ev.kind.empty()) {
+            ev.node = node_of(req, peer);
+            ctx.observe(std::move(ev));
+        } else {
+            spdlog::debug("request peer={} method={} target={} status={} duration_us={}", peer,
+                          storage::log_value(ev.method), storage::log_value(req.target()), ev.http_status,
+                          ev.duration_ns / 1000);
+        }
+        if (!keep_alive || ctx.connections.draining()) break;  // shutting down: no next request
+        ctx.connections.set_idle(*ticket, true);
+    }
+    error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+}
+
+}  // namespace
+
+tcp::endpoint parse_listen_address(const std::string& text) {
+    const auto colon = text.rfind(':');
+    if (colon == std::string::npos) throw config_error("server.listen: expected host:port");
+    auto host = text.substr(0, colon);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    error_code ec;
+    const auto address = asio::ip::make_address(host.empty() ? "0.0.0.0" : host, ec);
+    if (ec) throw config_error("server.listen: '" + host + "' is not an IP address");
+    unsigned long port = 0;
+    try {
+        port = std::stoul(text.substr(colon + 1));
+    } catch (const std::exception&) {
+        throw config_error("server.listen: invalid port");
+    }
+    if (port > 65535) throw config_error("server.listen: invalid port");
+    return {address, static_cast<unsigned short>(port)};
+}
+
+server::server(asio::io_context& io, proxy_context& ctx, std::string listen, listener_role role)
+    : io_(io), ctx_(ctx), listen_(std::move(listen)), role_(role), acceptor_(io) {}
+
+void server::start() {
+    const auto endpoint = parse_listen_address(listen_);
+    admin_enabled_ = role_ == listener_role::main && (!ctx_.admin_token.empty() || endpoint.address().is_loopback());
+    if (role_ == listener_role::main && !admin_enabled_)
+        spdlog::warn("admin API disabled: listener {} is not loopback and no admin token is set "
+                     "(admin.token or admin.token_file)", listen_);
+    acceptor_.open(endpoint.protocol());
+    acceptor_.set_option(asio::socket_base::reuse_address(true));
+    acceptor_.bind(endpoint);
+    acceptor_.listen(asio::socket_base::max_listen_connections);
+    asio::co_spawn(io_, accept_loop(), asio::detached);
+}
+
+void server::stop() {
+    error_code ignored;
+    acceptor_.close(ignored);
+}
+
+awaitable<void> server::accept_loop() {
+    while (acceptor_.is_open()) {
+        auto [ec, socket] = co_await acceptor_.async_accept(asio::make_strand(io_), with_ec);
+        if (ec == asio::error::operation_aborted) co_return;
+        if (ec) {
+            // EMFILE and friends: make room by closing the longest-idle client, else back off.
+            spdlog::warn("accept failed error={}", storage::log_value(ec.message()));
+            if (ctx_.connections.close_longest_idle()) continue;
+            asio::steady_timer pause(io_, std::chrono::milliseconds(50));
+            co_await pause.async_wait(with_ec);
+            continue;
+        }
+        socket.set_option(tcp::no_delay(true), ec);
+        auto executor = socket.get_executor();
+        auto stream = std::make_shared<beast::tcp_stream>(std::move(socket));
+        std::weak_ptr<beast::tcp_stream> weak = stream;
+        auto ticket = ctx_.connections.admit([executor, weak] {
+            asio::post(executor, [weak] {
+                error_code ignored;
+                if (auto s = weak.lock()) s->socket().close(ignored);
+            });
+        });
+        if (!ticket) {
+            error_code ignored;
+            stream->socket().close(ignored);
+            continue;
+        }
+        asio::co_spawn(executor, run_session(stream, ctx_, role_, admin_enabled_, std::move(ticket)),
+                       asio::detached);
+    }
+}
+
+}  // namespace strata::proxy

@@ -1,0 +1,143 @@
+// upstream_client: requests to one configured upstream registry, with pooling, auth, redirects and retries.
+#pragma once
+
+#include "proxy/config/config.hpp"
+#include "proxy/upstream/connection_pool.hpp"
+#include "proxy/observe/metrics.hpp"
+#include "proxy/net.hpp"
+#include "proxy/upstream/redirect_policy.hpp"
+#include "proxy/protocol/token_flow.hpp"
+#include "proxy/upstream/token_cache.hpp"
+#include "proxy/upstream/upstream_connection.hpp"
+#include "proxy/protocol/www_authenticate.hpp"
+#include "storage/oci/error.hpp"
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace strata::proxy {
+
+// A response whose body was read into memory (manifests, tag lists, tokens).
+struct buffered_response {
+    unsigned status = 0;
+    http::fields headers;
+    std::string body;
+};
+
+// One request/response in progress: the connection and the parser holding the headers.
+struct exchange {
+    std::unique_ptr<upstream_connection> conn;
+    std::unique_ptr<http::response_parser<http::buffer_body>> parser;
+    std::string origin;
+};
+
+// A response whose body is still on the wire (blobs). Read it with read(). When the whole
+// body has been read and the upstream allows keep-alive, the connection goes back to the pool.
+class response_stream {
+public:
+    response_stream(exchange ex, std::shared_ptr<connection_pool> pool, std::chrono::milliseconds idle_timeout,
+                    metrics* m, std::string upstream);
+    response_stream(response_stream&&) = default;
+    ~response_stream();
+
+    unsigned status() const { return ex_.parser->get().result_int(); }
+    const http::fields& headers() const { return ex_.parser->get().base(); }
+    std::optional<std::uint64_t> content_length() const {
+        const auto n = ex_.parser->content_length();
+        return n ? std::optional<std::uint64_t>(*n) : std::nullopt;
+    }
+
+    // Reads up to size body bytes; 0 with no error means the body is complete.
+    awaitable<std::size_t> read(void* data, std::size_t size, error_code& ec);
+
+private:
+    exchange ex_;
+    std::shared_ptr<connection_pool> pool_;
+    std::chrono::milliseconds idle_timeout_;
+    metrics* metrics_;
+    std::string upstream_;
+};
+
+// Talks to one upstream. Thread-safe. For every request it:
+//  - reuses a pooled keep-alive connection to the origin when one is idle;
+//  - sends the cached bearer token for the repository's pull scope; on 401 it reads the
+//    WWW-Authenticate challenge, gets a token from the realm (anonymously, or with the
+//    configured credentials by the POST form flow, falling back to GET with Basic auth)
+//    and retries once; Basic challenges are answered with the credentials;
+//  - follows redirects up to client.max_redirects, never sending Authorization to another origin,
+//    never from https to http, and never to an internal address (checked after resolution, and
+//    the connection made to the checked address) unless redirect_policy allows it;
+//  - sends credentials to a token realm only on its own origin or over verified TLS; otherwise
+//    asks for the token anonymously (logged once);
+//  - retries connection failures, 429 and 5xx with backoff, honouring Retry-After.
+// Credentials and tokens are never logged.
+class upstream_client {
+public:
+    // Builds the TLS context (system CAs or ca_file) and reads token_file. Throws config_error
+    // if either cannot be read.
+    // m (may be null) receives upstream request counts, latencies and bytes.
+    upstream_client(const upstream_config& upstream, const timeout_config& timeouts, const client_config& client,
+                    metrics* m);
+
+    const upstream_config& config() const noexcept { return upstream_; }
+
+    // Sends GET or HEAD for repository and reads the body into memory, at most body_limit
+    // bytes (errc::manifest_too_large beyond). Unreachable or timed out: errc::upstream_unavailable.
+    awaitable<result<buffered_response>> fetch(http::verb method, std::string target, http::fields headers,
+                                               std::size_t body_limit, std::string repository);
+
+    // Sends GET for repository and returns once the response headers have arrived.
+    awaitable<result<response_stream>> open(std::string target, http::fields headers, std::string repository);
+
+    // Number of token requests made (for tests and metrics).
+    std::uint64_t token_fetches() const noexcept { return token_fetches_.load(); }
+    std::size_t token_bytes() const { return tokens_.bytes(); }
+    std::size_t token_budget() const noexcept { return tokens_.byte_budget(); }
+    // "ok" or "unreachable" by the last request to the upstream's origin, "unknown" before any.
+    std::string reachability() const;
+
+private:
+    struct request_spec {
+        http::verb method;
+        std::string target;
+        http::fields headers;
+        std::string repository;
+    };
+
+    awaitable<result<exchange>> send(request_spec spec);
+    awaitable<result<exchange>> send_authorized(const request_spec& spec);
+    awaitable<result<exchange>> send_redirecting(http::verb method, location where, http::fields headers);
+    awaitable<result<exchange>> send_once(http::verb method, const location& where, const http::fields& headers,
+                                          const std::string& body = {});
+    awaitable<result<exchange>> send_fresh_or_pooled(http::verb method, const location& where,
+                                                     const http::fields& headers, const std::string& body);
+    // Resolves and connects to where, to an address redirect_policy allows for it.
+    awaitable<std::unique_ptr<upstream_connection>> connect_checked(const location& where, error_code& ec);
+    awaitable<result<exchange>> send_on(std::unique_ptr<upstream_connection> conn, http::verb method,
+                                        const location& where, const http::fields& headers, const std::string& body);
+    awaitable<result<std::string>> fetch_token(const auth_challenge& challenge, const std::string& repository);
+    awaitable<result<token_answer>> ask_realm(location realm, token_request request);
+    awaitable<result<buffered_response>> read_all(exchange ex, std::size_t body_limit, bool head);
+    bool is_own_origin(const location& where) const { return proxy::is_own_origin(upstream_, where); }
+    errc refused_upstream_data(const std::exception& e) const;
+    bool has_credentials() const { return !upstream_.username.empty(); }
+    std::string basic_credentials() const;
+    std::string token_key(const std::string& repository) const;
+
+    upstream_config upstream_;
+    timeout_config timeouts_;
+    client_config client_;
+    std::unique_ptr<ssl::context> tls_ctx_;
+    std::shared_ptr<connection_pool> pool_;
+    token_cache tokens_;
+    std::atomic<bool> basic_auth_{false};  // upstream asked for Basic: send it up front
+    std::atomic<bool> warned_anonymous_realm_{false};
+    std::atomic<std::uint64_t> token_fetches_{0};
+    std::atomic<int> last_outcome_{0};  // 0 unknown, 1 answered, 2 unreachable
+    metrics* metrics_;
+};
+
+}  // namespace strata::proxy

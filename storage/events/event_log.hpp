@@ -1,0 +1,48 @@
+// event_log: the append-only, time-ordered pull event log in RocksDB's "events" column family.
+#pragma once
+
+#include "storage/events/event_block.hpp"
+#include "storage/index/metadata_index.hpp"
+#include "storage/events/pull_event.hpp"
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+namespace strata::storage {
+
+// Each value is an event block (event_block.hpp) keyed by (its earliest ts_ns, a sequence)
+// big-endian, so blocks iterate in time order; blocks may overlap in time (a long request
+// recorded after shorter later ones), which scans resolve by merging. Shares the database of
+// a metadata_index. Synchronous: run off I/O threads. Thread-safe. Infrastructure failures
+// throw std::runtime_error.
+class event_log {
+public:
+    explicit event_log(metadata_index& index);
+
+    // Appends the block in one write; nothing for an empty block.
+    void append(const event_block_builder& block);
+    void append(const std::vector<pull_event>& events);
+
+    // Calls visit for each event with since_ns <= ts_ns < until_ns in ts_ns order (events of
+    // equal time in the order they were appended); stops when visit returns false. Returns
+    // the number of records that could not be decoded.
+    std::size_t scan(std::int64_t since_ns, std::int64_t until_ns,
+                     const std::function<bool(const pull_event&)>& visit) const;
+
+    // Deletes the blocks whose every event is older than cutoff_ns; returns how many events.
+    std::size_t delete_before(std::int64_t cutoff_ns);
+    // Deletes the oldest blocks until at most max_bytes of records remain; returns how many
+    // events they held.
+    std::size_t trim_to_bytes(std::uint64_t max_bytes);
+
+private:
+    std::int64_t stored_max_span() const;
+
+    metadata_index::impl& db_;
+    // The widest (max_ts - min_ts) of any block, persisted: how far before since a scan starts.
+    std::atomic<std::int64_t> max_span_;
+};
+
+}  // namespace strata::storage

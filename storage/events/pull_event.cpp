@@ -1,0 +1,109 @@
+// pull_event encodings for export: JSON lines, and CSV for spreadsheets.
+#include "storage/events/pull_event.hpp"
+
+#include "storage/untrusted/text_escape.hpp"
+
+namespace strata::storage {
+namespace {
+
+// Appends s as the inside of a JSON string. Bytes that are not valid UTF-8 become U+FFFD
+// so that a hostile User-Agent cannot make a record unreadable.
+void append_json_escaped(std::string& out, const std::string& s) {
+    static constexpr char hex[] = "0123456789abcdef";
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += static_cast<char>(c);
+        } else if (c < 0x20) {
+            out += "\\u00";
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        } else if (c < 0x80) {
+            out += static_cast<char>(c);
+        } else {
+            // Validate one UTF-8 sequence.
+            const std::size_t len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+            bool ok = len != 0 && i + len <= s.size();
+            for (std::size_t k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
+            if (ok) {
+                out.append(s, i, len);
+                i += len - 1;
+            } else {
+                out += "\xEF\xBF\xBD";
+            }
+        }
+    }
+}
+
+}  // namespace
+
+// Hand-written: exports write one per event, and the escaping must survive hostile bytes.
+std::string to_json_line(const pull_event& e) {
+    std::string out;
+    out.reserve(512);
+    bool first = true;
+    const auto key = [&](const char* k) {
+        out += first ? "{\"" : ",\"";
+        first = false;
+        out += k;
+        out += "\":";
+    };
+    const auto text = [&](const char* k, const std::string& v) {
+        key(k);
+        out += '"';
+        append_json_escaped(out, v);
+        out += '"';
+    };
+    const auto number = [&](const char* k, auto v) {
+        key(k);
+        out += std::to_string(v);
+    };
+    number("ts_ns", e.ts_ns);
+    text("client", e.client);
+    text("node", e.node);
+    text("upstream", e.upstream);
+    text("repository", e.repository);
+    text("reference", e.reference);
+    text("digest", e.digest);
+    text("kind", e.kind);
+    text("method", e.method);
+    text("media_type", e.media_type);
+    number("bytes_sent", e.bytes_sent);
+    number("object_size", e.object_size);
+    text("range", e.range);
+    text("cache_status", e.cache_status);
+    number("http_status", e.http_status);
+    number("duration_ns", e.duration_ns);
+    number("ttfb_ns", e.ttfb_ns);
+    number("upstream_ns", e.upstream_ns);
+    number("upstream_bytes", e.upstream_bytes);
+    out += '}';
+    return out;
+}
+
+std::string csv_header() {
+    return "ts_ns,client,node,upstream,repository,reference,digest,kind,method,media_type,bytes_sent,object_size,"
+           "range,cache_status,http_status,duration_ns,ttfb_ns,upstream_ns,upstream_bytes";
+}
+
+std::string to_csv_row(const pull_event& e) {
+    std::string row = std::to_string(e.ts_ns);
+    const auto text = [&row](const std::string& s) { row.append(1, ',').append(csv_cell(s)); };
+    const auto number = [&row](auto n) { row.append(1, ',').append(std::to_string(n)); };
+    for (const auto* s : {&e.client, &e.node, &e.upstream, &e.repository, &e.reference, &e.digest, &e.kind, &e.method,
+                          &e.media_type})
+        text(*s);
+    number(e.bytes_sent);
+    number(e.object_size);
+    text(e.range);
+    text(e.cache_status);
+    number(e.http_status);
+    number(e.duration_ns);
+    number(e.ttfb_ns);
+    number(e.upstream_ns);
+    number(e.upstream_bytes);
+    return row;
+}
+
+}  // namespace strata::storage

@@ -1,0 +1,97 @@
+// text_escape: log values (quoted, control bytes and invalid UTF-8 as \xNN) and CSV cells
+// (RFC 4180 quoting, spreadsheet formulas neutralised).
+#include "storage/untrusted/text_escape.hpp"
+
+namespace strata::storage {
+namespace {
+
+bool in(unsigned char c, unsigned char lo, unsigned char hi) { return c >= lo && c <= hi; }
+
+// The length of the well-formed UTF-8 sequence starting at s[i] (RFC 3629: no overlong
+// forms, no surrogates, nothing past U+10FFFF), or 0 when the byte there does not start one.
+std::size_t utf8_length(std::string_view s, std::size_t i) {
+    const auto at = [&](std::size_t k) { return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0; };
+    const unsigned char c = at(0);
+    const auto tail = [&](std::size_t k) { return in(at(k), 0x80, 0xbf); };
+    if (in(c, 0xc2, 0xdf)) return tail(1) ? 2 : 0;
+    if (in(c, 0xe0, 0xef)) {
+        const bool second = c == 0xe0 ? in(at(1), 0xa0, 0xbf) : c == 0xed ? in(at(1), 0x80, 0x9f) : tail(1);
+        return second && tail(2) ? 3 : 0;
+    }
+    if (in(c, 0xf0, 0xf4)) {
+        const bool second = c == 0xf0 ? in(at(1), 0x90, 0xbf) : c == 0xf4 ? in(at(1), 0x80, 0x8f) : tail(1);
+        return second && tail(2) && tail(3) ? 4 : 0;
+    }
+    return 0;
+}
+
+void append_hex(std::string& out, unsigned char c) {
+    static constexpr char hex[] = "0123456789abcdef";
+    out += "\\x";
+    out += hex[c >> 4];
+    out += hex[c & 15];
+}
+
+// True for "-5", "+1.5e3", ".5", "3.": text a spreadsheet reads as a number, never a formula.
+bool is_plain_number(std::string_view s) {
+    std::size_t i = 0;
+    const auto digits = [&] {
+        const auto start = i;
+        while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+        return i - start;
+    };
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    auto mantissa = digits();
+    if (i < s.size() && s[i] == '.') ++i, mantissa += digits();
+    if (mantissa == 0) return false;
+    if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+        ++i;
+        if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+        if (digits() == 0) return false;
+    }
+    return i == s.size();
+}
+
+bool starts_formula(std::string_view s) {
+    if (s.empty()) return false;
+    const char c = s.front();
+    return (c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r') && !is_plain_number(s);
+}
+
+}  // namespace
+
+std::string log_value(std::string_view text) {
+    std::string out;
+    out.reserve(text.size() + 2);
+    out += '"';
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (c == '"' || c == '\\') out.append(1, '\\').append(1, static_cast<char>(c));
+        else if (c == '\n') out += "\\n";
+        else if (c == '\r') out += "\\r";
+        else if (c == '\t') out += "\\t";
+        else if (c < 0x20 || c == 0x7f) append_hex(out, c);
+        else if (c < 0x80) out += static_cast<char>(c);
+        else if (const auto n = utf8_length(text, i); n == 0) append_hex(out, c);
+        else if (c == 0xc2 && static_cast<unsigned char>(text[i + 1]) < 0xa0) {  // a C1 control
+            append_hex(out, c);
+            append_hex(out, static_cast<unsigned char>(text[++i]));
+        } else {
+            out.append(text.substr(i, n));
+            i += n - 1;
+        }
+    }
+    out += '"';
+    return out;
+}
+
+std::string csv_cell(std::string_view text) {
+    std::string cell = starts_formula(text) ? "'" : "";
+    cell += text;
+    if (cell.find_first_of(",\"\r\n") == std::string::npos) return cell;
+    std::string out = "\"";
+    for (const char c : cell) out.append(c == '"' ? 2 : 1, c);
+    return out + '"';
+}
+
+}  // namespace strata::storage

@@ -1,0 +1,117 @@
+// Manifest, index and config readers: known fields, and clear errors for hostile documents.
+#include "analytics/inputs/image_documents.hpp"
+
+#include "analytics/inputs/json_input.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace strata::analytics;
+using json = nlohmann::json;
+
+namespace {
+const std::string d1 = "sha256:" + std::string(64, 'a');
+const std::string d2 = "sha256:" + std::string(64, 'b');
+
+json manifest_with(json layers) {
+    return {{"schemaVersion", 2},
+            {"mediaType", "application/vnd.oci.image.manifest.v1+json"},
+            {"config", {{"digest", d1}, {"size", 10}}},
+            {"layers", layers}};
+}
+
+std::optional<std::string> read(const json& m) {
+    image img;
+    std::string config;
+    return read_image_manifest(m, img, config);
+}
+}  // namespace
+
+TEST_CASE("an image manifest gives its layers and config digest") {
+    image img;
+    std::string config;
+    REQUIRE_FALSE(read_image_manifest(manifest_with({{{"digest", d1}, {"size", 5}}, {{"digest", d2}, {"size", 6000000000}}}),
+                                      img, config));
+    CHECK(config == d1);
+    REQUIRE(img.layers.size() == 2);
+    CHECK(img.layers[1].size == 6000000000ull);  // a 6 GB layer is real
+    CHECK(img.total_bytes() == 6000000005ull);
+}
+
+TEST_CASE("malformed manifests are refused with a reason and leave the image untouched") {
+    CHECK(read(json::array()) == "manifest is not a JSON object");
+    CHECK(read(manifest_with("layers")) == "manifest has no layers array");
+    CHECK(read(manifest_with({{{"digest", "sha256:xyz"}, {"size", 5}}})) == "manifest layer has no valid sha256 digest");
+    CHECK(read(manifest_with({{{"digest", d1}, {"size", -5}}})) == "manifest layer size is not a non-negative integer");
+    CHECK(read(manifest_with({{{"digest", d1}, {"size", "5"}}})) == "manifest layer size is not a non-negative integer");
+    CHECK(read(manifest_with({{{"digest", d1}, {"size", 1.5}}})) == "manifest layer size is not a non-negative integer");
+    CHECK(read(manifest_with({{{"digest", d1}}})) == "manifest layer size is not a non-negative integer");
+    CHECK(read(manifest_with({42})) == "manifest layer is not an object");
+    auto no_config = manifest_with(json::array());
+    no_config.erase("config");
+    CHECK(read(no_config) == "manifest has no config descriptor");
+    // Numbers too big for 64 bits parse as floating point: refused as sizes.
+    const auto huge = parse_json_guarded(R"({"config":{"digest":")" + d1 +
+                                         R"(","size":1},"layers":[{"digest":")" + d1 + R"(","size":1e400}]})");
+    CHECK(read(huge).has_value());
+    const auto too_big = parse_json_guarded(R"({"config":{"digest":")" + d1 +
+                                            R"(","size":1},"layers":[{"digest":")" + d1 +
+                                            R"(","size":18446744073709551616}]})");
+    CHECK(read(too_big).has_value());
+    image img;
+    img.layers = {{d2, 1}};
+    std::string config;
+    CHECK(read_image_manifest(manifest_with("x"), img, config));
+    CHECK(img.layers.size() == 1);
+}
+
+TEST_CASE("indexes list their platform manifests") {
+    const json index = {{"mediaType", "application/vnd.oci.image.index.v1+json"},
+                        {"manifests",
+                         {{{"digest", d1}, {"platform", {{"os", "linux"}, {"architecture", "arm64"}, {"variant", "v8"}}}},
+                          {{"digest", d2}, {"platform", {{"os", "linux"}, {"architecture", "amd64"}}}}}}};
+    CHECK(is_index_document(index));
+    std::vector<index_entry> entries;
+    REQUIRE_FALSE(read_index(index, entries));
+    REQUIRE(entries.size() == 2);
+    CHECK(entries[0].platform == "linux/arm64/v8");
+    CHECK(entries[1].platform == "linux/amd64");
+    CHECK(read(index) == "an index, not an image manifest");
+    entries.clear();
+    CHECK(read_index({{"manifests", {{{"digest", 7}}}}}, entries) == "index entry has no valid sha256 digest");
+    CHECK(read_index({{"manifests", {{{"digest", d1}, {"platform", {{"os", 1}}}}}}}, entries).has_value());
+    CHECK(entries.empty());
+}
+
+TEST_CASE("configs give build time, platform and history; wrong types are refused") {
+    image img;
+    const json config = {{"created", "2024-08-20T10:00:00Z"},
+                         {"os", "linux"},
+                         {"architecture", "amd64"},
+                         {"history",
+                          {{{"created_by", "RUN apt-get install -y x"}},
+                           {{"created_by", "ENV A=b"}, {"empty_layer", true}},
+                           {{"comment", "no command"}}}}};
+    REQUIRE_FALSE(read_image_config(config, img));
+    CHECK(img.created_s == 1724148000);
+    CHECK(img.platform == "linux/amd64");
+    REQUIRE(img.history.size() == 3);
+    CHECK(img.layer_steps().size() == 2);
+    CHECK(img.history[2].created_by.empty());
+    image epoch;
+    REQUIRE_FALSE(read_image_config({{"created", "1970-01-01T00:00:00Z"}}, epoch));
+    CHECK_FALSE(epoch.created_s);  // reproducible builds: no build time
+    CHECK(read_image_config("config", img) == "config is not a JSON object");
+    CHECK(read_image_config({{"history", "x"}}, img) == "config history is not an array");
+    CHECK(read_image_config({{"history", {{{"created_by", 5}}}}}, img) == "config history created_by is not a string");
+    CHECK(read_image_config({{"history", {{{"empty_layer", "yes"}}}}}, img) ==
+          "config history empty_layer is not a boolean");
+    CHECK(read_image_config({{"created", 5}}, img) == "config created, os or architecture is not a string");
+    CHECK(img.history.size() == 3);  // untouched by the refused configs
+}
+
+TEST_CASE("guarded JSON parsing refuses deep nesting and garbage") {
+    CHECK(parse_json_guarded(std::string(100000, '[') + std::string(100000, ']')).is_discarded());
+    CHECK(parse_json_guarded("{\"a\":").is_discarded());
+    CHECK(parse_json_guarded("\xff\xfe").is_discarded());
+    CHECK(parse_json_guarded("{\"a\":[[1]]}").is_object());
+}

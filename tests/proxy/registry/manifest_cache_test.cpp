@@ -1,0 +1,41 @@
+// Tests of the in-memory manifest LRU.
+#include "proxy/registry/manifest_cache.hpp"
+
+#include "tests/catch_result.hpp"
+
+using namespace strata::proxy;
+
+TEST_CASE("manifest_cache evicts the least recently used entry") {
+    manifest_cache cache(2);
+    auto make = [](const char* d) { return std::make_shared<const cached_manifest>(cached_manifest{d, "t", "b"}); };
+    cache.insert(make("a"));
+    cache.insert(make("b"));
+    CHECK(cache.find("a"));  // a is now most recent
+    cache.insert(make("c"));
+    CHECK(cache.find("a"));
+    CHECK_FALSE(cache.find("b"));
+    CHECK(cache.find("c"));
+    manifest_cache disabled(0);
+    disabled.insert(make("a"));
+    CHECK_FALSE(disabled.find("a"));
+}
+
+TEST_CASE("manifest_cache stays within its byte budget, oldest first") {
+    auto make = [](const char* d, std::size_t n) {
+        return std::make_shared<const cached_manifest>(cached_manifest{d, "t", std::string(n, 'x')});
+    };
+    const auto one = memory_cost(*make("a", 1000));
+    manifest_cache cache(100, 2 * one + one / 2);
+    cache.insert(make("a", 1000));
+    cache.insert(make("b", 1000));
+    CHECK(cache.bytes() == 2 * one);
+    cache.insert(make("c", 1000));  // over budget: a, the least recently used, goes
+    CHECK_FALSE(cache.find("a"));
+    CHECK(cache.find("b"));
+    CHECK(cache.find("c"));
+    CHECK(cache.bytes() == 2 * one);
+    cache.insert(make("huge", 10000));  // bigger than the whole budget: never kept, nothing evicted
+    CHECK_FALSE(cache.find("huge"));
+    CHECK(cache.find("b"));
+    CHECK(cache.bytes() <= cache.byte_budget());
+}

@@ -1,0 +1,61 @@
+// Tests of single_flight: concurrent callers share one computation.
+#include "proxy/registry/single_flight.hpp"
+
+#include "tests/catch_result.hpp"
+
+#include <stdexcept>
+
+using namespace strata::proxy;
+
+TEST_CASE("single_flight runs one computation for concurrent callers of a key") {
+    asio::io_context io;
+    single_flight<int> flights;
+    int computations = 0;
+    asio::steady_timer gate(io, std::chrono::hours(1));
+    std::vector<int> results;
+    int leaders = 0;
+    auto caller = [&](std::string key) -> awaitable<void> {
+        bool leader = false;
+        std::function<awaitable<int>()> compute = [&]() -> awaitable<int> {
+            ++computations;
+            co_await gate.async_wait(asio::as_tuple(asio::use_awaitable));
+            co_return 42;
+        };
+        results.push_back(co_await flights.run(key, std::move(compute), &leader));
+        leaders += leader;
+    };
+    for (int i = 0; i < 5; ++i) asio::co_spawn(io, caller("k"), asio::detached);
+    asio::co_spawn(io, caller("other"), asio::detached);
+    io.poll();
+    CHECK(computations == 2);
+    CHECK(flights.in_flight() == 2);
+    gate.cancel();
+    io.run();
+    CHECK(results == std::vector<int>(6, 42));
+    CHECK(leaders == 2);
+    CHECK(flights.in_flight() == 0);
+}
+
+TEST_CASE("single_flight hands a failure to every waiter and frees the key") {
+    asio::io_context io;
+    single_flight<int> flights;
+    asio::steady_timer gate(io, std::chrono::hours(1));
+    int failures = 0;
+    auto caller = [&]() -> awaitable<void> {
+        std::function<awaitable<int>()> compute = [&]() -> awaitable<int> {
+            co_await gate.async_wait(asio::as_tuple(asio::use_awaitable));
+            throw std::runtime_error("boom");
+        };
+        try {
+            co_await flights.run("k", std::move(compute));
+        } catch (const std::runtime_error&) {
+            ++failures;
+        }
+    };
+    for (int i = 0; i < 3; ++i) asio::co_spawn(io, caller(), asio::detached);
+    io.poll();
+    gate.cancel();
+    io.run();
+    CHECK(failures == 3);
+    CHECK(flights.in_flight() == 0);
+}

@@ -1,0 +1,196 @@
+// Tests of pull event encodings and the event log: ordering, ranges, retention, hostile records.
+#include "storage/events/event_log.hpp"
+#include "storage/events/pull_event_record.hpp"
+
+#include "tests/catch_result.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <unistd.h>
+
+#include <filesystem>
+
+using namespace strata::storage;
+
+namespace {
+
+pull_event sample(std::int64_t ts, std::string node = "node-1") {
+    pull_event e;
+    e.ts_ns = ts;
+    e.client = "10.0.0.7";
+    e.node = std::move(node);
+    e.upstream = "ghcr.io";
+    e.repository = "org/app";
+    e.reference = "v1";
+    e.digest = "sha256:" + std::string(64, 'a');
+    e.kind = "blob";
+    e.method = "GET";
+    e.media_type = "application/vnd.oci.image.layer.v1.tar+gzip";
+    e.bytes_sent = 6000000000ull;
+    e.object_size = 6000000000ull;
+    e.range = "bytes=0-";
+    e.cache_status = "miss";
+    e.http_status = 200;
+    e.duration_ns = 12345;
+    e.ttfb_ns = 123;
+    e.upstream_ns = 10000;
+    e.upstream_bytes = 6000000000ull;
+    return e;
+}
+
+struct temp_index {
+    std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                                ("strata-events-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+    static inline int counter = 0;
+    ~temp_index() { std::filesystem::remove_all(dir); }
+};
+
+}  // namespace
+
+TEST_CASE("pull_event renders as one JSON object per line and as CSV with quoting") {
+    auto e = sample(1724288523000000000);
+    e.node = "kubelet/v1.30 (linux, \"amd64\")";
+    const auto j = nlohmann::json::parse(to_json_line(e));
+    CHECK(j.size() == 19);
+    CHECK(j.at("ts_ns") == 1724288523000000000);
+    CHECK(j.at("node") == e.node);
+    CHECK(j.at("bytes_sent") == 6000000000ull);
+    CHECK(j.at("cache_status") == "miss");
+    const auto row = to_csv_row(e);
+    CHECK(row.starts_with("1724288523000000000,10.0.0.7,\"kubelet/v1.30 (linux, \"\"amd64\"\")\",ghcr.io,"));
+    const auto header = csv_header();
+    CHECK(std::count(header.begin(), header.end(), ',') == 18);
+}
+
+TEST_CASE("CSV export neutralises formulas in text fields, never in numbers") {
+    auto e = sample(-5);
+    e.node = "=HYPERLINK(\"http://evil.example\")";
+    e.reference = "@x";
+    const auto row = to_csv_row(e);
+    CHECK(row.starts_with("-5,10.0.0.7,\"'=HYPERLINK(\"\"http://evil.example\"\")\",ghcr.io,"));
+    CHECK(row.find(",'@x,") != std::string::npos);
+}
+
+TEST_CASE("hostile strings survive encoding: quotes, control bytes, invalid UTF-8") {
+    auto e = sample(1);
+    e.node = std::string("a\"b\\c\n\x01\xff\xc3(") + "\xc3\xa9";
+    const auto line = to_json_line(e);
+    CHECK(line.find('\n') == std::string::npos);
+    CHECK(nlohmann::json::parse(line).at("node") == "a\"b\\c\n\x01\xEF\xBF\xBD\xEF\xBF\xBD(\xc3\xa9");
+}
+
+TEST_CASE("binary records round-trip every field byte for byte") {
+    auto e = sample(-5);
+    e.node = std::string("a\"b\\c\n\x01\xff\0z", 11);
+    e.http_status = 4294967295u;
+    e.upstream_bytes = UINT64_MAX;
+    e.duration_ns = INT64_MIN;
+    std::string bytes;
+    append_record(bytes, e);
+    CHECK(bytes.size() < to_json_line(e).size() / 2);
+    auto back = parse_record(bytes);
+    REQUIRE(back);
+    CHECK(*back == e);
+}
+
+TEST_CASE("parse_record rejects truncated, padded, foreign and over-long records") {
+    std::string good;
+    append_record(good, sample(1724288523000000000));
+    for (std::size_t n = 0; n < good.size(); ++n) {
+        INFO(n);
+        CHECK_FALSE(parse_record(std::string_view(good).substr(0, n)));
+    }
+    CHECK_FALSE(parse_record(good + "x"));
+    CHECK_FALSE(parse_record("{\"ts_ns\":1}"));
+    auto wrong_version = good;
+    wrong_version[0] = 2;
+    CHECK_FALSE(parse_record(wrong_version));
+    // A string length far beyond the record, and a varint of eleven bytes.
+    CHECK_FALSE(parse_record(std::string("\x01\x02\xff\xff\xff\xff\x0f", 7)));
+    CHECK_FALSE(parse_record(std::string("\x01") + std::string(10, '\xff') + "\x01"));
+    // The tenth byte of a varint may only carry the 64th bit.
+    CHECK_FALSE(parse_record(std::string("\x01") + std::string(9, '\xff') + "\x7f"));
+}
+
+std::vector<std::int64_t> scan_times(const event_log& log, std::int64_t since, std::int64_t until,
+                                     std::size_t stop_after = SIZE_MAX) {
+    std::vector<std::int64_t> seen;
+    log.scan(since, until, [&](const pull_event& e) {
+        seen.push_back(e.ts_ns);
+        return seen.size() < stop_after;
+    });
+    return seen;
+}
+
+TEST_CASE("event_log scans in time order from since up to until across overlapping blocks") {
+    temp_index t;
+    metadata_index index(t.dir);
+    event_log log(index);
+    log.append({sample(300), sample(100), sample(200), sample(200, "node-2")});
+    log.append({sample(150), sample(500)});  // starts before the first block ends
+    log.append({sample(50)});                 // a long request recorded late
+    CHECK(scan_times(log, 0, INT64_MAX) == std::vector<std::int64_t>{50, 100, 150, 200, 200, 300, 500});
+    CHECK(scan_times(log, 200, 300) == std::vector<std::int64_t>{200, 200});
+    CHECK(scan_times(log, 160, 501) == std::vector<std::int64_t>{200, 200, 300, 500});
+    CHECK(scan_times(log, 0, INT64_MAX, 1) == std::vector<std::int64_t>{50});
+    std::vector<std::string> nodes;
+    log.scan(200, 201, [&](const pull_event& e) { return nodes.push_back(e.node), true; });
+    CHECK(nodes == std::vector<std::string>{"node-1", "node-2"});  // equal times keep their order
+}
+
+TEST_CASE("event_log retention deletes whole blocks by age and by size") {
+    temp_index t;
+    metadata_index index(t.dir);
+    event_log log(index);
+    log.append({sample(100), sample(120)});
+    log.append({sample(150), sample(400)});
+    log.append({sample(200)});
+    log.append({sample(300)});
+    CHECK(log.delete_before(200) == 2);  // the second block holds a recent event: kept whole
+    CHECK(scan_times(log, 0, INT64_MAX) == std::vector<std::int64_t>{150, 200, 300, 400});
+    event_block_builder one;
+    one.add(sample(300));
+    const auto one_block = one.finish().size() + 16;  // key is 16 bytes
+    CHECK(log.trim_to_bytes(one_block * 2) == 2);
+    CHECK(scan_times(log, 0, INT64_MAX) == std::vector<std::int64_t>{200, 300});
+    CHECK(log.trim_to_bytes(0) == 2);
+    CHECK(scan_times(log, 0, INT64_MAX).empty());
+}
+
+TEST_CASE("event blocks survive damage: bad records are counted, bad frames end the block") {
+    event_block_builder b;
+    b.add(sample(1));
+    b.add(sample(2));
+    const auto good = b.finish();
+    std::size_t corrupt = 0;
+    auto events = parse_event_block(good, &corrupt);
+    REQUIRE(events);
+    CHECK(events->size() == 2);
+    CHECK(corrupt == 0);
+    for (std::size_t n = 0; n < good.size(); ++n) {
+        INFO(n);
+        corrupt = 0;
+        auto part = parse_event_block(std::string_view(good).substr(0, n), &corrupt);
+        if (part) CHECK(part->size() + corrupt == 2);
+    }
+    auto flipped = good;
+    flipped[flipped.size() - 5] ^= 0x7f;  // inside the second record
+    corrupt = 0;
+    events = parse_event_block(flipped, &corrupt);
+    REQUIRE(events);
+    CHECK(events->size() + corrupt == 2);
+    CHECK_FALSE(parse_event_block_header("garbage"));
+    CHECK_FALSE(parse_event_block_header(""));
+    CHECK_FALSE(parse_event_block(std::string("\x02\xff\xff\xff\xff\xff\xff\xff\xff\x7f\x00\x00", 12), &corrupt));
+}
+
+TEST_CASE("a read-only index sees what a writer appended") {
+    temp_index t;
+    metadata_index writer(t.dir);
+    event_log(writer).append({sample(5)});
+    metadata_index reader(t.dir, metadata_index::open_mode::read_only);
+    std::size_t n = 0;
+    event_log(reader).scan(0, INT64_MAX, [&](const pull_event&) { return ++n, true; });
+    CHECK(n == 1);
+    CHECK_THROWS_AS(metadata_index(t.dir / "absent", metadata_index::open_mode::read_only), std::runtime_error);
+}
