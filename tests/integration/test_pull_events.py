@@ -82,6 +82,9 @@ class PullEventsTest(ProxyTestCase):
     def test_events_record_exactly_the_scripted_pulls_and_round_trip_through_export(self):
         self.start()
         slow_digest, slow_size = self.scripted_sequence()
+        # strata records a request's event once its response is written, so the client can read
+        # the last response before its event exists: wait for all nine.
+        wait_for(lambda: len(self.export().splitlines()) >= 9, what="the nine pull events")
         events = [json.loads(line) for line in self.export().splitlines()]
         summary = [(e["node"], e["kind"], e["reference"], e["cache_status"], e["http_status"]) for e in events]
         expected = []
@@ -138,6 +141,9 @@ class PullEventsTest(ProxyTestCase):
         self.start()
         before = metric_samples(self.strata.get("/metrics").body.decode())
         self.scripted_sequence()
+        # A request is counted once its response is written: wait until the last one, the 404, is.
+        wait_for(lambda: counter(metric_samples(self.strata.get("/metrics").body.decode()), "strata_requests_total",
+                                 kind="manifest", cache="error", status="404") == 1, what="the 404 to be counted")
         text = self.strata.get("/metrics").body.decode()
         path = os.path.join(self.dir, "metrics.txt")
         with open(path, "w") as f:
@@ -191,9 +197,13 @@ class PullEventsTest(ProxyTestCase):
             r = self.strata.get(path)
             self.assertEqual(r.status, 401, path)
             self.assertEqual(self.strata.get(path, {"Authorization": "Bearer wrong"}).status, 401)
-        r = self.strata.get("/api/v1/stats", {"Authorization": "Bearer let-me-in"})
-        self.assertEqual(r.status, 200)
-        stats = json.loads(r.body)
+        def read_stats():
+            r = self.strata.get("/api/v1/stats", {"Authorization": "Bearer let-me-in"})
+            self.assertEqual(r.status, 200)
+            return json.loads(r.body)
+        # A request is counted once its response is written: wait for the pull's last one.
+        wait_for(lambda: read_stats()["all_time"]["misses"] == 3, what="the pull's three misses to be counted")
+        stats = read_stats()
         self.assertEqual(stats["all_time"]["misses"], 3)
         self.assertEqual(stats["top_repositories_by_pulls"][0], {"name": "fault.test/team/app", "pulls": 3,
                                                                 "bytes": len(self.manifest) + len(self.small) + len(self.layer)})
@@ -205,6 +215,9 @@ class PullEventsTest(ProxyTestCase):
         self.start()
         self.pull("node-a")
         self.pull("node-b")
+        # A request is counted once its response is written: wait for node-b's last one.
+        wait_for(lambda: json.loads(self.strata.get("/api/v1/stats").body)["all_time"]["hits"] == 3,
+                 what="node-b's three hits to be counted")
         stats = json.loads(self.strata.get("/api/v1/stats").body)
         for window in ("last_5m", "last_1h", "all_time"):
             self.assertEqual(stats[window]["hits"], 3, window)
