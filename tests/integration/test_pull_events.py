@@ -33,6 +33,11 @@ class PullEventsTest(ProxyTestCase):
         self.strata = Strata(self.dir, {"fault.test": self.upstream.url}, config=cfg, **kwargs).start()
         return self.strata
 
+    def wait_for_commits(self):
+        """A blob's last byte reaches the client before strata has stored it; a pull that came
+        before then would join the download (coalesced), not hit the cache."""
+        wait_for(lambda: self.strata.metric("strata_fetches_in_flight") == 0, what="the downloads to be stored")
+
     def pull(self, node):
         s = self.strata
         r = s.get("/v2/fault.test/team/app/manifests/v1", {"Accept": OCI_MANIFEST, "X-Strata-Node": node})
@@ -49,6 +54,7 @@ class PullEventsTest(ProxyTestCase):
     def scripted_sequence(self):
         """Cold pull, warm pull, two coalesced pulls of a slow blob, one error."""
         self.pull("node-a")
+        self.wait_for_commits()
         self.pull("node-b")
         slow = random_layer(1_000_000, "slow")
         slow_digest = self.upstream.add_blob(slow)
@@ -141,9 +147,10 @@ class PullEventsTest(ProxyTestCase):
         self.start()
         before = metric_samples(self.strata.get("/metrics").body.decode())
         self.scripted_sequence()
-        # A request is counted once its response is written: wait until the last one, the 404, is.
-        wait_for(lambda: counter(metric_samples(self.strata.get("/metrics").body.decode()), "strata_requests_total",
-                                 kind="manifest", cache="error", status="404") == 1, what="the 404 to be counted")
+        # A request is counted once its response is written, which can come after the client read
+        # it and sent the next one: wait until all nine are counted.
+        wait_for(lambda: counter(metric_samples(self.strata.get("/metrics").body.decode()), "strata_requests_total")
+                 - counter(before, "strata_requests_total") == 9, what="the nine requests to be counted")
         text = self.strata.get("/metrics").body.decode()
         path = os.path.join(self.dir, "metrics.txt")
         with open(path, "w") as f:
@@ -214,10 +221,13 @@ class PullEventsTest(ProxyTestCase):
     def test_stats_ratios_and_readiness(self):
         self.start()
         self.pull("node-a")
+        self.wait_for_commits()
         self.pull("node-b")
-        # A request is counted once its response is written: wait for node-b's last one.
-        wait_for(lambda: json.loads(self.strata.get("/api/v1/stats").body)["all_time"]["hits"] == 3,
-                 what="node-b's three hits to be counted")
+        # A request is counted once its response is written: wait for all six.
+        def counted():
+            all_time = json.loads(self.strata.get("/api/v1/stats").body)["all_time"]
+            return all_time["hits"] + all_time["misses"] == 6
+        wait_for(counted, what="the six pulls to be counted")
         stats = json.loads(self.strata.get("/api/v1/stats").body)
         for window in ("last_5m", "last_1h", "all_time"):
             self.assertEqual(stats[window]["hits"], 3, window)
