@@ -427,6 +427,32 @@ class TempDir:
             shutil.rmtree(self.path, ignore_errors=True)
 
 
+class ProcessesTestCase(unittest.TestCase):
+    """A temp dir per test (self.dir) and any number of processes started with started(); after
+    the test, responses a fault upstream still holds are released (nothing stays held while
+    strata shuts down), the processes are stopped newest first, and the dir is removed."""
+
+    def setUp(self):
+        self.tmp = TempDir()
+        self.dir = self.tmp.__enter__()
+        self.processes = []
+
+    def tearDown(self):
+        for p in self.processes:
+            if hasattr(p, "release") and p.proc and p.proc.poll() is None:
+                try:
+                    p.release()
+                except (AssertionError, OSError):
+                    pass
+        for p in reversed(self.processes):
+            p.stop()
+        self.tmp.__exit__(None, None, None)
+
+    def started(self, process):
+        self.processes.append(process.start())
+        return process
+
+
 class ProxyTestCase(unittest.TestCase):
     """A temp dir per test (self.dir); after the test (and after cleanups the test added, which
     run first), self.upstream and self.strata are stopped if set, then the dir is removed. The

@@ -11,7 +11,7 @@ import threading
 import unittest
 
 from fault_upstream import FaultUpstream
-from harness import (OCI_CONFIG, OCI_LAYER, OCI_MANIFEST, Strata, TempDir, counter, metric_samples,
+from harness import (OCI_CONFIG, OCI_LAYER, OCI_MANIFEST, ProcessesTestCase, Strata, counter, metric_samples,
                      random_layer, sha256, wait_for)
 
 CONFIG_BLOB = b'{"architecture":"amd64","os":"linux"}'
@@ -85,27 +85,7 @@ def get_outcome(port, path):
         conn.close()
 
 
-class HostileUpstreamTest(unittest.TestCase):
-    def setUp(self):
-        self.tmp = TempDir()
-        self.dir = self.tmp.__enter__()
-        self.processes = []
-
-    def tearDown(self):
-        for p in self.processes:  # nothing stays held while strata shuts down
-            if isinstance(p, FaultUpstream) and p.proc and p.proc.poll() is None:
-                try:
-                    p.release()
-                except (AssertionError, OSError):
-                    pass
-        for p in reversed(self.processes):
-            p.stop()
-        self.tmp.__exit__(None, None, None)
-
-    def started(self, process):
-        self.processes.append(process.start())
-        return process
-
+class HostileUpstreamTest(ProcessesTestCase):
     def upstream(self, name="fault", **kwargs):
         return self.started(FaultUpstream(self.dir, name=name, **kwargs))
 

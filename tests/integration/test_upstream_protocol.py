@@ -7,28 +7,14 @@ import time
 import unittest
 
 from fault_upstream import FaultUpstream
-from harness import OCI_MANIFEST, Strata, TempDir, random_layer, sha256, wait_for
+from harness import OCI_MANIFEST, ProcessesTestCase, Strata, random_layer, sha256, wait_for
 
 MANIFEST = json.dumps({"schemaVersion": 2, "mediaType": OCI_MANIFEST,
                        "config": {"mediaType": "application/vnd.oci.image.config.v1+json",
                                   "digest": "sha256:" + "1" * 64, "size": 2}, "layers": []}).encode()
 
 
-class UpstreamProtocolTest(unittest.TestCase):
-    def setUp(self):
-        self.tmp = TempDir()
-        self.dir = self.tmp.__enter__()
-        self.processes = []
-
-    def tearDown(self):
-        for p in reversed(self.processes):
-            p.stop()
-        self.tmp.__exit__(None, None, None)
-
-    def started(self, process):
-        self.processes.append(process.start())
-        return process
-
+class UpstreamProtocolTest(ProcessesTestCase):
     def strata_for(self, upstream, timeouts=None, **upstream_fields):
         entry = {"name": "fault.test", "url": upstream.url}
         entry.update(upstream_fields)
