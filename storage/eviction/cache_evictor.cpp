@@ -82,8 +82,9 @@ std::size_t cache_evictor::objects() const {
     return entries_.size();
 }
 
-// The policy's next victim that is neither leased nor pinned, taken out of the books; the
-// others are set aside in kept, to go back in when the run ends.
+// The policy's next victim that is neither leased nor pinned, taken out of the policy; the
+// others are set aside in kept, to go back in when the run ends. Its bytes stay counted until
+// its file is gone, so bytes() never says less than the disk holds.
 std::optional<std::pair<object_id, cache_evictor::entry>> cache_evictor::next_victim(
     std::vector<std::pair<object_id, entry>>& kept) {
     std::lock_guard lock(mutex_);
@@ -94,7 +95,6 @@ std::optional<std::pair<object_id, cache_evictor::entry>> cache_evictor::next_vi
             kept.emplace_back(*id, std::move(node.mapped()));
             continue;
         }
-        bytes_ -= node.mapped().size;
         return std::pair{*id, std::move(node.mapped())};
     }
     return std::nullopt;
@@ -117,20 +117,33 @@ cache_evictor::result cache_evictor::evict_down_to(std::uint64_t target_bytes) {
     std::unique_lock run(evicting_, std::try_to_lock);
     if (!run) return r;
     std::vector<std::pair<object_id, entry>> kept;
-    while (bytes_.load() > target_bytes) {
-        auto victim = next_victim(kept);
-        if (!victim) break;
-        auto& [id, e] = *victim;
-        if (remove_(*digest::parse(e.digest))) {
+    try {
+        while (bytes_.load() > target_bytes) {
+            auto victim = next_victim(kept);
+            if (!victim) break;
+            auto& [id, e] = *victim;
+            // A remover that throws leaves the victim in the store: it goes back with the others.
+            kept.emplace_back(id, std::move(e));
+            if (!remove_(*digest::parse(kept.back().second.digest))) continue;  // refused: fetching again
+            bytes_ -= kept.back().second.size;
             ++r.blobs;
-            r.bytes += e.size;
+            r.bytes += kept.back().second.size;
             std::lock_guard lock(mutex_);
-            free_ids_.push_back(id);
-            continue;
+            free_ids_.push_back(kept.back().first);
+            kept.pop_back();
         }
-        bytes_ += e.size;  // refused (fetching again): back in with the others
-        kept.emplace_back(id, std::move(e));
+    } catch (...) {
+        put_back(kept);
+        throw;
     }
+    r.kept = put_back(kept);
+    evicted_blobs_ += r.blobs;
+    evicted_bytes_ += r.bytes;
+    return r;
+}
+
+// Returns the entries a run set aside to the policy; how many there were.
+std::size_t cache_evictor::put_back(std::vector<std::pair<object_id, entry>>& kept) {
     std::lock_guard lock(mutex_);
     for (auto& [id, e] : kept) {
         if (ids_.count(e.digest)) {  // inserted again meanwhile, and counted again
@@ -142,10 +155,7 @@ cache_evictor::result cache_evictor::evict_down_to(std::uint64_t target_bytes) {
         policy_->on_insert(id, e.size);
         entries_.emplace(id, std::move(e));
     }
-    r.kept = kept.size();
-    evicted_blobs_ += r.blobs;
-    evicted_bytes_ += r.bytes;
-    return r;
+    return kept.size();
 }
 
 }  // namespace strata::storage

@@ -87,6 +87,7 @@ private:
     };
     std::optional<std::pair<object_id, entry>> next_victim(std::vector<std::pair<object_id, entry>>& kept);
     result evict_down_to(std::uint64_t target_bytes);
+    std::size_t put_back(std::vector<std::pair<object_id, entry>>& kept);
     void release(const std::string& d);
     object_id take_id();  // under mutex_
 

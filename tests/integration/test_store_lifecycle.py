@@ -69,6 +69,9 @@ class StoreLifecycleTest(ProxyTestCase):
         self.pull(pinned)
         for image in others:
             self.pull(image)
+            # The last blob reaches the client before strata has stored and counted it.
+            wait_for(lambda: counter(self.metrics(), "strata_fetches_in_flight") == 0,
+                     what="the downloads to be stored")
             wait_for(lambda: counter(self.metrics(), "strata_cache_bytes") <= high * max_bytes,
                      what="eviction below the high watermark")
             on_disk = blob_files(data_dir)

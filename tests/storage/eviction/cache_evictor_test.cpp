@@ -1,5 +1,5 @@
-// Tests of the cache evictor: watermarks, leases, pins, a refusing remover and restored state;
-// and of pin names.
+// Tests of the cache evictor: watermarks, leases, pins, a refusing remover, the byte count
+// during removal and restored state; and of pin names.
 #include "storage/eviction/cache_evictor.hpp"
 #include "storage/eviction/pins.hpp"
 
@@ -44,6 +44,20 @@ TEST_CASE("the evictor runs from the high watermark down to the low one, oldest 
     CHECK(e.bytes() == 500);
     CHECK(log.removed == std::vector<std::string>{nth(2).str(), nth(3).str(), nth(4).str(), nth(5).str(), nth(6).str()});
     CHECK(e.evicted_blobs() == 5);
+}
+
+TEST_CASE("a blob's bytes stay counted until its remover has deleted it") {
+    std::vector<std::uint64_t> counted_during_removal;
+    cache_evictor* self = nullptr;
+    cache_evictor e(eviction_kind::lru, {1000, 0.9, 0.5}, [&](const digest&) {
+        counted_during_removal.push_back(self->bytes());
+        return true;
+    });
+    self = &e;
+    for (int i = 1; i <= 10; ++i) e.inserted(nth(i), 100);
+    CHECK(e.evict().blobs == 5);
+    CHECK(counted_during_removal == std::vector<std::uint64_t>{1000, 900, 800, 700, 600});
+    CHECK(e.bytes() == 500);
 }
 
 TEST_CASE("leased, pinned and refused blobs are kept and stay evictable later") {
