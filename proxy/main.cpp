@@ -2,7 +2,7 @@
 #include "proxy/cli/analyze_command.hpp"
 #include "proxy/cli/events_command.hpp"
 #include "proxy/cli/fsck_command.hpp"
-#include "proxy/cli/help_flag.hpp"
+#include "proxy/cli/command_frame.hpp"
 #include "proxy/cli/prefetch_command.hpp"
 #include "proxy/cli/simulate_command.hpp"
 #include "proxy/cli/serve_command.hpp"
@@ -35,30 +35,18 @@ int main(int argc, char** argv) {
     }
     const std::string command = args[0];
     args.erase(args.begin());
-    try {
-        if (command == "version" || command == "--version" || command == "-V") {
-            std::cout << "strata 0.1.0\n";
-            return 0;
-        }
-        if (command == "serve") {
-            if (strata::proxy::wants_help(args)) {
-                std::cout << strata::proxy::serve_usage();
-                return 0;
-            }
-            return strata::proxy::run_serve(strata::proxy::parse_serve_args(args));
-        }
-        if (command == "events") return strata::proxy::run_events_command(args);
-        if (command == "analyze") return strata::proxy::run_analyze_command(args);
-        if (command == "fsck") return strata::proxy::run_fsck_command(args);
-        if (command == "prefetch") return strata::proxy::run_prefetch_command(args);
-        if (command == "simulate") return strata::proxy::run_simulate_command(args);
-        std::cerr << "strata: unknown command '" << command << "'\n" << usage;
-        return 2;
-    } catch (const strata::proxy::config_error& e) {
-        std::cerr << "strata: configuration error: " << e.what() << "\n";
-        return 2;
-    } catch (const std::exception& e) {
-        std::cerr << "strata: " << e.what() << "\n";
-        return 1;
+    if (command == "version" || command == "--version" || command == "-V") {
+        std::cout << "strata 0.1.0\n";
+        return 0;
     }
+    using namespace strata::proxy;
+    if (command == "serve")
+        return run_command("serve", serve_usage(), args, [&] { return run_serve(parse_serve_args(args)); });
+    if (command == "events") return run_events_command(args);
+    if (command == "analyze") return run_analyze_command(args);
+    if (command == "fsck") return run_fsck_command(args);
+    if (command == "prefetch") return run_prefetch_command(args);
+    if (command == "simulate") return run_simulate_command(args);
+    std::cerr << "strata: unknown command '" << command << "'\n" << usage;
+    return 2;
 }

@@ -2,7 +2,8 @@
 // store, runs one analysis (or the HTML report) and prints it as a table, JSON or CSV.
 #include "proxy/cli/analyze_command.hpp"
 
-#include "proxy/cli/help_flag.hpp"
+#include "proxy/cli/command_frame.hpp"
+#include "proxy/cli/flags.hpp"
 #include "analytics/analyses/analysis_runner.hpp"
 #include "analytics/inputs/byte_size.hpp"
 #include "analytics/report/report_html.hpp"
@@ -26,7 +27,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr const char* usage =
+constexpr const char* analyze_usage =
     "usage: strata analyze ANALYSIS [options] PATH...\n"
     "  sizes       image and layer size distributions   (--group-by registry,repository,year,platform,LABEL)\n"
     "  trends      each repository's sizes across its version-sorted tags\n"
@@ -61,100 +62,62 @@ struct analyze_args {
     bool group_by_given = false;
 };
 
-std::vector<std::string> split(const std::string& s, char sep) {
-    std::vector<std::string> out;
-    std::stringstream in(s);
-    for (std::string part; std::getline(in, part, sep);)
-        if (!part.empty()) out.push_back(part);
-    return out;
-}
-
-std::size_t parse_count(const std::string& flag, const std::string& v) {
-    std::size_t used = 0;
-    unsigned long n = 0;
-    try {
-        n = std::stoul(v, &used);
-    } catch (const std::exception&) {
-        used = 0;
-    }
-    if (used != v.size() || v.empty() || v[0] == '-' || n > 1'000'000)
-        throw std::invalid_argument(flag + " wants a whole number up to 1000000");
-    return n;
-}
-
-std::size_t parse_limit(const std::string& flag, const std::string& v) {
+std::size_t size_limit(std::string_view flag, const std::string& v) {
     const auto bytes = analytics::parse_byte_size(v);
     if (!bytes || *bytes == 0 || *bytes > std::numeric_limits<std::size_t>::max() / 2)
-        throw std::invalid_argument(flag + " wants a size such as 16MiB or 1048576");
+        throw usage_error(std::string(flag) + " wants a size such as 16MiB or 1048576");
     return static_cast<std::size_t>(*bytes);
 }
 
-float parse_cut(const std::string& v) {
-    std::size_t used = 0;
-    float f = -1;
-    try {
-        f = std::stof(v, &used);
-    } catch (const std::exception&) {
-        used = 0;
-    }
-    if (used != v.size() || !(f >= 0 && f <= 1)) throw std::invalid_argument("--cut wants a distance from 0 to 1");
+flag_set analyze_flags(analyze_args& a) {
+    auto& r = a.request;
+    flag_set f;
+    f.value("--format", [&a](const std::string& v) { a.format = one_of("--format", v, {"table", "json", "csv"}); })
+        .value("--group-by", [&a](const std::string& v) { a.request.group_by = comma_list(v), a.group_by_given = true; })
+        .text("--labels", a.pattern)
+        .text("--data-dir", a.data_dir)
+        .text("--prices", a.prices_file)
+        .text("--out", a.out)
+        .list("--images", a.image_paths)
+        .list("--events", a.event_paths)
+        .value("--top", [&r](const std::string& v) { r.top = whole_number("--top", v, 0, 1'000'000); })
+        .value("--by", [&r](const std::string& v) { r.by = analytics::parse_similarity_basis(v); })
+        .value("--cut", [&r](const std::string& v) { r.cut = static_cast<float>(number_in("--cut", v, 0, 1)); })
+        .value("--max-line-bytes", [&a](const std::string& v) { a.limits.max_line_bytes = size_limit("--max-line-bytes", v); })
+        .value("--max-document-bytes",
+               [&a](const std::string& v) { a.limits.max_document_bytes = size_limit("--max-document-bytes", v); })
+        .value("--label", [&a](const std::string& v) {
+            auto [key, value] = key_value("--label", v, "KEY=VALUE");
+            a.fixed[key] = std::move(value);
+        })
+        .operands([&a](const std::string& v) { a.paths.push_back(v); });
     return f;
-}
-
-void apply_flag(analyze_args& a, const std::string& flag, const std::string& v) {
-    if (flag == "--format") a.format = v;
-    else if (flag == "--group-by") a.request.group_by = split(v, ','), a.group_by_given = true;
-    else if (flag == "--labels") a.pattern = v;
-    else if (flag == "--data-dir") a.data_dir = v;
-    else if (flag == "--prices") a.prices_file = v;
-    else if (flag == "--out") a.out = v;
-    else if (flag == "--images") a.image_paths.push_back(v);
-    else if (flag == "--events") a.event_paths.push_back(v);
-    else if (flag == "--top") a.request.top = parse_count(flag, v);
-    else if (flag == "--by") a.request.by = analytics::parse_similarity_basis(v);
-    else if (flag == "--cut") a.request.cut = parse_cut(v);
-    else if (flag == "--max-line-bytes") a.limits.max_line_bytes = parse_limit(flag, v);
-    else if (flag == "--max-document-bytes") a.limits.max_document_bytes = parse_limit(flag, v);
-    else if (flag == "--label") {
-        const auto eq = v.find('=');
-        if (eq == std::string::npos || eq == 0) throw std::invalid_argument("--label wants KEY=VALUE");
-        a.fixed[v.substr(0, eq)] = v.substr(eq + 1);
-    } else throw std::invalid_argument("unknown flag " + flag);
 }
 
 bool is_image_analysis(const std::string& name) {
     return name == "sizes" || name == "trends" || name == "reuse" || name == "similarity" || name == "hygiene";
 }
 
-analyze_args parse_args(const std::vector<std::string>& args) {
+analyze_args parse_analyze_args(const std::vector<std::string>& args) {
+    if (args.empty()) throw usage_error("no analysis named");
     analyze_args a;
-    a.analysis = args.at(0);
+    a.analysis = args[0];
     a.request.name = a.analysis;
-    for (std::size_t i = 1; i < args.size(); ++i) {
-        if (!args[i].starts_with("--")) {
-            a.paths.push_back(args[i]);
-            continue;
-        }
-        if (i + 1 >= args.size()) throw std::invalid_argument(args[i] + " needs a value");
-        apply_flag(a, args[i], args[i + 1]);
-        ++i;
-    }
-    if (a.format != "table" && a.format != "json" && a.format != "csv")
-        throw std::invalid_argument("--format: table, json or csv");
+    analyze_flags(a).parse({args.begin() + 1, args.end()});
     const auto& names = analytics::analysis_names();
     if (a.analysis != "report" && std::find(names.begin(), names.end(), a.analysis) == names.end())
-        throw std::invalid_argument("unknown analysis '" + a.analysis + "'");
+        throw usage_error("unknown analysis '" + a.analysis + "'");
     if (a.analysis == "report") {
-        if (a.out.empty()) throw std::invalid_argument("report needs --out FILE");
-        if (!a.paths.empty()) throw std::invalid_argument("report takes --images PATH and --events PATH");
+        if (a.out.empty()) throw usage_error("report needs --out FILE");
+        if (!a.paths.empty()) throw usage_error("report takes --images PATH and --events PATH");
     } else if (is_image_analysis(a.analysis)) {
         a.image_paths = a.paths;
     } else {
         a.event_paths = a.paths;
     }
     if (a.image_paths.empty() && a.event_paths.empty() && a.data_dir.empty())
-        throw std::invalid_argument("no input: give PATHs or --data-dir");
-    if (a.analysis == "cost" && a.prices_file.empty()) throw std::invalid_argument("cost needs --prices FILE");
+        throw usage_error("no input: give PATHs or --data-dir");
+    if (a.analysis == "cost" && a.prices_file.empty()) throw usage_error("cost needs --prices FILE");
     if (a.analysis == "sizes" && !a.group_by_given) a.request.group_by = {"registry"};
     return a;
 }
@@ -287,9 +250,8 @@ bool nothing_read(const analyze_args& a, const loaded_inputs& in) {
 
 int run_analyze_command(const std::vector<std::string>& args) {
     if (!args.empty() && args[0] == "crawl") return run_crawl_command({args.begin() + 1, args.end()});
-    if (args.empty() || wants_help(args)) return std::cout << usage, args.empty() ? 2 : 0;
-    try {
-        const auto a = parse_args(args);
+    return run_command("analyze", analyze_usage, args, [&] {
+        const auto a = parse_analyze_args(args);
         loaded_inputs in(a.limits);
         load(a, in);
         print_input_counts(a, in);
@@ -298,13 +260,7 @@ int run_analyze_command(const std::vector<std::string>& args) {
             return 1;
         }
         return a.analysis == "report" ? write_report(a, in) : print_analysis(a, in);
-    } catch (const std::invalid_argument& e) {
-        std::cerr << "strata analyze: " << e.what() << "\n" << usage;
-        return 2;
-    } catch (const std::exception& e) {
-        std::cerr << "strata analyze: " << e.what() << "\n";
-        return 1;
-    }
+    });
 }
 
 }  // namespace strata::proxy

@@ -2,7 +2,8 @@
 // walk, and the bundle files it can save for later analyses.
 #include "proxy/cli/crawl_command.hpp"
 
-#include "proxy/cli/help_flag.hpp"
+#include "proxy/cli/command_frame.hpp"
+#include "proxy/cli/server_flags.hpp"
 #include "analytics/analyses/analysis_tables.hpp"
 #include "analytics/inputs/image_documents.hpp"
 #include "analytics/inputs/json_input.hpp"
@@ -24,7 +25,7 @@ namespace {
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
-constexpr const char* usage =
+constexpr const char* crawl_usage =
     "usage: strata analyze crawl [--server http://127.0.0.1:5000] [--token-file F] [--all-tags]\n"
     "                            [--max-tags N] [--platform os/arch] [--save DIR]\n"
     "                            [--format table|json|csv] IMAGE...\n"
@@ -40,7 +41,8 @@ constexpr std::size_t max_document_bytes = std::size_t{16} << 20;
 constexpr int max_tag_pages = 100;
 
 struct crawl_args {
-    std::string host = "127.0.0.1", port = "5000", token, platform = "linux/amd64", save, format = "table";
+    strata_server server;
+    std::string platform = "linux/amd64", save, format = "table";
     bool all_tags = false;
     std::size_t max_tags = 1000;
     std::vector<std::string> images;
@@ -104,38 +106,24 @@ image_ref parse_image_ref(const std::string& text, bool all_tags) {
     const auto colon = rest.rfind(':');
     if (colon != std::string::npos) r.tag = rest.substr(colon + 1), rest.resize(colon);
     r.repository = rest;
-    if (!storage::is_valid_repository(r.repository)) throw config_error("not a repository name: " + text);
-    if (!r.tag.empty() && !storage::is_valid_tag(r.tag)) throw config_error("not a tag: " + text);
+    if (!storage::is_valid_repository(r.repository)) throw usage_error("not a repository name: " + text);
+    if (!r.tag.empty() && !storage::is_valid_tag(r.tag)) throw usage_error("not a tag: " + text);
     if (r.tag.empty() && !all_tags) r.tag = "latest";
     return r;
 }
 
-crawl_args parse_args(const std::vector<std::string>& args) {
+crawl_args parse_crawl_args(const std::vector<std::string>& args) {
     crawl_args a;
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        const auto value = [&] {
-            if (i + 1 >= args.size()) throw config_error(args[i] + ": needs a value");
-            return args[++i];
-        };
-        if (args[i] == "--server") {
-            const auto origin = parse_origin(value(), "--server");
-            if (origin.tls) throw config_error("--server: strata's listener here is plain HTTP");
-            a.host = origin.host, a.port = origin.port;
-        } else if (args[i] == "--token-file") a.token = read_secret_file(value(), "--token-file");
-        else if (args[i] == "--all-tags") a.all_tags = true;
-        else if (args[i] == "--max-tags") {
-            const auto v = value();
-            if (v.empty() || v.size() > 6 || v.find_first_not_of("0123456789") != std::string::npos)
-                throw config_error("--max-tags wants a whole number up to 999999");
-            a.max_tags = std::stoul(v);
-        } else if (args[i] == "--platform") a.platform = value();
-        else if (args[i] == "--save") a.save = value();
-        else if (args[i] == "--format") a.format = value();
-        else if (args[i].starts_with("-")) throw config_error("unknown flag " + args[i]);
-        else a.images.push_back(args[i]);
-    }
-    if (a.images.empty()) throw config_error("no images given");
-    if (a.format != "table" && a.format != "json" && a.format != "csv") throw config_error("--format: table, json or csv");
+    flag_set f;
+    server_flags(f, a.server);
+    f.toggle("--all-tags", a.all_tags)
+        .value("--max-tags", [&a](const std::string& v) { a.max_tags = whole_number("--max-tags", v, 0, 999'999); })
+        .text("--platform", a.platform)
+        .text("--save", a.save)
+        .value("--format", [&a](const std::string& v) { a.format = one_of("--format", v, {"table", "json", "csv"}); })
+        .operands([&a](const std::string& v) { a.images.push_back(v); })
+        .parse(args);
+    if (a.images.empty()) throw usage_error("no images given");
     for (const auto& i : a.images) parse_image_ref(i, a.all_tags);  // reject bad names before any request
     return a;
 }
@@ -222,7 +210,7 @@ void save_bundles(const std::string& dir, const std::vector<crawled>& images) {
 }
 
 int crawl(const crawl_args& a) {
-    registry_client client(a.host, a.port, a.token);
+    registry_client client(a.server.host, a.server.port, a.server.token);
     std::vector<crawled> done;
     std::size_t failed = 0;
     for (const auto& text : a.images) {
@@ -262,20 +250,7 @@ int crawl(const crawl_args& a) {
 }  // namespace
 
 int run_crawl_command(const std::vector<std::string>& args) {
-    if (wants_help(args)) return std::cout << usage, 0;
-    crawl_args a;
-    try {
-        a = parse_args(args);
-    } catch (const config_error& e) {
-        std::cerr << "strata analyze crawl: " << e.what() << "\n" << usage;
-        return 2;
-    }
-    try {
-        return crawl(a);
-    } catch (const std::exception& e) {
-        std::cerr << "strata analyze crawl: " << e.what() << "\n";
-        return 1;
-    }
+    return run_command("analyze crawl", crawl_usage, args, [&] { return crawl(parse_crawl_args(args)); });
 }
 
 }  // namespace strata::proxy

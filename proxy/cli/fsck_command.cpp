@@ -1,7 +1,8 @@
 // fsck_command: flags, a progress line on a terminal, and the summary.
 #include "proxy/cli/fsck_command.hpp"
 
-#include "proxy/cli/help_flag.hpp"
+#include "proxy/cli/command_frame.hpp"
+#include "proxy/cli/flags.hpp"
 #include "storage/blobs/store_check.hpp"
 
 #include <unistd.h>
@@ -9,11 +10,12 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <stdexcept>
 
 namespace strata::proxy {
 namespace {
 
-constexpr const char* usage =
+constexpr const char* fsck_usage =
     "usage: strata fsck [--data-dir DIR] [--repair]\n"
     "  Re-hashes every cached blob and reconciles the blob files with the index.\n"
     "  Without --repair it only reports (and may run beside a running strata);\n"
@@ -40,22 +42,9 @@ void print_summary(const storage::store_check_report& r, double seconds) {
     else std::cout << (r.repaired ? "damage repaired\n" : "damage found; run with --repair to fix it\n");
 }
 
-}  // namespace
-
-int run_fsck_command(const std::vector<std::string>& args) {
-    if (wants_help(args)) return std::cout << usage, 0;
-    std::string data_dir = "./var/strata";
-    bool repair = false;
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        if (args[i] == "--repair") repair = true;
-        else if (args[i] == "--data-dir" && i + 1 < args.size()) data_dir = args[++i];
-        else return std::cerr << "strata fsck: unknown argument '" << args[i] << "'\n" << usage, 2;
-    }
+int check(const std::string& data_dir, bool repair) {
     const std::filesystem::path root(data_dir);
-    if (!std::filesystem::is_directory(root / "index")) {
-        std::cerr << "strata fsck: no strata store in " << data_dir << "\n";
-        return 2;
-    }
+    if (!std::filesystem::is_directory(root / "index")) throw std::invalid_argument("no strata store in " + data_dir);
     storage::blob_store blobs(root, /*clean_temp=*/repair);
     storage::metadata_index index(root / "index", repair ? storage::metadata_index::open_mode::read_write
                                                          : storage::metadata_index::open_mode::read_only);
@@ -67,6 +56,17 @@ int run_fsck_command(const std::vector<std::string>& args) {
     const auto report = storage::check_store(blobs, index, options);
     print_summary(report, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() + 1e-9);
     return report.damaged() && !report.repaired ? 1 : 0;
+}
+
+}  // namespace
+
+int run_fsck_command(const std::vector<std::string>& args) {
+    return run_command("fsck", fsck_usage, args, [&] {
+        std::string data_dir = "./var/strata";
+        bool repair = false;
+        flag_set().text("--data-dir", data_dir).toggle("--repair", repair).parse(args);
+        return check(data_dir, repair);
+    });
 }
 
 }  // namespace strata::proxy

@@ -2,7 +2,8 @@
 // and prints the server's progress lines as they arrive.
 #include "proxy/cli/prefetch_command.hpp"
 
-#include "proxy/cli/help_flag.hpp"
+#include "proxy/cli/command_frame.hpp"
+#include "proxy/cli/server_flags.hpp"
 #include "proxy/config/config.hpp"
 #include "proxy/net.hpp"
 #include "proxy/protocol/percent_encoding.hpp"
@@ -15,7 +16,7 @@
 namespace strata::proxy {
 namespace {
 
-constexpr const char* usage =
+constexpr const char* prefetch_usage =
     "usage: strata prefetch [--server http://127.0.0.1:5000] [--token-file F] [--platform os/arch]\n"
     "                       [--concurrency N] [--file refs.txt] IMAGE...\n"
     "  Asks a running strata to pull whole images into its cache (all platforms of an index\n"
@@ -24,13 +25,14 @@ constexpr const char* usage =
 constexpr std::size_t images_per_request = 40;  // keeps the request line well under 16 KiB
 
 struct prefetch_args {
-    std::string host = "127.0.0.1", port = "5000", token, platform, concurrency;
+    strata_server server;
+    std::string platform, concurrency;
     std::vector<std::string> images;
 };
 
 void read_image_file(const std::string& path, std::vector<std::string>& out) {
     std::ifstream in(path);
-    if (!in) throw config_error("--file: cannot read " + path);
+    if (!in) throw usage_error("--file: cannot read " + path);
     for (std::string line; std::getline(in, line);) {
         const auto start = line.find_first_not_of(" \t\r");
         if (start == std::string::npos || line[start] == '#') continue;
@@ -38,33 +40,17 @@ void read_image_file(const std::string& path, std::vector<std::string>& out) {
     }
 }
 
-prefetch_args parse_args(const std::vector<std::string>& args) {
+prefetch_args parse_prefetch_args(const std::vector<std::string>& args) {
     prefetch_args a;
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        const auto value = [&](const char* flag) {
-            if (i + 1 >= args.size()) throw config_error(std::string(flag) + ": needs a value");
-            return args[++i];
-        };
-        if (args[i] == "--server") {
-            const auto origin = parse_origin(value("--server"), "--server");
-            if (origin.tls) throw config_error("--server: strata's admin API is plain HTTP");
-            a.host = origin.host;
-            a.port = origin.port;
-        } else if (args[i] == "--token-file") {
-            a.token = read_secret_file(value("--token-file"), "--token-file");
-        } else if (args[i] == "--platform") {
-            a.platform = value("--platform");
-        } else if (args[i] == "--concurrency") {
-            a.concurrency = value("--concurrency");
-        } else if (args[i] == "--file") {
-            read_image_file(value("--file"), a.images);
-        } else if (args[i].starts_with("-")) {
-            throw config_error("unknown flag " + args[i]);
-        } else {
-            a.images.push_back(args[i]);
-        }
-    }
-    if (a.images.empty()) throw config_error("no images given");
+    flag_set f;
+    server_flags(f, a.server);
+    f.text("--platform", a.platform)
+        .value("--concurrency",
+               [&a](const std::string& v) { a.concurrency = std::to_string(whole_number("--concurrency", v, 1, 64)); })
+        .value("--file", [&a](const std::string& v) { read_image_file(v, a.images); })
+        .operands([&a](const std::string& v) { a.images.push_back(v); })
+        .parse(args);
+    if (a.images.empty()) throw usage_error("no images given");
     return a;
 }
 
@@ -97,10 +83,10 @@ bool print_line(const nlohmann::json& j) {
 bool post_batch(const prefetch_args& a, const std::string& target) {
     asio::io_context io;
     beast::tcp_stream stream(io);
-    stream.connect(tcp::resolver(io).resolve(a.host, a.port));
+    stream.connect(tcp::resolver(io).resolve(a.server.host, a.server.port));
     http::request<http::empty_body> req{http::verb::post, target, 11};
-    req.set(http::field::host, a.host);
-    if (!a.token.empty()) req.set(http::field::authorization, "Bearer " + a.token);
+    req.set(http::field::host, a.server.host);
+    if (!a.server.token.empty()) req.set(http::field::authorization, "Bearer " + a.server.token);
     req.content_length(0);
     http::write(stream, req);
     beast::flat_buffer buffer;
@@ -129,23 +115,17 @@ bool post_batch(const prefetch_args& a, const std::string& target) {
 }  // namespace
 
 int run_prefetch_command(const std::vector<std::string>& args) {
-    if (wants_help(args)) return std::cout << usage, 0;
-    prefetch_args a;
-    try {
-        a = parse_args(args);
-    } catch (const config_error& e) {
-        std::cerr << "strata prefetch: " << e.what() << "\n" << usage;
-        return 2;
-    }
-    bool ok = true;
-    try {
-        for (std::size_t first = 0; first < a.images.size(); first += images_per_request)
-            ok = post_batch(a, target_for(a, first, std::min(a.images.size(), first + images_per_request))) && ok;
-    } catch (const std::exception& e) {
-        std::cerr << "strata prefetch: cannot reach strata at " << a.host << ":" << a.port << ": " << e.what() << "\n";
-        return 1;
-    }
-    return ok ? 0 : 1;
+    return run_command("prefetch", prefetch_usage, args, [&] {
+        const auto a = parse_prefetch_args(args);
+        bool ok = true;
+        try {
+            for (std::size_t first = 0; first < a.images.size(); first += images_per_request)
+                ok = post_batch(a, target_for(a, first, std::min(a.images.size(), first + images_per_request))) && ok;
+        } catch (const boost::system::system_error& e) {
+            throw std::runtime_error("cannot reach strata at " + a.server.host + ":" + a.server.port + ": " + e.what());
+        }
+        return ok ? 0 : 1;
+    });
 }
 
 }  // namespace strata::proxy

@@ -1,6 +1,7 @@
 // strata serve: flag parsing, logging set-up, threads, signals and orderly shutdown.
 #include "proxy/cli/serve_command.hpp"
 
+#include "proxy/cli/flags.hpp"
 #include "proxy/net.hpp"
 #include "proxy/server/proxy_context.hpp"
 #include "proxy/server/server.hpp"
@@ -16,37 +17,45 @@
 namespace strata::proxy {
 namespace {
 
-// Takes the value of a flag given as "--flag value" or "--flag=value".
-std::string flag_value(const std::vector<std::string>& args, std::size_t& i, const std::string& flag) {
-    const auto& arg = args[i];
-    if (arg.size() > flag.size() && arg[flag.size()] == '=') return arg.substr(flag.size() + 1);
-    if (i + 1 >= args.size()) throw config_error(flag + ": needs a value");
-    return args[++i];
-}
-
-bool is_flag(const std::string& arg, const std::string& flag) {
-    return arg == flag || (arg.starts_with(flag) && arg.size() > flag.size() && arg[flag.size()] == '=');
-}
-
 void add_upstream_flag(config& c, const std::string& spec) {
-    const auto eq = spec.find('=');
-    if (eq == std::string::npos || eq == 0) throw config_error("--upstream: expected NAME=URL");
+    auto [name, url] = key_value("--upstream", spec, "NAME=URL");
     upstream_config u;
-    u.name = spec.substr(0, eq);
-    u.url = spec.substr(eq + 1);
+    u.name = std::move(name);
+    u.url = std::move(url);
     u.origin = parse_origin(u.url, "--upstream " + u.name);
     u.docker_hub = u.name == "docker.io";
     std::erase_if(c.upstreams, [&](const upstream_config& x) { return x.name == u.name; });
     c.upstreams.push_back(std::move(u));
 }
 
-unsigned parse_count(const std::string& flag, const std::string& value) {
-    try {
-        const auto n = std::stoul(value);
-        if (n <= 1024) return static_cast<unsigned>(n);
-    } catch (const std::exception&) {
-    }
-    throw config_error(flag + ": expected a number from 0 to 1024");
+// A flag's change to the configuration, applied once --config FILE (wherever it stands) is read.
+using config_edit = std::function<void(config&)>;
+
+template <class Apply>
+flag_set::value_handler edit(std::vector<config_edit>& edits, Apply apply) {
+    return [&edits, apply](const std::string& v) { edits.push_back([apply, v](config& c) { apply(c, v); }); };
+}
+
+flag_set serve_flags(std::string& config_file, std::vector<config_edit>& edits, std::optional<std::chrono::seconds>& tag_ttl) {
+    flag_set f;
+    f.text("--config", config_file)
+        .value("--listen", edit(edits, [](config& c, const std::string& v) { c.server.listen = v; }))
+        .value("--data-dir", edit(edits, [](config& c, const std::string& v) { c.cache.data_dir = v; }))
+        .value("--upstream", edit(edits, add_upstream_flag))
+        .value("--default-upstream", edit(edits, [](config& c, const std::string& v) { c.default_upstream = v; }))
+        .value("--tag-ttl",
+               [&tag_ttl](const std::string& v) { tag_ttl = std::chrono::seconds(whole_number("--tag-ttl", v, 0, 1u << 30)); })
+        .toggle("--offline", [&edits] { edits.push_back([](config& c) { c.cache.offline = true; }); })
+        .value("--io-threads", [&edits](const std::string& v) {
+            const auto n = static_cast<unsigned>(whole_number("--io-threads", v, 0, 1024));
+            edits.push_back([n](config& c) { c.server.io_threads = n; });
+        })
+        .value("--log-level", edit(edits, [](config& c, const std::string& v) { c.log_level = v; }))
+        .value("--metrics-listen", edit(edits, [](config& c, const std::string& v) { c.server.metrics_listen = v; }))
+        .value("--admin-token-file", edit(edits, [](config& c, const std::string& v) { c.admin.token_file = v; }))
+        .toggle("--no-events", [&edits] { edits.push_back([](config& c) { c.events.enabled = false; }); })
+        .toggle("--no-metrics", [&edits] { edits.push_back([](config& c) { c.server.metrics = false; }); });
+    return f;
 }
 
 // An io_context whose pending handlers (and the coroutine frames they own: sessions cut off at
@@ -94,27 +103,12 @@ std::string serve_usage() {
 }
 
 config parse_serve_args(const std::vector<std::string>& args) {
-    config c = default_config();
-    for (std::size_t i = 0; i < args.size(); ++i)
-        if (is_flag(args[i], "--config")) c = load_config_file(flag_value(args, i, "--config"));
+    std::string config_file;
+    std::vector<config_edit> edits;
     std::optional<std::chrono::seconds> tag_ttl;
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        const auto& a = args[i];
-        if (is_flag(a, "--config")) flag_value(args, i, "--config");
-        else if (is_flag(a, "--listen")) c.server.listen = flag_value(args, i, "--listen");
-        else if (is_flag(a, "--data-dir")) c.cache.data_dir = flag_value(args, i, "--data-dir");
-        else if (is_flag(a, "--upstream")) add_upstream_flag(c, flag_value(args, i, "--upstream"));
-        else if (is_flag(a, "--default-upstream")) c.default_upstream = flag_value(args, i, "--default-upstream");
-        else if (is_flag(a, "--tag-ttl")) tag_ttl = std::chrono::seconds(parse_count("--tag-ttl", flag_value(args, i, "--tag-ttl")));
-        else if (a == "--offline") c.cache.offline = true;
-        else if (is_flag(a, "--io-threads")) c.server.io_threads = parse_count("--io-threads", flag_value(args, i, "--io-threads"));
-        else if (is_flag(a, "--log-level")) c.log_level = flag_value(args, i, "--log-level");
-        else if (is_flag(a, "--metrics-listen")) c.server.metrics_listen = flag_value(args, i, "--metrics-listen");
-        else if (is_flag(a, "--admin-token-file")) c.admin.token_file = flag_value(args, i, "--admin-token-file");
-        else if (a == "--no-events") c.events.enabled = false;
-        else if (a == "--no-metrics") c.server.metrics = false;
-        else throw config_error(a + ": unknown flag (see strata serve --help)");
-    }
+    serve_flags(config_file, edits, tag_ttl).parse(args);
+    config c = config_file.empty() ? default_config() : load_config_file(config_file);
+    for (const auto& e : edits) e(c);
     if (tag_ttl)
         for (auto& u : c.upstreams) u.tag_ttl = *tag_ttl;
     validate(c);
@@ -150,7 +144,7 @@ int run_serve(const config& cfg) {
     asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](error_code ec, int sig) {
         if (ec) return;
-        spdlog::info("strata stopping signal={} in_flight={} grace_ms={}", sig, ctx.connections.open(),
+        spdlog::info("strata stopping signal={} connections={} grace_ms={}", sig, ctx.connections.open(),
                      cfg.server.shutdown_grace.count());
         srv.stop();
         if (metrics_srv) metrics_srv->stop();

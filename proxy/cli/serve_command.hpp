@@ -12,8 +12,9 @@ namespace strata::proxy {
 std::string serve_usage();
 
 // Builds the configuration from `strata serve` arguments (argv after "serve"): the
-// embedded defaults, then --config FILE, then each flag. Throws config_error naming the
-// flag or field at fault.
+// embedded defaults, then --config FILE (wherever it stands), then each other flag in order.
+// Throws usage_error for a command line it cannot read and config_error for a configuration
+// that is not valid, each naming the flag or field at fault.
 config parse_serve_args(const std::vector<std::string>& args);
 
 // Runs the proxy until SIGINT or SIGTERM. Returns the process exit code.

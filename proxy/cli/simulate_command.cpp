@@ -2,7 +2,8 @@
 // table, JSON, CSV or the HTML report.
 #include "proxy/cli/simulate_command.hpp"
 
-#include "proxy/cli/help_flag.hpp"
+#include "proxy/cli/command_frame.hpp"
+#include "proxy/cli/flags.hpp"
 #include "analytics/inputs/byte_size.hpp"
 #include "analytics/inputs/input_stream.hpp"
 #include "analytics/report/report_html.hpp"
@@ -16,9 +17,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <iostream>
-#include <sstream>
 #include <stdexcept>
 #include <thread>
 
@@ -28,7 +29,7 @@ namespace {
 namespace fs = std::filesystem;
 using analytics::sim_config;
 
-constexpr const char* usage =
+constexpr const char* simulate_usage =
     "usage: strata simulate TRACE [options]\n"
     "Trace (one of):\n"
     "  --data-dir DIR          strata's pull event log (blob GETs, by node)\n"
@@ -61,117 +62,123 @@ struct simulate_args {
     unsigned threads = std::max(1u, std::thread::hardware_concurrency());
 };
 
-std::vector<std::string> split(const std::string& s) {
-    std::vector<std::string> out;
-    std::stringstream in(s);
-    for (std::string part; std::getline(in, part, ',');)
-        if (!part.empty()) out.push_back(part);
-    return out;
-}
-
-std::uint64_t size_flag(const std::string& flag, const std::string& v) {
+std::uint64_t size_flag(std::string_view flag, const std::string& v) {
     const auto s = analytics::parse_byte_size(v);
-    if (!s) throw std::invalid_argument(flag + ": not a size (e.g. 50GB, 2TiB): " + v);
+    if (!s) throw usage_error(std::string(flag) + " wants a size such as 50GB or 2TiB, not '" + v + "'");
     return *s;
 }
 
-double number_flag(const std::string& flag, const std::string& v, double lo, double hi) {
-    char* end = nullptr;
-    const double d = std::strtod(v.c_str(), &end);
-    if (v.empty() || end != v.c_str() + v.size() || !(d >= lo && d <= hi))
-        throw std::invalid_argument(flag + ": a number from " + std::to_string(lo) + " to " + std::to_string(hi));
-    return d;
+double rate_flag(std::string_view flag, const std::string& v) {
+    const auto r = analytics::parse_byte_rate(v);
+    if (!r) throw usage_error(std::string(flag) + " wants a rate such as 100MB/s, not '" + v + "'");
+    return *r;
 }
 
-double rate_flag(const std::string& flag, const std::string& v) {
-    const auto r = analytics::parse_byte_rate(v);
-    if (!r) throw std::invalid_argument(flag + ": not a rate (e.g. 100MB/s): " + v);
-    return *r;
+// A count, written as a whole number or as a whole-valued decimal ("1e6", "4.0").
+template <class T>
+T count_flag(std::string_view flag, const std::string& v, T lo, T hi) {
+    const double d = number_in(flag, v, static_cast<double>(lo), static_cast<double>(hi));
+    if (d != std::floor(d))
+        throw usage_error(std::string(flag) + " wants a whole number from " + std::to_string(lo) + " to " +
+                          std::to_string(hi));
+    return static_cast<T>(d);
 }
 
 void set_policies(simulate_args& a, const std::string& v) {
     a.policies.clear();
-    for (const auto& name : v == "all" ? analytics::sim_policy_names() : split(v)) {
+    for (const auto& name : v == "all" ? analytics::sim_policy_names() : comma_list(v)) {
         const auto p = analytics::parse_sim_policy(name);
-        if (!p) throw std::invalid_argument("--policy: unknown policy " + name);
+        if (!p) throw usage_error("--policy: unknown policy " + name);
         a.policies.push_back(*p);
     }
 }
 
-void apply_network_flag(simulate_args& a, const std::string& flag, const std::string& v) {
-    auto& net = a.base.net;
-    if (flag == "--upstream-bw") net.upstream_bps = rate_flag(flag, v);
-    else if (flag == "--proxy-bw") net.proxy_bps = rate_flag(flag, v);
-    else if (flag == "--upstream-latency") net.upstream_latency_s = number_flag(flag, v, 0, 3600);
-    else if (flag == "--proxy-latency") net.proxy_latency_s = number_flag(flag, v, 0, 3600);
-    else if (flag == "--registry-bw") {
-        const auto eq = v.find('=');
-        if (eq == std::string::npos || eq == 0) throw std::invalid_argument("--registry-bw wants REGISTRY=RATE");
-        net.registry_bps[v.substr(0, eq)] = rate_flag(flag, v.substr(eq + 1));
-    } else throw std::invalid_argument("unknown flag " + flag);
+void set_topologies(simulate_args& a, const std::string& v) {
+    a.topologies.clear();
+    for (const auto& name : comma_list(v)) {
+        const auto t = analytics::parse_topology(name);
+        if (!t) throw usage_error("--topology: unknown topology " + name);
+        a.topologies.push_back(*t);
+    }
 }
 
-void apply_flag(simulate_args& a, const std::string& flag, const std::string& v) {
-    auto& s = a.synthetic_spec;
-    if (flag == "--data-dir") a.data_dir = v;
-    else if (flag == "--csv") a.csv = v;
-    else if (flag == "--k8s") a.k8s.push_back(v);
-    else if (flag == "--images") a.images.push_back(v);
-    else if (flag == "--labels") a.pattern = v;
-    else if (flag == "--format") a.format = v;
-    else if (flag == "--report") a.report = v;
-    else if (flag == "--prices") a.prices_file = v;
-    else if (flag == "--images-count") s.images = static_cast<std::size_t>(number_flag(flag, v, 1, 1e6));
-    else if (flag == "--nodes") s.nodes = static_cast<std::size_t>(number_flag(flag, v, 1, 1e5));
-    else if (flag == "--jobs") s.jobs = static_cast<std::size_t>(number_flag(flag, v, 1, 1e8));
-    else if (flag == "--burst") s.burst_s = number_flag(flag, v, 0, 86400);
-    else if (flag == "--seed") s.seed = static_cast<std::uint64_t>(number_flag(flag, v, 0, 1e15));
-    else if (flag == "--policy") set_policies(a, v);
-    else if (flag == "--node-capacity") a.base.node_capacity = size_flag(flag, v);
-    else if (flag == "--replicas") a.base.replicas = static_cast<unsigned>(number_flag(flag, v, 1, 64));
-    else if (flag == "--ttl") a.base.ttl_s = number_flag(flag, v, 0, 1e9);
-    else if (flag == "--admit-max") a.base.admit_max = size_flag(flag, v);
-    else if (flag == "--prewarm") a.base.prewarm_top_k = static_cast<std::size_t>(number_flag(flag, v, 0, 1e6));
-    else if (flag == "--prewarm-window") a.base.prewarm_window_s = number_flag(flag, v, 1, 1e8);
-    else if (flag == "--threads") a.threads = static_cast<unsigned>(number_flag(flag, v, 1, 256));
-    else if (flag == "--topology") {
-        a.topologies.clear();
-        for (const auto& name : split(v)) {
-            const auto t = analytics::parse_topology(name);
-            if (!t) throw std::invalid_argument("--topology: unknown topology " + name);
-            a.topologies.push_back(*t);
-        }
-    } else if (flag == "--capacity") {
-        a.capacities.clear();
-        if (v != "auto")
-            for (const auto& c : split(v)) a.capacities.push_back(size_flag(flag, c));
-    } else apply_network_flag(a, flag, v);
+void set_capacities(simulate_args& a, const std::string& v) {
+    a.capacities.clear();
+    if (v != "auto")
+        for (const auto& c : comma_list(v)) a.capacities.push_back(size_flag("--capacity", c));
 }
 
-simulate_args parse_args(const std::vector<std::string>& args) {
+void network_flags(flag_set& f, analytics::network_model& net) {
+    f.value("--upstream-bw", [&net](const std::string& v) { net.upstream_bps = rate_flag("--upstream-bw", v); })
+        .value("--proxy-bw", [&net](const std::string& v) { net.proxy_bps = rate_flag("--proxy-bw", v); })
+        .value("--upstream-latency",
+               [&net](const std::string& v) { net.upstream_latency_s = number_in("--upstream-latency", v, 0, 3600); })
+        .value("--proxy-latency", [&net](const std::string& v) { net.proxy_latency_s = number_in("--proxy-latency", v, 0, 3600); })
+        .value("--registry-bw", [&net](const std::string& v) {
+            const auto [registry, rate] = key_value("--registry-bw", v, "REGISTRY=RATE");
+            net.registry_bps[registry] = rate_flag("--registry-bw", rate);
+        });
+}
+
+void synthetic_flags(flag_set& f, analytics::synthetic_trace_spec& s) {
+    f.value("--images-count",
+            [&s](const std::string& v) { s.images = count_flag<std::size_t>("--images-count", v, 1, 1'000'000); })
+        .value("--nodes", [&s](const std::string& v) { s.nodes = count_flag<std::size_t>("--nodes", v, 1, 100'000); })
+        .value("--jobs", [&s](const std::string& v) { s.jobs = count_flag<std::size_t>("--jobs", v, 1, 100'000'000); })
+        .value("--burst", [&s](const std::string& v) { s.burst_s = number_in("--burst", v, 0, 86400); })
+        .value("--seed", [&s](const std::string& v) { s.seed = count_flag<std::uint64_t>("--seed", v, 0, 1'000'000'000'000'000); });
+}
+
+void strategy_flags(flag_set& f, simulate_args& a) {
+    auto& b = a.base;
+    f.value("--policy", [&a](const std::string& v) { set_policies(a, v); })
+        .value("--topology", [&a](const std::string& v) { set_topologies(a, v); })
+        .value("--capacity", [&a](const std::string& v) { set_capacities(a, v); })
+        .value("--node-capacity", [&b](const std::string& v) { b.node_capacity = size_flag("--node-capacity", v); })
+        .value("--replicas", [&b](const std::string& v) { b.replicas = count_flag<unsigned>("--replicas", v, 1, 64); })
+        .value("--ttl", [&b](const std::string& v) { b.ttl_s = number_in("--ttl", v, 0, 1e9); })
+        .value("--admit-max", [&b](const std::string& v) { b.admit_max = size_flag("--admit-max", v); })
+        .value("--prewarm",
+               [&b](const std::string& v) { b.prewarm_top_k = count_flag<std::size_t>("--prewarm", v, 0, 1'000'000); })
+        .value("--prewarm-window", [&b](const std::string& v) { b.prewarm_window_s = number_in("--prewarm-window", v, 1, 1e8); })
+        .toggle("--no-coalescing", b.coalescing, false);
+}
+
+flag_set simulate_flags(simulate_args& a) {
+    flag_set f;
+    f.text("--data-dir", a.data_dir)
+        .text("--csv", a.csv)
+        .list("--k8s", a.k8s)
+        .list("--images", a.images)
+        .text("--labels", a.pattern)
+        .toggle("--synthetic", a.synthetic)
+        .value("--format", [&a](const std::string& v) { a.format = one_of("--format", v, {"table", "json", "csv"}); })
+        .text("--report", a.report)
+        .text("--prices", a.prices_file)
+        .value("--threads", [&a](const std::string& v) { a.threads = count_flag<unsigned>("--threads", v, 1, 256); })
+        .operands([&a](const std::string& v) {
+            if (a.k8s.empty()) throw usage_error("unexpected argument '" + v + "'");
+            a.k8s.push_back(v);  // more event paths after --k8s
+        });
+    synthetic_flags(f, a.synthetic_spec);
+    strategy_flags(f, a);
+    network_flags(f, a.base.net);
+    return f;
+}
+
+simulate_args parse_simulate_args(const std::vector<std::string>& args) {
+    if (args.empty()) throw usage_error("no trace given");
     simulate_args a;
     a.base.node_capacity = 100'000'000'000ull;
     set_policies(a, "all");
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        if (args[i] == "--synthetic") a.synthetic = true;
-        else if (args[i] == "--no-coalescing") a.base.coalescing = false;
-        else if (!args[i].starts_with("--")) {
-            if (a.k8s.empty()) throw std::invalid_argument("unexpected argument " + args[i]);
-            a.k8s.push_back(args[i]);  // more event paths after --k8s
-        } else {
-            if (i + 1 >= args.size()) throw std::invalid_argument(args[i] + " needs a value");
-            apply_flag(a, args[i], args[i + 1]);
-            ++i;
-        }
-    }
+    simulate_flags(a).parse(args);
     const int sources = !a.data_dir.empty() + !a.csv.empty() + !a.k8s.empty() + a.synthetic;
-    if (sources != 1) throw std::invalid_argument("give exactly one trace: --data-dir, --k8s, --csv or --synthetic");
-    if (!a.k8s.empty() && a.images.empty()) throw std::invalid_argument("--k8s needs --images (manifests) to resolve layers");
-    if (a.format != "table" && a.format != "json" && a.format != "csv") throw std::invalid_argument("--format: table, json or csv");
+    if (sources != 1) throw usage_error("give exactly one trace: --data-dir, --k8s, --csv or --synthetic");
+    if (!a.k8s.empty() && a.images.empty()) throw usage_error("--k8s needs --images (manifests) to resolve layers");
     const bool node_caches = std::any_of(a.topologies.begin(), a.topologies.end(), [](analytics::topology t) {
         return t == analytics::topology::node || t == analytics::topology::node_proxy;
     });
-    if (node_caches && a.base.node_capacity == 0) throw std::invalid_argument("--node-capacity must be positive");
+    if (node_caches && a.base.node_capacity == 0) throw usage_error("--node-capacity must be positive");
     return a;
 }
 
@@ -288,16 +295,7 @@ int run(const simulate_args& a) {
 }  // namespace
 
 int run_simulate_command(const std::vector<std::string>& args) {
-    if (args.empty() || wants_help(args)) return std::cout << usage, args.empty() ? 2 : 0;
-    try {
-        return run(parse_args(args));
-    } catch (const std::invalid_argument& e) {
-        std::cerr << "strata simulate: " << e.what() << "\n" << usage;
-        return 2;
-    } catch (const std::exception& e) {
-        std::cerr << "strata simulate: " << e.what() << "\n";
-        return 1;
-    }
+    return run_command("simulate", simulate_usage, args, [&] { return run(parse_simulate_args(args)); });
 }
 
 }  // namespace strata::proxy

@@ -105,10 +105,19 @@ upstream_config read_upstream(const json& j, const std::string& path) {
     return u;
 }
 
+// Reads the object `name` of top, if present, with read(reader); then refuses its unknown fields.
+template <class Read>
+void read_section(object_reader& top, const char* name, Read read) {
+    const json* section = top.child(name);
+    if (!section) return;
+    object_reader r(*section, name);
+    read(r);
+    r.reject_unknown();
+}
+
 void read_sections(const json& doc, config& c) {
     object_reader top(doc, "config");
-    if (const json* s = top.child("server")) {
-        object_reader r(*s, "server");
+    read_section(top, "server", [&c](object_reader& r) {
         r.read("listen", c.server.listen);
         r.read("io_threads", c.server.io_threads);
         r.read("blocking_threads", c.server.blocking_threads);
@@ -116,10 +125,8 @@ void read_sections(const json& doc, config& c) {
         r.read("metrics", c.server.metrics);
         r.read("max_connections", c.server.max_connections);
         r.read_duration("shutdown_grace_ms", c.server.shutdown_grace);
-        r.reject_unknown();
-    }
-    if (const json* s = top.child("cache")) {
-        object_reader r(*s, "cache");
+    });
+    read_section(top, "cache", [&c](object_reader& r) {
         std::string dir = c.cache.data_dir.string();
         r.read("data_dir", dir);
         c.cache.data_dir = dir;
@@ -129,19 +136,15 @@ void read_sections(const json& doc, config& c) {
         r.read("tag_list_memory_bytes", c.cache.tag_list_memory_bytes);
         r.read("offline", c.cache.offline);
         r.read("complete_abandoned_fetches", c.cache.complete_abandoned_fetches);
-        r.reject_unknown();
-    }
-    if (const json* s = top.child("timeouts")) {
-        object_reader r(*s, "timeouts");
+    });
+    read_section(top, "timeouts", [&c](object_reader& r) {
         r.read_duration("connect_ms", c.timeouts.connect);
         r.read_duration("tls_handshake_ms", c.timeouts.tls_handshake);
         r.read_duration("headers_ms", c.timeouts.headers);
         r.read_duration("idle_body_ms", c.timeouts.idle_body);
         r.read_duration("client_idle_ms", c.timeouts.client_idle);
-        r.reject_unknown();
-    }
-    if (const json* s = top.child("client")) {
-        object_reader r(*s, "client");
+    });
+    read_section(top, "client", [&c](object_reader& r) {
         r.read("max_idle_per_host", c.client.max_idle_per_host);
         r.read_duration("idle_connection_ms", c.client.idle_connection);
         r.read("max_redirects", c.client.max_redirects);
@@ -151,25 +154,19 @@ void read_sections(const json& doc, config& c) {
         r.read_duration("max_retry_after_ms", c.client.retries.max_retry_after);
         r.read("max_downloads_per_upstream", c.client.max_downloads_per_upstream);
         r.read("token_cache_bytes", c.client.token_cache_bytes);
-        r.reject_unknown();
-    }
-    if (const json* s = top.child("analytics")) {
-        object_reader r(*s, "analytics");
+    });
+    read_section(top, "analytics", [&c](object_reader& r) {
         r.read("prices_file", c.analytics.prices_file);
-        r.reject_unknown();
-    }
-    if (const json* s = top.child("events")) {
-        object_reader r(*s, "events");
+    });
+    read_section(top, "events", [&c](object_reader& r) {
         r.read("enabled", c.events.enabled);
         r.read("queue_capacity", c.events.queue_capacity);
         r.read("batch_max", c.events.batch_max);
         r.read_duration("flush_ms", c.events.flush_interval);
         r.read_duration("retention_hours", c.events.retention);
         r.read("max_bytes", c.events.max_bytes);
-        r.reject_unknown();
-    }
-    if (const json* s = top.child("storage")) {
-        object_reader r(*s, "storage");
+    });
+    read_section(top, "storage", [&c](object_reader& r) {
         r.read("max_bytes", c.storage.max_bytes);
         r.read("max_blob_bytes", c.storage.max_blob_bytes);
         r.read("high_watermark", c.storage.high_watermark);
@@ -177,14 +174,11 @@ void read_sections(const json& doc, config& c) {
         r.read("eviction_policy", c.storage.eviction_policy);
         r.read("pinned", c.storage.pinned);
         r.read_duration("metadata_max_age_hours", c.storage.metadata_max_age);
-        r.reject_unknown();
-    }
-    if (const json* s = top.child("admin")) {
-        object_reader r(*s, "admin");
+    });
+    read_section(top, "admin", [&c](object_reader& r) {
         r.read("token", c.admin.token);
         r.read("token_file", c.admin.token_file);
-        r.reject_unknown();
-    }
+    });
     top.read("default_upstream", c.default_upstream);
     top.read("log_level", c.log_level);
     if (const json* list = top.child("upstreams")) {
@@ -316,6 +310,8 @@ void validate(const config& c) {
     if (!(c.storage.low_watermark > 0 && c.storage.low_watermark < c.storage.high_watermark &&
           c.storage.high_watermark <= 1))
         throw config_error("storage.high_watermark, storage.low_watermark: need 0 < low < high <= 1");
+    if (c.storage.metadata_max_age > std::chrono::hours(1'000'000))  // beyond, nanoseconds overflow
+        throw config_error("storage.metadata_max_age_hours: at most 1000000 (0 keeps metadata forever)");
     for (const auto& pin : c.storage.pinned)
         if (!storage::parse_pin(pin)) throw config_error("storage.pinned: not upstream/repository:tag or @digest: " + pin);
     static const std::set<std::string> levels = {"trace", "debug", "info", "warn", "error", "critical", "off"};

@@ -143,6 +143,16 @@ class TraceInputTest(unittest.TestCase):
         self.assertEqual(one.returncode, 0, one.stderr)
         self.assertEqual(json.loads(one.stdout), json.loads(two.stdout))
 
+    def test_counts_may_be_written_as_whole_valued_decimals(self):
+        args = ("--synthetic", "--seed", "5", "--topology", "proxy", "--format", "json")
+        plain = simulate(*args, "--jobs", "300", "--threads", "1")
+        decimal = simulate(*args, "--jobs", "3e2", "--threads", "1.0")
+        self.assertEqual(plain.returncode, 0, plain.stderr)
+        self.assertEqual(json.loads(plain.stdout), json.loads(decimal.stdout))
+        half = simulate(*args, "--jobs", "2.5")
+        self.assertEqual(half.returncode, 2)
+        self.assertIn("--jobs wants a whole number from 1 to 100000000", half.stderr)
+
     def test_usage_errors(self):
         for args in ((), ("--csv", "a", "--synthetic"), ("--synthetic", "--policy", "magic"),
                      ("--synthetic", "--capacity", "lots"), ("--synthetic", "--topology", "mesh"),

@@ -1,6 +1,5 @@
-// Tests of configuration: defaults, the JSON file, flags and field-naming errors.
+// Tests of configuration: defaults, the JSON file, validation and field-naming errors.
 #include "proxy/config/config.hpp"
-#include "proxy/cli/serve_command.hpp"
 
 #include "tests/catch_result.hpp"
 
@@ -72,6 +71,8 @@ TEST_CASE("parse_config names the field at fault") {
         {R"({"storage": {"pinned": "ghcr.io/a/b:v1"}})", "storage.pinned: wrong type"},
         {R"({"storage": {"maxbytes": 1}})", "storage.maxbytes: unknown field"},
         {R"({"storage": {"metadata_max_age_hours": -1}})", "storage.metadata_max_age_hours: must be a non-negative number"},
+        {R"({"storage": {"metadata_max_age_hours": 9000000000}})",
+         "storage.metadata_max_age_hours: at most 1000000 (0 keeps metadata forever)"},
         {R"({"upstreams": [{"name": "x.io", "url": "https://x.io", "access": "open"}]})", "upstreams[0].access: \"public\" or \"confirm\", not \"open\""},
         {R"({"upstreams": [{"name": "x.io", "url": "https://x.io", "redirect_hosts": "minio"}]})", "upstreams[0].redirect_hosts: wrong type"},
         {R"({"upstreams": [{"name": "x.io", "url": "https://x\r\nevil.io"}]})", "upstreams[0].url: invalid host"},
@@ -90,22 +91,6 @@ TEST_CASE("parse_config names the field at fault") {
             CHECK(std::string(e.what()) == message);
         }
     }
-}
-
-TEST_CASE("parse_serve_args applies flags over the defaults") {
-    const auto c = parse_serve_args({"--listen", "127.0.0.1:0", "--data-dir=/tmp/x", "--upstream", "registry.test=http://127.0.0.1:5001",
-                                     "--default-upstream", "registry.test", "--offline", "--tag-ttl", "7"});
-    CHECK(c.server.listen == "127.0.0.1:0");
-    CHECK(c.cache.data_dir == "/tmp/x");
-    CHECK(c.cache.offline);
-    CHECK(c.default_upstream == "registry.test");
-    REQUIRE(c.find_upstream("registry.test"));
-    CHECK(c.find_upstream("registry.test")->tag_ttl == std::chrono::seconds(7));
-    CHECK_THROWS_AS(parse_serve_args({"--bogus"}), config_error);
-    CHECK_THROWS_AS(parse_serve_args({"--listen"}), config_error);
-    CHECK_THROWS_AS(parse_serve_args({"--upstream", "nourl"}), config_error);
-    CHECK_THROWS_AS(parse_serve_args({"--io-threads", "-1"}), config_error);
-    CHECK_THROWS_AS(parse_serve_args({"--config", "/nonexistent/strata.json"}), config_error);
 }
 
 TEST_CASE("the example deploy/strata.json is a valid config") {
