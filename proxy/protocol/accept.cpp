@@ -1,28 +1,18 @@
 // accept_list: parses Accept values into media types and answers "is this type acceptable".
 #include "proxy/protocol/accept.hpp"
 
+#include "proxy/protocol/header_text.hpp"
+
 #include <algorithm>
 
 namespace strata::proxy {
 namespace {
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-    return out;
-}
-
 // True when the parameter list contains q=0 (or q=0.0, q=0.000).
 bool has_zero_quality(std::string_view params) {
     while (!params.empty()) {
         const auto semi = params.find(';');
-        const auto param = trim(params.substr(0, semi));
+        const auto param = trim_ows(params.substr(0, semi));
         if (param.size() >= 2 && (param[0] == 'q' || param[0] == 'Q') && param[1] == '=') {
             const auto v = param.substr(2);
             return !v.empty() && v.find_first_not_of("0.") == std::string_view::npos;
@@ -44,10 +34,10 @@ void accept_list::add_header(std::string_view value) {
         const auto comma = value.find(',');
         const auto entry = value.substr(0, comma);
         const auto semi = entry.find(';');
-        const auto type = trim(entry.substr(0, semi));
+        const auto type = trim_ows(entry.substr(0, semi));
         if (!type.empty()) {
             const bool refused = semi != std::string_view::npos && has_zero_quality(entry.substr(semi + 1));
-            add_unique(refused ? refused_ : types_, lower(type));
+            add_unique(refused ? refused_ : types_, ascii_lower(type));
         }
         if (comma == std::string_view::npos) break;
         value.remove_prefix(comma + 1);
@@ -55,7 +45,7 @@ void accept_list::add_header(std::string_view value) {
 }
 
 bool accept_list::accepts(std::string_view type) const {
-    const auto type_lower = lower(type);
+    const auto type_lower = ascii_lower(type);
     if (std::find(refused_.begin(), refused_.end(), type_lower) != refused_.end()) return false;
     if (types_.empty()) return refused_.empty();
     return std::any_of(types_.begin(), types_.end(),

@@ -1,6 +1,8 @@
 // parse_www_authenticate: a small tokenizer for auth-scheme and auth-param lists.
 #include "proxy/protocol/www_authenticate.hpp"
 
+#include "proxy/protocol/header_text.hpp"
+
 #include <algorithm>
 #include <cctype>
 
@@ -9,12 +11,6 @@ namespace {
 
 bool is_token_char(char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-}
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-    return out;
 }
 
 class cursor {
@@ -84,7 +80,7 @@ bool read_param(cursor& c, auth_challenge& out, bool& malformed) {
     } else {
         value = std::string(c.bare_value());
     }
-    out.params[lower(name)] = std::move(value);
+    out.params[ascii_lower(name)] = std::move(value);
     return true;
 }
 
@@ -97,7 +93,7 @@ std::vector<auth_challenge> parse_www_authenticate(std::string_view header) {
     while (!c.done()) {
         const auto scheme = c.token();
         if (scheme.empty()) break;
-        auth_challenge challenge{lower(scheme), {}};
+        auth_challenge challenge{ascii_lower(scheme), {}};
         c.skip_spaces();
         bool malformed = false;
         while (read_param(c, challenge, malformed)) c.skip_separators();

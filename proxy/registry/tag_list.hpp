@@ -5,6 +5,7 @@
 #include "proxy/observe/metrics.hpp"
 #include "proxy/net.hpp"
 #include "proxy/protocol/route.hpp"
+#include "proxy/protocol/tag_pages.hpp"
 #include "proxy/registry/single_flight.hpp"
 #include "proxy/upstream/upstream_set.hpp"
 
@@ -18,27 +19,6 @@
 #include <vector>
 
 namespace strata::proxy {
-
-// One page of a lexically sorted tag list.
-struct tag_page {
-    std::vector<std::string> tags;
-    bool more = false;  // tags remain after this page
-};
-
-// Picks the page after `last` (exclusive) with at most n entries (all when n is unset)
-// from a sorted list.
-tag_page paginate_tags(const std::vector<std::string>& sorted, std::optional<std::size_t> n,
-                       const std::string& last);
-
-// The Link header value for the page after `last_tag` ("</v2/<name>/tags/list?n=..&last=..>; rel=\"next\"").
-std::string next_page_link(const route& r, std::size_t n, const std::string& last_tag);
-
-// The tags of one upstream tag-list page: the "tags" array's strings that pass the tag grammar.
-// *rejected counts the entries that did not (not strings, or not tags: a CR LF, a slash, 129
-// characters); they are dropped, so nothing unchecked ever reaches a Link header. Errors:
-// errc::upstream_protocol for a body that is not a JSON object, nests too deep, or whose "tags"
-// is neither an array nor null. Pure; never throws.
-result<std::vector<std::string>> parse_tag_page(std::string_view body, std::size_t* rejected);
 
 // Fetches whole tag lists from upstream (following the upstream's own pagination up to a
 // bound), one fetch at a time per repository however many clients ask, and keeps each for the

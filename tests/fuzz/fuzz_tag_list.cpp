@@ -1,5 +1,5 @@
-// fuzz_tag_list: upstream tag-list pages (proxy/registry/tag_list parse_tag_page).
-#include "proxy/registry/tag_list.hpp"
+// fuzz_tag_list: upstream tag-list pages (proxy/protocol/tag_pages parse_tag_page).
+#include "proxy/protocol/tag_pages.hpp"
 #include "storage/oci/reference.hpp"
 #include "tests/fuzz/fuzz_check.hpp"
 

@@ -1,5 +1,5 @@
-// Tests of tag-list pagination and Link headers.
-#include "proxy/registry/tag_list.hpp"
+// Tests of tag-list pages: pagination, Link headers, upstream pages read and followed.
+#include "proxy/protocol/tag_pages.hpp"
 
 #include "tests/catch_result.hpp"
 
@@ -58,4 +58,17 @@ TEST_CASE("parse_tag_page refuses what is not a tag list, and deep nesting, with
     const auto empty = parse_tag_page("{\"name\":\"x\",\"tags\":null}", &rejected);
     REQUIRE(empty);
     CHECK(empty->empty());
+}
+
+TEST_CASE("next_link_target follows only a relative /v2/ link of visible ASCII") {
+    using strata::proxy::next_link_target;
+    CHECK(next_link_target("</v2/org/app/tags/list?n=2&last=b>; rel=\"next\"") == "/v2/org/app/tags/list?n=2&last=b");
+    CHECK(next_link_target("</v2/org/app/tags/list?last=b>; rel=\"prev\"").empty());
+    CHECK(next_link_target("<https://evil.example/v2/x>; rel=\"next\"").empty());
+    CHECK(next_link_target("<//evil.example/v2/x>; rel=\"next\"").empty());
+    CHECK(next_link_target("</v2/a b>; rel=\"next\"").empty());
+    CHECK(next_link_target("</v2/a\r\nX: y>; rel=\"next\"").empty());
+    CHECK(next_link_target("</v2/\xc3\xa9>; rel=\"next\"").empty());
+    CHECK(next_link_target(">/v2/x<; rel=\"next\"").empty());
+    CHECK(next_link_target("").empty());
 }
