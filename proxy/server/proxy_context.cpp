@@ -3,12 +3,9 @@
 
 #include "proxy/server/blocking.hpp"
 #include "storage/untrusted/text_escape.hpp"
-#include "storage/eviction/metadata_gc.hpp"
-#include "storage/eviction/pins.hpp"
+#include "storage/clock.hpp"
 
 #include <spdlog/spdlog.h>
-
-
 
 namespace strata::proxy {
 namespace {
@@ -35,17 +32,29 @@ storage::store_check_report reconcile(const storage::blob_store& blobs, storage:
     return report;
 }
 
-storage::cache_limits limits_of(const storage_config& s) {
-    return {s.max_bytes, s.high_watermark, s.low_watermark};
+// What cache maintenance did, in strata's log.
+storage::maintenance_reports maintenance_log(const storage::cache_evictor& evictor) {
+    storage::maintenance_reports log;
+    log.evicted = [&evictor](const storage::cache_evictor::result& r) {
+        spdlog::info("evicted blobs={} bytes={} kept={} cache_bytes={} policy={}", r.blobs, r.bytes, r.kept,
+                     evictor.bytes(), storage::eviction_kind_name(evictor.kind()));
+    };
+    log.made_room = [](const storage::cache_evictor::result& r, std::uint64_t bytes, std::uint64_t fitted,
+                       std::uint64_t shortfall) {
+        spdlog::warn("disk full: evicted blobs={} bytes={} to make room for {} bytes ({} fitted, short {})", r.blobs,
+                     r.bytes, bytes, fitted, shortfall);
+    };
+    log.expired = [](const storage::metadata_gc_report& r) {
+        spdlog::info("metadata expired tags={} manifests={} references={}", r.tags, r.manifests, r.references);
+    };
+    log.failed = [](const char* what, const std::exception& e) {
+        spdlog::error("{} failed error=\"{}\"", what, storage::log_value(e.what()));
+    };
+    return log;
 }
 
-// Pins from the config (validated with it) and those added through the admin API.
-std::vector<storage::pin> current_pins(const storage_config& s, const storage::metadata_index& index) {
-    std::vector<storage::pin> pins;
-    for (const auto& text : s.pinned) pins.push_back(*storage::parse_pin(text));
-    for (const auto& text : storage::stored_pins(index))
-        if (auto p = storage::parse_pin(text)) pins.push_back(std::move(*p));
-    return pins;
+storage::cache_limits limits_of(const storage_config& s) {
+    return {s.max_bytes, s.high_watermark, s.low_watermark};
 }
 
 }  // namespace
@@ -72,11 +81,13 @@ proxy_context::proxy_context(config c, asio::io_context& io)
               fetch_limits{cfg.cache.complete_abandoned_fetches, cfg.storage.max_blob_bytes,
                            cfg.client.max_downloads_per_upstream},
               stats_metrics),
-      accesses(index, blocking) {
+      accesses(index, blocking),
+      maintenance(evictor, index, cfg.storage.pinned, cfg.storage.metadata_max_age,
+                  [this](std::function<void()> work) { asio::post(blocking, std::move(work)); }, maintenance_log(evictor)) {
     evictor.restore(index);
-    fetcher.on_commit([this] { maybe_evict(); });
-    fetcher.on_disk_full([this](std::uint64_t needed, std::uint64_t freeing) { make_room(needed, freeing); });
-    maybe_evict();
+    fetcher.on_commit([this] { maintenance.maybe_evict(); });
+    fetcher.on_disk_full([this](std::uint64_t needed, std::uint64_t fitted) { maintenance.make_room(needed, fitted); });
+    maintenance.maybe_evict();
     stats_metrics.set_sources({[this] { return fetcher.in_flight(); }, [this] { return evictor.bytes(); },
                                [this] { return evictor.objects(); }, [this] { return events.dropped(); },
                                [this] { return upstreams.token_fetches(); },
@@ -96,61 +107,19 @@ std::vector<metrics_sources::memory_use> proxy_context::memory_uses() const {
             {"repository_links", access.memo_bytes(), access.memo_budget()}};
 }
 
-void proxy_context::maybe_evict() {
-    if (!evictor.over_high_watermark() || eviction_scheduled_.exchange(true)) return;
-    asio::post(blocking, [this] {
-        try {
-            evict_now();
-        } catch (const std::exception& e) {
-            spdlog::error("eviction failed error=\"{}\"", e.what());
-        }
-        eviction_scheduled_ = false;
-    });
-}
-
-void proxy_context::make_room(std::uint64_t bytes, std::uint64_t fitted) {
-    asio::post(blocking, [this, bytes, fitted] {
-        try {
-            const std::uint64_t shortfall = (bytes > fitted ? bytes - fitted : 0) + (1 << 20);
-            refresh_pins();
-            const auto r = evictor.evict_at_least(shortfall);
-            spdlog::warn("disk full: evicted blobs={} bytes={} to make room for {} bytes ({} fitted, short {})",
-                         r.blobs, r.bytes, bytes, fitted, shortfall);
-        } catch (const std::exception& e) {
-            spdlog::error("eviction for a full disk failed error=\"{}\"", e.what());
-        }
-    });
-}
-
-void proxy_context::refresh_pins() {
-    evictor.set_pinned(storage::pinned_digests(index, current_pins(cfg.storage, index)));
-}
-
-storage::cache_evictor::result proxy_context::evict_now() {
-    refresh_pins();
-    const auto r = evictor.evict();
-    if (r.blobs || r.kept)
-        spdlog::info("evicted blobs={} bytes={} kept={} cache_bytes={} policy={}", r.blobs, r.bytes, r.kept,
-                     evictor.bytes(), storage::eviction_kind_name(evictor.kind()));
-    return r;
-}
-
 awaitable<void> proxy_context::run_metadata_gc(std::chrono::milliseconds interval) {
-    if (cfg.storage.metadata_max_age.count() == 0) co_return;
+    if (!maintenance.expires_metadata()) co_return;
     asio::steady_timer timer(co_await asio::this_coro::executor);
     for (;;) {
-        auto collect = [this] {
-            const auto cutoff = std::chrono::system_clock::now() - cfg.storage.metadata_max_age;
-            return storage::collect_metadata_garbage(
-                index, std::chrono::duration_cast<std::chrono::nanoseconds>(cutoff.time_since_epoch()).count());
+        auto expire = [this] {
+            try {
+                maintenance.expire_metadata(storage::now_ns());
+            } catch (const std::exception& e) {
+                spdlog::error("metadata garbage collection failed error=\"{}\"", e.what());
+            }
+            return true;
         };
-        try {
-            const auto r = co_await run_blocking(blocking, std::move(collect));
-            if (r.tags || r.manifests || r.references)
-                spdlog::info("metadata expired tags={} manifests={} references={}", r.tags, r.manifests, r.references);
-        } catch (const std::exception& e) {
-            spdlog::error("metadata garbage collection failed error=\"{}\"", e.what());
-        }
+        co_await run_blocking(blocking, std::move(expire));
         timer.expires_after(interval);
         auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
         if (ec) co_return;

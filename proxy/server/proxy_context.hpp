@@ -17,11 +17,11 @@
 #include "proxy/upstream/upstream_set.hpp"
 #include "storage/blobs/blob_store.hpp"
 #include "storage/eviction/cache_evictor.hpp"
+#include "storage/eviction/cache_maintenance.hpp"
 #include "storage/events/event_log.hpp"
 #include "storage/index/metadata_index.hpp"
 #include "storage/blobs/store_check.hpp"
 
-#include <atomic>
 #include <optional>
 
 namespace strata::proxy {
@@ -37,18 +37,8 @@ struct proxy_context {
     // What each in-memory cache holds and may hold, for /metrics.
     std::vector<metrics_sources::memory_use> memory_uses() const;
 
-    // Starts an eviction run on the blocking pool when the store is past its high watermark
-    // and none is running.
-    void maybe_evict();
-    // The disk filled after `fitted` bytes of a blob of `bytes`: on the blocking pool, evicts
-    // the shortfall and 1 MiB to spare (watermarks or not; at most a quarter of the store at once).
-    // The shortfall is measured by the failed write, not by free space now, which depends on
-    // whether the failed temp file's last reader has closed it yet.
-    void make_room(std::uint64_t bytes, std::uint64_t fitted);
     // Expires unused tag mappings and manifests every interval (the first run at once).
     awaitable<void> run_metadata_gc(std::chrono::milliseconds interval);
-    // Evicts to the low watermark now, keeping pinned images (the blocking pool's side).
-    storage::cache_evictor::result evict_now();
 
     config cfg;
     std::string admin_token;  // from admin.token or admin.token_file
@@ -69,13 +59,8 @@ struct proxy_context {
     repository_access access;
     blob_fetcher fetcher;
     access_recorder accesses;
+    storage::cache_maintenance maintenance;  // eviction runs, room for a full disk, metadata expiry
     pull_stats stats;
-
-private:
-    // Resolves config and API pins through the index now (tags may have moved); blocking pool.
-    void refresh_pins();
-
-    std::atomic<bool> eviction_scheduled_{false};
 };
 
 }  // namespace strata::proxy
