@@ -5,7 +5,6 @@
 #include "analytics/report/report_html.hpp"
 #include "analytics/inputs/strata_pulls.hpp"
 #include "proxy/server/blocking.hpp"
-#include "proxy/server/oci_error.hpp"
 #include "proxy/protocol/query.hpp"
 #include "proxy/server/respond.hpp"
 
@@ -128,9 +127,8 @@ awaitable<bool> handle_analytics(proxy_context& ctx, beast::tcp_stream& stream, 
     const std::string_view target = req.target();
     const auto path = target.substr(0, target.find('?'));
     if (req.method() != http::verb::get) {
-        auto res = make_error_response(http::status::method_not_allowed, "UNSUPPORTED", "analytics: GET only",
-                                       req.version(), req.keep_alive());
-        co_return co_await send(stream, req, res, ev);
+        co_return co_await send_refusal(stream, req, http::status::method_not_allowed, "UNSUPPORTED",
+                                        "analytics: GET only", http::field::allow, "GET", ev);
     }
     if (path == prefix || path == "/api/v1/analytics/") {
         auto list = listing();
@@ -138,14 +136,11 @@ awaitable<bool> handle_analytics(proxy_context& ctx, beast::tcp_stream& stream, 
     }
     const auto name = std::string(path.substr(prefix.size() + 1));
     if (!known(name)) {
-        auto res = make_error_response(http::status::not_found, "NOT_FOUND", "no such analysis", req.version(),
-                                       req.keep_alive());
-        co_return co_await send(stream, req, res, ev);
+        co_return co_await send_refusal(stream, req, http::status::not_found, "NOT_FOUND", "no such analysis", ev);
     }
     auto parsed = checked_query(ctx, target, name);
     if (auto* problem = std::get_if<std::string>(&parsed)) {
-        auto res = make_error_response(http::status::bad_request, "UNSUPPORTED", *problem, req.version(), req.keep_alive());
-        co_return co_await send(stream, req, res, ev);
+        co_return co_await send_refusal(stream, req, http::status::bad_request, "UNSUPPORTED", *problem, ev);
     }
     const auto q = std::get<api_query>(std::move(parsed));
     auto work = [&ctx, q] { return run(ctx, q); };

@@ -2,7 +2,6 @@
 #include "proxy/admin/pins_api.hpp"
 
 #include "proxy/server/blocking.hpp"
-#include "proxy/server/oci_error.hpp"
 #include "proxy/protocol/query.hpp"
 #include "proxy/server/respond.hpp"
 #include "storage/eviction/pins.hpp"
@@ -10,16 +9,6 @@
 #include <nlohmann/json.hpp>
 
 namespace strata::proxy {
-namespace {
-
-awaitable<bool> refuse(beast::tcp_stream& stream, const request& req, http::status status, std::string_view code,
-                       std::string_view message, storage::pull_event& ev) {
-    auto res = make_error_response(status, code, message, req.version(), req.keep_alive());
-    co_return co_await send(stream, req, res, ev);
-}
-
-}  // namespace
-
 awaitable<bool> handle_pins(proxy_context& ctx, beast::tcp_stream& stream, const request& req,
                             storage::pull_event& ev) {
     if (req.method() == http::verb::get) {
@@ -30,11 +19,11 @@ awaitable<bool> handle_pins(proxy_context& ctx, beast::tcp_stream& stream, const
     }
     const auto ref = query_value(req.target(), "ref");
     if (req.method() != http::verb::put && req.method() != http::verb::delete_)
-        co_return co_await refuse(stream, req, http::status::method_not_allowed, "UNSUPPORTED",
-                                  "pins: GET, PUT ?ref= or DELETE ?ref=", ev);
+        co_return co_await send_refusal(stream, req, http::status::method_not_allowed, "UNSUPPORTED",
+                                        "pins: GET, PUT ?ref= or DELETE ?ref=", http::field::allow, "GET, PUT, DELETE", ev);
     if (!storage::parse_pin(ref))
-        co_return co_await refuse(stream, req, http::status::bad_request, "UNSUPPORTED",
-                                  "ref: upstream/repository:tag or upstream/repository@digest", ev);
+        co_return co_await send_refusal(stream, req, http::status::bad_request, "UNSUPPORTED",
+                                        "ref: upstream/repository:tag or upstream/repository@digest", ev);
     const bool add = req.method() == http::verb::put;
     auto change = [&ctx, ref, add] {
         if (!add) return storage::unstore_pin(ctx.index, ref);
@@ -42,8 +31,8 @@ awaitable<bool> handle_pins(proxy_context& ctx, beast::tcp_stream& stream, const
         return true;
     };
     if (!co_await run_blocking(ctx.blocking, std::move(change)))
-        co_return co_await refuse(stream, req, http::status::not_found, "NOT_FOUND", "no such pin added through the API",
-                                  ev);
+        co_return co_await send_refusal(stream, req, http::status::not_found, "NOT_FOUND",
+                                        "no such pin added through the API", ev);
     const nlohmann::json body = {{"ref", ref}, {"pinned", add}};
     co_return co_await send_text(stream, req, http::status::ok, "application/json", body.dump(), ev);
 }

@@ -1,7 +1,6 @@
 // prefetch_api: query parsing and the chunked progress stream.
 #include "proxy/admin/prefetch_api.hpp"
 
-#include "proxy/server/oci_error.hpp"
 #include "proxy/registry/prefetch.hpp"
 #include "proxy/protocol/query.hpp"
 #include "proxy/server/respond.hpp"
@@ -28,22 +27,17 @@ std::optional<prefetch_options> parse_options(std::string_view target) {
     return o;
 }
 
-awaitable<bool> refuse(beast::tcp_stream& stream, const request& req, http::status status, std::string_view message,
-                       storage::pull_event& ev) {
-    auto res = make_error_response(status, "UNSUPPORTED", message, req.version(), req.keep_alive());
-    co_return co_await send(stream, req, res, ev);
-}
-
 }  // namespace
 
 awaitable<bool> handle_prefetch(proxy_context& ctx, beast::tcp_stream& stream, const request& req,
                                 storage::pull_event& ev) {
     if (req.method() != http::verb::post)
-        co_return co_await refuse(stream, req, http::status::method_not_allowed, "prefetch needs POST", ev);
+        co_return co_await send_refusal(stream, req, http::status::method_not_allowed, "UNSUPPORTED",
+                                        "prefetch needs POST", http::field::allow, "POST", ev);
     const auto options = parse_options(req.target());
     if (!options)
-        co_return co_await refuse(stream, req, http::status::bad_request,
-                                  "image=REF is required (repeatable); concurrency: 1 to 64", ev);
+        co_return co_await send_refusal(stream, req, http::status::bad_request, "UNSUPPORTED",
+                                        "image=REF is required (repeatable); concurrency: 1 to 64", ev);
     http::response<http::empty_body> head{http::status::ok, req.version()};
     head.set(http::field::content_type, "application/x-ndjson");
     head.chunked(true);

@@ -23,7 +23,6 @@
 namespace strata::proxy {
 namespace {
 
-
 accept_list merged_accept(const request& req) {
     accept_list accept;
     for (const auto& field : req)
@@ -215,18 +214,14 @@ awaitable<bool> dispatch(proxy_context& ctx, beast::tcp_stream& stream, const re
         if (r.kind == endpoint::blob) co_return co_await handle_blob(ctx, stream, req, r, ev);
         co_return co_await handle_tags(ctx, stream, req, r, ev);
     }
-    case endpoint::blob_upload: break;
-    case endpoint::unknown: {
-        auto res = make_error_response(http::status::not_found, "NOT_FOUND", "no such endpoint", req.version(),
-                                       req.keep_alive());
-        co_return co_await send(stream, req, res, ev);
+    case endpoint::blob_upload:  // no method at all: an empty Allow (RFC 9110 15.5.6)
+        co_return co_await send_refusal(stream, req, http::status::method_not_allowed, "UNSUPPORTED",
+                                        "strata is a read-only pull-through cache; push is not proxied",
+                                        http::field::allow, "", ev);
+    case endpoint::unknown:
+        co_return co_await send_refusal(stream, req, http::status::not_found, "NOT_FOUND", "no such endpoint", ev);
     }
-    }
-    auto res = make_error_response(http::status::method_not_allowed, "UNSUPPORTED",
-                                   "strata is a read-only pull-through cache; push is not proxied", req.version(),
-                                   req.keep_alive());
-    res.set(http::field::allow, "GET, HEAD");
-    co_return co_await send(stream, req, res, ev);
+    co_return co_await send_refusal(stream, req, http::status::not_found, "NOT_FOUND", "no such endpoint", ev);
 }
 
 // /readyz: storage must take a write; upstream reachability is reported, never fatal.
@@ -256,10 +251,7 @@ awaitable<bool> handle_image_status(proxy_context& ctx, beast::tcp_stream& strea
     const auto ref = query_value(req.target(), "ref");
     const auto pin = storage::parse_pin(ref);
     if (!pin) {
-        auto res = make_error_response(http::status::bad_request, "UNSUPPORTED",
-                                       "ref: upstream/repository:tag or upstream/repository@digest", req.version(),
-                                       req.keep_alive());
-        co_return co_await send(stream, req, res, ev);
+        co_return co_await send_refusal(stream, req, http::status::bad_request, "UNSUPPORTED", "ref: upstream/repository:tag or upstream/repository@digest", ev);
     }
     auto look = [&ctx, p = *pin]() -> std::optional<nlohmann::json> {
         const auto d = storage::resolve_pin(ctx.index, p);
@@ -271,9 +263,7 @@ awaitable<bool> handle_image_status(proxy_context& ctx, beast::tcp_stream& strea
     };
     const auto status = co_await run_blocking(ctx.blocking, std::move(look));
     if (!status) {
-        auto res = make_error_response(http::status::not_found, "MANIFEST_UNKNOWN", "not in strata's index",
-                                       req.version(), req.keep_alive());
-        co_return co_await send(stream, req, res, ev);
+        co_return co_await send_refusal(stream, req, http::status::not_found, "MANIFEST_UNKNOWN", "not in strata's index", ev);
     }
     auto body = *status;
     body["ref"] = ref;
@@ -282,25 +272,18 @@ awaitable<bool> handle_image_status(proxy_context& ctx, beast::tcp_stream& strea
 
 awaitable<bool> handle_admin(proxy_context& ctx, beast::tcp_stream& stream, const request& req,
                              storage::pull_event& ev, const request_context& rc) {
-    if (!rc.admin_enabled) {
-        auto res = make_error_response(http::status::not_found, "NOT_FOUND",
-                                       "the admin API is disabled on this listener: set admin.token", req.version(),
-                                       req.keep_alive());
-        co_return co_await send(stream, req, res, ev);
-    }
+    if (!rc.admin_enabled)
+        co_return co_await send_refusal(stream, req, http::status::not_found, "NOT_FOUND",
+                                        "the admin API is disabled on this listener: set admin.token", ev);
     const auto verdict = ctx.admin.check(req[http::field::authorization], rc.peer, rc.peer_is_loopback);
     if (verdict != admin_guard::verdict::allowed) {
-        const bool throttled = verdict == admin_guard::verdict::throttled;
-        auto res = make_error_response(throttled ? http::status::too_many_requests : http::status::unauthorized,
-                                       throttled ? "TOOMANYREQUESTS" : "UNAUTHORIZED",
-                                       throttled ? "too many failed admin attempts from this address"
-                                                 : "admin API needs the admin token",
-                                       req.version(), req.keep_alive());
-        if (throttled)
-            res.set(http::field::retry_after, std::to_string(admin_guard::window.count()));
-        else
-            res.set(http::field::www_authenticate, "Bearer realm=\"strata-admin\"");
-        co_return co_await send(stream, req, res, ev);
+        if (verdict == admin_guard::verdict::throttled)
+            co_return co_await send_refusal(stream, req, http::status::too_many_requests, "TOOMANYREQUESTS",
+                                            "too many failed admin attempts from this address", http::field::retry_after,
+                                            std::to_string(admin_guard::window.count()), ev);
+        co_return co_await send_refusal(stream, req, http::status::unauthorized, "UNAUTHORIZED",
+                                        "admin API needs the admin token", http::field::www_authenticate,
+                                        "Bearer realm=\"strata-admin\"", ev);
     }
     const std::string_view target = req.target();
     const auto path = target.substr(0, target.find('?'));
@@ -315,9 +298,7 @@ awaitable<bool> handle_admin(proxy_context& ctx, beast::tcp_stream& stream, cons
     if (path == "/api/v1/image") co_return co_await handle_image_status(ctx, stream, req, ev);
     if (path == "/api/v1/pins") co_return co_await handle_pins(ctx, stream, req, ev);
     if (path.starts_with("/api/v1/analytics")) co_return co_await handle_analytics(ctx, stream, req, ev);
-    auto res = make_error_response(http::status::not_found, "NOT_FOUND", "no such endpoint", req.version(),
-                                   req.keep_alive());
-    co_return co_await send(stream, req, res, ev);
+    co_return co_await send_refusal(stream, req, http::status::not_found, "NOT_FOUND", "no such endpoint", ev);
 }
 
 }  // namespace
@@ -331,18 +312,14 @@ awaitable<bool> handle_request(proxy_context& ctx, beast::tcp_stream& stream, co
         co_return co_await send_text(stream, req, http::status::ok, "text/plain; version=0.0.4; charset=utf-8",
                                      ctx.stats_metrics.render(), ev);
     if (rc.role == listener_role::metrics_only) {
-        auto res = make_error_response(http::status::not_found, "NOT_FOUND", "metrics listener", req.version(),
-                                       req.keep_alive());
-        co_return co_await send(stream, req, res, ev);
+        co_return co_await send_refusal(stream, req, http::status::not_found, "NOT_FOUND", "metrics listener", ev);
     }
     if (target.starts_with("/api/")) co_return co_await handle_admin(ctx, stream, req, ev, rc);
     auto r = parse_route(target, ctx.cfg);
     if (!r) co_return co_await send_error(stream, req, r.error(), "", ev);
-    if (req.method() != http::verb::get && req.method() != http::verb::head) {
-        auto res = make_error_response(http::status::method_not_allowed, "UNSUPPORTED",
-                                       "only GET and HEAD are served", req.version(), req.keep_alive());
-        res.set(http::field::allow, "GET, HEAD");
-        co_return co_await send(stream, req, res, ev);
+    if (r->kind != endpoint::blob_upload && req.method() != http::verb::get && req.method() != http::verb::head) {
+        co_return co_await send_refusal(stream, req, http::status::method_not_allowed, "UNSUPPORTED",
+                                        "only GET and HEAD are served", http::field::allow, "GET, HEAD", ev);
     }
     co_return co_await dispatch(ctx, stream, req, *r, ev);
 }

@@ -17,6 +17,19 @@ awaitable<bool> send_error(beast::tcp_stream& stream, const request& req, error_
     co_return co_await send(stream, req, res, ev);
 }
 
+awaitable<bool> send_refusal(beast::tcp_stream& stream, const request& req, http::status status, std::string_view code,
+                             std::string_view message, storage::pull_event& ev) {
+    auto res = make_error_response(status, code, message, req.version(), req.keep_alive());
+    co_return co_await send(stream, req, res, ev);
+}
+
+awaitable<bool> send_refusal(beast::tcp_stream& stream, const request& req, http::status status, std::string_view code,
+                             std::string_view message, http::field field, std::string value, storage::pull_event& ev) {
+    auto res = make_error_response(status, code, message, req.version(), req.keep_alive());
+    res.set(field, value);
+    co_return co_await send(stream, req, res, ev);
+}
+
 awaitable<bool> send_text(beast::tcp_stream& stream, const request& req, http::status status,
                           std::string_view content_type, std::string body, storage::pull_event& ev) {
     http::response<http::string_body> res{status, req.version()};

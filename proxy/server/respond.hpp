@@ -60,6 +60,14 @@ awaitable<bool> send(beast::tcp_stream& stream, const request& req, http::respon
 awaitable<bool> send_error(beast::tcp_stream& stream, const request& req, error_code ec, std::string_view detail,
                            storage::pull_event& ev);
 
+// An OCI error body for an explicit status and code: 404 for unknown paths, 405, 400 for a bad
+// query (no body for HEAD).
+awaitable<bool> send_refusal(beast::tcp_stream& stream, const request& req, http::status status, std::string_view code,
+                             std::string_view message, storage::pull_event& ev);
+// The same with one more header (Allow, Retry-After, WWW-Authenticate), whose value is strata's own.
+awaitable<bool> send_refusal(beast::tcp_stream& stream, const request& req, http::status status, std::string_view code,
+                             std::string_view message, http::field field, std::string value, storage::pull_event& ev);
+
 // A text or JSON body with the common headers (no body for HEAD).
 awaitable<bool> send_text(beast::tcp_stream& stream, const request& req, http::status status,
                           std::string_view content_type, std::string body, storage::pull_event& ev);

@@ -151,10 +151,15 @@ class RegistryApiTest(unittest.TestCase):
         self.assert_oci_error(self.get("/v2/registry.test/team/app/manifests/bad..tag%20x"), 400, "TAG_INVALID")
         self.assert_oci_error(self.get("/v2/registry.test/team/app/blobs/sha256:xyz"), 400, "DIGEST_INVALID")
         self.assert_oci_error(self.get("/v2/registry.test/team/app/blobs/sha512:" + "a" * 128), 400, "UNSUPPORTED")
-        r = request("POST", self.strata.url + "/v2/registry.test/team/app/blobs/uploads/", data=b"")
-        self.assert_oci_error(r, 405, "UNSUPPORTED")
+        # A 405 says what the resource allows: nothing for the push endpoint, GET and HEAD elsewhere.
+        for method in ("POST", "GET"):
+            r = request(method, self.strata.url + "/v2/registry.test/team/app/blobs/uploads/",
+                        data=b"" if method == "POST" else None)
+            self.assert_oci_error(r, 405, "UNSUPPORTED")
+            self.assertEqual(r.header("Allow"), "")
         r = request("DELETE", self.strata.url + "/v2/registry.test/team/app/manifests/v1")
         self.assert_oci_error(r, 405, "UNSUPPORTED")
+        self.assertEqual(r.header("Allow"), "GET, HEAD")
         r = self.get("/v2/registry.test/team/app/manifests/v1", {"X-Huge": "a" * 100_000})
         self.assertEqual(r.status, 400)
 
