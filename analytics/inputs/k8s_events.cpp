@@ -98,7 +98,7 @@ std::size_t k8s_event_importer::add_paths(const std::vector<std::string>& paths,
 
 namespace {
 
-constexpr std::size_t max_errors_kept = 50;
+constexpr std::size_t max_event_errors_kept = 50;
 
 bool is_blank(std::string_view line) { return line.find_first_not_of(" \t\r") == std::string_view::npos; }
 
@@ -189,7 +189,7 @@ void k8s_event_importer::add_text(std::string_view text, const label_set& labels
 }
 
 void k8s_event_importer::note(std::string error) {
-    if (errors_.size() < max_errors_kept) errors_.push_back(std::move(error));
+    if (errors_.size() < max_event_errors_kept) errors_.push_back(std::move(error));
 }
 
 void k8s_event_importer::add_line(std::string_view line, const label_set& labels) {

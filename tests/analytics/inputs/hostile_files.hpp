@@ -2,6 +2,8 @@
 // measure how much resident memory a piece of code adds at its peak.
 #pragma once
 
+#include "tests/temp_dir.hpp"
+
 #include <zlib.h>
 
 #include <algorithm>
@@ -15,20 +17,6 @@
 #include <unistd.h>
 
 namespace strata::test {
-
-// A directory removed with everything in it at the end of the scope.
-struct temp_dir {
-    std::filesystem::path path;
-    temp_dir() {
-        static int counter = 0;
-        path = std::filesystem::temp_directory_path() /
-               ("strata-hostile-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-        std::filesystem::create_directories(path);
-    }
-    ~temp_dir() { std::filesystem::remove_all(path); }
-    temp_dir(const temp_dir&) = delete;
-    temp_dir& operator=(const temp_dir&) = delete;
-};
 
 inline void write_bytes(const std::filesystem::path& path, std::string_view bytes) {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);

@@ -4,6 +4,7 @@
 #include "analytics/analyses/layer_reuse.hpp"
 
 #include "storage/oci/digest.hpp"
+#include "tests/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -18,12 +19,7 @@ namespace {
 
 const fs::path fixtures = fs::path(STRATA_SOURCE_DIR) / "tests" / "fixtures" / "manifests";
 
-struct temp_dir {
-    fs::path path = fs::temp_directory_path() / ("strata-catalog-" + std::to_string(::getpid()) + "-" +
-                                                 std::to_string(reinterpret_cast<std::uintptr_t>(this)));
-    temp_dir() { fs::create_directories(path); }
-    ~temp_dir() { fs::remove_all(path); }
-};
+using strata::test::temp_dir;
 
 void write(const fs::path& p, const std::string& text) {
     fs::create_directories(p.parent_path());

@@ -9,13 +9,13 @@ using namespace strata::analytics;
 using json = nlohmann::json;
 
 namespace {
-const std::string d1 = "sha256:" + std::string(64, 'a');
-const std::string d2 = "sha256:" + std::string(64, 'b');
+const std::string digest_a = "sha256:" + std::string(64, 'a');
+const std::string digest_b = "sha256:" + std::string(64, 'b');
 
 json manifest_with(json layers) {
     return {{"schemaVersion", 2},
             {"mediaType", "application/vnd.oci.image.manifest.v1+json"},
-            {"config", {{"digest", d1}, {"size", 10}}},
+            {"config", {{"digest", digest_a}, {"size", 10}}},
             {"layers", layers}};
 }
 
@@ -29,9 +29,9 @@ std::optional<std::string> read(const json& m) {
 TEST_CASE("an image manifest gives its layers and config digest") {
     image img;
     std::string config;
-    REQUIRE_FALSE(read_image_manifest(manifest_with({{{"digest", d1}, {"size", 5}}, {{"digest", d2}, {"size", 6000000000}}}),
+    REQUIRE_FALSE(read_image_manifest(manifest_with({{{"digest", digest_a}, {"size", 5}}, {{"digest", digest_b}, {"size", 6000000000}}}),
                                       img, config));
-    CHECK(config == d1);
+    CHECK(config == digest_a);
     REQUIRE(img.layers.size() == 2);
     CHECK(img.layers[1].size == 6000000000ull);  // a 6 GB layer is real
     CHECK(img.total_bytes() == 6000000005ull);
@@ -41,24 +41,24 @@ TEST_CASE("malformed manifests are refused with a reason and leave the image unt
     CHECK(read(json::array()) == "manifest is not a JSON object");
     CHECK(read(manifest_with("layers")) == "manifest has no layers array");
     CHECK(read(manifest_with({{{"digest", "sha256:xyz"}, {"size", 5}}})) == "manifest layer has no valid sha256 digest");
-    CHECK(read(manifest_with({{{"digest", d1}, {"size", -5}}})) == "manifest layer size is not a non-negative integer");
-    CHECK(read(manifest_with({{{"digest", d1}, {"size", "5"}}})) == "manifest layer size is not a non-negative integer");
-    CHECK(read(manifest_with({{{"digest", d1}, {"size", 1.5}}})) == "manifest layer size is not a non-negative integer");
-    CHECK(read(manifest_with({{{"digest", d1}}})) == "manifest layer size is not a non-negative integer");
+    CHECK(read(manifest_with({{{"digest", digest_a}, {"size", -5}}})) == "manifest layer size is not a non-negative integer");
+    CHECK(read(manifest_with({{{"digest", digest_a}, {"size", "5"}}})) == "manifest layer size is not a non-negative integer");
+    CHECK(read(manifest_with({{{"digest", digest_a}, {"size", 1.5}}})) == "manifest layer size is not a non-negative integer");
+    CHECK(read(manifest_with({{{"digest", digest_a}}})) == "manifest layer size is not a non-negative integer");
     CHECK(read(manifest_with({42})) == "manifest layer is not an object");
     auto no_config = manifest_with(json::array());
     no_config.erase("config");
     CHECK(read(no_config) == "manifest has no config descriptor");
     // Numbers too big for 64 bits parse as floating point: refused as sizes.
-    const auto huge = parse_json_guarded(R"({"config":{"digest":")" + d1 +
-                                         R"(","size":1},"layers":[{"digest":")" + d1 + R"(","size":1e400}]})");
+    const auto huge = parse_json_guarded(R"({"config":{"digest":")" + digest_a +
+                                         R"(","size":1},"layers":[{"digest":")" + digest_a + R"(","size":1e400}]})");
     CHECK(read(huge).has_value());
-    const auto too_big = parse_json_guarded(R"({"config":{"digest":")" + d1 +
-                                            R"(","size":1},"layers":[{"digest":")" + d1 +
+    const auto too_big = parse_json_guarded(R"({"config":{"digest":")" + digest_a +
+                                            R"(","size":1},"layers":[{"digest":")" + digest_a +
                                             R"(","size":18446744073709551616}]})");
     CHECK(read(too_big).has_value());
     image img;
-    img.layers = {{d2, 1}};
+    img.layers = {{digest_b, 1}};
     std::string config;
     CHECK(read_image_manifest(manifest_with("x"), img, config));
     CHECK(img.layers.size() == 1);
@@ -67,8 +67,8 @@ TEST_CASE("malformed manifests are refused with a reason and leave the image unt
 TEST_CASE("indexes list their platform manifests") {
     const json index = {{"mediaType", "application/vnd.oci.image.index.v1+json"},
                         {"manifests",
-                         {{{"digest", d1}, {"platform", {{"os", "linux"}, {"architecture", "arm64"}, {"variant", "v8"}}}},
-                          {{"digest", d2}, {"platform", {{"os", "linux"}, {"architecture", "amd64"}}}}}}};
+                         {{{"digest", digest_a}, {"platform", {{"os", "linux"}, {"architecture", "arm64"}, {"variant", "v8"}}}},
+                          {{"digest", digest_b}, {"platform", {{"os", "linux"}, {"architecture", "amd64"}}}}}}};
     CHECK(is_index_document(index));
     std::vector<index_entry> entries;
     REQUIRE_FALSE(read_index(index, entries));
@@ -78,7 +78,7 @@ TEST_CASE("indexes list their platform manifests") {
     CHECK(read(index) == "an index, not an image manifest");
     entries.clear();
     CHECK(read_index({{"manifests", {{{"digest", 7}}}}}, entries) == "index entry has no valid sha256 digest");
-    CHECK(read_index({{"manifests", {{{"digest", d1}, {"platform", {{"os", 1}}}}}}}, entries).has_value());
+    CHECK(read_index({{"manifests", {{{"digest", digest_a}, {"platform", {{"os", 1}}}}}}}, entries).has_value());
     CHECK(entries.empty());
 }
 

@@ -1,6 +1,7 @@
 // Images read back from strata's own index and blob store: tags through indexes to platform
 // manifests, configs from cached blobs, untagged manifests, and the event log as pulls.
 #include "analytics/inputs/image_catalog.hpp"
+#include "tests/temp_dir.hpp"
 #include "analytics/inputs/strata_pulls.hpp"
 
 #include "storage/blobs/blob_store.hpp"
@@ -16,12 +17,6 @@ namespace fs = std::filesystem;
 using json = nlohmann::json;
 
 namespace {
-
-struct temp_root {
-    fs::path path = fs::temp_directory_path() / ("strata-store-import-" + std::to_string(::getpid()) + "-" +
-                                                 std::to_string(reinterpret_cast<std::uintptr_t>(this)));
-    ~temp_root() { fs::remove_all(path); }
-};
 
 storage::digest put_blob(const storage::blob_store& blobs, const std::string& text) {
     const auto d = storage::sha256_of(text);
@@ -45,7 +40,7 @@ std::string image_manifest(const storage::digest& config, std::uint64_t layer_si
 }  // namespace
 
 TEST_CASE("the store's tags, indexes, manifests and configs become images") {
-    temp_root root;
+    strata::test::temp_dir root;
     storage::blob_store blobs(root.path);
     storage::metadata_index index(root.path / "index");
     const storage::repository_key repo{"ghcr.io", "org/app"};
@@ -86,7 +81,7 @@ TEST_CASE("the store's tags, indexes, manifests and configs become images") {
 }
 
 TEST_CASE("strata's event log gives served GETs as pull observations") {
-    temp_root root;
+    strata::test::temp_dir root;
     storage::metadata_index index(root.path / "index");
     storage::event_log log(index);
     const auto ev = [](std::int64_t ts, std::string kind, std::string method, unsigned status, std::string cache) {

@@ -1,5 +1,6 @@
 // Tests of the content-addressed blob store: layout, commit, discard and crash leftovers.
 #include "storage/blobs/blob_store.hpp"
+#include "tests/temp_dir.hpp"
 
 #include "tests/catch_result.hpp"
 
@@ -12,18 +13,8 @@
 using namespace strata::storage;
 namespace fs = std::filesystem;
 
-namespace {
-
-struct temp_root {
-    fs::path path = fs::temp_directory_path() / ("strata-blob-test-" + std::to_string(::getpid()) + "-" +
-                                                 std::to_string(reinterpret_cast<std::uintptr_t>(this)));
-    ~temp_root() { fs::remove_all(path); }
-};
-
-}  // namespace
-
 TEST_CASE("blob_store commits a verified temp file under blobs/sha256/ab/<hex>") {
-    temp_root root;
+    strata::test::temp_dir root;
     blob_store store(root.path);
     const auto d = sha256_of("hello");
     CHECK_FALSE(store.contains(d));
@@ -42,7 +33,7 @@ TEST_CASE("blob_store commits a verified temp file under blobs/sha256/ab/<hex>")
 }
 
 TEST_CASE("blob_store discard removes the temp file and stores nothing") {
-    temp_root root;
+    strata::test::temp_dir root;
     blob_store store(root.path);
     auto temp = store.create_temp();
     REQUIRE(temp);
@@ -54,7 +45,7 @@ TEST_CASE("blob_store discard removes the temp file and stores nothing") {
 }
 
 TEST_CASE("blob_store removes temp files left by a previous process") {
-    temp_root root;
+    strata::test::temp_dir root;
     { blob_store store(root.path); }
     std::ofstream(root.path / "tmp" / "fetch-leftover") << "partial";
     blob_store reopened(root.path);
