@@ -10,6 +10,7 @@
 #include "analytics/inputs/strata_pulls.hpp"
 #include "proxy/cli/crawl_command.hpp"
 #include "proxy/cli/output_file.hpp"
+#include "proxy/cli/store_dir.hpp"
 
 #include "storage/blobs/blob_store.hpp"
 #include "storage/events/event_log.hpp"
@@ -19,7 +20,6 @@
 #include <chrono>
 #include <iostream>
 #include <limits>
-#include <sstream>
 #include <stdexcept>
 
 namespace strata::proxy {
@@ -134,8 +134,7 @@ struct loaded_inputs {
 
 void load_store(const analyze_args& a, loaded_inputs& in) {
     const fs::path root(a.data_dir);
-    if (!fs::is_directory(root / "index")) throw std::invalid_argument("no strata store in " + a.data_dir);
-    storage::metadata_index index(root / "index", storage::metadata_index::open_mode::read_only);
+    storage::metadata_index index(store_index_dir(a.data_dir), storage::metadata_index::open_mode::read_only);
     if (a.analysis == "report" || is_image_analysis(a.analysis))
         analytics::import_store(in.images, index, storage::blob_store(root, /*clean_temp=*/false));
     if (a.analysis == "report" || !is_image_analysis(a.analysis)) {

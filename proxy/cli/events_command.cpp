@@ -4,15 +4,13 @@
 #include "proxy/admin/events_export.hpp"
 #include "proxy/cli/command_frame.hpp"
 #include "proxy/cli/flags.hpp"
+#include "proxy/cli/store_dir.hpp"
 #include "storage/clock.hpp"
 #include "storage/events/event_log.hpp"
 #include "storage/index/metadata_index.hpp"
 
 #include <cstdint>
-#include <filesystem>
 #include <iostream>
-#include <optional>
-#include <stdexcept>
 
 namespace strata::proxy {
 
@@ -43,9 +41,7 @@ int export_events(const std::vector<std::string>& args) {
         .value("--until", [&](const std::string& v) { until = time_flag("--until", v, now); })
         .value("--format", [&](const std::string& v) { format = *parse_export_format(one_of("--format", v, {"jsonl", "csv"})); })
         .parse({args.begin() + 1, args.end()});
-    const auto index_dir = std::filesystem::path(data_dir) / "index";
-    if (!std::filesystem::is_directory(index_dir)) throw std::invalid_argument("no strata store in " + data_dir);
-    storage::metadata_index index(index_dir, storage::metadata_index::open_mode::read_only);
+    storage::metadata_index index(store_index_dir(data_dir), storage::metadata_index::open_mode::read_only);
     storage::event_log log(index);
     write_events(log, since, until, format, 0, std::cout);
     std::cout.flush();

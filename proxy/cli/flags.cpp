@@ -1,6 +1,7 @@
 // flag_set: declared flags, one pass over the arguments, and value readers that name the flag.
 #include "proxy/cli/flags.hpp"
 
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>

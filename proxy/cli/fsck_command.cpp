@@ -3,6 +3,7 @@
 
 #include "proxy/cli/command_frame.hpp"
 #include "proxy/cli/flags.hpp"
+#include "proxy/cli/store_dir.hpp"
 #include "storage/blobs/store_check.hpp"
 
 #include <unistd.h>
@@ -10,7 +11,6 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
-#include <stdexcept>
 
 namespace strata::proxy {
 namespace {
@@ -43,10 +43,9 @@ void print_summary(const storage::store_check_report& r, double seconds) {
 }
 
 int check(const std::string& data_dir, bool repair) {
-    const std::filesystem::path root(data_dir);
-    if (!std::filesystem::is_directory(root / "index")) throw std::invalid_argument("no strata store in " + data_dir);
-    storage::blob_store blobs(root, /*clean_temp=*/repair);
-    storage::metadata_index index(root / "index", repair ? storage::metadata_index::open_mode::read_write
+    const auto index_dir = store_index_dir(data_dir);
+    storage::blob_store blobs(data_dir, /*clean_temp=*/repair);
+    storage::metadata_index index(index_dir, repair ? storage::metadata_index::open_mode::read_write
                                                          : storage::metadata_index::open_mode::read_only);
     storage::store_check_options options;
     options.verify_hashes = true;

@@ -9,6 +9,7 @@
 #include "analytics/report/report_html.hpp"
 #include "analytics/simulator/tables.hpp"
 #include "proxy/cli/output_file.hpp"
+#include "proxy/cli/store_dir.hpp"
 
 #include "storage/blobs/blob_store.hpp"
 #include "storage/events/event_log.hpp"
@@ -192,8 +193,7 @@ analytics::trace load_trace(const simulate_args& a) {
     if (a.synthetic) return analytics::synthetic_trace(a.synthetic_spec);
     if (!a.csv.empty()) return analytics::trace_from_csv(read_file(a.csv, std::size_t{8} << 30));
     if (!a.data_dir.empty()) {
-        if (!fs::is_directory(fs::path(a.data_dir) / "index")) throw std::invalid_argument("no strata store in " + a.data_dir);
-        storage::metadata_index index(fs::path(a.data_dir) / "index", storage::metadata_index::open_mode::read_only);
+        storage::metadata_index index(store_index_dir(a.data_dir), storage::metadata_index::open_mode::read_only);
         storage::event_log log(index);
         return analytics::trace_from_event_log(log, 0, std::numeric_limits<std::int64_t>::max());
     }
