@@ -73,7 +73,9 @@ class RssSampler:
         return self.peak_kib / 1024
 
 
-def static_nginx(workdir, root):
-    """nginx serving a directory as static files with sendfile (not started)."""
+def static_nginx(workdir, root, access_log=False):
+    """nginx serving a directory as static files with sendfile (not started); with access_log, a
+    line per request in nginx's combined format, buffered (64k, flushed every second) as strata's is."""
+    log = "access_log %s/nginx-access.log combined buffer=64k flush=1s;" % workdir if access_log else ""
     return Nginx(workdir, """listen 127.0.0.1:%%(port)d; root %s; sendfile on; tcp_nopush on;
-                    keepalive_requests 1000000;""" % root)
+                    keepalive_requests 1000000; %s""" % (root, log))

@@ -1,25 +1,38 @@
 #!/usr/bin/env python3
 """Hot-path benchmark: strata vs docker-registry in proxy mode vs nginx serving the same bytes.
 
-Prints, from one run on this machine:
-  - hot manifest by digest, wrk -c32: strata / docker-registry-proxy and strata / nginx;
-  - hot 256 MiB blob, 8 parallel clients: strata / nginx throughput;
+Prints, from one run on this machine, with the access log on for strata and nginx (both
+buffered: strata's blocks, nginx's `buffer=64k flush=1s`):
+  - hot manifest by digest, wrk -c32, --rounds runs of each server in turn (the best of each, so
+    the machine's noise hits all alike): strata / docker-registry-proxy and strata / nginx req/s,
+    and strata's p99 latency / nginx's;
+  - hot 256 MiB blob, 8 parallel clients: strata / nginx (sendfile) throughput;
   - strata's peak RSS while serving those blobs.
-Targets (issue "proxy core"): >= 30x registry proxy, >= 0.7x nginx, >= 0.9x nginx, < 100 MiB.
+Targets: >= 30x registry proxy, >= 0.9x nginx req/s, p99 <= 2x nginx's, blob >= 1.0x nginx,
+RSS < 64 MiB.
 """
 import argparse
 import hashlib
 import os
 import sys
 
+import re
+
 from bench_common import static_nginx, RssSampler, http, wrk
 
 from harness import OCI_MANIFEST, Registry, Strata, TempDir, push_image, sha256
 
 
+def milliseconds(text):
+    """wrk's latency text ("812.00us", "1.20ms", "2.01s") in milliseconds."""
+    m = re.match(r"([\d.]+)(us|ms|s)$", text)
+    return float(m.group(1)) * {"us": 1e-3, "ms": 1.0, "s": 1e3}[m.group(2)]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=int, default=10, help="duration of each wrk run")
+    parser.add_argument("--rounds", type=int, default=3, help="manifest runs of each server, taken in turn")
     parser.add_argument("--blob-mib", type=int, default=256)
     args = parser.parse_args()
 
@@ -38,7 +51,7 @@ def main():
             f.write(image.manifest)
         with open(os.path.join(static, "blob"), "wb") as f:
             f.write(blob)
-        nginx = static_nginx(d, static).start()
+        nginx = static_nginx(d, static, access_log=True).start()
 
         accept = "Accept: " + OCI_MANIFEST
         manifest_urls = {
@@ -55,29 +68,35 @@ def main():
             assert r.status == 200, (url, r.status)
         http("GET", "%s/v2/bench/app/blobs/%s" % (registry_proxy.url, blob_digest))
 
-        print("hot manifest by digest, wrk -c32 -t2, %ds each" % args.seconds)
-        manifest_rps = {}
-        for name, url in manifest_urls.items():
-            rps, _, p99 = wrk(url, 32, args.seconds, [accept], threads=2)
-            manifest_rps[name] = rps
-            print("  %-22s %10.0f req/s   p99 %s" % (name, rps, p99))
+        print("hot manifest by digest, wrk -c32 -t2, %d rounds of %ds taken in turn, best of each" %
+              (args.rounds, args.seconds))
+        manifest_rps, manifest_p99 = {}, {}
+        for _ in range(args.rounds):  # in turn, so the machine's noise hits every server alike
+            for name, url in manifest_urls.items():
+                rps, _, p99 = wrk(url, 32, args.seconds, [accept], threads=2)
+                manifest_rps[name] = max(manifest_rps.get(name, 0), rps)
+                manifest_p99[name] = min(manifest_p99.get(name, float("inf")), milliseconds(p99))
+        for name in manifest_urls:
+            print("  %-22s %10.0f req/s   p99 %.2f ms" % (name, manifest_rps[name], manifest_p99[name]))
         print("  strata / docker-registry proxy: %6.1fx  (target >= 30x)" %
               (manifest_rps["strata"] / manifest_rps["docker-registry proxy"]))
-        print("  strata / nginx:                 %6.2fx  (target >= 0.7x)" % (manifest_rps["strata"] / manifest_rps["nginx"]))
+        print("  strata / nginx:                 %6.2fx  (target >= 0.9x)" % (manifest_rps["strata"] / manifest_rps["nginx"]))
+        print("  p99 strata / nginx:             %6.2fx  (target <= 2x)" % (manifest_p99["strata"] / manifest_p99["nginx"]))
 
-        print("hot %d MiB blob, 8 parallel clients, %ds each" % (args.blob_mib, args.seconds))
-        blob_bps = {}
-        for name, url in blob_urls.items():
-            if name == "strata":
+        print("hot %d MiB blob, 8 parallel clients, %d rounds of %ds taken in turn, best of each" %
+              (args.blob_mib, args.rounds, args.seconds))
+        blob_bps, strata_rss = {}, 0.0
+        for _ in range(args.rounds):
+            for name, url in blob_urls.items():
                 with RssSampler(strata.proc.pid) as rss:
                     _, bps, _ = wrk(url, 8, args.seconds, threads=2)
-                strata_rss = rss.peak_mib
-            else:
-                _, bps, _ = wrk(url, 8, args.seconds, threads=2)
-            blob_bps[name] = bps
-            print("  %-22s %10.0f MiB/s" % (name, bps / 2 ** 20))
-        print("  strata / nginx:                 %6.2fx  (target >= 0.9x)" % (blob_bps["strata"] / blob_bps["nginx"]))
-        print("  strata peak RSS while serving:  %6.1f MiB (target < 100 MiB)" % strata_rss)
+                if name == "strata":
+                    strata_rss = max(strata_rss, rss.peak_mib)
+                blob_bps[name] = max(blob_bps.get(name, 0), bps)
+        for name in blob_urls:
+            print("  %-22s %10.0f MiB/s" % (name, blob_bps[name] / 2 ** 20))
+        print("  strata / nginx:                 %6.2fx  (target >= 1.0x)" % (blob_bps["strata"] / blob_bps["nginx"]))
+        print("  strata peak RSS while serving:  %6.1f MiB (target < 64 MiB)" % strata_rss)
 
         nginx.stop()
         registry_proxy.stop()

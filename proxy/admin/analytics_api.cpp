@@ -4,9 +4,9 @@
 #include "analytics/analyses/analysis_runner.hpp"
 #include "analytics/report/report_html.hpp"
 #include "analytics/inputs/strata_pulls.hpp"
-#include "proxy/server/blocking.hpp"
+#include "proxy/blocking.hpp"
 #include "proxy/protocol/query.hpp"
-#include "proxy/server/respond.hpp"
+#include "proxy/reply/replies.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -67,22 +67,22 @@ struct api_answer {
     std::string content_type, body;
 };
 
-api_answer run(proxy_context& ctx, const api_query& q) {
+api_answer run(const analytics_sources& sources, const api_query& q) {
     analytics::image_catalog images;
-    analytics::import_store(images, ctx.index, ctx.blobs);
-    const auto pulls = analytics::pulls_from_event_log(ctx.events_log, q.since_ns, std::numeric_limits<std::int64_t>::max());
+    analytics::import_store(images, sources.index, sources.blobs);
+    const auto pulls = analytics::pulls_from_event_log(sources.events_log, q.since_ns, std::numeric_limits<std::int64_t>::max());
     if (q.request.name == "report") {
         analytics::report_inputs r;
         r.title = "strata analytics";
         r.generated_at = "strata's cache and pull log";
         r.images = &images;
         r.pulls = &pulls;
-        r.prices = ctx.prices ? &*ctx.prices : nullptr;
+        r.prices = sources.prices ? &*sources.prices : nullptr;
         r.pull_group_by = q.request.group_by.empty() ? std::vector<std::string>{"cache"} : q.request.group_by;
         return {http::status::ok, "text/html; charset=utf-8", analytics::render_report(r)};
     }
     auto request = q.request;
-    request.prices = ctx.prices;
+    request.prices = sources.prices;
     const auto out = analytics::run_analysis(request, images, pulls);
     if (q.format == "csv") return {http::status::ok, "text/csv; charset=utf-8", analytics::render_csv(out.tables.front())};
     if (q.format == "table") {
@@ -103,11 +103,11 @@ bool known(const std::string& name) {
 }
 
 // The parsed query, or what is wrong with it.
-std::variant<api_query, std::string> checked_query(const proxy_context& ctx, std::string_view target,
+std::variant<api_query, std::string> checked_query(const analytics_sources& sources, std::string_view target,
                                                    const std::string& name) {
     try {
         auto q = parse_query(target, name);
-        if (name == "cost" && !ctx.prices) return std::string("cost: strata has no analytics.prices_file");
+        if (name == "cost" && !sources.prices) return std::string("cost: strata has no analytics.prices_file");
         return q;
     } catch (const std::invalid_argument& e) {
         return std::string(e.what());
@@ -122,30 +122,28 @@ std::string listing() {
 
 }  // namespace
 
-awaitable<bool> handle_analytics(proxy_context& ctx, beast::tcp_stream& stream, const request& req,
-                                 storage::pull_event& ev) {
+awaitable<reply> handle_analytics(const analytics_sources& sources, const request& req) {
     const std::string_view target = req.target();
     const auto path = target.substr(0, target.find('?'));
     if (req.method() != http::verb::get) {
-        co_return co_await send_refusal(stream, req, http::status::method_not_allowed, "UNSUPPORTED",
-                                        "analytics: GET only", http::field::allow, "GET", ev);
+        co_return refusal(http::status::method_not_allowed, "UNSUPPORTED", "analytics: GET only", http::field::allow,
+                          "GET");
     }
     if (path == prefix || path == "/api/v1/analytics/") {
-        auto list = listing();
-        co_return co_await send_text(stream, req, http::status::ok, "application/json", std::move(list), ev);
+        co_return text_reply(http::status::ok, "application/json", listing());
     }
     const auto name = std::string(path.substr(prefix.size() + 1));
     if (!known(name)) {
-        co_return co_await send_refusal(stream, req, http::status::not_found, "NOT_FOUND", "no such analysis", ev);
+        co_return refusal(http::status::not_found, "NOT_FOUND", "no such analysis");
     }
-    auto parsed = checked_query(ctx, target, name);
+    auto parsed = checked_query(sources, target, name);
     if (auto* problem = std::get_if<std::string>(&parsed)) {
-        co_return co_await send_refusal(stream, req, http::status::bad_request, "UNSUPPORTED", *problem, ev);
+        co_return refusal(http::status::bad_request, "UNSUPPORTED", *problem);
     }
     const auto q = std::get<api_query>(std::move(parsed));
-    auto work = [&ctx, q] { return run(ctx, q); };
-    auto answer = co_await run_blocking(ctx.blocking, std::move(work));
-    co_return co_await send_text(stream, req, answer.status, answer.content_type, std::move(answer.body), ev);
+    auto work = [&sources, q] { return run(sources, q); };
+    auto answer = co_await run_blocking(sources.blocking, std::move(work));
+    co_return text_reply(answer.status, answer.content_type, std::move(answer.body));
 }
 
 }  // namespace strata::proxy

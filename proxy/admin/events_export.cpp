@@ -2,8 +2,8 @@
 #include "proxy/admin/events_export.hpp"
 
 #include "proxy/protocol/query.hpp"
-#include "proxy/server/blocking.hpp"
-#include "proxy/server/oci_error.hpp"
+#include "proxy/blocking.hpp"
+#include "proxy/reply/replies.hpp"
 #include "proxy/protocol/token_response.hpp"
 #include "storage/clock.hpp"
 
@@ -44,8 +44,8 @@ std::size_t write_events(const storage::event_log& log, std::int64_t since_ns, s
     return n;
 }
 
-awaitable<bool> handle_events_export(proxy_context& ctx, beast::tcp_stream& stream, const request& req,
-                                     storage::pull_event& ev) {
+awaitable<reply> handle_events_export(event_recorder& recorder, const storage::event_log& log,
+                                      asio::thread_pool& blocking, const request& req) {
     const std::string_view target = req.target();
     const auto now = storage::now_ns();
     const auto since_text = query_value(target, "since");
@@ -59,31 +59,19 @@ awaitable<bool> handle_events_export(proxy_context& ctx, beast::tcp_stream& stre
         if (ec != std::errc() || end != l.data() + l.size()) limit = 0;
     }
     if (!since || !until || !format || limit == 0) {
-        auto res = make_error_response(http::status::bad_request, "UNSUPPORTED",
-                                       "since/until: RFC 3339, epoch seconds or an age like 15m; format: jsonl or csv; "
-                                       "limit: a positive number",
-                                       req.version(), req.keep_alive());
-        ev.http_status = res.result_int();
-        stream.expires_after(std::chrono::seconds(30));
-        co_await http::async_write(stream, res, with_ec);
-        co_return res.keep_alive();
+        co_return refusal(http::status::bad_request, "UNSUPPORTED",
+                          "since/until: RFC 3339, epoch seconds or an age like 15m; format: jsonl or csv; "
+                          "limit: a positive number");
     }
-    ctx.events.drain();  // what was served before this request is in the export
-    auto work = [&ctx, s = *since, u = *until, f = *format, limit] {
+    recorder.drain();  // what was served before this request is in the export
+    auto work = [&log, s = *since, u = *until, f = *format, limit] {
         std::ostringstream out;
-        write_events(ctx.events_log, s, u, f, limit, out);
+        write_events(log, s, u, f, limit, out);
         return out.str();
     };
-    auto body = co_await run_blocking(ctx.blocking, std::move(work));
-    http::response<http::string_body> res{http::status::ok, req.version()};
-    res.set(http::field::content_type, *format == export_format::csv ? "text/csv" : "application/x-ndjson");
-    res.keep_alive(req.keep_alive());
-    res.body() = std::move(body);
-    res.prepare_payload();
-    ev.http_status = 200;
-    stream.expires_after(std::chrono::seconds(300));
-    auto [ec, n] = co_await http::async_write(stream, res, with_ec);
-    co_return !ec && res.keep_alive();
+    auto body = co_await run_blocking(blocking, std::move(work));
+    co_return text_reply(http::status::ok, *format == export_format::csv ? "text/csv" : "application/x-ndjson",
+                         std::move(body));
 }
 
 }  // namespace strata::proxy

@@ -2,7 +2,8 @@
 #pragma once
 
 #include "proxy/net.hpp"
-#include "proxy/server/proxy_context.hpp"
+#include "proxy/observe/event_recorder.hpp"
+#include "proxy/reply/reply.hpp"
 #include "storage/events/event_log.hpp"
 
 #include <cstdint>
@@ -28,7 +29,8 @@ std::size_t write_events(const storage::event_log& log, std::int64_t since_ns, s
                          export_format format, std::size_t limit, std::ostream& out);
 
 // GET /api/v1/events?since=&until=&format=jsonl|csv&limit=N (default limit 100000).
-awaitable<bool> handle_events_export(proxy_context& ctx, beast::tcp_stream& stream, const request& req,
-                                     storage::pull_event& ev);
+// What was served before the request is in the export (the recorder is drained first).
+awaitable<reply> handle_events_export(event_recorder& recorder, const storage::event_log& log,
+                                      asio::thread_pool& blocking, const request& req);
 
 }  // namespace strata::proxy

@@ -2,7 +2,11 @@
 #pragma once
 
 #include "proxy/net.hpp"
-#include "proxy/server/proxy_context.hpp"
+#include "proxy/reply/reply.hpp"
+#include "storage/index/metadata_index.hpp"
+
+#include <string>
+#include <vector>
 
 namespace strata::proxy {
 
@@ -10,7 +14,7 @@ namespace strata::proxy {
 // pin (kept in the index across restarts); DELETE ?ref= removes one added here (config pins
 // change with the config). 400 for a malformed ref, 404 to delete an unknown one. The caller
 // has already checked the admin token.
-awaitable<bool> handle_pins(proxy_context& ctx, beast::tcp_stream& stream, const request& req,
-                            storage::pull_event& ev);
+awaitable<reply> handle_pins(storage::metadata_index& index, asio::thread_pool& blocking,
+                             const std::vector<std::string>& configured, const request& req);
 
 }  // namespace strata::proxy

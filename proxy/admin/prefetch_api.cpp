@@ -3,7 +3,7 @@
 
 #include "proxy/registry/prefetch.hpp"
 #include "proxy/protocol/query.hpp"
-#include "proxy/server/respond.hpp"
+#include "proxy/reply/replies.hpp"
 
 #include <charconv>
 #include <utility>
@@ -27,27 +27,18 @@ std::optional<prefetch_options> parse_options(std::string_view target) {
     return o;
 }
 
-}  // namespace
-
-awaitable<bool> handle_prefetch(proxy_context& ctx, beast::tcp_stream& stream, const request& req,
-                                storage::pull_event& ev) {
-    if (req.method() != http::verb::post)
-        co_return co_await send_refusal(stream, req, http::status::method_not_allowed, "UNSUPPORTED",
-                                        "prefetch needs POST", http::field::allow, "POST", ev);
-    const auto options = parse_options(req.target());
-    if (!options)
-        co_return co_await send_refusal(stream, req, http::status::bad_request, "UNSUPPORTED",
-                                        "image=REF is required (repeatable); concurrency: 1 to 64", ev);
+// Runs the prefetch, writing its progress as chunks of JSON lines.
+awaitable<bool> stream_prefetch(const prefetch_services& services, prefetch_options options, beast::tcp_stream& stream,
+                                const request& req) {
     http::response<http::empty_body> head{http::status::ok, req.version()};
     head.set(http::field::content_type, "application/x-ndjson");
     head.chunked(true);
     head.keep_alive(req.keep_alive());
     http::response_serializer<http::empty_body> serializer{head};
-    ev.http_status = 200;
     stream.expires_after(chunk_write_timeout);
     auto [ec, n] = co_await http::async_write_header(stream, serializer, with_ec);
     if (ec) co_return false;
-    // Workers report concurrently (on this strand); one of them at a time writes, taking
+    // Workers report concurrently (on this connection's thread); one of them at a time writes, taking
     // along whatever lines the others queued meanwhile: writes to a stream must not overlap.
     bool client_gone = false, writing = false;
     std::string pending;
@@ -66,7 +57,7 @@ awaitable<bool> handle_prefetch(proxy_context& ctx, beast::tcp_stream& stream, c
         }
         writing = false;
     };
-    const auto summary = co_await prefetch_images(ctx, *options, progress);
+    const auto summary = co_await prefetch_images(services, options, progress);
     const nlohmann::json last = {{"summary", summary.to_json()}};
     co_await progress(last);
     if (client_gone) co_return false;
@@ -74,6 +65,20 @@ awaitable<bool> handle_prefetch(proxy_context& ctx, beast::tcp_stream& stream, c
     const auto last_chunk = http::make_chunk_last();
     auto [end_ec, end_n] = co_await asio::async_write(stream, last_chunk, with_ec);
     co_return !end_ec && req.keep_alive();
+}
+
+}  // namespace
+
+reply handle_prefetch(const prefetch_services& services, const request& req) {
+    if (req.method() != http::verb::post)
+        return refusal(http::status::method_not_allowed, "UNSUPPORTED", "prefetch needs POST", http::field::allow, "POST");
+    auto options = parse_options(req.target());
+    if (!options)
+        return refusal(http::status::bad_request, "UNSUPPORTED", "image=REF is required (repeatable); concurrency: 1 to 64");
+    auto write = [&services, o = std::move(*options)](beast::tcp_stream& stream, const request& r) {
+        return stream_prefetch(services, o, stream, r);
+    };
+    return {streamed_response{std::move(write)}, {}};
 }
 
 }  // namespace strata::proxy

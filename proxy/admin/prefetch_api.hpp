@@ -2,7 +2,8 @@
 #pragma once
 
 #include "proxy/net.hpp"
-#include "proxy/server/proxy_context.hpp"
+#include "proxy/registry/prefetch.hpp"
+#include "proxy/reply/reply.hpp"
 
 namespace strata::proxy {
 
@@ -10,7 +11,7 @@ namespace strata::proxy {
 // Answers 200 with a chunked application/x-ndjson body: one line per finished blob or failed
 // image, then {"summary": {...}}. 400 without images or with a bad concurrency, 405 for other
 // methods. The caller has already checked the admin token.
-awaitable<bool> handle_prefetch(proxy_context& ctx, beast::tcp_stream& stream, const request& req,
-                                storage::pull_event& ev);
+// The one admin answer that streams: the job runs while its progress is written.
+reply handle_prefetch(const prefetch_services& services, const request& req);
 
 }  // namespace strata::proxy

@@ -4,6 +4,8 @@
 #include "proxy/cli/flags.hpp"
 #include "proxy/net.hpp"
 #include "proxy/server/proxy_context.hpp"
+#include "proxy/server/io_threads.hpp"
+#include "proxy/server/proxy_services.hpp"
 #include "proxy/server/server.hpp"
 
 #include <spdlog/spdlog.h>
@@ -58,29 +60,19 @@ flag_set serve_flags(std::string& config_file, std::vector<config_edit>& edits, 
     return f;
 }
 
-// An io_context whose pending handlers (and the coroutine frames they own: sessions cut off at
-// the end of the shutdown grace, downloads still running) can be destroyed before the services
-// they refer to. The io_context's destructor would do the same, but only after proxy_context,
-// which it outlives, is gone.
-class io_runtime : public asio::io_context {
-public:
-    using asio::io_context::io_context;
-    void destroy_pending() { shutdown(); }
-};
-
 // Stops the I/O threads once every connection has finished its response in flight, or when the
 // grace period ends, whichever comes first.
-awaitable<void> stop_when_drained(asio::io_context& io, const client_connections& connections,
+awaitable<void> stop_when_drained(io_threads& threads, const client_connections& connections,
                                   std::chrono::milliseconds grace) {
     const auto deadline = std::chrono::steady_clock::now() + grace;
-    asio::steady_timer tick(io);
+    asio::steady_timer tick(threads.main());
     while (connections.open() > 0 && std::chrono::steady_clock::now() < deadline) {
         tick.expires_after(std::chrono::milliseconds(20));
         co_await tick.async_wait(with_ec);
     }
     if (const auto left = connections.open(); left > 0)
         spdlog::warn("shutdown grace over: cutting off connections={} with responses in flight", left);
-    io.stop();
+    threads.stop();
 }
 
 }  // namespace
@@ -122,14 +114,16 @@ int run_serve(const config& cfg) {
     // freed. glibc would otherwise raise this threshold to the largest buffer freed so far and
     // keep such buffers in its heaps, so memory an upstream made strata use would stay in use.
     mallopt(M_MMAP_THRESHOLD, 1 << 20);
-    const unsigned threads = cfg.server.io_threads ? cfg.server.io_threads : std::max(1u, std::thread::hardware_concurrency());
-    io_runtime io(static_cast<int>(threads));
-    proxy_context ctx(cfg, io);
-    server srv(io, ctx, cfg.server.listen);
+    const unsigned count = cfg.server.io_threads ? cfg.server.io_threads : std::max(1u, std::thread::hardware_concurrency());
+    io_threads threads(count);
+    auto& io = threads.main();
+    proxy_services services(cfg, io);
+    const proxy_context ctx = context_of(services);
+    server srv(threads, ctx, cfg.server.listen);
     srv.start();
     std::unique_ptr<server> metrics_srv;
     if (!cfg.server.metrics_listen.empty()) {
-        metrics_srv = std::make_unique<server>(io, ctx, cfg.server.metrics_listen, listener_role::metrics_only);
+        metrics_srv = std::make_unique<server>(threads, ctx, cfg.server.metrics_listen, listener_role::metrics_only);
         metrics_srv->start();
         const auto m = metrics_srv->local_endpoint();
         spdlog::info("strata metrics listening address={}:{}", m.address().to_string(), m.port());
@@ -139,8 +133,9 @@ int run_serve(const config& cfg) {
                  endpoint.address().to_string(), endpoint.port(), cfg.cache.data_dir.string(), cfg.upstreams.size(),
                  cfg.default_upstream, cfg.cache.offline);
 
-    asio::co_spawn(io, ctx.accesses.run(std::chrono::seconds(1)), asio::detached);
-    asio::co_spawn(io, ctx.run_metadata_gc(std::chrono::hours(6)), asio::detached);
+    asio::co_spawn(io, services.accesses.run(std::chrono::seconds(1)), asio::detached);
+    asio::co_spawn(io, services.request_log.run(std::chrono::milliseconds(500)), asio::detached);
+    asio::co_spawn(io, services.run_metadata_gc(std::chrono::hours(6)), asio::detached);
     asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](error_code ec, int sig) {
         if (ec) return;
@@ -149,20 +144,18 @@ int run_serve(const config& cfg) {
         srv.stop();
         if (metrics_srv) metrics_srv->stop();
         ctx.connections.drain();
-        asio::co_spawn(io, stop_when_drained(io, ctx.connections, cfg.server.shutdown_grace), asio::detached);
+        asio::co_spawn(io, stop_when_drained(threads, ctx.connections, cfg.server.shutdown_grace), asio::detached);
         signals.async_wait([&](error_code again, int) {
             if (again) return;
             spdlog::warn("strata stopping now: a second signal cut the shutdown grace short");
-            io.stop();
+            threads.stop();
         });
     });
-    std::vector<std::thread> pool;
-    for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&io] { io.run(); });
-    io.run();
-    for (auto& t : pool) t.join();
-    ctx.blocking.join();
-    io.destroy_pending();  // requests and downloads cut off go while the services they use exist
-    ctx.accesses.flush_now();  // statistics gathered since the last flush, before the index closes
+    threads.run();
+    services.blocking.join();
+    threads.destroy_pending();  // requests and downloads cut off go while the services they use exist
+    services.accesses.flush_now();  // statistics gathered since the last flush, before the index closes
+    services.request_log.flush();
     spdlog::info("strata stopped");
     return 0;
 }

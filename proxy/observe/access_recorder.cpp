@@ -1,7 +1,7 @@
 // access_recorder: in-memory hit counts, flushed periodically as one RocksDB batch.
 #include "proxy/observe/access_recorder.hpp"
 
-#include "proxy/server/blocking.hpp"
+#include "proxy/blocking.hpp"
 
 #include "storage/untrusted/text_escape.hpp"
 

@@ -3,7 +3,7 @@
 
 #include "proxy/protocol/upstream_status.hpp"
 #include "proxy/registry/blob_tee.hpp"
-#include "proxy/server/blocking.hpp"
+#include "proxy/blocking.hpp"
 #include "storage/clock.hpp"
 #include "storage/oci/manifest.hpp"
 

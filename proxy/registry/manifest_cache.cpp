@@ -1,7 +1,30 @@
 // manifest_cache: list + hash map LRU.
 #include "proxy/registry/manifest_cache.hpp"
 
+#include <string_view>
+
 namespace strata::proxy {
+namespace {
+
+// Visible ASCII only: nothing that could end a header line or start another.
+bool header_safe(std::string_view value) {
+    for (const char c : value)
+        if (c < 0x21 || c > 0x7e) return false;
+    return !value.empty();
+}
+
+}  // namespace
+
+std::shared_ptr<const cached_manifest> make_cached_manifest(std::string digest, std::string media_type,
+                                                            std::string body) {
+    cached_manifest m{std::move(digest), std::move(media_type), std::move(body), {}};
+    if (header_safe(m.digest) && header_safe(m.media_type)) {
+        m.response_head = "Server: strata\r\nDocker-Distribution-API-Version: registry/2.0\r\nContent-Type: " +
+                          m.media_type + "\r\nDocker-Content-Digest: " + m.digest + "\r\nETag: \"" + m.digest +
+                          "\"\r\nContent-Length: " + std::to_string(m.body.size()) + "\r\n";
+    }
+    return std::make_shared<const cached_manifest>(std::move(m));
+}
 
 std::shared_ptr<const cached_manifest> manifest_cache::find(const std::string& digest) {
     std::lock_guard lock(mutex_);
@@ -12,7 +35,8 @@ std::shared_ptr<const cached_manifest> manifest_cache::find(const std::string& d
 }
 
 std::size_t memory_cost(const cached_manifest& m) noexcept {
-    return sizeof(cached_manifest) + 2 * m.digest.size() + m.media_type.size() + m.body.size() + 128;
+    return sizeof(cached_manifest) + 2 * m.digest.size() + m.media_type.size() + m.body.size() + m.response_head.size() +
+           128;
 }
 
 std::size_t manifest_cache::bytes() const {

@@ -16,7 +16,14 @@ struct cached_manifest {
     std::string digest;
     std::string media_type;
     std::string body;
+    // Its 200 response's fixed header lines, serialized once for every request that sends it
+    // (empty if a field would not be safe to send, e.g. control characters from an old index).
+    std::string response_head;
 };
+
+// A manifest as served, with its response head built.
+std::shared_ptr<const cached_manifest> make_cached_manifest(std::string digest, std::string media_type,
+                                                            std::string body);
 
 // The bytes an entry costs: its strings plus the bookkeeping around them.
 std::size_t memory_cost(const cached_manifest& m) noexcept;

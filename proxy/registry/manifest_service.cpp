@@ -2,7 +2,7 @@
 #include "proxy/registry/manifest_service.hpp"
 
 #include "proxy/protocol/upstream_status.hpp"
-#include "proxy/server/blocking.hpp"
+#include "proxy/blocking.hpp"
 #include "storage/clock.hpp"
 #include "storage/oci/manifest.hpp"
 #include "storage/oci/reference.hpp"
@@ -141,8 +141,7 @@ awaitable<std::shared_ptr<const cached_manifest>> manifest_service::load_cached(
     auto lookup = [this, d = *parsed] { return index_.manifest(d); };
     auto record = co_await run_blocking(blocking_, std::move(lookup));
     if (!record) co_return nullptr;
-    auto m = std::make_shared<const cached_manifest>(
-        cached_manifest{digest, std::move(record->media_type), std::move(record->body)});
+    auto m = make_cached_manifest(digest, std::move(record->media_type), std::move(record->body));
     memory_.insert(m);
     co_return m;
 }
@@ -225,8 +224,7 @@ awaitable<result<manifest_result>> manifest_service::fetch_upstream(const route&
     if (!parsed) co_return parsed.error();
 
     const auto received = res->body.size();
-    auto m = std::make_shared<const cached_manifest>(
-        cached_manifest{actual.str(), parsed->media_type, std::move(res->body)});
+    auto m = make_cached_manifest(actual.str(), parsed->media_type, std::move(res->body));
     std::vector<storage::digest> children;
     for (const auto& c : parsed->children) children.push_back(c.digest_value);
     storage::repository_key key{r.upstream->name, r.repository};

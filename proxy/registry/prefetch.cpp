@@ -18,10 +18,10 @@ struct blob_job {
     storage::descriptor blob;
 };
 
-// What the workers share; they all run on one executor (the request's strand), so plain fields.
+// What the workers share; they all run on one executor (the request's thread), so plain fields.
 struct prefetch_run {
-    prefetch_run(proxy_context& c, const prefetch_progress& p) : ctx(c), progress(p) {}
-    proxy_context& ctx;
+    prefetch_run(const prefetch_services& s, const prefetch_progress& p) : services(s), progress(p) {}
+    const prefetch_services& services;
     const prefetch_progress& progress;
     std::vector<blob_job> jobs;
     std::size_t next = 0;
@@ -56,9 +56,9 @@ bool platform_matches(const std::string& wanted, const std::string& platform) {
 }
 
 // The manifest at r (fetched or cached) and what it references.
-awaitable<result<storage::parsed_manifest>> resolve(proxy_context& ctx, const route& r) {
+awaitable<result<storage::parsed_manifest>> resolve(const prefetch_services& services, const route& r) {
     const auto accept = every_manifest_type();  // named first: see run_blocking on GCC 12
-    auto got = co_await ctx.manifests.get(r, accept);
+    auto got = co_await services.manifests.get(r, accept);
     if (!got) co_return got.error();
     co_return storage::parse_manifest(got->manifest->body, got->manifest->media_type);
 }
@@ -66,10 +66,10 @@ awaitable<result<storage::parsed_manifest>> resolve(proxy_context& ctx, const ro
 // Adds the blobs of one image (every chosen platform of an index) to run.jobs.
 awaitable<errc> plan_image(prefetch_run& run, const prefetch_options& options, const std::string& image,
                            std::set<std::string>& planned) {
-    auto r = parse_route(manifest_target(image), run.ctx.cfg);
+    auto r = parse_route(manifest_target(image), run.services.cfg);
     if (!r) co_return to_errc(r.error());
     if (r->kind != endpoint::manifest) co_return errc::name_invalid;
-    auto top = co_await resolve(run.ctx, *r);
+    auto top = co_await resolve(run.services, *r);
     if (!top) co_return to_errc(top.error());
     ++run.summary.manifests;
     std::vector<storage::descriptor> blobs = top->children;
@@ -79,7 +79,7 @@ awaitable<errc> plan_image(prefetch_run& run, const prefetch_options& options, c
             if (!platform_matches(options.platform, child.platform)) continue;
             auto child_route = *r;
             child_route.reference = child.digest_value.str();
-            auto image_manifest = co_await resolve(run.ctx, child_route);
+            auto image_manifest = co_await resolve(run.services, child_route);
             if (!image_manifest) co_return to_errc(image_manifest.error());
             ++run.summary.manifests;
             blobs.insert(blobs.end(), image_manifest->children.begin(), image_manifest->children.end());
@@ -103,7 +103,7 @@ awaitable<blob_fetch::snapshot> wait_for_fetch(blob_fetch& fetch) {
 
 awaitable<void> fetch_blob(prefetch_run& run, const blob_job& job) {
     nlohmann::json line = {{"blob", job.blob.digest_value.str()}, {"size", job.blob.size}};
-    auto acquired = run.ctx.fetcher.acquire(job.r, job.blob.digest_value);
+    auto acquired = run.services.fetcher.acquire(job.r, job.blob.digest_value);
     if (acquired && std::holds_alternative<storage::open_blob>(*acquired)) {
         ++run.summary.blobs_cached;
         line["status"] = "cached";
@@ -148,9 +148,9 @@ nlohmann::json prefetch_summary::to_json() const {
             {"errors", errors}};
 }
 
-awaitable<prefetch_summary> prefetch_images(proxy_context& ctx, const prefetch_options& options,
+awaitable<prefetch_summary> prefetch_images(const prefetch_services& services, const prefetch_options& options,
                                             const prefetch_progress& progress) {
-    prefetch_run run(ctx, progress);
+    prefetch_run run(services, progress);
     std::set<std::string> planned;
     for (const auto& image : options.images) {
         ++run.summary.images;

@@ -2,7 +2,9 @@
 #pragma once
 
 #include "proxy/net.hpp"
-#include "proxy/server/proxy_context.hpp"
+#include "proxy/config/config.hpp"
+#include "proxy/registry/blob_fetcher.hpp"
+#include "proxy/registry/manifest_service.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -30,6 +32,13 @@ struct prefetch_summary {
     nlohmann::json to_json() const;
 };
 
+// What a prefetch uses: the configuration (to name upstreams), manifests and the blob fetcher.
+struct prefetch_services {
+    const config& cfg;
+    manifest_service& manifests;
+    blob_fetcher& fetcher;
+};
+
 // Called with one JSON object per finished blob or failed image, in completion order.
 using prefetch_progress = std::function<awaitable<void>(const nlohmann::json&)>;
 
@@ -37,7 +46,7 @@ using prefetch_progress = std::function<awaitable<void>(const nlohmann::json&)>;
 // fetches its blobs with at most `concurrency` downloads at once, each through the blob
 // fetcher (so a prefetch and a client asking for the same blob share one download). Already
 // cached blobs are counted, not fetched. Runs on the caller's executor.
-awaitable<prefetch_summary> prefetch_images(proxy_context& ctx, const prefetch_options& options,
+awaitable<prefetch_summary> prefetch_images(const prefetch_services& services, const prefetch_options& options,
                                             const prefetch_progress& progress);
 
 }  // namespace strata::proxy

@@ -1,7 +1,7 @@
 // repository_access: the link lookup, the public rule and the one-HEAD confirmation.
 #include "proxy/registry/repository_access.hpp"
 
-#include "proxy/server/blocking.hpp"
+#include "proxy/blocking.hpp"
 #include "storage/clock.hpp"
 #include "storage/untrusted/text_escape.hpp"
 

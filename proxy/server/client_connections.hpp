@@ -18,7 +18,7 @@ namespace strata::proxy {
 // make room; with none idle the new one is refused. Thread-safe.
 class client_connections {
 public:
-    // How a connection is closed from outside its strand: posted to the strand by the caller.
+    // How a connection is closed from outside its thread: posted to that thread by the caller.
     using closer = std::function<void()>;
 
     struct ticket;  // one registered connection; unregisters itself when destroyed

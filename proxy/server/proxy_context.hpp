@@ -1,66 +1,27 @@
-// proxy_context: everything a request needs, built once at start and shared by all sessions.
+// proxy_context: what the server hands a request: each endpoint group with only the services it uses.
 #pragma once
 
-#include "analytics/analyses/pull_cost.hpp"
-#include "proxy/observe/access_recorder.hpp"
-#include "proxy/admin/admin_guard.hpp"
-#include "proxy/registry/blob_fetcher.hpp"
-#include "proxy/server/client_connections.hpp"
+#include "proxy/admin/admin_api.hpp"
 #include "proxy/config/config.hpp"
-#include "proxy/observe/event_recorder.hpp"
-#include "proxy/registry/manifest_service.hpp"
-#include "proxy/observe/metrics.hpp"
-#include "proxy/net.hpp"
-#include "proxy/observe/pull_stats.hpp"
-#include "proxy/registry/repository_access.hpp"
-#include "proxy/registry/tag_list.hpp"
-#include "proxy/upstream/upstream_set.hpp"
-#include "storage/blobs/blob_store.hpp"
-#include "storage/eviction/cache_evictor.hpp"
-#include "storage/eviction/cache_maintenance.hpp"
-#include "storage/events/event_log.hpp"
-#include "storage/index/metadata_index.hpp"
-#include "storage/blobs/store_check.hpp"
+#include "proxy/observe/request_observer.hpp"
+#include "proxy/registry/registry_api.hpp"
+#include "proxy/server/client_connections.hpp"
+#include "proxy/server/health.hpp"
 
-#include <optional>
+#include <string>
 
 namespace strata::proxy {
 
-// Owns the store, the index, the event log, the upstream clients and the services over
-// them. Construction opens the data directory and throws if it cannot. Members are thread-safe.
+// References only, built by the serve command over the services it owns (proxy_services) and
+// living as long as they do.
 struct proxy_context {
-    proxy_context(config c, asio::io_context& io);
-
-    // Records one served registry request: metrics, stats, the event log and the request log line.
-    void observe(storage::pull_event e);
-
-    // What each in-memory cache holds and may hold, for /metrics.
-    std::vector<metrics_sources::memory_use> memory_uses() const;
-
-    // Expires unused tag mappings and manifests every interval (the first run at once).
-    awaitable<void> run_metadata_gc(std::chrono::milliseconds interval);
-
-    config cfg;
-    std::string admin_token;  // from admin.token or admin.token_file
-    admin_guard admin;        // checks admin requests against admin_token
-    client_connections connections;  // capped by server.max_connections or the fd limit
-    std::optional<analytics::price_table> prices;  // from analytics.prices_file
-    metrics stats_metrics;
-    asio::thread_pool blocking;
-    storage::blob_store blobs;
-    storage::metadata_index index;
-    storage::store_check_report startup_check;  // index and files reconciled before serving
-    storage::cache_evictor evictor;
-    storage::event_log events_log;
-    event_recorder events;
-    upstream_set upstreams;
-    manifest_service manifests;
-    tag_list_service tag_lists;
-    repository_access access;
-    blob_fetcher fetcher;
-    access_recorder accesses;
-    storage::cache_maintenance maintenance;  // eviction runs, room for a full disk, metadata expiry
-    pull_stats stats;
+    const config& cfg;  // routes name its upstreams; client timeouts
+    client_connections& connections;
+    const std::string& admin_token;  // with none, the admin API is served on loopback listeners only
+    health_endpoints health;
+    registry_api registry;
+    admin_api admin;
+    request_observer observer;
 };
 
 }  // namespace strata::proxy

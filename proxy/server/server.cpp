@@ -1,9 +1,9 @@
 // server: the accept loop and the per-connection HTTP/1.1 session.
 #include "proxy/server/server.hpp"
 
-#include "proxy/server/oci_error.hpp"
+#include "proxy/reply/oci_error.hpp"
 #include "proxy/server/request_framing.hpp"
-#include "proxy/server/request_handler.hpp"
+#include "proxy/server/router.hpp"
 #include "storage/clock.hpp"
 #include "storage/untrusted/text_escape.hpp"
 
@@ -47,9 +47,10 @@ awaitable<bool> read_request(beast::tcp_stream& stream, beast::flat_buffer& buff
     co_return true;
 }
 
-// One connection's requests in turn. The stream is shared with the connection table's closer,
-// which may close the socket (from this strand) to make room for a new connection.
-awaitable<void> run_session(std::shared_ptr<beast::tcp_stream> owned, proxy_context& ctx, listener_role role,
+// One connection's requests in turn, all on the connection's own thread. The stream is shared
+// with the connection table's closer, which may close the socket (posted to that thread) to make
+// room for a new connection.
+awaitable<void> run_session(std::shared_ptr<beast::tcp_stream> owned, const proxy_context& ctx, listener_role role,
                             bool admin_enabled, std::shared_ptr<client_connections::ticket> ticket) {
     auto& stream = *owned;
     beast::flat_buffer buffer;
@@ -79,7 +80,7 @@ awaitable<void> run_session(std::shared_ptr<beast::tcp_stream> owned, proxy_cont
         ev.duration_ns = storage::now_ns() - ev.ts_ns;
         if (!ev.kind.empty()) {
             ev.node = node_of(req, peer);
-            ctx.observe(std::move(ev));
+            ctx.observer.observe(std::move(ev));
         } else {
             spdlog::debug("request peer={} method={} target={} status={} duration_us={}", peer,
                           storage::log_value(ev.method), storage::log_value(req.target()), ev.http_status,
@@ -112,8 +113,8 @@ tcp::endpoint parse_listen_address(const std::string& text) {
     return {address, static_cast<unsigned short>(port)};
 }
 
-server::server(asio::io_context& io, proxy_context& ctx, std::string listen, listener_role role)
-    : io_(io), ctx_(ctx), listen_(std::move(listen)), role_(role), acceptor_(io) {}
+server::server(io_threads& threads, const proxy_context& ctx, std::string listen, listener_role role)
+    : threads_(threads), ctx_(ctx), listen_(std::move(listen)), role_(role), acceptor_(threads.main()) {}
 
 void server::start() {
     const auto endpoint = parse_listen_address(listen_);
@@ -125,7 +126,7 @@ void server::start() {
     acceptor_.set_option(asio::socket_base::reuse_address(true));
     acceptor_.bind(endpoint);
     acceptor_.listen(asio::socket_base::max_listen_connections);
-    asio::co_spawn(io_, accept_loop(), asio::detached);
+    asio::co_spawn(threads_.main(), accept_loop(), asio::detached);
 }
 
 void server::stop() {
@@ -135,17 +136,18 @@ void server::stop() {
 
 awaitable<void> server::accept_loop() {
     while (acceptor_.is_open()) {
-        auto [ec, socket] = co_await acceptor_.async_accept(asio::make_strand(io_), with_ec);
+        auto [ec, socket] = co_await acceptor_.async_accept(threads_.next_connection_executor(), with_ec);
         if (ec == asio::error::operation_aborted) co_return;
         if (ec) {
             // EMFILE and friends: make room by closing the longest-idle client, else back off.
             spdlog::warn("accept failed error={}", storage::log_value(ec.message()));
             if (ctx_.connections.close_longest_idle()) continue;
-            asio::steady_timer pause(io_, std::chrono::milliseconds(50));
+            asio::steady_timer pause(threads_.main(), std::chrono::milliseconds(50));
             co_await pause.async_wait(with_ec);
             continue;
         }
         socket.set_option(tcp::no_delay(true), ec);
+        socket.non_blocking(true, ec);  // synchronous writes that would wait fail instead (reply_writer)
         auto executor = socket.get_executor();
         auto stream = std::make_shared<beast::tcp_stream>(std::move(socket));
         std::weak_ptr<beast::tcp_stream> weak = stream;

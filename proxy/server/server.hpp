@@ -2,17 +2,18 @@
 #pragma once
 
 #include "proxy/net.hpp"
+#include "proxy/server/io_threads.hpp"
 #include "proxy/server/proxy_context.hpp"
-#include "proxy/server/request_handler.hpp"
+#include "proxy/server/router.hpp"
 
 namespace strata::proxy {
 
-// Listens on the configured address. Each connection gets its own strand. Not copyable;
+// Listens on the configured address. Each connection lives on one io thread. Not copyable;
 // start() and stop() are called from the thread that owns the io_context.
 class server {
 public:
-    // Serves on listen ("host:port"); a metrics_only listener answers only /metrics, /healthz, /readyz.
-    server(asio::io_context& io, proxy_context& ctx, std::string listen, listener_role role = listener_role::main);
+    // Serves on listen; each connection on one of threads' contexts in turn ("host:port"); a metrics_only listener answers only /metrics, /healthz, /readyz.
+    server(io_threads& threads, const proxy_context& ctx, std::string listen, listener_role role = listener_role::main);
 
     // Binds and listens; throws boost::system::system_error if the address is unusable. The
     // admin API is served only with an admin token or on a loopback listener (logged otherwise).
@@ -24,8 +25,8 @@ public:
 private:
     awaitable<void> accept_loop();
 
-    asio::io_context& io_;
-    proxy_context& ctx_;
+    io_threads& threads_;
+    const proxy_context& ctx_;
     std::string listen_;
     listener_role role_;
     tcp::acceptor acceptor_;

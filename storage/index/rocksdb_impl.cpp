@@ -34,8 +34,16 @@ metadata_index::impl::impl(const std::filesystem::path& dir, bool read_only) {
     manifests.enable_blob_files = true;
     manifests.min_blob_size = 16 << 10;
     manifests.enable_blob_garbage_collection = true;  // space of deleted manifests comes back
+    // Event blocks (tens to hundreds of KiB each, written at the request rate) likewise: each
+    // is written once to the log and once to a blob file, and compactions sort only their keys.
+    // Retention's range deletes drop the references; a blob file goes when none is left.
+    rocksdb::ColumnFamilyOptions events = family;
+    events.enable_blob_files = true;
+    events.min_blob_size = 0;
+    events.enable_blob_garbage_collection = true;
     std::vector<rocksdb::ColumnFamilyDescriptor> columns;
-    for (int c = 0; c < cf_count; ++c) columns.emplace_back(column_names[c], c == cf_manifests ? manifests : family);
+    for (int c = 0; c < cf_count; ++c)
+        columns.emplace_back(column_names[c], c == cf_manifests ? manifests : c == cf_events ? events : family);
     rocksdb::DB* raw = nullptr;
     if (read_only) {
         check(rocksdb::DB::OpenForReadOnly(options, dir.string(), columns, &handles, &raw), "open read-only");

@@ -23,6 +23,12 @@ bool is_encoded_char(char c) {
 }  // namespace
 
 result<digest> digest::parse(std::string_view text) {
+    constexpr std::string_view sha256_prefix = "sha256:";
+    if (text.size() == sha256_prefix.size() + 64 && text.starts_with(sha256_prefix)) {  // one pass for the usual
+        bool hex = true;
+        for (const char c : text.substr(sha256_prefix.size())) hex &= is_lower_hex(c);
+        if (hex) return digest(std::string(text));
+    }
     constexpr std::size_t max_digest_length = 256;
     const auto colon = text.find(':');
     if (text.size() > max_digest_length || colon == std::string_view::npos || colon == 0 ||

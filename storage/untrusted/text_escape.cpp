@@ -63,8 +63,21 @@ bool starts_formula(std::string_view s) {
 std::string log_value(std::string_view text) {
     std::string out;
     out.reserve(text.size() + 2);
+    append_log_value(out, text);
+    return out;
+}
+
+void append_log_value(std::string& out, std::string_view text) {
     out += '"';
     for (std::size_t i = 0; i < text.size(); ++i) {
+        // Printable ASCII other than '"' and '\\' passes as it is: copied a run at a time.
+        std::size_t run = i;
+        while (run < text.size() && text[run] >= 0x20 && text[run] < 0x7f && text[run] != '"' && text[run] != '\\') ++run;
+        if (run > i) {
+            out.append(text.substr(i, run - i));
+            i = run;
+            if (i == text.size()) break;
+        }
         const auto c = static_cast<unsigned char>(text[i]);
         if (c == '"' || c == '\\') out.append(1, '\\').append(1, static_cast<char>(c));
         else if (c == '\n') out += "\\n";
@@ -82,7 +95,6 @@ std::string log_value(std::string_view text) {
         }
     }
     out += '"';
-    return out;
 }
 
 std::string csv_cell(std::string_view text) {

@@ -14,6 +14,8 @@ namespace strata::storage {
 //   log_value("a\nb")      -> "\"a\\nb\""
 //   log_value("\x1b[31m")  -> "\"\\x1b[31m\""
 std::string log_value(std::string_view text);
+// The same, appended to out (no allocation once out has room).
+void append_log_value(std::string& out, std::string_view text);
 
 // One CSV cell holding text: a cell a spreadsheet would run as a formula (starting with `=`,
 // `+`, `-`, `@`, tab or CR) gets a leading `'`, unless the whole cell is a plain number

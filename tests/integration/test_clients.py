@@ -6,7 +6,7 @@ import subprocess
 import unittest
 
 from containerd import Containerd
-from harness import REPO_ROOT, Registry, Strata, TempDir, push_image, push_index, random_layer, sha256
+from harness import REPO_ROOT, Registry, Strata, TempDir, push_image, push_index, random_layer, sha256, wait_for
 
 
 def oci_layout_blobs(path):
@@ -102,8 +102,10 @@ class ClientsTest(unittest.TestCase):
         finally:
             first.stop()
         self.assertEqual(self.registry.blob_gets(), len(self.app.blobs))
-        # containerd named the upstream with ?ns=docker.io; strata logged the pull under it.
-        self.assertRegex(self.strata.read_log(), r'kind=manifest upstream=docker\.io repo="team/app" ref="v1" ')
+        # containerd named the upstream with ?ns=docker.io; strata logged the pull under it (the
+        # access log is written in blocks: wait for the block).
+        logged = re.compile(r'kind=manifest upstream=docker\.io repo="team/app" ref="v1" ')
+        wait_for(lambda: logged.search(self.strata.read_log()), what="the pull's access log line")
 
         self.registry.stop()
         second = Containerd(self.dir, "containerd-2").start()

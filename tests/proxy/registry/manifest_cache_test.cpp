@@ -39,3 +39,14 @@ TEST_CASE("manifest_cache stays within its byte budget, oldest first") {
     CHECK(cache.find("b"));
     CHECK(cache.bytes() <= cache.byte_budget());
 }
+
+TEST_CASE("a cached manifest's response head is built once, and only from header-safe values") {
+    const auto m = make_cached_manifest("sha256:" + std::string(64, 'a'), "application/vnd.oci.image.manifest.v1+json", "{}");
+    CHECK(m->response_head ==
+          "Server: strata\r\nDocker-Distribution-API-Version: registry/2.0\r\n"
+          "Content-Type: application/vnd.oci.image.manifest.v1+json\r\nDocker-Content-Digest: sha256:" +
+              std::string(64, 'a') + "\r\nETag: \"sha256:" + std::string(64, 'a') + "\"\r\nContent-Length: 2\r\n");
+    CHECK(memory_cost(*m) > m->response_head.size() + m->body.size());
+    CHECK(make_cached_manifest("sha256:abc", "text/plain\r\nX-Evil: 1", "{}")->response_head.empty());
+    CHECK(make_cached_manifest("sha256:a b", "text/plain", "{}")->response_head.empty());
+}

@@ -1,7 +1,7 @@
-// proxy_context: wiring of storage, upstream clients and services, and per-request observation.
-#include "proxy/server/proxy_context.hpp"
+// proxy_services: wiring of storage, upstream clients and the services over them.
+#include "proxy/server/proxy_services.hpp"
 
-#include "proxy/server/blocking.hpp"
+#include "proxy/blocking.hpp"
 #include "storage/untrusted/text_escape.hpp"
 #include "storage/clock.hpp"
 
@@ -59,7 +59,7 @@ storage::cache_limits limits_of(const storage_config& s) {
 
 }  // namespace
 
-proxy_context::proxy_context(config c, asio::io_context& io)
+proxy_services::proxy_services(config c, asio::io_context& io)
     : cfg(std::move(c)),
       admin_token(read_admin_token(cfg.admin)),
       admin(admin_token),
@@ -98,7 +98,7 @@ proxy_context::proxy_context(config c, asio::io_context& io)
                                [this] { return memory_uses(); }});
 }
 
-std::vector<metrics_sources::memory_use> proxy_context::memory_uses() const {
+std::vector<metrics_sources::memory_use> proxy_services::memory_uses() const {
     const auto& hot = manifests.hot_manifests();
     return {{"manifests", hot.bytes(), hot.byte_budget()},
             {"tag_mappings", manifests.tag_memo_bytes(), manifests.tag_memo_budget()},
@@ -107,7 +107,7 @@ std::vector<metrics_sources::memory_use> proxy_context::memory_uses() const {
             {"repository_links", access.memo_bytes(), access.memo_budget()}};
 }
 
-awaitable<void> proxy_context::run_metadata_gc(std::chrono::milliseconds interval) {
+awaitable<void> proxy_services::run_metadata_gc(std::chrono::milliseconds interval) {
     if (!maintenance.expires_metadata()) co_return;
     asio::steady_timer timer(co_await asio::this_coro::executor);
     for (;;) {
@@ -126,19 +126,20 @@ awaitable<void> proxy_context::run_metadata_gc(std::chrono::milliseconds interva
     }
 }
 
-void proxy_context::observe(storage::pull_event e) {
-    if (e.http_status >= 400) e.cache_status = "error";
-    if (cfg.server.metrics) {  // nothing would read them otherwise
-        if (e.cache_status == "coalesced") stats_metrics.coalesced_waiter(e.kind);
-        if (e.cache_status == "stale") stats_metrics.stale_served(e.upstream);
-        stats_metrics.observe_request(e);
-    }
-    stats.add(e);
-    spdlog::info("request method={} kind={} upstream={} repo={} ref={} status={} bytes={} duration_us={} cache={} node={}",
-                 storage::log_value(e.method), e.kind, e.upstream, storage::log_value(e.repository),
-                 storage::log_value(e.reference), e.http_status, e.bytes_sent, e.duration_ns / 1000, e.cache_status,
-                 storage::log_value(e.node));
-    events.submit(e);
+proxy_context context_of(proxy_services& s) {
+    const auto& cfg = s.cfg;
+    return proxy_context{
+        cfg,
+        s.connections,
+        s.admin_token,
+        health_endpoints{s.blobs, s.index, s.blocking, s.upstreams, s.stats_metrics, cfg.server.metrics},
+        registry_api{cfg.cache, s.upstreams, s.manifests, s.tag_lists, s.access, s.fetcher, s.blobs, s.evictor,
+                     s.accesses},
+        admin_api{s.admin, s.stats, s.events, s.index, s.blocking, cfg.storage.pinned,
+                  analytics_sources{s.index, s.blobs, s.events_log, s.prices, s.blocking},
+                  prefetch_services{cfg, s.manifests, s.fetcher}},
+        request_observer{s.stats_metrics, cfg.server.metrics, s.stats, s.events, s.request_log},
+    };
 }
 
 }  // namespace strata::proxy

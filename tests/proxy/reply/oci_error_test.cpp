@@ -1,5 +1,5 @@
 // Tests of the OCI error mapping and bodies.
-#include "proxy/server/oci_error.hpp"
+#include "proxy/reply/oci_error.hpp"
 
 #include "tests/catch_result.hpp"
 #include <nlohmann/json.hpp>

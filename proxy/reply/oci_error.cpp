@@ -1,5 +1,5 @@
 // Maps strata::errc onto the OCI distribution error codes and renders error bodies.
-#include "proxy/server/oci_error.hpp"
+#include "proxy/reply/oci_error.hpp"
 
 #include <nlohmann/json.hpp>
 

@@ -1,0 +1,38 @@
+// admin_api: the admin API's endpoints behind its guard, over the services each one uses.
+#pragma once
+
+#include "proxy/admin/admin_guard.hpp"
+#include "proxy/admin/analytics_api.hpp"
+#include "proxy/net.hpp"
+#include "proxy/observe/event_recorder.hpp"
+#include "proxy/observe/pull_stats.hpp"
+#include "proxy/registry/prefetch.hpp"
+#include "proxy/reply/reply.hpp"
+
+#include <string>
+#include <vector>
+
+namespace strata::proxy {
+
+// Who sent an admin request.
+struct admin_caller {
+    const std::string& address;
+    bool loopback = false;
+};
+
+// /api/v1/stats, events, prefetch, image, pins and analytics. Every request passes the guard
+// first (401 without the token, 429 after too many failures from one address).
+struct admin_api {
+    admin_guard& guard;
+    pull_stats& stats;
+    event_recorder& events;
+    storage::metadata_index& index;
+    asio::thread_pool& blocking;
+    const std::vector<std::string>& configured_pins;
+    analytics_sources analytics;
+    prefetch_services prefetch;
+
+    awaitable<reply> answer(const request& req, const admin_caller& caller) const;
+};
+
+}  // namespace strata::proxy

@@ -1,0 +1,189 @@
+// registry_api: what a manifest, blob or tag-list request is answered with.
+#include "proxy/registry/registry_api.hpp"
+
+#include "proxy/protocol/accept.hpp"
+#include "proxy/protocol/byte_range.hpp"
+#include "proxy/protocol/tag_pages.hpp"
+#include "proxy/protocol/upstream_status.hpp"
+#include "proxy/reply/replies.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace strata::proxy {
+namespace {
+
+accept_list merged_accept(const request& req) {
+    accept_list accept;
+    for (const auto& field : req)
+        if (field.name() == http::field::accept) accept.add_header(field.value());
+    return accept;
+}
+
+// What a blob response keeps alive until its last byte is sent: the open file (or the download
+// writing it) and the lease that keeps the blob from eviction.
+struct held_blob {
+    std::variant<storage::open_blob, std::shared_ptr<blob_fetch>> source;
+    storage::cache_evictor::lease lease;
+};
+
+reply blob_file(const storage::digest& d, std::shared_ptr<held_blob> held, std::uint64_t size,
+                std::string_view cache_status) {
+    file_response file;
+    file.digest = d.str();
+    file.size = size;
+    if (auto* open = std::get_if<storage::open_blob>(&held->source)) {
+        file.fd = open->fd.get();
+    } else {
+        auto& fetch = std::get<std::shared_ptr<blob_fetch>>(held->source);
+        file.fd = fetch->fd();
+        file.live = fetch.get();
+        file.started_download = cache_status == "miss";
+    }
+    file.keep = std::move(held);
+    return {std::move(file), {d.str(), {}, size, cache_status, 0, 0}};
+}
+
+// A hot manifest's response from its pre-built head; a whole one if it has none.
+reply manifest_reply(std::shared_ptr<const cached_manifest> m, cache_status status) {
+    std::string_view extra = "X-Strata-Cache: hit\r\n";
+    if (status == cache_status::miss) extra = "X-Strata-Cache: miss\r\n";
+    if (status == cache_status::revalidated) extra = "X-Strata-Cache: revalidated\r\n";
+    if (status == cache_status::coalesced) extra = "X-Strata-Cache: coalesced\r\n";
+    if (status == cache_status::stale) extra = "X-Strata-Cache: stale\r\nWarning: 110 strata \"Response is Stale\"\r\n";
+    if (!m->response_head.empty()) {
+        const std::string_view head = m->response_head, body = m->body;
+        return {shared_response{std::move(m), head, body, extra}, {}};
+    }
+    whole_response res{http::status::ok, 11};
+    res.set(http::field::content_type, m->media_type);
+    res.set("Docker-Content-Digest", m->digest);
+    res.set(http::field::etag, "\"" + m->digest + "\"");
+    res.set("X-Strata-Cache", to_string(status));
+    if (status == cache_status::stale) res.set(http::field::warning, "110 strata \"Response is Stale\"");
+    res.body() = m->body;
+    res.prepare_payload();
+    return {std::move(res), {}};
+}
+
+}  // namespace
+
+awaitable<reply> registry_api::answer(const request& req, const route& r) const {
+    if (r.kind == endpoint::manifest) co_return co_await manifest(req, r);
+    if (r.kind == endpoint::blob) co_return co_await blob(req, r);
+    co_return co_await tags(r);
+}
+
+awaitable<reply> registry_api::manifest(const request& req, const route& r) const {
+    auto found = co_await manifests.get(r, merged_accept(req));
+    if (!found) co_return error_reply(found.error(), r.client_name + ":" + r.reference);
+    const auto& m = *found->manifest;
+    // A digest served from cache must belong to this repository (a tag already does).
+    if (m.digest == r.reference && found->status != cache_status::miss) {
+        const auto allowed = co_await access.check(r, *storage::digest::parse(m.digest), object_kind::manifest);
+        if (allowed != errc::ok) co_return error_reply(allowed, r.client_name + "@" + m.digest);
+    }
+    if (req.method() == http::verb::get) accesses.record(m.digest);  // keeps it from metadata GC
+    const auto status = found->status;
+    served_object object{m.digest, m.media_type, m.body.size(),
+                         status == cache_status::revalidated ? std::string_view("hit") : to_string(status),
+                         found->upstream_ns, found->upstream_bytes};
+    auto answer = manifest_reply(std::move(found->manifest), status);
+    answer.object = std::move(object);
+    co_return answer;
+}
+
+void registry_api::record_hit(const storage::digest& d) const {
+    accesses.record(d.str());
+    evictor.accessed(d);
+}
+
+// HEAD of an uncached blob asks upstream instead of downloading the blob.
+awaitable<reply> registry_api::uncached_blob_head(const route& r, const storage::digest& d) const {
+    served_object object{d.str(), {}, 0, "miss", 0, 0};
+    auto refused = [&object](error_code ec, std::string_view detail) {
+        auto answer = error_reply(ec, detail);
+        answer.object = object;
+        return answer;
+    };
+    if (cache.offline) co_return refused(errc::offline, d.str());
+    auto& client = upstreams.client(*r.upstream);
+    auto res = co_await client.fetch(http::verb::head, "/v2/" + r.repository + "/blobs/" + d.str(), {}, 0,
+                                     r.repository);
+    if (!res) co_return refused(res.error(), d.str());
+    if (res->status != 200) co_return refused(upstream_failure(res->status, "", object_kind::blob), d.str());
+    whole_response out{http::status::ok, 11};
+    out.set(http::field::content_type, "application/octet-stream");
+    out.set("Docker-Content-Digest", d.str());
+    out.set(http::field::accept_ranges, "bytes");
+    out.set("X-Strata-Cache", "miss");
+    // The upstream's length, but only as a number strata parsed: never its raw bytes.
+    if (auto len = parse_content_length(res->headers[http::field::content_length])) out.content_length(*len);
+    co_return reply{std::move(out), std::move(object)};
+}
+
+awaitable<reply> registry_api::blob(const request& req, const route& r) const {
+    auto d = storage::digest::parse(r.reference);
+    if (!d) co_return error_reply(d.error(), r.reference);
+    auto refused = [&d](error_code ec) {
+        auto answer = error_reply(ec, d->str());
+        answer.object = {d->str(), {}, 0, "hit", 0, 0};
+        return answer;
+    };
+    // Cached, or being downloaded for another repository: this repository must be known to hold
+    // it before it is served.
+    const auto running_for = fetcher.joinable(*d, r.upstream->name);
+    if (running_for ? *running_for != r.repository : static_cast<bool>(blobs.open(*d))) {
+        const auto allowed = co_await access.check(r, *d, object_kind::blob);
+        if (allowed != errc::ok) co_return refused(allowed);
+    }
+    const bool get = req.method() == http::verb::get;
+    if (!get || cache.offline) {
+        if (auto open = blobs.open(*d)) {
+            if (get) record_hit(*d);
+            const auto size = open->size;
+            auto held = std::make_shared<held_blob>(held_blob{std::move(*open), evictor.hold(*d)});
+            co_return blob_file(*d, std::move(held), size, "hit");
+        }
+        if (!get) co_return co_await uncached_blob_head(r, *d);
+        co_return refused(errc::offline);
+    }
+    bool started = false;
+    auto acquired = fetcher.acquire(r, *d, &started);
+    if (!acquired) co_return refused(acquired.error());
+    auto lease = evictor.hold(*d);  // not evicted while this request streams it
+    if (auto* open = std::get_if<storage::open_blob>(&*acquired)) {
+        record_hit(*d);
+        const auto size = open->size;
+        co_return blob_file(*d, std::make_shared<held_blob>(held_blob{std::move(*open), std::move(lease)}), size, "hit");
+    }
+    auto fetch = std::get<std::shared_ptr<blob_fetch>>(std::move(*acquired));
+    const std::string_view status = started ? "miss" : "coalesced";
+    auto progress = fetch->subscribe(co_await asio::this_coro::executor);
+    auto s = fetch->state();
+    // Headers wait for the upstream's length; without one, for the whole verified blob.
+    while (s.state == blob_fetch::phase::connecting || (s.state == blob_fetch::phase::streaming && !s.size)) {
+        co_await progress->async_receive(with_ec);
+        s = fetch->state();
+    }
+    if (s.state == blob_fetch::phase::failed) {
+        auto answer = error_reply(s.error, d->str());
+        answer.object = {d->str(), {}, 0, status, 0, 0};
+        co_return answer;
+    }
+    co_return blob_file(*d, std::make_shared<held_blob>(held_blob{std::move(fetch), std::move(lease)}), *s.size, status);
+}
+
+awaitable<reply> registry_api::tags(const route& r) const {
+    auto listed = co_await tag_lists.sorted_tags(r);
+    if (!listed) co_return error_reply(listed.error(), r.client_name);
+    const auto page = paginate_tags(**listed, r.page_size, r.last);
+    auto answer = text_reply(http::status::ok, "application/json",
+                             nlohmann::json{{"name", r.client_name}, {"tags", page.tags}}.dump());
+    auto& res = std::get<whole_response>(answer.body);
+    if (page.more && !page.tags.empty()) res.set(http::field::link, next_page_link(r, *r.page_size, page.tags.back()));
+    answer.object.size = res.body().size();
+    answer.object.cache_status = "hit";
+    co_return answer;
+}
+
+}  // namespace strata::proxy

@@ -1,0 +1,43 @@
+// registry_api: the registry API's endpoints (manifests, blobs, tag lists) over the services they use.
+#pragma once
+
+#include "proxy/config/config.hpp"
+#include "proxy/net.hpp"
+#include "proxy/observe/access_recorder.hpp"
+#include "proxy/protocol/route.hpp"
+#include "proxy/registry/blob_fetcher.hpp"
+#include "proxy/registry/manifest_service.hpp"
+#include "proxy/registry/repository_access.hpp"
+#include "proxy/registry/tag_list.hpp"
+#include "proxy/reply/reply.hpp"
+#include "proxy/upstream/upstream_set.hpp"
+#include "storage/blobs/blob_store.hpp"
+#include "storage/eviction/cache_evictor.hpp"
+
+namespace strata::proxy {
+
+// Answers GET and HEAD of manifests, blobs and tag lists. Only a blob GET streams: every other
+// answer is whole, and a hot manifest's comes with its pre-built header lines.
+struct registry_api {
+    const cache_config& cache;  // offline
+    upstream_set& upstreams;
+    manifest_service& manifests;
+    tag_list_service& tag_lists;
+    repository_access& access;
+    blob_fetcher& fetcher;
+    storage::blob_store& blobs;
+    storage::cache_evictor& evictor;
+    access_recorder& accesses;
+
+    // The reply to req for r, a manifest, blob or tags/list route.
+    awaitable<reply> answer(const request& req, const route& r) const;
+
+private:
+    awaitable<reply> manifest(const request& req, const route& r) const;
+    awaitable<reply> blob(const request& req, const route& r) const;
+    awaitable<reply> tags(const route& r) const;
+    awaitable<reply> uncached_blob_head(const route& r, const storage::digest& d) const;
+    void record_hit(const storage::digest& d) const;
+};
+
+}  // namespace strata::proxy

@@ -1,0 +1,31 @@
+// replies: whole responses for text, errors and refusals; version and keep-alive come from the writer.
+#include "proxy/reply/replies.hpp"
+
+#include "proxy/reply/oci_error.hpp"
+
+namespace strata::proxy {
+
+reply text_reply(http::status status, std::string_view content_type, std::string body) {
+    whole_response res{status, 11};
+    res.set(http::field::content_type, content_type);
+    res.body() = std::move(body);
+    res.prepare_payload();
+    return {std::move(res), {}};
+}
+
+reply error_reply(error_code ec, std::string_view detail) {
+    return {make_error_response(to_errc(ec), detail, 11, true), {}};
+}
+
+reply refusal(http::status status, std::string_view code, std::string_view message) {
+    return {make_error_response(status, code, message, 11, true), {}};
+}
+
+reply refusal(http::status status, std::string_view code, std::string_view message, http::field field,
+              std::string_view value) {
+    auto res = make_error_response(status, code, message, 11, true);
+    res.set(field, value);
+    return {std::move(res), {}};
+}
+
+}  // namespace strata::proxy

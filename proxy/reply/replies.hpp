@@ -1,0 +1,23 @@
+// replies: the builders of whole replies: text and JSON, OCI errors, refusals.
+#pragma once
+
+#include "proxy/reply/reply.hpp"
+
+#include <string>
+#include <string_view>
+
+namespace strata::proxy {
+
+// A text or JSON body with its content type.
+reply text_reply(http::status status, std::string_view content_type, std::string body);
+
+// The OCI error for a strata failure, with detail (the repository, digest or reference).
+reply error_reply(error_code ec, std::string_view detail);
+
+// An OCI error for an explicit status and code: 404 for unknown paths, 405, 400 for a bad query.
+reply refusal(http::status status, std::string_view code, std::string_view message);
+// The same with one more header (Allow, Retry-After, WWW-Authenticate), whose value is strata's own.
+reply refusal(http::status status, std::string_view code, std::string_view message, http::field field,
+              std::string_view value);
+
+}  // namespace strata::proxy

@@ -1,0 +1,63 @@
+// reply: what an endpoint answers; the server writes it and records it in the pull event.
+#pragma once
+
+#include "proxy/net.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace strata::proxy {
+
+class blob_fetch;
+
+// A response built whole: errors, JSON, text, tag lists. The server sets its HTTP version,
+// keep-alive and the registry's common fields.
+using whole_response = http::response<http::string_body>;
+
+// A 200 response whose fixed header fields were serialized once and are shared by every
+// request that sends them (a hot manifest). The server writes the status line, head, the
+// per-request fields and the connection's keep-alive, then body. owner keeps head and body alive.
+struct shared_response {
+    std::shared_ptr<const void> owner;
+    std::string_view head;          // "Name: value\r\n" lines, Content-Length included
+    std::string_view body;
+    std::string_view extra_fields;  // strata's own per-request lines (static text), each ending in CRLF
+};
+
+// A blob, or the range of it the request asks for, sent from a file with sendfile(2).
+struct file_response {
+    std::string digest;
+    int fd = -1;
+    std::uint64_t size = 0;
+    blob_fetch* live = nullptr;     // the download still writing the file: bytes are sent as they land
+    bool started_download = false;  // this request started it: the pull's upstream time is its time
+    std::shared_ptr<void> keep;     // keeps fd open and the blob safe from eviction until sent
+};
+
+// A response written as it is produced (prefetch progress); write returns whether the
+// connection may carry another request.
+struct streamed_response {
+    std::function<awaitable<bool>(beast::tcp_stream&, const request&)> write;
+};
+
+// What the pull event records of the object a registry reply serves; the server adds the
+// status, bytes sent and timing.
+struct served_object {
+    std::string digest;
+    std::string media_type;
+    std::uint64_t size = 0;
+    std::string_view cache_status;  // static text: "hit", "miss", "coalesced", "stale"
+    std::int64_t upstream_ns = 0;
+    std::uint64_t upstream_bytes = 0;
+};
+
+struct reply {
+    std::variant<whole_response, shared_response, file_response, streamed_response> body;
+    served_object object;
+};
+
+}  // namespace strata::proxy

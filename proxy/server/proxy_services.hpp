@@ -1,0 +1,71 @@
+// proxy_services: the store, index, event log, upstream clients and the services over them, owned in one place.
+#pragma once
+
+#include "analytics/analyses/pull_cost.hpp"
+#include "proxy/observe/access_log.hpp"
+#include "proxy/server/proxy_context.hpp"
+#include "proxy/observe/access_recorder.hpp"
+#include "proxy/admin/admin_guard.hpp"
+#include "proxy/registry/blob_fetcher.hpp"
+#include "proxy/server/client_connections.hpp"
+#include "proxy/config/config.hpp"
+#include "proxy/observe/event_recorder.hpp"
+#include "proxy/registry/manifest_service.hpp"
+#include "proxy/observe/metrics.hpp"
+#include "proxy/net.hpp"
+#include "proxy/observe/pull_stats.hpp"
+#include "proxy/registry/repository_access.hpp"
+#include "proxy/registry/tag_list.hpp"
+#include "proxy/upstream/upstream_set.hpp"
+#include "storage/blobs/blob_store.hpp"
+#include "storage/eviction/cache_evictor.hpp"
+#include "storage/eviction/cache_maintenance.hpp"
+#include "storage/events/event_log.hpp"
+#include "storage/index/metadata_index.hpp"
+#include "storage/blobs/store_check.hpp"
+
+#include <optional>
+
+namespace strata::proxy {
+
+// Owns the store, the index, the event log, the upstream clients and the services over
+// them; the serve command builds it once and hands each endpoint group only the services it
+// uses (proxy_context). Construction opens the data directory and throws if it cannot.
+// Members are thread-safe.
+struct proxy_services {
+    proxy_services(config c, asio::io_context& io);
+
+    // What each in-memory cache holds and may hold, for /metrics.
+    std::vector<metrics_sources::memory_use> memory_uses() const;
+
+    // Expires unused tag mappings and manifests every interval (the first run at once).
+    awaitable<void> run_metadata_gc(std::chrono::milliseconds interval);
+
+    config cfg;
+    std::string admin_token;  // from admin.token or admin.token_file
+    admin_guard admin;        // checks admin requests against admin_token
+    client_connections connections;  // capped by server.max_connections or the fd limit
+    std::optional<analytics::price_table> prices;  // from analytics.prices_file
+    metrics stats_metrics;
+    asio::thread_pool blocking;
+    storage::blob_store blobs;
+    storage::metadata_index index;
+    storage::store_check_report startup_check;  // index and files reconciled before serving
+    storage::cache_evictor evictor;
+    storage::event_log events_log;
+    event_recorder events;
+    upstream_set upstreams;
+    manifest_service manifests;
+    tag_list_service tag_lists;
+    repository_access access;
+    blob_fetcher fetcher;
+    access_recorder accesses;
+    access_log request_log;
+    storage::cache_maintenance maintenance;  // eviction runs, room for a full disk, metadata expiry
+    pull_stats stats;
+};
+
+// What the server hands each request: every endpoint group over only the services it uses.
+proxy_context context_of(proxy_services& services);
+
+}  // namespace strata::proxy

@@ -1,0 +1,146 @@
+// reply_writer: whole responses through Beast; hot manifests as pre-built lines in one writev;
+// blobs as a header then sendfile.
+#include "proxy/server/reply_writer.hpp"
+
+#include "proxy/protocol/byte_range.hpp"
+#include "proxy/registry/blob_fetch.hpp"
+#include "proxy/registry/blob_sender.hpp"
+#include "proxy/reply/oci_error.hpp"
+#include "storage/clock.hpp"
+#include "storage/untrusted/text_escape.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <array>
+
+namespace strata::proxy {
+namespace {
+
+constexpr std::chrono::seconds write_timeout{60};
+constexpr std::chrono::seconds large_write_timeout{300};  // bodies of a MiB and more (event exports)
+
+template <class Body>
+void set_common(http::response<Body>& res, const request& req) {
+    res.version(req.version());
+    res.keep_alive(req.keep_alive());
+    res.set(http::field::server, "strata");
+    res.set("Docker-Distribution-API-Version", registry_api_version);
+}
+
+void record_object(const served_object& object, storage::pull_event& ev) {
+    if (!object.digest.empty()) ev.digest = object.digest;
+    if (!object.media_type.empty()) ev.media_type = object.media_type;
+    if (object.size) ev.object_size = object.size;
+    if (!object.cache_status.empty()) ev.cache_status = object.cache_status;
+    ev.upstream_ns = object.upstream_ns;
+    ev.upstream_bytes = object.upstream_bytes;
+}
+
+awaitable<bool> write_whole(beast::tcp_stream& stream, const request& req, whole_response& res,
+                            storage::pull_event& ev) {
+    set_common(res, req);
+    ev.http_status = res.result_int();
+    ev.ttfb_ns = since_ns(ev.ts_ns);
+    stream.expires_after(res.body().size() >= (1u << 20) ? large_write_timeout : write_timeout);
+    if (req.method() == http::verb::head) {
+        http::response<http::empty_body> head{res.base()};
+        auto [ec, n] = co_await http::async_write(stream, head, with_ec);
+        co_return !ec && res.keep_alive();
+    }
+    auto [ec, n] = co_await http::async_write(stream, res, with_ec);
+    if (!ec) ev.bytes_sent = res.body().size();
+    co_return !ec && res.keep_alive();
+}
+
+// The connection header a response needs for the client's keep-alive wish, if any.
+std::string_view connection_line(const request& req) {
+    const bool http11 = req.version() >= 11;
+    if (req.keep_alive()) return http11 ? "" : "Connection: keep-alive\r\n";
+    return http11 ? "Connection: close\r\n" : "";
+}
+
+// One writev, tried at once on the non-blocking socket: a hot manifest almost always fits the
+// socket buffer, so no asynchronous operation, timer or allocation is needed. What does not
+// fit is written asynchronously under the write timeout.
+awaitable<bool> write_shared(beast::tcp_stream& stream, const request& req, const shared_response& s,
+                             storage::pull_event& ev) {
+    const bool head_only = req.method() == http::verb::head;
+    const std::array<asio::const_buffer, 6> buffers{
+        asio::buffer(req.version() >= 11 ? std::string_view("HTTP/1.1 200 OK\r\n") : std::string_view("HTTP/1.0 200 OK\r\n")),
+        asio::buffer(s.head), asio::buffer(s.extra_fields), asio::buffer(connection_line(req)),
+        asio::buffer(std::string_view("\r\n")), asio::buffer(head_only ? std::string_view() : s.body)};
+    ev.http_status = 200;
+    ev.ttfb_ns = since_ns(ev.ts_ns);
+    error_code ec;
+    const auto written = stream.socket().write_some(buffers, ec);
+    if (written < asio::buffer_size(buffers) && (!ec || ec == asio::error::would_block)) {
+        beast::buffers_suffix<std::array<asio::const_buffer, 6>> rest(buffers);
+        rest.consume(written);
+        stream.expires_after(write_timeout);
+        std::size_t more = 0;
+        std::tie(ec, more) = co_await asio::async_write(stream, rest, with_ec);
+    }
+    if (ec) co_return false;
+    ev.bytes_sent = head_only ? 0 : s.body.size();
+    co_return req.keep_alive();
+}
+
+awaitable<bool> write_file(beast::tcp_stream& stream, const request& req, const file_response& f,
+                           storage::pull_event& ev, std::chrono::milliseconds idle_timeout) {
+    auto range = resolve_range(req[http::field::range], f.size);
+    if (!range) {
+        auto res = make_error_response(to_errc(range.error()), f.digest, req.version(), req.keep_alive());
+        res.set(http::field::content_range, "bytes */" + std::to_string(f.size));
+        co_return co_await write_whole(stream, req, res, ev);
+    }
+    const std::uint64_t first = *range ? (*range)->first : 0;
+    const std::uint64_t length = *range ? (*range)->length() : f.size;
+    http::response<http::empty_body> res{*range ? http::status::partial_content : http::status::ok, req.version()};
+    set_common(res, req);
+    res.set(http::field::content_type, "application/octet-stream");
+    res.set("Docker-Content-Digest", f.digest);
+    res.set(http::field::etag, "\"" + f.digest + "\"");
+    res.set(http::field::accept_ranges, "bytes");
+    res.set("X-Strata-Cache", ev.cache_status);
+    if (*range)
+        res.set(http::field::content_range, "bytes " + std::to_string(first) + "-" +
+                                                std::to_string(first + length - 1) + "/" + std::to_string(f.size));
+    res.content_length(length);
+    ev.http_status = res.result_int();
+    ev.ttfb_ns = since_ns(ev.ts_ns);
+    http::response_serializer<http::empty_body> serializer(res);
+    stream.expires_after(write_timeout);
+    auto [ec, n] = co_await http::async_write_header(stream, serializer, with_ec);
+    if (ec) co_return false;
+    if (req.method() == http::verb::head) co_return res.keep_alive();
+    stream.expires_never();  // sendfile bypasses the stream; its own waits carry the timeout
+    const auto sent = co_await send_file_range(stream.socket(), f.fd, first, length, f.live, idle_timeout, ev.bytes_sent);
+    if (f.started_download) {
+        const auto done = f.live->state();
+        ev.upstream_ns = done.upstream_ns;
+        ev.upstream_bytes = done.written;
+    }
+    if (sent != errc::ok) {
+        spdlog::warn("blob response aborted digest={} error=\"{}\"", f.digest, make_error_code(sent).message());
+        co_return false;
+    }
+    co_return res.keep_alive();
+}
+
+}  // namespace
+
+std::int64_t since_ns(std::int64_t start_ns) { return storage::now_ns() - start_ns; }
+
+awaitable<bool> write_reply(beast::tcp_stream& stream, const request& req, reply& r, storage::pull_event& ev,
+                            std::chrono::milliseconds idle_timeout) {
+    record_object(r.object, ev);
+    if (auto* whole = std::get_if<whole_response>(&r.body)) co_return co_await write_whole(stream, req, *whole, ev);
+    if (auto* shared = std::get_if<shared_response>(&r.body)) co_return co_await write_shared(stream, req, *shared, ev);
+    if (auto* file = std::get_if<file_response>(&r.body))
+        co_return co_await write_file(stream, req, *file, ev, idle_timeout);
+    ev.http_status = 200;
+    ev.ttfb_ns = since_ns(ev.ts_ns);
+    co_return co_await std::get<streamed_response>(r.body).write(stream, req);
+}
+
+}  // namespace strata::proxy
