@@ -118,6 +118,7 @@ int run_serve(const config& cfg) {
     io_threads threads(count);
     auto& io = threads.main();
     proxy_services services(cfg, io);
+    services.fetcher.run_downloads_on([&threads] { return threads.next_connection_executor(); });
     const proxy_context ctx = context_of(services);
     server srv(threads, ctx, cfg.server.listen);
     srv.start();

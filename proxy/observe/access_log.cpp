@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <charconv>
+#include <climits>
 #include <ctime>
 
 namespace strata::proxy {
@@ -21,7 +22,10 @@ void append_number(std::string& out, std::int64_t n) {
 
 }  // namespace
 
-access_log::access_log(int fd) : fd_(fd) { block_.reserve(block_bytes + 4096); }
+access_log::access_log(int fd) : fd_(fd) {
+    block_.reserve(block_bytes + 4096);
+    writing_.reserve(block_bytes + 4096);
+}
 
 access_log::~access_log() { flush(); }
 
@@ -47,7 +51,7 @@ void access_log::append_time_locked(std::int64_t now_ns) {
 void access_log::write(const storage::pull_event& e) {
     if (!spdlog::should_log(spdlog::level::info)) return;
     const auto now = storage::now_ns();
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
     append_time_locked(now);
     block_ += "[info] request method=";
     storage::append_log_value(block_, e.method);
@@ -70,23 +74,34 @@ void access_log::write(const storage::pull_event& e) {
     block_ += " node=";
     storage::append_log_value(block_, e.node);
     block_ += '\n';
-    if (block_.size() >= block_bytes) write_block_locked();
+    if (block_.size() >= block_bytes) hand_off(lock);
 }
 
-void access_log::write_block_locked() {
-    std::size_t done = 0;
-    while (done < block_.size()) {
-        const auto n = ::write(fd_, block_.data() + done, block_.size() - done);
+void access_log::hand_off(std::unique_lock<std::mutex>& lock) {
+    std::lock_guard writing(writing_mutex_);
+    std::swap(block_, writing_);
+    lock.unlock();
+    write_out(writing_);
+    writing_.clear();
+}
+
+void access_log::write_out(std::string_view text) const {
+    while (!text.empty()) {
+        auto piece = text.substr(0, PIPE_BUF);
+        if (piece.size() < text.size()) {
+            const auto last_line_end = piece.rfind('\n');
+            if (last_line_end != std::string_view::npos) piece = piece.substr(0, last_line_end + 1);
+        }
+        const auto n = ::write(fd_, piece.data(), piece.size());
         if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;  // nowhere to write: the lines are dropped, never the requests
-        done += static_cast<std::size_t>(n);
+        if (n <= 0) return;  // nowhere to write: the lines are dropped, never the requests
+        text.remove_prefix(static_cast<std::size_t>(n));
     }
-    block_.clear();
 }
 
 void access_log::flush() {
-    std::lock_guard lock(mutex_);
-    if (!block_.empty()) write_block_locked();
+    std::unique_lock lock(mutex_);
+    if (!block_.empty()) hand_off(lock);
 }
 
 awaitable<void> access_log::run(std::chrono::milliseconds interval) {

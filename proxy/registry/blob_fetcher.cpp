@@ -99,7 +99,8 @@ result<blob_fetcher::acquired> blob_fetcher::acquire(const route& r, const stora
     auto fetch = std::make_shared<blob_fetch>(d, r.repository);
     in_flight_.emplace(key, fetch);
     if (started) *started = true;
-    asio::co_spawn(asio::make_strand(io_), run(fetch, r, key), asio::detached);
+    auto executor = pick_executor_ ? pick_executor_() : asio::any_io_executor(asio::make_strand(io_));
+    asio::co_spawn(executor, run(fetch, r, key), asio::detached);
     return acquired{fetch};
 }
 

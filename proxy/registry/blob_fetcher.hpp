@@ -64,6 +64,9 @@ public:
     void on_disk_full(std::function<void(std::uint64_t needed, std::uint64_t fitted)> hook) {
         on_disk_full_ = std::move(hook);
     }
+    // Where each new download runs (hashing, TLS, file writes): by default a strand of the
+    // io_context given at construction; strata serve spreads them over its network threads.
+    void run_downloads_on(std::function<asio::any_io_executor()> pick) { pick_executor_ = std::move(pick); }
 
 private:
     // A counting semaphore: a send takes a slot (waiting while all are taken), a receive frees one.
@@ -79,6 +82,7 @@ private:
     void wait_for_removal(const storage::digest& d);
 
     asio::io_context& io_;
+    std::function<asio::any_io_executor()> pick_executor_;
     asio::thread_pool& blocking_;
     upstream_set& upstreams_;
     storage::blob_store& store_;

@@ -20,10 +20,12 @@ accept_list merged_accept(const request& req) {
 }
 
 // What a blob response keeps alive until its last byte is sent: the open file (or the download
-// writing it) and the lease that keeps the blob from eviction.
+// writing it, and this request's subscription, without which a download whose other clients
+// left counts as abandoned) and the lease that keeps the blob from eviction.
 struct held_blob {
     std::variant<storage::open_blob, std::shared_ptr<blob_fetch>> source;
     storage::cache_evictor::lease lease;
+    std::shared_ptr<progress_channel> subscription;
 };
 
 reply blob_file(const storage::digest& d, std::shared_ptr<held_blob> held, std::uint64_t size,
@@ -74,7 +76,8 @@ awaitable<reply> registry_api::answer(const request& req, const route& r) const 
 }
 
 awaitable<reply> registry_api::manifest(const request& req, const route& r) const {
-    auto found = co_await manifests.get(r, merged_accept(req));
+    const auto accept = merged_accept(req);  // named: GCC 12 mishandles temporaries inside co_await
+    auto found = co_await manifests.get(r, accept);
     if (!found) co_return error_reply(found.error(), r.client_name + ":" + r.reference);
     const auto& m = *found->manifest;
     // A digest served from cache must belong to this repository (a tag already does).
@@ -107,8 +110,9 @@ awaitable<reply> registry_api::uncached_blob_head(const route& r, const storage:
     };
     if (cache.offline) co_return refused(errc::offline, d.str());
     auto& client = upstreams.client(*r.upstream);
-    auto res = co_await client.fetch(http::verb::head, "/v2/" + r.repository + "/blobs/" + d.str(), {}, 0,
-                                     r.repository);
+    const auto path = "/v2/" + r.repository + "/blobs/" + d.str();
+    const http::fields no_fields;  // named: GCC 12 mishandles temporaries inside co_await
+    auto res = co_await client.fetch(http::verb::head, path, no_fields, 0, r.repository);
     if (!res) co_return refused(res.error(), d.str());
     if (res->status != 200) co_return refused(upstream_failure(res->status, "", object_kind::blob), d.str());
     whole_response out{http::status::ok, 11};
@@ -170,7 +174,8 @@ awaitable<reply> registry_api::blob(const request& req, const route& r) const {
         answer.object = {d->str(), {}, 0, status, 0, 0};
         co_return answer;
     }
-    co_return blob_file(*d, std::make_shared<held_blob>(held_blob{std::move(fetch), std::move(lease)}), *s.size, status);
+    auto held = std::make_shared<held_blob>(held_blob{std::move(fetch), std::move(lease), std::move(progress)});
+    co_return blob_file(*d, std::move(held), *s.size, status);
 }
 
 awaitable<reply> registry_api::tags(const route& r) const {

@@ -85,8 +85,22 @@ awaitable<bool> write_shared(beast::tcp_stream& stream, const request& req, cons
     co_return req.keep_alive();
 }
 
+// The pull's upstream time and bytes, when its request started the download: recorded however
+// the response ends (also on a 416 or a client gone before the header).
+struct download_recorder {
+    const file_response& file;
+    storage::pull_event& ev;
+    ~download_recorder() {
+        if (!file.started_download) return;
+        const auto done = file.live->state();
+        ev.upstream_ns = done.upstream_ns;
+        ev.upstream_bytes = done.written;
+    }
+};
+
 awaitable<bool> write_file(beast::tcp_stream& stream, const request& req, const file_response& f,
                            storage::pull_event& ev, std::chrono::milliseconds idle_timeout) {
+    const download_recorder record_download{f, ev};
     auto range = resolve_range(req[http::field::range], f.size);
     if (!range) {
         auto res = make_error_response(to_errc(range.error()), f.digest, req.version(), req.keep_alive());
@@ -115,11 +129,6 @@ awaitable<bool> write_file(beast::tcp_stream& stream, const request& req, const 
     if (req.method() == http::verb::head) co_return res.keep_alive();
     stream.expires_never();  // sendfile bypasses the stream; its own waits carry the timeout
     const auto sent = co_await send_file_range(stream.socket(), f.fd, first, length, f.live, idle_timeout, ev.bytes_sent);
-    if (f.started_download) {
-        const auto done = f.live->state();
-        ev.upstream_ns = done.upstream_ns;
-        ev.upstream_bytes = done.written;
-    }
     if (sent != errc::ok) {
         spdlog::warn("blob response aborted digest={} error=\"{}\"", f.digest, make_error_code(sent).message());
         co_return false;

@@ -169,6 +169,7 @@ TEST_CASE("a blob is streamed from its download, then from the store; HEAD of an
     CHECK(download.size == layer_text.size());
     CHECK(download.live != nullptr);
     CHECK(download.started_download);
+    CHECK(!download.live->abandoned());  // the reply's subscription keeps it wanted until sent
     CHECK(miss.answer.object.cache_status == "miss");
     strata::test::wait_until([&] { return rig.services.fetcher.in_flight() == 0; });
 
