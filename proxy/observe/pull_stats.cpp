@@ -57,7 +57,9 @@ void pull_stats::add(const storage::pull_event& e) {
         ++it->second.pulls;
         it->second.bytes += e.bytes_sent;
     };
-    track(repositories_, e.upstream + "/" + e.repository);
+    thread_local std::string repository;  // the key built in place, its capacity reused
+    repository.assign(e.upstream).append(1, '/').append(e.repository);
+    track(repositories_, repository);
     if (e.kind == "blob") track(blobs_, e.digest);
 }
 

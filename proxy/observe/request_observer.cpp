@@ -3,8 +3,8 @@
 
 namespace strata::proxy {
 
-void request_observer::observe(storage::pull_event e) const {
-    if (e.http_status >= 400) e.cache_status = "error";
+void request_observer::observe(storage::pull_event& e) const {
+    if (e.http_status >= 400) e.cache_status.assign("error");
     if (counting) {
         if (e.cache_status == "coalesced") counters.coalesced_waiter(e.kind);
         if (e.cache_status == "stale") counters.stale_served(e.upstream);

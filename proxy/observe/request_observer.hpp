@@ -16,8 +16,8 @@ struct request_observer {
     event_recorder& events;
     access_log& log;
 
-    // A response of 400 or more is recorded with cache status "error".
-    void observe(storage::pull_event e) const;
+    // A response of 400 or more is recorded with cache status "error" (set in e).
+    void observe(storage::pull_event& e) const;
 };
 
 }  // namespace strata::proxy

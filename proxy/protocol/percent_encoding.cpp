@@ -35,7 +35,6 @@ std::string percent_encode(std::string_view s, std::string_view keep) {
 }
 
 std::optional<std::string> percent_decode(std::string_view s) {
-    if (s.find('%') == std::string_view::npos) return std::string(s);  // the common case: nothing encoded
     std::string out;
     out.reserve(s.size());
     for (std::size_t i = 0; i < s.size(); ++i) {

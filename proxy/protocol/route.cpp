@@ -5,6 +5,8 @@
 #include "storage/oci/reference.hpp"
 
 #include <charconv>
+#include <optional>
+#include <string>
 
 namespace strata::proxy {
 namespace {
@@ -108,13 +110,17 @@ result<route> parse_route(std::string_view target, const config& cfg) {
     r.page_size = params->n;
     r.last = std::move(params->last);
 
-    auto path = percent_decode(raw_path);
-    if (!path) return errc::name_invalid;
-    if (*path == "/v2" || *path == "/v2/") {
+    std::optional<std::string> decoded;  // only when something is percent-encoded
+    if (raw_path.find('%') != std::string_view::npos) {
+        decoded = percent_decode(raw_path);
+        if (!decoded) return errc::name_invalid;
+    }
+    const std::string_view path = decoded ? std::string_view(*decoded) : raw_path;
+    if (path == "/v2" || path == "/v2/") {
         r.kind = endpoint::base;
         return r;
     }
-    if (!path->starts_with("/v2/") || !split_at_verb(std::string_view(*path).substr(4), r)) return r;
+    if (!path.starts_with("/v2/") || !split_at_verb(path.substr(4), r)) return r;
     if (r.kind == endpoint::blob_upload) return r;
     if (auto picked = pick_upstream(r, cfg); !picked) return picked.error();
     return r;

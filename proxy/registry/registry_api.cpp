@@ -23,6 +23,7 @@ accept_list merged_accept(const request& req) {
 // writing it, and this request's subscription, without which a download whose other clients
 // left counts as abandoned) and the lease that keeps the blob from eviction.
 struct held_blob {
+    std::string digest;
     std::variant<storage::open_blob, std::shared_ptr<blob_fetch>> source;
     storage::cache_evictor::lease lease;
     std::shared_ptr<progress_channel> subscription;
@@ -41,8 +42,15 @@ reply blob_file(const storage::digest& d, std::shared_ptr<held_blob> held, std::
         file.live = fetch.get();
         file.started_download = cache_status == "miss";
     }
+    served_object object{held->digest, {}, size, cache_status, 0, 0, held};
     file.keep = std::move(held);
-    return {std::move(file), {d.str(), {}, size, cache_status, 0, 0}};
+    return {std::move(file), std::move(object)};
+}
+
+// The object of an answer that is not a blob or manifest: a digest and a cache status.
+served_object digest_only(const storage::digest& d, std::string_view cache_status) {
+    auto text = std::make_shared<const std::string>(d.str());
+    return {*text, {}, 0, cache_status, 0, 0, text};
 }
 
 // A hot manifest's response from its pre-built head; a whole one if it has none.
@@ -69,13 +77,13 @@ reply manifest_reply(std::shared_ptr<const cached_manifest> m, cache_status stat
 
 }  // namespace
 
-awaitable<reply> registry_api::answer(const request& req, const route& r) const {
-    if (r.kind == endpoint::manifest) co_return co_await manifest(req, r);
-    if (r.kind == endpoint::blob) co_return co_await blob(req, r);
-    co_return co_await tags(r);
+awaitable<reply> registry_api::answer(const request& req, route r) const {
+    if (r.kind == endpoint::manifest) return manifest(req, std::move(r));
+    if (r.kind == endpoint::blob) return blob(req, std::move(r));
+    return tags(std::move(r));
 }
 
-awaitable<reply> registry_api::manifest(const request& req, const route& r) const {
+awaitable<reply> registry_api::manifest(const request& req, route r) const {
     const auto accept = merged_accept(req);  // named: GCC 12 mishandles temporaries inside co_await
     auto found = co_await manifests.get(r, accept);
     if (!found) co_return error_reply(found.error(), r.client_name + ":" + r.reference);
@@ -89,7 +97,7 @@ awaitable<reply> registry_api::manifest(const request& req, const route& r) cons
     const auto status = found->status;
     served_object object{m.digest, m.media_type, m.body.size(),
                          status == cache_status::revalidated ? std::string_view("hit") : to_string(status),
-                         found->upstream_ns, found->upstream_bytes};
+                         found->upstream_ns, found->upstream_bytes, found->manifest};
     auto answer = manifest_reply(std::move(found->manifest), status);
     answer.object = std::move(object);
     co_return answer;
@@ -102,7 +110,7 @@ void registry_api::record_hit(const storage::digest& d) const {
 
 // HEAD of an uncached blob asks upstream instead of downloading the blob.
 awaitable<reply> registry_api::uncached_blob_head(const route& r, const storage::digest& d) const {
-    served_object object{d.str(), {}, 0, "miss", 0, 0};
+    auto object = digest_only(d, "miss");
     auto refused = [&object](error_code ec, std::string_view detail) {
         auto answer = error_reply(ec, detail);
         answer.object = object;
@@ -125,12 +133,12 @@ awaitable<reply> registry_api::uncached_blob_head(const route& r, const storage:
     co_return reply{std::move(out), std::move(object)};
 }
 
-awaitable<reply> registry_api::blob(const request& req, const route& r) const {
+awaitable<reply> registry_api::blob(const request& req, route r) const {
     auto d = storage::digest::parse(r.reference);
     if (!d) co_return error_reply(d.error(), r.reference);
     auto refused = [&d](error_code ec) {
         auto answer = error_reply(ec, d->str());
-        answer.object = {d->str(), {}, 0, "hit", 0, 0};
+        answer.object = digest_only(*d, "hit");
         return answer;
     };
     // Cached, or being downloaded for another repository: this repository must be known to hold
@@ -145,7 +153,7 @@ awaitable<reply> registry_api::blob(const request& req, const route& r) const {
         if (auto open = blobs.open(*d)) {
             if (get) record_hit(*d);
             const auto size = open->size;
-            auto held = std::make_shared<held_blob>(held_blob{std::move(*open), evictor.hold(*d)});
+            auto held = std::make_shared<held_blob>(held_blob{d->str(), std::move(*open), evictor.hold(*d), nullptr});
             co_return blob_file(*d, std::move(held), size, "hit");
         }
         if (!get) co_return co_await uncached_blob_head(r, *d);
@@ -158,7 +166,8 @@ awaitable<reply> registry_api::blob(const request& req, const route& r) const {
     if (auto* open = std::get_if<storage::open_blob>(&*acquired)) {
         record_hit(*d);
         const auto size = open->size;
-        co_return blob_file(*d, std::make_shared<held_blob>(held_blob{std::move(*open), std::move(lease)}), size, "hit");
+        auto held = std::make_shared<held_blob>(held_blob{d->str(), std::move(*open), std::move(lease), nullptr});
+        co_return blob_file(*d, std::move(held), size, "hit");
     }
     auto fetch = std::get<std::shared_ptr<blob_fetch>>(std::move(*acquired));
     const std::string_view status = started ? "miss" : "coalesced";
@@ -171,14 +180,14 @@ awaitable<reply> registry_api::blob(const request& req, const route& r) const {
     }
     if (s.state == blob_fetch::phase::failed) {
         auto answer = error_reply(s.error, d->str());
-        answer.object = {d->str(), {}, 0, status, 0, 0};
+        answer.object = digest_only(*d, status);
         co_return answer;
     }
-    auto held = std::make_shared<held_blob>(held_blob{std::move(fetch), std::move(lease), std::move(progress)});
+    auto held = std::make_shared<held_blob>(held_blob{d->str(), std::move(fetch), std::move(lease), std::move(progress)});
     co_return blob_file(*d, std::move(held), *s.size, status);
 }
 
-awaitable<reply> registry_api::tags(const route& r) const {
+awaitable<reply> registry_api::tags(route r) const {
     auto listed = co_await tag_lists.sorted_tags(r);
     if (!listed) co_return error_reply(listed.error(), r.client_name);
     const auto page = paginate_tags(**listed, r.page_size, r.last);

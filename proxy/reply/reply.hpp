@@ -45,14 +45,16 @@ struct streamed_response {
 };
 
 // What the pull event records of the object a registry reply serves; the server adds the
-// status, bytes sent and timing.
+// status, bytes sent and timing. digest and media_type view text that keep owns (a cached
+// manifest, a blob's hold), so a hot reply copies no string.
 struct served_object {
-    std::string digest;
-    std::string media_type;
+    std::string_view digest;
+    std::string_view media_type;
     std::uint64_t size = 0;
     std::string_view cache_status;  // static text: "hit", "miss", "coalesced", "stale"
     std::int64_t upstream_ns = 0;
     std::uint64_t upstream_bytes = 0;
+    std::shared_ptr<const void> keep;
 };
 
 struct reply {

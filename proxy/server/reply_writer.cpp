@@ -28,10 +28,10 @@ void set_common(http::response<Body>& res, const request& req) {
 }
 
 void record_object(const served_object& object, storage::pull_event& ev) {
-    if (!object.digest.empty()) ev.digest = object.digest;
-    if (!object.media_type.empty()) ev.media_type = object.media_type;
+    if (!object.digest.empty()) ev.digest.assign(object.digest);
+    if (!object.media_type.empty()) ev.media_type.assign(object.media_type);
     if (object.size) ev.object_size = object.size;
-    if (!object.cache_status.empty()) ev.cache_status = object.cache_status;
+    if (!object.cache_status.empty()) ev.cache_status.assign(object.cache_status);
     ev.upstream_ns = object.upstream_ns;
     ev.upstream_bytes = object.upstream_bytes;
 }
@@ -140,16 +140,16 @@ awaitable<bool> write_file(beast::tcp_stream& stream, const request& req, const 
 
 std::int64_t since_ns(std::int64_t start_ns) { return storage::now_ns() - start_ns; }
 
+// Not a coroutine: it returns the writer for r's kind, whose caller keeps r, req and ev alive.
 awaitable<bool> write_reply(beast::tcp_stream& stream, const request& req, reply& r, storage::pull_event& ev,
                             std::chrono::milliseconds idle_timeout) {
     record_object(r.object, ev);
-    if (auto* whole = std::get_if<whole_response>(&r.body)) co_return co_await write_whole(stream, req, *whole, ev);
-    if (auto* shared = std::get_if<shared_response>(&r.body)) co_return co_await write_shared(stream, req, *shared, ev);
-    if (auto* file = std::get_if<file_response>(&r.body))
-        co_return co_await write_file(stream, req, *file, ev, idle_timeout);
+    if (auto* whole = std::get_if<whole_response>(&r.body)) return write_whole(stream, req, *whole, ev);
+    if (auto* shared = std::get_if<shared_response>(&r.body)) return write_shared(stream, req, *shared, ev);
+    if (auto* file = std::get_if<file_response>(&r.body)) return write_file(stream, req, *file, ev, idle_timeout);
     ev.http_status = 200;
     ev.ttfb_ns = since_ns(ev.ts_ns);
-    co_return co_await std::get<streamed_response>(r.body).write(stream, req);
+    return std::get<streamed_response>(r.body).write(stream, req);
 }
 
 }  // namespace strata::proxy

@@ -1,4 +1,4 @@
-// router: the endpoint table of the registry and admin APIs; the reply it picks is written here.
+// router: the endpoint table of the registry and admin APIs.
 #pragma once
 
 #include "proxy/net.hpp"
@@ -23,14 +23,10 @@ struct request_context {
 
 // The reply to req: health and metrics, the admin API (behind its guard), or the registry API
 // (404 for unknown paths, 405 for other methods than GET and HEAD, and for push). For a registry
-// request, ev gets the pull's kind, upstream, repository and reference.
+// request, ev gets the pull's kind, upstream, repository and reference (ev.kind stays empty for
+// requests that are not pulls); the session writes the reply (write_reply), which fills in the
+// rest. req, ev and rc must outlive the returned awaitable.
 awaitable<reply> route_request(const proxy_context& ctx, const request& req, storage::pull_event& ev,
                                const request_context& rc);
-
-// Answers one request on stream, writing the whole response (blobs are streamed), and fills
-// ev with what was served (ev.kind stays empty for requests that are not pulls). Returns true
-// when the connection may serve another request.
-awaitable<bool> handle_request(const proxy_context& ctx, beast::tcp_stream& stream, const request& req,
-                               storage::pull_event& ev, const request_context& rc);
 
 }  // namespace strata::proxy

@@ -3,6 +3,7 @@
 
 #include "proxy/reply/oci_error.hpp"
 #include "proxy/server/request_framing.hpp"
+#include "proxy/server/reply_writer.hpp"
 #include "proxy/server/router.hpp"
 #include "storage/clock.hpp"
 #include "storage/untrusted/text_escape.hpp"
@@ -15,9 +16,9 @@ namespace {
 constexpr std::uint32_t max_header_bytes = 16 * 1024;
 
 // The node a pull is attributed to: X-Strata-Node, else the User-Agent, else the client address.
-std::string node_of(const request& req, const std::string& peer) {
-    if (auto node = req["X-Strata-Node"]; !node.empty()) return std::string(node.substr(0, 256));
-    if (auto agent = req[http::field::user_agent]; !agent.empty()) return std::string(agent.substr(0, 256));
+std::string_view node_of(const request& req, const std::string& peer) {
+    if (auto node = req["X-Strata-Node"]; !node.empty()) return node.substr(0, 256);
+    if (auto agent = req[http::field::user_agent]; !agent.empty()) return agent.substr(0, 256);
     return peer;
 }
 
@@ -58,20 +59,22 @@ awaitable<void> run_session(std::shared_ptr<beast::tcp_stream> owned, const prox
     const auto peer_address = stream.socket().remote_endpoint(peer_ec).address();
     const auto peer = peer_address.to_string();
     const request_context rc{role, !peer_ec && peer_address.is_loopback(), admin_enabled, peer};
+    storage::pull_event ev;  // one for the connection: its strings keep their capacity
     for (;;) {
         http::request_parser<http::empty_body> parser;
         stream.expires_after(ctx.cfg.timeouts.client_idle);
         if (!co_await read_request(stream, buffer, parser)) break;
         ctx.connections.set_idle(*ticket, false);
         const auto& req = parser.get();
-        storage::pull_event ev;
+        ev.clear();
         ev.ts_ns = storage::now_ns();
-        ev.client = peer;
-        ev.method = std::string(req.method_string());
-        ev.range = std::string(req[http::field::range]);
+        ev.client.assign(peer);
+        ev.method.assign(req.method_string());
+        ev.range.assign(req[http::field::range]);
         bool keep_alive = false;
         try {
-            keep_alive = co_await handle_request(ctx, stream, req, ev, rc);
+            auto answer = co_await route_request(ctx, req, ev, rc);
+            keep_alive = co_await write_reply(stream, req, answer, ev, ctx.cfg.timeouts.client_idle);
         } catch (const std::exception& e) {
             spdlog::error("request failed peer={} target={} error={}", peer, storage::log_value(req.target()),
                           storage::log_value(e.what()));
@@ -79,8 +82,8 @@ awaitable<void> run_session(std::shared_ptr<beast::tcp_stream> owned, const prox
         }
         ev.duration_ns = storage::now_ns() - ev.ts_ns;
         if (!ev.kind.empty()) {
-            ev.node = node_of(req, peer);
-            ctx.observer.observe(std::move(ev));
+            ev.node.assign(node_of(req, peer));
+            ctx.observer.observe(ev);
         } else {
             spdlog::debug("request peer={} method={} target={} status={} duration_us={}", peer,
                           storage::log_value(ev.method), storage::log_value(req.target()), ev.http_status,

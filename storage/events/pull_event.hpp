@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 
 namespace strata::storage {
@@ -26,6 +27,18 @@ struct pull_event {
     std::int64_t ttfb_ns = 0;        // request start to response headers written
     std::int64_t upstream_ns = 0;    // upstream fetch time, when this request made one
     std::uint64_t upstream_bytes = 0;
+
+    // Back to a default event, keeping the strings' capacity (one event serves a connection's
+    // requests without allocating). Lists every field: a new field goes here too.
+    void clear() noexcept {
+        ts_ns = 0;
+        for (auto* text : {&client, &node, &upstream, &repository, &reference, &digest, &kind, &method, &media_type,
+                           &range, &cache_status})
+            text->clear();
+        bytes_sent = object_size = upstream_bytes = 0;
+        http_status = 0;
+        duration_ns = ttfb_ns = upstream_ns = 0;
+    }
 
     friend bool operator==(const pull_event&, const pull_event&) = default;
 };

@@ -194,3 +194,11 @@ TEST_CASE("a read-only index sees what a writer appended") {
     CHECK(n == 1);
     CHECK_THROWS_AS(metadata_index(t.dir / "absent", metadata_index::open_mode::read_only), std::runtime_error);
 }
+
+TEST_CASE("a cleared event is a default event again, its strings keeping their capacity") {
+    auto e = sample(42);
+    const auto digest_capacity = e.digest.capacity();
+    e.clear();
+    CHECK(e == pull_event{});
+    CHECK(e.digest.capacity() == digest_capacity);
+}
