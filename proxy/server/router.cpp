@@ -14,7 +14,7 @@ std::string_view kind_name(endpoint kind) {
 }
 
 // A reply known without waiting, as an awaitable.
-awaitable<reply> at_once(reply r) { co_return r; }
+awaitable<reply> at_once(reply r) { co_return std::move(r); }
 
 awaitable<reply> admin_reply(const proxy_context& ctx, const request& req, const request_context& rc) {
     if (!rc.admin_enabled)
