@@ -2,7 +2,6 @@
 #include "proxy/registry/registry_api.hpp"
 
 #include "proxy/protocol/accept.hpp"
-#include "proxy/protocol/byte_range.hpp"
 #include "proxy/protocol/tag_pages.hpp"
 #include "proxy/protocol/upstream_status.hpp"
 #include "proxy/reply/replies.hpp"

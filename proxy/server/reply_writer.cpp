@@ -7,7 +7,6 @@
 #include "proxy/registry/blob_sender.hpp"
 #include "proxy/reply/oci_error.hpp"
 #include "storage/clock.hpp"
-#include "storage/untrusted/text_escape.hpp"
 
 #include <spdlog/spdlog.h>
 
