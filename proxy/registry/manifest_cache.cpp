@@ -1,6 +1,8 @@
 // manifest_cache: list + hash map LRU.
 #include "proxy/registry/manifest_cache.hpp"
 
+#include "proxy/reply/reply.hpp"
+
 #include <string_view>
 
 namespace strata::proxy {
@@ -19,9 +21,9 @@ std::shared_ptr<const cached_manifest> make_cached_manifest(std::string digest, 
                                                             std::string body) {
     cached_manifest m{std::move(digest), std::move(media_type), std::move(body), {}};
     if (header_safe(m.digest) && header_safe(m.media_type)) {
-        m.response_head = "Server: strata\r\nDocker-Distribution-API-Version: registry/2.0\r\nContent-Type: " +
-                          m.media_type + "\r\nDocker-Content-Digest: " + m.digest + "\r\nETag: \"" + m.digest +
-                          "\"\r\nContent-Length: " + std::to_string(m.body.size()) + "\r\n";
+        m.response_head = "Server: strata\r\nDocker-Distribution-API-Version: " + std::string(registry_api_version) +
+                          "\r\nContent-Type: " + m.media_type + "\r\nDocker-Content-Digest: " + m.digest +
+                          "\r\nETag: \"" + m.digest + "\"\r\nContent-Length: " + std::to_string(m.body.size()) + "\r\n";
     }
     return std::make_shared<const cached_manifest>(std::move(m));
 }

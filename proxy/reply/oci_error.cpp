@@ -1,6 +1,8 @@
 // Maps strata::errc onto the OCI distribution error codes and renders error bodies.
 #include "proxy/reply/oci_error.hpp"
 
+#include "proxy/reply/reply.hpp"
+
 #include <nlohmann/json.hpp>
 
 namespace strata::proxy {
@@ -47,7 +49,7 @@ http::response<http::string_body> make_error_response(http::status status, std::
                                                       bool keep_alive) {
     http::response<http::string_body> res{status, version};
     res.set(http::field::content_type, "application/json");
-    res.set("Docker-Distribution-API-Version", "registry/2.0");
+    res.set("Docker-Distribution-API-Version", registry_api_version);
     res.body() = oci_error_body(code, message, "");
     res.keep_alive(keep_alive);
     res.prepare_payload();

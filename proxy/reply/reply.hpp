@@ -14,6 +14,9 @@ namespace strata::proxy {
 
 class blob_fetch;
 
+// Docker-Distribution-API-Version, on every response.
+inline constexpr std::string_view registry_api_version = "registry/2.0";
+
 // A response built whole: errors, JSON, text, tag lists. The server sets its HTTP version,
 // keep-alive and the registry's common fields.
 using whole_response = http::response<http::string_body>;

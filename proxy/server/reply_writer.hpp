@@ -11,8 +11,6 @@
 
 namespace strata::proxy {
 
-inline constexpr std::string_view registry_api_version = "registry/2.0";
-
 // Nanoseconds from start_ns (since the epoch) to now.
 std::int64_t since_ns(std::int64_t start_ns);
 
