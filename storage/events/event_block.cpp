@@ -10,6 +10,7 @@ namespace strata::storage {
 namespace {
 
 constexpr char block_version = 2;
+constexpr std::size_t header_room = 1 + 3 * max_varint_bytes;
 
 // A count no block of this size could hold is damage, not a huge block.
 result<event_block_header> read_header(varint_reader& r, std::size_t value_size) {
@@ -23,6 +24,8 @@ result<event_block_header> read_header(varint_reader& r, std::size_t value_size)
 
 }  // namespace
 
+event_block_builder::event_block_builder() : records_(header_room, '\0') {}
+
 void event_block_builder::add(const pull_event& e) {
     std::string record;
     append_record(record, e);
@@ -32,26 +35,30 @@ void event_block_builder::add(const pull_event& e) {
 void event_block_builder::add_record(std::string_view record, std::int64_t ts_ns) {
     put_text(records_, record);
     ++count_;
+    record_bytes_ += record.size();
     min_ts_ = std::min(min_ts_, ts_ns);
     max_ts_ = std::max(max_ts_, ts_ns);
 }
 
 void event_block_builder::clear() noexcept {
-    records_.clear();
+    records_.resize(header_room);
     count_ = 0;
+    record_bytes_ = 0;
     min_ts_ = INT64_MAX;
     max_ts_ = INT64_MIN;
 }
 
-std::string event_block_builder::finish() const {
-    std::string out;
-    out.reserve(records_.size() + 32);
-    out += block_version;
-    put_varint(out, count_);
-    put_signed_varint(out, min_ts_);
-    put_signed_varint(out, max_ts_);
-    out += records_;
-    return out;
+std::string_view event_block_builder::finish() {
+    char header[header_room];
+    char* end = header;
+    *end++ = block_version;
+    end = write_varint(end, count_);
+    end = write_varint(end, zigzag(min_ts_));
+    end = write_varint(end, zigzag(max_ts_));
+    const auto size = static_cast<std::size_t>(end - header);
+    const auto start = header_room - size;
+    std::copy(header, end, records_.begin() + static_cast<std::ptrdiff_t>(start));
+    return std::string_view(records_).substr(start);
 }
 
 result<event_block_header> parse_event_block_header(std::string_view value) {

@@ -16,20 +16,27 @@ namespace strata::storage {
 // One RocksDB write per block instead of per event is what keeps recording cheap.
 class event_block_builder {
 public:
+    event_block_builder();
     void add(const pull_event& e);
     // Adds a record already encoded by append_record, whose event has time ts_ns.
     void add_record(std::string_view record, std::int64_t ts_ns);
     void clear() noexcept;
     bool empty() const noexcept { return count_ == 0; }
     std::size_t size() const noexcept { return count_; }
+    // The records' bytes, without framing and header.
+    std::size_t record_bytes() const noexcept { return record_bytes_; }
     std::int64_t min_ts() const noexcept { return min_ts_; }
     std::int64_t max_ts() const noexcept { return max_ts_; }
-    // The value to store: header then the framed records.
-    std::string finish() const;
+    // The value to store: header then the framed records. A view into the builder, valid until
+    // its next change: the header is written into room left before the records, so a block of
+    // some hundred KiB is not copied once more.
+    std::string_view finish();
 
 private:
+    // Room for the largest header, then the framed records.
     std::string records_;
     std::size_t count_ = 0;
+    std::size_t record_bytes_ = 0;
     std::int64_t min_ts_ = INT64_MAX, max_ts_ = INT64_MIN;
 };
 

@@ -22,7 +22,7 @@ public:
     explicit event_log(metadata_index& index);
 
     // Appends the block in one write; nothing for an empty block.
-    void append(const event_block_builder& block);
+    void append(event_block_builder& block);
     void append(const std::vector<pull_event>& events);
 
     // Calls visit for each event with since_ns <= ts_ns < until_ns in ts_ns order (events of

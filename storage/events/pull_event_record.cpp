@@ -1,39 +1,196 @@
-// pull_event_record: varint and length-prefixed encoding of pull events, and its strict decoder.
+// pull_event_record: the compact encoding of pull events (version 3), and a strict decoder of it
+// and of the plain version 1 that stores written before it still hold.
 #include "storage/events/pull_event_record.hpp"
 
 #include "storage/events/varint.hpp"
 
 #include <algorithm>
+#include <array>
+#include <optional>
 
 namespace strata::storage {
 namespace {
 
-constexpr char record_version = 1;
+constexpr char plain_version = 1;
+constexpr char compact_version = 3;
+
+// Flags of a compact record.
+constexpr unsigned reference_is_digest = 1;  // the reference field is omitted
+constexpr unsigned node_is_client = 2;       // the node field is omitted
+constexpr unsigned digest_is_sha256 = 4;     // the digest is 32 raw bytes, not text
+constexpr unsigned known_flags = 7;
+
+// Words most events carry, stored as their index + 1 (0: the text follows). Part of the stored
+// format: append only, never reorder.
+constexpr std::array<std::string_view, 3> kinds{"manifest", "blob", "tags"};
+constexpr std::array<std::string_view, 2> methods{"GET", "HEAD"};
+constexpr std::array<std::string_view, 5> cache_statuses{"hit", "miss", "coalesced", "stale", "error"};
+constexpr std::array<std::string_view, 12> media_types{
+    "application/vnd.oci.image.manifest.v1+json",
+    "application/vnd.oci.image.index.v1+json",
+    "application/vnd.docker.distribution.manifest.v2+json",
+    "application/vnd.docker.distribution.manifest.list.v2+json",
+    "application/vnd.docker.distribution.manifest.v1+prettyjws",
+    "application/octet-stream",
+    "application/vnd.oci.image.layer.v1.tar+gzip",
+    "application/vnd.oci.image.layer.v1.tar+zstd",
+    "application/vnd.oci.image.layer.v1.tar",
+    "application/vnd.docker.image.rootfs.diff.tar.gzip",
+    "application/vnd.oci.image.config.v1+json",
+    "application/vnd.docker.container.image.v1+json",
+};
+
+constexpr std::string_view sha256_prefix = "sha256:";
+constexpr std::size_t sha256_bytes = 32;
+
+// Lowercase hex digits' values; 16 for every other byte.
+constexpr std::array<std::uint8_t, 256> hex_values = [] {
+    std::array<std::uint8_t, 256> v{};
+    v.fill(16);
+    for (int i = 0; i < 10; ++i) v['0' + i] = static_cast<std::uint8_t>(i);
+    for (int i = 0; i < 6; ++i) v['a' + i] = static_cast<std::uint8_t>(10 + i);
+    return v;
+}();
+
+// The 32 bytes of "sha256:" and 64 lowercase hex digits; nullopt for any other text, kept as
+// text so that decoding gives back exactly what was encoded.
+std::optional<std::array<char, sha256_bytes>> sha256_bytes_of(std::string_view d) {
+    if (d.size() != sha256_prefix.size() + 2 * sha256_bytes || !d.starts_with(sha256_prefix)) return std::nullopt;
+    std::array<char, sha256_bytes> raw;
+    unsigned bad = 0;
+    const auto* hex = reinterpret_cast<const unsigned char*>(d.data() + sha256_prefix.size());
+    for (std::size_t i = 0; i < sha256_bytes; ++i) {
+        const unsigned high = hex_values[hex[2 * i]], low = hex_values[hex[2 * i + 1]];
+        bad |= (high | low) & 16;
+        raw[i] = static_cast<char>(high << 4 | (low & 15));
+    }
+    if (bad) return std::nullopt;
+    return raw;
+}
+
+std::string sha256_text(std::string_view raw) {
+    constexpr char digits[] = "0123456789abcdef";
+    std::string out(sha256_prefix);
+    for (const auto byte : raw) {
+        out += digits[static_cast<unsigned char>(byte) >> 4];
+        out += digits[static_cast<unsigned char>(byte) & 15];
+    }
+    return out;
+}
+
+char* write_text(char* p, std::string_view s) {
+    p = write_varint(p, s.size());
+    return std::copy(s.begin(), s.end(), p);
+}
+
+template <std::size_t N>
+char* write_word(char* p, std::string_view s, const std::array<std::string_view, N>& words) {
+    const auto known = std::find(words.begin(), words.end(), s);
+    if (known != words.end()) return write_varint(p, static_cast<std::uint64_t>(known - words.begin()) + 1);
+    *p++ = 0;
+    return write_text(p, s);
+}
+
+template <std::size_t N>
+std::string read_word(varint_reader& r, const std::array<std::string_view, N>& words) {
+    const auto code = r.varint();
+    if (code == 0) return std::string(r.text());
+    if (code > N) {
+        r.fail();  // an unknown word: the record is damaged
+        return {};
+    }
+    return std::string(words[code - 1]);
+}
+
+unsigned flags_of(const pull_event& e, bool digest_as_bytes) {
+    unsigned flags = 0;
+    if (e.reference == e.digest) flags |= reference_is_digest;
+    if (e.node == e.client) flags |= node_is_client;
+    if (digest_as_bytes) flags |= digest_is_sha256;
+    return flags;
+}
+
+void read_numbers_and_range(varint_reader& r, pull_event& e) {
+    e.bytes_sent = r.varint();
+    e.object_size = r.varint();
+    e.range = r.text();
+}
+
+void read_timings(varint_reader& r, pull_event& e) {
+    e.http_status = r.unsigned_as<unsigned>();
+    e.duration_ns = r.signed_varint();
+    e.ttfb_ns = r.signed_varint();
+    e.upstream_ns = r.signed_varint();
+    e.upstream_bytes = r.varint();
+}
+
+result<pull_event> parse_plain(varint_reader& r) {
+    pull_event e;
+    e.ts_ns = r.signed_varint();
+    for (auto* t : {&e.client, &e.node, &e.upstream, &e.repository, &e.reference, &e.digest, &e.kind, &e.method,
+                    &e.media_type})
+        *t = r.text();
+    read_numbers_and_range(r, e);
+    e.cache_status = r.text();
+    read_timings(r, e);
+    if (!r.ok() || !r.at_end()) return errc::storage_failed;
+    return e;
+}
+
+result<pull_event> parse_compact(varint_reader& r) {
+    pull_event e;
+    const auto flags = r.varint();
+    if (flags & ~std::uint64_t{known_flags}) return errc::storage_failed;
+    e.ts_ns = r.signed_varint();
+    e.client = r.text();
+    e.node = flags & node_is_client ? e.client : std::string(r.text());
+    e.upstream = r.text();
+    e.repository = r.text();
+    if (!(flags & reference_is_digest)) e.reference = r.text();
+    e.digest = flags & digest_is_sha256 ? sha256_text(r.bytes(sha256_bytes)) : std::string(r.text());
+    if (flags & reference_is_digest) e.reference = e.digest;
+    e.kind = read_word(r, kinds);
+    e.method = read_word(r, methods);
+    e.media_type = read_word(r, media_types);
+    read_numbers_and_range(r, e);
+    e.cache_status = read_word(r, cache_statuses);
+    read_timings(r, e);
+    if (!r.ok() || !r.at_end()) return errc::storage_failed;
+    return e;
+}
 
 }  // namespace
 
 // Writes into room reserved once for the largest possible record: this runs on the request
 // path for every served request.
 void append_record(std::string& out, const pull_event& e) {
-    const std::string* const leading_texts[] = {&e.client, &e.node, &e.upstream, &e.repository, &e.reference,
-                                                &e.digest, &e.kind, &e.method,   &e.media_type};
-    constexpr std::size_t fields = 19;
-    std::size_t bound = 1 + fields * max_varint_bytes + e.range.size() + e.cache_status.size();
-    for (const auto* t : leading_texts) bound += t->size();
+    const auto digest_bytes = sha256_bytes_of(e.digest);
+    const auto flags = flags_of(e, digest_bytes.has_value());
+    const std::string* const texts[] = {&e.client, &e.node,       &e.upstream, &e.repository, &e.reference,
+                                        &e.digest, &e.kind,       &e.method,   &e.media_type, &e.range,
+                                        &e.cache_status};
+    constexpr std::size_t varints = 20, word_codes = 4;  // 7 numbers, flags, time, 11 lengths
+    std::size_t bound = 1 + varints * max_varint_bytes + word_codes;
+    for (const auto* t : texts) bound += t->size();
     const auto start = out.size();
     out.resize(start + bound);
     char* p = out.data() + start;
-    const auto text = [&p](const std::string& s) {
-        p = write_varint(p, s.size());
-        p = std::copy(s.begin(), s.end(), p);
-    };
-    *p++ = record_version;
+    *p++ = compact_version;
+    p = write_varint(p, flags);
     p = write_varint(p, zigzag(e.ts_ns));
-    for (const auto* t : leading_texts) text(*t);
+    p = write_text(p, e.client);
+    if (!(flags & node_is_client)) p = write_text(p, e.node);
+    p = write_text(p, e.upstream);
+    p = write_text(p, e.repository);
+    if (!(flags & reference_is_digest)) p = write_text(p, e.reference);
+    p = digest_bytes ? std::copy(digest_bytes->begin(), digest_bytes->end(), p) : write_text(p, e.digest);
+    p = write_word(p, e.kind, kinds);
+    p = write_word(p, e.method, methods);
+    p = write_word(p, e.media_type, media_types);
     p = write_varint(p, e.bytes_sent);
     p = write_varint(p, e.object_size);
-    text(e.range);
-    text(e.cache_status);
+    p = write_text(p, e.range);
+    p = write_word(p, e.cache_status, cache_statuses);
     p = write_varint(p, e.http_status);
     p = write_varint(p, zigzag(e.duration_ns));
     p = write_varint(p, zigzag(e.ttfb_ns));
@@ -43,30 +200,11 @@ void append_record(std::string& out, const pull_event& e) {
 }
 
 result<pull_event> parse_record(std::string_view bytes) {
-    if (bytes.empty() || bytes.front() != record_version) return errc::storage_failed;
+    if (bytes.empty()) return errc::storage_failed;
     varint_reader r(bytes.substr(1));
-    pull_event e;
-    e.ts_ns = r.signed_varint();
-    e.client = r.text();
-    e.node = r.text();
-    e.upstream = r.text();
-    e.repository = r.text();
-    e.reference = r.text();
-    e.digest = r.text();
-    e.kind = r.text();
-    e.method = r.text();
-    e.media_type = r.text();
-    e.bytes_sent = r.varint();
-    e.object_size = r.varint();
-    e.range = r.text();
-    e.cache_status = r.text();
-    e.http_status = r.unsigned_as<unsigned>();
-    e.duration_ns = r.signed_varint();
-    e.ttfb_ns = r.signed_varint();
-    e.upstream_ns = r.signed_varint();
-    e.upstream_bytes = r.varint();
-    if (!r.ok() || !r.at_end()) return errc::storage_failed;
-    return e;
+    if (bytes.front() == compact_version) return parse_compact(r);
+    if (bytes.front() == plain_version) return parse_plain(r);
+    return errc::storage_failed;
 }
 
 }  // namespace strata::storage

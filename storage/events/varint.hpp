@@ -44,6 +44,8 @@ public:
 
     bool ok() const noexcept { return ok_; }
     bool at_end() const noexcept { return rest_.empty(); }
+    // Marks the input malformed for a reason the caller found (an unknown code, say).
+    void fail() noexcept { ok_ = false; }
 
     std::uint64_t varint() {
         std::uint64_t v = 0;

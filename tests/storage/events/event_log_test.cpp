@@ -1,6 +1,7 @@
 // Tests of pull event encodings and the event log: ordering, ranges, retention, hostile records.
 #include "storage/events/event_log.hpp"
 #include "storage/events/pull_event_record.hpp"
+#include "storage/events/varint.hpp"
 
 #include "tests/catch_result.hpp"
 
@@ -112,6 +113,96 @@ TEST_CASE("parse_record rejects truncated, padded, foreign and over-long records
     CHECK_FALSE(parse_record(std::string("\x01") + std::string(9, '\xff') + "\x7f"));
 }
 
+// A record as version 1 wrote it: every field in order, strings as text.
+std::string version_1_record(const pull_event& e) {
+    std::string v1(1, '\x01');
+    put_signed_varint(v1, e.ts_ns);
+    for (const auto* t : {&e.client, &e.node, &e.upstream, &e.repository, &e.reference, &e.digest, &e.kind, &e.method,
+                          &e.media_type})
+        put_text(v1, *t);
+    put_varint(v1, e.bytes_sent);
+    put_varint(v1, e.object_size);
+    put_text(v1, e.range);
+    put_text(v1, e.cache_status);
+    put_varint(v1, e.http_status);
+    for (const auto n : {e.duration_ns, e.ttfb_ns, e.upstream_ns}) put_signed_varint(v1, n);
+    put_varint(v1, e.upstream_bytes);
+    return v1;
+}
+
+TEST_CASE("a pull by digest is a short record: reference, node, digest and the usual words shortened") {
+    auto e = sample(1724288523000000000, "10.0.0.7");
+    e.reference = e.digest;
+    std::string bytes;
+    append_record(bytes, e);
+    CHECK(bytes.size() * 2 < version_1_record(e).size());
+    auto back = parse_record(bytes);
+    REQUIRE(back);
+    CHECK(*back == e);
+}
+
+TEST_CASE("records keep exactly what the shortcuts do not cover") {
+    std::vector<pull_event> events;
+    const auto with = [&](auto change) {
+        auto e = sample(7);
+        change(e);
+        events.push_back(e);
+    };
+    with([](pull_event& e) { e.digest = "sha256:" + std::string(64, 'A'); });  // not canonical: kept as text
+    with([](pull_event& e) { e.digest = "sha256:" + std::string(63, 'a'); });
+    with([](pull_event& e) { e.digest = "sha512:" + std::string(128, 'b'); });
+    with([](pull_event& e) { e.digest = e.reference = ""; });
+    with([](pull_event& e) { e.reference = e.digest = "sha256:" + std::string(64, 'f'); });
+    with([](pull_event& e) { e.media_type = "application/vnd.example+json"; });
+    with([](pull_event& e) { e.kind = e.method = e.cache_status = e.media_type = ""; });
+    with([](pull_event& e) { e.kind = "referrers"; e.method = "POST"; e.cache_status = "bypass"; });
+    with([](pull_event& e) { e.node = e.client; });
+    with([](pull_event& e) { e.node = e.client = ""; });
+    for (const auto& e : events) {
+        INFO(e.digest << " " << e.media_type << " " << e.kind);
+        std::string bytes;
+        append_record(bytes, e);
+        auto back = parse_record(bytes);
+        REQUIRE(back);
+        CHECK(*back == e);
+    }
+}
+
+TEST_CASE("version 1 records, as stores written before the compact form hold them, still decode") {
+    const auto e = sample(-9);
+    const auto v1 = version_1_record(e);
+    auto back = parse_record(v1);
+    REQUIRE(back);
+    CHECK(*back == e);
+    CHECK_FALSE(parse_record(v1 + "x"));
+    CHECK_FALSE(parse_record(v1.substr(0, v1.size() - 1)));
+}
+
+TEST_CASE("compact records with unknown flags or word codes are damage") {
+    // version, flags, time, client, node, upstream, repository (reference is the digest), digest
+    // as text, then kind, method and media type codes.
+    const auto record = [](unsigned flags, unsigned kind_code) {
+        std::string r(1, '\x03');
+        put_varint(r, flags);
+        put_signed_varint(r, 1);
+        for (const std::string_view t : {"c", "n", "u", "r", "d"}) put_text(r, t);
+        for (const unsigned code : {kind_code, 1u, 1u}) put_varint(r, code);
+        r.append(3, '\0');  // bytes sent, object size, an empty range
+        r += '\x01';        // cache status: hit
+        r.append(5, '\0');  // status, three times, upstream bytes
+        return r;
+    };
+    auto fine = parse_record(record(1, 1));
+    REQUIRE(fine);
+    CHECK(fine->kind == "manifest");
+    CHECK(fine->reference == "d");
+    CHECK(fine->cache_status == "hit");
+    CHECK_FALSE(parse_record(record(8 | 1, 1)));
+    CHECK_FALSE(parse_record(record(1, 4)));
+    CHECK_FALSE(parse_record(record(1, 200)));
+    CHECK_FALSE(parse_record(record(1 | 4, 1)));  // "d" is not 32 raw bytes
+}
+
 std::vector<std::int64_t> scan_times(const event_log& log, std::int64_t since, std::int64_t until,
                                      std::size_t stop_after = SIZE_MAX) {
     std::vector<std::int64_t> seen;
@@ -161,7 +252,7 @@ TEST_CASE("event blocks survive damage: bad records are counted, bad frames end 
     event_block_builder b;
     b.add(sample(1));
     b.add(sample(2));
-    const auto good = b.finish();
+    const std::string good(b.finish());
     std::size_t corrupt = 0;
     auto events = parse_event_block(good, &corrupt);
     REQUIRE(events);
