@@ -22,64 +22,65 @@ void append_number(std::string& out, std::int64_t n) {
 
 }  // namespace
 
-access_log::access_log(int fd) : fd_(fd) {
-    block_.reserve(block_bytes + 4096);
-    writing_.reserve(block_bytes + 4096);
-}
+access_log::access_log(int fd) : fd_(fd) { writing_.reserve(block_bytes + 4096); }
 
 access_log::~access_log() { flush(); }
 
-void access_log::append_time_locked(std::int64_t now_ns) {
+void access_log::block::append_time(std::int64_t now_ns) {
     const std::int64_t second = now_ns / 1'000'000'000;
-    if (second != prefix_second_) {
+    if (second != prefix_second) {
         const std::time_t t = second;
         std::tm local{};
         localtime_r(&t, &local);
         char text[32];
         const auto n = std::strftime(text, sizeof text, "[%Y-%m-%d %H:%M:%S.", &local);
-        prefix_.assign(text, n);
-        prefix_second_ = second;
+        prefix.assign(text, n);
+        prefix_second = second;
     }
-    block_ += prefix_;
+    lines += prefix;
     const auto ms = static_cast<int>(now_ns / 1'000'000 % 1000);
-    block_ += static_cast<char>('0' + ms / 100);
-    block_ += static_cast<char>('0' + ms / 10 % 10);
-    block_ += static_cast<char>('0' + ms % 10);
-    block_ += "] ";
+    lines += static_cast<char>('0' + ms / 100);
+    lines += static_cast<char>('0' + ms / 10 % 10);
+    lines += static_cast<char>('0' + ms % 10);
+    lines += "] ";
 }
 
 void access_log::write(const storage::pull_event& e) {
     if (!spdlog::should_log(spdlog::level::info)) return;
     const auto now = storage::now_ns();
-    std::unique_lock lock(mutex_);
-    append_time_locked(now);
-    block_ += "[info] request method=";
-    storage::append_log_value(block_, e.method);
-    block_ += " kind=";
-    block_ += e.kind;  // strata's own words from here to repo=
-    block_ += " upstream=";
-    block_ += e.upstream;
-    block_ += " repo=";
-    storage::append_log_value(block_, e.repository);
-    block_ += " ref=";
-    storage::append_log_value(block_, e.reference);
-    block_ += " status=";
-    append_number(block_, e.http_status);
-    block_ += " bytes=";
-    append_number(block_, static_cast<std::int64_t>(e.bytes_sent));
-    block_ += " duration_us=";
-    append_number(block_, e.duration_ns / 1000);
-    block_ += " cache=";
-    block_ += e.cache_status;
-    block_ += " node=";
-    storage::append_log_value(block_, e.node);
-    block_ += '\n';
-    if (block_.size() >= block_bytes) hand_off(lock);
+    auto& shard = blocks_.mine();
+    std::unique_lock lock(shard.mutex);
+    auto& b = shard.value;
+    if (b.lines.capacity() < block_bytes) b.lines.reserve(block_bytes + 4096);
+    b.append_time(now);
+    auto& out = b.lines;
+    out += "[info] request method=";
+    storage::append_log_value(out, e.method);
+    out += " kind=";
+    out += e.kind;  // strata's own words from here to repo=
+    out += " upstream=";
+    out += e.upstream;
+    out += " repo=";
+    storage::append_log_value(out, e.repository);
+    out += " ref=";
+    storage::append_log_value(out, e.reference);
+    out += " status=";
+    append_number(out, e.http_status);
+    out += " bytes=";
+    append_number(out, static_cast<std::int64_t>(e.bytes_sent));
+    out += " duration_us=";
+    append_number(out, e.duration_ns / 1000);
+    out += " cache=";
+    out += e.cache_status;
+    out += " node=";
+    storage::append_log_value(out, e.node);
+    out += '\n';
+    if (out.size() >= block_bytes) hand_off(shard, lock);
 }
 
-void access_log::hand_off(std::unique_lock<std::mutex>& lock) {
+void access_log::hand_off(shards::shard& s, std::unique_lock<std::mutex>& lock) {
     std::lock_guard writing(writing_mutex_);
-    std::swap(block_, writing_);
+    std::swap(s.value.lines, writing_);
     lock.unlock();
     write_out(writing_);
     writing_.clear();
@@ -100,8 +101,10 @@ void access_log::write_out(std::string_view text) const {
 }
 
 void access_log::flush() {
-    std::unique_lock lock(mutex_);
-    if (!block_.empty()) hand_off(lock);
+    for (auto& shard : blocks_.all()) {
+        std::unique_lock lock(shard.mutex);
+        if (!shard.value.lines.empty()) hand_off(shard, lock);
+    }
 }
 
 awaitable<void> access_log::run(std::chrono::milliseconds interval) {

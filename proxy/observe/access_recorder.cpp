@@ -7,24 +7,41 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 namespace strata::proxy {
 
 void access_recorder::record(const std::string& digest) {
     const auto now = std::chrono::duration_cast<std::chrono::nanoseconds>(
                          std::chrono::system_clock::now().time_since_epoch())
                          .count();
-    std::lock_guard lock(mutex_);
-    auto& u = pending_[digest];
+    auto& shard = pending_.mine();
+    std::lock_guard lock(shard.mutex);
+    auto& u = shard.value[digest];
     u.digest = digest;
     ++u.hits;
     u.last_access_ns = now;
 }
 
+// One update per digest: the threads' hits added up, the latest access kept.
 std::vector<storage::access_update> access_recorder::take_pending() {
+    std::map<std::string, storage::access_update> merged;
+    for (auto& shard : pending_.all()) {
+        std::map<std::string, storage::access_update> taken;
+        {
+            std::lock_guard lock(shard.mutex);
+            taken.swap(shard.value);
+        }
+        for (auto& [digest, update] : taken) {
+            auto [it, fresh] = merged.try_emplace(digest, std::move(update));
+            if (fresh) continue;
+            it->second.hits += update.hits;
+            it->second.last_access_ns = std::max(it->second.last_access_ns, update.last_access_ns);
+        }
+    }
     std::vector<storage::access_update> batch;
-    std::lock_guard lock(mutex_);
-    for (auto& [digest, update] : pending_) batch.push_back(std::move(update));
-    pending_.clear();
+    batch.reserve(merged.size());
+    for (auto& [digest, update] : merged) batch.push_back(std::move(update));
     return batch;
 }
 

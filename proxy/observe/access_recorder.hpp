@@ -2,6 +2,7 @@
 #pragma once
 
 #include "proxy/net.hpp"
+#include "proxy/thread_shards.hpp"
 #include "storage/index/metadata_index.hpp"
 
 #include <chrono>
@@ -32,8 +33,7 @@ private:
 
     storage::metadata_index& index_;
     asio::thread_pool& blocking_;
-    std::mutex mutex_;
-    std::map<std::string, storage::access_update> pending_;
+    thread_shards<std::map<std::string, storage::access_update>> pending_;
 };
 
 }  // namespace strata::proxy

@@ -25,48 +25,66 @@ void event_recorder::submit(const storage::pull_event& e) {
     thread_local std::string record;  // encoded outside the lock, its capacity reused
     record.clear();
     storage::append_record(record, e);
-    bool full_batch = false;
-    {
-        std::lock_guard lock(mutex_);
-        if (pending_.size() >= cfg_.queue_capacity) {
-            ++dropped_;
-            return;
-        }
-        pending_.add_record(record, e.ts_ns);
-        full_batch = pending_.size() >= cfg_.batch_max;
+    if (pending_events_.load(std::memory_order_relaxed) >= cfg_.queue_capacity ||
+        pending_bytes_.load(std::memory_order_relaxed) + record.size() > max_pending_bytes) {
+        ++dropped_;
+        return;
     }
-    if (full_batch) wake_.notify_one();
+    std::size_t now_pending = 0;
+    {
+        auto& shard = pending_.mine();
+        std::lock_guard lock(shard.mutex);
+        shard.value.add_record(record, e.ts_ns);
+        // Counted before the shard is unlocked, so the writer never takes out more than counted.
+        pending_bytes_ += record.size();
+        now_pending = ++pending_events_;
+    }
+    // Threads racing past the checks above overshoot the bounds by at most one event each.
+    if (now_pending == cfg_.batch_max) wake_.notify_one();
 }
 
 void event_recorder::drain() {
     std::unique_lock lock(mutex_);
     flush_requested_ = true;
     wake_.notify_one();
-    drained_.wait(lock, [this] { return pending_.empty() && !writing_; });
+    drained_.wait(lock, [this] { return pending_events_.load() == 0 && !writing_; });
 }
 
 void event_recorder::run() {
-    storage::event_block_builder block;  // swapped with pending_, so both keep their capacity
+    storage::event_block_builder block;  // swapped with each pending block: all keep their capacity
     std::unique_lock lock(mutex_);
     for (;;) {
-        wake_.wait_for(lock, cfg_.flush_interval,
-                       [this] { return stopping_ || flush_requested_ || pending_.size() >= cfg_.batch_max; });
+        // A wake-up lost between the check and the wait costs at most one flush interval.
+        wake_.wait_for(lock, cfg_.flush_interval, [this] {
+            return stopping_ || flush_requested_ || pending_events_.load() >= cfg_.batch_max;
+        });
         flush_requested_ = false;
-        if (!pending_.empty()) {
-            std::swap(block, pending_);
-            writing_ = true;
-            lock.unlock();
-            write(block);
-            lock.lock();
-            writing_ = false;
-        }
+        writing_ = true;
+        lock.unlock();
+        write_pending(block);
+        lock.lock();
+        writing_ = false;
         drained_.notify_all();
-        if (stopping_ && pending_.empty()) return;
+        if (stopping_ && pending_events_.load() == 0) return;
         if (std::chrono::steady_clock::now() - last_retention_ > std::chrono::minutes(1)) {
             lock.unlock();
             apply_retention();
             lock.lock();
         }
+    }
+}
+
+// Each thread's block as one value: taking a block out holds only that thread's lock, briefly.
+void event_recorder::write_pending(storage::event_block_builder& block) {
+    for (auto& shard : pending_.all()) {
+        {
+            std::lock_guard lock(shard.mutex);
+            if (shard.value.empty()) continue;
+            std::swap(block, shard.value);
+        }
+        pending_events_ -= block.size();
+        pending_bytes_ -= block.record_bytes();
+        write(block);
     }
 }
 

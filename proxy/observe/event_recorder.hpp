@@ -2,6 +2,7 @@
 #pragma once
 
 #include "proxy/config/config.hpp"
+#include "proxy/thread_shards.hpp"
 #include "storage/events/event_block.hpp"
 #include "storage/events/event_log.hpp"
 
@@ -15,12 +16,16 @@
 namespace strata::proxy {
 
 // submit() never blocks a request: it encodes the event on the caller's thread and appends
-// the bytes to the pending block; when queue_capacity events are pending the event is dropped
-// and counted. A writer thread swaps the pending block out and writes it as one event-log
-// value, and applies retention (by age and by size) every minute. Thread-safe. The destructor
-// writes what is pending, then stops.
+// the bytes to that thread's pending block; when queue_capacity events, or max_pending_bytes,
+// are pending the event is dropped and counted. A writer thread swaps the pending blocks out
+// and writes each as one event-log value, and applies retention (by age and by size) every
+// minute. Thread-safe. The destructor writes what is pending, then stops.
 class event_recorder {
 public:
+    // Each event's strings come from the request (a User-Agent of up to the header limit), so
+    // the count alone does not bound the memory.
+    static constexpr std::size_t max_pending_bytes = 64u << 20;
+
     event_recorder(storage::event_log& log, event_config cfg);
     ~event_recorder();
     event_recorder(const event_recorder&) = delete;
@@ -34,15 +39,18 @@ public:
 
 private:
     void run();
+    void write_pending(storage::event_block_builder& block);
     void write(storage::event_block_builder& block);
     void apply_retention();
 
     storage::event_log& log_;
     event_config cfg_;
-    std::mutex mutex_;
+    thread_shards<storage::event_block_builder> pending_;
+    std::atomic<std::size_t> pending_events_{0};
+    std::atomic<std::size_t> pending_bytes_{0};
+    std::mutex mutex_;  // the writer's state below
     std::condition_variable wake_;
     std::condition_variable drained_;
-    storage::event_block_builder pending_;
     bool stopping_ = false;
     bool writing_ = false;
     bool flush_requested_ = false;

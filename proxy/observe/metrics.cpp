@@ -6,6 +6,8 @@
 #include <dirent.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <charconv>
 #include <fstream>
 
@@ -15,6 +17,17 @@ namespace {
 using prometheus::BuildCounter;
 using prometheus::BuildGauge;
 using prometheus::BuildHistogram;
+
+std::atomic<std::uint64_t> next_metrics_id{1};
+
+// A thread's last label set and its handles: the requests of one connection, and of one image
+// pull, mostly repeat it, and then the shared map and its lock are not touched.
+struct last_request_handles {
+    std::uint64_t owner = 0;
+    std::string key;
+    void* handles = nullptr;  // the owner's request_handles (a private type)
+};
+thread_local last_request_handles last_handles;
 
 const prometheus::Histogram::BucketBoundaries latency_buckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
                                                                  0.1,    0.25,  0.5,    1,     2.5,  5,     10,
@@ -67,7 +80,8 @@ metrics::metrics()
       resident_bytes_(BuildGauge().Name("strata_process_resident_memory_bytes").Help("Resident set size").Register(registry_).Add({})),
       open_fds_(BuildGauge().Name("strata_process_open_fds").Help("Open file descriptors").Register(registry_).Add({})),
       start_time_(BuildGauge().Name("strata_process_start_time_seconds").Help("Start time since the epoch").Register(registry_).Add({})),
-      uptime_(BuildGauge().Name("strata_process_uptime_seconds").Help("Seconds since start").Register(registry_).Add({})) {
+      uptime_(BuildGauge().Name("strata_process_uptime_seconds").Help("Seconds since start").Register(registry_).Add({})),
+      id_(next_metrics_id++) {
     start_time_.Set(static_cast<double>(std::chrono::duration_cast<std::chrono::seconds>(
                                             std::chrono::system_clock::now().time_since_epoch())
                                             .count()));
@@ -80,24 +94,66 @@ metrics::request_handles& metrics::handles_for(const storage::pull_event& e) {
     char status[12];
     key.append(status, std::to_chars(status, status + sizeof status, e.http_status).ptr);
     key.append(1, '|').append(e.cache_status).append(1, '|').append(e.upstream);
-    std::lock_guard lock(handles_mutex_);
-    auto it = handles_.find(key);
-    if (it != handles_.end()) return it->second;
-    request_handles h{&requests_.Add({{"kind", e.kind},
-                                      {"method", e.method},
-                                      {"status", std::to_string(e.http_status)},
-                                      {"cache", e.cache_status},
-                                      {"upstream", e.upstream}}),
-                      &served_bytes_.Add({{"cache", e.cache_status}}),
-                      &request_seconds_.Add({{"kind", e.kind}}, latency_buckets)};
-    return handles_.emplace(std::move(key), h).first->second;
+    if (last_handles.owner == id_ && last_handles.key == key)
+        return *static_cast<request_handles*>(last_handles.handles);
+    request_handles* found = nullptr;
+    {
+        std::lock_guard lock(handles_mutex_);
+        auto it = handles_.find(key);
+        if (it == handles_.end()) {
+            request_handles h{&requests_.Add({{"kind", e.kind},
+                                              {"method", e.method},
+                                              {"status", std::to_string(e.http_status)},
+                                              {"cache", e.cache_status},
+                                              {"upstream", e.upstream}}),
+                              &served_bytes_.Add({{"cache", e.cache_status}}),
+                              &request_seconds_.Add({{"kind", e.kind}}, latency_buckets),
+                              handles_.size()};
+            it = handles_.emplace(key, h).first;
+        }
+        found = &it->second;  // map nodes stay put, and entries are never removed
+    }
+    last_handles.owner = id_;
+    last_handles.key.assign(key);
+    last_handles.handles = found;
+    return *found;
 }
 
 void metrics::observe_request(const storage::pull_event& e) {
     auto& h = handles_for(e);
     h.requests->Increment();
     if (e.bytes_sent) h.bytes->Increment(static_cast<double>(e.bytes_sent));
-    h.seconds->Observe(static_cast<double>(e.duration_ns) / 1e9);
+    observe_latency(h, static_cast<double>(e.duration_ns) / 1e9);
+}
+
+void metrics::observe_latency(const request_handles& h, double seconds) {
+    auto& shard = latencies_.mine();
+    std::lock_guard lock(shard.mutex);
+    auto& tallies = shard.value;
+    if (tallies.size() <= h.latency_slot) tallies.resize(h.latency_slot + 1);
+    auto& tally = tallies[h.latency_slot];
+    if (!tally.histogram) {
+        tally.histogram = h.seconds;
+        tally.bucket_counts.assign(latency_buckets.size() + 1, 0);
+    }
+    // The bucket Histogram::Observe picks: the first bound at or above the value, else +Inf.
+    const auto bound = std::lower_bound(latency_buckets.begin(), latency_buckets.end(), seconds);
+    tally.bucket_counts[static_cast<std::size_t>(bound - latency_buckets.begin())] += 1;
+    tally.sum += seconds;
+}
+
+void metrics::add_up_latencies() {
+    for (auto& shard : latencies_.all()) {
+        std::lock_guard lock(shard.mutex);
+        for (auto& tally : shard.value) {
+            if (!tally.histogram || std::all_of(tally.bucket_counts.begin(), tally.bucket_counts.end(),
+                                                [](double n) { return n == 0; }))
+                continue;
+            tally.histogram->ObserveMultiple(tally.bucket_counts, tally.sum);
+            std::fill(tally.bucket_counts.begin(), tally.bucket_counts.end(), 0);
+            tally.sum = 0;
+        }
+    }
 }
 
 void metrics::observe_upstream(const std::string& upstream, unsigned status, std::chrono::nanoseconds latency) {
@@ -131,6 +187,7 @@ void metrics::mirrored_counter::sync(const std::function<std::uint64_t()>& sourc
 
 std::string metrics::render() {
     std::lock_guard lock(render_mutex_);
+    add_up_latencies();
     if (sources_.fetches_in_flight) fetches_in_flight_.Set(static_cast<double>(sources_.fetches_in_flight()));
     if (sources_.cache_bytes) cache_bytes_.Set(static_cast<double>(sources_.cache_bytes()));
     if (sources_.cache_objects) cache_objects_.Set(static_cast<double>(sources_.cache_objects()));

@@ -1,6 +1,7 @@
 // metrics: strata's Prometheus metrics (prometheus-cpp core), rendered by strata's own HTTP server.
 #pragma once
 
+#include "proxy/thread_shards.hpp"
 #include "storage/events/pull_event.hpp"
 
 #include <prometheus/counter.h>
@@ -107,8 +108,20 @@ private:
         prometheus::Counter* requests;
         prometheus::Counter* bytes;
         prometheus::Histogram* seconds;
+        std::size_t latency_slot;  // its tally in each thread's latencies_
     };
     request_handles& handles_for(const storage::pull_event& e);
+    // Request durations sorted into buckets per thread and added to the histograms when scraped:
+    // Histogram::Observe takes a lock that every network thread would queue on.
+    struct latency_tally {
+        prometheus::Histogram* histogram = nullptr;
+        std::vector<double> bucket_counts;
+        double sum = 0;
+    };
+    thread_shards<std::vector<latency_tally>> latencies_;
+    void observe_latency(const request_handles& h, double seconds);
+    void add_up_latencies();
+    const std::uint64_t id_;  // tells this instance's entries in a thread's cache from another's
     std::mutex handles_mutex_;
     std::unordered_map<std::string, request_handles> handles_;
     std::mutex render_mutex_;

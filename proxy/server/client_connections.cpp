@@ -20,24 +20,21 @@ std::shared_ptr<client_connections::ticket> client_connections::admit(closer clo
         }
     }
     const auto id = next_id_++;
-    entries_.emplace(id, entry{std::move(close), true, clock::now()});
+    std::shared_ptr<ticket> t(new ticket{*this, id});
+    entries_.emplace(id, entry{std::move(close), t.get()});
     open_ = entries_.size();
-    return std::shared_ptr<ticket>(new ticket{*this, id});
+    return t;
 }
 
 void client_connections::set_idle(ticket& t, bool idle) {
-    std::lock_guard lock(mutex_);
-    auto it = entries_.find(t.id);
-    if (it == entries_.end()) return;
-    it->second.idle = idle;
-    if (idle) it->second.idle_since = clock::now();
+    t.idle_since.store(idle ? clock::now().time_since_epoch().count() : ticket::busy, std::memory_order_relaxed);
 }
 
 void client_connections::drain() {
     std::lock_guard lock(mutex_);
     draining_ = true;
     for (auto it = entries_.begin(); it != entries_.end();) {
-        if (!it->second.idle) {
+        if (it->second.state->idle_since.load(std::memory_order_relaxed) == ticket::busy) {
             ++it;
             continue;
         }
@@ -52,12 +49,19 @@ bool client_connections::close_longest_idle() {
     return close_longest_idle_locked();
 }
 
-// The closed entry leaves the table at once, so the cap holds even before its session ends.
+// The closed entry leaves the table at once, so the cap holds even before its session ends. A
+// connection that turns busy while it is picked is closed all the same, as it would be if its
+// request came just after the close was posted.
 bool client_connections::close_longest_idle_locked() {
     auto oldest = entries_.end();
-    for (auto it = entries_.begin(); it != entries_.end(); ++it)
-        if (it->second.idle && (oldest == entries_.end() || it->second.idle_since < oldest->second.idle_since))
+    std::int64_t oldest_since = 0;
+    for (auto it = entries_.begin(); it != entries_.end(); ++it) {
+        const auto since = it->second.state->idle_since.load(std::memory_order_relaxed);
+        if (since != ticket::busy && (oldest == entries_.end() || since < oldest_since)) {
             oldest = it;
+            oldest_since = since;
+        }
+    }
     if (oldest == entries_.end()) return false;
     oldest->second.close();
     entries_.erase(oldest);

@@ -28,8 +28,9 @@ public:
     // Registers a new connection (idle until it reads a request). Returns nullptr when the cap is
     // reached and no connection is idle; otherwise closes longest-idle ones as needed first.
     std::shared_ptr<ticket> admit(closer close);
-    // Marks a connection busy (serving a request) or idle (waiting for the next one).
-    void set_idle(ticket& t, bool idle);
+    // Marks a connection busy (serving a request) or idle (waiting for the next one). Takes no
+    // lock: every request calls it twice, from every network thread.
+    static void set_idle(ticket& t, bool idle);
     // Closes the longest-idle connection, if any (for EMFILE). Returns whether one was closed.
     bool close_longest_idle();
     // Shutting down: closes every idle connection now; from then on connections close after
@@ -49,8 +50,7 @@ private:
 
     struct entry {
         closer close;
-        bool idle = true;
-        clock::time_point idle_since;
+        const ticket* state;  // alive while the entry is: its destructor removes the entry
     };
     std::size_t cap_;
     mutable std::mutex mutex_;
@@ -63,8 +63,11 @@ private:
 };
 
 struct client_connections::ticket {
+    static constexpr std::int64_t busy = -1;
     client_connections& owner;
     std::uint64_t id;
+    // Since when the connection waits for a request (steady-clock ticks), or busy.
+    std::atomic<std::int64_t> idle_since{std::chrono::steady_clock::now().time_since_epoch().count()};
     ~ticket() { owner.forget(id); }
 };
 

@@ -6,6 +6,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <thread>
+
 using namespace strata;
 using namespace strata::proxy;
 
@@ -80,4 +83,21 @@ TEST_CASE("the access log writes a block when it fills, and whole lines only") {
     CHECK(seen.size() >= access_log::block_bytes);
     CHECK(seen.size() == written * line);
     CHECK(seen.back() == '\n');
+}
+
+TEST_CASE("lines written on several threads all come out whole at a flush") {
+    pipe_reader out;
+    access_log log(out.fds[1]);
+    log.write(pull("main/app", "node-main"));
+    std::thread([&] {
+        for (int i = 0; i < 3; ++i) log.write(pull("other/app", "node-other"));
+    }).join();
+    log.flush();
+    const auto seen = out.drain();
+    CHECK(std::count(seen.begin(), seen.end(), '\n') == 4);
+    const std::string_view other = "repo=\"other/app\"";
+    std::size_t others = 0;
+    for (auto at = seen.find(other); at != std::string::npos; at = seen.find(other, at + 1)) ++others;
+    CHECK(others == 3);
+    CHECK(seen.find("repo=\"main/app\"") != std::string::npos);
 }

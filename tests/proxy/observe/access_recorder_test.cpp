@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <thread>
 
 using namespace strata;
 
@@ -36,6 +37,27 @@ TEST_CASE("access_recorder adds hits and last access to indexed blobs in one bat
         proxy::asio::co_spawn(io, recorder.flush(), [&](std::exception_ptr, std::size_t n) { written = n; });
         io.run();
         CHECK(written == 1);
+        CHECK(index.blob(d)->hits == 3);
+        pool.join();
+    }
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("access_recorder adds up one blob's hits recorded on several threads") {
+    const auto dir = std::filesystem::temp_directory_path() / ("strata-access-threads-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir);
+    {
+        storage::metadata_index index(dir);
+        const auto d = storage::sha256_of("shared blob");
+        index.put_blob(d, {10, "application/octet-stream", 1, 1, 0});
+        proxy::asio::thread_pool pool(1);
+        proxy::access_recorder recorder(index, pool);
+        recorder.record(d.str());
+        std::thread([&] {
+            recorder.record(d.str());
+            recorder.record(d.str());
+        }).join();
+        CHECK(recorder.flush_now() == 1);  // one update for the digest, not one per thread
         CHECK(index.blob(d)->hits == 3);
         pool.join();
     }

@@ -6,6 +6,9 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <map>
+#include <thread>
+#include <vector>
 
 using namespace strata;
 
@@ -43,4 +46,74 @@ TEST_CASE("event_recorder writes submitted events and drops beyond its capacity"
         CHECK(disabled.dropped() == 0);
     }
     std::filesystem::remove_all(dir);
+}
+
+namespace {
+
+std::int64_t recent_ns(int i) {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+               .count() +
+           i;
+}
+
+struct temp_log {
+    std::filesystem::path dir =
+        std::filesystem::temp_directory_path() / ("strata-recorder-threads-" + std::to_string(::getpid()));
+    temp_log() { std::filesystem::remove_all(dir); }
+    ~temp_log() { std::filesystem::remove_all(dir); }
+};
+
+}  // namespace
+
+TEST_CASE("event_recorder writes what every thread submitted, each thread's pending block apart") {
+    temp_log t;
+    storage::metadata_index index(t.dir);
+    storage::event_log log(index);
+    proxy::event_config cfg;
+    cfg.flush_interval = std::chrono::hours(1);
+    cfg.batch_max = 1000;
+    proxy::event_recorder recorder(log, cfg);
+    std::vector<std::thread> threads;
+    for (int th = 0; th < 3; ++th)
+        threads.emplace_back([&, th] {
+            for (int i = 0; i < 50; ++i) {
+                storage::pull_event e;
+                e.ts_ns = recent_ns(i);
+                e.node = "node-" + std::to_string(th);
+                recorder.submit(e);
+            }
+        });
+    for (auto& th : threads) th.join();
+    recorder.drain();
+    CHECK(recorder.written() == 150);
+    CHECK(recorder.dropped() == 0);
+    std::map<std::string, int> per_node;
+    log.scan(0, INT64_MAX, [&](const storage::pull_event& e) { return ++per_node[e.node], true; });
+    CHECK(per_node == std::map<std::string, int>{{"node-0", 50}, {"node-1", 50}, {"node-2", 50}});
+}
+
+TEST_CASE("event_recorder bounds what is pending by bytes as well as by count") {
+    temp_log t;
+    storage::metadata_index index(t.dir);
+    storage::event_log log(index);
+    proxy::event_config cfg;
+    cfg.flush_interval = std::chrono::hours(1);
+    cfg.batch_max = 1'000'000;  // nothing written before drain()
+    proxy::event_recorder recorder(log, cfg);
+    storage::pull_event e;
+    e.node = std::string(1 << 20, 'n');  // a User-Agent as long as a client may send: 1 MiB
+    const auto fits = proxy::event_recorder::max_pending_bytes / e.node.size();
+    for (std::size_t i = 0; i < fits + 5; ++i) {
+        e.ts_ns = recent_ns(static_cast<int>(i));
+        recorder.submit(e);
+    }
+    CHECK(recorder.dropped() >= 5);
+    CHECK(recorder.dropped() <= 6);
+    recorder.drain();
+    CHECK(recorder.written() + recorder.dropped() == fits + 5);
+    e.ts_ns = recent_ns(0);
+    recorder.submit(e);  // room again once written
+    recorder.drain();
+    CHECK(recorder.written() + recorder.dropped() == fits + 6);
+    CHECK(recorder.dropped() <= 6);
 }
