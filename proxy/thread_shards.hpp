@@ -24,7 +24,7 @@ inline std::size_t this_thread_number() {
 template <typename T, std::size_t N = 8>
 class thread_shards {
 public:
-    struct shard {
+    struct alignas(64) shard {  // a cache line each: one thread's writes do not slow another's
         std::mutex mutex;
         T value{};
     };

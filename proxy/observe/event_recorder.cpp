@@ -7,6 +7,11 @@
 #include <spdlog/spdlog.h>
 
 namespace strata::proxy {
+namespace {
+
+constexpr std::size_t kept_block_bytes = 4u << 20;  // a usual block is some hundred KiB
+
+}  // namespace
 
 event_recorder::event_recorder(storage::event_log& log, event_config cfg)
     : log_(log), cfg_(cfg), writer_([this] { run(); }) {}
@@ -40,7 +45,12 @@ void event_recorder::submit(const storage::pull_event& e) {
         now_pending = ++pending_events_;
     }
     // Threads racing past the checks above overshoot the bounds by at most one event each.
-    if (now_pending == cfg_.batch_max) wake_.notify_one();
+    if (now_pending == cfg_.batch_max) {
+        // Through the writer's lock: between its check and its wait the wake-up would be lost
+        // (and no later event signals again). Once per batch.
+        { std::lock_guard writer(mutex_); }
+        wake_.notify_one();
+    }
 }
 
 void event_recorder::drain() {
@@ -97,6 +107,9 @@ void event_recorder::write(storage::event_block_builder& block) {
         spdlog::error("pull events not written count={} error={}", block.size(), storage::log_value(e.what()));
     }
     block.clear();
+    // A burst of long events (User-Agents at the header limit) must not stay allocated: this
+    // block is swapped into a thread's shard next, and the pending bound counts bytes in use.
+    if (block.capacity() > kept_block_bytes) block = storage::event_block_builder();
 }
 
 void event_recorder::apply_retention() {

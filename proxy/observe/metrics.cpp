@@ -21,11 +21,26 @@ using prometheus::BuildHistogram;
 std::atomic<std::uint64_t> next_metrics_id{1};
 
 // A thread's last label set and its handles: the requests of one connection, and of one image
-// pull, mostly repeat it, and then the shared map and its lock are not touched.
+// pull, mostly repeat it, and then neither a key is built nor the shared map and its lock touched.
 struct last_request_handles {
     std::uint64_t owner = 0;
-    std::string key;
+    unsigned status = 0;
+    std::string kind, method, cache_status, upstream;
     void* handles = nullptr;  // the owner's request_handles (a private type)
+
+    bool matches(std::uint64_t id, const storage::pull_event& e) const {
+        return owner == id && status == e.http_status && kind == e.kind && method == e.method &&
+               cache_status == e.cache_status && upstream == e.upstream;
+    }
+    void remember(std::uint64_t id, const storage::pull_event& e, void* found) {
+        owner = id;
+        status = e.http_status;
+        kind.assign(e.kind);
+        method.assign(e.method);
+        cache_status.assign(e.cache_status);
+        upstream.assign(e.upstream);
+        handles = found;
+    }
 };
 thread_local last_request_handles last_handles;
 
@@ -88,14 +103,13 @@ metrics::metrics()
 }
 
 metrics::request_handles& metrics::handles_for(const storage::pull_event& e) {
-    thread_local std::string key;  // its capacity reused: no allocation per request
+    if (last_handles.matches(id_, e)) return *static_cast<request_handles*>(last_handles.handles);
+    thread_local std::string key;  // its capacity reused: a miss allocates only for a new label set
     key.clear();
     key.append(e.kind).append(1, '|').append(e.method).append(1, '|');
     char status[12];
     key.append(status, std::to_chars(status, status + sizeof status, e.http_status).ptr);
     key.append(1, '|').append(e.cache_status).append(1, '|').append(e.upstream);
-    if (last_handles.owner == id_ && last_handles.key == key)
-        return *static_cast<request_handles*>(last_handles.handles);
     request_handles* found = nullptr;
     {
         std::lock_guard lock(handles_mutex_);
@@ -113,9 +127,7 @@ metrics::request_handles& metrics::handles_for(const storage::pull_event& e) {
         }
         found = &it->second;  // map nodes stay put, and entries are never removed
     }
-    last_handles.owner = id_;
-    last_handles.key.assign(key);
-    last_handles.handles = found;
+    last_handles.remember(id_, e, found);
     return *found;
 }
 

@@ -20,8 +20,17 @@ std::shared_ptr<client_connections::ticket> client_connections::admit(closer clo
         }
     }
     const auto id = next_id_++;
-    std::shared_ptr<ticket> t(new ticket{*this, id});
-    entries_.emplace(id, entry{std::move(close), t.get()});
+    // The entry first, the ticket last: a ticket destroyed here (memory exhausted) would take
+    // the lock this thread holds.
+    const auto it = entries_.emplace(id, entry{std::move(close), nullptr}).first;
+    std::shared_ptr<ticket> t;
+    try {
+        t = std::make_shared<ticket>(*this, id);
+    } catch (...) {
+        entries_.erase(it);
+        throw;
+    }
+    it->second.state = t.get();
     open_ = entries_.size();
     return t;
 }

@@ -5,6 +5,7 @@
 #include "storage/events/varint.hpp"
 
 #include <algorithm>
+#include <utility>
 
 namespace strata::storage {
 namespace {
@@ -26,6 +27,22 @@ result<event_block_header> read_header(varint_reader& r, std::size_t value_size)
 
 event_block_builder::event_block_builder() : records_(header_room, '\0') {}
 
+event_block_builder::event_block_builder(event_block_builder&& other) noexcept { *this = std::move(other); }
+
+event_block_builder& event_block_builder::operator=(event_block_builder&& other) noexcept {
+    records_ = std::move(other.records_);
+    count_ = std::exchange(other.count_, 0);
+    record_bytes_ = std::exchange(other.record_bytes_, 0);
+    min_ts_ = std::exchange(other.min_ts_, INT64_MAX);
+    max_ts_ = std::exchange(other.max_ts_, INT64_MIN);
+    other.records_.clear();  // its header room comes back with its next record
+    return *this;
+}
+
+void event_block_builder::make_header_room() {
+    if (records_.size() < header_room) records_.resize(header_room);
+}
+
 void event_block_builder::add(const pull_event& e) {
     std::string record;
     append_record(record, e);
@@ -33,6 +50,7 @@ void event_block_builder::add(const pull_event& e) {
 }
 
 void event_block_builder::add_record(std::string_view record, std::int64_t ts_ns) {
+    make_header_room();
     put_text(records_, record);
     ++count_;
     record_bytes_ += record.size();
@@ -41,7 +59,7 @@ void event_block_builder::add_record(std::string_view record, std::int64_t ts_ns
 }
 
 void event_block_builder::clear() noexcept {
-    records_.resize(header_room);
+    records_.resize(header_room);  // also makes the room of a moved-from builder
     count_ = 0;
     record_bytes_ = 0;
     min_ts_ = INT64_MAX;
@@ -49,6 +67,7 @@ void event_block_builder::clear() noexcept {
 }
 
 std::string_view event_block_builder::finish() {
+    make_header_room();
     char header[header_room];
     char* end = header;
     *end++ = block_version;

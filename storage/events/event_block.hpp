@@ -17,6 +17,9 @@ namespace strata::storage {
 class event_block_builder {
 public:
     event_block_builder();
+    // A moved-from builder is empty and usable.
+    event_block_builder(event_block_builder&& other) noexcept;
+    event_block_builder& operator=(event_block_builder&& other) noexcept;
     void add(const pull_event& e);
     // Adds a record already encoded by append_record, whose event has time ts_ns.
     void add_record(std::string_view record, std::int64_t ts_ns);
@@ -25,6 +28,8 @@ public:
     std::size_t size() const noexcept { return count_; }
     // The records' bytes, without framing and header.
     std::size_t record_bytes() const noexcept { return record_bytes_; }
+    // The memory it holds, used or not.
+    std::size_t capacity() const noexcept { return records_.capacity(); }
     std::int64_t min_ts() const noexcept { return min_ts_; }
     std::int64_t max_ts() const noexcept { return max_ts_; }
     // The value to store: header then the framed records. A view into the builder, valid until
@@ -33,7 +38,8 @@ public:
     std::string_view finish();
 
 private:
-    // Room for the largest header, then the framed records.
+    void make_header_room();
+    // Room for the largest header, then the framed records (empty in a moved-from builder).
     std::string records_;
     std::size_t count_ = 0;
     std::size_t record_bytes_ = 0;

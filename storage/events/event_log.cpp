@@ -14,6 +14,7 @@ namespace {
 
 constexpr std::size_t key_size = 16;
 constexpr const char* max_span_key = "event_log/max_span_ns";
+constexpr std::size_t kept_batch_bytes = 4u << 20;
 
 std::string encode_key(std::int64_t ts_ns, std::uint64_t sequence) {
     std::string key(key_size, '\0');
@@ -86,6 +87,7 @@ void event_log::append(event_block_builder& block) {
     // Each appending thread (the recorder's writer, in strata serve) reuses its batch: a block
     // of some hundred KiB copied into fresh memory each time costs page faults.
     thread_local rocksdb::WriteBatch batch;
+    if (batch.GetDataSize() > kept_batch_bytes) batch = rocksdb::WriteBatch();  // after a burst, not kept
     batch.Clear();
     check(batch.Put(db_.cf(cf_events), encode_key(block.min_ts(), next_sequence++), block.finish()), "batch events");
     const auto span = block.max_ts() - block.min_ts();

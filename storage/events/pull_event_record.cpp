@@ -8,6 +8,10 @@
 #include <array>
 #include <optional>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace strata::storage {
 namespace {
 
@@ -43,28 +47,48 @@ constexpr std::array<std::string_view, 12> media_types{
 constexpr std::string_view sha256_prefix = "sha256:";
 constexpr std::size_t sha256_bytes = 32;
 
-// Lowercase hex digits' values; 16 for every other byte.
-constexpr std::array<std::uint8_t, 256> hex_values = [] {
-    std::array<std::uint8_t, 256> v{};
-    v.fill(16);
-    for (int i = 0; i < 10; ++i) v['0' + i] = static_cast<std::uint8_t>(i);
-    for (int i = 0; i < 6; ++i) v['a' + i] = static_cast<std::uint8_t>(10 + i);
-    return v;
-}();
+#if defined(__SSE2__)
+// 16 lowercase hex digits into 8 bytes, 16 at a time; false when any is not one.
+bool hex16_to_bytes(const char* hex, char* out) {
+    const __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i*>(hex));
+    const auto within = [&c](char lo, char hi) {  // signed: bytes of 0x80 and up are below lo
+        return _mm_and_si128(_mm_cmpgt_epi8(c, _mm_set1_epi8(static_cast<char>(lo - 1))),
+                             _mm_cmplt_epi8(c, _mm_set1_epi8(static_cast<char>(hi + 1))));
+    };
+    const __m128i letter = within('a', 'f');
+    if (_mm_movemask_epi8(_mm_or_si128(within('0', '9'), letter)) != 0xFFFF) return false;
+    const __m128i nibbles = _mm_add_epi8(_mm_and_si128(c, _mm_set1_epi8(0x0F)), _mm_and_si128(letter, _mm_set1_epi8(9)));
+    // Each 16-bit lane holds a digit pair, the first (high nibble) in its low byte.
+    const __m128i pairs =
+        _mm_or_si128(_mm_slli_epi16(_mm_and_si128(nibbles, _mm_set1_epi16(0x00FF)), 4), _mm_srli_epi16(nibbles, 8));
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(out), _mm_packus_epi16(pairs, pairs));
+    return true;
+}
+#else
+int hex_value(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+}
+
+bool hex16_to_bytes(const char* hex, char* out) {
+    for (int i = 0; i < 8; ++i) {
+        const int high = hex_value(hex[2 * i]), low = hex_value(hex[2 * i + 1]);
+        if (high < 0 || low < 0) return false;
+        out[i] = static_cast<char>(high << 4 | low);
+    }
+    return true;
+}
+#endif
 
 // The 32 bytes of "sha256:" and 64 lowercase hex digits; nullopt for any other text, kept as
 // text so that decoding gives back exactly what was encoded.
 std::optional<std::array<char, sha256_bytes>> sha256_bytes_of(std::string_view d) {
     if (d.size() != sha256_prefix.size() + 2 * sha256_bytes || !d.starts_with(sha256_prefix)) return std::nullopt;
     std::array<char, sha256_bytes> raw;
-    unsigned bad = 0;
-    const auto* hex = reinterpret_cast<const unsigned char*>(d.data() + sha256_prefix.size());
-    for (std::size_t i = 0; i < sha256_bytes; ++i) {
-        const unsigned high = hex_values[hex[2 * i]], low = hex_values[hex[2 * i + 1]];
-        bad |= (high | low) & 16;
-        raw[i] = static_cast<char>(high << 4 | (low & 15));
-    }
-    if (bad) return std::nullopt;
+    const char* hex = d.data() + sha256_prefix.size();
+    for (std::size_t i = 0; i < sha256_bytes; i += 8)
+        if (!hex16_to_bytes(hex + 2 * i, raw.data() + i)) return std::nullopt;
     return raw;
 }
 

@@ -132,13 +132,16 @@ std::string version_1_record(const pull_event& e) {
 
 TEST_CASE("a pull by digest is a short record: reference, node, digest and the usual words shortened") {
     auto e = sample(1724288523000000000, "10.0.0.7");
-    e.reference = e.digest;
-    std::string bytes;
-    append_record(bytes, e);
-    CHECK(bytes.size() * 2 < version_1_record(e).size());
-    auto back = parse_record(bytes);
-    REQUIRE(back);
-    CHECK(*back == e);
+    for (const std::string& hex : {std::string(64, 'a'), std::string(64, '0'), std::string(64, 'f'),
+                                  std::string("0123456789abcdef0123456789abcdef0123456789abcdeffedcba9876543210")}) {
+        e.reference = e.digest = "sha256:" + hex;
+        std::string bytes;
+        append_record(bytes, e);
+        CHECK(bytes.size() * 2 < version_1_record(e).size());
+        auto back = parse_record(bytes);
+        REQUIRE(back);
+        CHECK(*back == e);
+    }
 }
 
 TEST_CASE("records keep exactly what the shortcuts do not cover") {
@@ -158,6 +161,9 @@ TEST_CASE("records keep exactly what the shortcuts do not cover") {
     with([](pull_event& e) { e.kind = "referrers"; e.method = "POST"; e.cache_status = "bypass"; });
     with([](pull_event& e) { e.node = e.client; });
     with([](pull_event& e) { e.node = e.client = ""; });
+    for (std::size_t at = 7; at < 71; ++at)  // one byte that is no lowercase hex digit, anywhere
+        for (const char bad : {'g', 'G', 'A', '/', ':', '`', '@', '\0', '\x80', '\xff'})
+            with([&](pull_event& e) { e.digest[at] = bad; });
     for (const auto& e : events) {
         INFO(e.digest << " " << e.media_type << " " << e.kind);
         std::string bytes;
@@ -273,6 +279,26 @@ TEST_CASE("event blocks survive damage: bad records are counted, bad frames end 
     CHECK_FALSE(parse_event_block_header("garbage"));
     CHECK_FALSE(parse_event_block_header(""));
     CHECK_FALSE(parse_event_block(std::string("\x02\xff\xff\xff\xff\xff\xff\xff\xff\x7f\x00\x00", 12), &corrupt));
+}
+
+TEST_CASE("a moved-from event block builder is empty and builds a valid block again") {
+    event_block_builder a;
+    a.add(sample(1));
+    event_block_builder b(std::move(a));
+    CHECK(a.empty());  // NOLINT(bugprone-use-after-move): the moved-from state is the contract
+    a.add(sample(2));
+    event_block_builder c;
+    c = std::move(b);
+    CHECK(b.empty());  // NOLINT(bugprone-use-after-move)
+    b.add(sample(3));
+    for (auto [builder, ts] : {std::pair{&a, 2}, std::pair{&b, 3}, std::pair{&c, 1}}) {
+        std::size_t corrupt = 0;
+        auto events = parse_event_block(builder->finish(), &corrupt);
+        REQUIRE(events);
+        CHECK(corrupt == 0);
+        REQUIRE(events->size() == 1);
+        CHECK(events->front().ts_ns == ts);
+    }
 }
 
 TEST_CASE("a read-only index sees what a writer appended") {
