@@ -64,7 +64,8 @@ void event_recorder::run() {
     storage::event_block_builder block;  // swapped with each pending block: all keep their capacity
     std::unique_lock lock(mutex_);
     for (;;) {
-        // A wake-up lost between the check and the wait costs at most one flush interval.
+        // submit() signals a full batch through mutex_, so that wake-up cannot fall between
+        // this check and the wait.
         wake_.wait_for(lock, cfg_.flush_interval, [this] {
             return stopping_ || flush_requested_ || pending_events_.load() >= cfg_.batch_max;
         });
