@@ -108,8 +108,9 @@ void event_recorder::write(storage::event_block_builder& block) {
         spdlog::error("pull events not written count={} error={}", block.size(), storage::log_value(e.what()));
     }
     block.clear();
-    // A burst of long events (User-Agents at the header limit) must not stay allocated: this
-    // block is swapped into a thread's shard next, and the pending bound counts bytes in use.
+    // A burst of long events (paths and Range headers at the header limit) must not stay
+    // allocated: this block is swapped into a thread's shard next, and the pending bound counts
+    // bytes in use.
     if (block.capacity() > kept_block_bytes) block = storage::event_block_builder();
 }
 

@@ -22,8 +22,8 @@ namespace strata::proxy {
 // minute. Thread-safe. The destructor writes what is pending, then stops.
 class event_recorder {
 public:
-    // Each event's strings come from the request (a User-Agent of up to the header limit), so
-    // the count alone does not bound the memory.
+    // Each event's strings come from the request (a repository, reference and Range of up to the
+    // 16 KiB header limit each), so the count alone does not bound the memory.
     static constexpr std::size_t max_pending_bytes = 64u << 20;
 
     event_recorder(storage::event_log& log, event_config cfg);

@@ -2,77 +2,69 @@
 #include "proxy/observe/event_recorder.hpp"
 
 #include "tests/catch_result.hpp"
+#include "tests/temp_dir.hpp"
 
-#include <unistd.h>
-
-#include <filesystem>
 #include <map>
 #include <thread>
 #include <vector>
 
 using namespace strata;
 
-TEST_CASE("event_recorder writes submitted events and drops beyond its capacity") {
-    const auto dir = std::filesystem::temp_directory_path() / ("strata-recorder-test-" + std::to_string(::getpid()));
-    std::filesystem::remove_all(dir);
-    {
-        storage::metadata_index index(dir);
-        storage::event_log log(index);
-        proxy::event_config cfg;
-        cfg.queue_capacity = 3;
-        cfg.flush_interval = std::chrono::hours(1);  // only drain() or a full batch writes
-        cfg.batch_max = 100;
-        proxy::event_recorder recorder(log, cfg);
-        for (int i = 0; i < 5; ++i) {
-            storage::pull_event e;
-            // Recent timestamps: retention (30 days by default) must not remove them.
-            e.ts_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                          std::chrono::system_clock::now().time_since_epoch()).count() + i;
-            recorder.submit(e);
-        }
-        CHECK(recorder.dropped() == 2);
-        recorder.drain();
-        CHECK(recorder.written() == 3);
-        std::size_t n = 0;
-        log.scan(0, INT64_MAX, [&](const storage::pull_event&) { return ++n, true; });
-        CHECK(n == 3);
-
-        proxy::event_config off;
-        off.enabled = false;
-        proxy::event_recorder disabled(log, off);
-        disabled.submit(storage::pull_event{});
-        disabled.drain();
-        CHECK(disabled.written() == 0);
-        CHECK(disabled.dropped() == 0);
-    }
-    std::filesystem::remove_all(dir);
-}
-
 namespace {
 
+// Recent timestamps: retention (30 days by default) must not remove them.
 std::int64_t recent_ns(int i) {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
                .count() +
            i;
 }
 
+// An event log in a fresh directory, removed afterwards.
 struct temp_log {
-    std::filesystem::path dir =
-        std::filesystem::temp_directory_path() / ("strata-recorder-threads-" + std::to_string(::getpid()));
-    temp_log() { std::filesystem::remove_all(dir); }
-    ~temp_log() { std::filesystem::remove_all(dir); }
+    test::temp_dir dir;
+    storage::metadata_index index{dir.path};
+    storage::event_log log{index};
 };
+
+// Written only by drain() or a batch of batch_max events.
+proxy::event_config written_on_drain(std::size_t batch_max) {
+    proxy::event_config cfg;
+    cfg.flush_interval = std::chrono::hours(1);
+    cfg.batch_max = batch_max;
+    return cfg;
+}
 
 }  // namespace
 
+TEST_CASE("event_recorder writes submitted events and drops beyond its capacity") {
+    temp_log t;
+    auto cfg = written_on_drain(100);
+    cfg.queue_capacity = 3;
+    proxy::event_recorder recorder(t.log, cfg);
+    for (int i = 0; i < 5; ++i) {
+        storage::pull_event e;
+        e.ts_ns = recent_ns(i);
+        recorder.submit(e);
+    }
+    CHECK(recorder.dropped() == 2);
+    recorder.drain();
+    CHECK(recorder.written() == 3);
+    std::size_t n = 0;
+    t.log.scan(0, INT64_MAX, [&](const storage::pull_event&) { return ++n, true; });
+    CHECK(n == 3);
+
+    proxy::event_config off;
+    off.enabled = false;
+    proxy::event_recorder disabled(t.log, off);
+    disabled.submit(storage::pull_event{});
+    disabled.drain();
+    CHECK(disabled.written() == 0);
+    CHECK(disabled.dropped() == 0);
+}
+
 TEST_CASE("event_recorder writes what every thread submitted, each thread's pending block apart") {
     temp_log t;
-    storage::metadata_index index(t.dir);
-    storage::event_log log(index);
-    proxy::event_config cfg;
-    cfg.flush_interval = std::chrono::hours(1);
-    cfg.batch_max = 1000;
-    proxy::event_recorder recorder(log, cfg);
+    proxy::event_recorder recorder(t.log, written_on_drain(1000));
     std::vector<std::thread> threads;
     for (int th = 0; th < 3; ++th)
         threads.emplace_back([&, th] {
@@ -88,20 +80,15 @@ TEST_CASE("event_recorder writes what every thread submitted, each thread's pend
     CHECK(recorder.written() == 150);
     CHECK(recorder.dropped() == 0);
     std::map<std::string, int> per_node;
-    log.scan(0, INT64_MAX, [&](const storage::pull_event& e) { return ++per_node[e.node], true; });
+    t.log.scan(0, INT64_MAX, [&](const storage::pull_event& e) { return ++per_node[e.node], true; });
     CHECK(per_node == std::map<std::string, int>{{"node-0", 50}, {"node-1", 50}, {"node-2", 50}});
 }
 
 TEST_CASE("event_recorder bounds what is pending by bytes as well as by count") {
     temp_log t;
-    storage::metadata_index index(t.dir);
-    storage::event_log log(index);
-    proxy::event_config cfg;
-    cfg.flush_interval = std::chrono::hours(1);
-    cfg.batch_max = 1'000'000;  // nothing written before drain()
-    proxy::event_recorder recorder(log, cfg);
+    proxy::event_recorder recorder(t.log, written_on_drain(1'000'000));
     storage::pull_event e;
-    e.node = std::string(1 << 20, 'n');  // a User-Agent as long as a client may send: 1 MiB
+    e.node = std::string(1 << 20, 'n');  // 1 MiB events: few of them reach the bound
     const auto fits = proxy::event_recorder::max_pending_bytes / e.node.size();
     for (std::size_t i = 0; i < fits + 5; ++i) {
         e.ts_ns = recent_ns(static_cast<int>(i));
