@@ -3,7 +3,9 @@
 
 Starts an upstream docker-registry and strata under `valgrind --tool=callgrind`, warms the
 manifest into strata's memory, zeroes the counters, sends --requests GETs of the manifest by
-digest on one keep-alive connection, and divides the instructions strata executed by the count.
+digest on one keep-alive connection, and divides the instructions strata executed, and the heap
+allocations it made (calls to malloc, calloc and memalign), by the count. Allocations of the
+background tasks (the event writer, the access-log flush) fall in the measured window too.
 The access log is on (`--log-level info`, one line per request), as in proxy_bench.py.
 """
 import argparse
@@ -35,7 +37,6 @@ def main():
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--strata-arg", action="append", default=[], help="one more argument for strata serve")
     parser.add_argument("--save", help="copy the measured callgrind profile here, for callgrind_annotate")
-    parser.add_argument("--top", type=int, default=0, help="also print the N costliest functions (self cost)")
     args = parser.parse_args()
     with TempDir() as d:
         upstream = Registry(d).start()
@@ -65,16 +66,12 @@ def main():
         proc.wait(timeout=120)
         measured = [p for p in glob.glob(os.path.join(out_dir, "callgrind.out.*"))
                     if open(p).read(4096).find("measured") >= 0]
-        total = 0
-        for p in measured:
-            total += total_instructions_of(p)
+        total = sum(total_instructions_of(p) for p in measured)
+        allocations = sum(heap_allocations_of(p) for p in measured)
         if args.save and measured:
             shutil.copy(measured[0], args.save)
-        for p in measured[:1] if args.top else []:
-            out = subprocess.run(["callgrind_annotate", "--inclusive=no", "--threshold=97", p], capture_output=True, text=True).stdout
-            print("\n".join(out.splitlines()[:args.top + 25]))
-        print("hot manifest by digest: %d instructions per request (%d requests, access log on)" %
-              (total // args.requests, args.requests))
+        print("hot manifest by digest: %d instructions and %.2f heap allocations per request "
+              "(%d requests, access log on)" % (total // args.requests, allocations / args.requests, args.requests))
         upstream.stop()
 
 
@@ -85,6 +82,29 @@ def total_instructions_of(path):
             if m:
                 return int(m.group(1))
     return 0
+
+
+ALLOCATORS = {"malloc", "calloc", "memalign", "aligned_alloc", "posix_memalign"}
+
+
+def heap_allocations_of(path):
+    """Calls into the C allocator, from callgrind's call lines (names are given once, then by id)."""
+    names, calls, callee = {}, 0, None
+    with open(path, errors="replace") as f:
+        for line in f:
+            m = re.match(r"cfn=\((\d+)\)(?: (.*))?", line)
+            if m:
+                if m.group(2):
+                    names[m.group(1)] = m.group(2).strip()
+                callee = names.get(m.group(1))
+                continue
+            m = re.match(r"fn=\((\d+)\)(?: (.*))?", line)
+            if m and m.group(2):
+                names[m.group(1)] = m.group(2).strip()
+            m = re.match(r"calls=(\d+)", line)
+            if m and callee in ALLOCATORS:
+                calls += int(m.group(1))
+    return calls
 
 
 if __name__ == "__main__":

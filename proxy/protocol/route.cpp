@@ -15,34 +15,38 @@ bool looks_like_host(std::string_view component) {
     return component == "localhost" || component.find_first_of(".:") != std::string_view::npos;
 }
 
-struct query_params {
-    std::string ns;
-    std::optional<std::size_t> n;
-    std::string last;
-};
+// Sets out to the query value's text, percent-decoded; copies without decoding when there is
+// nothing to decode. False for a broken escape.
+bool assign_decoded(std::string& out, std::string_view value) {
+    if (value.find('%') == std::string_view::npos) {
+        out.assign(value);
+        return true;
+    }
+    auto decoded = percent_decode(value);
+    if (!decoded) return false;
+    out = std::move(*decoded);
+    return true;
+}
 
-result<query_params> parse_query(std::string_view query) {
-    query_params out;
+// Reads ns, n and last from the query into r; other keys are ignored, and so is an n that is
+// not a number.
+result<void> parse_query(std::string_view query, route& r) {
+    std::string other;  // n's text, or an ignored key's value (decoded all the same)
     while (!query.empty()) {
         const auto amp = query.find('&');
         const auto pair = query.substr(0, amp);
         const auto eq = pair.find('=');
         const auto key = pair.substr(0, eq);
-        auto value = percent_decode(eq == std::string_view::npos ? "" : pair.substr(eq + 1));
-        if (!value) return errc::name_invalid;
-        if (key == "ns") {
-            out.ns = std::move(*value);
-        } else if (key == "n") {
-            std::size_t n = 0;
-            const auto [end, ec] = std::from_chars(value->data(), value->data() + value->size(), n);
-            if (ec == std::errc() && end == value->data() + value->size()) out.n = n;
-        } else if (key == "last") {
-            out.last = std::move(*value);
-        }
+        const auto value = eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
+        auto& out = key == "ns" ? r.ns : key == "last" ? r.last : other;
+        if (!assign_decoded(out, value)) return errc::name_invalid;
+        std::size_t n = 0;
+        const auto [end, ec] = std::from_chars(other.data(), other.data() + other.size(), n);
+        if (key == "n" && ec == std::errc() && end == other.data() + other.size()) r.page_size = n;
         if (amp == std::string_view::npos) break;
         query.remove_prefix(amp + 1);
     }
-    return out;
+    return {};
 }
 
 // Splits "<name>/<verb>/<rest>" at the last verb; the reference never contains '/'.
@@ -54,7 +58,7 @@ bool split_at_verb(std::string_view path, route& r) {
     static constexpr verb verbs[] = {{"/manifests/", endpoint::manifest}, {"/blobs/", endpoint::blob}};
     if (path.ends_with("/tags/list")) {
         r.kind = endpoint::tags_list;
-        r.client_name = std::string(path.substr(0, path.size() - 10));
+        r.client_name.assign(path.substr(0, path.size() - 10));
         return true;
     }
     for (const auto& v : verbs) {
@@ -68,8 +72,8 @@ bool split_at_verb(std::string_view path, route& r) {
         } else {
             r.kind = v.kind;
         }
-        r.client_name = std::string(path.substr(0, at));
-        r.reference = std::string(rest);
+        r.client_name.assign(path.substr(0, at));
+        r.reference.assign(rest);
         return true;
     }
     return false;
@@ -90,25 +94,23 @@ result<void> pick_upstream(route& r, const config& cfg) {
         if (!r.upstream) return errc::upstream_unknown;
     }
     if (!storage::is_valid_repository(name)) return errc::name_invalid;
-    r.repository = std::string(name);
-    if (r.upstream->docker_hub && r.repository.find('/') == std::string::npos)
-        r.repository = "library/" + r.repository;
+    r.repository.clear();
+    if (r.upstream->docker_hub && name.find('/') == std::string_view::npos) r.repository.assign("library/");
+    r.repository.append(name);
     return {};
 }
 
 }  // namespace
 
-result<route> parse_route(std::string_view target, const config& cfg) {
-    route r;
+result<void> parse_route(std::string_view target, const config& cfg, route& r) {
+    r.kind = endpoint::unknown;
+    r.upstream = nullptr;
+    r.page_size.reset();
+    for (auto* text : {&r.repository, &r.client_name, &r.reference, &r.ns, &r.last}) text->clear();
     const auto qmark = target.find('?');
     auto raw_path = target.substr(0, qmark);
-    auto query = qmark == std::string_view::npos ? std::string_view() : target.substr(qmark + 1);
-
-    auto params = parse_query(query);
-    if (!params) return params.error();
-    r.ns = std::move(params->ns);
-    r.page_size = params->n;
-    r.last = std::move(params->last);
+    if (qmark != std::string_view::npos)
+        if (auto parsed = parse_query(target.substr(qmark + 1), r); !parsed) return parsed;
 
     std::optional<std::string> decoded;  // only when something is percent-encoded
     if (raw_path.find('%') != std::string_view::npos) {
@@ -118,11 +120,16 @@ result<route> parse_route(std::string_view target, const config& cfg) {
     const std::string_view path = decoded ? std::string_view(*decoded) : raw_path;
     if (path == "/v2" || path == "/v2/") {
         r.kind = endpoint::base;
-        return r;
+        return {};
     }
-    if (!path.starts_with("/v2/") || !split_at_verb(path.substr(4), r)) return r;
-    if (r.kind == endpoint::blob_upload) return r;
-    if (auto picked = pick_upstream(r, cfg); !picked) return picked.error();
+    if (!path.starts_with("/v2/") || !split_at_verb(path.substr(4), r)) return {};
+    if (r.kind == endpoint::blob_upload) return {};
+    return pick_upstream(r, cfg);
+}
+
+result<route> parse_route(std::string_view target, const config& cfg) {
+    route r;
+    if (auto parsed = parse_route(target, cfg, r); !parsed) return parsed.error();
     return r;
 }
 

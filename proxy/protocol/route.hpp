@@ -33,4 +33,9 @@ struct route {
 // the registry API give endpoint::unknown.
 result<route> parse_route(std::string_view target, const config& cfg);
 
+// The same, into r, whose strings keep their capacity: a connection reuses one route for its
+// requests, so a warm one parses without allocating. r is reset first; on an error it holds
+// what was parsed before it.
+result<void> parse_route(std::string_view target, const config& cfg, route& r);
+
 }  // namespace strata::proxy

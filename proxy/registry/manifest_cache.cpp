@@ -28,7 +28,7 @@ std::shared_ptr<const cached_manifest> make_cached_manifest(std::string digest, 
     return std::make_shared<const cached_manifest>(std::move(m));
 }
 
-std::shared_ptr<const cached_manifest> manifest_cache::find(const std::string& digest) {
+std::shared_ptr<const cached_manifest> manifest_cache::find(std::string_view digest) {
     std::lock_guard lock(mutex_);
     const auto it = by_digest_.find(digest);
     if (it == by_digest_.end()) return nullptr;

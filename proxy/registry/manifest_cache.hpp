@@ -7,7 +7,9 @@
 #include <memory>
 #include <mutex>
 #include <string>
-#include <unordered_map>
+#include <string_view>
+
+#include "proxy/string_hash.hpp"
 
 namespace strata::proxy {
 
@@ -36,7 +38,7 @@ public:
     explicit manifest_cache(std::size_t capacity, std::size_t byte_budget = SIZE_MAX)
         : capacity_(capacity), byte_budget_(byte_budget) {}
 
-    std::shared_ptr<const cached_manifest> find(const std::string& digest);
+    std::shared_ptr<const cached_manifest> find(std::string_view digest);
     void insert(std::shared_ptr<const cached_manifest> manifest);
 
     std::size_t bytes() const;
@@ -49,7 +51,7 @@ private:
     std::size_t bytes_ = 0;
     mutable std::mutex mutex_;
     entry_list order_;  // most recently used first
-    std::unordered_map<std::string, entry_list::iterator> by_digest_;
+    string_map<entry_list::iterator> by_digest_;
 };
 
 }  // namespace strata::proxy

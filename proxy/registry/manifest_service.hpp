@@ -41,6 +41,10 @@ public:
 
     awaitable<result<manifest_result>> get(const route& r, const accept_list& accept);
 
+    // The manifest with this digest if memory holds it (null otherwise, and for any text that
+    // is not a digest): the hot path, with no index, upstream or coroutine.
+    std::shared_ptr<const cached_manifest> in_memory(std::string_view digest) { return memory_.find(digest); }
+
     // Bytes held in memory by hot manifests and by tag mappings, with their budgets.
     const manifest_cache& hot_manifests() const noexcept { return memory_; }
     std::size_t tag_memo_bytes() const { return tags_.bytes(); }

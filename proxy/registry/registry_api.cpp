@@ -76,13 +76,16 @@ reply manifest_reply(std::shared_ptr<const cached_manifest> m, cache_status stat
 
 }  // namespace
 
-awaitable<reply> registry_api::answer(const request& req, route r) const {
-    if (r.kind == endpoint::manifest) return manifest(req, std::move(r));
-    if (r.kind == endpoint::blob) return blob(req, std::move(r));
-    return tags(std::move(r));
+awaitable<reply> registry_api::answer(const request& req, const route& r) const {
+    if (r.kind == endpoint::manifest) {
+        if (auto hot = hot_manifest(req, r)) return at_once(std::move(*hot));
+        return manifest(req, r);
+    }
+    if (r.kind == endpoint::blob) return blob(req, r);
+    return tags(r);
 }
 
-awaitable<reply> registry_api::manifest(const request& req, route r) const {
+awaitable<reply> registry_api::manifest(const request& req, const route& r) const {
     const auto accept = merged_accept(req);  // named: GCC 12 mishandles temporaries inside co_await
     auto found = co_await manifests.get(r, accept);
     if (!found) co_return error_reply(found.error(), r.client_name + ":" + r.reference);
@@ -92,14 +95,27 @@ awaitable<reply> registry_api::manifest(const request& req, route r) const {
         const auto allowed = co_await access.check(r, *storage::digest::parse(m.digest), object_kind::manifest);
         if (allowed != errc::ok) co_return error_reply(allowed, r.client_name + "@" + m.digest);
     }
+    co_return served_manifest(req, std::move(*found));
+}
+
+// A manifest by digest that memory holds, under a repository known to hold it: answered without
+// a coroutine, the index or the upstream. Anything else goes the long way (manifest()).
+std::optional<reply> registry_api::hot_manifest(const request& req, const route& r) const {
+    auto m = manifests.in_memory(r.reference);
+    if (!m || !access.known_to_hold(r, m->digest)) return std::nullopt;
+    return served_manifest(req, {std::move(m), cache_status::hit});
+}
+
+reply registry_api::served_manifest(const request& req, manifest_result found) const {
+    const auto& m = *found.manifest;
     if (req.method() == http::verb::get) accesses.record(m.digest);  // keeps it from metadata GC
-    const auto status = found->status;
+    const auto status = found.status;
     served_object object{m.digest, m.media_type, m.body.size(),
                          status == cache_status::revalidated ? std::string_view("hit") : to_string(status),
-                         found->upstream_ns, found->upstream_bytes, found->manifest};
-    auto answer = manifest_reply(std::move(found->manifest), status);
+                         found.upstream_ns, found.upstream_bytes, found.manifest};
+    auto answer = manifest_reply(std::move(found.manifest), status);
     answer.object = std::move(object);
-    co_return answer;
+    return answer;
 }
 
 void registry_api::record_hit(const storage::digest& d) const {
@@ -132,7 +148,7 @@ awaitable<reply> registry_api::uncached_blob_head(const route& r, const storage:
     co_return reply{std::move(out), std::move(object)};
 }
 
-awaitable<reply> registry_api::blob(const request& req, route r) const {
+awaitable<reply> registry_api::blob(const request& req, const route& r) const {
     auto d = storage::digest::parse(r.reference);
     if (!d) co_return error_reply(d.error(), r.reference);
     auto refused = [&d](error_code ec) {
@@ -186,7 +202,7 @@ awaitable<reply> registry_api::blob(const request& req, route r) const {
     co_return blob_file(*d, std::move(held), *s.size, status);
 }
 
-awaitable<reply> registry_api::tags(route r) const {
+awaitable<reply> registry_api::tags(const route& r) const {
     auto listed = co_await tag_lists.sorted_tags(r);
     if (!listed) co_return error_reply(listed.error(), r.client_name);
     const auto page = paginate_tags(**listed, r.page_size, r.last);

@@ -30,13 +30,16 @@ struct registry_api {
     access_recorder& accesses;
 
     // The reply to req for r, a manifest, blob or tags/list route. Not a coroutine itself: it
-    // returns the endpoint's (which owns r), so the hot path has one coroutine frame fewer.
-    awaitable<reply> answer(const request& req, route r) const;
+    // returns the endpoint's, so the hot path has one coroutine frame fewer. req and r must
+    // outlive the awaitable.
+    awaitable<reply> answer(const request& req, const route& r) const;
 
 private:
-    awaitable<reply> manifest(const request& req, route r) const;
-    awaitable<reply> blob(const request& req, route r) const;
-    awaitable<reply> tags(route r) const;
+    std::optional<reply> hot_manifest(const request& req, const route& r) const;
+    awaitable<reply> manifest(const request& req, const route& r) const;
+    reply served_manifest(const request& req, manifest_result found) const;
+    awaitable<reply> blob(const request& req, const route& r) const;
+    awaitable<reply> tags(const route& r) const;
     awaitable<reply> uncached_blob_head(const route& r, const storage::digest& d) const;
     void record_hit(const storage::digest& d) const;
 };

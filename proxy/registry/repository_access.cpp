@@ -12,8 +12,12 @@
 namespace strata::proxy {
 namespace {
 
-std::string memo_key(const route& r, const storage::digest& d) {
-    return d.str() + "|" + r.upstream->name + "/" + r.repository;
+// The memo's key for (digest, r's repository), built in a per-thread buffer that keeps its
+// capacity: valid until the thread's next call.
+std::string_view memo_key(const route& r, std::string_view digest) {
+    thread_local std::string key;
+    key.assign(digest).append("|").append(r.upstream->name).append("/").append(r.repository);
+    return key;
 }
 
 }  // namespace
@@ -22,19 +26,23 @@ repository_access::repository_access(const config& cfg, upstream_set& upstreams,
                                      asio::thread_pool& blocking, std::size_t memo_budget)
     : cfg_(cfg), upstreams_(upstreams), index_(index), blocking_(blocking), memo_budget_(memo_budget) {}
 
-bool repository_access::memo_has(const std::string& key) const {
+bool repository_access::memo_has(std::string_view key) const {
     std::lock_guard lock(mutex_);
-    return memo_.count(key) != 0;
+    return memo_.find(key) != memo_.end();
 }
 
-void repository_access::memo_add(std::string key) {
+bool repository_access::known_to_hold(const route& r, std::string_view digest) const {
+    return memo_has(memo_key(r, digest));
+}
+
+void repository_access::memo_add(std::string_view key) {
     const auto cost = key.size() + 64;
     std::lock_guard lock(mutex_);
     if (memo_bytes_ + cost > memo_budget_) {  // the index keeps every answer: starting over is safe
         memo_.clear();
         memo_bytes_ = 0;
     }
-    if (memo_.insert(std::move(key)).second) memo_bytes_ += cost;
+    if (memo_.emplace(key).second) memo_bytes_ += cost;
 }
 
 std::size_t repository_access::memo_bytes() const {
@@ -60,8 +68,7 @@ repository_access::known repository_access::look_up(const route& r, const storag
 }
 
 awaitable<errc> repository_access::check(const route& r, const storage::digest& d, object_kind kind) {
-    auto key = memo_key(r, d);
-    if (memo_has(key)) co_return errc::ok;
+    if (known_to_hold(r, d.str())) co_return errc::ok;
     auto lookup = [this, &r, &d] { return look_up(r, d); };
     const auto answer = co_await run_blocking(blocking_, std::move(lookup));
     const auto unknown_error = kind == object_kind::manifest ? errc::manifest_unknown : errc::blob_unknown;
@@ -71,7 +78,7 @@ awaitable<errc> repository_access::check(const route& r, const storage::digest& 
         const auto asked = co_await ask_upstream(r, d, kind);
         if (asked != errc::ok) co_return asked;
     }
-    memo_add(std::move(key));
+    memo_add(memo_key(r, d.str()));  // after the awaits: the key is built again on this thread
     co_return errc::ok;
 }
 

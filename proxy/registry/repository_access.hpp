@@ -6,12 +6,13 @@
 #include "proxy/protocol/route.hpp"
 #include "proxy/upstream/upstream_set.hpp"
 #include "proxy/protocol/upstream_status.hpp"
+#include "proxy/string_hash.hpp"
 #include "storage/oci/digest.hpp"
 #include "storage/index/metadata_index.hpp"
 
 #include <mutex>
 #include <string>
-#include <unordered_set>
+#include <string_view>
 
 namespace strata::proxy {
 
@@ -33,6 +34,10 @@ public:
     // upstream's error when it could not be asked.
     awaitable<errc> check(const route& r, const storage::digest& d, object_kind kind);
 
+    // True when the memo already says r's repository holds digest: check() would answer ok at
+    // once. Allocates nothing once warm; false says only "ask check()".
+    bool known_to_hold(const route& r, std::string_view digest) const;
+
     std::size_t memo_bytes() const;
     std::size_t memo_budget() const noexcept { return memo_budget_; }
 
@@ -40,8 +45,8 @@ private:
     enum class known { holds, lacks, unknown };
     known look_up(const route& r, const storage::digest& d) const;  // blocking pool
     awaitable<errc> ask_upstream(const route& r, const storage::digest& d, object_kind kind);
-    bool memo_has(const std::string& key) const;
-    void memo_add(std::string key);
+    bool memo_has(std::string_view key) const;
+    void memo_add(std::string_view key);
 
     const config& cfg_;
     upstream_set& upstreams_;
@@ -49,7 +54,7 @@ private:
     asio::thread_pool& blocking_;
     std::size_t memo_budget_;
     mutable std::mutex mutex_;
-    std::unordered_set<std::string> memo_;  // "digest|upstream/repository" known to hold
+    string_set memo_;  // "digest|upstream/repository" known to hold
     std::size_t memo_bytes_ = 0;
 };
 

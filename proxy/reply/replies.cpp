@@ -5,6 +5,8 @@
 
 namespace strata::proxy {
 
+awaitable<reply> at_once(reply r) { co_return std::move(r); }
+
 reply text_reply(http::status status, std::string_view content_type, std::string body) {
     whole_response res{status, 11};
     res.set(http::field::content_type, content_type);

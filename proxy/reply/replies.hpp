@@ -8,6 +8,9 @@
 
 namespace strata::proxy {
 
+// A reply known without waiting, as an awaitable (for endpoints that return one).
+awaitable<reply> at_once(reply r);
+
 // A text or JSON body with its content type.
 reply text_reply(http::status status, std::string_view content_type, std::string body);
 

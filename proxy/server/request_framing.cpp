@@ -21,7 +21,7 @@ std::string_view trim(std::string_view s) {
 
 // The codings of every Transfer-Encoding field, lower-cased; nullopt when one is not a token.
 // Parameters (";q=...") are not allowed on the codings strata knows, so they count as malformed.
-std::optional<std::vector<std::string>> transfer_codings(const http::request_header<>& header) {
+std::optional<std::vector<std::string>> transfer_codings(const http::request_header<request_fields>& header) {
     std::vector<std::string> codings;
     for (const auto& field : header) {
         if (field.name() != http::field::transfer_encoding) continue;
@@ -43,7 +43,7 @@ std::optional<std::vector<std::string>> transfer_codings(const http::request_hea
     return codings;
 }
 
-std::size_t count_fields(const http::request_header<>& header, http::field name) {
+std::size_t count_fields(const http::request_header<request_fields>& header, http::field name) {
     std::size_t n = 0;
     for (const auto& field : header)
         if (field.name() == name) ++n;
@@ -52,7 +52,7 @@ std::size_t count_fields(const http::request_header<>& header, http::field name)
 
 }  // namespace
 
-std::optional<framing_error> check_request_framing(const http::request_header<>& header) {
+std::optional<framing_error> check_request_framing(const http::request_header<request_fields>& header) {
     const auto hosts = count_fields(header, http::field::host);
     if (header.version() >= 11 && hosts != 1)
         return framing_error{http::status::bad_request, hosts == 0 ? "an HTTP/1.1 request needs a Host field"

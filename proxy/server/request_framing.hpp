@@ -22,6 +22,6 @@ struct framing_error {
 //  - Transfer-Encoding together with Content-Length is refused (400), as is more than one
 //    Content-Length.
 // Pure: reads only the header. std::nullopt when the framing is acceptable.
-std::optional<framing_error> check_request_framing(const http::request_header<>& header);
+std::optional<framing_error> check_request_framing(const http::request_header<request_fields>& header);
 
 }  // namespace strata::proxy

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "proxy/net.hpp"
+#include "proxy/protocol/route.hpp"
 #include "proxy/server/proxy_context.hpp"
 #include "storage/events/pull_event.hpp"
 
@@ -25,8 +26,9 @@ struct request_context {
 // (404 for unknown paths, 405 for other methods than GET and HEAD, and for push). For a registry
 // request, ev gets the pull's kind, upstream, repository and reference (ev.kind stays empty for
 // requests that are not pulls); the session writes the reply (write_reply), which fills in the
-// rest. req, ev and rc must outlive the returned awaitable.
-awaitable<reply> route_request(const proxy_context& ctx, const request& req, storage::pull_event& ev,
+// rest. r is the connection's route, filled here and reused from request to request (its strings
+// keep their capacity). req, r, ev and rc must outlive the returned awaitable.
+awaitable<reply> route_request(const proxy_context& ctx, const request& req, route& r, storage::pull_event& ev,
                                const request_context& rc);
 
 }  // namespace strata::proxy

@@ -3,6 +3,7 @@
 
 #include "proxy/reply/oci_error.hpp"
 #include "proxy/server/request_framing.hpp"
+#include "proxy/server/request_parser.hpp"
 #include "proxy/server/reply_writer.hpp"
 #include "proxy/server/router.hpp"
 #include "storage/clock.hpp"
@@ -12,8 +13,6 @@
 
 namespace strata::proxy {
 namespace {
-
-constexpr std::uint32_t max_header_bytes = 16 * 1024;
 
 // The node a pull is attributed to: X-Strata-Node, else the User-Agent, else the client address.
 std::string_view node_of(const request& req, const std::string& peer) {
@@ -31,9 +30,7 @@ awaitable<bool> answer_and_close(beast::tcp_stream& stream, http::status status,
 
 // Reads one request: the header, checked for framing before anything trusts it, then the rest
 // (a request with a body is refused by the empty body). Returns false when the connection ends.
-awaitable<bool> read_request(beast::tcp_stream& stream, beast::flat_buffer& buffer,
-                             http::request_parser<http::empty_body>& parser) {
-    parser.header_limit(max_header_bytes);
+awaitable<bool> read_request(beast::tcp_stream& stream, beast::flat_buffer& buffer, request_parser& parser) {
     auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, with_ec);
     if (!ec) {
         if (auto bad = check_request_framing(parser.get().base()))
@@ -60,8 +57,10 @@ awaitable<void> run_session(std::shared_ptr<beast::tcp_stream> owned, const prox
     const auto peer = peer_address.to_string();
     const request_context rc{role, !peer_ec && peer_address.is_loopback(), admin_enabled, peer};
     storage::pull_event ev;  // one for the connection: its strings keep their capacity
+    request_slot slot;
+    route r;  // one for the connection, like ev
     for (;;) {
-        http::request_parser<http::empty_body> parser;
+        auto& parser = slot.next();
         stream.expires_after(ctx.cfg.timeouts.client_idle);
         if (!co_await read_request(stream, buffer, parser)) break;
         ctx.connections.set_idle(*ticket, false);
@@ -73,7 +72,7 @@ awaitable<void> run_session(std::shared_ptr<beast::tcp_stream> owned, const prox
         ev.range.assign(req[http::field::range]);
         bool keep_alive = false;
         try {
-            auto answer = co_await route_request(ctx, req, ev, rc);
+            auto answer = co_await route_request(ctx, req, r, ev, rc);
             keep_alive = co_await write_reply(stream, req, answer, ev, ctx.cfg.timeouts.client_idle);
         } catch (const std::exception& e) {
             spdlog::error("request failed peer={} target={} error={}", peer, storage::log_value(req.target()),

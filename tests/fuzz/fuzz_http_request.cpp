@@ -7,6 +7,7 @@
 #include "proxy/config/config.hpp"
 #include "proxy/net.hpp"
 #include "proxy/server/request_framing.hpp"
+#include "proxy/server/request_parser.hpp"
 #include "proxy/protocol/route.hpp"
 #include "storage/oci/manifest.hpp"
 #include "tests/fuzz/fuzz_check.hpp"
@@ -14,17 +15,11 @@
 using namespace strata;
 using namespace strata::proxy;
 
-namespace {
-
-constexpr std::uint32_t max_header_bytes = 16 * 1024;  // as proxy/server/server.cpp
-
-}  // namespace
-
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     static const config cfg = default_config();
 
-    http::request_parser<http::empty_body> parser;
-    parser.header_limit(max_header_bytes);
+    static request_slot slot;  // as a connection's, reused from input to input
+    auto& parser = slot.next();
     std::size_t used = 0;
     bool framing_checked = false;
     error_code ec;
@@ -39,7 +34,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             framing_checked = true;
             // Beast 1.81 applies header_limit to the request line and then again to the fields
             // (the limit is not reduced by the line's length when both come in one read).
-            FUZZ_CHECK(used <= 2 * max_header_bytes);
+            FUZZ_CHECK(used <= 2 * max_request_header_bytes);
             // The server answers a framing error and closes without reading on.
             if (check_request_framing(parser.get().base())) return 0;
         }

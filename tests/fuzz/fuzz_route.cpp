@@ -19,6 +19,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         for (const auto& value : query_values(target, key)) FUZZ_CHECK(value.size() <= target.size());
 
     auto r = parse_route(target, cfg);
+    // A connection's route, reused: whatever the last target left in it, the fields are as fresh.
+    static route reused;
+    const auto again = parse_route(target, cfg, reused);
+    FUZZ_CHECK(bool(again) == bool(r));
+    if (r)
+        FUZZ_CHECK(reused.kind == r->kind && reused.upstream == r->upstream && reused.repository == r->repository &&
+                   reused.client_name == r->client_name && reused.reference == r->reference && reused.ns == r->ns &&
+                   reused.page_size == r->page_size && reused.last == r->last);
     if (!r) {
         const auto e = r.error();
         FUZZ_CHECK(e == errc::name_invalid || e == errc::upstream_unknown);

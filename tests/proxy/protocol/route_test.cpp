@@ -108,3 +108,33 @@ TEST_CASE("route: uploads are recognised as push and not routed") {
     CHECK(parse_route("/v2/x/blobs/uploads/", c)->kind == endpoint::blob_upload);
     CHECK(parse_route("/v2/x/blobs/uploads/1234-abcd", c)->kind == endpoint::blob_upload);
 }
+
+TEST_CASE("route: a reused route is reset by each parse and keeps its strings' storage") {
+    const auto c = test_config();
+    route r;
+    REQUIRE(parse_route("/v2/registry.test/team/app/tags/list?n=2&last=a&ns=registry.test", c, r));
+    CHECK(r.ns == "registry.test");
+    CHECK(r.page_size == 2u);
+    const std::string digest = "sha256:" + std::string(64, 'a');
+    REQUIRE(parse_route("/v2/registry.test/team/app/manifests/" + digest, c, r));
+    CHECK(r.kind == endpoint::manifest);
+    CHECK(r.upstream->name == "registry.test");
+    CHECK(r.reference == digest);
+    CHECK(r.ns.empty());
+    CHECK(r.last.empty());
+    CHECK(!r.page_size);
+    const auto* reference_storage = r.reference.data();
+    const auto* name_storage = r.client_name.data();
+    REQUIRE(parse_route("/v2/registry.test/team/app/manifests/" + digest, c, r));
+    CHECK(r.reference.data() == reference_storage);
+    CHECK(r.client_name.data() == name_storage);
+
+    CHECK(parse_route("/v2/unknown.test/x/manifests/v1", c, r).error() == errc::upstream_unknown);
+    REQUIRE(parse_route("/v2/", c, r));
+    CHECK(r.kind == endpoint::base);
+    CHECK(r.reference.empty());
+    CHECK(r.upstream == nullptr);
+    CHECK(parse_route("/v2/x/manifests/v1?ns=%zz", c, r).error() == errc::name_invalid);
+    REQUIRE(parse_route("/v2/library/alpine/manifests/3.20?n=5&n=x&ns=docker.io", c, r));
+    CHECK(r.page_size == 5u);  // an n that is not a number is ignored, as before
+}

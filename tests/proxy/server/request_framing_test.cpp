@@ -7,9 +7,9 @@ using namespace strata::proxy;
 
 namespace {
 
-http::request_header<> header(std::initializer_list<std::pair<std::string, std::string>> fields,
+http::request_header<request_fields> header(std::initializer_list<std::pair<std::string, std::string>> fields,
                               unsigned version = 11) {
-    http::request_header<> h;
+    http::request_header<request_fields> h;
     h.method(http::verb::get);
     h.target("/v2/");
     h.version(version);
@@ -17,7 +17,7 @@ http::request_header<> header(std::initializer_list<std::pair<std::string, std::
     return h;
 }
 
-http::status status_of(const http::request_header<>& h) {
+http::status status_of(const http::request_header<request_fields>& h) {
     const auto bad = check_request_framing(h);
     return bad ? bad->status : http::status::ok;
 }

@@ -45,8 +45,8 @@ fake_upstream::response registry_answer(const fake_upstream::request& req) {
 
 // Every service over a temporary data directory, and the context the router gets.
 struct router_rig {
-    explicit router_rig(const std::string& upstream_url, std::string admin_token = "")
-        : cfg(with_data_dir(config_for({{"up.test", upstream_url}}), dir.path, std::move(admin_token))),
+    explicit router_rig(const std::string& upstream_url, std::string admin_token = "", std::string access = "")
+        : cfg(with_data_dir(config_for({{"up.test", upstream_url}}), dir.path, std::move(admin_token), std::move(access))),
           services(cfg, io),
           ctx(context_of(services)),
           io_thread([this] { io.run(); }) {}
@@ -56,8 +56,9 @@ struct router_rig {
         services.blocking.join();
     }
 
-    static config with_data_dir(config c, const std::filesystem::path& dir, std::string token) {
+    static config with_data_dir(config c, const std::filesystem::path& dir, std::string token, std::string access) {
         c.cache.data_dir = dir;
+        c.upstreams.front().access = std::move(access);
         c.admin.token = std::move(token);
         return c;
     }
@@ -70,7 +71,8 @@ struct router_rig {
         request req{method, target, 11};
         req.set(http::field::accept, oci_manifest_type);
         storage::pull_event ev;
-        auto answer = asio::co_spawn(io, route_request(ctx, req, ev, rc), asio::use_future).get();
+        route r;
+        auto answer = asio::co_spawn(io, route_request(ctx, req, r, ev, rc), asio::use_future).get();
         return {std::move(answer), std::move(ev)};
     }
 
@@ -178,4 +180,32 @@ TEST_CASE("a blob is streamed from its download, then from the store; HEAD of an
     CHECK(std::get<file_response>(hit.answer.body).live == nullptr);
     CHECK(hit.answer.object.cache_status == "hit");
     CHECK(hit.ev.kind == "blob");
+}
+
+TEST_CASE("a hot manifest by digest is answered from memory only under a repository known to hold it") {
+    fake_upstream up(registry_answer);
+    router_rig rig(up.url(), "", "confirm");  // an unseen repository is asked about, not served
+    const auto digest = storage::sha256_of(image_manifest()).str();
+    const auto target = "/v2/up.test/team/app/manifests/" + digest;
+    route here, elsewhere;
+    REQUIRE(parse_route(target, rig.cfg, here));
+    REQUIRE(parse_route("/v2/up.test/other/app/manifests/" + digest, rig.cfg, elsewhere));
+
+    CHECK(rig.ask(http::verb::get, target).answer.object.cache_status == "miss");
+    CHECK(rig.ask(http::verb::get, target).answer.object.cache_status == "hit");  // checked, then known
+    CHECK(rig.services.access.known_to_hold(here, digest));
+    CHECK(!rig.services.access.known_to_hold(elsewhere, digest));
+    const auto hot = rig.ask(http::verb::head, target);
+    REQUIRE(std::holds_alternative<shared_response>(hot.answer.body));
+    CHECK(hot.answer.object.cache_status == "hit");
+    CHECK(hot.answer.object.digest == digest);
+    CHECK(hot.ev.repository == "team/app");
+    CHECK(hot.ev.reference == digest);
+    const auto asked = up.requests();
+
+    // Memory holds the manifest, but not for this repository: the upstream is asked and says no.
+    const auto refused = rig.ask(http::verb::get, "/v2/up.test/other/app/manifests/" + digest);
+    CHECK(whole(refused.answer).result() == http::status::not_found);
+    CHECK(up.requests() > asked);
+    CHECK(!rig.services.access.known_to_hold(elsewhere, digest));
 }
