@@ -4,7 +4,7 @@
 Starts an upstream docker-registry and strata under `valgrind --tool=callgrind`, warms the
 manifest into strata's memory, zeroes the counters, sends --requests GETs of the manifest by
 digest on one keep-alive connection, and divides the instructions strata executed, and the heap
-allocations it made (calls to malloc, calloc and memalign), by the count. Allocations of the
+allocations it made (calls to malloc, calloc, realloc and the aligned allocators), by the count. Allocations of the
 background tasks (the event writer, the access-log flush) fall in the measured window too.
 The access log is on (`--log-level info`, one line per request), as in proxy_bench.py.
 """
@@ -84,7 +84,7 @@ def total_instructions_of(path):
     return 0
 
 
-ALLOCATORS = {"malloc", "calloc", "memalign", "aligned_alloc", "posix_memalign"}
+ALLOCATORS = {"malloc", "calloc", "realloc", "memalign", "aligned_alloc", "posix_memalign"}
 
 
 def heap_allocations_of(path):

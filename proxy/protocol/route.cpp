@@ -40,9 +40,11 @@ result<void> parse_query(std::string_view query, route& r) {
         const auto value = eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
         auto& out = key == "ns" ? r.ns : key == "last" ? r.last : other;
         if (!assign_decoded(out, value)) return errc::name_invalid;
-        std::size_t n = 0;
-        const auto [end, ec] = std::from_chars(other.data(), other.data() + other.size(), n);
-        if (key == "n" && ec == std::errc() && end == other.data() + other.size()) r.page_size = n;
+        if (key == "n") {
+            std::size_t n = 0;
+            const auto [end, ec] = std::from_chars(other.data(), other.data() + other.size(), n);
+            if (ec == std::errc() && end == other.data() + other.size()) r.page_size = n;
+        }
         if (amp == std::string_view::npos) break;
         query.remove_prefix(amp + 1);
     }
@@ -100,13 +102,20 @@ result<void> pick_upstream(route& r, const config& cfg) {
     return {};
 }
 
-}  // namespace
-
-result<void> parse_route(std::string_view target, const config& cfg, route& r) {
+// Empties r for the next target. Strings keep their capacity, unless a long target left one
+// large: a connection holds its route between requests.
+void reset_route(route& r) {
+    constexpr std::size_t kept_capacity = 1024;
     r.kind = endpoint::unknown;
     r.upstream = nullptr;
     r.page_size.reset();
-    for (auto* text : {&r.repository, &r.client_name, &r.reference, &r.ns, &r.last}) text->clear();
+    for (auto* text : {&r.repository, &r.client_name, &r.reference, &r.ns, &r.last}) {
+        if (text->capacity() > kept_capacity) std::string().swap(*text);
+        text->clear();
+    }
+}
+
+result<void> parse_into(std::string_view target, const config& cfg, route& r) {
     const auto qmark = target.find('?');
     auto raw_path = target.substr(0, qmark);
     if (qmark != std::string_view::npos)
@@ -125,6 +134,15 @@ result<void> parse_route(std::string_view target, const config& cfg, route& r) {
     if (!path.starts_with("/v2/") || !split_at_verb(path.substr(4), r)) return {};
     if (r.kind == endpoint::blob_upload) return {};
     return pick_upstream(r, cfg);
+}
+
+}  // namespace
+
+result<void> parse_route(std::string_view target, const config& cfg, route& r) {
+    reset_route(r);
+    auto parsed = parse_into(target, cfg, r);
+    if (!parsed) reset_route(r);  // no half-parsed route: kind unknown, no upstream
+    return parsed;
 }
 
 result<route> parse_route(std::string_view target, const config& cfg) {

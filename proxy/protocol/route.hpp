@@ -34,8 +34,8 @@ struct route {
 result<route> parse_route(std::string_view target, const config& cfg);
 
 // The same, into r, whose strings keep their capacity: a connection reuses one route for its
-// requests, so a warm one parses without allocating. r is reset first; on an error it holds
-// what was parsed before it.
+// requests, so a warm one parses without allocating. On an error r is left empty
+// (endpoint::unknown, no upstream).
 result<void> parse_route(std::string_view target, const config& cfg, route& r);
 
 }  // namespace strata::proxy

@@ -98,8 +98,9 @@ awaitable<reply> registry_api::manifest(const request& req, const route& r) cons
     co_return served_manifest(req, std::move(*found));
 }
 
-// A manifest by digest that memory holds, under a repository known to hold it: answered without
-// a coroutine, the index or the upstream. Anything else goes the long way (manifest()).
+// A manifest by digest that memory holds, under a repository known to hold it: answered at once,
+// without awaiting the index or the upstream (the caller wraps it in at_once, whose frame Asio
+// recycles). Anything else goes the long way (manifest()).
 std::optional<reply> registry_api::hot_manifest(const request& req, const route& r) const {
     auto m = manifests.in_memory(r.reference);
     if (!m || !access.known_to_hold(r, m->digest)) return std::nullopt;

@@ -14,6 +14,8 @@
 #include "storage/blobs/blob_store.hpp"
 #include "storage/eviction/cache_evictor.hpp"
 
+#include <optional>
+
 namespace strata::proxy {
 
 // Answers GET and HEAD of manifests, blobs and tag lists. Only a blob GET streams: every other

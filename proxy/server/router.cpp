@@ -21,7 +21,7 @@ awaitable<reply> admin_reply(const proxy_context& ctx, const request& req, const
 
 }  // namespace
 
-// Not a coroutine: it returns the chosen endpoint's awaitable (which owns what it needs), so a
+// Not a coroutine: it returns the chosen endpoint's awaitable (which borrows req and r), so a
 // registry request goes from the session to its endpoint without a frame in between.
 awaitable<reply> route_request(const proxy_context& ctx, const request& req, route& r, storage::pull_event& ev,
                                const request_context& rc) {

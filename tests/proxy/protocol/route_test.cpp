@@ -130,6 +130,12 @@ TEST_CASE("route: a reused route is reset by each parse and keeps its strings' s
     CHECK(r.client_name.data() == name_storage);
 
     CHECK(parse_route("/v2/unknown.test/x/manifests/v1", c, r).error() == errc::upstream_unknown);
+    CHECK(r.kind == endpoint::unknown);  // no half-parsed route
+    CHECK(r.upstream == nullptr);
+    CHECK(r.client_name.empty());
+    REQUIRE(parse_route("/v2/registry.test/team/app/manifests/" + std::string(3000, 'x'), c, r));
+    REQUIRE(parse_route("/v2/registry.test/team/app/manifests/v1", c, r));
+    CHECK(r.reference.capacity() <= 1024);  // a long target's storage is not held for the connection
     REQUIRE(parse_route("/v2/", c, r));
     CHECK(r.kind == endpoint::base);
     CHECK(r.reference.empty());
