@@ -42,30 +42,33 @@ pull_stats::totals& pull_stats::totals::operator+=(const totals& o) {
 void pull_stats::add(const storage::pull_event& e) {
     const auto t = totals_of(e);
     const auto second = e.ts_ns / 1000000000;
-    std::lock_guard lock(mutex_);
-    all_ += t;
-    auto& b = buckets_[static_cast<std::size_t>(second) % window_seconds];
+    thread_local std::string repository;  // the key built in place, its capacity reused
+    repository.assign(e.upstream).append(1, '/').append(e.repository);
+    auto& shard = shards_.mine();
+    std::lock_guard lock(shard.mutex);
+    if (!shard.value) shard.value = std::make_unique<counts>();
+    auto& c = *shard.value;
+    c.all += t;
+    auto& b = c.buckets[static_cast<std::size_t>(second) % window_seconds];
     if (b.second != second) b = bucket{second, {}};
     b.t += t;
     if (e.cache_status == "error") return;
-    const auto track = [&](std::map<std::string, usage>& m, const std::string& key) {
+    const auto track = [&](usage_map& m, std::string_view key) {
         auto it = m.find(key);
         if (it == m.end()) {
-            if (m.size() >= top_limit) return;
-            it = m.emplace(key, usage{}).first;
+            if (m.size() >= shard_top_limit) return;
+            it = m.emplace(std::string(key), usage{}).first;
         }
         ++it->second.pulls;
         it->second.bytes += e.bytes_sent;
     };
-    thread_local std::string repository;  // the key built in place, its capacity reused
-    repository.assign(e.upstream).append(1, '/').append(e.repository);
-    track(repositories_, repository);
-    if (e.kind == "blob") track(blobs_, e.digest);
+    track(c.repositories, repository);
+    if (e.kind == "blob") track(c.blobs, e.digest);
 }
 
-pull_stats::totals pull_stats::window(std::int64_t now_s, std::int64_t seconds) const {
+pull_stats::totals pull_stats::window(const counts& c, std::int64_t now_s, std::int64_t seconds) {
     totals t;
-    for (const auto& b : buckets_)
+    for (const auto& b : c.buckets)
         if (b.second > now_s - seconds && b.second <= now_s) t += b.t;
     return t;
 }
@@ -84,7 +87,7 @@ nlohmann::json pull_stats::ratios(const totals& t) {
             {"upstream_egress_saved_bytes", t.cached_bytes + t.coalesced_bytes}};
 }
 
-nlohmann::json pull_stats::top(const std::map<std::string, usage>& m, std::size_t n, bool by_bytes) {
+nlohmann::json pull_stats::top(const usage_map& m, std::size_t n, bool by_bytes) {
     std::vector<std::pair<std::string, usage>> entries(m.begin(), m.end());
     const auto key = [by_bytes](const usage& u) { return by_bytes ? u.bytes : u.pulls; };
     const auto k = std::min(n, entries.size());
@@ -99,14 +102,32 @@ nlohmann::json pull_stats::top(const std::map<std::string, usage>& m, std::size_
 }
 
 nlohmann::json pull_stats::report(std::int64_t now_s, std::size_t top_n) const {
-    std::lock_guard lock(mutex_);
-    return {{"last_5m", ratios(window(now_s, 300))},
-            {"last_1h", ratios(window(now_s, 3600))},
-            {"all_time", ratios(all_)},
-            {"top_repositories_by_pulls", top(repositories_, top_n, false)},
-            {"top_repositories_by_bytes", top(repositories_, top_n, true)},
-            {"top_blobs_by_pulls", top(blobs_, top_n, false)},
-            {"top_blobs_by_bytes", top(blobs_, top_n, true)}};
+    totals last_5m, last_1h, all;
+    usage_map repositories, blobs;
+    const auto merge = [](usage_map& into, const usage_map& from) {
+        for (const auto& [name, u] : from) {
+            auto& sum = into[name];
+            sum.pulls += u.pulls;
+            sum.bytes += u.bytes;
+        }
+    };
+    for (auto& shard : shards_.all()) {
+        std::lock_guard lock(shard.mutex);
+        if (!shard.value) continue;
+        const auto& c = *shard.value;
+        last_5m += window(c, now_s, 300);
+        last_1h += window(c, now_s, 3600);
+        all += c.all;
+        merge(repositories, c.repositories);
+        merge(blobs, c.blobs);
+    }
+    return {{"last_5m", ratios(last_5m)},
+            {"last_1h", ratios(last_1h)},
+            {"all_time", ratios(all)},
+            {"top_repositories_by_pulls", top(repositories, top_n, false)},
+            {"top_repositories_by_bytes", top(repositories, top_n, true)},
+            {"top_blobs_by_pulls", top(blobs, top_n, false)},
+            {"top_blobs_by_bytes", top(blobs, top_n, true)}};
 }
 
 }  // namespace strata::proxy

@@ -8,13 +8,16 @@
 #include <array>
 #include <cstdint>
 #include <map>
-#include <mutex>
+#include <memory>
 #include <string>
+
+#include "proxy/thread_shards.hpp"
 
 namespace strata::proxy {
 
 // Served from cache means cache status hit or stale; went upstream means miss; coalesced
-// requests shared someone else's upstream fetch. Errors count in no ratio. Thread-safe.
+// requests shared someone else's upstream fetch. Errors count in no ratio. Thread-safe: each
+// thread adds to its own shard (thread_shards.hpp), and a report merges them.
 class pull_stats {
 public:
     struct totals {
@@ -27,7 +30,7 @@ public:
     // The JSON document of /api/v1/stats at time now_s (seconds since the epoch).
     nlohmann::json report(std::int64_t now_s, std::size_t top_n = 10) const;
 
-    static constexpr std::size_t top_limit = 100000;  // distinct repositories or blobs tracked
+    static constexpr std::size_t top_limit = 100000;  // distinct repositories or blobs tracked, in all
 
 private:
     static constexpr std::size_t window_seconds = 3600;
@@ -38,15 +41,22 @@ private:
     struct usage {
         std::uint64_t pulls = 0, bytes = 0;
     };
-    totals window(std::int64_t now_s, std::int64_t seconds) const;
-    static nlohmann::json ratios(const totals& t);
-    static nlohmann::json top(const std::map<std::string, usage>& m, std::size_t n, bool by_bytes);
+    using usage_map = std::map<std::string, usage, std::less<>>;
+    // One thread's counts: the same shape as the whole, each map bounded by its share of top_limit.
+    struct counts {
+        std::array<bucket, window_seconds> buckets{};
+        totals all;
+        usage_map repositories;
+        usage_map blobs;
+    };
+    static constexpr std::size_t shard_count = 8;
+    static constexpr std::size_t shard_top_limit = top_limit / shard_count;
 
-    mutable std::mutex mutex_;
-    std::array<bucket, window_seconds> buckets_{};
-    totals all_;
-    std::map<std::string, usage> repositories_;
-    std::map<std::string, usage> blobs_;
+    static totals window(const counts& c, std::int64_t now_s, std::int64_t seconds);
+    static nlohmann::json ratios(const totals& t);
+    static nlohmann::json top(const usage_map& m, std::size_t n, bool by_bytes);
+
+    mutable thread_shards<std::unique_ptr<counts>, shard_count> shards_;  // made on a thread's first add
 };
 
 }  // namespace strata::proxy

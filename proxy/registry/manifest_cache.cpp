@@ -29,11 +29,12 @@ std::shared_ptr<const cached_manifest> make_cached_manifest(std::string digest, 
 }
 
 std::shared_ptr<const cached_manifest> manifest_cache::find(std::string_view digest) {
-    std::lock_guard lock(mutex_);
+    std::shared_lock lock(mutex_);
     const auto it = by_digest_.find(digest);
     if (it == by_digest_.end()) return nullptr;
-    order_.splice(order_.begin(), order_, it->second);
-    return *it->second;
+    auto& e = *it->second;
+    if (!e.hit.load(std::memory_order_relaxed)) e.hit.store(true, std::memory_order_relaxed);  // written once, not per hit
+    return e.manifest;
 }
 
 std::size_t memory_cost(const cached_manifest& m) noexcept {
@@ -42,26 +43,31 @@ std::size_t memory_cost(const cached_manifest& m) noexcept {
 }
 
 std::size_t manifest_cache::bytes() const {
-    std::lock_guard lock(mutex_);
+    std::shared_lock lock(mutex_);
     return bytes_;
 }
 
 void manifest_cache::insert(std::shared_ptr<const cached_manifest> manifest) {
     const auto cost = memory_cost(*manifest);
     if (capacity_ == 0 || cost > byte_budget_) return;
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
     if (const auto it = by_digest_.find(manifest->digest); it != by_digest_.end()) {
-        order_.splice(order_.begin(), order_, it->second);
+        it->second->hit.store(true, std::memory_order_relaxed);
         return;
     }
-    order_.push_front(std::move(manifest));
-    by_digest_.emplace(order_.front()->digest, order_.begin());
+    order_.emplace_front(std::move(manifest));
+    by_digest_.emplace(order_.front().manifest->digest, order_.begin());
     bytes_ += cost;
-    while (order_.size() > capacity_ || bytes_ > byte_budget_) {
-        bytes_ -= memory_cost(*order_.back());
-        by_digest_.erase(order_.back()->digest);
-        order_.pop_back();
-    }
+    while (order_.size() > capacity_ || bytes_ > byte_budget_) evict_one();
+}
+
+// Every entry passed over loses its flag, so this ends within one round of the list.
+void manifest_cache::evict_one() {
+    while (order_.back().hit.exchange(false, std::memory_order_relaxed)) order_.splice(order_.begin(), order_, std::prev(order_.end()));
+    const auto& victim = *order_.back().manifest;
+    bytes_ -= memory_cost(victim);
+    by_digest_.erase(victim.digest);
+    order_.pop_back();
 }
 
 }  // namespace strata::proxy

@@ -5,7 +5,8 @@
 #include <cstdint>
 #include <list>
 #include <memory>
-#include <mutex>
+#include <atomic>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 
@@ -30,9 +31,12 @@ std::shared_ptr<const cached_manifest> make_cached_manifest(std::string digest, 
 // The bytes an entry costs: its strings plus the bookkeeping around them.
 std::size_t memory_cost(const cached_manifest& m) noexcept;
 
-// Bounded by entry count and by bytes (memory_cost of the entries): the least recently used go
-// first; an entry bigger than the byte budget is not kept. Thread-safe (one mutex; entries are
-// shared_ptr so readers never hold the lock while sending).
+// Bounded by entry count and by bytes (memory_cost of the entries); an entry bigger than the byte
+// budget is not kept. Eviction is second-chance (CLOCK), close to least recently used: a hit
+// only sets its entry's flag under a shared lock, so the network threads looking up hot
+// manifests never wait for each other; when room is needed, the oldest entry goes unless it was
+// hit since it was last passed over, in which case it is moved to the front with its flag
+// cleared. Thread-safe; entries are shared_ptr, so readers never hold the lock while sending.
 class manifest_cache {
 public:
     explicit manifest_cache(std::size_t capacity, std::size_t byte_budget = SIZE_MAX)
@@ -45,12 +49,19 @@ public:
     std::size_t byte_budget() const noexcept { return byte_budget_; }
 
 private:
-    using entry_list = std::list<std::shared_ptr<const cached_manifest>>;
+    struct entry {
+        explicit entry(std::shared_ptr<const cached_manifest> m) : manifest(std::move(m)) {}
+        std::shared_ptr<const cached_manifest> manifest;
+        std::atomic<bool> hit{false};  // since eviction last passed it over
+    };
+    using entry_list = std::list<entry>;
+    void evict_one();  // under the exclusive lock
+
     std::size_t capacity_;
     std::size_t byte_budget_;
     std::size_t bytes_ = 0;
-    mutable std::mutex mutex_;
-    entry_list order_;  // most recently used first
+    mutable std::shared_mutex mutex_;
+    entry_list order_;  // newest (or passed over) first
     string_map<entry_list::iterator> by_digest_;
 };
 

@@ -27,7 +27,7 @@ repository_access::repository_access(const config& cfg, upstream_set& upstreams,
     : cfg_(cfg), upstreams_(upstreams), index_(index), blocking_(blocking), memo_budget_(memo_budget) {}
 
 bool repository_access::memo_has(std::string_view key) const {
-    std::lock_guard lock(mutex_);
+    std::shared_lock lock(mutex_);  // every hot request asks: readers do not wait for each other
     return memo_.find(key) != memo_.end();
 }
 
@@ -37,7 +37,7 @@ bool repository_access::known_to_hold(const route& r, std::string_view digest) c
 
 void repository_access::memo_add(std::string_view key) {
     const auto cost = key.size() + 64;
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
     if (memo_bytes_ + cost > memo_budget_) {  // the index keeps every answer: starting over is safe
         memo_.clear();
         memo_bytes_ = 0;
@@ -46,7 +46,7 @@ void repository_access::memo_add(std::string_view key) {
 }
 
 std::size_t repository_access::memo_bytes() const {
-    std::lock_guard lock(mutex_);
+    std::shared_lock lock(mutex_);
     return memo_bytes_;
 }
 

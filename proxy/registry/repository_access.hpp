@@ -10,7 +10,7 @@
 #include "storage/oci/digest.hpp"
 #include "storage/index/metadata_index.hpp"
 
-#include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 
@@ -53,7 +53,7 @@ private:
     storage::metadata_index& index_;
     asio::thread_pool& blocking_;
     std::size_t memo_budget_;
-    mutable std::mutex mutex_;
+    mutable std::shared_mutex mutex_;
     string_set memo_;  // "digest|upstream/repository" known to hold
     std::size_t memo_bytes_ = 0;
 };

@@ -4,6 +4,8 @@
 
 #include "tests/catch_result.hpp"
 
+#include <thread>
+
 using namespace strata;
 
 namespace {
@@ -57,4 +59,24 @@ TEST_CASE("parse_time_arg accepts RFC 3339, epoch seconds and ages") {
     for (const char* bad : {"", "yesterday", "5y", "-5", "1e9", "99999999999999999999"}) CHECK_FALSE(proxy::parse_time_arg(bad, now));
     CHECK(proxy::parse_export_format("csv") == proxy::export_format::csv);
     CHECK_FALSE(proxy::parse_export_format("xml"));
+}
+
+TEST_CASE("pull_stats counts adds from several threads once each, merged in the report") {
+    proxy::pull_stats stats;
+    const std::int64_t now = 1724288523;
+    auto adder = [&](const char* digest) {
+        for (int i = 0; i < 1000; ++i) stats.add(event(now - 1, "hit", 10, digest));
+    };
+    std::thread a(adder, "d1"), b(adder, "d2");
+    adder("d1");
+    a.join();
+    b.join();
+    const auto r = stats.report(now);
+    CHECK(r["last_5m"]["requests"] == 3000);
+    CHECK(r["all_time"]["bytes_served"] == 30000);
+    CHECK(r["top_repositories_by_pulls"][0]["name"] == "ghcr.io/org/app");
+    CHECK(r["top_repositories_by_pulls"][0]["pulls"] == 3000);
+    CHECK(r["top_blobs_by_pulls"][0]["name"] == "d1");
+    CHECK(r["top_blobs_by_pulls"][0]["pulls"] == 2000);
+    CHECK(r["top_blobs_by_pulls"][1]["pulls"] == 1000);
 }

@@ -3,6 +3,9 @@
 
 #include "tests/catch_result.hpp"
 
+#include <atomic>
+#include <thread>
+
 using namespace strata::proxy;
 
 TEST_CASE("manifest_cache evicts the least recently used entry") {
@@ -49,4 +52,40 @@ TEST_CASE("a cached manifest's response head is built once, and only from header
     CHECK(memory_cost(*m) > m->response_head.size() + m->body.size());
     CHECK(make_cached_manifest("sha256:abc", "text/plain\r\nX-Evil: 1", "{}")->response_head.empty());
     CHECK(make_cached_manifest("sha256:a b", "text/plain", "{}")->response_head.empty());
+}
+
+TEST_CASE("manifest_cache gives an entry hit since it was last passed over a second chance") {
+    manifest_cache cache(3);
+    auto make = [](const char* d) { return std::make_shared<const cached_manifest>(cached_manifest{d, "t", "b"}); };
+    for (const char* d : {"a", "b", "c"}) cache.insert(make(d));
+    CHECK(cache.find("a"));
+    CHECK(cache.find("b"));
+    cache.insert(make("d"));  // a and b were hit: c, the oldest not hit, goes
+    CHECK_FALSE(cache.find("c"));
+    cache.insert(make("e"));  // a and b went to the front when passed over: d is the oldest now
+    CHECK_FALSE(cache.find("d"));
+    for (const char* d : {"a", "b", "e"}) CHECK(cache.find(d));
+}
+
+TEST_CASE("manifest_cache lookups on several threads while entries come and go stay within bounds") {
+    manifest_cache cache(8, 4000);
+    auto make = [](int i) {
+        return std::make_shared<const cached_manifest>(cached_manifest{std::to_string(i % 32), "t", std::string(100, 'x')});
+    };
+    std::atomic<bool> done{false};
+    std::atomic<int> found{0};
+    auto reader = [&] {
+        while (!done)
+            for (int i = 0; i < 32; ++i)
+                if (auto m = cache.find(std::to_string(i))) found += m->digest == std::to_string(i);
+    };
+    std::thread r1(reader), r2(reader);
+    for (int i = 0; i < 20000; ++i) {
+        cache.insert(make(i));
+        REQUIRE(cache.bytes() <= cache.byte_budget());
+    }
+    done = true;
+    r1.join();
+    r2.join();
+    CHECK(found > 0);
 }
