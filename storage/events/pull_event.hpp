@@ -1,6 +1,7 @@
 // pull_event: one manifest, blob or tag-list request as strata served it, and its encodings.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <initializer_list>
 #include <string>
@@ -29,12 +30,17 @@ struct pull_event {
     std::uint64_t upstream_bytes = 0;
 
     // Back to a default event, keeping the strings' capacity (one event serves a connection's
-    // requests without allocating). Lists every field: a new field goes here too.
+    // requests without allocating), except a long request's: a string over 1 KiB is released,
+    // so an idle connection does not hold what its largest request needed. Lists every field: a
+    // new field goes here too.
     void clear() noexcept {
+        constexpr std::size_t kept_capacity = 1024;
         ts_ns = 0;
         for (auto* text : {&client, &node, &upstream, &repository, &reference, &digest, &kind, &method, &media_type,
-                           &range, &cache_status})
+                           &range, &cache_status}) {
+            if (text->capacity() > kept_capacity) std::string().swap(*text);
             text->clear();
+        }
         bytes_sent = object_size = upstream_bytes = 0;
         http_status = 0;
         duration_ns = ttfb_ns = upstream_ns = 0;

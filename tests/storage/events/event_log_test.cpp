@@ -318,4 +318,8 @@ TEST_CASE("a cleared event is a default event again, its strings keeping their c
     e.clear();
     CHECK(e == pull_event{});
     CHECK(e.digest.capacity() == digest_capacity);
+    e.range.assign(8000, 'r');  // a hostile Range header: not kept for the connection
+    e.clear();
+    CHECK(e == pull_event{});
+    CHECK(e.range.capacity() <= 1024);
 }
