@@ -3,6 +3,7 @@
 #include "proxy/protocol/percent_encoding.hpp"
 
 #include "storage/oci/reference.hpp"
+#include "storage/reused_text.hpp"
 
 #include <charconv>
 #include <optional>
@@ -105,14 +106,10 @@ result<void> pick_upstream(route& r, const config& cfg) {
 // Empties r for the next target. Strings keep their capacity, unless a long target left one
 // large: a connection holds its route between requests.
 void reset_route(route& r) {
-    constexpr std::size_t kept_capacity = 1024;
     r.kind = endpoint::unknown;
     r.upstream = nullptr;
     r.page_size.reset();
-    for (auto* text : {&r.repository, &r.client_name, &r.reference, &r.ns, &r.last}) {
-        if (text->capacity() > kept_capacity) std::string().swap(*text);
-        text->clear();
-    }
+    for (auto* text : {&r.repository, &r.client_name, &r.reference, &r.ns, &r.last}) storage::clear_for_reuse(*text);
 }
 
 result<void> parse_into(std::string_view target, const config& cfg, route& r) {

@@ -1,7 +1,8 @@
 // pull_event: one manifest, blob or tag-list request as strata served it, and its encodings.
 #pragma once
 
-#include <cstddef>
+#include "storage/reused_text.hpp"
+
 #include <cstdint>
 #include <initializer_list>
 #include <string>
@@ -34,13 +35,10 @@ struct pull_event {
     // so an idle connection does not hold what its largest request needed. Lists every field: a
     // new field goes here too.
     void clear() noexcept {
-        constexpr std::size_t kept_capacity = 1024;
         ts_ns = 0;
         for (auto* text : {&client, &node, &upstream, &repository, &reference, &digest, &kind, &method, &media_type,
-                           &range, &cache_status}) {
-            if (text->capacity() > kept_capacity) std::string().swap(*text);
-            text->clear();
-        }
+                           &range, &cache_status})
+            clear_for_reuse(*text);
         bytes_sent = object_size = upstream_bytes = 0;
         http_status = 0;
         duration_ns = ttfb_ns = upstream_ns = 0;
