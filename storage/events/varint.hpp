@@ -78,6 +78,9 @@ public:
 
     std::string_view text() { return bytes(varint()); }
 
+    // What is left unread.
+    std::string_view rest() const noexcept { return rest_; }
+
     template <typename T>
     T unsigned_as() {
         const auto v = varint();
