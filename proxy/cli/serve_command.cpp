@@ -4,6 +4,7 @@
 #include "proxy/cli/flags.hpp"
 #include "proxy/net.hpp"
 #include "proxy/server/proxy_context.hpp"
+#include "proxy/server/cpu_budget.hpp"
 #include "proxy/server/io_threads.hpp"
 #include "proxy/server/proxy_services.hpp"
 #include "proxy/server/server.hpp"
@@ -14,7 +15,6 @@
 
 #include <csignal>
 #include <iostream>
-#include <thread>
 
 namespace strata::proxy {
 namespace {
@@ -86,7 +86,7 @@ std::string serve_usage() {
            "  --default-upstream NAME  upstream for names without ns= or a host prefix (default docker.io)\n"
            "  --tag-ttl SECONDS        tag mapping lifetime for every upstream (default 300)\n"
            "  --offline                never contact upstreams; serve only what is cached\n"
-           "  --io-threads N           network threads (default: one per core)\n"
+           "  --io-threads N           network threads (default: one per CPU it may use)\n"
            "  --log-level LEVEL        trace, debug, info, warn, error (default info)\n"
            "  --metrics-listen H:P     also serve /metrics, /healthz and /readyz on this address\n"
            "  --admin-token-file FILE  bearer token required by the admin API (/api/...)\n"
@@ -114,7 +114,7 @@ int run_serve(const config& cfg) {
     // freed. glibc would otherwise raise this threshold to the largest buffer freed so far and
     // keep such buffers in its heaps, so memory an upstream made strata use would stay in use.
     mallopt(M_MMAP_THRESHOLD, 1 << 20);
-    const unsigned count = cfg.server.io_threads ? cfg.server.io_threads : std::max(1u, std::thread::hardware_concurrency());
+    const unsigned count = cfg.server.io_threads ? cfg.server.io_threads : usable_cpus();
     io_threads threads(count);
     auto& io = threads.main();
     proxy_services services(cfg, io);
@@ -130,9 +130,9 @@ int run_serve(const config& cfg) {
         spdlog::info("strata metrics listening address={}:{}", m.address().to_string(), m.port());
     }
     const auto endpoint = srv.local_endpoint();
-    spdlog::info("strata listening address={}:{} data_dir={} upstreams={} default_upstream={} offline={}",
+    spdlog::info("strata listening address={}:{} data_dir={} upstreams={} default_upstream={} offline={} io_threads={}",
                  endpoint.address().to_string(), endpoint.port(), cfg.cache.data_dir.string(), cfg.upstreams.size(),
-                 cfg.default_upstream, cfg.cache.offline);
+                 cfg.default_upstream, cfg.cache.offline, count);
 
     asio::co_spawn(io, services.accesses.run(std::chrono::seconds(1)), asio::detached);
     asio::co_spawn(io, services.request_log.run(std::chrono::milliseconds(500)), asio::detached);
