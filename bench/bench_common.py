@@ -27,9 +27,42 @@ def parse_bytes(text):
     return float(m.group(1)) * scale
 
 
-def wrk(url, connections, seconds, headers=(), threads=1):
-    """Runs wrk and returns (requests/s, bytes/s, p99 latency text)."""
-    cmd = ["wrk", "-t%d" % threads, "-c%d" % connections, "-d%ds" % seconds, "--latency"]
+class CpuSplit:
+    """Load generator and servers on CPUs of their own. On a small machine a closed-loop wrk
+    sharing cores with the server measures the scheduler: when the server is faster than wrk, wrk
+    becomes the bottleneck and its own threads, time-sliced with each other and with the server,
+    leave responses unread for a slice (a few ms) and that is what p99 shows. So wrk gets the
+    first `load` CPUs (one thread each) and every server started after apply() (the calling
+    process's affinity, which children inherit) gets the rest. pin=False leaves all CPUs shared."""
+
+    def __init__(self, pin=True, load=None):
+        cpus = sorted(os.sched_getaffinity(0))
+        self.pinned = pin and len(cpus) >= 2
+        if not self.pinned:
+            self.load_cpus, self.server_cpus = None, cpus
+            return
+        n = load or max(1, len(cpus) // 2)
+        self.load_cpus, self.server_cpus = cpus[:n], cpus[n:]
+
+    def apply(self):
+        if self.pinned:
+            os.sched_setaffinity(0, self.server_cpus)
+        return self
+
+    @property
+    def wrk_threads(self):
+        return len(self.load_cpus) if self.pinned else 2
+
+    def describe(self):
+        if not self.pinned:
+            return "wrk -t2 and the servers sharing every CPU"
+        return "wrk -t%d on CPU %s, the servers on CPU %s" % (
+            self.wrk_threads, ",".join(map(str, self.load_cpus)), ",".join(map(str, self.server_cpus)))
+
+
+def wrk(url, connections, seconds, headers=(), threads=1, cpus=None):
+    """Runs wrk (on the given CPUs, if any) and returns (requests/s, bytes/s, p99 latency text)."""
+    cmd = (["taskset", "--cpu-list", ",".join(map(str, sorted(cpus)))] if cpus else []) + ["wrk", "-t%d" % threads, "-c%d" % connections, "-d%ds" % seconds, "--latency"]
     for h in headers:
         cmd += ["-H", h]
     out = subprocess.run(cmd + [url], capture_output=True, text=True, timeout=seconds + 60).stdout
@@ -73,9 +106,9 @@ class RssSampler:
         return self.peak_kib / 1024
 
 
-def static_nginx(workdir, root, access_log=False):
+def static_nginx(workdir, root, access_log=False, workers=2):
     """nginx serving a directory as static files with sendfile (not started); with access_log, a
     line per request in nginx's combined format, buffered (64k, flushed every second) as strata's is."""
     log = "access_log %s/nginx-access.log combined buffer=64k flush=1s;" % workdir if access_log else ""
     return Nginx(workdir, """listen 127.0.0.1:%%(port)d; root %s; sendfile on; tcp_nopush on;
-                    keepalive_requests 1000000; %s""" % (root, log))
+                    keepalive_requests 1000000; %s""" % (root, log), workers=workers)

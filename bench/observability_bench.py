@@ -3,13 +3,14 @@
 
 Two strata processes over the same upstream, measured alternately (on, off, on, off, ...)
 with wrk -c32 so that machine noise hits both alike; prints the best run of each and the
-ratio. Target (issue "every pull recorded"): on / off >= 0.95.
+ratio. Target (issue "every pull recorded"): on / off >= 0.95. wrk and strata on CPUs of their
+own, as in proxy_bench.py (--shared-cpus: all on every CPU).
 """
 import argparse
 import os
 import sys
 
-from bench_common import wrk
+from bench_common import CpuSplit, wrk
 
 from harness import OCI_MANIFEST, Registry, Strata, TempDir, http, push_image, random_layer
 
@@ -18,7 +19,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--shared-cpus", action="store_true", help="wrk and strata on every CPU")
     args = parser.parse_args()
+    cpus = CpuSplit(pin=not args.shared_cpus).apply()
     with TempDir() as d:
         upstream = Registry(d).start()
         image = push_image(upstream, "bench/app", "v1", [random_layer(1000, "obs")])
@@ -34,9 +37,11 @@ def main():
             runs[name] = (url, [])
         for _ in range(args.rounds):
             for name, (url, results) in runs.items():
-                results.append(wrk(url, 32, args.seconds, ["Accept: " + OCI_MANIFEST], threads=2)[0])
+                results.append(wrk(url, 32, args.seconds, ["Accept: " + OCI_MANIFEST],
+                                   threads=cpus.wrk_threads, cpus=cpus.load_cpus)[0])
         best = {name: max(results) for name, (url, results) in runs.items()}
-        print("hot manifest by digest, wrk -c32 -t2, %d rounds of %ds, best of each" % (args.rounds, args.seconds))
+        print(cpus.describe())
+        print("hot manifest by digest, wrk -c32, %d rounds of %ds, best of each" % (args.rounds, args.seconds))
         print("  events + metrics on   %10.0f req/s" % best["on"])
         print("  events + metrics off  %10.0f req/s" % best["off"])
         print("  on / off: %.3f (target >= 0.95)" % (best["on"] / best["off"]))

@@ -2,7 +2,7 @@
 """Hot-path benchmark: strata vs docker-registry in proxy mode vs nginx serving the same bytes.
 
 Prints, from one run on this machine, with the access log on for strata and nginx (both
-buffered: strata's blocks, nginx's `buffer=64k flush=1s`):
+buffered: strata's blocks, nginx's `buffer=64k flush=1s`) and strata's event log on:
   - hot manifest by digest, wrk -c32, --rounds runs of each server in turn (the best of each, so
     the machine's noise hits all alike): strata / docker-registry-proxy and strata / nginx req/s,
     and strata's p99 latency / nginx's;
@@ -10,6 +10,10 @@ buffered: strata's blocks, nginx's `buffer=64k flush=1s`):
   - strata's peak RSS while serving those blobs.
 Targets: >= 30x registry proxy, >= 0.9x nginx req/s, p99 <= 2x nginx's, blob >= 1.0x nginx,
 RSS < 64 MiB.
+
+wrk and the servers run on CPUs of their own (bench_common.CpuSplit; on 2 CPUs, one each), each
+server with its default thread count for the CPUs it has (strata's network threads, nginx's
+`worker_processes`); --shared-cpus runs everything on every CPU instead.
 """
 import argparse
 import hashlib
@@ -18,7 +22,7 @@ import sys
 
 import re
 
-from bench_common import static_nginx, RssSampler, http, wrk
+from bench_common import CpuSplit, static_nginx, RssSampler, http, wrk
 
 from harness import OCI_MANIFEST, Registry, Strata, TempDir, push_image, sha256
 
@@ -34,7 +38,9 @@ def main():
     parser.add_argument("--seconds", type=int, default=10, help="duration of each wrk run")
     parser.add_argument("--rounds", type=int, default=3, help="manifest runs of each server, taken in turn")
     parser.add_argument("--blob-mib", type=int, default=256)
+    parser.add_argument("--shared-cpus", action="store_true", help="wrk and the servers on every CPU (noisier p99)")
     args = parser.parse_args()
+    cpus = CpuSplit(pin=not args.shared_cpus).apply()
 
     with TempDir() as d:
         upstream = Registry(d).start()
@@ -51,7 +57,7 @@ def main():
             f.write(image.manifest)
         with open(os.path.join(static, "blob"), "wb") as f:
             f.write(blob)
-        nginx = static_nginx(d, static, access_log=True).start()
+        nginx = static_nginx(d, static, access_log=True, workers=len(cpus.server_cpus)).start()
 
         accept = "Accept: " + OCI_MANIFEST
         manifest_urls = {
@@ -68,16 +74,19 @@ def main():
             assert r.status == 200, (url, r.status)
         http("GET", "%s/v2/bench/app/blobs/%s" % (registry_proxy.url, blob_digest))
 
-        print("hot manifest by digest, wrk -c32 -t2, %d rounds of %ds taken in turn, best of each" %
+        print(cpus.describe())
+        print("hot manifest by digest, wrk -c32, %d rounds of %ds taken in turn, best of each" %
               (args.rounds, args.seconds))
-        manifest_rps, manifest_p99 = {}, {}
+        manifest_rps, manifest_p99, all_p99 = {}, {}, {}
         for _ in range(args.rounds):  # in turn, so the machine's noise hits every server alike
             for name, url in manifest_urls.items():
-                rps, _, p99 = wrk(url, 32, args.seconds, [accept], threads=2)
+                rps, _, p99 = wrk(url, 32, args.seconds, [accept], threads=cpus.wrk_threads, cpus=cpus.load_cpus)
                 manifest_rps[name] = max(manifest_rps.get(name, 0), rps)
                 manifest_p99[name] = min(manifest_p99.get(name, float("inf")), milliseconds(p99))
+                all_p99.setdefault(name, []).append(milliseconds(p99))
         for name in manifest_urls:
-            print("  %-22s %10.0f req/s   p99 %.2f ms" % (name, manifest_rps[name], manifest_p99[name]))
+            print("  %-22s %10.0f req/s   p99 %.2f ms  (rounds: %s)" % (
+                name, manifest_rps[name], manifest_p99[name], " ".join("%.2f" % p for p in all_p99[name])))
         print("  strata / docker-registry proxy: %6.1fx  (target >= 30x)" %
               (manifest_rps["strata"] / manifest_rps["docker-registry proxy"]))
         print("  strata / nginx:                 %6.2fx  (target >= 0.9x)" % (manifest_rps["strata"] / manifest_rps["nginx"]))
@@ -89,7 +98,7 @@ def main():
         for _ in range(args.rounds):
             for name, url in blob_urls.items():
                 with RssSampler(strata.proc.pid) as rss:
-                    _, bps, _ = wrk(url, 8, args.seconds, threads=2)
+                    _, bps, _ = wrk(url, 8, args.seconds, threads=cpus.wrk_threads, cpus=cpus.load_cpus)
                 if name == "strata":
                     strata_rss = max(strata_rss, rss.peak_mib)
                 blob_bps[name] = max(blob_bps.get(name, 0), bps)
