@@ -74,6 +74,10 @@ void access_log::write(const storage::pull_event& e) {
     out += e.cache_status;
     out += " node=";
     storage::append_log_value(out, e.node);
+    if (!e.user_agent.empty()) {
+        out += " agent=";
+        storage::append_log_value(out, e.user_agent);
+    }
     out += '\n';
     if (out.size() >= block_bytes) hand_off(shard, lock);
 }

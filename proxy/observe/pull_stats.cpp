@@ -63,6 +63,7 @@ void pull_stats::add(const storage::pull_event& e) {
         it->second.bytes += e.bytes_sent;
     };
     track(c.repositories, repository);
+    track(c.nodes, e.node);
     if (e.kind == "blob") track(c.blobs, e.digest);
 }
 
@@ -103,7 +104,7 @@ nlohmann::json pull_stats::top(const usage_map& m, std::size_t n, bool by_bytes)
 
 nlohmann::json pull_stats::report(std::int64_t now_s, std::size_t top_n) const {
     totals last_5m, last_1h, all;
-    usage_map repositories, blobs;
+    usage_map repositories, blobs, nodes;
     const auto merge = [](usage_map& into, const usage_map& from) {
         for (const auto& [name, u] : from) {
             auto& sum = into[name];
@@ -120,6 +121,7 @@ nlohmann::json pull_stats::report(std::int64_t now_s, std::size_t top_n) const {
         all += c.all;
         merge(repositories, c.repositories);
         merge(blobs, c.blobs);
+        merge(nodes, c.nodes);
     }
     return {{"last_5m", ratios(last_5m)},
             {"last_1h", ratios(last_1h)},
@@ -127,7 +129,10 @@ nlohmann::json pull_stats::report(std::int64_t now_s, std::size_t top_n) const {
             {"top_repositories_by_pulls", top(repositories, top_n, false)},
             {"top_repositories_by_bytes", top(repositories, top_n, true)},
             {"top_blobs_by_pulls", top(blobs, top_n, false)},
-            {"top_blobs_by_bytes", top(blobs, top_n, true)}};
+            {"top_blobs_by_bytes", top(blobs, top_n, true)},
+            {"nodes", nodes.size()},
+            {"top_nodes_by_pulls", top(nodes, top_n, false)},
+            {"top_nodes_by_bytes", top(nodes, top_n, true)}};
 }
 
 }  // namespace strata::proxy

@@ -1,4 +1,4 @@
-// pull_stats: hit ratios over sliding windows and top repositories and blobs, for /api/v1/stats.
+// pull_stats: hit ratios over sliding windows and top repositories, blobs and nodes, for /api/v1/stats.
 #pragma once
 
 #include "storage/events/pull_event.hpp"
@@ -30,7 +30,7 @@ public:
     // The JSON document of /api/v1/stats at time now_s (seconds since the epoch).
     nlohmann::json report(std::int64_t now_s, std::size_t top_n = 10) const;
 
-    static constexpr std::size_t top_limit = 100000;  // distinct repositories or blobs tracked, in all
+    static constexpr std::size_t top_limit = 100000;  // distinct repositories, blobs or nodes tracked, each
 
 private:
     static constexpr std::size_t window_seconds = 3600;
@@ -48,6 +48,7 @@ private:
         totals all;
         usage_map repositories;
         usage_map blobs;
+        usage_map nodes;  // X-Strata-Node, else the client address
     };
     static constexpr std::size_t shard_count = 8;
     static constexpr std::size_t shard_top_limit = top_limit / shard_count;

@@ -14,10 +14,10 @@
 namespace strata::proxy {
 namespace {
 
-// The node a pull is attributed to: X-Strata-Node, else the User-Agent, else the client address.
+// The node a pull is attributed to: X-Strata-Node (which containerd sends when its hosts.toml
+// says so), else the client address. Never the User-Agent: every node of a cluster sends the same.
 std::string_view node_of(const request& req, const std::string& peer) {
     if (auto node = req["X-Strata-Node"]; !node.empty()) return node.substr(0, 256);
-    if (auto agent = req[http::field::user_agent]; !agent.empty()) return agent.substr(0, 256);
     return peer;
 }
 
@@ -82,6 +82,7 @@ awaitable<void> run_session(std::shared_ptr<beast::tcp_stream> owned, const prox
         ev.duration_ns = storage::now_ns() - ev.ts_ns;
         if (!ev.kind.empty()) {
             ev.node.assign(node_of(req, peer));
+            ev.user_agent.assign(req[http::field::user_agent].substr(0, 256));
             ctx.observer.observe(ev);
         } else {
             spdlog::debug("request peer={} method={} target={} status={} duration_us={}", peer,

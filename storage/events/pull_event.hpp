@@ -12,7 +12,8 @@ namespace strata::storage {
 struct pull_event {
     std::int64_t ts_ns = 0;          // request start, ns since the epoch
     std::string client;              // client IP address
-    std::string node;                // X-Strata-Node, else the User-Agent, else the client IP
+    std::string node;                // X-Strata-Node, else the client IP
+    std::string user_agent;          // the User-Agent, if any (first 256 bytes)
     std::string upstream;            // configured upstream name
     std::string repository;
     std::string reference;           // tag or digest as requested
@@ -36,8 +37,8 @@ struct pull_event {
     // new field goes here too.
     void clear() noexcept {
         ts_ns = 0;
-        for (auto* text : {&client, &node, &upstream, &repository, &reference, &digest, &kind, &method, &media_type,
-                           &range, &cache_status})
+        for (auto* text : {&client, &node, &user_agent, &upstream, &repository, &reference, &digest, &kind, &method,
+                           &media_type, &range, &cache_status})
             clear_for_reuse(*text);
         bytes_sent = object_size = upstream_bytes = 0;
         http_status = 0;

@@ -22,7 +22,8 @@ constexpr char compact_version = 3;
 constexpr unsigned reference_is_digest = 1;  // the reference field is omitted
 constexpr unsigned node_is_client = 2;       // the node field is omitted
 constexpr unsigned digest_is_sha256 = 4;     // the digest is 32 raw bytes, not text
-constexpr unsigned known_flags = 7;
+constexpr unsigned has_user_agent = 8;       // the User-Agent follows the last field
+constexpr unsigned known_flags = 15;
 
 // Words most events carry, stored as their index + 1 (0: the text follows). Part of the stored
 // format: append only, never reorder.
@@ -131,6 +132,7 @@ unsigned flags_of(const pull_event& e, bool digest_as_bytes) {
     if (e.reference == e.digest) flags |= reference_is_digest;
     if (e.node == e.client) flags |= node_is_client;
     if (digest_as_bytes) flags |= digest_is_sha256;
+    if (!e.user_agent.empty()) flags |= has_user_agent;
     return flags;
 }
 
@@ -179,6 +181,7 @@ result<pull_event> parse_compact(varint_reader& r) {
     read_numbers_and_range(r, e);
     e.cache_status = read_word(r, cache_statuses);
     read_timings(r, e);
+    if (flags & has_user_agent) e.user_agent = r.text();
     if (!r.ok() || !r.at_end()) return errc::storage_failed;
     return e;
 }
@@ -190,10 +193,9 @@ result<pull_event> parse_compact(varint_reader& r) {
 void append_record(std::string& out, const pull_event& e) {
     const auto digest_bytes = sha256_bytes_of(e.digest);
     const auto flags = flags_of(e, digest_bytes.has_value());
-    const std::string* const texts[] = {&e.client, &e.node,       &e.upstream, &e.repository, &e.reference,
-                                        &e.digest, &e.kind,       &e.method,   &e.media_type, &e.range,
-                                        &e.cache_status};
-    constexpr std::size_t varints = 20, word_codes = 4;  // 7 numbers, flags, time, 11 lengths
+    const std::string* const texts[] = {&e.client, &e.node,   &e.user_agent, &e.upstream, &e.repository, &e.reference,
+                                        &e.digest, &e.kind,   &e.method,     &e.media_type, &e.range,   &e.cache_status};
+    constexpr std::size_t varints = 21, word_codes = 4;  // 7 numbers, flags, time, 12 lengths
     std::size_t bound = 1 + varints * max_varint_bytes + word_codes;
     for (const auto* t : texts) bound += t->size();
     const auto start = out.size();
@@ -220,6 +222,7 @@ void append_record(std::string& out, const pull_event& e) {
     p = write_varint(p, zigzag(e.ttfb_ns));
     p = write_varint(p, zigzag(e.upstream_ns));
     p = write_varint(p, e.upstream_bytes);
+    if (flags & has_user_agent) p = write_text(p, e.user_agent);
     out.resize(static_cast<std::size_t>(p - out.data()));
 }
 

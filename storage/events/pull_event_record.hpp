@@ -9,8 +9,9 @@
 
 namespace strata::storage {
 
-// A version byte (3), flags, then the fields in declaration order: integers as LEB128 varints
-// (signed ones zigzagged), strings as a varint length and the bytes. What most events repeat is
+// A version byte (3), flags, then the fields in declaration order, except the User-Agent: last,
+// and only when there is one (a flag says so; records written before it have none). Integers as
+// LEB128 varints (signed ones zigzagged), strings as a varint length and the bytes. What most events repeat is
 // shortened: the reference when it is the digest and the node when it is the client are left
 // out, a sha256 digest is its 32 bytes, and the kind, method, media type and cache status are a
 // one-byte code when they are one of the usual words. About 110 bytes for a pull by digest

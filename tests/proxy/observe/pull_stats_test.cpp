@@ -10,9 +10,11 @@ using namespace strata;
 
 namespace {
 
-storage::pull_event event(std::int64_t second, std::string status, std::uint64_t bytes, std::string digest = "d1") {
+storage::pull_event event(std::int64_t second, std::string status, std::uint64_t bytes, std::string digest = "d1",
+                         std::string node = "gpu-1") {
     storage::pull_event e;
     e.ts_ns = second * 1000000000;
+    e.node = std::move(node);
     e.upstream = "ghcr.io";
     e.repository = "org/app";
     e.kind = "blob";
@@ -30,7 +32,7 @@ TEST_CASE("pull_stats computes ratios per window and top lists") {
     stats.add(event(now - 7200, "miss", 1000));          // only all-time
     stats.add(event(now - 600, "hit", 1000));            // last hour
     stats.add(event(now - 10, "hit", 3000, "d2"));       // last 5 minutes
-    stats.add(event(now - 5, "coalesced", 1000, "d2"));
+    stats.add(event(now - 5, "coalesced", 1000, "d2", "gpu-2"));
     stats.add(event(now - 1, "error", 0));
     const auto r = stats.report(now);
     CHECK(r["last_5m"]["requests"] == 3);
@@ -47,6 +49,10 @@ TEST_CASE("pull_stats computes ratios per window and top lists") {
     CHECK(r["top_blobs_by_pulls"][0]["pulls"] == 2);
     CHECK(r["top_repositories_by_pulls"][0]["name"] == "ghcr.io/org/app");
     CHECK(r["top_repositories_by_pulls"][0]["pulls"] == 4);
+    CHECK(r["nodes"] == 2);
+    CHECK(r["top_nodes_by_pulls"][0] == nlohmann::json{{"name", "gpu-1"}, {"pulls", 3}, {"bytes", 5000}});
+    CHECK(r["top_nodes_by_pulls"][1] == nlohmann::json{{"name", "gpu-2"}, {"pulls", 1}, {"bytes", 1000}});
+    CHECK(r["top_nodes_by_bytes"][0]["name"] == "gpu-1");
 }
 
 TEST_CASE("parse_time_arg accepts RFC 3339, epoch seconds and ages") {

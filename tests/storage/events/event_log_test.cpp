@@ -52,7 +52,7 @@ TEST_CASE("pull_event renders as one JSON object per line and as CSV with quotin
     auto e = sample(1724288523000000000);
     e.node = "kubelet/v1.30 (linux, \"amd64\")";
     const auto j = nlohmann::json::parse(to_json_line(e));
-    CHECK(j.size() == 19);
+    CHECK(j.size() == 20);
     CHECK(j.at("ts_ns") == 1724288523000000000);
     CHECK(j.at("node") == e.node);
     CHECK(j.at("bytes_sent") == 6000000000ull);
@@ -60,7 +60,8 @@ TEST_CASE("pull_event renders as one JSON object per line and as CSV with quotin
     const auto row = to_csv_row(e);
     CHECK(row.starts_with("1724288523000000000,10.0.0.7,\"kubelet/v1.30 (linux, \"\"amd64\"\")\",ghcr.io,"));
     const auto header = csv_header();
-    CHECK(std::count(header.begin(), header.end(), ',') == 18);
+    CHECK(std::count(header.begin(), header.end(), ',') == 19);
+    CHECK(header.ends_with(",user_agent"));  // appended: columns read by position keep theirs
 }
 
 TEST_CASE("CSV export neutralises formulas in text fields, never in numbers") {
@@ -83,6 +84,7 @@ TEST_CASE("hostile strings survive encoding: quotes, control bytes, invalid UTF-
 TEST_CASE("binary records round-trip every field byte for byte") {
     auto e = sample(-5);
     e.node = std::string("a\"b\\c\n\x01\xff\0z", 11);
+    e.user_agent = std::string("containerd/1.6.20\0\x1b[2J", 22);
     e.http_status = 4294967295u;
     e.upstream_bytes = UINT64_MAX;
     e.duration_ns = INT64_MIN;
@@ -161,6 +163,8 @@ TEST_CASE("records keep exactly what the shortcuts do not cover") {
     with([](pull_event& e) { e.kind = "referrers"; e.method = "POST"; e.cache_status = "bypass"; });
     with([](pull_event& e) { e.node = e.client; });
     with([](pull_event& e) { e.node = e.client = ""; });
+    with([](pull_event& e) { e.user_agent = "containerd/1.6.20~ds1"; });
+    with([](pull_event& e) { e.user_agent = std::string(256, '\xff'); });
     for (std::size_t at = 7; at < 71; ++at)  // one byte that is no lowercase hex digit, anywhere
         for (const char bad : {'g', 'G', 'A', '/', ':', '`', '@', '\0', '\x80', '\xff'})
             with([&](pull_event& e) { e.digest[at] = bad; });
@@ -203,7 +207,11 @@ TEST_CASE("compact records with unknown flags or word codes are damage") {
     CHECK(fine->kind == "manifest");
     CHECK(fine->reference == "d");
     CHECK(fine->cache_status == "hit");
-    CHECK_FALSE(parse_record(record(8 | 1, 1)));
+    CHECK_FALSE(parse_record(record(16 | 1, 1)));
+    CHECK_FALSE(parse_record(record(8 | 1, 1)));  // a User-Agent said to follow, and none does
+    auto with_agent = parse_record(record(8 | 1, 1) + "\x03" + "ctr");
+    REQUIRE(with_agent);
+    CHECK(with_agent->user_agent == "ctr");
     CHECK_FALSE(parse_record(record(1, 4)));
     CHECK_FALSE(parse_record(record(1, 200)));
     CHECK_FALSE(parse_record(record(1 | 4, 1)));  // "d" is not 32 raw bytes
