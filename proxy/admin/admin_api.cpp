@@ -30,7 +30,9 @@ awaitable<reply> admin_api::answer(const request& req, const admin_caller& calle
     if (path == "/api/v1/stats") {
         const auto now_s = std::chrono::duration_cast<std::chrono::seconds>(
                                std::chrono::system_clock::now().time_since_epoch()).count();
-        co_return text_reply(http::status::ok, "application/json", stats.report(now_s).dump());
+        auto report = stats.report(now_s);
+        if (upstream_quotas) report["upstreams"] = upstream_quotas();
+        co_return text_reply(http::status::ok, "application/json", report.dump());
     }
     if (path == "/api/v1/events") co_return co_await handle_events_export(events, analytics.events_log, blocking, req);
     if (path == "/api/v1/prefetch") co_return handle_prefetch(prefetch, req);

@@ -9,6 +9,10 @@
 #include "proxy/registry/prefetch.hpp"
 #include "proxy/reply/reply.hpp"
 
+#include <nlohmann/json.hpp>
+
+#include <functional>
+
 #include <string>
 #include <vector>
 
@@ -25,6 +29,7 @@ struct admin_caller {
 struct admin_api {
     admin_guard& guard;
     pull_stats& stats;
+    std::function<nlohmann::json()> upstream_quotas;  // in the stats (upstream_set::quotas)
     event_recorder& events;
     storage::metadata_index& index;
     asio::thread_pool& blocking;

@@ -92,6 +92,7 @@ upstream_config read_upstream(const json& j, const std::string& path) {
     r.read("tls_verify", u.tls_verify);
     r.read("ca_file", u.ca_file);
     r.read_duration("tag_ttl_seconds", u.tag_ttl);
+    r.read("quota_floor", u.quota_floor);
     r.read("access", u.access);
     r.read("redirect_hosts", u.redirect_hosts);
     r.reject_unknown();

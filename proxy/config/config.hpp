@@ -33,6 +33,9 @@ struct upstream_config {
     bool tls_verify = true;
     std::string ca_file;                // PEM bundle; empty means the system CAs
     std::chrono::seconds tag_ttl{300};
+    // At or below this many remaining pulls (RateLimit-Remaining, as Docker Hub sends it), or
+    // after a 429, tags past their TTL are served from cache, marked stale, instead of pulled.
+    std::uint64_t quota_floor = 10;
     // Who may read cached content by digest under a repository that has not been seen to hold
     // it: "public" serves it to anyone, "confirm" asks the upstream once (a HEAD with this
     // upstream's credentials) and records the answer. Empty: "public" without credentials,

@@ -81,6 +81,8 @@ metrics::metrics()
       rejected_values_(BuildCounter().Name("strata_upstream_rejected_values_total").Help("Values from upstreams (tags, names, digests, headers) that failed their grammar and were dropped").Register(registry_)),
       memory_bytes_(BuildGauge().Name("strata_memory_cache_bytes").Help("Bytes held by an in-memory cache").Register(registry_)),
       memory_budget_(BuildGauge().Name("strata_memory_cache_budget_bytes").Help("Byte budget of an in-memory cache").Register(registry_)),
+      ratelimit_limit_(BuildGauge().Name("strata_upstream_ratelimit_limit").Help("Pulls per window the upstream allows (its last RateLimit-Limit)").Register(registry_)),
+      ratelimit_remaining_(BuildGauge().Name("strata_upstream_ratelimit_remaining").Help("Pulls left in the upstream's window (its last RateLimit-Remaining)").Register(registry_)),
       client_connections_(BuildGauge().Name("strata_client_connections").Help("Open client connections").Register(registry_).Add({})),
       client_connection_limit_(BuildGauge().Name("strata_client_connections_limit").Help("Client connections allowed at once").Register(registry_).Add({})),
       fetches_in_flight_(BuildGauge().Name("strata_fetches_in_flight").Help("Blob downloads from upstreams in progress").Register(registry_).Add({})),
@@ -216,6 +218,11 @@ std::string metrics::render() {
         for (const auto& use : sources_.memory()) {
             memory_bytes_.Add({{"cache", use.cache}}).Set(static_cast<double>(use.bytes));
             memory_budget_.Add({{"cache", use.cache}}).Set(static_cast<double>(use.budget));
+        }
+    if (sources_.quotas)
+        for (const auto& q : sources_.quotas()) {
+            if (q.limit) ratelimit_limit_.Add({{"upstream", q.upstream}}).Set(static_cast<double>(*q.limit));
+            if (q.remaining) ratelimit_remaining_.Add({{"upstream", q.upstream}}).Set(static_cast<double>(*q.remaining));
         }
     resident_bytes_.Set(resident_bytes());
     open_fds_.Set(open_fds());

@@ -17,6 +17,7 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <optional>
 #include <vector>
 
 namespace strata::proxy {
@@ -41,6 +42,12 @@ struct metrics_sources {
         std::size_t budget;
     };
     std::function<std::vector<memory_use>()> memory;
+    // Each upstream's announced pull quota (RateLimit-Limit / -Remaining), where it sent one.
+    struct quota_use {
+        std::string upstream;
+        std::optional<std::uint64_t> limit, remaining;
+    };
+    std::function<std::vector<quota_use>()> quotas;
 };
 
 // Thread-safe (prometheus-cpp metrics are atomic; family lookups take its lock). Names
@@ -80,6 +87,8 @@ private:
     prometheus::Family<prometheus::Counter>& rejected_values_;
     prometheus::Family<prometheus::Gauge>& memory_bytes_;
     prometheus::Family<prometheus::Gauge>& memory_budget_;
+    prometheus::Family<prometheus::Gauge>& ratelimit_limit_;
+    prometheus::Family<prometheus::Gauge>& ratelimit_remaining_;
     prometheus::Gauge& client_connections_;
     prometheus::Gauge& client_connection_limit_;
     prometheus::Gauge& fetches_in_flight_;

@@ -6,6 +6,7 @@
 #include "storage/clock.hpp"
 #include "storage/oci/manifest.hpp"
 #include "storage/oci/reference.hpp"
+#include "storage/untrusted/text_escape.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -19,8 +20,10 @@ bool is_fresh(const storage::tag_record& rec, std::chrono::seconds ttl) {
 }
 
 // Errors after which a known tag mapping is still worth serving.
-bool upstream_is_down(const error_code& ec) {
-    return ec == errc::upstream_unavailable || ec == errc::upstream_truncated;
+// Failures that serve a cached tag mapping, marked stale, instead of failing the pull: the
+// upstream unreachable or cut off, or out of quota (429).
+bool serves_stale(const error_code& ec) {
+    return ec == errc::upstream_unavailable || ec == errc::upstream_truncated || ec == errc::too_many_requests;
 }
 
 std::string manifest_path(const route& r) { return "/v2/" + r.repository + "/manifests/" + r.reference; }
@@ -165,16 +168,20 @@ awaitable<result<manifest_result>> manifest_service::get_by_tag(const route& r, 
                 co_await store_tag(r, *cached);
                 co_return manifest_result{cached, cache_status::revalidated};
             }
-            if (!current && upstream_is_down(current.error())) {
-                spdlog::warn("serving stale tag upstream={} repo={} tag={} digest={}", r.upstream->name,
-                             r.repository, r.reference, record->digest);
+            // The tag moved, but pulling its new manifest would spend a pull the quota keeps
+            // for content strata does not hold.
+            const bool spare = current && upstreams_.client(*r.upstream).quota().sparing(std::chrono::steady_clock::now());
+            if (spare || (!current && serves_stale(current.error()))) {
+                spdlog::warn("serving stale tag upstream={} repo={} tag={} digest={} reason={}", r.upstream->name,
+                             r.repository, r.reference, record->digest,
+                             storage::log_value(spare ? std::string("quota") : current.error().message()));
                 co_return manifest_result{cached, cache_status::stale};
             }
         }
     }
     if (cfg_.cache.offline) co_return errc::offline;
     auto fetched = co_await fetch_upstream(r, accept, nullptr);
-    if (!fetched && upstream_is_down(fetched.error()) && record) {
+    if (!fetched && serves_stale(fetched.error()) && record) {
         if (auto cached = co_await load_cached(record->digest))
             co_return manifest_result{cached, cache_status::stale};
     }

@@ -2,6 +2,7 @@
 #include "proxy/upstream/upstream_client.hpp"
 
 #include "proxy/protocol/percent_encoding.hpp"
+#include "proxy/protocol/rate_limit.hpp"
 #include "proxy/protocol/retry_policy.hpp"
 #include "proxy/protocol/token_flow.hpp"
 #include "storage/untrusted/text_escape.hpp"
@@ -12,6 +13,12 @@
 
 namespace strata::proxy {
 namespace {
+
+// A 429 saying no pulls remain: another try within seconds would only spend a request.
+bool out_of_pulls(unsigned status, std::string_view remaining) {
+    const auto r = parse_rate_limit(remaining);
+    return status == 429 && r && r->count == 0;
+}
 
 bool is_redirect(unsigned status) {
     return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
@@ -56,7 +63,7 @@ upstream_client::upstream_client(const upstream_config& upstream, const timeout_
     : upstream_(upstream), timeouts_(timeouts), client_(client),
       tls_ctx_(std::make_unique<ssl::context>(ssl::context::tls_client)),
       pool_(std::make_shared<connection_pool>(client.max_idle_per_host, client.idle_connection)),
-      tokens_(client.token_cache_bytes), metrics_(m) {
+      tokens_(client.token_cache_bytes), quota_(upstream.quota_floor), metrics_(m) {
     tls_ctx_->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
                           ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
     if (!upstream_.token_file.empty()) upstream_.password = read_secret_file(upstream_.token_file, "upstreams[" + upstream_.name + "].token_file");
@@ -219,10 +226,12 @@ awaitable<result<exchange>> upstream_client::send(request_spec spec) {
             co_await sleep_for(retry_delay(client_.retries, attempt + 1, std::nullopt));
             continue;
         }
-        const auto status = sent->parser->get().result_int();
-        if (!is_retryable_status(status) || !can_retry) co_return sent;
-        const auto retry_after =
-            parse_retry_after(sent->parser->get()[http::field::retry_after], std::chrono::system_clock::now());
+        const auto& answer = sent->parser->get();
+        const auto status = answer.result_int();
+        const auto retry_after = parse_retry_after(answer[http::field::retry_after], std::chrono::system_clock::now());
+        const auto remaining = answer["RateLimit-Remaining"];
+        quota_.observe(status, answer["RateLimit-Limit"], remaining, retry_after, std::chrono::steady_clock::now());
+        if (!is_retryable_status(status) || !can_retry || out_of_pulls(status, remaining)) co_return sent;
         const auto delay = retry_delay(client_.retries, attempt + 1, retry_after);
         spdlog::info("upstream retry upstream={} status={} attempt={} delay_ms={}", upstream_.name, status, attempt + 1,
                      delay.count());

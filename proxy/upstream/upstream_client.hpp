@@ -9,6 +9,7 @@
 #include "proxy/protocol/token_flow.hpp"
 #include "proxy/upstream/token_cache.hpp"
 #include "proxy/upstream/upstream_connection.hpp"
+#include "proxy/upstream/upstream_quota.hpp"
 #include "proxy/protocol/www_authenticate.hpp"
 #include "storage/oci/error.hpp"
 
@@ -72,7 +73,9 @@ private:
 //    the connection made to the checked address) unless redirect_policy allows it;
 //  - sends credentials to a token realm only on its own origin or over verified TLS; otherwise
 //    asks for the token anonymously (logged once);
-//  - retries connection failures, 429 and 5xx with backoff, honouring Retry-After.
+//  - retries connection failures, 429 and 5xx with backoff, honouring Retry-After, except a
+//    429 that says no pulls remain (RateLimit-Remaining: 0);
+//  - reads the pull quota every answer announces (upstream_quota).
 // Credentials and tokens are never logged.
 class upstream_client {
 public:
@@ -98,6 +101,8 @@ public:
     std::size_t token_budget() const noexcept { return tokens_.byte_budget(); }
     // "ok" or "unreachable" by the last request to the upstream's origin, "unknown" before any.
     std::string reachability() const;
+    // The pull quota the upstream's answers announce, and whether to spare it.
+    const upstream_quota& quota() const noexcept { return quota_; }
 
 private:
     struct request_spec {
@@ -133,6 +138,7 @@ private:
     std::unique_ptr<ssl::context> tls_ctx_;
     std::shared_ptr<connection_pool> pool_;
     token_cache tokens_;
+    upstream_quota quota_;
     std::atomic<bool> basic_auth_{false};  // upstream asked for Basic: send it up front
     std::atomic<bool> warned_anonymous_realm_{false};
     std::atomic<std::uint64_t> token_fetches_{0};

@@ -14,6 +14,31 @@ nlohmann::json upstream_set::reachability() const {
     return out;
 }
 
+nlohmann::json upstream_set::quotas() const {
+    const auto now = std::chrono::steady_clock::now();
+    const auto or_null = [](const std::optional<std::uint64_t>& v) { return v ? nlohmann::json(*v) : nlohmann::json(); };
+    nlohmann::json out = nlohmann::json::object();
+    for (const auto& [name, client] : clients_) {
+        const auto q = client->quota().at(now);
+        out[name] = {{"limit", or_null(q.limit)},
+                     {"remaining", or_null(q.remaining)},
+                     {"window_seconds", q.window_seconds ? nlohmann::json(q.window_seconds) : nlohmann::json()},
+                     {"sparing", q.sparing},
+                     {"sparing_for_seconds", q.sparing_for.count()}};
+    }
+    return out;
+}
+
+std::vector<metrics_sources::quota_use> upstream_set::quota_uses() const {
+    std::vector<metrics_sources::quota_use> out;
+    const auto now = std::chrono::steady_clock::now();
+    for (const auto& [name, client] : clients_) {
+        const auto q = client->quota().at(now);
+        if (q.limit || q.remaining) out.push_back({name, q.limit, q.remaining});
+    }
+    return out;
+}
+
 std::uint64_t upstream_set::token_fetches() const {
     std::uint64_t n = 0;
     for (const auto& [name, client] : clients_) n += client->token_fetches();

@@ -21,7 +21,8 @@
 //   GET    /_control/held                        how many responses are held right now
 //   POST   /_control/release                     lets every held response go
 //
-// Fault actions: serve (the normal answer, e.g. with a hold_after_bytes), status, reset,
+// Fault actions: serve (the normal answer, e.g. with a hold_after_bytes; a manifest's with the
+// fault's "headers" added), status (with "headers" too), reset,
 // wrong_bytes, trickle (any blob fault with delay_ms paces the body), delay, redirect (location
 // + the request's target, or location alone with "exact"), respond ("status", "headers" object,
 // "body" string, "content_length" sent verbatim in place of the real length; the connection
@@ -278,6 +279,7 @@ private:
             }
             auto res = reply(req, 200, it->second.second, it->second.first);
             res.set("Docker-Content-Digest", strata::storage::sha256_of(it->second.second).str());
+            if (f) add_headers(res, *f);
             if (req.method() == http::verb::head) {
                 http::response<http::empty_body> head{res.base()};
                 co_return co_await send(head);
@@ -326,6 +328,7 @@ private:
         if (f.action == "status") {
             auto res = oci_error(req, f.status, f.status == 429 ? "TOOMANYREQUESTS" : "UNAVAILABLE");
             if (!f.retry_after.empty()) res.set(http::field::retry_after, f.retry_after);
+            add_headers(res, f);
             co_return co_await send(res);
         }
         if (f.action == "delay") {  // answer normally, late
@@ -340,6 +343,13 @@ private:
         }
         if (f.action == "respond") co_return co_await respond(req, f);
         co_return co_await serve(req, target, &f);
+    }
+
+    // A fault's "headers" on a status answer or a served manifest (RateLimit-Remaining, say).
+    template <typename Response>
+    static void add_headers(Response& res, const fault& f) {
+        for (const auto& [name, value] : f.headers.items())
+            res.set(name, value.is_string() ? value.template get<std::string>() : value.dump());
     }
 
     // A scripted response written by hand, so its headers and length can be anything.

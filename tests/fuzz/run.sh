@@ -26,7 +26,7 @@ seconds=${1:-$((300 / ${#targets[@]}))}
 max_len() {
   case $1 in
     fuzz_byte_range) echo 264 ;;  # 8 bytes of size, then the header
-    fuzz_go_duration | fuzz_retry_after) echo 256 ;;
+    fuzz_go_duration | fuzz_retry_after | fuzz_rate_limit) echo 256 ;;
     fuzz_reference) echo 512 ;;
     fuzz_kubelet_message | fuzz_labels) echo 1024 ;;
     fuzz_route | fuzz_accept | fuzz_www_authenticate) echo 4096 ;;

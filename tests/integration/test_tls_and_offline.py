@@ -118,6 +118,49 @@ class WithoutUpstreamTest(unittest.TestCase):
         self.assertEqual(r.status, 503)
         self.assertEqual(json.loads(r.body)["errors"][0]["code"], "UNAVAILABLE")
 
+    def test_pull_quota_is_read_spared_at_the_floor_and_a_429_never_fails_a_cached_pull(self):
+        self.strata = Strata(self.dir, {"fault.test": self.upstream.url}, extra_args=["--tag-ttl", "1"]).start()
+        quota = {"RateLimit-Limit": "100;w=21600", "RateLimit-Remaining": "76;w=21600"}
+        self.upstream.add_fault("/manifests/", "serve", headers=quota)
+        r = self.strata.get("/v2/fault.test/team/app/manifests/v1")
+        self.assertEqual((r.status, r.header("X-Strata-Cache")), (200, "miss"))
+        stored_by = time.time()
+        self.assertEqual(self.strata.metric("strata_upstream_ratelimit_limit", upstream="fault.test"), 100)
+        self.assertEqual(self.strata.metric("strata_upstream_ratelimit_remaining", upstream="fault.test"), 76)
+        stats = json.loads(self.strata.get("/api/v1/stats").body)["upstreams"]["fault.test"]
+        self.assertEqual(stats, {"limit": 100, "remaining": 76, "window_seconds": 21600, "sparing": False,
+                                 "sparing_for_seconds": 0})
+
+        # The tag moves upstream while the quota is at the floor (10): the HEAD that says so also
+        # says 5 pulls remain, so the cached mapping is served stale instead of a pull of v1.
+        moved = self.manifest.replace(b'"layers": []', b'"layers": [], "annotations": {"moved": "yes"}')
+        self.assertNotEqual(moved, self.manifest)
+        self.upstream.add_manifest("team/app", "v1", moved)
+        self.upstream.clear_faults()
+        self.upstream.add_fault("/manifests/", "serve", headers={"RateLimit-Remaining": "5;w=21600"})
+        self.wait_until_expired(stored_by)
+        gets = self.upstream.count("GET", "/manifests/v1")
+        r = self.strata.get("/v2/fault.test/team/app/manifests/v1")
+        self.assertEqual((r.status, r.header("X-Strata-Cache"), r.body), (200, "stale", self.manifest))
+        self.assertEqual(self.upstream.count("GET", "/manifests/v1"), gets)
+        stats = json.loads(self.strata.get("/api/v1/stats").body)["upstreams"]["fault.test"]
+        self.assertEqual((stats["remaining"], stats["sparing"]), (5, True))
+        self.assertGreater(stats["sparing_for_seconds"], 21000)
+        self.assertIn('reason="quota"', self.strata.read_log())
+
+        # Out of pulls: every manifest request gets 429. A cached tag is still served, stale, after
+        # one HEAD (a 429 that says none remain is not retried); an uncached one gets the 429.
+        self.upstream.clear_faults()
+        self.upstream.add_fault("/manifests/", "status", status=429, headers={"RateLimit-Remaining": "0;w=21600"})
+        heads = self.upstream.count("HEAD", "/manifests/v1")
+        r = self.strata.get("/v2/fault.test/team/app/manifests/v1")
+        self.assertEqual((r.status, r.header("X-Strata-Cache"), r.body), (200, "stale", self.manifest))
+        self.assertEqual(self.upstream.count("HEAD", "/manifests/v1"), heads + 1)
+        self.assertEqual(self.strata.metric("strata_upstream_ratelimit_remaining", upstream="fault.test"), 0)
+        r = self.strata.get("/v2/fault.test/team/app/manifests/v2")
+        self.assertEqual(r.status, 429)
+        self.assertEqual(json.loads(r.body)["errors"][0]["code"], "TOOMANYREQUESTS")
+
     def test_offline_mode_serves_the_cache_and_never_contacts_upstream(self):
         self.strata = Strata(self.dir, {"fault.test": self.upstream.url}).start()
         self.assertEqual(self.strata.get("/v2/fault.test/team/app/manifests/v1").status, 200)
