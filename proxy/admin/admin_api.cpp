@@ -32,7 +32,9 @@ awaitable<reply> admin_api::answer(const request& req, const admin_caller& calle
                                std::chrono::system_clock::now().time_since_epoch()).count();
         auto report = stats.report(now_s);
         if (upstream_quotas) report["upstreams"] = upstream_quotas();
-        co_return text_reply(http::status::ok, "application/json", report.dump());
+        // Node names are client header values: bytes that are not UTF-8 become U+FFFD.
+        co_return text_reply(http::status::ok, "application/json",
+                             report.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     }
     if (path == "/api/v1/events") co_return co_await handle_events_export(events, analytics.events_log, blocking, req);
     if (path == "/api/v1/prefetch") co_return handle_prefetch(prefetch, req);

@@ -135,6 +135,7 @@ void read_sections(const json& doc, config& c) {
         r.read("manifest_memory_entries", c.cache.manifest_memory_entries);
         r.read("manifest_memory_bytes", c.cache.manifest_memory_bytes);
         r.read("tag_list_memory_bytes", c.cache.tag_list_memory_bytes);
+        r.read_duration("not_found_ttl_ms", c.cache.not_found_ttl);
         r.read("offline", c.cache.offline);
         r.read("complete_abandoned_fetches", c.cache.complete_abandoned_fetches);
     });

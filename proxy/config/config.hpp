@@ -103,6 +103,9 @@ struct cache_config {
     std::size_t manifest_memory_bytes = 64 << 20;  // hot manifests kept in memory
     std::size_t tag_list_memory_bytes = 32 << 20;  // upstream tag lists kept in memory
     bool offline = false;
+    // An upstream's 404 for a tag or manifest is answered from memory this long: 0 asks again
+    // every time.
+    std::chrono::milliseconds not_found_ttl{5000};
     bool complete_abandoned_fetches = true;  // finish a blob download after its last client left
 };
 

@@ -19,7 +19,6 @@ bool is_fresh(const storage::tag_record& rec, std::chrono::seconds ttl) {
     return storage::now_ns() - rec.fetched_at_ns < std::chrono::duration_cast<std::chrono::nanoseconds>(ttl).count();
 }
 
-// Errors after which a known tag mapping is still worth serving.
 // Failures that serve a cached tag mapping, marked stale, instead of failing the pull: the
 // upstream unreachable or cut off, or out of quota (429).
 bool serves_stale(const error_code& ec) {
@@ -47,7 +46,7 @@ manifest_service::manifest_service(const config& cfg, upstream_set& upstreams, s
                                    asio::thread_pool& blocking, metrics& m)
     : cfg_(cfg), upstreams_(upstreams), index_(index), blocking_(blocking), metrics_(m),
       memory_(cfg.cache.manifest_memory_entries, cfg.cache.manifest_memory_bytes),
-      tags_(cfg.cache.manifest_memory_bytes / 4) {}
+      tags_(cfg.cache.manifest_memory_bytes / 4), not_found_(cfg.cache.not_found_ttl, 4 << 20) {}
 
 std::optional<storage::tag_record> manifest_service::tag_memo::find(const std::string& key) {
     std::lock_guard lock(mutex_);
@@ -100,12 +99,18 @@ awaitable<result<manifest_result>> manifest_service::get(const route& r, const a
         co_return manifest_result{hot, cache_status::hit};
     }
     const auto key = ref->is_digest() ? r.upstream->name + "@" + ref->str() : tag_key(r) + "|" + accept.header_value();
+    if (auto gone = not_found_.find(key, std::chrono::steady_clock::now())) co_return *gone;
     // Named, not a temporary in the co_await: see run_blocking.
     std::function<awaitable<result<manifest_result>>()> resolve = [this, &r, &accept, &ref]() {
         return ref->is_digest() ? get_by_digest(r, ref->by_digest(), accept) : get_by_tag(r, accept);
     };
     bool leader = false;
     auto resolved = co_await flights_.run(key, std::move(resolve), &leader);
+    if (!resolved && leader) {
+        const auto now = std::chrono::steady_clock::now();
+        if (resolved.error() == errc::manifest_unknown) not_found_.remember(key, errc::manifest_unknown, now);
+        if (resolved.error() == errc::name_unknown) not_found_.remember(key, errc::name_unknown, now);
+    }
     if (resolved && !leader && resolved->status == cache_status::miss) {
         resolved->status = cache_status::coalesced;
         resolved->upstream_ns = 0;
@@ -169,8 +174,15 @@ awaitable<result<manifest_result>> manifest_service::get_by_tag(const route& r, 
                 co_return manifest_result{cached, cache_status::revalidated};
             }
             // The tag moved, but pulling its new manifest would spend a pull the quota keeps
-            // for content strata does not hold.
+            // for content strata does not hold: follow it only if strata holds that manifest.
             const bool spare = current && upstreams_.client(*r.upstream).quota().sparing(std::chrono::steady_clock::now());
+            if (spare) {
+                auto moved_to = co_await load_cached(*current);
+                if (moved_to && accept.accepts(moved_to->media_type)) {
+                    co_await store_tag(r, *moved_to);
+                    co_return manifest_result{moved_to, cache_status::revalidated};
+                }
+            }
             if (spare || (!current && serves_stale(current.error()))) {
                 spdlog::warn("serving stale tag upstream={} repo={} tag={} digest={} reason={}", r.upstream->name,
                              r.repository, r.reference, record->digest,
@@ -181,7 +193,7 @@ awaitable<result<manifest_result>> manifest_service::get_by_tag(const route& r, 
     }
     if (cfg_.cache.offline) co_return errc::offline;
     auto fetched = co_await fetch_upstream(r, accept, nullptr);
-    if (!fetched && serves_stale(fetched.error()) && record) {
+    if (!fetched && serves_stale(fetched.error()) && record && accept.accepts(record->media_type)) {
         if (auto cached = co_await load_cached(record->digest))
             co_return manifest_result{cached, cache_status::stale};
     }

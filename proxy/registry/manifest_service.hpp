@@ -6,6 +6,7 @@
 #include "proxy/registry/manifest_cache.hpp"
 #include "proxy/net.hpp"
 #include "proxy/protocol/route.hpp"
+#include "proxy/registry/not_found_memo.hpp"
 #include "proxy/registry/single_flight.hpp"
 #include "proxy/upstream/upstream_set.hpp"
 #include "storage/index/metadata_index.hpp"
@@ -33,7 +34,8 @@ struct manifest_result {
 // upstream cannot answer, the last known mapping is served as stale. Every manifest taken
 // from upstream is checked against its sha256 (and the requested digest) before it is kept.
 // Concurrent misses for the same digest, or the same tag and Accept list, share one
-// upstream request. Thread-safe; one instance serves all sessions.
+// upstream request, and an upstream's 404 for either is remembered for cache.not_found_ttl.
+// Thread-safe; one instance serves all sessions.
 class manifest_service {
 public:
     manifest_service(const config& cfg, upstream_set& upstreams, storage::metadata_index& index,
@@ -49,6 +51,7 @@ public:
     const manifest_cache& hot_manifests() const noexcept { return memory_; }
     std::size_t tag_memo_bytes() const { return tags_.bytes(); }
     std::size_t tag_memo_budget() const noexcept { return tags_.byte_budget(); }
+    const not_found_memo& not_found() const noexcept { return not_found_; }
 
 private:
     // Hot tag mappings in memory, written through to the index. Within a byte budget: when full
@@ -87,6 +90,7 @@ private:
     metrics& metrics_;
     manifest_cache memory_;
     tag_memo tags_;
+    not_found_memo not_found_;
     single_flight<result<manifest_result>> flights_;
 };
 

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 namespace strata::proxy {
 namespace {
@@ -20,6 +21,7 @@ std::optional<std::uint64_t> whole_number(std::string_view text) {
     return v;
 }
 
+// 0 when unknown (a machine of more CPUs than a cpu_set_t holds, 1,024).
 unsigned affinity_cpus() {
     cpu_set_t set;
     CPU_ZERO(&set);
@@ -27,10 +29,10 @@ unsigned affinity_cpus() {
     return static_cast<unsigned>(CPU_COUNT(&set));
 }
 
-// At most a few lines of a few bytes; empty when absent or unreadable.
+// At most 4 KiB (a few lines); empty when absent or unreadable.
 std::string small_file(const std::filesystem::path& p) {
     std::ifstream in(p);
-    std::string text(256, '\0');
+    std::string text(4096, '\0');
     in.read(text.data(), static_cast<std::streamsize>(text.size()));
     text.resize(static_cast<std::size_t>(std::max<std::streamsize>(in.gcount(), 0)));
     return text;
@@ -50,6 +52,8 @@ std::optional<unsigned> cpus_of_quota(std::string_view cpu_max) {
 }
 
 std::optional<std::string> cgroup_v2_path(std::string_view proc_self_cgroup) {
+    // Whole lines only: a line cut short by a read is no path.
+    proc_self_cgroup = proc_self_cgroup.substr(0, proc_self_cgroup.rfind('\n') + 1);
     std::istringstream lines{std::string(proc_self_cgroup)};
     for (std::string line; std::getline(lines, line);)
         if (line.starts_with("0::/") && line.find("..") == std::string::npos) return line.substr(3);
@@ -58,7 +62,7 @@ std::optional<std::string> cgroup_v2_path(std::string_view proc_self_cgroup) {
 
 unsigned usable_cpus() {
     unsigned cpus = affinity_cpus();
-    if (cpus == 0) cpus = 1;
+    if (cpus == 0) cpus = std::max(1u, std::thread::hardware_concurrency());
     const auto path = cgroup_v2_path(small_file("/proc/self/cgroup"));
     if (!path) return cpus;
     // A limit anywhere up the tree applies: the smallest one counts.

@@ -102,6 +102,7 @@ std::vector<metrics_sources::memory_use> proxy_services::memory_uses() const {
     const auto& hot = manifests.hot_manifests();
     return {{"manifests", hot.bytes(), hot.byte_budget()},
             {"tag_mappings", manifests.tag_memo_bytes(), manifests.tag_memo_budget()},
+            {"not_found", manifests.not_found().bytes(), manifests.not_found().byte_budget()},
             {"tag_lists", tag_lists.bytes(), tag_lists.byte_budget()},
             {"tokens", upstreams.token_bytes(), upstreams.token_budget()},
             {"repository_links", access.memo_bytes(), access.memo_budget()}};

@@ -230,7 +230,9 @@ awaitable<result<exchange>> upstream_client::send(request_spec spec) {
         const auto status = answer.result_int();
         const auto retry_after = parse_retry_after(answer[http::field::retry_after], std::chrono::system_clock::now());
         const auto remaining = answer["RateLimit-Remaining"];
-        quota_.observe(status, answer["RateLimit-Limit"], remaining, retry_after, std::chrono::steady_clock::now());
+        // The registry's own answers only: a CDN a blob was redirected to speaks for itself.
+        if (sent->origin == own_origin())
+            quota_.observe(status, answer["RateLimit-Limit"], remaining, retry_after, std::chrono::steady_clock::now());
         if (!is_retryable_status(status) || !can_retry || out_of_pulls(status, remaining)) co_return sent;
         const auto delay = retry_delay(client_.retries, attempt + 1, retry_after);
         spdlog::info("upstream retry upstream={} status={} attempt={} delay_ms={}", upstream_.name, status, attempt + 1,

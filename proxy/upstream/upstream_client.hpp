@@ -127,6 +127,9 @@ private:
     awaitable<result<token_answer>> ask_realm(location realm, token_request request);
     awaitable<result<buffered_response>> read_all(exchange ex, std::size_t body_limit, bool head);
     bool is_own_origin(const location& where) const { return proxy::is_own_origin(upstream_, where); }
+    std::string own_origin() const {
+        return location{upstream_.origin.tls, upstream_.origin.host, upstream_.origin.port, "/"}.origin();
+    }
     errc refused_upstream_data(const std::exception& e) const;
     bool has_credentials() const { return !upstream_.username.empty(); }
     std::string basic_credentials() const;

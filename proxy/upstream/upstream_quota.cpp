@@ -23,6 +23,7 @@ void upstream_quota::observe(unsigned status, std::string_view limit, std::strin
         if (r->window_seconds) window_seconds_ = r->window_seconds;
         else if (l && l->window_seconds) window_seconds_ = l->window_seconds;
         low_until_ = r->count <= floor_ ? now + window_or_minute() : clock::time_point{};
+        if (r->count > floor_ && status != 429) throttled_until_ = {};  // pulls are back
     }
     if (status == 429) {
         const auto wait = retry_after ? std::chrono::duration_cast<std::chrono::seconds>(*retry_after) : window_or_minute();

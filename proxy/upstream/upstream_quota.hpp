@@ -10,8 +10,9 @@
 
 namespace strata::proxy {
 
-// Thread-safe; fed every answer of the upstream's origin, read by tag revalidation, the
-// metrics and /api/v1/stats. No I/O: tested by feeding it answers and times.
+// Thread-safe; fed every answer of the upstream's own origin (not of a CDN it redirects to),
+// read by tag revalidation, the metrics and /api/v1/stats. No I/O: tested by feeding it answers
+// and times.
 class upstream_quota {
 public:
     using clock = std::chrono::steady_clock;
@@ -34,7 +35,8 @@ public:
 
     // True while strata should spare the upstream: its last answer said the remaining pulls were
     // at or below the floor (for that answer's window at most, a minute when it named none), or
-    // it answered 429 (until its Retry-After, else its window, else a minute). Tags past their
+    // it answered 429 (until its Retry-After, else its window, else a minute, or until an answer
+    // says more than the floor remain). Tags past their
     // TTL are then served from cache, marked stale, instead of being pulled again.
     bool sparing(clock::time_point now) const;
 

@@ -18,6 +18,7 @@ constexpr char compressed_block = 4;  // header, the framed records' size, then 
 constexpr std::size_t header_room = 1 + 3 * max_varint_bytes;
 // Below this the records are stored as they are: LZ4 would save a few bytes at best.
 constexpr std::size_t smallest_compressed_records = 512;
+constexpr std::size_t kept_compression_bytes = 4u << 20;
 // LZ4 expands at most 255 times: a larger stated size is damage, never allocated for.
 constexpr std::uint64_t lz4_max_expansion = 255;
 
@@ -78,13 +79,11 @@ event_block_builder::event_block_builder(event_block_builder&& other) noexcept {
 
 event_block_builder& event_block_builder::operator=(event_block_builder&& other) noexcept {
     records_ = std::move(other.records_);
-    compressed_ = std::move(other.compressed_);
     count_ = std::exchange(other.count_, 0);
     record_bytes_ = std::exchange(other.record_bytes_, 0);
     min_ts_ = std::exchange(other.min_ts_, INT64_MAX);
     max_ts_ = std::exchange(other.max_ts_, INT64_MIN);
     other.records_.clear();  // its header room comes back with its next record
-    other.compressed_.clear();
     return *this;
 }
 
@@ -128,12 +127,18 @@ std::string_view event_block_builder::finish() {
     const auto header_size = static_cast<std::size_t>(write_header(header, plain_block) - header);
     const std::string_view records = std::string_view(records_).substr(header_room);
     if (records.size() >= smallest_compressed_records && records.size() <= LZ4_MAX_INPUT_SIZE) {
+        // One buffer per thread that stores blocks (the recorder's writer), not one per builder:
+        // builders wait in every network thread's shard, and their bound counts records only.
+        thread_local std::string compressed;
         const auto room = static_cast<std::size_t>(LZ4_compressBound(static_cast<int>(records.size())));
-        compressed_.resize(header_room + max_varint_bytes + room);
-        char* end = write_varint(write_header(compressed_.data(), compressed_block), records.size());
+        const auto needed = header_room + max_varint_bytes + room;
+        if (compressed.capacity() > kept_compression_bytes && compressed.capacity() > 2 * needed)
+            std::string().swap(compressed);  // after a burst of large blocks
+        compressed.resize(needed);
+        char* end = write_varint(write_header(compressed.data(), compressed_block), records.size());
         const int n = LZ4_compress_default(records.data(), end, static_cast<int>(records.size()), static_cast<int>(room));
-        compressed_.resize(static_cast<std::size_t>(end - compressed_.data()) + static_cast<std::size_t>(std::max(n, 0)));
-        if (n > 0 && compressed_.size() < header_size + records.size()) return compressed_;
+        compressed.resize(static_cast<std::size_t>(end - compressed.data()) + static_cast<std::size_t>(std::max(n, 0)));
+        if (n > 0 && compressed.size() < header_size + records.size()) return compressed;
     }
     const auto start = header_room - header_size;
     std::copy(header, header + header_size, records_.begin() + static_cast<std::ptrdiff_t>(start));
@@ -158,7 +163,11 @@ result<std::vector<pull_event>> parse_event_block(std::string_view value, std::s
     varint_reader r(framed);
     std::vector<pull_event> events;
     constexpr std::size_t smallest_framed_record = 16;
-    events.reserve(std::min<std::uint64_t>(b->header.count, framed.size() / smallest_framed_record));
+    // Never more than the stored value could hold uncompressed, nor a block's usual size: a
+    // damaged count or LZ4's expansion must not reserve gigabytes.
+    constexpr std::uint64_t largest_reservation = 65536;
+    events.reserve(std::min<std::uint64_t>({b->header.count, b->records.size() / smallest_framed_record + 1,
+                                            largest_reservation}));
     std::size_t bad = 0;
     while (!r.at_end()) {
         const auto record = r.text();

@@ -31,12 +31,13 @@ public:
     // The records' bytes, without framing and header.
     std::size_t record_bytes() const noexcept { return record_bytes_; }
     // The memory it holds, used or not.
-    std::size_t capacity() const noexcept { return records_.capacity() + compressed_.capacity(); }
+    std::size_t capacity() const noexcept { return records_.capacity(); }
     std::int64_t min_ts() const noexcept { return min_ts_; }
     std::int64_t max_ts() const noexcept { return max_ts_; }
     // The value to store: header, then the framed records, compressed when that is smaller. A
-    // view into the builder, valid until its next change: uncompressed, the header is written
-    // into room left before the records, so a block of some hundred KiB is not copied once more.
+    // view valid until the builder's next change and this thread's next finish(): into the
+    // builder when uncompressed (the header is written into room left before the records, so a
+    // block of some hundred KiB is not copied once more), else into a per-thread buffer.
     std::string_view finish();
 
 private:
@@ -44,7 +45,6 @@ private:
     char* write_header(char* out, char version) const;
     // Room for the largest header, then the framed records (empty in a moved-from builder).
     std::string records_;
-    std::string compressed_;  // finish()'s compressed value, its capacity reused
     std::size_t count_ = 0;
     std::size_t record_bytes_ = 0;
     std::int64_t min_ts_ = INT64_MAX, max_ts_ = INT64_MIN;

@@ -24,6 +24,14 @@ std::string encode_key(std::int64_t ts_ns, std::uint64_t sequence) {
     return key;
 }
 
+// The time encode_key put first; the earliest time when the key is not one of its keys.
+std::int64_t key_time(std::string_view key) {
+    if (key.size() != key_size) return INT64_MIN;
+    std::uint64_t t = 0;
+    for (int i = 0; i < 8; ++i) t = t << 8 | static_cast<unsigned char>(key[static_cast<std::size_t>(i)]);
+    return static_cast<std::int64_t>(t ^ (1ull << 63));
+}
+
 std::uint64_t initial_sequence() {
     // Unique across restarts without reading the log: appends in the same nanosecond by two
     // processes cannot collide because only one process opens the database for writing.
@@ -136,7 +144,9 @@ std::size_t event_log::delete_before(std::int64_t cutoff_ns) {
     std::unique_ptr<rocksdb::Iterator> it(db_.db->NewIterator(rocksdb::ReadOptions(), db_.cf(cf_events)));
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
         const auto header = parse_event_block_header(it->value().ToStringView());
-        if (header && header->min_ts >= cutoff_ns) break;
+        // A block this version cannot read (damaged, or written by a later one) is dated by its
+        // key, which holds its earliest time: recent ones are kept for a version that can.
+        if ((header ? header->min_ts : key_time(it->key().ToStringView())) >= cutoff_ns) break;
         if (header && header->max_ts >= cutoff_ns) continue;  // partly recent: kept whole
         n += header ? header->count : 0;                      // unreadable old blocks go too
         check(batch.Delete(db_.cf(cf_events), it->key()), "batch old events");

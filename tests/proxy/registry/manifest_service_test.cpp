@@ -193,3 +193,38 @@ TEST_CASE("concurrent misses for one tag share one upstream GET") {
     CHECK(coalesced == 5);
     CHECK(up.requests() == 1);
 }
+
+TEST_CASE("an upstream 404 for a tag or a digest is remembered for not_found_ttl; 0 asks every time") {
+    manifest_upstream state;
+    fake_upstream up([&](const auto& req) { return state.answer(req); });
+    manifest_rig rig(up.url());
+    rig.cfg.cache.not_found_ttl = std::chrono::hours(1);  // outlasts any slow machine
+    const auto missing_tag = rig.route_to("v9");
+    const auto missing_digest = rig.route_to(storage::sha256_of("not there").str());
+    {
+        manifest_service service(rig.cfg, rig.upstreams, rig.index, rig.blocking, rig.stats);
+        for (int i = 0; i < 3; ++i) {
+            auto tag = rig.get(service, missing_tag);
+            REQUIRE_FALSE(tag);
+            CHECK(tag.error() == errc::manifest_unknown);
+            auto digest = rig.get(service, missing_digest);
+            REQUIRE_FALSE(digest);
+            CHECK(digest.error() == errc::manifest_unknown);
+        }
+        CHECK(up.requests() == 2);
+        CHECK(service.not_found().bytes() > 0);
+        // Other failures are not remembered: an unreachable upstream is asked again.
+        state.down = true;
+        const auto v1 = rig.route_to("v1");
+        CHECK_FALSE(rig.get(service, v1));
+        CHECK_FALSE(rig.get(service, v1));
+        CHECK(up.requests() > 3);
+    }
+    rig.cfg.cache.not_found_ttl = std::chrono::milliseconds(0);
+    state.down = false;
+    manifest_service forgetful(rig.cfg, rig.upstreams, rig.index, rig.blocking, rig.stats);
+    const auto before = up.requests();
+    CHECK_FALSE(rig.get(forgetful, missing_tag));
+    CHECK_FALSE(rig.get(forgetful, missing_tag));
+    CHECK(up.requests() == before + 2);
+}

@@ -27,6 +27,7 @@ TEST_CASE("the cgroup v2 path is read from /proc/self/cgroup's 0:: line only") {
     CHECK(cgroup_v2_path("4:memory:/x\n1:cpu:/\n") == std::nullopt);  // cgroup v1 only
     CHECK(cgroup_v2_path("") == std::nullopt);
     CHECK(cgroup_v2_path("0::/a/../../etc\n") == std::nullopt);
+    CHECK(cgroup_v2_path("1:cpu:/\n0::/system.slice/str") == std::nullopt);  // cut short: no path
 }
 
 TEST_CASE("usable CPUs follow the affinity mask") {

@@ -47,6 +47,10 @@ TEST_CASE("a 429 spares the upstream for its Retry-After, else its window, else 
     CHECK_FALSE(plain.sparing(t0 + 60s));
     plain.observe(429, "", "", 0ms, t0);  // "Retry-After: 0" still spares a second
     CHECK(plain.sparing(t0));
+    upstream_quota recovered(10);
+    recovered.observe(429, "", "", 86400s, t0);
+    recovered.observe(200, "", "40;w=600", std::nullopt, t0 + 5s);  // more than the floor remain again
+    CHECK_FALSE(recovered.sparing(t0 + 5s));
 }
 
 TEST_CASE("malformed rate-limit headers change nothing") {

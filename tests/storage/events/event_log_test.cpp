@@ -2,6 +2,7 @@
 #include "storage/events/event_log.hpp"
 #include "storage/events/pull_event_record.hpp"
 #include "storage/events/varint.hpp"
+#include "storage/index/rocksdb_impl.hpp"
 
 #include "tests/catch_result.hpp"
 
@@ -260,6 +261,31 @@ TEST_CASE("event_log retention deletes whole blocks by age and by size") {
     CHECK(scan_times(log, 0, INT64_MAX) == std::vector<std::int64_t>{200, 300});
     CHECK(log.trim_to_bytes(0) == 2);
     CHECK(scan_times(log, 0, INT64_MAX).empty());
+}
+
+TEST_CASE("retention keeps a recent block it cannot read (a later version's) and drops an old one") {
+    temp_index t;
+    metadata_index index(t.dir);
+    event_log log(index);
+    log.append({sample(100)});
+    log.append({sample(500)});
+    // Values of a block version this one does not know, keyed as the log keys blocks: the key
+    // starts with the block's earliest time (big-endian, sign bit flipped), then a sequence.
+    auto& db = index.internals();
+    const auto key = [](std::uint64_t ts, char seq) {
+        std::string k;
+        const auto t = ts ^ (1ull << 63);
+        for (int i = 0; i < 8; ++i) k += static_cast<char>(t >> (56 - 8 * i));
+        return k + std::string(7, '\0') + seq;
+    };
+    REQUIRE(db.db->Put(rocksdb::WriteOptions(), db.cf(cf_events), key(150, 1), "\x09future").ok());
+    REQUIRE(db.db->Put(rocksdb::WriteOptions(), db.cf(cf_events), key(300, 2), "\x09future").ok());
+    CHECK(log.delete_before(200) == 1);  // the readable block at 100; the unreadable one at 150 too
+    std::size_t values = 0;
+    std::unique_ptr<rocksdb::Iterator> it(db.db->NewIterator(rocksdb::ReadOptions(), db.cf(cf_events)));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) ++values;
+    CHECK(values == 2);  // the unreadable block at 300 and the block at 500
+    CHECK(scan_times(log, 0, INT64_MAX) == std::vector<std::int64_t>{500});
 }
 
 TEST_CASE("event blocks survive damage: bad records are counted, bad frames end the block") {
