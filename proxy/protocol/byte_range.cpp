@@ -1,20 +1,9 @@
 // resolve_range: the single-range subset of RFC 9110 byte ranges that registries serve.
 #include "proxy/protocol/byte_range.hpp"
 
-#include <charconv>
+#include "proxy/protocol/decimal.hpp"
 
 namespace strata::proxy {
-namespace {
-
-std::optional<std::uint64_t> parse_number(std::string_view s) {
-    if (s.empty()) return std::nullopt;
-    std::uint64_t value = 0;
-    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
-    if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
-    return value;
-}
-
-}  // namespace
 
 result<std::optional<byte_range>> resolve_range(std::string_view header, std::uint64_t size) {
     constexpr std::string_view unit = "bytes=";
@@ -25,17 +14,17 @@ result<std::optional<byte_range>> resolve_range(std::string_view header, std::ui
         return std::optional<byte_range>{};
 
     if (dash == 0) {  // suffix: the last N bytes
-        const auto suffix = parse_number(spec.substr(1));
+        const auto suffix = whole_decimal(spec.substr(1));
         if (!suffix) return std::optional<byte_range>{};
         if (*suffix == 0 || size == 0) return errc::range_unsatisfiable;
         const auto n = std::min(*suffix, size);
         return std::optional<byte_range>{byte_range{size - n, size - 1}};
     }
-    const auto first = parse_number(spec.substr(0, dash));
+    const auto first = whole_decimal(spec.substr(0, dash));
     if (!first) return std::optional<byte_range>{};
     std::uint64_t last = size == 0 ? 0 : size - 1;
     if (dash + 1 < spec.size()) {
-        const auto parsed_last = parse_number(spec.substr(dash + 1));
+        const auto parsed_last = whole_decimal(spec.substr(dash + 1));
         if (!parsed_last || *parsed_last < *first) return std::optional<byte_range>{};
         last = std::min(*parsed_last, last);
     }

@@ -1,7 +1,7 @@
 // rate_limit: a count, then ;-separated name=value parameters, of which w is the window.
 #include "proxy/protocol/rate_limit.hpp"
 
-#include <charconv>
+#include "proxy/protocol/decimal.hpp"
 
 namespace strata::proxy {
 namespace {
@@ -12,12 +12,10 @@ std::string_view trimmed(std::string_view s) {
     return s;
 }
 
+// At most 18 digits: no count or window near 64 bits is real, and sums of them cannot overflow.
 std::optional<std::uint64_t> count_of(std::string_view digits) {
-    if (digits.empty() || digits.size() > 18) return std::nullopt;
-    std::uint64_t v = 0;
-    const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
-    if (ec != std::errc() || end != digits.data() + digits.size()) return std::nullopt;
-    return v;
+    if (digits.size() > 18) return std::nullopt;
+    return whole_decimal(digits);
 }
 
 bool is_token(std::string_view name) {

@@ -1,10 +1,11 @@
 // cpu_budget: sched_getaffinity, then cpu.max from the process's cgroup up to the root.
 #include "proxy/server/cpu_budget.hpp"
 
+#include "proxy/protocol/decimal.hpp"
+
 #include <sched.h>
 
 #include <algorithm>
-#include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -12,14 +13,6 @@
 
 namespace strata::proxy {
 namespace {
-
-std::optional<std::uint64_t> whole_number(std::string_view text) {
-    std::uint64_t v = 0;
-    const auto* end = text.data() + text.size();
-    const auto [p, ec] = std::from_chars(text.data(), end, v);
-    if (ec != std::errc() || p != end || text.empty()) return std::nullopt;
-    return v;
-}
 
 // 0 when unknown (a machine of more CPUs than a cpu_set_t holds, 1,024).
 unsigned affinity_cpus() {
@@ -44,8 +37,8 @@ std::optional<unsigned> cpus_of_quota(std::string_view cpu_max) {
     if (cpu_max.ends_with('\n')) cpu_max.remove_suffix(1);
     const auto space = cpu_max.find(' ');
     if (space == std::string_view::npos) return std::nullopt;
-    const auto quota = whole_number(cpu_max.substr(0, space));
-    const auto period = whole_number(cpu_max.substr(space + 1));
+    const auto quota = whole_decimal(cpu_max.substr(0, space));
+    const auto period = whole_decimal(cpu_max.substr(space + 1));
     if (!quota || !period || *period == 0 || *quota == 0) return std::nullopt;
     const auto cpus = (*quota + *period - 1) / *period;
     return static_cast<unsigned>(std::min<std::uint64_t>(cpus, 1u << 16));
