@@ -31,7 +31,7 @@ awaitable<reply> admin_api::answer(const request& req, const admin_caller& calle
         const auto now_s = std::chrono::duration_cast<std::chrono::seconds>(
                                std::chrono::system_clock::now().time_since_epoch()).count();
         auto report = stats.report(now_s);
-        if (upstream_quotas) report["upstreams"] = upstream_quotas();
+        if (upstream_states) report["upstreams"] = upstream_states();
         // Node names are client header values: bytes that are not UTF-8 become U+FFFD.
         co_return text_reply(http::status::ok, "application/json",
                              report.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));

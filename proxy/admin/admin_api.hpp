@@ -29,7 +29,7 @@ struct admin_caller {
 struct admin_api {
     admin_guard& guard;
     pull_stats& stats;
-    std::function<nlohmann::json()> upstream_quotas;  // in the stats (upstream_set::quotas)
+    std::function<nlohmann::json()> upstream_states;  // in the stats (upstream_set::states)
     event_recorder& events;
     storage::metadata_index& index;
     asio::thread_pool& blocking;

@@ -136,6 +136,7 @@ void read_sections(const json& doc, config& c) {
         r.read("manifest_memory_bytes", c.cache.manifest_memory_bytes);
         r.read("tag_list_memory_bytes", c.cache.tag_list_memory_bytes);
         r.read_duration("not_found_ttl_ms", c.cache.not_found_ttl);
+        r.read_duration("stale_wait_ms", c.cache.stale_wait);
         r.read("offline", c.cache.offline);
         r.read("complete_abandoned_fetches", c.cache.complete_abandoned_fetches);
     });
@@ -156,6 +157,9 @@ void read_sections(const json& doc, config& c) {
         r.read_duration("max_retry_after_ms", c.client.retries.max_retry_after);
         r.read("max_downloads_per_upstream", c.client.max_downloads_per_upstream);
         r.read("token_cache_bytes", c.client.token_cache_bytes);
+        r.read("breaker_failures", c.client.breaker.failures);
+        r.read_duration("breaker_backoff_ms", c.client.breaker.backoff);
+        r.read_duration("breaker_max_backoff_ms", c.client.breaker.max_backoff);
     });
     read_section(top, "analytics", [&c](object_reader& r) {
         r.read("prices_file", c.analytics.prices_file);
@@ -302,6 +306,11 @@ void validate(const config& c) {
         throw config_error("client.max_redirects: must be from 0 to 20");
     if (c.client.retries.max_retries < 0 || c.client.retries.max_retries > 20)
         throw config_error("client.max_retries: must be from 0 to 20");
+    if (c.client.breaker.backoff.count() <= 0 || c.client.breaker.max_backoff < c.client.breaker.backoff ||
+        c.client.breaker.max_backoff > std::chrono::hours(24))
+        throw config_error("client.breaker_backoff_ms, client.breaker_max_backoff_ms: need 0 < backoff <= max_backoff <= 1 day");
+    if (c.cache.not_found_ttl > std::chrono::hours(24)) throw config_error("cache.not_found_ttl_ms: at most 86400000 (a day)");
+    if (c.cache.stale_wait > std::chrono::hours(1)) throw config_error("cache.stale_wait_ms: at most 3600000 (an hour)");
     if (c.events.queue_capacity == 0) throw config_error("events.queue_capacity: must be at least 1");
     if (c.events.batch_max == 0) throw config_error("events.batch_max: must be at least 1");
     if (!c.server.metrics_listen.empty() && c.server.metrics_listen.rfind(':') == std::string::npos)

@@ -56,7 +56,16 @@ struct timeout_config {
     std::chrono::milliseconds client_idle{60000};
 };
 
-// How strata talks to upstreams: connection reuse, redirects and retries.
+// When an upstream counts as down (circuit_breaker): after `failures` connect failures or
+// timeouts in a row it is not asked for `backoff` (doubling, up to max_backoff, with jitter)
+// while one probe request at a time tests whether it is back.
+struct breaker_config {
+    unsigned failures = 3;  // 0: never down
+    std::chrono::milliseconds backoff{1000};
+    std::chrono::milliseconds max_backoff{60000};
+};
+
+// How strata talks to upstreams: connection reuse, redirects, retries and the circuit breaker.
 struct client_config {
     std::size_t max_idle_per_host = 16;
     std::chrono::milliseconds idle_connection{30000};
@@ -64,6 +73,7 @@ struct client_config {
     retry_config retries;
     std::size_t max_downloads_per_upstream = 32;  // blob downloads at once; later ones queue
     std::size_t token_cache_bytes = 4 << 20;      // bearer tokens kept in memory
+    breaker_config breaker;
 };
 
 // The pull event log: queue, batching and retention.
@@ -106,6 +116,9 @@ struct cache_config {
     // An upstream's 404 for a tag or manifest is answered from memory this long: 0 asks again
     // every time.
     std::chrono::milliseconds not_found_ttl{5000};
+    // A tag past its TTL waits this long for the upstream's answer to its revalidation; then the
+    // cached mapping is served, marked stale, and the revalidation finishes in the background.
+    std::chrono::milliseconds stale_wait{1000};
     bool complete_abandoned_fetches = true;  // finish a blob download after its last client left
 };
 

@@ -83,6 +83,8 @@ metrics::metrics()
       memory_budget_(BuildGauge().Name("strata_memory_cache_budget_bytes").Help("Byte budget of an in-memory cache").Register(registry_)),
       ratelimit_limit_(BuildGauge().Name("strata_upstream_ratelimit_limit").Help("Pulls per window the upstream allows (its last RateLimit-Limit)").Register(registry_)),
       ratelimit_remaining_(BuildGauge().Name("strata_upstream_ratelimit_remaining").Help("Pulls left in the upstream's window (its last RateLimit-Remaining)").Register(registry_)),
+      upstream_down_(BuildGauge().Name("strata_upstream_down").Help("1 while the upstream's circuit breaker holds requests back after repeated connect failures or timeouts").Register(registry_)),
+      upstream_times_down_(BuildGauge().Name("strata_upstream_down_transitions").Help("Times the upstream's circuit breaker marked it down since start").Register(registry_)),
       client_connections_(BuildGauge().Name("strata_client_connections").Help("Open client connections").Register(registry_).Add({})),
       client_connection_limit_(BuildGauge().Name("strata_client_connections_limit").Help("Client connections allowed at once").Register(registry_).Add({})),
       fetches_in_flight_(BuildGauge().Name("strata_fetches_in_flight").Help("Blob downloads from upstreams in progress").Register(registry_).Add({})),
@@ -219,10 +221,13 @@ std::string metrics::render() {
             memory_bytes_.Add({{"cache", use.cache}}).Set(static_cast<double>(use.bytes));
             memory_budget_.Add({{"cache", use.cache}}).Set(static_cast<double>(use.budget));
         }
-    if (sources_.quotas)
-        for (const auto& q : sources_.quotas()) {
-            if (q.limit) ratelimit_limit_.Add({{"upstream", q.upstream}}).Set(static_cast<double>(*q.limit));
-            if (q.remaining) ratelimit_remaining_.Add({{"upstream", q.upstream}}).Set(static_cast<double>(*q.remaining));
+    if (sources_.upstreams)
+        for (const auto& u : sources_.upstreams()) {
+            const prometheus::Labels labels{{"upstream", u.upstream}};
+            if (u.limit) ratelimit_limit_.Add(labels).Set(static_cast<double>(*u.limit));
+            if (u.remaining) ratelimit_remaining_.Add(labels).Set(static_cast<double>(*u.remaining));
+            upstream_down_.Add(labels).Set(u.down ? 1 : 0);
+            upstream_times_down_.Add(labels).Set(static_cast<double>(u.times_down));
         }
     resident_bytes_.Set(resident_bytes());
     open_fds_.Set(open_fds());

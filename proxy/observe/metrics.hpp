@@ -42,12 +42,15 @@ struct metrics_sources {
         std::size_t budget;
     };
     std::function<std::vector<memory_use>()> memory;
-    // Each upstream's announced pull quota (RateLimit-Limit / -Remaining), where it sent one.
-    struct quota_use {
+    // Each upstream's announced pull quota (RateLimit-Limit / -Remaining, where it sent one) and
+    // its circuit breaker.
+    struct upstream_state {
         std::string upstream;
         std::optional<std::uint64_t> limit, remaining;
+        bool down = false;
+        std::uint64_t times_down = 0;
     };
-    std::function<std::vector<quota_use>()> quotas;
+    std::function<std::vector<upstream_state>()> upstreams;
 };
 
 // Thread-safe (prometheus-cpp metrics are atomic; family lookups take its lock). Names
@@ -89,6 +92,8 @@ private:
     prometheus::Family<prometheus::Gauge>& memory_budget_;
     prometheus::Family<prometheus::Gauge>& ratelimit_limit_;
     prometheus::Family<prometheus::Gauge>& ratelimit_remaining_;
+    prometheus::Family<prometheus::Gauge>& upstream_down_;
+    prometheus::Family<prometheus::Gauge>& upstream_times_down_;
     prometheus::Gauge& client_connections_;
     prometheus::Gauge& client_connection_limit_;
     prometheus::Gauge& fetches_in_flight_;

@@ -22,7 +22,8 @@ bool is_fresh(const storage::tag_record& rec, std::chrono::seconds ttl) {
 // Failures that serve a cached tag mapping, marked stale, instead of failing the pull: the
 // upstream unreachable or cut off, or out of quota (429).
 bool serves_stale(const error_code& ec) {
-    return ec == errc::upstream_unavailable || ec == errc::upstream_truncated || ec == errc::too_many_requests;
+    return ec == errc::upstream_unavailable || ec == errc::upstream_truncated || ec == errc::too_many_requests ||
+           ec == errc::upstream_down;
 }
 
 std::string manifest_path(const route& r) { return "/v2/" + r.repository + "/manifests/" + r.reference; }
@@ -168,11 +169,15 @@ awaitable<result<manifest_result>> manifest_service::get_by_tag(const route& r, 
         if (cached && (cfg_.cache.offline || is_fresh(*record, r.upstream->tag_ttl)))
             co_return manifest_result{cached, cache_status::hit};
         if (cached) {
-            auto current = co_await head_upstream_digest(r, accept);
-            if (current && *current == record->digest) {
-                co_await store_tag(r, *cached);
-                co_return manifest_result{cached, cache_status::revalidated};
+            auto answered = co_await revalidate(r, accept, cached);
+            if (!answered) {  // the access log shows each; a down upstream is logged by its breaker
+                spdlog::debug("serving stale tag upstream={} repo={} tag={} digest={} reason=\"no answer within "
+                             "cache.stale_wait_ms; revalidating in the background\"", r.upstream->name, r.repository,
+                             r.reference, record->digest);
+                co_return manifest_result{cached, cache_status::stale};
             }
+            auto& current = *answered;
+            if (current && *current == record->digest) co_return manifest_result{cached, cache_status::revalidated};
             // The tag moved, but pulling its new manifest would spend a pull the quota keeps
             // for content strata does not hold: follow it only if strata holds that manifest.
             const bool spare = current && upstreams_.client(*r.upstream).quota().sparing(std::chrono::steady_clock::now());
@@ -184,7 +189,10 @@ awaitable<result<manifest_result>> manifest_service::get_by_tag(const route& r, 
                 }
             }
             if (spare || (!current && serves_stale(current.error()))) {
-                spdlog::warn("serving stale tag upstream={} repo={} tag={} digest={} reason={}", r.upstream->name,
+                // While the upstream is down its breaker said so once; each stale answer is detail.
+                const auto level = !spare && current.error() == errc::upstream_down ? spdlog::level::debug
+                                                                                     : spdlog::level::warn;
+                spdlog::log(level, "serving stale tag upstream={} repo={} tag={} digest={} reason={}", r.upstream->name,
                              r.repository, r.reference, record->digest,
                              storage::log_value(spare ? std::string("quota") : current.error().message()));
                 co_return manifest_result{cached, cache_status::stale};
@@ -200,9 +208,28 @@ awaitable<result<manifest_result>> manifest_service::get_by_tag(const route& r, 
     co_return fetched;
 }
 
+awaitable<std::optional<result<std::string>>> manifest_service::revalidate(const route& r, const accept_list& accept,
+                                                                           std::shared_ptr<const cached_manifest> cached) {
+    // Named, not a temporary in the co_await: see run_blocking.
+    std::function<awaitable<result<std::string>>()> ask = [this, r, accept, cached] {
+        return revalidation(r, accept, cached);
+    };
+    co_return co_await revalidations_.run_detached(tag_key(r) + "|" + accept.header_value(), std::move(ask),
+                                                  cfg_.cache.stale_wait);
+}
+
+awaitable<result<std::string>> manifest_service::revalidation(route r, accept_list accept,
+                                                              std::shared_ptr<const cached_manifest> cached) {
+    auto current = co_await head_upstream_digest(r, accept);
+    if (current && *current == cached->digest) co_await store_tag(r, *cached);
+    co_return current;
+}
+
 awaitable<result<std::string>> manifest_service::head_upstream_digest(const route& r, const accept_list& accept) {
     auto& client = upstreams_.client(*r.upstream);
-    auto res = co_await client.fetch(http::verb::head, manifest_path(r), upstream_headers(accept), 0, r.repository);
+    // One try: a cached mapping is there to fall back on, and the circuit breaker counts the failure.
+    auto res = co_await client.fetch(http::verb::head, manifest_path(r), upstream_headers(accept), 0, r.repository,
+                                     false);
     if (!res) co_return res.error();
     if (res->status != 200) co_return upstream_failure(res->status, "", object_kind::manifest);
     co_return std::string(res->headers["Docker-Content-Digest"]);

@@ -31,7 +31,8 @@ struct manifest_result {
 
 // Digests are immutable: a manifest fetched by digest is served from cache forever. A tag
 // mapping is trusted for its upstream's tag_ttl, then revalidated with a HEAD; when the
-// upstream cannot answer, the last known mapping is served as stale. Every manifest taken
+// upstream cannot answer (or is down, or quiet for cache.stale_wait while the HEAD goes on in
+// the background), the last known mapping is served as stale. Every manifest taken
 // from upstream is checked against its sha256 (and the requested digest) before it is kept.
 // Concurrent misses for the same digest, or the same tag and Accept list, share one
 // upstream request, and an upstream's 404 for either is remembered for cache.not_found_ttl.
@@ -79,6 +80,12 @@ private:
     awaitable<result<manifest_result>> fetch_upstream(const route& r, const accept_list& accept,
                                                       const storage::digest* expected);
     awaitable<std::shared_ptr<const cached_manifest>> load_cached(const std::string& digest);
+    // The upstream's digest for the tag, nullopt if it has not answered within cache.stale_wait.
+    // The HEAD goes on in the background, one per tag and Accept list at a time, and renews the
+    // mapping if it confirms the cached manifest.
+    awaitable<std::optional<result<std::string>>> revalidate(const route& r, const accept_list& accept,
+                                                             std::shared_ptr<const cached_manifest> cached);
+    awaitable<result<std::string>> revalidation(route r, accept_list accept, std::shared_ptr<const cached_manifest> cached);
     awaitable<result<std::string>> head_upstream_digest(const route& r, const accept_list& accept);
     awaitable<bool> store_tag(const route& r, const cached_manifest& m);
     http::fields upstream_headers(const accept_list& accept) const;
@@ -92,6 +99,7 @@ private:
     tag_memo tags_;
     not_found_memo not_found_;
     single_flight<result<manifest_result>> flights_;
+    single_flight<result<std::string>> revalidations_;
 };
 
 }  // namespace strata::proxy

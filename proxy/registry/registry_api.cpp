@@ -88,12 +88,12 @@ awaitable<reply> registry_api::answer(const request& req, const route& r) const 
 awaitable<reply> registry_api::manifest(const request& req, const route& r) const {
     const auto accept = merged_accept(req);  // named: GCC 12 mishandles temporaries inside co_await
     auto found = co_await manifests.get(r, accept);
-    if (!found) co_return error_reply(found.error(), r.client_name + ":" + r.reference);
+    if (!found) co_return failure(found.error(), r, r.client_name + ":" + r.reference);
     const auto& m = *found->manifest;
     // A digest served from cache must belong to this repository (a tag already does).
     if (m.digest == r.reference && found->status != cache_status::miss) {
         const auto allowed = co_await access.check(r, *storage::digest::parse(m.digest), object_kind::manifest);
-        if (allowed != errc::ok) co_return error_reply(allowed, r.client_name + "@" + m.digest);
+        if (allowed != errc::ok) co_return failure(allowed, r, r.client_name + "@" + m.digest);
     }
     co_return served_manifest(req, std::move(*found));
 }
@@ -119,6 +119,18 @@ reply registry_api::served_manifest(const request& req, manifest_result found) c
     return answer;
 }
 
+// An upstream known to be down is named in the detail with its next try, also as Retry-After.
+reply registry_api::failure(error_code ec, const route& r, std::string_view detail) const {
+    if (ec != errc::upstream_down || !r.upstream) return error_reply(ec, detail);
+    const auto wait = upstreams.client(*r.upstream).breaker().at(std::chrono::steady_clock::now()).retry_in;
+    const auto seconds = std::max<std::int64_t>(1, std::chrono::ceil<std::chrono::seconds>(wait).count());
+    auto answer = error_reply(ec, std::string(detail) + ": upstream " + r.upstream->name +
+                                      " is down after repeated connect failures or timeouts; next try in " +
+                                      std::to_string(seconds) + " s");
+    std::get<whole_response>(answer.body).set(http::field::retry_after, std::to_string(seconds));
+    return answer;
+}
+
 void registry_api::record_hit(const storage::digest& d) const {
     accesses.record(d.str());
     evictor.accessed(d);
@@ -127,8 +139,8 @@ void registry_api::record_hit(const storage::digest& d) const {
 // HEAD of an uncached blob asks upstream instead of downloading the blob.
 awaitable<reply> registry_api::uncached_blob_head(const route& r, const storage::digest& d) const {
     auto object = digest_only(d, "miss");
-    auto refused = [&object](error_code ec, std::string_view detail) {
-        auto answer = error_reply(ec, detail);
+    auto refused = [this, &r, &object](error_code ec, std::string_view detail) {
+        auto answer = failure(ec, r, detail);
         answer.object = object;
         return answer;
     };
@@ -152,8 +164,8 @@ awaitable<reply> registry_api::uncached_blob_head(const route& r, const storage:
 awaitable<reply> registry_api::blob(const request& req, const route& r) const {
     auto d = storage::digest::parse(r.reference);
     if (!d) co_return error_reply(d.error(), r.reference);
-    auto refused = [&d](error_code ec) {
-        auto answer = error_reply(ec, d->str());
+    auto refused = [this, &r, &d](error_code ec) {
+        auto answer = failure(ec, r, d->str());
         answer.object = digest_only(*d, "hit");
         return answer;
     };
@@ -195,7 +207,7 @@ awaitable<reply> registry_api::blob(const request& req, const route& r) const {
         s = fetch->state();
     }
     if (s.state == blob_fetch::phase::failed) {
-        auto answer = error_reply(s.error, d->str());
+        auto answer = failure(s.error, r, d->str());
         answer.object = digest_only(*d, status);
         co_return answer;
     }
@@ -205,7 +217,7 @@ awaitable<reply> registry_api::blob(const request& req, const route& r) const {
 
 awaitable<reply> registry_api::tags(const route& r) const {
     auto listed = co_await tag_lists.sorted_tags(r);
-    if (!listed) co_return error_reply(listed.error(), r.client_name);
+    if (!listed) co_return failure(listed.error(), r, r.client_name);
     const auto page = paginate_tags(**listed, r.page_size, r.last);
     auto answer = text_reply(http::status::ok, "application/json",
                              nlohmann::json{{"name", r.client_name}, {"tags", page.tags}}.dump());

@@ -44,6 +44,7 @@ private:
     awaitable<reply> tags(const route& r) const;
     awaitable<reply> uncached_blob_head(const route& r, const storage::digest& d) const;
     void record_hit(const storage::digest& d) const;
+    reply failure(error_code ec, const route& r, std::string_view detail) const;
 };
 
 }  // namespace strata::proxy

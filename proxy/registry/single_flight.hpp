@@ -3,7 +3,10 @@
 
 #include "proxy/net.hpp"
 
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/experimental/concurrent_channel.hpp>
+
+#include <chrono>
 
 #include <exception>
 #include <functional>
@@ -40,6 +43,27 @@ public:
         co_return co_await follow(f);
     }
 
+    // The same, but the computation runs detached on executor, so it finishes even when nobody
+    // waits for it any more, and this caller waits for it only until `wait` after it started
+    // (whoever started it): nullopt when it has not finished by then.
+    awaitable<std::optional<T>> run_detached(const std::string& key, std::function<awaitable<T>()> compute,
+                                             std::chrono::milliseconds wait) {
+        std::shared_ptr<flight> f;
+        bool leads = false;
+        {
+            std::lock_guard lock(mutex_);
+            auto& slot = flights_[key];
+            if (!slot) {
+                slot = std::make_shared<flight>();
+                leads = true;
+            }
+            f = slot;
+        }
+        const auto executor = co_await asio::this_coro::executor;
+        if (leads) asio::co_spawn(executor, lead(key, f, std::move(compute)), asio::detached);
+        co_return co_await follow_until(f, f->started + wait);
+    }
+
     std::size_t in_flight() const {
         std::lock_guard lock(mutex_);
         return flights_.size();
@@ -48,6 +72,7 @@ public:
 private:
     using wakeup = asio::experimental::concurrent_channel<void(error_code)>;
     struct flight {
+        std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
         std::mutex mutex;
         bool done = false;
         std::optional<T> value;
@@ -90,6 +115,25 @@ private:
         std::lock_guard lock(f->mutex);
         if (f->error) std::rethrow_exception(f->error);
         co_return *f->value;
+    }
+
+    awaitable<std::optional<T>> follow_until(std::shared_ptr<flight> f, std::chrono::steady_clock::time_point deadline) {
+        using namespace asio::experimental::awaitable_operators;
+        auto w = std::make_shared<wakeup>(co_await asio::this_coro::executor, 1);
+        bool done = false;
+        {
+            std::lock_guard lock(f->mutex);
+            done = f->done;
+            if (!done) f->waiters.push_back(w);
+        }
+        if (!done && std::chrono::steady_clock::now() < deadline) {
+            asio::steady_timer timer(co_await asio::this_coro::executor, deadline);
+            co_await (w->async_receive(with_ec) || timer.async_wait(with_ec));
+        }
+        std::lock_guard lock(f->mutex);
+        if (!f->done) co_return std::nullopt;
+        if (f->error) std::rethrow_exception(f->error);
+        co_return f->value;
     }
 
     mutable std::mutex mutex_;

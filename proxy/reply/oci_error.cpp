@@ -28,6 +28,7 @@ oci_error to_oci_error(errc e) noexcept {
     // An upstream that answered what no registry should (a bad redirect, a malformed body).
     case errc::upstream_protocol: return {s::bad_gateway, "UNAVAILABLE"};
     case errc::upstream_unavailable:
+    case errc::upstream_down:
     case errc::upstream_truncated:
     case errc::offline:
     case errc::storage_full: return {s::service_unavailable, "UNAVAILABLE"};  // retry: eviction makes room

@@ -95,7 +95,7 @@ proxy_services::proxy_services(config c, asio::io_context& io)
                                [this] { return connections.open(); }, [this] { return connections.cap(); },
                                [this] { return connections.closed_for_room(); },
                                [this] { return connections.refused(); },
-                               [this] { return memory_uses(); }, [this] { return upstreams.quota_uses(); }});
+                               [this] { return memory_uses(); }, [this] { return upstreams.metric_states(); }});
 }
 
 std::vector<metrics_sources::memory_use> proxy_services::memory_uses() const {
@@ -136,7 +136,7 @@ proxy_context context_of(proxy_services& s) {
         health_endpoints{s.blobs, s.index, s.blocking, s.upstreams, s.stats_metrics, cfg.server.metrics},
         registry_api{cfg.cache, s.upstreams, s.manifests, s.tag_lists, s.access, s.fetcher, s.blobs, s.evictor,
                      s.accesses},
-        admin_api{s.admin, s.stats, [&s] { return s.upstreams.quotas(); }, s.events, s.index, s.blocking, cfg.storage.pinned,
+        admin_api{s.admin, s.stats, [&s] { return s.upstreams.states(); }, s.events, s.index, s.blocking, cfg.storage.pinned,
                   analytics_sources{s.index, s.blobs, s.events_log, s.prices, s.blocking},
                   prefetch_services{cfg, s.manifests, s.fetcher}},
         request_observer{s.stats_metrics, cfg.server.metrics, s.stats, s.events, s.request_log},

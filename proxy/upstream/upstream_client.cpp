@@ -63,7 +63,10 @@ upstream_client::upstream_client(const upstream_config& upstream, const timeout_
     : upstream_(upstream), timeouts_(timeouts), client_(client),
       tls_ctx_(std::make_unique<ssl::context>(ssl::context::tls_client)),
       pool_(std::make_shared<connection_pool>(client.max_idle_per_host, client.idle_connection)),
-      tokens_(client.token_cache_bytes), quota_(upstream.quota_floor), metrics_(m) {
+      tokens_(client.token_cache_bytes), quota_(upstream.quota_floor),
+      breaker_(client.breaker, timeouts.connect + timeouts.tls_handshake + timeouts.headers,
+               std::hash<std::string>{}(upstream.name)),
+      metrics_(m) {
     tls_ctx_->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
                           ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
     if (!upstream_.token_file.empty()) upstream_.password = read_secret_file(upstream_.token_file, "upstreams[" + upstream_.name + "].token_file");
@@ -81,6 +84,7 @@ upstream_client::upstream_client(const upstream_config& upstream, const timeout_
 }
 
 std::string upstream_client::reachability() const {
+    if (breaker_.at(std::chrono::steady_clock::now()).down) return "down";
     switch (last_outcome_.load()) {
     case 1: return "ok";
     case 2: return "unreachable";
@@ -121,7 +125,17 @@ awaitable<result<exchange>> upstream_client::send_once(http::verb method, const 
                                                        const http::fields& headers, const std::string& body) {
     const auto started = std::chrono::steady_clock::now();
     auto sent = co_await send_fresh_or_pooled(method, where, headers, body);
-    if (is_own_origin(where)) last_outcome_ = sent && sent->parser->get().result_int() < 500 ? 1 : 2;
+    if (is_own_origin(where)) {
+        last_outcome_ = sent && sent->parser->get().result_int() < 500 ? 1 : 2;
+        const auto now = std::chrono::steady_clock::now();
+        if (sent && breaker_.answered()) spdlog::warn("upstream back upstream={}", upstream_.name);
+        if (!sent && breaker_.failed(now)) {
+            const auto b = breaker_.at(now);
+            spdlog::warn("upstream down upstream={} failures={} next_try_ms={} reason=\"connect failures or timeouts "
+                         "in a row; requests fail at once, stale tags are served\"",
+                         upstream_.name, b.consecutive_failures, b.retry_in.count());
+        }
+    }
     if (metrics_)
         metrics_->observe_upstream(upstream_.name, sent ? sent->parser->get().result_int() : 0,
                                    std::chrono::steady_clock::now() - started);
@@ -219,10 +233,12 @@ awaitable<result<exchange>> upstream_client::send_authorized(const request_spec&
 
 awaitable<result<exchange>> upstream_client::send(request_spec spec) {
     for (int attempt = 0;; ++attempt) {
+        if (!breaker_.admit(std::chrono::steady_clock::now()).go) co_return errc::upstream_down;
         auto sent = co_await send_authorized(spec);
-        const bool can_retry = attempt < client_.retries.max_retries;
+        const bool can_retry = spec.retry && attempt < client_.retries.max_retries;
         if (!sent) {
             if (!can_retry || sent.error() != errc::upstream_unavailable) co_return sent;
+            if (breaker_.at(std::chrono::steady_clock::now()).down) co_return sent;  // no use waiting to retry
             co_await sleep_for(retry_delay(client_.retries, attempt + 1, std::nullopt));
             continue;
         }
@@ -320,9 +336,10 @@ errc upstream_client::refused_upstream_data(const std::exception& e) const {
 }
 
 awaitable<result<buffered_response>> upstream_client::fetch(http::verb method, std::string target, http::fields headers,
-                                                            std::size_t body_limit, std::string repository) {
+                                                            std::size_t body_limit, std::string repository,
+                                                            bool retry) {
     // A named spec, not a braced temporary inside co_await: GCC 12 corrupts those (see run_blocking).
-    request_spec spec{method, std::move(target), std::move(headers), std::move(repository)};
+    request_spec spec{method, std::move(target), std::move(headers), std::move(repository), retry};
     try {
         auto sent = co_await send(std::move(spec));
         if (!sent) co_return sent.error();

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "proxy/config/config.hpp"
+#include "proxy/upstream/circuit_breaker.hpp"
 #include "proxy/upstream/connection_pool.hpp"
 #include "proxy/observe/metrics.hpp"
 #include "proxy/net.hpp"
@@ -75,6 +76,8 @@ private:
 //    asks for the token anonymously (logged once);
 //  - retries connection failures, 429 and 5xx with backoff, honouring Retry-After, except a
 //    429 that says no pulls remain (RateLimit-Remaining: 0);
+//  - counts connect failures and timeouts of its origin in a circuit_breaker: while the upstream
+//    is down, requests fail at once with errc::upstream_down, and one probe at a time goes out;
 //  - reads the pull quota every answer announces (upstream_quota).
 // Credentials and tokens are never logged.
 class upstream_client {
@@ -88,9 +91,11 @@ public:
     const upstream_config& config() const noexcept { return upstream_; }
 
     // Sends GET or HEAD for repository and reads the body into memory, at most body_limit
-    // bytes (errc::manifest_too_large beyond). Unreachable or timed out: errc::upstream_unavailable.
+    // bytes (errc::manifest_too_large beyond). Unreachable or timed out: errc::upstream_unavailable;
+    // known to be down: errc::upstream_down. retry false: one try (a revalidation that has a
+    // cached answer to fall back on).
     awaitable<result<buffered_response>> fetch(http::verb method, std::string target, http::fields headers,
-                                               std::size_t body_limit, std::string repository);
+                                               std::size_t body_limit, std::string repository, bool retry = true);
 
     // Sends GET for repository and returns once the response headers have arrived.
     awaitable<result<response_stream>> open(std::string target, http::fields headers, std::string repository);
@@ -99,8 +104,10 @@ public:
     std::uint64_t token_fetches() const noexcept { return token_fetches_.load(); }
     std::size_t token_bytes() const { return tokens_.bytes(); }
     std::size_t token_budget() const noexcept { return tokens_.byte_budget(); }
-    // "ok" or "unreachable" by the last request to the upstream's origin, "unknown" before any.
+    // "ok" or "unreachable" by the last request to the upstream's origin, "unknown" before any,
+    // "down" while the circuit breaker holds requests back.
     std::string reachability() const;
+    const circuit_breaker& breaker() const noexcept { return breaker_; }
     // The pull quota the upstream's answers announce, and whether to spare it.
     const upstream_quota& quota() const noexcept { return quota_; }
 
@@ -110,6 +117,7 @@ private:
         std::string target;
         http::fields headers;
         std::string repository;
+        bool retry = true;
     };
 
     awaitable<result<exchange>> send(request_spec spec);
@@ -142,6 +150,7 @@ private:
     std::shared_ptr<connection_pool> pool_;
     token_cache tokens_;
     upstream_quota quota_;
+    circuit_breaker breaker_;
     std::atomic<bool> basic_auth_{false};  // upstream asked for Basic: send it up front
     std::atomic<bool> warned_anonymous_realm_{false};
     std::atomic<std::uint64_t> token_fetches_{0};

@@ -14,27 +14,33 @@ nlohmann::json upstream_set::reachability() const {
     return out;
 }
 
-nlohmann::json upstream_set::quotas() const {
+nlohmann::json upstream_set::states() const {
     const auto now = std::chrono::steady_clock::now();
     const auto or_null = [](const std::optional<std::uint64_t>& v) { return v ? nlohmann::json(*v) : nlohmann::json(); };
     nlohmann::json out = nlohmann::json::object();
     for (const auto& [name, client] : clients_) {
         const auto q = client->quota().at(now);
+        const auto b = client->breaker().at(now);
         out[name] = {{"limit", or_null(q.limit)},
                      {"remaining", or_null(q.remaining)},
                      {"window_seconds", q.window_seconds ? nlohmann::json(q.window_seconds) : nlohmann::json()},
                      {"sparing", q.sparing},
-                     {"sparing_for_seconds", q.sparing_for.count()}};
+                     {"sparing_for_seconds", q.sparing_for.count()},
+                     {"down", b.down},
+                     {"retry_in_seconds", std::chrono::ceil<std::chrono::seconds>(b.retry_in).count()},
+                     {"consecutive_failures", b.consecutive_failures},
+                     {"times_down", b.times_down}};
     }
     return out;
 }
 
-std::vector<metrics_sources::quota_use> upstream_set::quota_uses() const {
-    std::vector<metrics_sources::quota_use> out;
+std::vector<metrics_sources::upstream_state> upstream_set::metric_states() const {
+    std::vector<metrics_sources::upstream_state> out;
     const auto now = std::chrono::steady_clock::now();
     for (const auto& [name, client] : clients_) {
         const auto q = client->quota().at(now);
-        if (q.limit || q.remaining) out.push_back({name, q.limit, q.remaining});
+        const auto b = client->breaker().at(now);
+        out.push_back({name, q.limit, q.remaining, b.down, b.times_down});
     }
     return out;
 }

@@ -23,10 +23,11 @@ public:
     std::size_t token_bytes() const;
     std::size_t token_budget() const;
     upstream_client& client(const upstream_config& upstream) const;
-    // {"docker.io": {"limit", "remaining", "window_seconds", "sparing", "sparing_for_seconds"}, ...}
-    // for /api/v1/stats; unknown values are null.
-    nlohmann::json quotas() const;
-    std::vector<metrics_sources::quota_use> quota_uses() const;
+    // {"docker.io": {"limit", "remaining", "window_seconds", "sparing", "sparing_for_seconds",
+    //                "down", "retry_in_seconds", "consecutive_failures", "times_down"}, ...}
+    // for /api/v1/stats; unknown quota values are null.
+    nlohmann::json states() const;
+    std::vector<metrics_sources::upstream_state> metric_states() const;
 
 private:
     std::map<std::string, std::unique_ptr<upstream_client>> clients_;

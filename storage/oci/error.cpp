@@ -32,6 +32,7 @@ public:
         case errc::storage_full: return "local disk is full";
         case errc::offline: return "not cached and strata is offline";
         case errc::blob_too_large: return "upstream announced a blob larger than its descriptor or storage.max_blob_bytes";
+        case errc::upstream_down: return "upstream is down";
         }
         return "unknown strata error";
     }

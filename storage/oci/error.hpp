@@ -30,6 +30,7 @@ enum class errc {
     storage_full,          // local disk is out of space (ENOSPC, EDQUOT)
     offline,               // offline mode and the object is not cached
     blob_too_large,        // upstream announced more bytes than the descriptor or storage.max_blob_bytes allow
+    upstream_down,         // upstream failed repeatedly and is not asked again until its backoff passes
 };
 
 const boost::system::error_category& strata_category() noexcept;

@@ -83,6 +83,7 @@ struct options {
     int token_valid_for = 300;  // how long a token is accepted
     std::string realm;          // bearer realm to send clients to; empty: this server's /token
     std::size_t token_bytes = 0;  // pad issued tokens to this size (memory tests)
+    unsigned short port = 0;      // 0: any free port
 };
 
 struct upstream_state {
@@ -472,6 +473,7 @@ options parse_options(int argc, char** argv) {
         else if (flag == "--token-ttl") o.token_ttl = o.token_valid_for = std::stoi(argv[i + 1]);
         else if (flag == "--realm") o.realm = argv[i + 1];
         else if (flag == "--token-bytes") o.token_bytes = std::stoul(argv[i + 1]);
+        else if (flag == "--port") o.port = static_cast<unsigned short>(std::stoul(argv[i + 1]));
         else throw std::runtime_error("unknown flag " + flag);
     }
     return o;
@@ -484,7 +486,7 @@ int main(int argc, char** argv) {
         upstream_state state;
         state.opts = parse_options(argc, argv);
         asio::io_context io(1);
-        tcp::acceptor acceptor(io, {asio::ip::make_address("127.0.0.1"), 0});
+        tcp::acceptor acceptor(io, {asio::ip::make_address("127.0.0.1"), state.opts.port});
         state.port = acceptor.local_endpoint().port();
         std::cout << "fault upstream listening port=" << state.port << std::endl;
         asio::co_spawn(io, accept_loop(std::move(acceptor), state), asio::detached);

@@ -13,7 +13,8 @@ FAULT_UPSTREAM = os.environ.get("STRATA_FAULT_UPSTREAM_BIN",
 
 
 class FaultUpstream:
-    def __init__(self, workdir, auth="none", user=None, token_ttl=300, name="fault", realm=None, token_bytes=0):
+    def __init__(self, workdir, auth="none", user=None, token_ttl=300, name="fault", realm=None, token_bytes=0,
+                 port=0):
         self.log_path = os.path.join(workdir, "%s.log" % name)
         self.args = [FAULT_UPSTREAM, "--auth", auth, "--token-ttl", str(token_ttl)]
         if user:
@@ -22,6 +23,8 @@ class FaultUpstream:
             self.args += ["--realm", realm]
         if token_bytes:
             self.args += ["--token-bytes", str(token_bytes)]
+        if port:
+            self.args += ["--port", str(port)]
         self.proc = None
         self.port = None
 

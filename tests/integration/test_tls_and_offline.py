@@ -129,7 +129,8 @@ class WithoutUpstreamTest(unittest.TestCase):
         self.assertEqual(self.strata.metric("strata_upstream_ratelimit_remaining", upstream="fault.test"), 76)
         stats = json.loads(self.strata.get("/api/v1/stats").body)["upstreams"]["fault.test"]
         self.assertEqual(stats, {"limit": 100, "remaining": 76, "window_seconds": 21600, "sparing": False,
-                                 "sparing_for_seconds": 0})
+                                 "sparing_for_seconds": 0, "down": False, "retry_in_seconds": 0,
+                                 "consecutive_failures": 0, "times_down": 0})
 
         # The tag moves upstream while the quota is at the floor (10): the HEAD that says so also
         # says 5 pulls remain, so the cached mapping is served stale instead of a pull of v1.

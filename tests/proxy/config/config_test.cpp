@@ -27,6 +27,7 @@ TEST_CASE("parse_config reads every section over the defaults") {
         "server": {"listen": "0.0.0.0:5001", "io_threads": 2},
         "cache": {"data_dir": "/srv/strata", "offline": true},
         "timeouts": {"connect_ms": 1000},
+        "client": {"breaker_failures": 5, "breaker_backoff_ms": 250, "breaker_max_backoff_ms": 4000},
         "default_upstream": "ghcr.io",
         "upstreams": [{"name": "ghcr.io", "url": "https://ghcr.io", "tag_ttl_seconds": 60},
                       {"name": "local", "url": "http://127.0.0.1:5002", "aliases": ["local.test"]}]})");
@@ -35,6 +36,10 @@ TEST_CASE("parse_config reads every section over the defaults") {
     CHECK(c.cache.data_dir == "/srv/strata");
     CHECK(c.cache.offline);
     CHECK(c.timeouts.connect == std::chrono::milliseconds(1000));
+    CHECK(c.client.breaker.failures == 5);
+    CHECK(c.client.breaker.backoff == std::chrono::milliseconds(250));
+    CHECK(c.client.breaker.max_backoff == std::chrono::milliseconds(4000));
+    CHECK(c.cache.stale_wait == std::chrono::milliseconds(1000));
     REQUIRE(c.upstreams.size() == 2);
     CHECK(c.upstreams[0].tag_ttl == std::chrono::seconds(60));
     CHECK_FALSE(c.upstreams[1].origin.tls);
@@ -81,6 +86,13 @@ TEST_CASE("parse_config names the field at fault") {
         {R"({"client": {"max_redirects": 1e300}})", "client.max_redirects: must be an integer"},
         {R"({"timeouts": {"connect_ms": 1e300}})", "timeouts.connect_ms: must be an integer"},
         {R"({"storage": {"max_blob_bytes": "big"}})", "storage.max_blob_bytes: must be a non-negative integer"},
+        {R"({"cache": {"stale_wait_ms": 3600001}})", "cache.stale_wait_ms: at most 3600000 (an hour)"},
+        {R"({"cache": {"not_found_ttl_ms": 86400001}})", "cache.not_found_ttl_ms: at most 86400000 (a day)"},
+        {R"({"client": {"breaker_failures": -1}})", "client.breaker_failures: must be a non-negative integer"},
+        {R"({"client": {"breaker_backoff_ms": 0}})",
+         "client.breaker_backoff_ms, client.breaker_max_backoff_ms: need 0 < backoff <= max_backoff <= 1 day"},
+        {R"({"client": {"breaker_backoff_ms": 5000, "breaker_max_backoff_ms": 1000}})",
+         "client.breaker_backoff_ms, client.breaker_max_backoff_ms: need 0 < backoff <= max_backoff <= 1 day"},
     };
     for (const auto& [text, message] : cases) {
         INFO(text);

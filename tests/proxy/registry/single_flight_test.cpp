@@ -59,3 +59,36 @@ TEST_CASE("single_flight hands a failure to every waiter and frees the key") {
     CHECK(failures == 3);
     CHECK(flights.in_flight() == 0);
 }
+
+TEST_CASE("run_detached waits only until its deadline, and the computation finishes without waiters") {
+    asio::io_context io;
+    single_flight<int> flights;
+    asio::steady_timer gate(io, std::chrono::hours(1));
+    int computations = 0, finished = 0;
+    std::vector<std::optional<int>> results;
+    std::function<awaitable<int>()> compute = [&]() -> awaitable<int> {
+        ++computations;
+        co_await gate.async_wait(asio::as_tuple(asio::use_awaitable));
+        ++finished;
+        co_return 7;
+    };
+    auto caller = [&](std::chrono::milliseconds wait) -> awaitable<void> {
+        results.push_back(co_await flights.run_detached("k", compute, wait));
+    };
+    asio::co_spawn(io, caller(std::chrono::milliseconds(0)), asio::detached);
+    asio::co_spawn(io, caller(std::chrono::milliseconds(0)), asio::detached);
+    asio::co_spawn(io, caller(std::chrono::hours(1)), asio::detached);
+    io.poll();
+    // The two that would not wait have their answer (none yet); one computation runs on.
+    REQUIRE(results.size() == 2);
+    CHECK_FALSE(results[0]);
+    CHECK_FALSE(results[1]);
+    CHECK(computations == 1);
+    CHECK(flights.in_flight() == 1);
+    gate.cancel();
+    io.run();
+    CHECK(finished == 1);
+    REQUIRE(results.size() == 3);
+    CHECK(results[2] == 7);  // the patient one got it
+    CHECK(flights.in_flight() == 0);
+}
