@@ -29,7 +29,7 @@ bool assign_decoded(std::string& out, std::string_view value) {
     return true;
 }
 
-// Reads ns, n and last from the query into r; other keys are ignored, and so is an n that is
+// Reads ns, n, last and artifactType from the query into r; other keys are ignored, and so is an n that is
 // not a number.
 result<void> parse_query(std::string_view query, route& r) {
     std::string other;  // n's text, or an ignored key's value (decoded all the same)
@@ -39,7 +39,7 @@ result<void> parse_query(std::string_view query, route& r) {
         const auto eq = pair.find('=');
         const auto key = pair.substr(0, eq);
         const auto value = eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
-        auto& out = key == "ns" ? r.ns : key == "last" ? r.last : other;
+        auto& out = key == "ns" ? r.ns : key == "last" ? r.last : key == "artifactType" ? r.artifact_type : other;
         if (!assign_decoded(out, value)) return errc::name_invalid;
         if (key == "n") {
             std::size_t n = 0;
@@ -58,7 +58,8 @@ bool split_at_verb(std::string_view path, route& r) {
         std::string_view marker;
         endpoint kind;
     };
-    static constexpr verb verbs[] = {{"/manifests/", endpoint::manifest}, {"/blobs/", endpoint::blob}};
+    static constexpr verb verbs[] = {
+        {"/manifests/", endpoint::manifest}, {"/blobs/", endpoint::blob}, {"/referrers/", endpoint::referrers}};
     if (path.ends_with("/tags/list")) {
         r.kind = endpoint::tags_list;
         r.client_name.assign(path.substr(0, path.size() - 10));
@@ -109,7 +110,8 @@ void reset_route(route& r) {
     r.kind = endpoint::unknown;
     r.upstream = nullptr;
     r.page_size.reset();
-    for (auto* text : {&r.repository, &r.client_name, &r.reference, &r.ns, &r.last}) storage::clear_for_reuse(*text);
+    for (auto* text : {&r.repository, &r.client_name, &r.reference, &r.ns, &r.last, &r.artifact_type})
+        storage::clear_for_reuse(*text);
 }
 
 result<void> parse_into(std::string_view target, const config& cfg, route& r) {

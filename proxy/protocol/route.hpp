@@ -11,20 +11,22 @@
 
 namespace strata::proxy {
 
-enum class endpoint { unknown, base, manifest, blob, tags_list, blob_upload };
+enum class endpoint { unknown, base, manifest, blob, tags_list, blob_upload, referrers };
 
 struct route {
     endpoint kind = endpoint::unknown;
-    const upstream_config* upstream = nullptr;  // never null for manifest, blob, tags_list
+    const upstream_config* upstream = nullptr;  // never null for manifest, blob, tags_list, referrers
     std::string repository;   // the name upstream knows ("library/alpine")
     std::string client_name;  // the name as the client wrote it ("ghcr.io/org/app")
-    std::string reference;    // tag or digest (manifest), digest (blob); not yet validated
+    std::string reference;    // tag or digest (manifest), digest (blob, referrers' subject); not yet validated
     std::string ns;           // the ns query value, if any
     std::optional<std::size_t> page_size;  // tags/list ?n=
     std::string last;                      // tags/list ?last=
+    std::string artifact_type;             // referrers ?artifactType=
 };
 
-// Parses a request target ("/v2/<name>/manifests/<ref>?ns=ghcr.io") and picks the upstream:
+// Parses a request target ("/v2/<name>/manifests/<ref>?ns=ghcr.io", ".../referrers/<digest>") and
+// picks the upstream:
 //  1. ?ns=<host> (containerd's mirror form) names the upstream;
 //  2. otherwise a first path component that looks like a host ("ghcr.io/org/app") does;
 //  3. otherwise the default upstream, with Docker Hub's "library/" for one-component names.

@@ -5,6 +5,7 @@
 #include "proxy/protocol/tag_pages.hpp"
 #include "proxy/protocol/upstream_status.hpp"
 #include "proxy/reply/replies.hpp"
+#include "storage/oci/manifest.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -52,13 +53,21 @@ served_object digest_only(const storage::digest& d, std::string_view cache_statu
     return {*text, {}, 0, cache_status, 0, 0, text};
 }
 
+// The per-request header lines of a shared_response in this cache status (static text).
+std::string_view cache_lines(cache_status status) {
+    switch (status) {
+    case cache_status::miss: return "X-Strata-Cache: miss\r\n";
+    case cache_status::revalidated: return "X-Strata-Cache: revalidated\r\n";
+    case cache_status::coalesced: return "X-Strata-Cache: coalesced\r\n";
+    case cache_status::stale: return "X-Strata-Cache: stale\r\nWarning: 110 strata \"Response is Stale\"\r\n";
+    case cache_status::hit: break;
+    }
+    return "X-Strata-Cache: hit\r\n";
+}
+
 // A hot manifest's response from its pre-built head; a whole one if it has none.
 reply manifest_reply(std::shared_ptr<const cached_manifest> m, cache_status status) {
-    std::string_view extra = "X-Strata-Cache: hit\r\n";
-    if (status == cache_status::miss) extra = "X-Strata-Cache: miss\r\n";
-    if (status == cache_status::revalidated) extra = "X-Strata-Cache: revalidated\r\n";
-    if (status == cache_status::coalesced) extra = "X-Strata-Cache: coalesced\r\n";
-    if (status == cache_status::stale) extra = "X-Strata-Cache: stale\r\nWarning: 110 strata \"Response is Stale\"\r\n";
+    const auto extra = cache_lines(status);
     if (!m->response_head.empty()) {
         const std::string_view head = m->response_head, body = m->body;
         return {shared_response{std::move(m), head, body, extra}, {}};
@@ -82,6 +91,7 @@ awaitable<reply> registry_api::answer(const request& req, const route& r) const 
         return manifest(req, r);
     }
     if (r.kind == endpoint::blob) return blob(req, r);
+    if (r.kind == endpoint::referrers) return referrers_of(r);
     return tags(r);
 }
 
@@ -213,6 +223,29 @@ awaitable<reply> registry_api::blob(const request& req, const route& r) const {
     }
     auto held = std::make_shared<held_blob>(held_blob{d->str(), std::move(fetch), std::move(lease), std::move(progress)});
     co_return blob_file(*d, std::move(held), *s.size, status);
+}
+
+// The referrers index: the cached one as it is (its header lines built once), or filtered by
+// ?artifactType=, which the answer then says in OCI-Filters-Applied.
+awaitable<reply> registry_api::referrers_of(const route& r) const {
+    auto found = co_await referrers.get(r);
+    if (!found) co_return failure(found.error(), r, r.client_name + "@" + r.reference);
+    const auto status = found->status;
+    const std::string_view shown = status == cache_status::revalidated ? std::string_view("hit") : to_string(status);
+    auto entry = std::move(found->entry);
+    if (r.artifact_type.empty()) {
+        served_object object{entry->subject, storage::media_type::oci_index, entry->index.size(), shown, 0, 0, entry};
+        const std::string_view head = entry->response_head, body = entry->index;
+        co_return reply{shared_response{entry, head, body, cache_lines(status)}, std::move(object)};
+    }
+    auto answer = text_reply(http::status::ok, storage::media_type::oci_index,
+                             storage::referrers_index(entry->refs, r.artifact_type));
+    auto& res = std::get<whole_response>(answer.body);
+    res.set("OCI-Filters-Applied", "artifactType");
+    res.set("X-Strata-Cache", to_string(status));
+    if (status == cache_status::stale) res.set(http::field::warning, "110 strata \"Response is Stale\"");
+    answer.object = served_object{entry->subject, storage::media_type::oci_index, res.body().size(), shown, 0, 0, entry};
+    co_return answer;
 }
 
 awaitable<reply> registry_api::tags(const route& r) const {

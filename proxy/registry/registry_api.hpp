@@ -7,6 +7,7 @@
 #include "proxy/protocol/route.hpp"
 #include "proxy/registry/blob_fetcher.hpp"
 #include "proxy/registry/manifest_service.hpp"
+#include "proxy/registry/referrers_service.hpp"
 #include "proxy/registry/repository_access.hpp"
 #include "proxy/registry/tag_list.hpp"
 #include "proxy/reply/reply.hpp"
@@ -18,13 +19,14 @@
 
 namespace strata::proxy {
 
-// Answers GET and HEAD of manifests, blobs and tag lists. Only a blob GET streams: every other
+// Answers GET and HEAD of manifests, blobs, tag lists and referrers. Only a blob GET streams: every other
 // answer is whole, and a hot manifest's comes with its pre-built header lines.
 struct registry_api {
     const cache_config& cache;  // offline
     upstream_set& upstreams;
     manifest_service& manifests;
     tag_list_service& tag_lists;
+    referrers_service& referrers;
     repository_access& access;
     blob_fetcher& fetcher;
     storage::blob_store& blobs;
@@ -42,6 +44,7 @@ private:
     reply served_manifest(const request& req, manifest_result found) const;
     awaitable<reply> blob(const request& req, const route& r) const;
     awaitable<reply> tags(const route& r) const;
+    awaitable<reply> referrers_of(const route& r) const;
     awaitable<reply> uncached_blob_head(const route& r, const storage::digest& d) const;
     void record_hit(const storage::digest& d) const;
     reply failure(error_code ec, const route& r, std::string_view detail) const;

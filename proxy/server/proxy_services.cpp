@@ -45,7 +45,8 @@ storage::maintenance_reports maintenance_log(const storage::cache_evictor& evict
                      r.bytes, bytes, fitted, shortfall);
     };
     log.expired = [](const storage::metadata_gc_report& r) {
-        spdlog::info("metadata expired tags={} manifests={} references={}", r.tags, r.manifests, r.references);
+        spdlog::info("metadata expired tags={} manifests={} references={} referrers={}", r.tags, r.manifests,
+                     r.references, r.referrers);
     };
     log.failed = [](const char* what, const std::exception& e) {
         spdlog::error("{} failed error=\"{}\"", what, storage::log_value(e.what()));
@@ -76,6 +77,7 @@ proxy_services::proxy_services(config c, asio::io_context& io)
       upstreams(cfg, &stats_metrics),
       manifests(cfg, upstreams, index, blocking, stats_metrics),
       tag_lists(cfg, upstreams, stats_metrics),
+      referrers(cfg, upstreams, index, blocking, stats_metrics),
       access(cfg, upstreams, index, blocking),
       fetcher(io, blocking, upstreams, blobs, index, evictor,
               fetch_limits{cfg.cache.complete_abandoned_fetches, cfg.storage.max_blob_bytes,
@@ -104,6 +106,7 @@ std::vector<metrics_sources::memory_use> proxy_services::memory_uses() const {
             {"tag_mappings", manifests.tag_memo_bytes(), manifests.tag_memo_budget()},
             {"not_found", manifests.not_found().bytes(), manifests.not_found().byte_budget()},
             {"tag_lists", tag_lists.bytes(), tag_lists.byte_budget()},
+            {"referrers", referrers.bytes(), referrers.byte_budget()},
             {"tokens", upstreams.token_bytes(), upstreams.token_budget()},
             {"repository_links", access.memo_bytes(), access.memo_budget()}};
 }
@@ -134,7 +137,7 @@ proxy_context context_of(proxy_services& s) {
         s.connections,
         s.admin_token,
         health_endpoints{s.blobs, s.index, s.blocking, s.upstreams, s.stats_metrics, cfg.server.metrics},
-        registry_api{cfg.cache, s.upstreams, s.manifests, s.tag_lists, s.access, s.fetcher, s.blobs, s.evictor,
+        registry_api{cfg.cache, s.upstreams, s.manifests, s.tag_lists, s.referrers, s.access, s.fetcher, s.blobs, s.evictor,
                      s.accesses},
         admin_api{s.admin, s.stats, [&s] { return s.upstreams.states(); }, s.events, s.index, s.blocking, cfg.storage.pinned,
                   analytics_sources{s.index, s.blobs, s.events_log, s.prices, s.blocking},

@@ -11,6 +11,7 @@
 #include "proxy/config/config.hpp"
 #include "proxy/observe/event_recorder.hpp"
 #include "proxy/registry/manifest_service.hpp"
+#include "proxy/registry/referrers_service.hpp"
 #include "proxy/observe/metrics.hpp"
 #include "proxy/net.hpp"
 #include "proxy/observe/pull_stats.hpp"
@@ -57,6 +58,7 @@ struct proxy_services {
     upstream_set upstreams;
     manifest_service manifests;
     tag_list_service tag_lists;
+    referrers_service referrers;
     repository_access access;
     blob_fetcher fetcher;
     access_recorder accesses;

@@ -9,6 +9,7 @@ namespace {
 std::string_view kind_name(endpoint kind) {
     if (kind == endpoint::manifest) return "manifest";
     if (kind == endpoint::blob) return "blob";
+    if (kind == endpoint::referrers) return "referrers";
     return "tags";
 }
 

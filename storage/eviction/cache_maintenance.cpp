@@ -59,7 +59,7 @@ cache_evictor::result cache_maintenance::evict_now() {
 metadata_gc_report cache_maintenance::expire_metadata(std::int64_t now_ns) {
     if (!expires_metadata()) return {};
     const auto report = collect_metadata_garbage(index_, now_ns - metadata_max_age_.count());
-    if ((report.tags || report.manifests || report.references) && reports_.expired) reports_.expired(report);
+    if ((report.tags || report.manifests || report.references || report.referrers) && reports_.expired) reports_.expired(report);
     return report;
 }
 

@@ -89,6 +89,16 @@ metadata_gc_report collect_metadata_garbage(metadata_index& index, std::int64_t 
         batch.Delete(db.cf(cf_refs), key);
         ++report.references;
     });
+    std::unique_ptr<rocksdb::Iterator> it(db.db->NewIterator(rocksdb::ReadOptions(), db.cf(cf_default)));
+    for (it->Seek(referrers_prefix); it->Valid() && it->key().starts_with(referrers_prefix); it->Next()) {
+        const auto value = it->value().ToStringView();
+        std::int64_t at = 0;
+        std::from_chars(value.data(), value.data() + value.size(), at);
+        if (at >= cutoff_ns) continue;
+        batch.Delete(db.cf(cf_default), it->key());
+        ++report.referrers;
+    }
+    check(it->status(), "scan referrers");
     check(db.db->Write(rocksdb::WriteOptions(), &batch), "collect metadata garbage");
     return report;
 }

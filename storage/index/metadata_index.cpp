@@ -105,6 +105,28 @@ std::vector<std::string> metadata_index::holders(const digest& d) const {
     return out;
 }
 
+namespace {
+std::string referrers_key(const repository_key& repo, const digest& subject) {
+    return std::string(referrers_prefix) + repo.upstream + '/' + repo.repository + '@' + subject.str();
+}
+}  // namespace
+
+std::optional<referrers_record> metadata_index::referrers_of(const repository_key& repo, const digest& subject) const {
+    auto value = impl_->get(cf_default, referrers_key(repo, subject));
+    if (!value) return std::nullopt;
+    const auto nl = value->find('\n');
+    std::int64_t at = 0;
+    if (nl == std::string::npos || std::from_chars(value->data(), value->data() + nl, at).ptr != value->data() + nl)
+        return std::nullopt;  // not a record this version wrote: as if absent
+    return referrers_record{value->substr(nl + 1), at};
+}
+
+void metadata_index::put_referrers(const repository_key& repo, const digest& subject, const referrers_record& record) {
+    const auto value = std::to_string(record.fetched_at_ns) + '\n' + record.index;
+    check(impl_->db->Put(rocksdb::WriteOptions(), impl_->cf(cf_default), referrers_key(repo, subject), value),
+          "write referrers");
+}
+
 std::optional<tag_record> metadata_index::tag(const repository_key& repo, std::string_view tag) const {
     auto value = impl_->get(cf_tags, tag_key(repo, tag));
     if (!value) return std::nullopt;

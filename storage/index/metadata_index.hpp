@@ -27,6 +27,12 @@ struct manifest_record {
     std::string body;
 };
 
+// A subject's referrers index as strata last fetched it (unfiltered, rendered by strata).
+struct referrers_record {
+    std::string index;
+    std::int64_t fetched_at_ns = 0;
+};
+
 struct tag_record {
     std::string digest;
     std::string media_type;
@@ -81,6 +87,10 @@ public:
 
     std::optional<tag_record> tag(const repository_key& repo, std::string_view tag) const;
     void put_tag(const repository_key& repo, std::string_view tag, const tag_record& record);
+
+    // The referrers of subject in repo, as last fetched.
+    std::optional<referrers_record> referrers_of(const repository_key& repo, const digest& subject) const;
+    void put_referrers(const repository_key& repo, const digest& subject, const referrers_record& record);
 
     std::optional<blob_record> blob(const digest& d) const;
     void put_blob(const digest& d, const blob_record& record);

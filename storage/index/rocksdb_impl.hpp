@@ -17,6 +17,9 @@ enum column { cf_default, cf_blobs, cf_manifests, cf_tags, cf_refs, cf_events, c
 
 // In the default column family: when a manifest was last stored or served (decimal ns).
 inline std::string manifest_used_key(std::string_view digest) { return "manifest_used/" + std::string(digest); }
+// In the default column family: a subject's referrers index ("<fetched ns>\n<index>"), under
+// "referrers/<upstream>/<repository>@<digest>".
+inline constexpr std::string_view referrers_prefix = "referrers/";
 // In the default column family: whether a repository holds a digest ("1:<ns>" or "0:<ns>").
 inline std::string link_prefix(std::string_view digest) { return "link/" + std::string(digest) + "|"; }
 

@@ -21,6 +21,12 @@
 //   GET    /_control/held                        how many responses are held right now
 //   POST   /_control/release                     lets every held response go
 //
+// Referrers (OCI 1.1): GET /v2/<repo>/referrers/<digest>[?artifactType=] lists the manifests of
+// repo whose "subject" is digest (artifactType: the manifest's, else its config's mediaType),
+// filtered with OCI-Filters-Applied, --referrers-page-size entries a page with a Link to the
+// next. --referrers none answers that endpoint 404, as distribution 2.8 does: clients then use
+// the referrers tag schema (an index tagged "sha256-<hex>").
+//
 // Fault actions: serve (the normal answer, e.g. with a hold_after_bytes; a manifest's with the
 // fault's "headers" added), status (with "headers" too), reset,
 // wrong_bytes, trickle (any blob fault with delay_ms paces the body), delay, redirect (location
@@ -84,6 +90,8 @@ struct options {
     std::string realm;          // bearer realm to send clients to; empty: this server's /token
     std::size_t token_bytes = 0;  // pad issued tokens to this size (memory tests)
     unsigned short port = 0;      // 0: any free port
+    bool referrers = true;        // serve the referrers API
+    std::size_t referrers_page_size = 0;  // 0: one page
 };
 
 struct upstream_state {
@@ -225,7 +233,7 @@ private:
             if (it != state_.tokens.end() && it->second > std::chrono::steady_clock::now()) return {};
         }
         std::string repo = target.substr(4);
-        for (const char* verb : {"/manifests/", "/blobs/", "/tags/"})
+        for (const char* verb : {"/manifests/", "/blobs/", "/tags/", "/referrers/"})
             if (auto at = repo.rfind(verb); at != std::string::npos) {
                 repo = repo.substr(0, at);
                 break;
@@ -272,6 +280,14 @@ private:
             }
             co_return co_await send_blob(req, it->second, f);
         }
+        if (auto at = path.rfind("/referrers/"); at != std::string::npos) {
+            if (!state_.opts.referrers) {
+                auto res = reply(req, 404, "404 page not found\n", "text/plain; charset=utf-8");
+                co_return co_await send(res);
+            }
+            auto res = referrers(req, target, path.substr(4, at - 4), path.substr(at + 11));
+            co_return co_await send(res);
+        }
         if (auto at = path.rfind("/manifests/"); at != std::string::npos) {
             auto it = state_.manifests.find(path.substr(4, at - 4) + ":" + path.substr(at + 11));
             if (it == state_.manifests.end()) {
@@ -289,6 +305,52 @@ private:
         }
         auto res = oci_error(req, 404, "NAME_UNKNOWN");
         co_return co_await send(res);
+    }
+
+    // The descriptors of repo's manifests whose subject is subject, as a registry computes them.
+    json referrer_descriptors(const std::string& repo, const std::string& subject, const std::string& filter) {
+        json out = json::array();
+        for (const auto& [key, value] : state_.manifests) {
+            if (!key.starts_with(repo + ":sha256:")) continue;  // each manifest once, by its digest
+            const auto doc = json::parse(value.second, nullptr, false);
+            if (!doc.is_object() || !doc.contains("subject") || doc["subject"].value("digest", "") != subject) continue;
+            auto type = doc.value("artifactType", "");
+            if (type.empty() && doc.contains("config")) type = doc["config"].value("mediaType", "");
+            if (!filter.empty() && type != filter) continue;
+            json d = {{"mediaType", value.first}, {"digest", key.substr(repo.size() + 1)}, {"size", value.second.size()}};
+            if (!type.empty()) d["artifactType"] = type;
+            if (doc.contains("annotations")) d["annotations"] = doc["annotations"];
+            out.push_back(std::move(d));
+        }
+        return out;
+    }
+
+    http::response<http::string_body> referrers(const request& req, const std::string& target, const std::string& repo,
+                                                const std::string& subject) {
+        const auto filter = query_value(target, "artifactType");
+        auto all = referrer_descriptors(repo, subject, filter);
+        const auto size = state_.opts.referrers_page_size;
+        const auto page = static_cast<std::size_t>(std::stoul("0" + query_value(target, "page")));
+        json manifests = json::array();
+        for (std::size_t i = page * size; i < all.size() && (size == 0 || i < (page + 1) * size); ++i)
+            manifests.push_back(all[i]);
+        auto res = reply(req, 200,
+                         json{{"schemaVersion", 2}, {"mediaType", "application/vnd.oci.image.index.v1+json"},
+                              {"manifests", manifests}}.dump(),
+                         "application/vnd.oci.image.index.v1+json");
+        if (!filter.empty()) res.set("OCI-Filters-Applied", "artifactType");
+        if (size && (page + 1) * size < all.size()) {
+            std::string next = "/v2/" + repo + "/referrers/" + subject + "?page=" + std::to_string(page + 1);
+            if (!filter.empty()) next += "&artifactType=" + filter;
+            res.set(http::field::link, "<" + next + ">; rel=\"next\"");
+        }
+        return res;
+    }
+
+    static std::string query_value(const std::string& target, const std::string& key) {
+        const auto q = target.find('?');
+        if (q == std::string::npos) return {};
+        return form_value(target.substr(q + 1), key);
     }
 
     asio::awaitable<bool> send_blob(request& req, const std::string& data, const fault* f) {
@@ -474,6 +536,8 @@ options parse_options(int argc, char** argv) {
         else if (flag == "--realm") o.realm = argv[i + 1];
         else if (flag == "--token-bytes") o.token_bytes = std::stoul(argv[i + 1]);
         else if (flag == "--port") o.port = static_cast<unsigned short>(std::stoul(argv[i + 1]));
+        else if (flag == "--referrers") o.referrers = std::string(argv[i + 1]) != "none";
+        else if (flag == "--referrers-page-size") o.referrers_page_size = std::stoul(argv[i + 1]);
         else throw std::runtime_error("unknown flag " + flag);
     }
     return o;

@@ -14,7 +14,7 @@ FAULT_UPSTREAM = os.environ.get("STRATA_FAULT_UPSTREAM_BIN",
 
 class FaultUpstream:
     def __init__(self, workdir, auth="none", user=None, token_ttl=300, name="fault", realm=None, token_bytes=0,
-                 port=0):
+                 port=0, referrers="api", referrers_page_size=0):
         self.log_path = os.path.join(workdir, "%s.log" % name)
         self.args = [FAULT_UPSTREAM, "--auth", auth, "--token-ttl", str(token_ttl)]
         if user:
@@ -25,6 +25,9 @@ class FaultUpstream:
             self.args += ["--token-bytes", str(token_bytes)]
         if port:
             self.args += ["--port", str(port)]
+        self.args += ["--referrers", referrers]
+        if referrers_page_size:
+            self.args += ["--referrers-page-size", str(referrers_page_size)]
         self.proc = None
         self.port = None
 

@@ -79,3 +79,27 @@ TEST_CASE("metadata GC keeps what live tags reach and what was served recently, 
     }
     std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("metadata GC expires referrers lists fetched before the cutoff") {
+    const auto dir = std::filesystem::temp_directory_path() / ("strata-gc-referrers-" + std::to_string(::getpid()));
+    {
+        metadata_index index(dir);
+        const repository_key repo{"ghcr.io", "org/app"};
+        const auto fresh = sha256_of("fresh subject"), old = sha256_of("old subject");
+        const std::string empty = R"({"manifests":[]})";
+        const auto later = hours_from_now(2);
+        index.put_referrers(repo, fresh, {empty, later});
+        index.put_referrers(repo, old, {empty, 0});
+        const auto read = index.referrers_of(repo, fresh);
+        REQUIRE(read);
+        CHECK(read->index == empty);
+        CHECK(read->fetched_at_ns == later);
+        CHECK_FALSE(index.referrers_of({"ghcr.io", "org/other"}, fresh));
+
+        const auto report = collect_metadata_garbage(index, hours_from_now(1));
+        CHECK(report.referrers == 1);
+        CHECK(index.referrers_of(repo, fresh));
+        CHECK_FALSE(index.referrers_of(repo, old));
+    }
+    std::filesystem::remove_all(dir);
+}
