@@ -190,8 +190,8 @@ void metrics::coalesced_waiter(const std::string& kind) { coalesced_.Add({{"kind
 
 void metrics::stale_served(const std::string& upstream) { stale_.Add({{"upstream", upstream}}).Increment(); }
 
-void metrics::upstream_value_rejected(const std::string& upstream, const std::string& what) {
-    rejected_values_.Add({{"upstream", upstream}, {"what", what}}).Increment();
+void metrics::upstream_value_rejected(const std::string& upstream, const std::string& what, std::uint64_t count) {
+    rejected_values_.Add({{"upstream", upstream}, {"what", what}}).Increment(static_cast<double>(count));
 }
 
 void metrics::mirrored_counter::sync(const std::function<std::uint64_t()>& source) {

@@ -70,7 +70,7 @@ public:
     void coalesced_waiter(const std::string& kind);
     void stale_served(const std::string& upstream);
     // A value from an upstream (a tag, a name, a digest, a header) failed its grammar and was dropped.
-    void upstream_value_rejected(const std::string& upstream, const std::string& what);
+    void upstream_value_rejected(const std::string& upstream, const std::string& what, std::uint64_t count = 1);
 
     // The exposition text (format 0.0.4).
     std::string render();

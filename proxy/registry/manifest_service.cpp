@@ -78,6 +78,17 @@ void manifest_service::tag_memo::store(const std::string& key, const storage::ta
     bytes_ += cost;
 }
 
+void manifest_service::moved_tags::add(const std::string& key) {
+    std::lock_guard lock(mutex_);
+    if (keys_.size() >= 4096) keys_.clear();  // bounded: a tag forgotten here is only asked again
+    keys_.insert(key);
+}
+
+bool manifest_service::moved_tags::take(const std::string& key) {
+    std::lock_guard lock(mutex_);
+    return keys_.erase(key) > 0;
+}
+
 std::size_t manifest_service::tag_memo::bytes() const {
     std::lock_guard lock(mutex_);
     return bytes_;
@@ -168,7 +179,7 @@ awaitable<result<manifest_result>> manifest_service::get_by_tag(const route& r, 
         auto cached = co_await load_cached(record->digest);
         if (cached && (cfg_.cache.offline || is_fresh(*record, r.upstream->tag_ttl)))
             co_return manifest_result{cached, cache_status::hit};
-        if (cached) {
+        if (cached && !moved_.take(tag_key(r))) {
             auto answered = co_await revalidate(r, accept, cached);
             if (!answered) {  // the access log shows each; a down upstream is logged by its breaker
                 spdlog::debug("serving stale tag upstream={} repo={} tag={} digest={} reason=\"no answer within "
@@ -177,6 +188,7 @@ awaitable<result<manifest_result>> manifest_service::get_by_tag(const route& r, 
                 co_return manifest_result{cached, cache_status::stale};
             }
             auto& current = *answered;
+            if (current && *current != record->digest) moved_.take(tag_key(r));  // followed right here
             if (current && *current == record->digest) co_return manifest_result{cached, cache_status::revalidated};
             // The tag moved, but pulling its new manifest would spend a pull the quota keeps
             // for content strata does not hold: follow it only if strata holds that manifest.
@@ -215,13 +227,15 @@ awaitable<std::optional<result<std::string>>> manifest_service::revalidate(const
         return revalidation(r, accept, cached);
     };
     co_return co_await revalidations_.run_detached(tag_key(r) + "|" + accept.header_value(), std::move(ask),
-                                                  cfg_.cache.stale_wait);
+                                                  cfg_.cache.stale_wait, max_background_revalidations);
 }
 
 awaitable<result<std::string>> manifest_service::revalidation(route r, accept_list accept,
                                                               std::shared_ptr<const cached_manifest> cached) {
     auto current = co_await head_upstream_digest(r, accept);
     if (current && *current == cached->digest) co_await store_tag(r, *cached);
+    // Moved, and nobody waited to hear it: the next request fetches the tag instead of asking again.
+    if (current && *current != cached->digest) moved_.add(tag_key(r));
     co_return current;
 }
 

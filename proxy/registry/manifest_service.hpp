@@ -15,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 
 namespace strata::proxy {
 
@@ -39,6 +40,10 @@ struct manifest_result {
 // Thread-safe; one instance serves all sessions.
 class manifest_service {
 public:
+    // HEADs that outlive their requests (cache.stale_wait), at most this many at once; past it a
+    // tag past its TTL is served stale without asking.
+    static constexpr std::size_t max_background_revalidations = 256;
+
     manifest_service(const config& cfg, upstream_set& upstreams, storage::metadata_index& index,
                      asio::thread_pool& blocking, metrics& m);
 
@@ -72,6 +77,17 @@ private:
         std::size_t bytes_ = 0;
     };
 
+    // Tags a background revalidation found moved (at most 4096): their next request fetches.
+    class moved_tags {
+    public:
+        void add(const std::string& key);
+        bool take(const std::string& key);  // true once after add
+
+    private:
+        std::mutex mutex_;
+        std::set<std::string> keys_;
+    };
+
     std::shared_ptr<const cached_manifest> fresh_from_memory(const route& r, const accept_list& accept);
     awaitable<std::optional<storage::tag_record>> load_tag(const route& r);
     awaitable<result<manifest_result>> get_by_digest(const route& r, const storage::digest& d,
@@ -100,6 +116,7 @@ private:
     not_found_memo not_found_;
     single_flight<result<manifest_result>> flights_;
     single_flight<result<std::string>> revalidations_;
+    moved_tags moved_;
 };
 
 }  // namespace strata::proxy

@@ -7,6 +7,7 @@
 #include "proxy/reply/reply.hpp"
 #include "storage/clock.hpp"
 #include "storage/oci/manifest.hpp"
+#include "storage/untrusted/text_escape.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -115,7 +116,8 @@ awaitable<result<referrers_result>> referrers_service::get(const route& r) {
         if (!fetched) co_return fetched.error();
         co_return referrers_result{*fetched, leader ? cache_status::miss : cache_status::coalesced};
     }
-    auto answered = co_await flights_.run_detached(key, std::move(ask), cfg_.cache.stale_wait);
+    auto answered = co_await flights_.run_detached(key, std::move(ask), cfg_.cache.stale_wait,
+                                                   manifest_service::max_background_revalidations);
     if (answered && *answered) co_return referrers_result{**answered, cache_status::revalidated};
     if (answered && !serves_stale(answered->error())) co_return answered->error();
     spdlog::debug("serving stale referrers upstream={} repo={} subject={} reason={}", r.upstream->name, r.repository,
@@ -130,18 +132,26 @@ awaitable<result<referrers_service::entry_ptr>> referrers_service::refresh(route
     auto list = co_await fetch_api(r, subject, retry);
     if (!list) co_return list.error();
     if (list->dropped) {
-        for (std::size_t i = 0; i < list->dropped; ++i) metrics_.upstream_value_rejected(r.upstream->name, "referrer");
+        metrics_.upstream_value_rejected(r.upstream->name, "referrer", list->dropped);
         spdlog::warn("upstream referrers dropped upstream={} repo={} subject={} count={} reason=\"not a valid "
                      "descriptor\"", r.upstream->name, r.repository, subject.str(), list->dropped);
     }
     auto e = make_entry(subject, std::move(list->entries), fetched_at);
+    remember(key, e);
+    // Only lists with referrers outlive a restart: an empty one (what any random subject gets)
+    // costs memory within the budget, never a record on disk.
+    if (e->refs.empty()) co_return e;
     const storage::repository_key repo{r.upstream->name, r.repository};
     auto write = [this, repo, subject, e] {
-        index_.put_referrers(repo, subject, {e->index, e->fetched_at_ns});
+        try {
+            index_.put_referrers(repo, subject, {e->index, e->fetched_at_ns});
+        } catch (const std::exception& failure) {
+            spdlog::warn("referrers not stored upstream={} repo={} subject={} error={}", repo.upstream, repo.repository,
+                         subject.str(), storage::log_value(failure.what()));
+        }
         return true;
     };
     co_await run_blocking(blocking_, std::move(write));
-    remember(key, e);
     co_return e;
 }
 
@@ -156,7 +166,8 @@ awaitable<result<storage::referrer_list>> referrers_service::fetch_api(const rou
         if (!res) co_return res.error();
         // No referrers API (distribution 2.8 answers 404, some registries 405): the tag schema.
         if (page == 0 && (res->status == 404 || res->status == 405)) co_return co_await fetch_tag_schema(r, subject, retry);
-        if (res->status != 200) co_return upstream_failure(res->status, res->body, object_kind::manifest);
+        if (res->status != 200)  // a later page missing is the upstream's failure, never "no referrers"
+            co_return page == 0 ? upstream_failure(res->status, res->body, object_kind::manifest) : errc::upstream_protocol;
         total += res->body.size();
         if (total > max_total_bytes) co_return errc::manifest_too_large;
         auto parsed = storage::parse_referrers(res->body);
@@ -184,7 +195,11 @@ awaitable<result<storage::referrer_list>> referrers_service::fetch_tag_schema(co
     }
     if (res->status != 200) co_return upstream_failure(res->status, res->body, object_kind::manifest);
     auto parsed = storage::parse_referrers(res->body);
-    if (!parsed) co_return errc::upstream_protocol;
+    if (!parsed) {  // not an index: the spec has clients assume no referrers
+        spdlog::warn("upstream referrers tag is not an index upstream={} repo={} subject={}", r.upstream->name,
+                     r.repository, subject.str());
+        co_return storage::referrer_list{};
+    }
     co_return parsed;
 }
 

@@ -43,25 +43,36 @@ public:
         co_return co_await follow(f);
     }
 
-    // The same, but the computation runs detached on executor, so it finishes even when nobody
-    // waits for it any more, and this caller waits for it only until `wait` after it started
-    // (whoever started it): nullopt when it has not finished by then.
+    // The same, but the computation runs detached on the caller's executor, so it finishes even
+    // when nobody waits for it any more, and this caller waits for it only until `wait` after it
+    // started (whoever started it): nullopt when it has not finished by then. At most
+    // max_detached such computations run at once: past that, nullopt at once and nothing starts.
     awaitable<std::optional<T>> run_detached(const std::string& key, std::function<awaitable<T>()> compute,
-                                             std::chrono::milliseconds wait) {
+                                             std::chrono::milliseconds wait, std::size_t max_detached) {
         std::shared_ptr<flight> f;
         bool leads = false;
         {
             std::lock_guard lock(mutex_);
-            auto& slot = flights_[key];
-            if (!slot) {
-                slot = std::make_shared<flight>();
+            const auto it = flights_.find(key);
+            if (it != flights_.end()) {
+                f = it->second;
+            } else {
+                if (detached_ >= max_detached) co_return std::nullopt;
+                f = flights_.emplace(key, std::make_shared<flight>()).first->second;
+                f->detached = true;
+                ++detached_;
                 leads = true;
             }
-            f = slot;
         }
         const auto executor = co_await asio::this_coro::executor;
         if (leads) asio::co_spawn(executor, lead(key, f, std::move(compute)), asio::detached);
         co_return co_await follow_until(f, f->started + wait);
+    }
+
+    // Detached computations running now.
+    std::size_t detached() const {
+        std::lock_guard lock(mutex_);
+        return detached_;
     }
 
     std::size_t in_flight() const {
@@ -73,6 +84,7 @@ private:
     using wakeup = asio::experimental::concurrent_channel<void(error_code)>;
     struct flight {
         std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+        bool detached = false;
         std::mutex mutex;
         bool done = false;
         std::optional<T> value;
@@ -91,6 +103,7 @@ private:
         {
             std::lock_guard lock(mutex_);
             flights_.erase(key);
+            if (f->detached) --detached_;
         }
         {
             std::lock_guard lock(f->mutex);
@@ -119,25 +132,32 @@ private:
 
     awaitable<std::optional<T>> follow_until(std::shared_ptr<flight> f, std::chrono::steady_clock::time_point deadline) {
         using namespace asio::experimental::awaitable_operators;
-        auto w = std::make_shared<wakeup>(co_await asio::this_coro::executor, 1);
+        const bool waits = std::chrono::steady_clock::now() < deadline;
+        const auto executor = co_await asio::this_coro::executor;  // not inside ?: (GCC 12 miscompiles it)
+        std::shared_ptr<wakeup> w;
+        if (waits) w = std::make_shared<wakeup>(executor, 1);
         bool done = false;
         {
             std::lock_guard lock(f->mutex);
             done = f->done;
-            if (!done) f->waiters.push_back(w);
+            if (!done && waits) f->waiters.push_back(w);
         }
-        if (!done && std::chrono::steady_clock::now() < deadline) {
-            asio::steady_timer timer(co_await asio::this_coro::executor, deadline);
+        if (!done && waits) {
+            asio::steady_timer timer(executor, deadline);
             co_await (w->async_receive(with_ec) || timer.async_wait(with_ec));
         }
         std::lock_guard lock(f->mutex);
-        if (!f->done) co_return std::nullopt;
+        if (!f->done) {  // gave up: its channel leaves the flight's list, which would otherwise grow
+            std::erase(f->waiters, w);
+            co_return std::nullopt;
+        }
         if (f->error) std::rethrow_exception(f->error);
         co_return f->value;
     }
 
     mutable std::mutex mutex_;
     std::map<std::string, std::shared_ptr<flight>> flights_;
+    std::size_t detached_ = 0;
 };
 
 }  // namespace strata::proxy

@@ -34,8 +34,9 @@ bool circuit_breaker::failed(clock::time_point now) {
     std::lock_guard lock(mutex_);
     if (failures_ < UINT32_MAX) ++failures_;
     const bool was_down = down_;
-    // Down already: a failed probe (or any failure once the backoff has passed) means longer.
-    if (down_ ? now >= down_until_ : cfg_.failures > 0 && failures_ >= cfg_.failures) go_down(now);
+    // Down already: only a failure while the probe is out means longer (a request let through
+    // before the upstream went down, failing late, says nothing new).
+    if (down_ ? probe_until_ != clock::time_point{} : cfg_.failures > 0 && failures_ >= cfg_.failures) go_down(now);
     return down_ != was_down;
 }
 

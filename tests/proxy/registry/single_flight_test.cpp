@@ -73,12 +73,18 @@ TEST_CASE("run_detached waits only until its deadline, and the computation finis
         co_return 7;
     };
     auto caller = [&](std::chrono::milliseconds wait) -> awaitable<void> {
-        results.push_back(co_await flights.run_detached("k", compute, wait));
+        results.push_back(co_await flights.run_detached("k", compute, wait, 1));
     };
     asio::co_spawn(io, caller(std::chrono::milliseconds(0)), asio::detached);
     asio::co_spawn(io, caller(std::chrono::milliseconds(0)), asio::detached);
     asio::co_spawn(io, caller(std::chrono::hours(1)), asio::detached);
+    // Another key past the cap of one detached computation: nothing starts, no wait.
+    std::optional<int> capped = 1;
+    auto other = [&]() -> awaitable<void> { capped = co_await flights.run_detached("other", compute, std::chrono::hours(1), 1); };
+    asio::co_spawn(io, other(), asio::detached);
     io.poll();
+    CHECK_FALSE(capped);
+    CHECK(flights.detached() == 1);
     // The two that would not wait have their answer (none yet); one computation runs on.
     REQUIRE(results.size() == 2);
     CHECK_FALSE(results[0]);
@@ -91,4 +97,5 @@ TEST_CASE("run_detached waits only until its deadline, and the computation finis
     REQUIRE(results.size() == 3);
     CHECK(results[2] == 7);  // the patient one got it
     CHECK(flights.in_flight() == 0);
+    CHECK(flights.detached() == 0);
 }
