@@ -75,7 +75,7 @@ reply handle_prefetch(const prefetch_services& services, const request& req) {
     auto options = parse_options(req.target());
     if (!options)
         return refusal(http::status::bad_request, "UNSUPPORTED", "image=REF is required (repeatable); concurrency: 1 to 64");
-    auto write = [&services, o = std::move(*options)](beast::tcp_stream& stream, const request& r) {
+    auto write = [&services, o = std::move(*options)](beast::tcp_stream& stream, const request& r, storage::pull_event&) {
         return stream_prefetch(services, o, stream, r);
     };
     return {streamed_response{std::move(write)}, {}};

@@ -139,6 +139,7 @@ void read_sections(const json& doc, config& c) {
         r.read_duration("stale_wait_ms", c.cache.stale_wait);
         r.read("offline", c.cache.offline);
         r.read("complete_abandoned_fetches", c.cache.complete_abandoned_fetches);
+        r.read("range_fetches_whole", c.cache.range_fetches_whole);
     });
     read_section(top, "timeouts", [&c](object_reader& r) {
         r.read_duration("connect_ms", c.timeouts.connect);

@@ -120,6 +120,9 @@ struct cache_config {
     // cached mapping is served, marked stale, and the revalidation finishes in the background.
     std::chrono::milliseconds stale_wait{1000};
     bool complete_abandoned_fetches = true;  // finish a blob download after its last client left
+    // A Range request for bytes not on disk yet is answered from the upstream at once; with this,
+    // the whole blob is also fetched into the cache, as for any miss.
+    bool range_fetches_whole = true;
 };
 
 // The store's byte budget and eviction (cache_evictor), and images it never evicts.

@@ -1,35 +1,130 @@
-// resolve_range: the single-range subset of RFC 9110 byte ranges that registries serve.
+// Range headers: parsing the byte-range set, resolving it against a size, refusing what is
+// unreasonable; and the framing of a multipart/byteranges body.
 #include "proxy/protocol/byte_range.hpp"
 
 #include "proxy/protocol/decimal.hpp"
 
+#include <algorithm>
+#include <cstdio>
+#include <random>
+
 namespace strata::proxy {
+namespace {
 
-result<std::optional<byte_range>> resolve_range(std::string_view header, std::uint64_t size) {
+std::string_view trim_ows(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
+}
+
+std::optional<range_spec> parse_spec(std::string_view text) {
+    const auto dash = text.find('-');
+    if (dash == std::string_view::npos) return std::nullopt;
+    if (dash == 0) {
+        const auto suffix = whole_decimal(text.substr(1));
+        if (!suffix) return std::nullopt;
+        return range_spec{std::nullopt, std::nullopt, *suffix};
+    }
+    const auto first = whole_decimal(text.substr(0, dash));
+    if (!first) return std::nullopt;
+    if (dash + 1 == text.size()) return range_spec{first, std::nullopt, 0};
+    const auto last = whole_decimal(text.substr(dash + 1));
+    if (!last || *last < *first) return std::nullopt;
+    return range_spec{first, last, 0};
+}
+
+// The spec within a blob of size, if any of it lies there.
+std::optional<byte_range> resolve(const range_spec& s, std::uint64_t size) {
+    if (size == 0) return std::nullopt;
+    if (!s.first) {
+        if (s.suffix == 0) return std::nullopt;
+        return byte_range{size - std::min(s.suffix, size), size - 1};
+    }
+    if (*s.first >= size) return std::nullopt;
+    return byte_range{*s.first, s.last ? std::min(*s.last, size - 1) : size - 1};
+}
+
+}  // namespace
+
+std::string range_spec::header_value() const {
+    if (!first) return "bytes=-" + std::to_string(suffix);
+    return "bytes=" + std::to_string(*first) + "-" + (last ? std::to_string(*last) : std::string());
+}
+
+std::optional<std::vector<range_spec>> parse_range_header(std::string_view header) {
     constexpr std::string_view unit = "bytes=";
-    if (!header.starts_with(unit)) return std::optional<byte_range>{};
-    const auto spec = header.substr(unit.size());
-    const auto dash = spec.find('-');
-    if (dash == std::string_view::npos || spec.find(',') != std::string_view::npos)
-        return std::optional<byte_range>{};
+    if (!header.starts_with(unit)) return std::nullopt;
+    auto rest = header.substr(unit.size());
+    std::vector<range_spec> specs;
+    for (;;) {
+        const auto comma = rest.find(',');
+        const auto item = trim_ows(rest.substr(0, comma));
+        if (!item.empty()) {  // RFC 9110 5.6.1: empty list elements are ignored
+            auto spec = parse_spec(item);
+            if (!spec || specs.size() == 4 * max_ranges) return std::nullopt;
+            specs.push_back(*spec);
+        }
+        if (comma == std::string_view::npos) break;
+        rest.remove_prefix(comma + 1);
+    }
+    if (specs.empty()) return std::nullopt;
+    return specs;
+}
 
-    if (dash == 0) {  // suffix: the last N bytes
-        const auto suffix = whole_decimal(spec.substr(1));
-        if (!suffix) return std::optional<byte_range>{};
-        if (*suffix == 0 || size == 0) return errc::range_unsatisfiable;
-        const auto n = std::min(*suffix, size);
-        return std::optional<byte_range>{byte_range{size - n, size - 1}};
+result<std::vector<byte_range>> resolve_ranges(std::string_view header, std::uint64_t size) {
+    const auto specs = parse_range_header(header);
+    if (!specs) return std::vector<byte_range>{};
+    return resolve_specs(*specs, size);
+}
+
+std::optional<content_range> parse_content_range(std::string_view value) {
+    constexpr std::string_view unit = "bytes ";
+    if (!value.starts_with(unit)) return std::nullopt;
+    value.remove_prefix(unit.size());
+    const auto dash = value.find('-'), slash = value.find('/');
+    if (dash == std::string_view::npos || slash == std::string_view::npos || slash < dash) return std::nullopt;
+    const auto first = whole_decimal(value.substr(0, dash));
+    const auto last = whole_decimal(value.substr(dash + 1, slash - dash - 1));
+    const auto complete = whole_decimal(value.substr(slash + 1));
+    if (!first || !last || !complete || *last < *first || *last >= *complete) return std::nullopt;
+    return content_range{{*first, *last}, *complete};
+}
+
+result<std::vector<byte_range>> resolve_specs(const std::vector<range_spec>& specs, std::uint64_t size) {
+    std::vector<byte_range> ranges;
+    for (const auto& s : specs)
+        if (auto r = resolve(s, size)) ranges.push_back(*r);
+    if (ranges.empty()) return errc::range_unsatisfiable;
+    if (ranges.size() > max_ranges) return errc::ranges_refused;
+    auto sorted = ranges;
+    std::sort(sorted.begin(), sorted.end(), [](const byte_range& a, const byte_range& b) { return a.first < b.first; });
+    for (std::size_t i = 1; i < sorted.size(); ++i)
+        if (sorted[i].first <= sorted[i - 1].last) return errc::ranges_refused;
+    return ranges;
+}
+
+std::string multipart_boundary() {
+    thread_local std::mt19937_64 random{std::random_device{}()};
+    char hex[17];
+    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(random()));
+    return "strata" + std::string(hex);
+}
+
+multipart_plan plan_multipart(const std::vector<byte_range>& ranges, std::uint64_t size, std::string_view part_type,
+                              std::string_view boundary) {
+    multipart_plan plan;
+    plan.content_type = "multipart/byteranges; boundary=" + std::string(boundary);
+    for (std::size_t i = 0; i < ranges.size(); ++i) {
+        const auto& r = ranges[i];
+        auto head = std::string(i ? "\r\n--" : "--") + std::string(boundary) + "\r\nContent-Type: " +
+                    std::string(part_type) + "\r\nContent-Range: bytes " + std::to_string(r.first) + "-" +
+                    std::to_string(r.last) + "/" + std::to_string(size) + "\r\n\r\n";
+        plan.content_length += head.size() + r.length();
+        plan.part_heads.push_back(std::move(head));
     }
-    const auto first = whole_decimal(spec.substr(0, dash));
-    if (!first) return std::optional<byte_range>{};
-    std::uint64_t last = size == 0 ? 0 : size - 1;
-    if (dash + 1 < spec.size()) {
-        const auto parsed_last = whole_decimal(spec.substr(dash + 1));
-        if (!parsed_last || *parsed_last < *first) return std::optional<byte_range>{};
-        last = std::min(*parsed_last, last);
-    }
-    if (*first >= size) return errc::range_unsatisfiable;
-    return std::optional<byte_range>{byte_range{*first, last}};
+    plan.closing = "\r\n--" + std::string(boundary) + "--\r\n";
+    plan.content_length += plan.closing.size();
+    return plan;
 }
 
 }  // namespace strata::proxy

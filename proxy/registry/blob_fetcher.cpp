@@ -145,12 +145,25 @@ awaitable<void> blob_fetcher::run(std::shared_ptr<blob_fetch> fetch, route r, st
         spdlog::error("blob fetch failed digest={} error=\"{}\"", fetch->digest().str(), e.what());
     }
     if (outcome != errc::ok) store_.discard(fetch->file());
+    if (outcome == errc::digest_mismatch) remember_mismatch(key);
     if (outcome == errc::storage_full && on_disk_full_) {
         const auto s = fetch->state();
         on_disk_full_(s.size.value_or(s.written), s.written);
     }
     fetch->finish(outcome);
     forget(key);
+}
+
+void blob_fetcher::remember_mismatch(const std::string& key) {
+    std::lock_guard lock(mutex_);
+    if (mismatched_.size() >= 4096) mismatched_.clear();  // bounded; forgetting only allows a pass-through again
+    mismatched_[key] = std::chrono::steady_clock::now() + std::chrono::minutes(10);
+}
+
+bool blob_fetcher::sent_wrong_bytes(const storage::digest& d, const std::string& upstream) const {
+    std::lock_guard lock(mutex_);
+    const auto it = mismatched_.find(flight_key(d, upstream));
+    return it != mismatched_.end() && std::chrono::steady_clock::now() < it->second;
 }
 
 // What the upstream may send for d: at most storage.max_blob_bytes, exactly the size a cached

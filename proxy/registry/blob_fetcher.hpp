@@ -50,6 +50,9 @@ public:
     // The repository a running download of d through upstream was started for, if one runs
     // (a request may join it).
     std::optional<std::string> joinable(const storage::digest& d, const std::string& upstream) const;
+    // True for ten minutes after a download of d through upstream did not match its digest: a
+    // range of it is then never passed through unverified (at most 4096 remembered).
+    bool sent_wrong_bytes(const storage::digest& d, const std::string& upstream) const;
     // Number of downloads currently running.
     std::size_t in_flight() const;
     // Deletes a cached blob's file and index entry unless a download of it is running. The
@@ -80,6 +83,7 @@ private:
     download_slots& slots_for(const std::string& upstream);
     void forget(const std::string& key);
     void wait_for_removal(const storage::digest& d);
+    void remember_mismatch(const std::string& key);
 
     asio::io_context& io_;
     std::function<asio::any_io_executor()> pick_executor_;
@@ -96,6 +100,7 @@ private:
     std::function<void(std::uint64_t, std::uint64_t)> on_disk_full_;
     mutable std::mutex mutex_;
     std::map<std::string, std::shared_ptr<blob_fetch>> in_flight_;  // by flight_key(digest, upstream)
+    std::map<std::string, std::chrono::steady_clock::time_point> mismatched_;  // flight key -> until
     std::mutex slots_mutex_;
     std::map<std::string, std::unique_ptr<download_slots>> slots_;  // by upstream name
     std::set<std::string> removing_;  // digests remove_cached is deleting right now

@@ -2,12 +2,16 @@
 #include "proxy/registry/registry_api.hpp"
 
 #include "proxy/protocol/accept.hpp"
+#include "proxy/protocol/byte_range.hpp"
+#include "proxy/registry/range_passthrough.hpp"
 #include "proxy/protocol/tag_pages.hpp"
 #include "proxy/protocol/upstream_status.hpp"
 #include "proxy/reply/replies.hpp"
 #include "storage/oci/manifest.hpp"
 
 #include <nlohmann/json.hpp>
+
+#include <algorithm>
 
 namespace strata::proxy {
 namespace {
@@ -146,6 +150,42 @@ void registry_api::record_hit(const storage::digest& d) const {
     evictor.accessed(d);
 }
 
+// A Range request for bytes not on disk yet: answered by ranged upstream GETs at once, while
+// (cache.range_fetches_whole) the whole blob is fetched in the background as for any miss.
+// nullopt when the file can answer: the blob is cached, or the download has written, or is
+// within range_wait_window of writing, every byte the ranges ask for (a range just ahead of a
+// running download costs less to wait for than a request of its own).
+std::optional<reply> registry_api::ranged_blob(const route& r, const storage::digest& d,
+                                               std::vector<range_spec> specs) const {
+    if (blobs.open(d) || fetcher.sent_wrong_bytes(d, r.upstream->name)) return std::nullopt;
+    // "bytes=0-" asks for the whole blob: only the verified path may send that.
+    if (std::any_of(specs.begin(), specs.end(), [](const range_spec& s) { return s.first == 0u && !s.last; }))
+        return std::nullopt;
+    std::optional<std::uint64_t> size;
+    if (cache.range_fetches_whole) {
+        auto acquired = fetcher.acquire(r, d);
+        if (!acquired || std::holds_alternative<storage::open_blob>(*acquired)) return std::nullopt;
+        const auto s = std::get<std::shared_ptr<blob_fetch>>(*acquired)->state();
+        size = s.size;
+        if (s.size) {
+            auto ranges = resolve_specs(specs, *s.size);
+            if (!ranges) return std::nullopt;  // the file path answers 416 with the size
+            const auto whole = [&s](const byte_range& b) { return b.first == 0 && b.last + 1 == *s.size; };
+            if (std::any_of(ranges->begin(), ranges->end(), whole)) return std::nullopt;
+            const bool soon_on_disk = std::all_of(ranges->begin(), ranges->end(), [&s](const byte_range& b) {
+                return b.last < s.written + range_wait_window;
+            });
+            if (soon_on_disk) return std::nullopt;
+        }
+    }
+    auto pass = std::make_shared<range_passthrough>(range_passthrough{
+        upstreams.client(*r.upstream), r.repository, d, std::move(specs), size, idle_timeout});
+    auto write = [pass](beast::tcp_stream& stream, const request& req, storage::pull_event& ev) {
+        return pass->write(stream, req, ev);
+    };
+    return reply{streamed_response{std::move(write)}, digest_only(d, "miss")};
+}
+
 // HEAD of an uncached blob asks upstream instead of downloading the blob.
 awaitable<reply> registry_api::uncached_blob_head(const route& r, const storage::digest& d) const {
     auto object = digest_only(d, "miss");
@@ -196,6 +236,10 @@ awaitable<reply> registry_api::blob(const request& req, const route& r) const {
         }
         if (!get) co_return co_await uncached_blob_head(r, *d);
         co_return refused(errc::offline);
+    }
+    if (auto specs = parse_range_header(req[http::field::range])) {
+        auto ranged = ranged_blob(r, *d, std::move(*specs));
+        if (ranged) co_return std::move(*ranged);
     }
     bool started = false;
     auto acquired = fetcher.acquire(r, *d, &started);

@@ -14,7 +14,8 @@ oci_error to_oci_error(errc e) noexcept {
     case errc::tag_invalid: return {s::bad_request, "TAG_INVALID"};
     case errc::digest_invalid: return {s::bad_request, "DIGEST_INVALID"};
     case errc::digest_unsupported: return {s::bad_request, "UNSUPPORTED"};
-    case errc::range_unsatisfiable: return {s::range_not_satisfiable, "RANGE_INVALID"};
+    case errc::range_unsatisfiable:
+    case errc::ranges_refused: return {s::range_not_satisfiable, "RANGE_INVALID"};
     case errc::upstream_unknown: return {s::forbidden, "DENIED"};
     case errc::name_unknown: return {s::not_found, "NAME_UNKNOWN"};
     case errc::manifest_unknown: return {s::not_found, "MANIFEST_UNKNOWN"};

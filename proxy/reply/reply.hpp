@@ -10,6 +10,10 @@
 #include <string_view>
 #include <variant>
 
+namespace strata::storage {
+struct pull_event;
+}
+
 namespace strata::proxy {
 
 class blob_fetch;
@@ -41,10 +45,11 @@ struct file_response {
     std::shared_ptr<void> keep;     // keeps fd open and the blob safe from eviction until sent
 };
 
-// A response written as it is produced (prefetch progress); write returns whether the
-// connection may carry another request.
+// A response written as it is produced (prefetch progress, a range passed through from the
+// upstream); write returns whether the connection may carry another request, and may correct
+// the pull event's status and bytes sent.
 struct streamed_response {
-    std::function<awaitable<bool>(beast::tcp_stream&, const request&)> write;
+    std::function<awaitable<bool>(beast::tcp_stream&, const request&, storage::pull_event&)> write;
 };
 
 // What the pull event records of the object a registry reply serves; the server adds the

@@ -97,28 +97,54 @@ struct download_recorder {
     }
 };
 
+// The bytes of each range in turn, each after its part head, then the closing delimiter.
+awaitable<errc> send_parts(beast::tcp_stream& stream, const file_response& f, const std::vector<byte_range>& ranges,
+                           const multipart_plan& plan, std::chrono::milliseconds idle_timeout, std::uint64_t& sent) {
+    for (std::size_t i = 0; i < ranges.size(); ++i) {
+        stream.expires_after(write_timeout);
+        auto [ec, n] = co_await asio::async_write(stream, asio::buffer(plan.part_heads[i]), with_ec);
+        if (ec) co_return errc::storage_failed;
+        sent += n;
+        stream.expires_never();
+        const auto part = co_await send_file_range(stream.socket(), f.fd, ranges[i].first, ranges[i].length(), f.live,
+                                                   idle_timeout, sent);
+        if (part != errc::ok) co_return part;
+    }
+    stream.expires_after(write_timeout);
+    auto [ec, n] = co_await asio::async_write(stream, asio::buffer(plan.closing), with_ec);
+    sent += n;
+    co_return ec ? errc::storage_failed : errc::ok;
+}
+
 awaitable<bool> write_file(beast::tcp_stream& stream, const request& req, const file_response& f,
                            storage::pull_event& ev, std::chrono::milliseconds idle_timeout) {
     const download_recorder record_download{f, ev};
-    auto range = resolve_range(req[http::field::range], f.size);
-    if (!range) {
-        auto res = make_error_response(to_errc(range.error()), f.digest, req.version(), req.keep_alive());
+    auto ranges = resolve_ranges(req[http::field::range], f.size);
+    if (!ranges) {
+        auto res = make_error_response(to_errc(ranges.error()), f.digest, req.version(), req.keep_alive());
         res.set(http::field::content_range, "bytes */" + std::to_string(f.size));
         co_return co_await write_whole(stream, req, res, ev);
     }
-    const std::uint64_t first = *range ? (*range)->first : 0;
-    const std::uint64_t length = *range ? (*range)->length() : f.size;
-    http::response<http::empty_body> res{*range ? http::status::partial_content : http::status::ok, req.version()};
+    const bool partial = !ranges->empty(), multipart = ranges->size() > 1;
+    http::response<http::empty_body> res{partial ? http::status::partial_content : http::status::ok, req.version()};
     set_common(res, req);
-    res.set(http::field::content_type, "application/octet-stream");
     res.set("Docker-Content-Digest", f.digest);
     res.set(http::field::etag, "\"" + f.digest + "\"");
     res.set(http::field::accept_ranges, "bytes");
     res.set("X-Strata-Cache", ev.cache_status);
-    if (*range)
-        res.set(http::field::content_range, "bytes " + std::to_string(first) + "-" +
-                                                std::to_string(first + length - 1) + "/" + std::to_string(f.size));
-    res.content_length(length);
+    multipart_plan plan;
+    if (multipart) {
+        plan = plan_multipart(*ranges, f.size, "application/octet-stream", multipart_boundary());
+        res.set(http::field::content_type, plan.content_type);
+        res.content_length(plan.content_length);
+    } else {
+        const auto r = partial ? ranges->front() : byte_range{0, f.size - 1};
+        res.set(http::field::content_type, "application/octet-stream");
+        if (partial)
+            res.set(http::field::content_range, "bytes " + std::to_string(r.first) + "-" + std::to_string(r.last) + "/" +
+                                                    std::to_string(f.size));
+        res.content_length(partial ? r.length() : f.size);
+    }
     ev.http_status = res.result_int();
     ev.ttfb_ns = since_ns(ev.ts_ns);
     http::response_serializer<http::empty_body> serializer(res);
@@ -127,7 +153,11 @@ awaitable<bool> write_file(beast::tcp_stream& stream, const request& req, const 
     if (ec) co_return false;
     if (req.method() == http::verb::head) co_return res.keep_alive();
     stream.expires_never();  // sendfile bypasses the stream; its own waits carry the timeout
-    const auto sent = co_await send_file_range(stream.socket(), f.fd, first, length, f.live, idle_timeout, ev.bytes_sent);
+    const auto first = partial ? ranges->front().first : 0;
+    const auto length = partial ? ranges->front().length() : f.size;
+    const auto sent = multipart ? co_await send_parts(stream, f, *ranges, plan, idle_timeout, ev.bytes_sent)
+                                : co_await send_file_range(stream.socket(), f.fd, first, length, f.live, idle_timeout,
+                                                           ev.bytes_sent);
     if (sent != errc::ok) {
         spdlog::warn("blob response aborted digest={} error=\"{}\"", f.digest, make_error_code(sent).message());
         co_return false;
@@ -148,7 +178,7 @@ awaitable<bool> write_reply(beast::tcp_stream& stream, const request& req, reply
     if (auto* file = std::get_if<file_response>(&r.body)) return write_file(stream, req, *file, ev, idle_timeout);
     ev.http_status = 200;
     ev.ttfb_ns = since_ns(ev.ts_ns);
-    return std::get<streamed_response>(r.body).write(stream, req);
+    return std::get<streamed_response>(r.body).write(stream, req, ev);
 }
 
 }  // namespace strata::proxy

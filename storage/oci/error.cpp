@@ -33,6 +33,7 @@ public:
         case errc::offline: return "not cached and strata is offline";
         case errc::blob_too_large: return "upstream announced a blob larger than its descriptor or storage.max_blob_bytes";
         case errc::upstream_down: return "upstream is down";
+        case errc::ranges_refused: return "more than 16 ranges, or ranges that overlap";
         }
         return "unknown strata error";
     }

@@ -31,6 +31,7 @@ enum class errc {
     offline,               // offline mode and the object is not cached
     blob_too_large,        // upstream announced more bytes than the descriptor or storage.max_blob_bytes allow
     upstream_down,         // upstream failed repeatedly and is not asked again until its backoff passes
+    ranges_refused,        // more ranges than strata serves in one request, or ranges that overlap
 };
 
 const boost::system::error_category& strata_category() noexcept;

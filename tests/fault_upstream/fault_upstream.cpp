@@ -13,7 +13,7 @@
 //   PUT    /_control/manifests/<repo>/<tag>      body = manifest, Content-Type = media type
 //   POST   /_control/faults                      JSON {"match": "<substring of target>", "action": ...}
 //   DELETE /_control/faults                      removes every fault
-//   GET    /_control/requests                    JSON list of {method, target, authorization, connection}
+//   GET    /_control/requests                    JSON list of {method, target, authorization, range, connection}
 //   POST   /_control/expire-tokens               invalidates every issued token
 //   POST   /_control/token-ttl                   JSON {"expires_in": s, "valid_for": s}: tokens issued
 //                                                from now on announce expires_in and are accepted for
@@ -36,7 +36,11 @@
 // /_control/release; "hold_after_bytes": n on a blob fault sends the headers and the first n
 // body bytes, then holds the rest until /_control/release (with "hold" too, that takes a second
 // release); both count in /_control/held. "chance": p applies it to that share of the matching
-// requests only, drawn at random (the first matching fault that applies wins).
+// requests only, drawn at random (the first matching fault that applies wins). Blobs honour a
+// single Range ("bytes=a-b", "a-", "-n": 206 with Content-Range, the fault applied to the slice)
+// unless the fault says "ignore_range": true. "ranged": true/false applies a fault only to
+// requests with/without a Range header. "latency_ms": n waits n ms before any answer (a WAN's
+// round trip).
 #include "storage/oci/digest.hpp"
 
 #include <boost/asio.hpp>
@@ -80,6 +84,9 @@ struct fault {
     std::optional<std::size_t> hold_after_bytes;  // blob body: wait for a release after this many bytes
     double chance = 1.0;           // the share of matching requests it applies to (soak tests)
     int times = -1;                // how many requests it applies to; -1 forever
+    bool ignore_range = false;     // blob: answer a Range request with the whole blob (200)
+    int ranged = -1;               // 1: only requests with a Range header; 0: only those without; -1: any
+    int latency_ms = 0;            // wait before answering at all (a round trip across a WAN)
 };
 
 struct options {
@@ -169,6 +176,7 @@ private:
         state_.requests.push_back({{"method", std::string(req.method_string())},
                                    {"target", std::string(req.target())},
                                    {"authorization", std::string(req[http::field::authorization])},
+                                   {"range", std::string(req[http::field::range])},
                                    {"connection", connection_}});
     }
 
@@ -178,10 +186,10 @@ private:
         co_return !ec;
     }
 
-    std::shared_ptr<fault> matching_fault(const std::string& target) {
+    std::shared_ptr<fault> matching_fault(const std::string& target, bool ranged) {
         std::uniform_real_distribution<double> coin(0.0, 1.0);
         for (auto& f : state_.faults)
-            if (f->times != 0 && target.find(f->match) != std::string::npos &&
+            if (f->times != 0 && target.find(f->match) != std::string::npos && (f->ranged < 0 || f->ranged == ranged) &&
                 (f->chance >= 1.0 || coin(state_.rng) < f->chance)) {
                 if (f->times > 0) --f->times;
                 return f;
@@ -213,7 +221,11 @@ private:
             res.set(http::field::www_authenticate, challenge);
             co_return co_await send(res);
         }
-        if (auto f = matching_fault(target)) {
+        if (auto f = matching_fault(target, req.count(http::field::range) > 0)) {
+            if (f->latency_ms > 0) {
+                asio::steady_timer t(stream_.get_executor(), std::chrono::milliseconds(f->latency_ms));
+                co_await t.async_wait(with_ec);
+            }
             if (f->hold) co_await wait_for_release();
             co_return co_await apply_fault(req, *f, target);
         }
@@ -353,17 +365,48 @@ private:
         return form_value(target.substr(q + 1), key);
     }
 
-    asio::awaitable<bool> send_blob(request& req, const std::string& data, const fault* f) {
+    // The [first, last] a single-range Range header asks of size bytes, if it asks one.
+    static std::optional<std::pair<std::size_t, std::size_t>> asked_range(std::string_view h, std::size_t size) {
+        if (!h.starts_with("bytes=") || h.find(',') != std::string_view::npos || size == 0) return std::nullopt;
+        h.remove_prefix(6);
+        const auto dash = h.find('-');
+        if (dash == std::string_view::npos) return std::nullopt;
+        const auto number = [](std::string_view s) -> std::size_t { return s.empty() ? 0 : std::stoull(std::string(s)); };
+        if (dash == 0) {
+            const auto n = std::min(number(h.substr(1)), size);
+            return std::pair{size - n, size - 1};
+        }
+        const auto first = number(h.substr(0, dash));
+        const auto last = dash + 1 == h.size() ? size - 1 : std::min(number(h.substr(dash + 1)), size - 1);
+        return std::pair{first, last};
+    }
+
+    asio::awaitable<bool> send_blob(request& req, const std::string& whole, const fault* f) {
         http::response<http::empty_body> res{http::status::ok, req.version()};
         res.set(http::field::content_type, "application/octet-stream");
+        std::string_view data = whole;
+        if (auto r = asked_range(req[http::field::range], whole.size()); r && !(f && f->ignore_range)) {
+            if (r->first >= whole.size() || r->second < r->first) {
+                auto refused = oci_error(req, 416, "RANGE_INVALID");
+                refused.set(http::field::content_range, "bytes */" + std::to_string(whole.size()));
+                co_return co_await send(refused);
+            }
+            res.result(http::status::partial_content);
+            res.set(http::field::content_range, "bytes " + std::to_string(r->first) + "-" + std::to_string(r->second) +
+                                                    "/" + std::to_string(whole.size()));
+            data = data.substr(r->first, r->second - r->first + 1);
+        }
         res.content_length(data.size());
         res.keep_alive(req.keep_alive());
         if (req.method() == http::verb::head) co_return co_await send(res);
         http::response_serializer<http::empty_body> sr(res);
         auto [ec, n] = co_await http::async_write_header(stream_, sr, with_ec);
         if (ec) co_return false;
-        std::string body = data;
-        if (f && f->action == "wrong_bytes") std::fill(body.begin(), body.end(), '\0');
+        // Sent from the stored blob, never a copy: a copy of a 256 MiB blob would stall this
+        // single-threaded server for every other request.
+        std::string zeros;
+        if (f && f->action == "wrong_bytes") zeros.assign(data.size(), '\0');
+        const std::string_view body = zeros.empty() ? data : std::string_view(zeros);
         const std::size_t limit = f && f->action == "reset" ? std::min(f->after_bytes, body.size()) : body.size();
         const bool paced = f && f->delay_ms > 0;
         const std::size_t chunk = paced ? f->chunk : (1u << 20);
@@ -482,6 +525,9 @@ private:
             f.body = j.value("body", "");
             f.content_length = j.value("content_length", "");
             f.hold = j.value("hold", false);
+            f.ignore_range = j.value("ignore_range", false);
+            if (j.contains("ranged")) f.ranged = j.value("ranged", false) ? 1 : 0;
+            f.latency_ms = j.value("latency_ms", 0);
             if (j.contains("hold_after_bytes")) f.hold_after_bytes = j.value("hold_after_bytes", std::size_t{0});
             f.chance = j.value("chance", 1.0);
             state_.faults.push_back(made);

@@ -80,7 +80,8 @@ class SoakTest(ProxyTestCase):
         return "soak/app%d" % i, manifest, blobs
 
     def get(self, path, tally, headers=None):
-        """One request on a fresh connection. Returns the body only if it arrived whole with 200/206."""
+        """One request on a fresh connection: (the body, if it arrived whole with 200/206, else None;
+        whether it was a range passed through from the upstream: 206 and miss)."""
         conn = http.client.HTTPConnection("127.0.0.1", self.strata.port, timeout=REQUEST_TIMEOUT)
         try:
             conn.request("GET", path, headers=dict({"Accept": OCI_MANIFEST}, **(headers or {})))
@@ -88,14 +89,14 @@ class SoakTest(ProxyTestCase):
             body = r.read()
             if r.status not in (200, 206):
                 tally.add("status %d" % r.status)
-                return None
-            return body
+                return None, False
+            return body, r.status == 206 and r.getheader("X-Strata-Cache") == "miss"
         except TimeoutError:
             tally.add("hung", path)
-            return None
+            return None, False
         except (http.client.HTTPException, ConnectionError):
             tally.add("aborted")  # an aborted transfer is how strata refuses to finish a bad body
-            return None
+            return None, False
         finally:
             conn.close()
 
@@ -103,20 +104,30 @@ class SoakTest(ProxyTestCase):
         rng = random.Random(seed)
         while time.monotonic() < deadline:
             repo, manifest, blobs = rng.choice(self.images)
-            body = self.get("/v2/fault.test/%s/manifests/v1" % repo, tally)
+            body, _ = self.get("/v2/fault.test/%s/manifests/v1" % repo, tally)
             if body is not None:
                 tally.add("ok" if body == manifest else "wrong", (repo, "manifest"))
             digest, data = rng.choice(list(blobs.items()))
             path = "/v2/fault.test/%s/blobs/%s" % (repo, digest)
             if rng.random() < 0.2:
                 start = rng.randrange(len(data))
-                body = self.get(path, tally, {"Range": "bytes=%d-" % start})
+                body, passed_through = self.get(path, tally, {"Range": "bytes=%d-" % start})
                 expected = data[start:]
             else:
-                body = self.get(path, tally)
+                body, passed_through = self.get(path, tally)
                 expected = data
-            if body is not None:
-                tally.add("ok" if body == expected else "wrong", (path, len(body), len(expected)))
+            if body is None:
+                continue
+            if body == expected:
+                tally.add("ok")
+            elif passed_through:
+                # A range strata did not hold yet comes straight from the upstream, whose bytes a
+                # range alone cannot be checked against (README: lazy pulling); the soak's
+                # upstream corrupts 5 % of its answers. Whole blobs and ranges from the cache
+                # must always be right.
+                tally.add("unverified range passed through")
+            else:
+                tally.add("wrong", (path, len(body), len(expected)))
 
     def test_many_clients_through_random_faults_get_only_correct_bytes(self):
         tally = Tally()
@@ -140,9 +151,9 @@ class SoakTest(ProxyTestCase):
         # Once the faults stop, every image pulls correctly.
         self.upstream.clear_faults()
         for repo, manifest, blobs in self.images:
-            self.assertEqual(self.get("/v2/fault.test/%s/manifests/v1" % repo, tally), manifest)
+            self.assertEqual(self.get("/v2/fault.test/%s/manifests/v1" % repo, tally)[0], manifest)
             for digest, data in blobs.items():
-                self.assertEqual(self.get("/v2/fault.test/%s/blobs/%s" % (repo, digest), tally), data)
+                self.assertEqual(self.get("/v2/fault.test/%s/blobs/%s" % (repo, digest), tally)[0], data)
 
         self.strata.stop()
         check = subprocess.run([STRATA, "fsck", "--data-dir", self.strata.data_dir], capture_output=True, text=True,

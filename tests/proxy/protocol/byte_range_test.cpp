@@ -1,44 +1,81 @@
-// Tests of Range header resolution.
+// Tests of Range header resolution and multipart/byteranges framing.
 #include "proxy/protocol/byte_range.hpp"
 
 #include "tests/catch_result.hpp"
 
 using strata::errc;
-using strata::proxy::resolve_range;
+using namespace strata::proxy;
 
-TEST_CASE("resolve_range: satisfiable single ranges") {
-    auto r = resolve_range("bytes=0-", 100);
+namespace {
+std::vector<byte_range> ranges_of(std::string_view header, std::uint64_t size) {
+    auto r = resolve_ranges(header, size);
     REQUIRE(r);
-    REQUIRE(*r);
-    CHECK((*r)->first == 0);
-    CHECK((*r)->last == 99);
-    r = resolve_range("bytes=10-19", 100);
-    CHECK((*r)->first == 10);
-    CHECK((*r)->length() == 10);
-    r = resolve_range("bytes=90-1000", 100);
-    CHECK((*r)->last == 99);
-    r = resolve_range("bytes=-30", 100);
-    CHECK((*r)->first == 70);
-    CHECK((*r)->last == 99);
-    r = resolve_range("bytes=-300", 100);
-    CHECK((*r)->first == 0);
-    r = resolve_range("bytes=6000000000-", 7000000000ull);
-    CHECK((*r)->length() == 1000000000ull);
+    return *r;
+}
+}  // namespace
+
+TEST_CASE("resolve_ranges: satisfiable single ranges") {
+    CHECK(ranges_of("bytes=0-", 100) == std::vector<byte_range>{{0, 99}});
+    CHECK(ranges_of("bytes=10-19", 100) == std::vector<byte_range>{{10, 19}});
+    CHECK(ranges_of("bytes=90-1000", 100) == std::vector<byte_range>{{90, 99}});
+    CHECK(ranges_of("bytes=-30", 100) == std::vector<byte_range>{{70, 99}});
+    CHECK(ranges_of("bytes=-300", 100) == std::vector<byte_range>{{0, 99}});
+    CHECK(ranges_of("bytes=6000000000-", 7000000000ull).front().length() == 1000000000ull);
 }
 
-TEST_CASE("resolve_range: unsatisfiable ranges") {
-    CHECK(resolve_range("bytes=100-", 100).error() == errc::range_unsatisfiable);
-    CHECK(resolve_range("bytes=100-200", 100).error() == errc::range_unsatisfiable);
-    CHECK(resolve_range("bytes=-0", 100).error() == errc::range_unsatisfiable);
-    CHECK(resolve_range("bytes=0-", 0).error() == errc::range_unsatisfiable);
+TEST_CASE("resolve_ranges: several ranges, in the order asked, unsatisfiable ones dropped") {
+    CHECK(ranges_of("bytes=0-1,5-6", 100) == std::vector<byte_range>{{0, 1}, {5, 6}});
+    CHECK(ranges_of("bytes=50-59, 0-9,\t-5", 100) == std::vector<byte_range>{{50, 59}, {0, 9}, {95, 99}});
+    CHECK(ranges_of("bytes=0-9,200-300", 100) == std::vector<byte_range>{{0, 9}});
+    CHECK(ranges_of("bytes=0-9,,20-29,", 100) == std::vector<byte_range>{{0, 9}, {20, 29}});  // empty elements
 }
 
-TEST_CASE("resolve_range ignores what a server may ignore") {
-    for (const char* h : {"", "items=0-1", "bytes=", "bytes=a-b", "bytes=5-2", "bytes=0-1,5-6", "bytes=-", "bytes=1-2x",
-                          "bytes=99999999999999999999999-", "bytes= 1-2"}) {
+TEST_CASE("resolve_ranges: unsatisfiable and refused ranges") {
+    CHECK(resolve_ranges("bytes=100-", 100).error() == errc::range_unsatisfiable);
+    CHECK(resolve_ranges("bytes=100-200", 100).error() == errc::range_unsatisfiable);
+    CHECK(resolve_ranges("bytes=-0", 100).error() == errc::range_unsatisfiable);
+    CHECK(resolve_ranges("bytes=0-", 0).error() == errc::range_unsatisfiable);
+    CHECK(resolve_ranges("bytes=100-,200-", 100).error() == errc::range_unsatisfiable);
+    // Overlapping, in any order, and more than max_ranges.
+    CHECK(resolve_ranges("bytes=0-10,10-20", 100).error() == errc::ranges_refused);
+    CHECK(resolve_ranges("bytes=50-60,0-55", 100).error() == errc::ranges_refused);
+    CHECK(resolve_ranges("bytes=0-,-1", 100).error() == errc::ranges_refused);
+    std::string many = "bytes=0-0";
+    for (int i = 1; i <= 16; ++i) many += "," + std::to_string(2 * i) + "-" + std::to_string(2 * i);
+    CHECK(resolve_ranges(many, 100).error() == errc::ranges_refused);
+    CHECK(ranges_of(many.substr(0, many.rfind(',')), 100).size() == 16);
+}
+
+TEST_CASE("resolve_ranges ignores what a server may ignore") {
+    std::string too_long = "bytes=0-0";
+    for (int i = 1; i <= 64; ++i) too_long += ",0-0";
+    for (const std::string h : {std::string(), std::string("items=0-1"), std::string("bytes="), std::string("bytes=a-b"),
+                                std::string("bytes=5-2"), std::string("bytes=-"), std::string("bytes=1-2x"),
+                                std::string("bytes=99999999999999999999999-"), std::string("bytes=0-1,x"),
+                                std::string("bytes=,"), too_long}) {
         INFO(h);
-        auto r = resolve_range(h, 100);
-        REQUIRE(r);
-        CHECK_FALSE(*r);
+        CHECK(ranges_of(h, 100).empty());
     }
+}
+
+TEST_CASE("a range spec is forwarded as strata writes it") {
+    const auto specs = parse_range_header("bytes= 7-9 , 100- ,-42");
+    REQUIRE(specs);
+    REQUIRE(specs->size() == 3);
+    CHECK((*specs)[0].header_value() == "bytes=7-9");
+    CHECK((*specs)[1].header_value() == "bytes=100-");
+    CHECK((*specs)[2].header_value() == "bytes=-42");
+}
+
+TEST_CASE("a multipart/byteranges body frames each part and counts every byte") {
+    const std::vector<byte_range> ranges{{0, 9}, {50, 54}};
+    const auto plan = plan_multipart(ranges, 100, "application/octet-stream", "B0UNDARY");
+    CHECK(plan.content_type == "multipart/byteranges; boundary=B0UNDARY");
+    REQUIRE(plan.part_heads.size() == 2);
+    CHECK(plan.part_heads[0] ==
+          "--B0UNDARY\r\nContent-Type: application/octet-stream\r\nContent-Range: bytes 0-9/100\r\n\r\n");
+    CHECK(plan.part_heads[1] ==
+          "\r\n--B0UNDARY\r\nContent-Type: application/octet-stream\r\nContent-Range: bytes 50-54/100\r\n\r\n");
+    CHECK(plan.closing == "\r\n--B0UNDARY--\r\n");
+    CHECK(plan.content_length == plan.part_heads[0].size() + 10 + plan.part_heads[1].size() + 5 + plan.closing.size());
 }
