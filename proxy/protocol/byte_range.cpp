@@ -3,6 +3,7 @@
 #include "proxy/protocol/byte_range.hpp"
 
 #include "proxy/protocol/decimal.hpp"
+#include "proxy/protocol/header_text.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -10,12 +11,6 @@
 
 namespace strata::proxy {
 namespace {
-
-std::string_view trim_ows(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
 
 std::optional<range_spec> parse_spec(std::string_view text) {
     const auto dash = text.find('-');

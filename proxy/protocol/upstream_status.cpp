@@ -18,6 +18,11 @@ errc upstream_failure(unsigned status, std::string_view body, object_kind kind) 
     return errc::upstream_protocol;
 }
 
+bool serves_stale(errc e) noexcept {
+    return e == errc::upstream_unavailable || e == errc::upstream_truncated || e == errc::too_many_requests ||
+           e == errc::upstream_down;
+}
+
 std::optional<std::uint64_t> parse_content_length(std::string_view value) noexcept {
     if (value.empty() || value.size() > 19) return std::nullopt;
     std::uint64_t n = 0;

@@ -19,13 +19,6 @@ bool is_fresh(const storage::tag_record& rec, std::chrono::seconds ttl) {
     return storage::now_ns() - rec.fetched_at_ns < std::chrono::duration_cast<std::chrono::nanoseconds>(ttl).count();
 }
 
-// Failures that serve a cached tag mapping, marked stale, instead of failing the pull: the
-// upstream unreachable or cut off, or out of quota (429).
-bool serves_stale(const error_code& ec) {
-    return ec == errc::upstream_unavailable || ec == errc::upstream_truncated || ec == errc::too_many_requests ||
-           ec == errc::upstream_down;
-}
-
 std::string manifest_path(const route& r) { return "/v2/" + r.repository + "/manifests/" + r.reference; }
 
 std::string tag_key(const route& r) { return r.upstream->name + "/" + r.repository + ":" + r.reference; }
@@ -200,7 +193,7 @@ awaitable<result<manifest_result>> manifest_service::get_by_tag(const route& r, 
                     co_return manifest_result{moved_to, cache_status::revalidated};
                 }
             }
-            if (spare || (!current && serves_stale(current.error()))) {
+            if (spare || (!current && serves_stale(to_errc(current.error())))) {
                 // While the upstream is down its breaker said so once; each stale answer is detail.
                 const auto level = !spare && current.error() == errc::upstream_down ? spdlog::level::debug
                                                                                      : spdlog::level::warn;
@@ -213,7 +206,7 @@ awaitable<result<manifest_result>> manifest_service::get_by_tag(const route& r, 
     }
     if (cfg_.cache.offline) co_return errc::offline;
     auto fetched = co_await fetch_upstream(r, accept, nullptr);
-    if (!fetched && serves_stale(fetched.error()) && record && accept.accepts(record->media_type)) {
+    if (!fetched && serves_stale(to_errc(fetched.error())) && record && accept.accepts(record->media_type)) {
         if (auto cached = co_await load_cached(record->digest))
             co_return manifest_result{cached, cache_status::stale};
     }

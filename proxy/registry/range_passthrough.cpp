@@ -108,8 +108,15 @@ http::response<http::empty_body> range_passthrough::head_of(const request& req, 
 
 awaitable<bool> range_passthrough::refuse(beast::tcp_stream& stream, const request& req, storage::pull_event& ev,
                                           error_code ec, std::optional<std::uint64_t> complete) {
-    auto res = make_error_response(to_errc(ec), digest.str(), req.version(), req.keep_alive());
+    std::string detail = digest.str();
+    std::optional<upstream_client::down_notice> down;
+    if (to_errc(ec) == errc::upstream_down) {
+        down = client.why_down();
+        detail += ": " + down->detail;
+    }
+    auto res = make_error_response(to_errc(ec), detail, req.version(), req.keep_alive());
     res.set(http::field::server, "strata");
+    if (down) res.set(http::field::retry_after, std::to_string(down->retry_after_seconds));
     if (to_errc(ec) == errc::range_unsatisfiable && complete)
         res.set(http::field::content_range, "bytes */" + std::to_string(*complete));
     ev.http_status = res.result_int();

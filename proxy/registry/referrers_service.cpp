@@ -14,12 +14,6 @@
 namespace strata::proxy {
 namespace {
 
-// Failures that serve a cached list, marked stale, as they do a cached tag.
-bool serves_stale(const error_code& ec) {
-    return ec == errc::upstream_unavailable || ec == errc::upstream_truncated || ec == errc::too_many_requests ||
-           ec == errc::upstream_down;
-}
-
 std::size_t memory_cost(const std::string& key, const referrers_entry& e) {
     std::size_t n = 2 * key.size() + e.subject.size() + e.index.size() + e.response_head.size() + 256;
     for (const auto& r : e.refs) {
@@ -119,10 +113,9 @@ awaitable<result<referrers_result>> referrers_service::get(const route& r) {
     auto answered = co_await flights_.run_detached(key, std::move(ask), cfg_.cache.stale_wait,
                                                    manifest_service::max_background_revalidations);
     if (answered && *answered) co_return referrers_result{**answered, cache_status::revalidated};
-    if (answered && !serves_stale(answered->error())) co_return answered->error();
+    if (answered && !serves_stale(to_errc(answered->error()))) co_return answered->error();
     spdlog::debug("serving stale referrers upstream={} repo={} subject={} reason={}", r.upstream->name, r.repository,
                   subject->str(), answered ? answered->error().message() : std::string("no answer within stale_wait"));
-    metrics_.stale_served(r.upstream->name);
     co_return referrers_result{cached, cache_status::stale};
 }
 

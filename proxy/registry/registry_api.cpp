@@ -136,12 +136,9 @@ reply registry_api::served_manifest(const request& req, manifest_result found) c
 // An upstream known to be down is named in the detail with its next try, also as Retry-After.
 reply registry_api::failure(error_code ec, const route& r, std::string_view detail) const {
     if (ec != errc::upstream_down || !r.upstream) return error_reply(ec, detail);
-    const auto wait = upstreams.client(*r.upstream).breaker().at(std::chrono::steady_clock::now()).retry_in;
-    const auto seconds = std::max<std::int64_t>(1, std::chrono::ceil<std::chrono::seconds>(wait).count());
-    auto answer = error_reply(ec, std::string(detail) + ": upstream " + r.upstream->name +
-                                      " is down after repeated connect failures or timeouts; next try in " +
-                                      std::to_string(seconds) + " s");
-    std::get<whole_response>(answer.body).set(http::field::retry_after, std::to_string(seconds));
+    const auto down = upstreams.client(*r.upstream).why_down();
+    auto answer = error_reply(ec, std::string(detail) + ": " + down.detail);
+    std::get<whole_response>(answer.body).set(http::field::retry_after, std::to_string(down.retry_after_seconds));
     return answer;
 }
 

@@ -92,6 +92,14 @@ std::string upstream_client::reachability() const {
     }
 }
 
+upstream_client::down_notice upstream_client::why_down() const {
+    const auto wait = breaker_.at(std::chrono::steady_clock::now()).retry_in;
+    const auto seconds = std::max<std::int64_t>(1, std::chrono::ceil<std::chrono::seconds>(wait).count());
+    return {"upstream " + upstream_.name + " is down after repeated connect failures or timeouts; next try in " +
+                std::to_string(seconds) + " s",
+            seconds};
+}
+
 std::string upstream_client::basic_credentials() const {
     return "Basic " + base64(upstream_.username + ":" + upstream_.password);
 }

@@ -108,6 +108,13 @@ public:
     // "down" while the circuit breaker holds requests back.
     std::string reachability() const;
     const circuit_breaker& breaker() const noexcept { return breaker_; }
+    // What a client refused with errc::upstream_down is told: "upstream X is down ...; next try
+    // in N s", and N for its Retry-After (at least 1).
+    struct down_notice {
+        std::string detail;
+        std::int64_t retry_after_seconds = 1;
+    };
+    down_notice why_down() const;
     // The pull quota the upstream's answers announce, and whether to spare it.
     const upstream_quota& quota() const noexcept { return quota_; }
 

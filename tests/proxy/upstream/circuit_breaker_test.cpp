@@ -7,7 +7,7 @@ using namespace strata::proxy;
 using namespace std::chrono_literals;
 
 namespace {
-const circuit_breaker::clock::time_point t0{std::chrono::hours(1000)};
+const circuit_breaker::clock::time_point start{std::chrono::hours(1000)};
 
 breaker_config three_failures() { return {3, 1000ms, 8000ms}; }
 
@@ -19,19 +19,19 @@ void fail(circuit_breaker& b, int n, circuit_breaker::clock::time_point t) {
 
 TEST_CASE("an upstream is down only after the configured failures in a row") {
     circuit_breaker b(three_failures(), 40s, 7);
-    fail(b, 2, t0);
-    CHECK(b.admit(t0).go);
+    fail(b, 2, start);
+    CHECK(b.admit(start).go);
     b.answered();  // an answer breaks the run
-    fail(b, 2, t0);
-    CHECK(b.admit(t0).go);
-    CHECK_FALSE(b.at(t0).down);
-    b.failed(t0);
-    const auto refused = b.admit(t0);
+    fail(b, 2, start);
+    CHECK(b.admit(start).go);
+    CHECK_FALSE(b.at(start).down);
+    b.failed(start);
+    const auto refused = b.admit(start);
     CHECK_FALSE(refused.go);
-    CHECK(refused.retry_at > t0);
-    CHECK(refused.retry_at <= t0 + 1000ms);
-    CHECK(refused.retry_at >= t0 + 500ms);  // jitter takes at most half
-    const auto v = b.at(t0);
+    CHECK(refused.retry_at > start);
+    CHECK(refused.retry_at <= start + 1000ms);
+    CHECK(refused.retry_at >= start + 500ms);  // jitter takes at most half
+    const auto v = b.at(start);
     CHECK(v.down);
     CHECK(v.consecutive_failures == 3);
     CHECK(v.times_down == 1);
@@ -40,8 +40,8 @@ TEST_CASE("an upstream is down only after the configured failures in a row") {
 
 TEST_CASE("after the backoff one probe goes; the others wait for it") {
     circuit_breaker b(three_failures(), 40s, 7);
-    fail(b, 3, t0);
-    const auto later = t0 + 1001ms;
+    fail(b, 3, start);
+    const auto later = start + 1001ms;
     const auto probe = b.admit(later);
     CHECK(probe.go);
     CHECK(probe.probe);
@@ -70,7 +70,7 @@ TEST_CASE("after the backoff one probe goes; the others wait for it") {
 
 TEST_CASE("the backoff grows to its cap and starts over once the upstream answers") {
     circuit_breaker b(three_failures(), 40s, 11);
-    auto t = t0;
+    auto t = start;
     fail(b, 3, t);
     for (int i = 0; i < 10; ++i) {
         const auto refused = b.admit(t);
@@ -89,16 +89,16 @@ TEST_CASE("the backoff grows to its cap and starts over once the upstream answer
 
 TEST_CASE("failures of requests still in flight while down do not extend the backoff") {
     circuit_breaker b(three_failures(), 40s, 7);
-    fail(b, 3, t0);
-    const auto until = b.admit(t0).retry_at;
-    fail(b, 5, t0 + 10ms);
-    CHECK(b.admit(t0 + 10ms).retry_at == until);
+    fail(b, 3, start);
+    const auto until = b.admit(start).retry_at;
+    fail(b, 5, start + 10ms);
+    CHECK(b.admit(start + 10ms).retry_at == until);
 }
 
 TEST_CASE("zero failures means never down") {
     circuit_breaker b({0, 1000ms, 8000ms}, 40s, 7);
-    fail(b, 100, t0);
-    CHECK(b.admit(t0).go);
-    CHECK_FALSE(b.at(t0).down);
-    CHECK(b.at(t0).consecutive_failures == 100);
+    fail(b, 100, start);
+    CHECK(b.admit(start).go);
+    CHECK_FALSE(b.at(start).down);
+    CHECK(b.at(start).consecutive_failures == 100);
 }

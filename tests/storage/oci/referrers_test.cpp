@@ -18,7 +18,7 @@ std::string index_of(const nlohmann::json& manifests) {
                           {"manifests", manifests}}.dump();
 }
 
-nlohmann::json descriptor(const std::string& digest, const std::string& artifact_type = "") {
+nlohmann::json descriptor_json(const std::string& digest, const std::string& artifact_type = "") {
     nlohmann::json d = {{"mediaType", "application/vnd.oci.image.manifest.v1+json"}, {"digest", digest}, {"size", 512}};
     if (!artifact_type.empty()) d["artifactType"] = artifact_type;
     return d;
@@ -42,9 +42,9 @@ TEST_CASE("media types follow RFC 6838's restricted names, without parameters") 
 }
 
 TEST_CASE("a referrers index is read descriptor by descriptor, with artifact types and annotations") {
-    auto with_annotations = descriptor(sig, sig_type);
+    auto with_annotations = descriptor_json(sig, sig_type);
     with_annotations["annotations"] = {{"org.opencontainers.image.created", "2026-11-26T00:00:00Z"}};
-    const auto parsed = parse_referrers(index_of({with_annotations, descriptor(sbom)}));
+    const auto parsed = parse_referrers(index_of({with_annotations, descriptor_json(sbom)}));
     REQUIRE(parsed);
     REQUIRE(parsed->entries.size() == 2);
     CHECK(parsed->dropped == 0);
@@ -57,19 +57,19 @@ TEST_CASE("a referrers index is read descriptor by descriptor, with artifact typ
 }
 
 TEST_CASE("descriptors that break the grammar are dropped and counted") {
-    auto bad_annotation = descriptor(sig);
+    auto bad_annotation = descriptor_json(sig);
     bad_annotation["annotations"] = {{"k", 1}};
-    auto negative = descriptor(sig);
+    auto negative = descriptor_json(sig);
     negative["size"] = -1;
-    auto fractional = descriptor(sig);
+    auto fractional = descriptor_json(sig);
     fractional["size"] = 1.5;
     const nlohmann::json hostile = {
-        descriptor("sha256:00"),                     // short digest
-        descriptor("md5:d41d8cd98f00b204e9800998ecf8427e"),
-        descriptor(sig, "a/b\r\nX-Injected: 1"),     // header injection in artifactType
+        descriptor_json("sha256:00"),                     // short digest
+        descriptor_json("md5:d41d8cd98f00b204e9800998ecf8427e"),
+        descriptor_json(sig, "a/b\r\nX-Injected: 1"),     // header injection in artifactType
         bad_annotation, negative, fractional, "not an object", 42,
         {{"digest", sig}, {"size", 1}},              // no mediaType
-        descriptor(sbom),
+        descriptor_json(sbom),
     };
     const auto parsed = parse_referrers(index_of(hostile));
     REQUIRE(parsed);
@@ -91,7 +91,7 @@ TEST_CASE("a body that is not an index of descriptors is refused whole") {
 }
 
 TEST_CASE("strata's index lists every referrer, or those of one artifact type, and reads back whole") {
-    const auto parsed = parse_referrers(index_of({descriptor(sig, sig_type), descriptor(sbom, "application/spdx+json")}));
+    const auto parsed = parse_referrers(index_of({descriptor_json(sig, sig_type), descriptor_json(sbom, "application/spdx+json")}));
     REQUIRE(parsed);
     const auto all = nlohmann::json::parse(referrers_index(parsed->entries));
     CHECK(all["schemaVersion"] == 2);
