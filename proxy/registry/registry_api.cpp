@@ -152,9 +152,9 @@ void registry_api::record_hit(const storage::digest& d) const {
 // nullopt when the file can answer: the blob is cached, or the download has written, or is
 // within range_wait_window of writing, every byte the ranges ask for (a range just ahead of a
 // running download costs less to wait for than a request of its own).
-std::optional<reply> registry_api::ranged_blob(const route& r, const storage::digest& d,
+std::optional<reply> registry_api::ranged_blob(const route& r, const storage::digest& d, bool cached,
                                                std::vector<range_spec> specs) const {
-    if (blobs.open(d) || fetcher.sent_wrong_bytes(d, r.upstream->name)) return std::nullopt;
+    if (cached || fetcher.sent_wrong_bytes(d, r.upstream->name)) return std::nullopt;
     // "bytes=0-" asks for the whole blob: only the verified path may send that.
     if (std::any_of(specs.begin(), specs.end(), [](const range_spec& s) { return s.first == 0u && !s.last; }))
         return std::nullopt;
@@ -219,7 +219,8 @@ awaitable<reply> registry_api::blob(const request& req, const route& r) const {
     // Cached, or being downloaded for another repository: this repository must be known to hold
     // it before it is served.
     const auto running_for = fetcher.joinable(*d, r.upstream->name);
-    if (running_for ? *running_for != r.repository : static_cast<bool>(blobs.open(*d))) {
+    const bool cached = !running_for && blobs.open(*d);  // opened once here, not again for a Range
+    if (running_for ? *running_for != r.repository : cached) {
         const auto allowed = co_await access.check(r, *d, object_kind::blob);
         if (allowed != errc::ok) co_return refused(allowed);
     }
@@ -235,7 +236,7 @@ awaitable<reply> registry_api::blob(const request& req, const route& r) const {
         co_return refused(errc::offline);
     }
     if (auto specs = parse_range_header(req[http::field::range])) {
-        auto ranged = ranged_blob(r, *d, std::move(*specs));
+        auto ranged = ranged_blob(r, *d, cached, std::move(*specs));
         if (ranged) co_return std::move(*ranged);
     }
     bool started = false;

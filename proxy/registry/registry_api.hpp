@@ -52,7 +52,9 @@ private:
     awaitable<reply> tags(const route& r) const;
     awaitable<reply> referrers_of(const route& r) const;
     awaitable<reply> uncached_blob_head(const route& r, const storage::digest& d) const;
-    std::optional<reply> ranged_blob(const route& r, const storage::digest& d, std::vector<range_spec> specs) const;
+    // cached: the blob was found committed when the request came (no download running for it).
+    std::optional<reply> ranged_blob(const route& r, const storage::digest& d, bool cached,
+                                     std::vector<range_spec> specs) const;
     void record_hit(const storage::digest& d) const;
     reply failure(error_code ec, const route& r, std::string_view detail) const;
 };
