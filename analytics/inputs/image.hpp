@@ -11,7 +11,7 @@
 namespace strata::analytics {
 
 struct layer {
-    std::string digest;  // "sha256:…", validated by the importer
+    std::string digest;  // "sha256:…" or "sha512:…", validated by the importer
     std::uint64_t size = 0;
 };
 

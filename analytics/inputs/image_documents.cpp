@@ -75,7 +75,7 @@ std::optional<std::string> read_index(const json& index, std::vector<index_entry
     for (const auto& m : *it) {
         if (!m.is_object()) return "index entry is not an object";
         const auto d = checked_digest(m);
-        if (!d) return "index entry has no valid sha256 digest";
+        if (!d) return "index entry has no valid sha256 or sha512 digest";
         index_entry e{*d, {}};
         if (const auto p = m.find("platform"); p != m.end() && p->is_object()) {
             bool ok = true;
@@ -95,14 +95,14 @@ std::optional<std::string> read_image_manifest(const json& manifest, image& img,
     const auto config = manifest.find("config");
     if (config == manifest.end() || !config->is_object()) return "manifest has no config descriptor";
     const auto cd = checked_digest(*config);
-    if (!cd) return "manifest config has no valid sha256 digest";
+    if (!cd) return "manifest config has no valid sha256 or sha512 digest";
     const auto layers = manifest.find("layers");
     if (layers == manifest.end() || !layers->is_array()) return "manifest has no layers array";
     std::vector<layer> out;
     for (const auto& l : *layers) {
         if (!l.is_object()) return "manifest layer is not an object";
         const auto d = checked_digest(l);
-        if (!d) return "manifest layer has no valid sha256 digest";
+        if (!d) return "manifest layer has no valid sha256 or sha512 digest";
         const auto size = checked_size(l);
         if (!size) return "manifest layer size is not a non-negative integer";
         out.push_back({*d, *size});

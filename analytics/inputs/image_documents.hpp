@@ -24,7 +24,7 @@ struct index_entry {
 std::optional<std::string> read_index(const nlohmann::json& index, std::vector<index_entry>& out);
 
 // The config digest and layers of an image manifest (Docker schema 2 or OCI). Every layer
-// needs a valid sha256 digest and a non-negative integer size. Returns an error message, and
+// needs a valid sha256 or sha512 digest and a non-negative integer size. Returns an error message, and
 // leaves img untouched, for anything else.
 std::optional<std::string> read_image_manifest(const nlohmann::json& manifest, image& img, std::string& config_digest);
 

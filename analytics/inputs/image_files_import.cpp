@@ -5,6 +5,7 @@
 #include "analytics/inputs/json_input.hpp"
 
 #include "storage/oci/digest.hpp"
+#include "storage/untrusted/text_escape.hpp"
 
 #include <algorithm>
 
@@ -113,14 +114,19 @@ void import_bundle(image_catalog& catalog, const fs::path& path, const std::vect
 // A blob of an OCI layout, checked against its digest.
 std::optional<json> read_layout_blob(image_catalog& catalog, const fs::path& root, const std::string& digest,
                                      std::size_t max_bytes) {
-    const auto path = root / "blobs" / "sha256" / digest.substr(7);
+    const auto parsed = storage::digest::parse(digest);
+    if (!parsed) {
+        catalog.note("layout " + root.string(), "not a sha256 or sha512 digest: " + storage::log_value(digest));
+        return std::nullopt;
+    }
+    const auto path = root / "blobs" / std::string(storage::algorithm_name(parsed->algorithm())) / std::string(parsed->hex());
     const auto file = read_input_file(path, max_bytes);
     if (!file.text) {
         catalog.note("file " + path.string(), file.error);
         return std::nullopt;
     }
     const auto& text = file.text;
-    if (storage::sha256_of(*text).str() != digest) {
+    if (storage::digest_of(*text, parsed->algorithm()) != *parsed) {
         ++catalog.counts().digest_mismatches;
         catalog.note(path.string(), "content does not match its digest");
         return std::nullopt;

@@ -41,7 +41,7 @@ struct store_reader {
             catalog.note("store " + digest, file.error);
             return std::nullopt;
         }
-        if (storage::sha256_of(*file.text) != *parsed) return std::nullopt;
+        if (storage::digest_of(*file.text, parsed->algorithm()) != *parsed) return std::nullopt;
         auto doc = parse_json_guarded(*file.text);
         if (doc.is_discarded()) return std::nullopt;
         return doc;

@@ -144,7 +144,7 @@ trace trace_from_csv(std::string_view text) {
         const auto size = parse_size(f[3]);
         if (!time) note(b.get(), line_no, "time is neither seconds nor RFC 3339");
         else if (f[1].empty()) note(b.get(), line_no, "empty node");
-        else if (!storage::digest::parse(f[2])) note(b.get(), line_no, "digest is not sha256:<64 hex>");
+        else if (!storage::digest::parse(f[2])) note(b.get(), line_no, "digest is not sha256:<64 hex> or sha512:<128 hex>");
         else if (!size) note(b.get(), line_no, "size is not an unsigned 64-bit integer");
         else {
             trace_request r;

@@ -158,7 +158,8 @@ std::vector<std::string> list_tags(registry_client& client, const image_ref& ref
 json fetch_document(registry_client& client, const std::string& target, const char* accept, const std::string& digest) {
     const auto res = client.get(target, accept);
     if (res.result() != http::status::ok) throw std::runtime_error(target + ": HTTP " + std::to_string(res.result_int()));
-    if (!digest.empty() && storage::sha256_of(res.body()).str() != digest)
+    const auto expected = storage::digest::parse(digest);
+    if (!digest.empty() && (!expected || storage::digest_of(res.body(), expected->algorithm()) != *expected))
         throw std::runtime_error(target + ": content does not match " + digest);
     auto doc = analytics::parse_json_guarded(res.body());
     if (doc.is_discarded()) throw std::runtime_error(target + ": not JSON");

@@ -51,8 +51,8 @@ std::optional<storage::descriptor> cached_descriptor(const storage::metadata_ind
 // upstream never waits on (or is failed by) another upstream's download of the same digest.
 std::string flight_key(const storage::digest& d, const std::string& upstream) { return d.str() + "|" + upstream; }
 
-// The sha256 of no bytes: the only blob whose body may be empty.
-const std::string empty_blob_digest = "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+// The hash of no bytes: the only blob whose body may be empty.
+bool is_empty_blob(const storage::digest& d) { return d == storage::digest_of({}, d.algorithm()); }
 
 }  // namespace
 
@@ -171,7 +171,7 @@ bool blob_fetcher::sent_wrong_bytes(const storage::digest& d, const std::string&
 errc blob_fetcher::check_length(const storage::digest& d, std::optional<std::uint64_t> announced,
                                 std::optional<std::uint64_t> described, const route& r) const {
     if (!announced) return errc::ok;
-    if (*announced == 0 && d.str() != empty_blob_digest) {
+    if (*announced == 0 && !is_empty_blob(d)) {
         spdlog::warn("blob fetch refused upstream={} digest={} reason=\"empty body for a non-empty digest\"",
                      r.upstream->name, d.str());
         return errc::upstream_truncated;

@@ -33,7 +33,7 @@ private:
     std::optional<std::uint64_t> announced_;
     std::uint64_t limit_;
     std::uint64_t taken_ = 0;
-    storage::sha256_hasher hasher_;
+    storage::digest_hasher hasher_;
 };
 
 }  // namespace strata::proxy

@@ -23,6 +23,13 @@ std::string manifest_path(const route& r) { return "/v2/" + r.repository + "/man
 
 std::string tag_key(const route& r) { return r.upstream->name + "/" + r.repository + ":" + r.reference; }
 
+// The upstream's Docker-Content-Digest names other bytes than those received. Only comparable in
+// the same algorithm: distribution 2.8 announces sha256 for content addressed by sha512.
+bool announced_differs(std::string_view announced, const storage::digest& actual) {
+    const auto prefix = actual.str().substr(0, actual.str().find(':') + 1);
+    return announced.starts_with(prefix) && announced != actual.str();
+}
+
 }  // namespace
 
 std::string_view to_string(cache_status s) noexcept {
@@ -264,10 +271,9 @@ awaitable<result<manifest_result>> manifest_service::fetch_upstream(const route&
     if (!res) co_return res.error();
     if (res->status != 200) co_return upstream_failure(res->status, res->body, object_kind::manifest);
 
-    const auto actual = storage::sha256_of(res->body);
-    const auto announced = res->headers["Docker-Content-Digest"];
-    if ((expected && actual != *expected) || (!announced.empty() && announced.starts_with("sha256:") &&
-                                              announced != actual.str())) {
+    // Kept under the digest the client addressed (sha256 for a tag): the algorithm decides the hash.
+    const auto actual = storage::digest_of(res->body, expected ? expected->algorithm() : storage::digest_algorithm::sha256);
+    if ((expected && actual != *expected) || announced_differs(res->headers["Docker-Content-Digest"], actual)) {
         spdlog::warn("manifest digest mismatch upstream={} repo={} ref={} actual={}", r.upstream->name,
                      r.repository, r.reference, actual.str());
         metrics_.digest_mismatch(r.upstream->name);

@@ -14,6 +14,8 @@ namespace {
 
 std::atomic<std::uint64_t> temp_counter{0};
 
+constexpr digest_algorithm algorithms[] = {digest_algorithm::sha256, digest_algorithm::sha512};
+
 bool fsync_directory(const std::filesystem::path& dir) {
     unique_fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     return fd && ::fsync(fd.get()) == 0;
@@ -23,14 +25,14 @@ bool fsync_directory(const std::filesystem::path& dir) {
 
 blob_store::blob_store(std::filesystem::path root, bool clean_temp)
     : root_(std::move(root)), tmp_(root_ / "tmp") {
-    std::filesystem::create_directories(root_ / "blobs" / "sha256");
+    for (const auto a : algorithms) std::filesystem::create_directories(root_ / "blobs" / algorithm_name(a));
     if (clean_temp) std::filesystem::remove_all(tmp_);
     std::filesystem::create_directories(tmp_);
 }
 
 std::filesystem::path blob_store::path_of(const digest& d) const {
     const auto hex = d.hex();
-    return root_ / "blobs" / "sha256" / std::string(hex.substr(0, 2)) / std::string(hex);
+    return root_ / "blobs" / algorithm_name(d.algorithm()) / std::string(hex.substr(0, 2)) / std::string(hex);
 }
 
 result<open_blob> blob_store::open(const digest& d) const {
@@ -73,16 +75,24 @@ bool blob_store::remove(const digest& d) const noexcept { return ::unlink(path_o
 
 void blob_store::for_each_blob(const std::function<void(const digest&)>& visit,
                                const std::function<void(const std::filesystem::path&)>& stray) const {
+    for (const auto a : algorithms) for_each_blob(a, visit, stray);
+}
+
+void blob_store::for_each_blob(digest_algorithm a, const std::function<void(const digest&)>& visit,
+                               const std::function<void(const std::filesystem::path&)>& stray) const {
     namespace fs = std::filesystem;
-    for (const auto& prefix : fs::directory_iterator(root_ / "blobs" / "sha256")) {
+    const auto prefix_text = std::string(algorithm_name(a)) + ":";
+    for (const auto& prefix : fs::directory_iterator(root_ / "blobs" / algorithm_name(a))) {
         if (!prefix.is_directory()) {
             stray(prefix.path());
             continue;
         }
         for (const auto& file : fs::directory_iterator(prefix.path())) {
             const auto name = file.path().filename().string();
-            auto d = digest::parse("sha256:" + name);
-            if (d && file.is_regular_file() && name.starts_with(prefix.path().filename().string())) visit(*d);
+            auto d = digest::parse(prefix_text + name);
+            if (d && d->algorithm() == a && file.is_regular_file() &&
+                name.starts_with(prefix.path().filename().string()))
+                visit(*d);
             else stray(file.path());
         }
     }

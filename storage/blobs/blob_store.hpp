@@ -1,4 +1,4 @@
-// blob_store: content-addressed blob files under <root>/blobs/sha256/ab/<hex>.
+// blob_store: content-addressed blob files under <root>/blobs/<sha256|sha512>/ab/<hex>.
 #pragma once
 
 #include "storage/oci/digest.hpp"
@@ -23,7 +23,7 @@ struct temp_blob {
     std::filesystem::path path;
 };
 
-// Owns the on-disk layout. A blob path only ever holds bytes whose sha256 was verified
+// Owns the on-disk layout. A blob path only ever holds bytes whose digest was verified
 // before commit, so an existing path is a cached blob. Thread-safe: every operation is
 // a handful of system calls on distinct paths. All calls block on the disk; run them
 // off I/O threads where they may wait (commit fsyncs).
@@ -62,6 +62,9 @@ public:
                        const std::function<void(const std::filesystem::path&)>& stray) const;
 
 private:
+    void for_each_blob(digest_algorithm a, const std::function<void(const digest&)>& visit,
+                       const std::function<void(const std::filesystem::path&)>& stray) const;
+
     std::filesystem::path root_;
     std::filesystem::path tmp_;
 };

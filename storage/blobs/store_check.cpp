@@ -26,7 +26,7 @@ struct file_hash {
     std::uint64_t size = 0;
 };
 
-// Hashes every file on all cores: one sha256 stream runs slower than a disk reads.
+// Hashes every file on all cores: one SHA-2 stream runs slower than a disk reads.
 std::vector<file_hash> hash_in_parallel(const blob_store& blobs, const std::vector<digest>& files,
                                         const store_check_options& options) {
     std::vector<file_hash> out(files.size());
@@ -35,7 +35,7 @@ std::vector<file_hash> hash_in_parallel(const blob_store& blobs, const std::vect
     std::mutex progress_mutex;
     const auto work = [&] {
         for (auto i = next++; i < files.size(); i = next++) {
-            out[i].actual = hash_file(blobs.path_of(files[i]), &out[i].size);
+            out[i].actual = hash_file(blobs.path_of(files[i]), files[i].algorithm(), &out[i].size);
             bytes += out[i].size;
             const auto n = ++done;
             if (!options.progress) continue;
@@ -89,7 +89,7 @@ private:
             return;
         }
         file_hash computed;
-        if (!hashed) computed.actual = hash_file(path, &computed.size);
+        if (!hashed) computed.actual = hash_file(path, d.algorithm(), &computed.size);
         const auto& h = hashed ? *hashed : computed;
         report_.bytes_hashed += h.size;
         const bool good = h.actual && *h.actual == d;
@@ -150,14 +150,14 @@ store_check_report check_store(const blob_store& blobs, metadata_index& index, c
     return checker(blobs, index, options).run();
 }
 
-result<digest> hash_file(const std::filesystem::path& path, std::uint64_t* size) {
+result<digest> hash_file(const std::filesystem::path& path, digest_algorithm algorithm, std::uint64_t* size) {
     unique_fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (!fd) return errc::storage_failed;
     ::posix_fadvise(fd.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
     const std::unique_ptr<char, decltype(&std::free)> buffer(
         static_cast<char*>(std::aligned_alloc(direct_io_alignment, read_chunk)), &std::free);
     if (!buffer) return errc::storage_failed;
-    sha256_hasher hasher;
+    digest_hasher hasher(algorithm);
     std::uint64_t total = 0;
     for (;;) {
         const auto n = ::read(fd.get(), buffer.get(), read_chunk);

@@ -39,7 +39,7 @@ struct store_check_report {
 // happens only with repair. Blocks on the disk for as long as it takes.
 store_check_report check_store(const blob_store& blobs, metadata_index& index, const store_check_options& options);
 
-// sha256 of a file's contents; errc::storage_failed if it cannot be read.
-result<digest> hash_file(const std::filesystem::path& path, std::uint64_t* size = nullptr);
+// The digest of a file's contents in the given algorithm; errc::storage_failed if it cannot be read.
+result<digest> hash_file(const std::filesystem::path& path, digest_algorithm algorithm, std::uint64_t* size = nullptr);
 
 }  // namespace strata::storage

@@ -23,7 +23,8 @@ constexpr unsigned reference_is_digest = 1;  // the reference field is omitted
 constexpr unsigned node_is_client = 2;       // the node field is omitted
 constexpr unsigned digest_is_sha256 = 4;     // the digest is 32 raw bytes, not text
 constexpr unsigned has_user_agent = 8;       // the User-Agent follows the last field
-constexpr unsigned known_flags = 15;
+constexpr unsigned digest_is_sha512 = 16;    // the digest is 64 raw bytes, not text
+constexpr unsigned known_flags = 31;
 
 // Words most events carry, stored as their index + 1 (0: the text follows). Part of the stored
 // format: append only, never reorder.
@@ -45,8 +46,18 @@ constexpr std::array<std::string_view, 12> media_types{
     "application/vnd.docker.container.image.v1+json",
 };
 
-constexpr std::string_view sha256_prefix = "sha256:";
-constexpr std::size_t sha256_bytes = 32;
+// The digests kept as raw bytes: a prefix, the hash's length and the record flag that says so.
+struct raw_form {
+    std::string_view prefix;
+    std::size_t bytes;
+    unsigned flag;
+};
+constexpr raw_form raw_forms[] = {{"sha256:", 32, digest_is_sha256}, {"sha512:", 64, digest_is_sha512}};
+
+struct raw_digest {
+    const raw_form* form;
+    std::array<char, 64> bytes;
+};
 
 #if defined(__SSE2__)
 // 16 lowercase hex digits into 8 bytes, 16 at a time; false when any is not one.
@@ -82,20 +93,23 @@ bool hex16_to_bytes(const char* hex, char* out) {
 }
 #endif
 
-// The 32 bytes of "sha256:" and 64 lowercase hex digits; nullopt for any other text, kept as
-// text so that decoding gives back exactly what was encoded.
-std::optional<std::array<char, sha256_bytes>> sha256_bytes_of(std::string_view d) {
-    if (d.size() != sha256_prefix.size() + 2 * sha256_bytes || !d.starts_with(sha256_prefix)) return std::nullopt;
-    std::array<char, sha256_bytes> raw;
-    const char* hex = d.data() + sha256_prefix.size();
-    for (std::size_t i = 0; i < sha256_bytes; i += 8)
-        if (!hex16_to_bytes(hex + 2 * i, raw.data() + i)) return std::nullopt;
-    return raw;
+// The raw bytes of "sha256:" or "sha512:" and lowercase hex digits of the right length; nullopt
+// for any other text, kept as text so that decoding gives back exactly what was encoded.
+std::optional<raw_digest> raw_digest_of(std::string_view d) {
+    for (const auto& form : raw_forms) {
+        if (d.size() != form.prefix.size() + 2 * form.bytes || !d.starts_with(form.prefix)) continue;
+        raw_digest raw{&form, {}};
+        const char* hex = d.data() + form.prefix.size();
+        for (std::size_t i = 0; i < form.bytes; i += 8)
+            if (!hex16_to_bytes(hex + 2 * i, raw.bytes.data() + i)) return std::nullopt;
+        return raw;
+    }
+    return std::nullopt;
 }
 
-std::string sha256_text(std::string_view raw) {
+std::string digest_text(std::string_view prefix, std::string_view raw) {
     constexpr char digits[] = "0123456789abcdef";
-    std::string out(sha256_prefix);
+    std::string out(prefix);
     for (const auto byte : raw) {
         out += digits[static_cast<unsigned char>(byte) >> 4];
         out += digits[static_cast<unsigned char>(byte) & 15];
@@ -127,11 +141,11 @@ std::string read_word(varint_reader& r, const std::array<std::string_view, N>& w
     return std::string(words[code - 1]);
 }
 
-unsigned flags_of(const pull_event& e, bool digest_as_bytes) {
+unsigned flags_of(const pull_event& e, const std::optional<raw_digest>& raw) {
     unsigned flags = 0;
     if (e.reference == e.digest) flags |= reference_is_digest;
     if (e.node == e.client) flags |= node_is_client;
-    if (digest_as_bytes) flags |= digest_is_sha256;
+    if (raw) flags |= raw->form->flag;
     if (!e.user_agent.empty()) flags |= has_user_agent;
     return flags;
 }
@@ -163,17 +177,24 @@ result<pull_event> parse_plain(varint_reader& r) {
     return e;
 }
 
+std::string read_digest(varint_reader& r, std::uint64_t flags) {
+    for (const auto& form : raw_forms)
+        if (flags & form.flag) return digest_text(form.prefix, r.bytes(form.bytes));
+    return std::string(r.text());
+}
+
 result<pull_event> parse_compact(varint_reader& r) {
     pull_event e;
     const auto flags = r.varint();
-    if (flags & ~std::uint64_t{known_flags}) return errc::storage_failed;
+    if (flags & ~std::uint64_t{known_flags} || (flags & digest_is_sha256 && flags & digest_is_sha512))
+        return errc::storage_failed;
     e.ts_ns = r.signed_varint();
     e.client = r.text();
     e.node = flags & node_is_client ? e.client : std::string(r.text());
     e.upstream = r.text();
     e.repository = r.text();
     if (!(flags & reference_is_digest)) e.reference = r.text();
-    e.digest = flags & digest_is_sha256 ? sha256_text(r.bytes(sha256_bytes)) : std::string(r.text());
+    e.digest = read_digest(r, flags);
     if (flags & reference_is_digest) e.reference = e.digest;
     e.kind = read_word(r, kinds);
     e.method = read_word(r, methods);
@@ -191,8 +212,8 @@ result<pull_event> parse_compact(varint_reader& r) {
 // Writes into room reserved once for the largest possible record: this runs on the request
 // path for every served request.
 void append_record(std::string& out, const pull_event& e) {
-    const auto digest_bytes = sha256_bytes_of(e.digest);
-    const auto flags = flags_of(e, digest_bytes.has_value());
+    const auto raw = raw_digest_of(e.digest);
+    const auto flags = flags_of(e, raw);
     const std::string* const texts[] = {&e.client, &e.node,   &e.user_agent, &e.upstream, &e.repository, &e.reference,
                                         &e.digest, &e.kind,   &e.method,     &e.media_type, &e.range,   &e.cache_status};
     constexpr std::size_t varints = 21, word_codes = 4;  // 7 numbers, flags, time, 12 lengths
@@ -209,7 +230,7 @@ void append_record(std::string& out, const pull_event& e) {
     p = write_text(p, e.upstream);
     p = write_text(p, e.repository);
     if (!(flags & reference_is_digest)) p = write_text(p, e.reference);
-    p = digest_bytes ? std::copy(digest_bytes->begin(), digest_bytes->end(), p) : write_text(p, e.digest);
+    p = raw ? std::copy_n(raw->bytes.begin(), raw->form->bytes, p) : write_text(p, e.digest);
     p = write_word(p, e.kind, kinds);
     p = write_word(p, e.method, methods);
     p = write_word(p, e.media_type, media_types);

@@ -13,7 +13,7 @@ namespace strata::storage {
 // and only when there is one (a flag says so; records written before it have none). Integers as
 // LEB128 varints (signed ones zigzagged), strings as a varint length and the bytes. What most events repeat is
 // shortened: the reference when it is the digest and the node when it is the client are left
-// out, a sha256 digest is its 32 bytes, and the kind, method, media type and cache status are a
+// out, a sha256 or sha512 digest is its 32 or 64 bytes, and the kind, method, media type and cache status are a
 // one-byte code when they are one of the usual words. About 110 bytes for a pull by digest
 // without a User-Agent, containerd's adding some 25 (version 1, which wrote every field as
 // text, took about 270); the event log writes one per served request. Appends to out so a caller can reuse one buffer.

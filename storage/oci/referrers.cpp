@@ -96,9 +96,8 @@ std::string referrers_index(const std::vector<referrer>& refs, std::string_view 
 }
 
 std::string referrers_tag(const digest& subject) {
-    const auto& text = subject.str();
-    const auto colon = text.find(':');
-    return text.substr(0, colon) + "-" + text.substr(colon + 1);
+    constexpr std::size_t max_encoded = 64;  // the spec's limit, which keeps a sha512 tag within 128 characters
+    return std::string(algorithm_name(subject.algorithm())) + "-" + std::string(subject.hex().substr(0, max_encoded));
 }
 
 }  // namespace strata::storage

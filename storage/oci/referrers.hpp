@@ -40,7 +40,8 @@ result<referrer_list> parse_referrers(std::string_view body);
 // empty: {"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[...]}.
 std::string referrers_index(const std::vector<referrer>& refs, std::string_view artifact_type = {});
 
-// The referrers tag schema's tag for a subject: "<alg>-<hex>", e.g. "sha256-9f86d0...".
+// The referrers tag schema's tag for a subject: "<alg>-<hex>", e.g. "sha256-9f86d0...", the hex
+// cut to its first 64 characters (a sha512 subject's tag would otherwise pass 128).
 std::string referrers_tag(const digest& subject);
 
 }  // namespace strata::storage

@@ -9,8 +9,10 @@
 // conditions instead of timing. It records every request.
 //
 // Control API (same port):
-//   PUT    /_control/blobs                       body = blob bytes; answers the digest
-//   PUT    /_control/manifests/<repo>/<tag>      body = manifest, Content-Type = media type
+//   PUT    /_control/blobs[?digest=sha512]       body = blob bytes; answers its digest (sha256
+//                                                unless asked); either digest then addresses it
+//   PUT    /_control/manifests/<repo>/<tag>[?digest=sha512]  body = manifest, Content-Type = media
+//                                                type; answers and is addressed as a blob is
 //   POST   /_control/faults                      JSON {"match": "<substring of target>", "action": ...}
 //   DELETE /_control/faults                      removes every fault
 //   GET    /_control/requests                    JSON list of {method, target, authorization, range, connection}
@@ -66,6 +68,20 @@ namespace http = beast::http;
 using tcp = asio::ip::tcp;
 using json = nlohmann::json;
 constexpr auto with_ec = asio::as_tuple(asio::use_awaitable);
+
+// Content is kept under its sha256 and its sha512 digest, so either addresses it.
+std::vector<std::string> both_digests(std::string_view body) {
+    return {strata::storage::sha256_of(body).str(),
+            strata::storage::digest_of(body, strata::storage::digest_algorithm::sha512).str()};
+}
+
+// The digest a control PUT answers: sha512 when the target asks "?digest=sha512", else sha256.
+std::string answered_digest(const std::string& target, std::string_view body) {
+    const bool sha512 = target.ends_with("?digest=sha512");
+    return strata::storage::digest_of(body, sha512 ? strata::storage::digest_algorithm::sha512
+                                                   : strata::storage::digest_algorithm::sha256)
+        .str();
+}
 
 struct fault {
     std::string match;       // applies to requests whose target contains this
@@ -307,7 +323,10 @@ private:
                 co_return co_await send(res);
             }
             auto res = reply(req, 200, it->second.second, it->second.first);
-            res.set("Docker-Content-Digest", strata::storage::sha256_of(it->second.second).str());
+            // By digest, in the algorithm addressed; by tag, the canonical sha256.
+            const auto algorithm = path.substr(at + 11).starts_with("sha512:") ? strata::storage::digest_algorithm::sha512
+                                                                               : strata::storage::digest_algorithm::sha256;
+            res.set("Docker-Content-Digest", strata::storage::digest_of(it->second.second, algorithm).str());
             if (f) add_headers(res, *f);
             if (req.method() == http::verb::head) {
                 http::response<http::empty_body> head{res.base()};
@@ -384,6 +403,8 @@ private:
     asio::awaitable<bool> send_blob(request& req, const std::string& whole, const fault* f) {
         http::response<http::empty_body> res{http::status::ok, req.version()};
         res.set(http::field::content_type, "application/octet-stream");
+        // sha256 whatever was addressed, as distribution 2.8 announces a blob stored by sha512.
+        res.set("Docker-Content-Digest", strata::storage::sha256_of(whole).str());
         std::string_view data = whole;
         if (auto r = asked_range(req[http::field::range], whole.size()); r && !(f && f->ignore_range)) {
             if (r->first >= whole.size() || r->second < r->first) {
@@ -481,21 +502,20 @@ private:
             auto res = reply(req, 200, "{}");
             co_return co_await send(res);
         }
-        if (req.method() == http::verb::put && target == "/_control/blobs") {
-            const auto digest = strata::storage::sha256_of(req.body()).str();
-            state_.blobs[digest] = req.body();
-            auto res = reply(req, 201, digest, "text/plain");
+        const auto path = target.substr(0, target.find('?'));
+        if (req.method() == http::verb::put && path == "/_control/blobs") {
+            for (const auto& digest : both_digests(req.body())) state_.blobs[digest] = req.body();
+            auto res = reply(req, 201, answered_digest(target, req.body()), "text/plain");
             co_return co_await send(res);
         }
-        if (req.method() == http::verb::put && target.starts_with("/_control/manifests/")) {
-            const auto spec = target.substr(20);
+        if (req.method() == http::verb::put && path.starts_with("/_control/manifests/")) {
+            const auto spec = path.substr(20);
             const auto slash = spec.rfind('/');
             const auto repo = spec.substr(0, slash);
             const std::string type(req[http::field::content_type]);
             state_.manifests[repo + ":" + spec.substr(slash + 1)] = {type, req.body()};
-            const auto digest = strata::storage::sha256_of(req.body()).str();
-            state_.manifests[repo + ":" + digest] = {type, req.body()};
-            auto res = reply(req, 201, digest, "text/plain");
+            for (const auto& digest : both_digests(req.body())) state_.manifests[repo + ":" + digest] = {type, req.body()};
+            auto res = reply(req, 201, answered_digest(target, req.body()), "text/plain");
             co_return co_await send(res);
         }
         if (target == "/_control/faults" && req.method() == http::verb::delete_) {

@@ -6,7 +6,7 @@ its control API, and reads back the requests it saw.
 import json
 import os
 
-from harness import OCI_MANIFEST, REPO_ROOT, http, sha256, start_and_read_port
+from harness import OCI_MANIFEST, REPO_ROOT, http, sha256, sha512, start_and_read_port
 
 FAULT_UPSTREAM = os.environ.get("STRATA_FAULT_UPSTREAM_BIN",
                                 os.path.join(REPO_ROOT, "build", "tests", "strata_fault_upstream"))
@@ -50,13 +50,19 @@ class FaultUpstream:
         assert r.status in (200, 201), (path, r.status, r.body)
         return r.body
 
-    def add_blob(self, data):
-        digest = self.control("PUT", "blobs", data).decode()
-        assert digest == sha256(data)
+    def add_blob(self, data, algorithm="sha256"):
+        """Stores a blob under both digests; answers the one in algorithm (sha256 or sha512)."""
+        digest = self.control("PUT", "blobs" + self._asking(algorithm), data).decode()
+        assert digest == (sha512(data) if algorithm == "sha512" else sha256(data))
         return digest
 
-    def add_manifest(self, repo, tag, body, media_type=OCI_MANIFEST):
-        return self.control("PUT", "manifests/%s/%s" % (repo, tag), body, {"Content-Type": media_type}).decode()
+    def add_manifest(self, repo, tag, body, media_type=OCI_MANIFEST, algorithm="sha256"):
+        return self.control("PUT", "manifests/%s/%s%s" % (repo, tag, self._asking(algorithm)), body,
+                            {"Content-Type": media_type}).decode()
+
+    @staticmethod
+    def _asking(algorithm):
+        return "?digest=sha512" if algorithm == "sha512" else ""
 
     def add_fault(self, match, action, **params):
         """Scripts a fault for requests whose target contains match (see fault_upstream.cpp).

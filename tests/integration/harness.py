@@ -70,6 +70,10 @@ def sha256(data):
     return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
+def sha512(data):
+    return "sha512:" + hashlib.sha512(data).hexdigest()
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -210,8 +214,8 @@ class Registry:
     def request(self, method, url, **kwargs):
         return http(method, url, cafile=self.tls[2] if self.tls else None, **kwargs)
 
-    def push_blob(self, repo, data):
-        digest = sha256(data)
+    def push_blob(self, repo, data, digest_of=sha256):
+        digest = digest_of(data)
         r = self.request("POST", "%s/v2/%s/blobs/uploads/" % (self.url, repo), data=b"")
         assert r.status == 202, (r.status, r.body)
         location = r.header("Location")

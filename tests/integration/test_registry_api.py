@@ -150,7 +150,8 @@ class RegistryApiTest(unittest.TestCase):
         self.assert_oci_error(self.get("/v2/registry.test/Team/App/manifests/v1"), 400, "NAME_INVALID")
         self.assert_oci_error(self.get("/v2/registry.test/team/app/manifests/bad..tag%20x"), 400, "TAG_INVALID")
         self.assert_oci_error(self.get("/v2/registry.test/team/app/blobs/sha256:xyz"), 400, "DIGEST_INVALID")
-        self.assert_oci_error(self.get("/v2/registry.test/team/app/blobs/sha512:" + "a" * 128), 400, "UNSUPPORTED")
+        self.assert_oci_error(self.get("/v2/registry.test/team/app/blobs/sha384:" + "a" * 96), 400, "UNSUPPORTED")
+        self.assert_oci_error(self.get("/v2/registry.test/team/app/blobs/sha512:" + "a" * 64), 400, "DIGEST_INVALID")
         # A 405 says what the resource allows: nothing for the push endpoint, GET and HEAD elsewhere.
         for method in ("POST", "GET"):
             r = request(method, self.strata.url + "/v2/registry.test/team/app/blobs/uploads/",

@@ -27,10 +27,11 @@ void write(const fs::path& p, const std::string& text) {
 }
 
 // Writes a blob into an OCI layout and returns its digest.
-std::string put_blob(const fs::path& root, const std::string& text) {
-    const auto d = strata::storage::sha256_of(text).str();
-    write(root / "blobs" / "sha256" / d.substr(7), text);
-    return d;
+std::string put_blob(const fs::path& root, const std::string& text,
+                     strata::storage::digest_algorithm a = strata::storage::digest_algorithm::sha256) {
+    const auto d = strata::storage::digest_of(text, a);
+    write(root / "blobs" / std::string(strata::storage::algorithm_name(a)) / std::string(d.hex()), text);
+    return d.str();
 }
 
 const image* find(const image_catalog& c, const std::string& name) {
@@ -76,11 +77,11 @@ TEST_CASE("study bundles: registry and repository from the path, indexes counted
     CHECK(c.counts().duplicates == 1);
 }
 
-TEST_CASE("an OCI image layout: index, nested index, verified blobs") {
+TEST_CASE("an OCI image layout: index, nested index, verified blobs, sha256 and sha512") {
     temp_dir t;
     const auto root = t.path / "layout";
     const auto config = put_blob(root, R"({"architecture":"arm64","os":"linux","created":"2023-01-02T03:04:05Z",
-        "history":[{"created_by":"RUN apk add curl"}]})");
+        "history":[{"created_by":"RUN apk add curl"}]})", strata::storage::digest_algorithm::sha512);
     const auto layer = "sha256:" + std::string(64, 'c');
     const auto manifest = put_blob(root, json{{"schemaVersion", 2},
                                               {"mediaType", "application/vnd.oci.image.manifest.v1+json"},
@@ -111,7 +112,7 @@ TEST_CASE("an OCI image layout: index, nested index, verified blobs") {
     CHECK(img.digest == manifest);
     CHECK(img.platform == "linux/arm64");
     CHECK(img.total_bytes() == 4096);
-    CHECK(img.history.size() == 1);
+    CHECK(img.history.size() == 1);  // read from the sha512 config
     CHECK(c.counts().digest_mismatches == 1);
     CHECK(c.counts().invalid_manifests == 1);
 }

@@ -40,7 +40,7 @@ TEST_CASE("an image manifest gives its layers and config digest") {
 TEST_CASE("malformed manifests are refused with a reason and leave the image untouched") {
     CHECK(read(json::array()) == "manifest is not a JSON object");
     CHECK(read(manifest_with("layers")) == "manifest has no layers array");
-    CHECK(read(manifest_with({{{"digest", "sha256:xyz"}, {"size", 5}}})) == "manifest layer has no valid sha256 digest");
+    CHECK(read(manifest_with({{{"digest", "sha256:xyz"}, {"size", 5}}})) == "manifest layer has no valid sha256 or sha512 digest");
     CHECK(read(manifest_with({{{"digest", digest_a}, {"size", -5}}})) == "manifest layer size is not a non-negative integer");
     CHECK(read(manifest_with({{{"digest", digest_a}, {"size", "5"}}})) == "manifest layer size is not a non-negative integer");
     CHECK(read(manifest_with({{{"digest", digest_a}, {"size", 1.5}}})) == "manifest layer size is not a non-negative integer");
@@ -77,7 +77,7 @@ TEST_CASE("indexes list their platform manifests") {
     CHECK(entries[1].platform == "linux/amd64");
     CHECK(read(index) == "an index, not an image manifest");
     entries.clear();
-    CHECK(read_index({{"manifests", {{{"digest", 7}}}}}, entries) == "index entry has no valid sha256 digest");
+    CHECK(read_index({{"manifests", {{{"digest", 7}}}}}, entries) == "index entry has no valid sha256 or sha512 digest");
     CHECK(read_index({{"manifests", {{{"digest", digest_a}, {"platform", {{"os", 1}}}}}}}, entries).has_value());
     CHECK(entries.empty());
 }

@@ -127,7 +127,7 @@ TEST_CASE("trace CSV: header required, bad lines counted with their numbers, 64-
     CHECK(t.bad_lines == 6);
     REQUIRE(t.errors.size() == 6);
     CHECK(t.errors[0] == "line 4: time is neither seconds nor RFC 3339");
-    CHECK(t.errors[1] == "line 5: digest is not sha256:<64 hex>");
+    CHECK(t.errors[1] == "line 5: digest is not sha256:<64 hex> or sha512:<128 hex>");
     CHECK(t.errors[3] == "line 7: size is not an unsigned 64-bit integer");
     CHECK_THROWS_AS(trace_from_csv("1,n," + d + ",5\n"), std::invalid_argument);
     CHECK_THROWS_AS(trace_from_csv(""), std::invalid_argument);

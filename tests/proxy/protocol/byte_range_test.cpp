@@ -49,7 +49,7 @@ TEST_CASE("resolve_ranges: unsatisfiable and refused ranges") {
 TEST_CASE("resolve_ranges ignores what a server may ignore") {
     std::string too_long = "bytes=0-0";
     for (int i = 1; i <= 64; ++i) too_long += ",0-0";
-    for (const std::string h : {std::string(), std::string("items=0-1"), std::string("bytes="), std::string("bytes=a-b"),
+    for (const std::string& h : {std::string(), std::string("items=0-1"), std::string("bytes="), std::string("bytes=a-b"),
                                 std::string("bytes=5-2"), std::string("bytes=-"), std::string("bytes=1-2x"),
                                 std::string("bytes=99999999999999999999999-"), std::string("bytes=0-1,x"),
                                 std::string("bytes=,"), too_long}) {

@@ -145,6 +145,17 @@ TEST_CASE("a pull by digest is a short record: reference, node, digest and the u
         REQUIRE(back);
         CHECK(*back == e);
     }
+    e.reference = e.digest = "sha512:" + std::string(64, '0') + std::string(64, 'e');
+    std::string sha512_record;
+    append_record(sha512_record, e);
+    const auto back = parse_record(sha512_record);
+    REQUIRE(back);
+    CHECK(*back == e);
+    auto as_text = e;  // one uppercase digit: not canonical, so the 135 characters are kept
+    as_text.reference = as_text.digest = e.digest.substr(0, e.digest.size() - 1) + 'E';
+    std::string text_record;
+    append_record(text_record, as_text);
+    CHECK(text_record.size() >= sha512_record.size() + 70);
 }
 
 TEST_CASE("records keep exactly what the shortcuts do not cover") {
@@ -157,6 +168,7 @@ TEST_CASE("records keep exactly what the shortcuts do not cover") {
     with([](pull_event& e) { e.digest = "sha256:" + std::string(64, 'A'); });  // not canonical: kept as text
     with([](pull_event& e) { e.digest = "sha256:" + std::string(63, 'a'); });
     with([](pull_event& e) { e.digest = "sha512:" + std::string(128, 'b'); });
+    with([](pull_event& e) { e.digest = "sha512:" + std::string(127, 'b') + 'B'; });  // kept as text
     with([](pull_event& e) { e.digest = e.reference = ""; });
     with([](pull_event& e) { e.reference = e.digest = "sha256:" + std::string(64, 'f'); });
     with([](pull_event& e) { e.media_type = "application/vnd.example+json"; });
@@ -208,7 +220,9 @@ TEST_CASE("compact records with unknown flags or word codes are damage") {
     CHECK(fine->kind == "manifest");
     CHECK(fine->reference == "d");
     CHECK(fine->cache_status == "hit");
-    CHECK_FALSE(parse_record(record(16 | 1, 1)));
+    CHECK_FALSE(parse_record(record(32 | 1, 1)));
+    CHECK_FALSE(parse_record(record(16 | 4 | 1, 1)));  // both sha256 and sha512 raw bytes
+    CHECK_FALSE(parse_record(record(16 | 1, 1)));      // "d" is not 64 raw bytes
     CHECK_FALSE(parse_record(record(8 | 1, 1)));  // a User-Agent said to follow, and none does
     auto with_agent = parse_record(record(8 | 1, 1) + "\x03" + "ctr");
     REQUIRE(with_agent);

@@ -30,10 +30,27 @@ TEST_CASE("digest rejects malformed input with digest_invalid") {
     }
 }
 
+TEST_CASE("digest parses sha512 and knows each digest's algorithm") {
+    const std::string sha512 = "sha512:" + std::string(128, 'a');
+    auto d = digest::parse(sha512);
+    REQUIRE(d);
+    CHECK(d->algorithm() == strata::storage::digest_algorithm::sha512);
+    CHECK(d->hex() == std::string(128, 'a'));
+    CHECK(digest::parse(empty_sha)->algorithm() == strata::storage::digest_algorithm::sha256);
+    for (const auto& bad : {"sha512:" + std::string(64, 'a'), "sha512:" + std::string(127, 'a'),
+                            "sha512:" + std::string(128, 'A'), "sha256:" + std::string(128, 'a')}) {
+        INFO(bad);
+        CHECK(digest::parse(bad).error() == errc::digest_invalid);
+    }
+}
+
 TEST_CASE("digest reports other algorithms as unsupported") {
-    auto d = digest::parse("sha512:" + std::string(128, 'a'));
-    REQUIRE_FALSE(d);
-    CHECK(d.error() == errc::digest_unsupported);
+    for (const char* other : {"md5:d41d8cd98f00b204e9800998ecf8427e", "blake3:abc", "sha384:abc"}) {
+        INFO(other);
+        auto d = digest::parse(other);
+        REQUIRE_FALSE(d);
+        CHECK(d.error() == errc::digest_unsupported);
+    }
 }
 
 TEST_CASE("digest rejects an oversized string") {
@@ -42,12 +59,21 @@ TEST_CASE("digest rejects an oversized string") {
     CHECK(d.error() == errc::digest_invalid);
 }
 
-TEST_CASE("sha256_hasher matches known answers, incrementally") {
+TEST_CASE("digest_hasher matches known answers, incrementally, in both algorithms") {
     CHECK(strata::storage::sha256_of("").str() == empty_sha);
     CHECK(strata::storage::sha256_of("abc").str() ==
           "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-    strata::storage::sha256_hasher h;
+    strata::storage::digest_hasher h;
     h.update("a", 1);
     h.update("bc", 2);
     CHECK(h.finish() == strata::storage::sha256_of("abc"));
+
+    using strata::storage::digest_algorithm;
+    CHECK(strata::storage::digest_of("abc", digest_algorithm::sha512).str() ==  // FIPS 180-2 example
+          "sha512:ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a"
+          "2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f");
+    strata::storage::digest_hasher h512(digest_algorithm::sha512);
+    h512.update("ab", 2);
+    h512.update("c", 1);
+    CHECK(h512.finish() == strata::storage::digest_of("abc", digest_algorithm::sha512));
 }

@@ -110,4 +110,6 @@ TEST_CASE("strata's index lists every referrer, or those of one artifact type, a
 
 TEST_CASE("the referrers tag schema names a subject <alg>-<hex>") {
     CHECK(referrers_tag(*digest::parse(sig)) == "sha256-" + sig.substr(7));
+    const std::string sha512 = "sha512:" + std::string(64, 'c') + std::string(64, 'd');
+    CHECK(referrers_tag(*digest::parse(sha512)) == "sha512-" + std::string(64, 'c'));
 }
