@@ -46,6 +46,18 @@ TEST_CASE("the evictor runs from the high watermark down to the low one, oldest 
     CHECK(e.evicted_blobs() == 5);
 }
 
+TEST_CASE("sha512 blobs are counted and evicted beside sha256 ones, each removed by its own digest") {
+    removal_log log;
+    cache_evictor e(eviction_kind::lru, {1000, 0.9, 0.5}, log.remover());
+    const auto big = digest_of("sha512 layer", digest_algorithm::sha512);
+    e.inserted(big, 400);
+    for (int i = 1; i <= 6; ++i) e.inserted(nth(i), 100);
+    REQUIRE(e.over_high_watermark());
+    const auto r = e.evict();
+    CHECK(r.bytes == 500);
+    CHECK(log.removed == std::vector<std::string>{big.str(), nth(1).str()});
+}
+
 TEST_CASE("a blob's bytes stay counted until its remover has deleted it") {
     std::vector<std::uint64_t> counted_during_removal;
     cache_evictor* self = nullptr;
