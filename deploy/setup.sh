@@ -12,12 +12,13 @@ build_packages=(
   libboost1.81-dev libboost-system1.81-dev libssl-dev librocksdb-dev liblz4-dev nlohmann-json3-dev
   libspdlog-dev libeigen3-dev prometheus-cpp-dev catch2
 )
-# Real peers for integration tests and benchmarks: the CNCF registry, real clients, nginx, wrk,
+# Real peers for integration tests and benchmarks: the CNCF registry, real clients (podman for a
+# zstd:chunked partial pull), nginx, wrk,
 # promtool (from prometheus) to validate /metrics, and chromium (with fonts-liberation, a
 # recommends that --no-install-recommends skips) to render the analytics report readably;
 # clang with libFuzzer and its sanitizer runtimes for the parsers' fuzz targets (tests/fuzz/).
-test_packages=(python3 openssl docker-registry skopeo containerd nginx-light wrk curl prometheus chromium fonts-liberation
-  clang-14 libfuzzer-14-dev libclang-rt-14-dev stress-ng)  # stress-ng: the suite run beside CPU and I/O hogs
+test_packages=(python3 openssl docker-registry skopeo containerd podman nginx-light wrk curl prometheus chromium
+  fonts-liberation clang-14 libfuzzer-14-dev libclang-rt-14-dev stress-ng)  # stress-ng: the suite run beside CPU and I/O hogs
 
 install_packages() {
   local missing=()

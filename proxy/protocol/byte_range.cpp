@@ -98,6 +98,24 @@ result<std::vector<byte_range>> resolve_specs(const std::vector<range_spec>& spe
     return ranges;
 }
 
+std::vector<range_span> plan_spans(const std::vector<byte_range>& ranges, std::uint64_t max_gap) {
+    std::vector<range_span> spans;
+    for (std::size_t i = 0; i < ranges.size(); ++i) {
+        const auto& r = ranges[i];
+        if (!spans.empty()) {
+            auto& open = spans.back();
+            const auto end = open.covering.last;
+            if (r.first > end && r.first - end - 1 <= max_gap) {
+                open.covering.last = r.last;
+                open.end = i + 1;
+                continue;
+            }
+        }
+        spans.push_back({r, i + 1});
+    }
+    return spans;
+}
+
 std::string multipart_boundary() {
     thread_local std::mt19937_64 random{std::random_device{}()};
     char hex[17];

@@ -31,8 +31,10 @@ struct range_spec {
     std::string header_value() const;
 };
 
-// The most ranges one request may ask for; more are refused (errc::ranges_refused).
-inline constexpr std::size_t max_ranges = 16;
+// The most ranges one request may ask for; more are refused (errc::ranges_refused). A
+// zstd:chunked pull asks for one range per missing file chunk, after containers/storage has
+// merged neighbours: hundreds in one request are ordinary.
+inline constexpr std::size_t max_ranges = 1024;
 
 // Reads "bytes=<spec>[, <spec>]..." (optional whitespace around commas). nullopt when it is not
 // a byte-range set strata reads: no header, another unit, bad syntax, "last" before "first", or
@@ -58,6 +60,15 @@ struct content_range {
     std::uint64_t complete = 0;
 };
 std::optional<content_range> parse_content_range(std::string_view value);
+
+// Consecutive ranges of a request fetched from the upstream as one: the span they lie in and
+// the index past the last of them. Ranges join a span while each starts after the previous
+// ends, at most max_gap bytes later (the gap is read and dropped: cheaper than a round trip).
+struct range_span {
+    byte_range covering;
+    std::size_t end = 0;  // ranges [previous span's end, end) lie in this one, in the order asked
+};
+std::vector<range_span> plan_spans(const std::vector<byte_range>& ranges, std::uint64_t max_gap);
 
 // The body of a multipart/byteranges answer, around the bytes of each range: what to write
 // before each part, what to write at the end, and the body's whole length.

@@ -14,6 +14,10 @@ namespace {
 
 constexpr std::chrono::seconds write_timeout{60};
 
+// Bytes between two ranges of one multipart request that are read from the upstream and
+// dropped rather than asked for separately: less than a WAN round trip's worth.
+constexpr std::uint64_t max_span_gap = 256 * 1024;
+
 // Whether an upstream's 206 range is exactly what spec asks of a blob of `complete` bytes.
 bool answers(const range_spec& spec, const content_range& got) {
     const auto expected = resolve_specs({spec}, got.complete);
@@ -66,13 +70,16 @@ awaitable<result<range_passthrough::opened>> range_passthrough::open_range(const
     co_return upstream_failure(status, "", object_kind::blob);
 }
 
-// Sends part's range on: skips what comes before it, stops after its last byte.
-awaitable<bool> range_passthrough::relay(beast::tcp_stream& stream, opened& part, storage::pull_event& ev) {
-    std::vector<char> buffer(64 * 1024);
-    std::uint64_t skip = part.skip, left = part.range.length();
-    while (left > 0) {
+// Sends `length` bytes of part's body on after dropping `skip` bytes; reads nothing past them.
+awaitable<bool> range_passthrough::relay(beast::tcp_stream& stream, opened& part, std::uint64_t skip,
+                                         std::uint64_t length, storage::pull_event& ev) {
+    relay_buffer.resize(64 * 1024);
+    auto& buffer = relay_buffer;
+    std::uint64_t left = length;
+    while (skip + left > 0) {
         error_code ec;
-        const auto n = co_await part.body.read(buffer.data(), buffer.size(), ec);
+        const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), skip + left));
+        const auto n = co_await part.body.read(buffer.data(), want, ec);
         if (ec || n == 0) {
             spdlog::warn("range pass-through cut short upstream={} digest={} missing={}", client.config().name,
                          digest.str(), left);
@@ -149,7 +156,7 @@ awaitable<bool> range_passthrough::write_one(beast::tcp_stream& stream, const re
     auto [ec, n] = co_await http::async_write_header(stream, serializer, with_ec);
     ev.ttfb_ns = storage::now_ns() - ev.ts_ns;
     if (ec) co_return false;
-    co_return co_await relay(stream, *part, ev) && res.keep_alive();
+    co_return co_await relay(stream, *part, part->skip, part->range.length(), ev) && res.keep_alive();
 }
 
 awaitable<result<std::uint64_t>> range_passthrough::blob_size() {
@@ -171,14 +178,15 @@ awaitable<bool> range_passthrough::write_multipart(beast::tcp_stream& stream, co
     const auto ranges = resolve_specs(specs, *size);
     if (!ranges) co_return co_await refuse(stream, req, ev, ranges.error(), *size);
     const auto plan = plan_multipart(*ranges, *size, "application/octet-stream", multipart_boundary());
-    // The first part is opened before the header goes out, so that an upstream refusing it is
+    const auto spans = plan_spans(*ranges, max_span_gap);
+    // The first span is opened before the header goes out, so that an upstream refusing it is
     // answered with an error rather than a cut multipart body.
     const auto started = storage::now_ns();
-    auto first = co_await open_range(range_spec{ranges->front().first, ranges->front().last, 0}, *size);
+    auto first = co_await open_span(spans.front().covering, *size);
     ev.upstream_ns = storage::now_ns() - started;
     if (!first) co_return co_await refuse(stream, req, ev, first.error(), *size);
-    std::optional<opened> part;
-    part.emplace(std::move(*first));
+    std::optional<opened> span;
+    span.emplace(std::move(*first));
     auto res = head_of(req, http::status::partial_content);
     res.set(http::field::content_type, plan.content_type);
     res.content_length(plan.content_length);
@@ -189,22 +197,33 @@ awaitable<bool> range_passthrough::write_multipart(beast::tcp_stream& stream, co
     auto [ec, n] = co_await http::async_write_header(stream, serializer, with_ec);
     ev.ttfb_ns = storage::now_ns() - ev.ts_ns;
     if (ec) co_return false;
-    for (std::size_t i = 0; i < ranges->size(); ++i) {
-        if (i > 0) {
-            auto next = co_await open_range(range_spec{(*ranges)[i].first, (*ranges)[i].last, 0}, *size);
+    std::size_t i = 0;
+    for (std::size_t s = 0; s < spans.size(); ++s) {
+        if (s > 0) {
+            auto next = co_await open_span(spans[s].covering, *size);
             if (!next) co_return false;  // the header is out: all a client can be told is a cut body
-            part.reset();
-            part.emplace(std::move(*next));
+            span.reset();
+            span.emplace(std::move(*next));
         }
-        stream.expires_after(write_timeout);
-        auto [hec, hn] = co_await asio::async_write(stream, asio::buffer(plan.part_heads[i]), with_ec);
-        if (hec || !co_await relay(stream, *part, ev)) co_return false;
-        ev.bytes_sent += hn;
+        auto position = spans[s].covering.first - span->skip;  // where the span's body stands
+        for (; i < spans[s].end; ++i) {
+            const auto& r = (*ranges)[i];
+            stream.expires_after(write_timeout);
+            auto [hec, hn] = co_await asio::async_write(stream, asio::buffer(plan.part_heads[i]), with_ec);
+            if (hec || !co_await relay(stream, *span, r.first - position, r.length(), ev)) co_return false;
+            ev.bytes_sent += hn;
+            position = r.last + 1;
+        }
     }
     stream.expires_after(write_timeout);
     auto [cec, cn] = co_await asio::async_write(stream, asio::buffer(plan.closing), with_ec);
     ev.bytes_sent += cn;
     co_return !cec && res.keep_alive();
+}
+
+awaitable<result<range_passthrough::opened>> range_passthrough::open_span(const byte_range& covering,
+                                                                         std::uint64_t size) {
+    co_return co_await open_range(range_spec{covering.first, covering.last, 0}, size);
 }
 
 awaitable<bool> range_passthrough::write(beast::tcp_stream& stream, const request& req, storage::pull_event& ev) {

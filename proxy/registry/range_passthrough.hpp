@@ -16,7 +16,9 @@
 namespace strata::proxy {
 
 // One request's pass-through. For each range strata sends the upstream a GET with that range
-// alone ("bytes=first-last", written from the numbers) and streams the answer on:
+// alone ("bytes=first-last", written from the numbers; for several ranges, one GET for each
+// run of ascending ranges less than 256 KiB apart, the gaps read and dropped) and streams the
+// answer on:
 //  - a 206 whose Content-Range is exactly the range asked for (and whose complete length is
 //    the blob's, when strata knows it) is passed on;
 //  - a 200 (an upstream that ignores Range) has its leading bytes skipped and the range cut out;
@@ -34,13 +36,16 @@ struct range_passthrough {
     std::vector<range_spec> specs;
     std::optional<std::uint64_t> known_size;  // the blob's length, from a download or an upstream's 416
     std::chrono::milliseconds idle_timeout;
+    std::vector<char> relay_buffer = {};  // reused across the parts of one answer
 
     awaitable<bool> write(beast::tcp_stream& stream, const request& req, storage::pull_event& ev);
 
 private:
     struct opened;
     awaitable<result<opened>> open_range(const range_spec& spec, std::optional<std::uint64_t> size);
-    awaitable<bool> relay(beast::tcp_stream& stream, opened& part, storage::pull_event& ev);
+    awaitable<result<opened>> open_span(const byte_range& covering, std::uint64_t size);
+    awaitable<bool> relay(beast::tcp_stream& stream, opened& part, std::uint64_t skip, std::uint64_t length,
+                          storage::pull_event& ev);
     awaitable<bool> write_one(beast::tcp_stream& stream, const request& req, storage::pull_event& ev);
     awaitable<bool> write_multipart(beast::tcp_stream& stream, const request& req, storage::pull_event& ev);
     awaitable<result<std::uint64_t>> blob_size();

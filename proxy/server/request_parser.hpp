@@ -11,8 +11,9 @@
 
 namespace strata::proxy {
 
-// The most a request's header may take (the request line and the fields each).
-inline constexpr std::uint32_t max_request_header_bytes = 16 * 1024;
+// The most a request's header may take (the request line and the fields each): room for the
+// Range header of a zstd:chunked pull, up to max_ranges ranges of 10-digit offsets.
+inline constexpr std::uint32_t max_request_header_bytes = 32 * 1024;
 
 using request_parser = http::request_parser<http::empty_body, request_fields::allocator_type>;
 

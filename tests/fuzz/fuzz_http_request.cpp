@@ -1,5 +1,5 @@
 // fuzz_http_request: client request bytes through what the server does before routing: Beast's
-// request parser with strata's 16 KiB header limit (proxy/server/server.cpp), the framing checks
+// request parser with strata's 32 KiB header limit (proxy/server/server.cpp), the framing checks
 // (proxy/server/request_framing), then the target, Accept and Range of a request that parsed
 // (proxy/protocol/route, proxy/protocol/accept, proxy/protocol/byte_range) against the default configuration.
 #include "proxy/protocol/accept.hpp"

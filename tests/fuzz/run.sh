@@ -22,7 +22,7 @@ seconds=${1:-$((300 / ${#targets[@]}))}
 [ "$seconds" -ge 1 ] || seconds=1
 
 # The longest input worth trying: a little past what each parser meets in practice (the HTTP
-# target past strata's 16 KiB header limit), short enough to keep executions fast.
+# target past strata's 32 KiB header limit), short enough to keep executions fast.
 max_len() {
   case $1 in
     fuzz_byte_range) echo 264 ;;  # 8 bytes of size, then the header
@@ -32,7 +32,7 @@ max_len() {
     fuzz_route | fuzz_accept | fuzz_www_authenticate) echo 4096 ;;
     fuzz_token_response) echo 8192 ;;
     fuzz_event_record | fuzz_trace_csv | fuzz_config) echo 16384 ;;
-    fuzz_http_request) echo 20480 ;;
+    fuzz_http_request) echo 36864 ;;
     *) echo 65536 ;;  # manifests, configs, tag lists, event logs
   esac
 }

@@ -41,14 +41,14 @@ TEST_CASE("resolve_ranges: unsatisfiable and refused ranges") {
     CHECK(resolve_ranges("bytes=50-60,0-55", 100).error() == errc::ranges_refused);
     CHECK(resolve_ranges("bytes=0-,-1", 100).error() == errc::ranges_refused);
     std::string many = "bytes=0-0";
-    for (int i = 1; i <= 16; ++i) many += "," + std::to_string(2 * i) + "-" + std::to_string(2 * i);
-    CHECK(resolve_ranges(many, 100).error() == errc::ranges_refused);
-    CHECK(ranges_of(many.substr(0, many.rfind(',')), 100).size() == 16);
+    for (std::size_t i = 1; i <= max_ranges; ++i) many += "," + std::to_string(2 * i) + "-" + std::to_string(2 * i);
+    CHECK(resolve_ranges(many, 10'000).error() == errc::ranges_refused);
+    CHECK(ranges_of(many.substr(0, many.rfind(',')), 10'000).size() == max_ranges);
 }
 
 TEST_CASE("resolve_ranges ignores what a server may ignore") {
     std::string too_long = "bytes=0-0";
-    for (int i = 1; i <= 64; ++i) too_long += ",0-0";
+    for (std::size_t i = 1; i <= 4 * max_ranges; ++i) too_long += ",0-0";
     for (const std::string& h : {std::string(), std::string("items=0-1"), std::string("bytes="), std::string("bytes=a-b"),
                                 std::string("bytes=5-2"), std::string("bytes=-"), std::string("bytes=1-2x"),
                                 std::string("bytes=99999999999999999999999-"), std::string("bytes=0-1,x"),
@@ -78,4 +78,21 @@ TEST_CASE("a multipart/byteranges body frames each part and counts every byte") 
           "\r\n--B0UNDARY\r\nContent-Type: application/octet-stream\r\nContent-Range: bytes 50-54/100\r\n\r\n");
     CHECK(plan.closing == "\r\n--B0UNDARY--\r\n");
     CHECK(plan.content_length == plan.part_heads[0].size() + 10 + plan.part_heads[1].size() + 5 + plan.closing.size());
+}
+
+TEST_CASE("plan_spans joins ascending ranges with small gaps into one upstream request each") {
+    const std::vector<byte_range> ranges{{0, 9}, {10, 19}, {30, 39}, {1000, 1009}, {500, 509}, {1010, 1019}};
+    const auto spans = plan_spans(ranges, 100);
+    REQUIRE(spans.size() == 4);
+    CHECK(spans[0].covering == byte_range{0, 39});  // adjacent and a 10-byte gap
+    CHECK(spans[0].end == 3);
+    CHECK(spans[1].covering == byte_range{1000, 1009});  // 960 bytes on: a span of its own
+    CHECK(spans[1].end == 4);
+    CHECK(spans[2].covering == byte_range{500, 509});  // before the previous: never joined backwards
+    CHECK(spans[2].end == 5);
+    CHECK(spans[3].covering == byte_range{1010, 1019});  // 500 bytes past 509
+    CHECK(spans[3].end == 6);
+    // No gap allowed: only touching ranges join.
+    CHECK(plan_spans(ranges, 0).size() == 5);
+    CHECK(plan_spans({{5, 5}}, 1 << 20).size() == 1);
 }
