@@ -5,6 +5,7 @@
 #include "proxy/cli/flags.hpp"
 #include "proxy/cli/store_dir.hpp"
 #include "storage/blobs/store_check.hpp"
+#include "storage/blobs/store_lock.hpp"
 
 #include <unistd.h>
 
@@ -44,6 +45,8 @@ void print_summary(const storage::store_check_report& r, double seconds) {
 
 int check(const std::string& data_dir, bool repair) {
     const auto index_dir = store_index_dir(data_dir);
+    std::optional<storage::store_lock> lock;  // repairs only with strata stopped
+    if (repair) lock.emplace(data_dir);
     storage::blob_store blobs(data_dir, /*clean_temp=*/repair);
     storage::metadata_index index(index_dir, repair ? storage::metadata_index::open_mode::read_write
                                                          : storage::metadata_index::open_mode::read_only);

@@ -67,6 +67,7 @@ proxy_services::proxy_services(config c, asio::io_context& io)
       connections(cfg.server.max_connections ? cfg.server.max_connections : derived_connection_cap(raise_fd_limit())),
       prices(read_prices(cfg.analytics)),
       blocking(cfg.server.blocking_threads),
+      data_dir_lock(cfg.cache.data_dir),
       blobs(cfg.cache.data_dir),
       index(cfg.cache.data_dir / "index"),
       startup_check(reconcile(blobs, index)),

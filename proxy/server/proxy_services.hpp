@@ -19,6 +19,7 @@
 #include "proxy/registry/tag_list.hpp"
 #include "proxy/upstream/upstream_set.hpp"
 #include "storage/blobs/blob_store.hpp"
+#include "storage/blobs/store_lock.hpp"
 #include "storage/eviction/cache_evictor.hpp"
 #include "storage/eviction/cache_maintenance.hpp"
 #include "storage/events/event_log.hpp"
@@ -49,6 +50,7 @@ struct proxy_services {
     std::optional<analytics::price_table> prices;  // from analytics.prices_file
     metrics stats_metrics;
     asio::thread_pool blocking;
+    storage::store_lock data_dir_lock;  // before the store is touched: one strata per data directory
     storage::blob_store blobs;
     storage::metadata_index index;
     storage::store_check_report startup_check;  // index and files reconciled before serving

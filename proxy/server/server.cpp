@@ -11,6 +11,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cctype>
+
 namespace strata::proxy {
 namespace {
 
@@ -96,6 +98,17 @@ awaitable<void> run_session(std::shared_ptr<beast::tcp_stream> owned, const prox
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
 }
 
+// "cannot listen on ADDR: address in use": the system's words for the error, not Boost's
+// source location; a privileged port says what it takes.
+std::string listen_failure(const std::string& listen, const error_code& ec) {
+    std::string why = ec.message();
+    if (!why.empty()) why[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(why[0])));
+    if (ec == asio::error::address_in_use) why = "address in use (another process listens there)";
+    if (ec == asio::error::access_denied) why = "permission denied (ports below 1024 need root or CAP_NET_BIND_SERVICE)";
+    if (ec == boost::system::errc::address_not_available) why = "no interface of this machine has that address";
+    return "cannot listen on " + listen + ": " + why;
+}
+
 }  // namespace
 
 tcp::endpoint parse_listen_address(const std::string& text) {
@@ -125,10 +138,12 @@ void server::start() {
     if (role_ == listener_role::main && !admin_enabled_)
         spdlog::warn("admin API disabled: listener {} is not loopback and no admin token is set "
                      "(admin.token or admin.token_file)", listen_);
-    acceptor_.open(endpoint.protocol());
-    acceptor_.set_option(asio::socket_base::reuse_address(true));
-    acceptor_.bind(endpoint);
-    acceptor_.listen(asio::socket_base::max_listen_connections);
+    error_code ec;
+    acceptor_.open(endpoint.protocol(), ec);
+    if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(endpoint, ec);
+    if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) throw std::runtime_error(listen_failure(listen_, ec));
     asio::co_spawn(threads_.main(), accept_loop(), asio::detached);
 }
 

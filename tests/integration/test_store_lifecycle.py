@@ -294,3 +294,29 @@ class StoreLifecycleTest(ProxyTestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class StartUpErrorsTest(ProxyTestCase):
+    """Mistakes at start-up are said in the user's words, not RocksDB's or Boost's."""
+
+    def serve(self, *args):
+        return subprocess.run([STRATA, "serve", *args], capture_output=True, text=True, timeout=60)
+
+    def test_a_second_strata_on_a_data_directory_or_a_port_is_refused_by_name(self):
+        self.strata = Strata(self.dir, {}).start()
+        data_dir = self.strata.data_dir
+        r = self.serve("--listen", "127.0.0.1:0", "--data-dir", data_dir)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("strata is already running on this data directory (%s, pid %d)" % (data_dir, self.strata.proc.pid),
+                      r.stderr)
+        self.assertNotIn("LOCK", r.stderr)
+        r = self.serve("--listen", self.strata.host, "--data-dir", os.path.join(self.dir, "other"))
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("cannot listen on %s: address in use" % self.strata.host, r.stderr)
+        self.assertNotIn("boost", r.stderr)
+        repair = fsck(data_dir, "--repair")
+        self.assertEqual(repair.returncode, 1)
+        self.assertIn("strata is already running on this data directory", repair.stderr)
+        self.assertEqual(fsck(data_dir).returncode, 0)  # a report may run beside it
+        self.strata.stop()
+        self.strata.start()  # the lock went with the process

@@ -13,7 +13,7 @@ const std::string sig = "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822c
 const std::string sbom = "sha256:60303ae22b998861bce3b28f33eec1be758a213c86c93c076dbe9f558c11c752";
 const std::string sig_type = "application/vnd.dev.cosign.artifact.sig.v1+json";
 
-std::string index_of(const nlohmann::json& manifests) {
+std::string referrers_index_of(const nlohmann::json& manifests) {
     return nlohmann::json{{"schemaVersion", 2}, {"mediaType", "application/vnd.oci.image.index.v1+json"},
                           {"manifests", manifests}}.dump();
 }
@@ -44,7 +44,7 @@ TEST_CASE("media types follow RFC 6838's restricted names, without parameters") 
 TEST_CASE("a referrers index is read descriptor by descriptor, with artifact types and annotations") {
     auto with_annotations = descriptor_json(sig, sig_type);
     with_annotations["annotations"] = {{"org.opencontainers.image.created", "2026-11-26T00:00:00Z"}};
-    const auto parsed = parse_referrers(index_of({with_annotations, descriptor_json(sbom)}));
+    const auto parsed = parse_referrers(referrers_index_of({with_annotations, descriptor_json(sbom)}));
     REQUIRE(parsed);
     REQUIRE(parsed->entries.size() == 2);
     CHECK(parsed->dropped == 0);
@@ -71,7 +71,7 @@ TEST_CASE("descriptors that break the grammar are dropped and counted") {
         {{"digest", sig}, {"size", 1}},              // no mediaType
         descriptor_json(sbom),
     };
-    const auto parsed = parse_referrers(index_of(hostile));
+    const auto parsed = parse_referrers(referrers_index_of(hostile));
     REQUIRE(parsed);
     CHECK(parsed->dropped == 9);
     REQUIRE(parsed->entries.size() == 1);
@@ -91,7 +91,7 @@ TEST_CASE("a body that is not an index of descriptors is refused whole") {
 }
 
 TEST_CASE("strata's index lists every referrer, or those of one artifact type, and reads back whole") {
-    const auto parsed = parse_referrers(index_of({descriptor_json(sig, sig_type), descriptor_json(sbom, "application/spdx+json")}));
+    const auto parsed = parse_referrers(referrers_index_of({descriptor_json(sig, sig_type), descriptor_json(sbom, "application/spdx+json")}));
     REQUIRE(parsed);
     const auto all = nlohmann::json::parse(referrers_index(parsed->entries));
     CHECK(all["schemaVersion"] == 2);
