@@ -41,7 +41,10 @@ int main(int argc, char** argv) {
     }
     using namespace strata::proxy;
     if (command == "serve")
-        return run_command("serve", serve_usage(), args, [&] { return run_serve(parse_serve_args(args)); });
+        return run_command("serve", serve_usage(), args, [&] {
+            const auto request = parse_serve_args(args);
+            return request.check_only ? check_serve_config(request.cfg) : run_serve(request.cfg);
+        });
     if (command == "events") return run_events_command(args);
     if (command == "analyze") return run_analyze_command(args);
     if (command == "fsck") return run_fsck_command(args);

@@ -38,9 +38,11 @@ flag_set::value_handler edit(std::vector<config_edit>& edits, Apply apply) {
     return [&edits, apply](const std::string& v) { edits.push_back([apply, v](config& c) { apply(c, v); }); };
 }
 
-flag_set serve_flags(std::string& config_file, std::vector<config_edit>& edits, std::optional<std::chrono::seconds>& tag_ttl) {
+flag_set serve_flags(std::string& config_file, std::vector<config_edit>& edits, std::optional<std::chrono::seconds>& tag_ttl,
+                     bool& check_only) {
     flag_set f;
     f.text("--config", config_file)
+        .toggle("--check-config", [&check_only] { check_only = true; })
         .value("--listen", edit(edits, [](config& c, const std::string& v) { c.server.listen = v; }))
         .value("--data-dir", edit(edits, [](config& c, const std::string& v) { c.cache.data_dir = v; }))
         .value("--upstream", edit(edits, add_upstream_flag))
@@ -80,6 +82,7 @@ awaitable<void> stop_when_drained(io_threads& threads, const client_connections&
 std::string serve_usage() {
     return "usage: strata serve [flags]\n"
            "  --config FILE            JSON config (see deploy/strata.json); flags override it\n"
+           "  --check-config           check the configuration and the files it names, then exit\n"
            "  --listen HOST:PORT       address to listen on (default 127.0.0.1:5000; port 0 picks one)\n"
            "  --data-dir DIR           cache directory (default ./var/strata)\n"
            "  --upstream NAME=URL      add or replace an upstream, e.g. ghcr.io=https://ghcr.io\n"
@@ -94,17 +97,32 @@ std::string serve_usage() {
            "  --no-metrics             neither count nor serve /metrics\n";
 }
 
-config parse_serve_args(const std::vector<std::string>& args) {
+serve_request parse_serve_args(const std::vector<std::string>& args) {
     std::string config_file;
     std::vector<config_edit> edits;
     std::optional<std::chrono::seconds> tag_ttl;
-    serve_flags(config_file, edits, tag_ttl).parse(args);
+    serve_request request;
+    serve_flags(config_file, edits, tag_ttl, request.check_only).parse(args);
     config c = config_file.empty() ? default_config() : load_config_file(config_file);
     for (const auto& e : edits) e(c);
     if (tag_ttl)
         for (auto& u : c.upstreams) u.tag_ttl = *tag_ttl;
     validate(c);
-    return c;
+    request.cfg = std::move(c);
+    return request;
+}
+
+int check_serve_config(const config& cfg) {
+    parse_listen_address(cfg.server.listen);
+    if (!cfg.server.metrics_listen.empty()) parse_listen_address(cfg.server.metrics_listen);
+    read_admin_token(cfg.admin);
+    read_prices(cfg.analytics);
+    std::string names;
+    for (const auto& u : cfg.upstreams) names += (names.empty() ? "" : ", ") + u.name;
+    std::cout << "configuration is valid: listen " << cfg.server.listen << ", data_dir " << cfg.cache.data_dir.string()
+              << ", " << cfg.upstreams.size() << " upstreams (" << names << "), default " << cfg.default_upstream
+              << ", eviction " << cfg.storage.eviction_policy << "\n";
+    return 0;
 }
 
 int run_serve(const config& cfg) {

@@ -10,19 +10,6 @@
 namespace strata::proxy {
 namespace {
 
-std::string read_admin_token(const admin_config& admin) {
-    return admin.token_file.empty() ? admin.token : read_secret_file(admin.token_file, "admin.token_file");
-}
-
-std::optional<analytics::price_table> read_prices(const analytics_config& a) {
-    if (a.prices_file.empty()) return std::nullopt;
-    try {
-        return analytics::load_price_table(a.prices_file);
-    } catch (const std::invalid_argument& e) {
-        throw config_error("analytics.prices_file: " + std::string(e.what()));
-    }
-}
-
 // A crash can leave a file without its index entry or the reverse: make them agree before
 // serving. Only files the index does not know are hashed, so this is quick.
 storage::store_check_report reconcile(const storage::blob_store& blobs, storage::metadata_index& index) {
@@ -59,6 +46,19 @@ storage::cache_limits limits_of(const storage_config& s) {
 }
 
 }  // namespace
+
+std::string read_admin_token(const admin_config& admin) {
+    return admin.token_file.empty() ? admin.token : read_secret_file(admin.token_file, "admin.token_file");
+}
+
+std::optional<analytics::price_table> read_prices(const analytics_config& a) {
+    if (a.prices_file.empty()) return std::nullopt;
+    try {
+        return analytics::load_price_table(a.prices_file);
+    } catch (const std::invalid_argument& e) {
+        throw config_error("analytics.prices_file: " + std::string(e.what()));
+    }
+}
 
 proxy_services::proxy_services(config c, asio::io_context& io)
     : cfg(std::move(c)),

@@ -34,6 +34,12 @@ namespace strata::proxy {
 // them; the serve command builds it once and hands each endpoint group only the services it
 // uses (proxy_context). Construction opens the data directory and throws if it cannot.
 // Members are thread-safe.
+// What a configuration names outside itself, read as strata serve reads it at start: the admin
+// token (admin.token or the file admin.token_file names) and the price table. config_error
+// naming the field when a file is missing or malformed.
+std::string read_admin_token(const admin_config& admin);
+std::optional<analytics::price_table> read_prices(const analytics_config& a);
+
 struct proxy_services {
     proxy_services(config c, asio::io_context& io);
 

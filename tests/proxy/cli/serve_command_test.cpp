@@ -12,7 +12,8 @@ using namespace strata::proxy;
 TEST_CASE("parse_serve_args applies flags over the defaults") {
     const auto c = parse_serve_args({"--listen", "127.0.0.1:0", "--data-dir=/tmp/x", "--upstream",
                                      "registry.test=http://127.0.0.1:5001", "--default-upstream", "registry.test",
-                                     "--offline", "--tag-ttl", "7"});
+                                     "--offline", "--tag-ttl", "7"})
+                       .cfg;
     CHECK(c.server.listen == "127.0.0.1:0");
     CHECK(c.cache.data_dir == "/tmp/x");
     CHECK(c.cache.offline);
@@ -25,11 +26,22 @@ TEST_CASE("parse_serve_args reads --config first, wherever it stands, and the fl
     strata::test::temp_dir dir;
     const auto file = dir.path / "strata.json";
     std::ofstream(file) << R"({"server": {"listen": "127.0.0.1:7000", "io_threads": 3}, "log_level": "warn"})";
-    const auto c = parse_serve_args({"--listen", "127.0.0.1:0", "--config", file.string(), "--no-events"});
+    const auto request = parse_serve_args({"--listen", "127.0.0.1:0", "--config", file.string(), "--no-events"});
+    CHECK_FALSE(request.check_only);
+    const auto& c = request.cfg;
     CHECK(c.server.listen == "127.0.0.1:0");
     CHECK(c.server.io_threads == 3);
     CHECK(c.log_level == "warn");
     CHECK_FALSE(c.events.enabled);
+}
+
+TEST_CASE("--check-config asks only for the check, and the check reads the files a configuration names") {
+    CHECK(parse_serve_args({"--check-config"}).check_only);
+    strata::test::temp_dir dir;
+    auto c = parse_serve_args({"--check-config", "--admin-token-file", (dir.path / "missing").string()}).cfg;
+    CHECK_THROWS_WITH(check_serve_config(c), Catch::Contains("admin.token_file"));
+    c = parse_serve_args({}).cfg;
+    CHECK(check_serve_config(c) == 0);
 }
 
 TEST_CASE("parse_serve_args: a bad command line is a usage error, a bad configuration a config error") {
