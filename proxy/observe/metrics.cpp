@@ -85,10 +85,12 @@ metrics::metrics()
       ratelimit_remaining_(BuildGauge().Name("strata_upstream_ratelimit_remaining").Help("Pulls left in the upstream's window (its last RateLimit-Remaining)").Register(registry_)),
       upstream_down_(BuildGauge().Name("strata_upstream_down").Help("1 while the upstream's circuit breaker holds requests back after repeated connect failures or timeouts").Register(registry_)),
       upstream_times_down_(BuildGauge().Name("strata_upstream_down_transitions").Help("Times the upstream's circuit breaker marked it down since start").Register(registry_)),
+      top_repository_bytes_(BuildGauge().Name("strata_top_repository_served_bytes").Help("Bytes served since start for each of the repositories that took the most (upstream/repository); the set changes as they do").Register(registry_)),
       client_connections_(BuildGauge().Name("strata_client_connections").Help("Open client connections").Register(registry_).Add({})),
       client_connection_limit_(BuildGauge().Name("strata_client_connections_limit").Help("Client connections allowed at once").Register(registry_).Add({})),
       fetches_in_flight_(BuildGauge().Name("strata_fetches_in_flight").Help("Blob downloads from upstreams in progress").Register(registry_).Add({})),
       cache_bytes_(BuildGauge().Name("strata_cache_bytes").Help("Bytes of cached blobs").Register(registry_).Add({})),
+      cache_budget_(BuildGauge().Name("strata_cache_budget_bytes").Help("The blob store's budget, storage.max_bytes (0: unbounded)").Register(registry_).Add({})),
       cache_objects_(BuildGauge().Name("strata_cache_objects").Help("Cached blobs").Register(registry_).Add({})),
       events_dropped_{BuildCounter().Name("strata_events_dropped_total").Help("Pull events dropped because the event queue was full").Register(registry_).Add({})},
       token_fetches_{BuildCounter().Name("strata_token_fetches_total").Help("Bearer tokens requested from upstream realms").Register(registry_).Add({})},
@@ -201,12 +203,25 @@ void metrics::mirrored_counter::sync(const std::function<std::uint64_t()>& sourc
     reported = now;
 }
 
+void metrics::render_top_repositories() {
+    if (!sources_.top_repositories) return;
+    for (auto* gauge : top_repository_gauges_) top_repository_bytes_.Remove(gauge);
+    top_repository_gauges_.clear();
+    for (const auto& [repository, bytes] : sources_.top_repositories()) {
+        auto& gauge = top_repository_bytes_.Add({{"repository", repository}});
+        gauge.Set(static_cast<double>(bytes));
+        top_repository_gauges_.push_back(&gauge);
+    }
+}
+
 std::string metrics::render() {
     std::lock_guard lock(render_mutex_);
     add_up_latencies();
     if (sources_.fetches_in_flight) fetches_in_flight_.Set(static_cast<double>(sources_.fetches_in_flight()));
     if (sources_.cache_bytes) cache_bytes_.Set(static_cast<double>(sources_.cache_bytes()));
     if (sources_.cache_objects) cache_objects_.Set(static_cast<double>(sources_.cache_objects()));
+    if (sources_.cache_budget) cache_budget_.Set(static_cast<double>(sources_.cache_budget()));
+    render_top_repositories();
     events_dropped_.sync(sources_.events_dropped);
     token_fetches_.sync(sources_.token_fetches);
     evicted_blobs_.sync(sources_.evicted_blobs);

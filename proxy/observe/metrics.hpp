@@ -26,6 +26,7 @@ namespace strata::proxy {
 struct metrics_sources {
     std::function<std::size_t()> fetches_in_flight;
     std::function<std::uint64_t()> cache_bytes;
+    std::function<std::uint64_t()> cache_budget;  // storage.max_bytes; 0: unbounded
     std::function<std::uint64_t()> cache_objects;
     std::function<std::uint64_t()> events_dropped;
     std::function<std::uint64_t()> token_fetches;
@@ -51,6 +52,9 @@ struct metrics_sources {
         std::uint64_t times_down = 0;
     };
     std::function<std::vector<upstream_state>()> upstreams;
+    // The repositories that took the most bytes since start ("upstream/repository", bytes), the
+    // largest first, a handful of them: a bounded label set.
+    std::function<std::vector<std::pair<std::string, std::uint64_t>>()> top_repositories;
 };
 
 // Thread-safe (prometheus-cpp metrics are atomic; family lookups take its lock). Names
@@ -94,10 +98,13 @@ private:
     prometheus::Family<prometheus::Gauge>& ratelimit_remaining_;
     prometheus::Family<prometheus::Gauge>& upstream_down_;
     prometheus::Family<prometheus::Gauge>& upstream_times_down_;
+    prometheus::Family<prometheus::Gauge>& top_repository_bytes_;
+    std::vector<prometheus::Gauge*> top_repository_gauges_;  // set at the last scrape, removed at the next
     prometheus::Gauge& client_connections_;
     prometheus::Gauge& client_connection_limit_;
     prometheus::Gauge& fetches_in_flight_;
     prometheus::Gauge& cache_bytes_;
+    prometheus::Gauge& cache_budget_;
     prometheus::Gauge& cache_objects_;
     // A counter that mirrors a running total kept elsewhere: render() adds what it grew by.
     struct mirrored_counter {
@@ -105,6 +112,7 @@ private:
         std::uint64_t reported = 0;
         void sync(const std::function<std::uint64_t()>& source);
     };
+    void render_top_repositories();
     mirrored_counter events_dropped_;
     mirrored_counter token_fetches_;
     mirrored_counter evicted_blobs_;

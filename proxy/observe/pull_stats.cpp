@@ -88,7 +88,8 @@ nlohmann::json pull_stats::ratios(const totals& t) {
             {"upstream_egress_saved_bytes", t.cached_bytes + t.coalesced_bytes}};
 }
 
-nlohmann::json pull_stats::top(const usage_map& m, std::size_t n, bool by_bytes) {
+std::vector<std::pair<std::string, pull_stats::usage>> pull_stats::largest(const usage_map& m, std::size_t n,
+                                                                         bool by_bytes) {
     std::vector<std::pair<std::string, usage>> entries(m.begin(), m.end());
     const auto key = [by_bytes](const usage& u) { return by_bytes ? u.bytes : u.pulls; };
     const auto k = std::min(n, entries.size());
@@ -96,22 +97,39 @@ nlohmann::json pull_stats::top(const usage_map& m, std::size_t n, bool by_bytes)
                       [&](const auto& a, const auto& b) {
                           return key(a.second) != key(b.second) ? key(a.second) > key(b.second) : a.first < b.first;
                       });
+    entries.resize(k);
+    return entries;
+}
+
+nlohmann::json pull_stats::top(const usage_map& m, std::size_t n, bool by_bytes) {
     auto out = nlohmann::json::array();
-    for (std::size_t i = 0; i < k; ++i)
-        out.push_back({{"name", entries[i].first}, {"pulls", entries[i].second.pulls}, {"bytes", entries[i].second.bytes}});
+    for (const auto& [name, u] : largest(m, n, by_bytes))
+        out.push_back({{"name", name}, {"pulls", u.pulls}, {"bytes", u.bytes}});
+    return out;
+}
+
+void pull_stats::merge(usage_map& into, const usage_map& from) {
+    for (const auto& [name, u] : from) {
+        auto& sum = into[name];
+        sum.pulls += u.pulls;
+        sum.bytes += u.bytes;
+    }
+}
+
+std::vector<std::pair<std::string, std::uint64_t>> pull_stats::top_repositories_by_bytes(std::size_t n) const {
+    usage_map repositories;
+    for (auto& shard : shards_.all()) {
+        std::lock_guard lock(shard.mutex);
+        if (shard.value) merge(repositories, shard.value->repositories);
+    }
+    std::vector<std::pair<std::string, std::uint64_t>> out;
+    for (const auto& [name, u] : largest(repositories, n, true)) out.emplace_back(name, u.bytes);
     return out;
 }
 
 nlohmann::json pull_stats::report(std::int64_t now_s, std::size_t top_n) const {
     totals last_5m, last_1h, all;
     usage_map repositories, blobs, nodes;
-    const auto merge = [](usage_map& into, const usage_map& from) {
-        for (const auto& [name, u] : from) {
-            auto& sum = into[name];
-            sum.pulls += u.pulls;
-            sum.bytes += u.bytes;
-        }
-    };
     for (auto& shard : shards_.all()) {
         std::lock_guard lock(shard.mutex);
         if (!shard.value) continue;

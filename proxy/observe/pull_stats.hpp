@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "proxy/thread_shards.hpp"
 
@@ -29,6 +30,8 @@ public:
     void add(const storage::pull_event& e);
     // The JSON document of /api/v1/stats at time now_s (seconds since the epoch).
     nlohmann::json report(std::int64_t now_s, std::size_t top_n = 10) const;
+    // The n repositories ("upstream/repository") that took the most bytes, with their bytes.
+    std::vector<std::pair<std::string, std::uint64_t>> top_repositories_by_bytes(std::size_t n) const;
 
     static constexpr std::size_t top_limit = 100000;  // distinct repositories, blobs or nodes tracked, each
 
@@ -55,7 +58,9 @@ private:
 
     static totals window(const counts& c, std::int64_t now_s, std::int64_t seconds);
     static nlohmann::json ratios(const totals& t);
+    static std::vector<std::pair<std::string, usage>> largest(const usage_map& m, std::size_t n, bool by_bytes);
     static nlohmann::json top(const usage_map& m, std::size_t n, bool by_bytes);
+    static void merge(usage_map& into, const usage_map& from);
 
     mutable thread_shards<std::unique_ptr<counts>, shard_count> shards_;  // made on a thread's first add
 };

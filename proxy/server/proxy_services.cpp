@@ -10,6 +10,9 @@
 namespace strata::proxy {
 namespace {
 
+// Repositories given a label of their own in /metrics (strata_top_repository_served_bytes).
+constexpr std::size_t top_repositories_exported = 10;
+
 // A crash can leave a file without its index entry or the reverse: make them agree before
 // serving. Only files the index does not know are hashed, so this is quick.
 storage::store_check_report reconcile(const storage::blob_store& blobs, storage::metadata_index& index) {
@@ -92,13 +95,15 @@ proxy_services::proxy_services(config c, asio::io_context& io)
     fetcher.on_disk_full([this](std::uint64_t needed, std::uint64_t fitted) { maintenance.make_room(needed, fitted); });
     maintenance.maybe_evict();
     stats_metrics.set_sources({[this] { return fetcher.in_flight(); }, [this] { return evictor.bytes(); },
+                               [this] { return cfg.storage.max_bytes; },
                                [this] { return evictor.objects(); }, [this] { return events.dropped(); },
                                [this] { return upstreams.token_fetches(); },
                                [this] { return evictor.evicted_blobs(); }, [this] { return evictor.evicted_bytes(); },
                                [this] { return connections.open(); }, [this] { return connections.cap(); },
                                [this] { return connections.closed_for_room(); },
                                [this] { return connections.refused(); },
-                               [this] { return memory_uses(); }, [this] { return upstreams.metric_states(); }});
+                               [this] { return memory_uses(); }, [this] { return upstreams.metric_states(); },
+                               [this] { return stats.top_repositories_by_bytes(top_repositories_exported); }});
 }
 
 std::vector<metrics_sources::memory_use> proxy_services::memory_uses() const {
