@@ -8,6 +8,8 @@
 #include "proxy/server/io_threads.hpp"
 #include "proxy/server/proxy_services.hpp"
 #include "proxy/server/server.hpp"
+#include "analytics/report/result_table.hpp"
+#include "storage/eviction/pins.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -75,6 +77,19 @@ awaitable<void> stop_when_drained(io_threads& threads, const client_connections&
     if (const auto left = connections.open(); left > 0)
         spdlog::warn("shutdown grace over: cutting off connections={} with responses in flight", left);
     threads.stop();
+}
+
+// One line at start saying what strata serves from and what it may keep: its budget and policy,
+// the pins, what the store holds now and the upstreams by name.
+void log_store_summary(const proxy_services& services) {
+    const auto& cfg = services.cfg;
+    std::string upstreams;
+    for (const auto& u : cfg.upstreams) upstreams += (upstreams.empty() ? "" : ",") + u.name;
+    const auto budget = cfg.storage.max_bytes ? analytics::human_bytes(static_cast<double>(cfg.storage.max_bytes))
+                                              : std::string("unbounded");
+    spdlog::info("strata store budget={} eviction={} pins={} cached_bytes={} cached_objects={} upstreams={}", budget,
+                 cfg.storage.eviction_policy, cfg.storage.pinned.size() + storage::stored_pins(services.index).size(),
+                 services.evictor.bytes(), services.evictor.objects(), upstreams);
 }
 
 }  // namespace
@@ -148,6 +163,7 @@ int run_serve(const config& cfg) {
         spdlog::info("strata metrics listening address={}:{}", m.address().to_string(), m.port());
     }
     const auto endpoint = srv.local_endpoint();
+    log_store_summary(services);
     spdlog::info("strata listening address={}:{} data_dir={} upstreams={} default_upstream={} offline={} io_threads={}",
                  endpoint.address().to_string(), endpoint.port(), cfg.cache.data_dir.string(), cfg.upstreams.size(),
                  cfg.default_upstream, cfg.cache.offline, count);

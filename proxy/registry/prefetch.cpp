@@ -1,6 +1,8 @@
 // prefetch: resolve images to their blobs, then a fixed number of workers fetch them.
 #include "proxy/registry/prefetch.hpp"
 
+#include "storage/untrusted/text_escape.hpp"
+
 #include "proxy/protocol/accept.hpp"
 #include "proxy/protocol/route.hpp"
 #include "storage/oci/manifest.hpp"
@@ -63,14 +65,25 @@ awaitable<result<storage::parsed_manifest>> resolve(const prefetch_services& ser
     co_return storage::parse_manifest(got->manifest->body, got->manifest->media_type);
 }
 
-// Adds the blobs of one image (every chosen platform of an index) to run.jobs.
-awaitable<errc> plan_image(prefetch_run& run, const prefetch_options& options, const std::string& image,
-                           std::set<std::string>& planned) {
+std::string error_text(errc e) { return make_error_code(e).message(); }
+
+// "no platform matches linux/s390x; the index has linux/amd64, linux/arm64/v8".
+std::string no_platform_text(const std::string& wanted, const std::vector<storage::descriptor>& children) {
+    std::string has;
+    for (const auto& c : children)
+        has += (has.empty() ? "" : ", ") + (c.platform.empty() ? std::string("(none)") : storage::log_value(c.platform));
+    return "no platform matches " + storage::log_value(wanted) + "; the index has " + (has.empty() ? "none" : has);
+}
+
+// Adds the blobs of one image (every chosen platform of an index) to run.jobs. Empty, or what
+// went wrong.
+awaitable<std::string> plan_image(prefetch_run& run, const prefetch_options& options, const std::string& image,
+                                  std::set<std::string>& planned) {
     auto r = parse_route(manifest_target(image), run.services.cfg);
-    if (!r) co_return to_errc(r.error());
-    if (r->kind != endpoint::manifest) co_return errc::name_invalid;
+    if (!r) co_return error_text(to_errc(r.error()));
+    if (r->kind != endpoint::manifest) co_return error_text(errc::name_invalid);
     auto top = co_await resolve(run.services, *r);
-    if (!top) co_return to_errc(top.error());
+    if (!top) co_return error_text(to_errc(top.error()));
     ++run.summary.manifests;
     std::vector<storage::descriptor> blobs = top->children;
     if (storage::is_index_media_type(top->media_type)) {
@@ -80,14 +93,15 @@ awaitable<errc> plan_image(prefetch_run& run, const prefetch_options& options, c
             auto child_route = *r;
             child_route.reference = child.digest_value.str();
             auto image_manifest = co_await resolve(run.services, child_route);
-            if (!image_manifest) co_return to_errc(image_manifest.error());
+            if (!image_manifest) co_return error_text(to_errc(image_manifest.error()));
             ++run.summary.manifests;
             blobs.insert(blobs.end(), image_manifest->children.begin(), image_manifest->children.end());
         }
+        if (blobs.empty()) co_return no_platform_text(options.platform, top->children);
     }
     for (auto& b : blobs)
         if (planned.insert(b.digest_value.str()).second) run.jobs.push_back({*r, std::move(b)});
-    co_return errc::ok;
+    co_return std::string();
 }
 
 // Waits for a download someone started (perhaps this prefetch) to commit or fail.
@@ -154,13 +168,12 @@ awaitable<prefetch_summary> prefetch_images(const prefetch_services& services, c
     std::set<std::string> planned;
     for (const auto& image : options.images) {
         ++run.summary.images;
-        const auto outcome = co_await plan_image(run, options, image, planned);
-        if (outcome == errc::ok) continue;
+        const auto problem = co_await plan_image(run, options, image, planned);
+        if (problem.empty()) continue;
         ++run.summary.images_failed;
-        const auto message = image + ": " + make_error_code(outcome).message();
-        run.summary.errors.push_back(message);
+        run.summary.errors.push_back(image + ": " + problem);
         // Named first: GCC 12 mishandles braced temporaries inside co_await (see run_blocking).
-        const nlohmann::json line = {{"image", image}, {"status", "failed"}, {"error", make_error_code(outcome).message()}};
+        const nlohmann::json line = {{"image", image}, {"status", "failed"}, {"error", problem}};
         co_await progress(line);
     }
     const auto executor = co_await asio::this_coro::executor;

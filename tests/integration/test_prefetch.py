@@ -49,6 +49,10 @@ class PrefetchTest(ProxyTestCase):
             self.assertEqual(self.upstream.blob_gets(digest), 1)
         for digest in self.amd.blobs:
             self.assertEqual(self.upstream.blob_gets(digest), 0)
+        # A platform the index does not have fails, naming those it has.
+        run = self.prefetch("--platform", "linux/s390x", "%s/team/multi:v1" % UPSTREAM)
+        self.assertEqual(run.returncode, 1, run.stdout)
+        self.assertIn('no platform matches "linux/s390x"; the index has "linux/amd64", "linux/arm64"', run.stdout)
 
     def test_failures_are_reported_and_bad_requests_refused(self):
         run = self.prefetch("%s/team/absent:v1" % UPSTREAM, "%s/team/multi:amd64" % UPSTREAM)
