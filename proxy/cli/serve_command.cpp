@@ -8,6 +8,7 @@
 #include "proxy/server/io_threads.hpp"
 #include "proxy/server/proxy_services.hpp"
 #include "proxy/server/server.hpp"
+#include "proxy/observe/log_format.hpp"
 #include "analytics/report/result_table.hpp"
 #include "storage/eviction/pins.hpp"
 
@@ -57,6 +58,7 @@ flag_set serve_flags(std::string& config_file, std::vector<config_edit>& edits, 
             edits.push_back([n](config& c) { c.server.io_threads = n; });
         })
         .value("--log-level", edit(edits, [](config& c, const std::string& v) { c.log_level = v; }))
+        .value("--log-format", edit(edits, [](config& c, const std::string& v) { c.log_format = v; }))
         .value("--metrics-listen", edit(edits, [](config& c, const std::string& v) { c.server.metrics_listen = v; }))
         .value("--admin-token-file", edit(edits, [](config& c, const std::string& v) { c.admin.token_file = v; }))
         .toggle("--no-events", [&edits] { edits.push_back([](config& c) { c.events.enabled = false; }); })
@@ -106,6 +108,7 @@ std::string serve_usage() {
            "  --offline                never contact upstreams; serve only what is cached\n"
            "  --io-threads N           network threads (default: one per CPU it may use)\n"
            "  --log-level LEVEL        trace, debug, info, warn, error (default info)\n"
+           "  --log-format FORMAT      text (default) or json: one JSON object per line\n"
            "  --metrics-listen H:P     also serve /metrics, /healthz and /readyz on this address\n"
            "  --admin-token-file FILE  bearer token required by the admin API (/api/...)\n"
            "  --no-events              do not record pull events\n"
@@ -142,6 +145,7 @@ int check_serve_config(const config& cfg) {
 
 int run_serve(const config& cfg) {
     spdlog::set_level(spdlog::level::from_str(cfg.log_level));
+    use_log_format(cfg.log_format);
     std::signal(SIGPIPE, SIG_IGN);  // sendfile to a vanished client must be an error, not a signal
     // Buffers of 1 MiB and more (manifests, tag lists) are mapped on their own and unmapped when
     // freed. glibc would otherwise raise this threshold to the largest buffer freed so far and
@@ -151,6 +155,7 @@ int run_serve(const config& cfg) {
     io_threads threads(count);
     auto& io = threads.main();
     proxy_services services(cfg, io);
+    services.request_log.use_json(cfg.log_format == "json");
     services.fetcher.run_downloads_on([&threads] { return threads.next_connection_executor(); });
     const proxy_context ctx = context_of(services);
     server srv(threads, ctx, cfg.server.listen);

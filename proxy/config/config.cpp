@@ -188,6 +188,7 @@ void read_sections(const json& doc, config& c) {
     });
     top.read("default_upstream", c.default_upstream);
     top.read("log_level", c.log_level);
+    top.read("log_format", c.log_format);
     if (const json* list = top.child("upstreams")) {
         if (!list->is_array()) throw config_error("upstreams: expected an array");
         c.upstreams.clear();
@@ -328,6 +329,7 @@ void validate(const config& c) {
         if (!storage::parse_pin(pin)) throw config_error("storage.pinned: not upstream/repository:tag or @digest: " + pin);
     static const std::set<std::string> levels = {"trace", "debug", "info", "warn", "error", "critical", "off"};
     if (!levels.count(c.log_level)) throw config_error("log_level: must be one of trace..off");
+    if (c.log_format != "text" && c.log_format != "json") throw config_error("log_format: must be text or json");
 }
 
 config parse_config(const std::string& json_text) {

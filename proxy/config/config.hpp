@@ -158,6 +158,7 @@ struct config {
     std::string default_upstream = "docker.io";
     std::vector<upstream_config> upstreams;
     std::string log_level = "info";
+    std::string log_format = "text";  // "text" or "json" (one object per line, for log shippers)
 
     // The upstream whose name or alias is host, or nullptr.
     const upstream_config* find_upstream(std::string_view host) const;

@@ -1,6 +1,8 @@
 // access_log: cheap per-request lines in a block buffer, written whole.
 #include "proxy/observe/access_log.hpp"
 
+#include "proxy/observe/log_format.hpp"
+
 #include "storage/clock.hpp"
 #include "storage/untrusted/text_escape.hpp"
 
@@ -18,6 +20,35 @@ void append_number(std::string& out, std::int64_t n) {
     char digits[24];
     const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, n);
     out.append(digits, end);
+}
+
+
+// "request method=… kind=… …": the message of a request's line, in either format.
+void append_request_fields(std::string& out, const storage::pull_event& e) {
+    out += "request method=";
+    storage::append_log_value(out, e.method);
+    out += " kind=";
+    out += e.kind;  // strata's own words from here to repo=
+    out += " upstream=";
+    out += e.upstream;
+    out += " repo=";
+    storage::append_log_value(out, e.repository);
+    out += " ref=";
+    storage::append_log_value(out, e.reference);
+    out += " status=";
+    append_number(out, e.http_status);
+    out += " bytes=";
+    append_number(out, static_cast<std::int64_t>(e.bytes_sent));
+    out += " duration_us=";
+    append_number(out, e.duration_ns / 1000);
+    out += " cache=";
+    out += e.cache_status;
+    out += " node=";
+    storage::append_log_value(out, e.node);
+    if (!e.user_agent.empty()) {
+        out += " agent=";
+        storage::append_log_value(out, e.user_agent);
+    }
 }
 
 }  // namespace
@@ -52,34 +83,18 @@ void access_log::write(const storage::pull_event& e) {
     std::unique_lock lock(shard.mutex);
     auto& b = shard.value;
     if (b.lines.capacity() < block_bytes) b.lines.reserve(block_bytes + 4096);
-    b.append_time(now);
-    auto& out = b.lines;
-    out += "[info] request method=";
-    storage::append_log_value(out, e.method);
-    out += " kind=";
-    out += e.kind;  // strata's own words from here to repo=
-    out += " upstream=";
-    out += e.upstream;
-    out += " repo=";
-    storage::append_log_value(out, e.repository);
-    out += " ref=";
-    storage::append_log_value(out, e.reference);
-    out += " status=";
-    append_number(out, e.http_status);
-    out += " bytes=";
-    append_number(out, static_cast<std::int64_t>(e.bytes_sent));
-    out += " duration_us=";
-    append_number(out, e.duration_ns / 1000);
-    out += " cache=";
-    out += e.cache_status;
-    out += " node=";
-    storage::append_log_value(out, e.node);
-    if (!e.user_agent.empty()) {
-        out += " agent=";
-        storage::append_log_value(out, e.user_agent);
+    if (json_) {
+        thread_local std::string message;  // its capacity reused
+        message.clear();
+        append_request_fields(message, e);
+        b.lines += json_log_line(utc_log_time(now), "info", message);
+    } else {
+        b.append_time(now);
+        b.lines += "[info] ";
+        append_request_fields(b.lines, e);
     }
-    out += '\n';
-    if (out.size() >= block_bytes) hand_off(shard, lock);
+    b.lines += '\n';
+    if (b.lines.size() >= block_bytes) hand_off(shard, lock);
 }
 
 void access_log::hand_off(shards::shard& s, std::unique_lock<std::mutex>& lock) {

@@ -21,7 +21,8 @@ namespace strata::proxy {
 // written outside its thread's formatting lock (the thread goes on formatting into another
 // block), in pieces of whole lines of at most PIPE_BUF bytes, so that on a pipe no other
 // writer's line lands inside one. Lines read like strata's other log lines ("[time] [info]
-// request method=… kind=… …") and every value from outside is quoted and escaped. Written only
+// request method=… kind=… …", or the JSON object of --log-format json) and every value from
+// outside is quoted and escaped. Written only
 // at log level info or below. Thread-safe.
 class access_log {
 public:
@@ -34,6 +35,8 @@ public:
 
     void write(const storage::pull_event& e);
     void flush();
+    // Lines as JSON objects (--log-format json), the same fields in the message.
+    void use_json(bool json) noexcept { json_ = json; }
     // Flushes every interval until the executor stops.
     awaitable<void> run(std::chrono::milliseconds interval);
 
@@ -51,6 +54,7 @@ private:
     void write_out(std::string_view text) const;
 
     int fd_;
+    bool json_ = false;
     shards blocks_;
     std::mutex writing_mutex_;  // one block written at a time
     std::string writing_;       // the block being written; empty (its capacity kept) otherwise

@@ -69,6 +69,25 @@ class LogInjectionTest(ProxyTestCase):
         self.assertIn('ref="v1\\nlevel=info msg=forged repo=evil"', log)
         self.assertIn(AGENT_LOGGED, log)
 
+    def test_json_log_format_keeps_every_line_one_object(self):
+        self.strata.stop()
+        self.strata.extra_args += ["--log-format", "json"]
+        self.strata.start()
+        forged_target = "/v2/fault.test/team/app/manifests/v1%0a" + FORGED.replace(" ", "%20")
+        self.assertEqual(raw_get(self.strata.port, forged_target, {}), 400)
+        self.assertEqual(raw_get(self.strata.port, "/v2/fault.test/team/app/manifests/v1",
+                                 {"Accept": OCI_MANIFEST, "User-Agent": AGENT}), 200)
+        wait_for(lambda: "evil-agent" in self.strata.read_log(), what="the request log line")
+        with open(self.strata.log_path, "rb") as f:
+            lines = f.read().decode("ascii").splitlines()  # nothing outside ASCII: every such byte is escaped
+        started = [i for i, l in enumerate(lines) if '"message":"strata store ' in l][-1]  # this run's lines
+        records = [json.loads(l) for l in lines[started:]]
+        self.assertEqual({tuple(sorted(r)) for r in records}, {("level", "message", "time")})
+        agent_lines = [r for r in records if "evil-agent" in r["message"]]
+        self.assertEqual(len(agent_lines), 1)
+        self.assertIn(AGENT_LOGGED, agent_lines[0]["message"])
+        self.assertTrue(all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", r["time"]) for r in records))
+
     def test_csv_export_neutralises_formulas_and_keeps_numbers(self):
         self.assertEqual(raw_get(self.strata.port, "/v2/fault.test/team/app/manifests/v1",
                                  {"Accept": OCI_MANIFEST, "User-Agent": FORMULA_AGENT}), 200)
