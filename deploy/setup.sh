@@ -19,7 +19,7 @@ build_packages=(
 # clang with libFuzzer and its sanitizer runtimes for the parsers' fuzz targets (tests/fuzz/).
 test_packages=(python3 openssl docker-registry skopeo containerd podman nginx-light wrk curl prometheus chromium
   fonts-liberation clang-14 libfuzzer-14-dev libclang-rt-14-dev stress-ng  # stress-ng: the suite run beside CPU and I/O hogs
-  systemd)  # systemd-analyze verifies deploy/systemd/strata.service
+  systemd python3-yaml)  # systemd-analyze verifies deploy/systemd/strata.service; YAML: deploy/kubernetes
 
 install_packages() {
   local missing=()

@@ -1,6 +1,8 @@
 // flag_set: declared flags, one pass over the arguments, and value readers that name the flag.
 #include "proxy/cli/flags.hpp"
 
+#include "analytics/inputs/byte_size.hpp"
+
 #include <cctype>
 #include <charconv>
 #include <cmath>
@@ -113,6 +115,12 @@ std::vector<std::string> comma_list(const std::string& v) {
     for (std::string part; std::getline(in, part, ',');)
         if (!part.empty()) out.push_back(part);
     return out;
+}
+
+std::uint64_t size_flag(std::string_view flag, const std::string& v) {
+    const auto s = analytics::parse_byte_size(v);
+    if (!s) throw usage_error(std::string(flag) + " wants a size such as 50GB or 2TiB, not '" + v + "'");
+    return *s;
 }
 
 }  // namespace strata::proxy

@@ -52,6 +52,8 @@ private:
 // Readers of flag values; each throws usage_error naming the flag and what it wants.
 std::uint64_t whole_number(std::string_view flag, const std::string& v, std::uint64_t lo, std::uint64_t hi);
 double number_in(std::string_view flag, const std::string& v, double lo, double hi);
+// A byte size such as 50GB or 2TiB (analytics::parse_byte_size).
+std::uint64_t size_flag(std::string_view flag, const std::string& v);
 std::string one_of(std::string_view flag, const std::string& v, std::initializer_list<std::string_view> choices);
 // "KEY=VALUE" split at the first '='; KEY must not be empty. form names the shape in the error.
 std::pair<std::string, std::string> key_value(std::string_view flag, const std::string& v, std::string_view form);

@@ -50,6 +50,10 @@ flag_set serve_flags(std::string& config_file, std::vector<config_edit>& edits, 
         .value("--data-dir", edit(edits, [](config& c, const std::string& v) { c.cache.data_dir = v; }))
         .value("--upstream", edit(edits, add_upstream_flag))
         .value("--default-upstream", edit(edits, [](config& c, const std::string& v) { c.default_upstream = v; }))
+        .value("--max-bytes", [&edits](const std::string& v) {
+            const auto n = size_flag("--max-bytes", v);
+            edits.push_back([n](config& c) { c.storage.max_bytes = n; });
+        })
         .value("--tag-ttl",
                [&tag_ttl](const std::string& v) { tag_ttl = std::chrono::seconds(whole_number("--tag-ttl", v, 0, 1u << 30)); })
         .toggle("--offline", [&edits] { edits.push_back([](config& c) { c.cache.offline = true; }); })
@@ -104,6 +108,7 @@ std::string serve_usage() {
            "  --data-dir DIR           cache directory (default ./var/strata)\n"
            "  --upstream NAME=URL      add or replace an upstream, e.g. ghcr.io=https://ghcr.io\n"
            "  --default-upstream NAME  upstream for names without ns= or a host prefix (default docker.io)\n"
+           "  --max-bytes SIZE         the blob store's budget, e.g. 400GB (storage.max_bytes; 0: unbounded)\n"
            "  --tag-ttl SECONDS        tag mapping lifetime for every upstream (default 300)\n"
            "  --offline                never contact upstreams; serve only what is cached\n"
            "  --io-threads N           network threads (default: one per CPU it may use)\n"
@@ -139,6 +144,8 @@ int check_serve_config(const config& cfg) {
     for (const auto& u : cfg.upstreams) names += (names.empty() ? "" : ", ") + u.name;
     std::cout << "configuration is valid: listen " << cfg.server.listen << ", data_dir " << cfg.cache.data_dir.string()
               << ", " << cfg.upstreams.size() << " upstreams (" << names << "), default " << cfg.default_upstream
+              << ", budget "
+              << (cfg.storage.max_bytes ? analytics::human_bytes(static_cast<double>(cfg.storage.max_bytes)) : "unbounded")
               << ", eviction " << cfg.storage.eviction_policy << "\n";
     return 0;
 }

@@ -63,12 +63,6 @@ struct simulate_args {
     unsigned threads = std::max(1u, std::thread::hardware_concurrency());
 };
 
-std::uint64_t size_flag(std::string_view flag, const std::string& v) {
-    const auto s = analytics::parse_byte_size(v);
-    if (!s) throw usage_error(std::string(flag) + " wants a size such as 50GB or 2TiB, not '" + v + "'");
-    return *s;
-}
-
 double rate_flag(std::string_view flag, const std::string& v) {
     const auto r = analytics::parse_byte_rate(v);
     if (!r) throw usage_error(std::string(flag) + " wants a rate such as 100MB/s, not '" + v + "'");

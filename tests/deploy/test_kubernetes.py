@@ -1,0 +1,180 @@
+"""deploy/kubernetes: every manifest parses; each kustomization renders (with kubectl kustomize
+where kubectl is installed, and always with the small renderer below, which covers what these
+kustomizations use); and the rendered objects keep their promises: probes on the ports strata
+listens on, a strata.json that passes `strata serve --check-config`, one image reference, every
+Secret a pod uses present, hardened containers, the node script shipped as written."""
+import copy
+import glob
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import unittest
+
+import yaml
+
+REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+KUBE = os.path.join(REPO_ROOT, "deploy", "kubernetes")
+STRATA = os.environ.get("STRATA_BIN", os.path.join(REPO_ROOT, "build", "strata"))
+KUSTOMIZATIONS = ["cluster", "node", "node/host-network", "configure-nodes"]
+IMAGE = "registry.example.org/strata:0.1.0"
+
+
+def merge(base, patch):
+    """A strategic merge of the simple kind these patches need: maps merged, the rest replaced."""
+    for key, value in patch.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            merge(base[key], value)
+        else:
+            base[key] = copy.deepcopy(value)
+
+
+def render(directory):
+    """The objects a kustomization directory produces: resources (files or directories),
+    configMapGenerator files, images, namespace and patches by kind and name."""
+    with open(os.path.join(directory, "kustomization.yaml")) as f:
+        k = yaml.safe_load(f)
+    objects = []
+    for resource in k.get("resources", []):
+        path = os.path.join(directory, resource)
+        if os.path.isdir(path):
+            objects += render(path)
+        else:
+            with open(path) as f:
+                objects += [d for d in yaml.safe_load_all(f) if d]
+    for generator in k.get("configMapGenerator", []):
+        data = {}
+        for name in generator["files"]:
+            with open(os.path.join(directory, name)) as f:
+                data[os.path.basename(name)] = f.read()
+        objects.append({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": generator["name"]}, "data": data})
+    for patch in k.get("patches", []):
+        with open(os.path.join(directory, patch["path"])) as f:
+            p = yaml.safe_load(f)
+        for o in objects:
+            if (o["kind"], o["metadata"]["name"]) == (p["kind"], p["metadata"]["name"]):
+                merge(o, {key: v for key, v in p.items() if key != "metadata"})
+    for image in k.get("images", []):
+        for c in containers(objects):
+            if c["image"] == image["name"]:
+                c["image"] = "%s:%s" % (image["newName"], image["newTag"])
+    if "namespace" in k:
+        for o in objects:
+            if o["kind"] != "Namespace":
+                o["metadata"]["namespace"] = k["namespace"]
+    return objects
+
+
+def pod_specs(objects):
+    return [o["spec"]["template"]["spec"] for o in objects if o["kind"] in ("StatefulSet", "DaemonSet", "Deployment")]
+
+
+def containers(objects):
+    return [c for s in pod_specs(objects) for c in s.get("initContainers", []) + s["containers"]]
+
+
+class KubernetesManifestsTest(unittest.TestCase):
+    def test_every_manifest_parses(self):
+        files = glob.glob(os.path.join(KUBE, "**", "*.yaml"), recursive=True)
+        self.assertGreater(len(files), 10)
+        for path in files:
+            with open(path) as f:
+                docs = [d for d in yaml.safe_load_all(f) if d]
+            self.assertTrue(docs, path)
+            for d in docs:
+                self.assertIn("kind", d, path)
+
+    @unittest.skipUnless(shutil.which("kubectl"), "kubectl is not installed")
+    def test_kubectl_kustomize_renders_the_same_objects(self):
+        for name in KUSTOMIZATIONS:
+            r = subprocess.run(["kubectl", "kustomize", os.path.join(KUBE, name)], capture_output=True, text=True,
+                               timeout=120)
+            self.assertEqual(r.returncode, 0, name + ": " + r.stderr)
+            rendered = {(d["kind"], re.sub(r"-[a-z0-9]{10}$", "", d["metadata"]["name"]))
+                        for d in yaml.safe_load_all(r.stdout) if d}
+            ours = {(o["kind"], o["metadata"]["name"]) for o in render(os.path.join(KUBE, name))}
+            self.assertEqual(rendered, ours, name)
+            for c in [c for d in yaml.safe_load_all(r.stdout) if d for c in containers([d])]:
+                self.assertEqual(c["image"], IMAGE, name)
+
+    def test_probes_point_at_ports_strata_listens_on(self):
+        for name in ("cluster", "node", "node/host-network"):
+            objects = render(os.path.join(KUBE, name))
+            config = json.loads(next(o for o in objects if o["kind"] == "ConfigMap")["data"]["strata.json"])
+            listens = {"registry": int(config["server"]["listen"].rsplit(":", 1)[1]),
+                       "metrics": int(config["server"]["metrics_listen"].rsplit(":", 1)[1])}
+            strata = [c for c in containers(objects) if c["name"] == "strata"]
+            self.assertEqual(len(strata), 1, name)
+            ports = {p["name"]: p["containerPort"] for p in strata[0]["ports"]}
+            self.assertEqual(ports, listens, name)
+            for probe, path in (("readinessProbe", "/readyz"), ("livenessProbe", "/healthz")):
+                get = strata[0][probe]["httpGet"]
+                self.assertEqual(get["path"], path)
+                self.assertIn(get["port"], ports, "%s %s names no port of the container" % (name, probe))
+            # Scrape annotations and the ServiceMonitor name the metrics port.
+            pod = next(o for o in objects if o["kind"] in ("StatefulSet", "DaemonSet"))
+            self.assertEqual(int(pod["spec"]["template"]["metadata"]["annotations"]["prometheus.io/port"]),
+                             listens["metrics"])
+            for monitor in (o for o in objects if o["kind"] == "ServiceMonitor"):
+                self.assertEqual(monitor["spec"]["endpoints"][0]["port"], "metrics")
+
+    def test_each_strata_json_passes_check_config(self):
+        for name in ("cluster", "node"):
+            objects = render(os.path.join(KUBE, name))
+            text = next(o for o in objects if o["kind"] == "ConfigMap")["data"]["strata.json"]
+            config = json.loads(text)
+            # The token file is where the Secret is mounted.
+            strata = next(c for c in containers(objects) if c["name"] == "strata")
+            mounts = {m["name"]: m["mountPath"] for m in strata["volumeMounts"]}
+            self.assertTrue(config["admin"]["token_file"].startswith(mounts["secrets"] + "/"), name)
+            secret = next(o for o in objects if o["kind"] == "Secret")
+            self.assertIn(os.path.basename(config["admin"]["token_file"]), secret["stringData"])
+            self.assertEqual(config["cache"]["data_dir"], mounts["data"])
+            with tempfile.TemporaryDirectory() as d:
+                path, token = os.path.join(d, "strata.json"), os.path.join(d, "admin-token")
+                with open(path, "w") as f:
+                    f.write(text)
+                with open(token, "w") as f:
+                    f.write("t" * 32)
+                r = subprocess.run([STRATA, "serve", "--check-config", "--config", path, "--admin-token-file", token],
+                                   capture_output=True, text=True, timeout=60)
+                self.assertEqual(r.returncode, 0, name + ": " + r.stderr)
+                self.assertIn("configuration is valid", r.stdout)
+
+    def test_every_secret_and_config_map_a_pod_uses_is_there(self):
+        for name in KUSTOMIZATIONS:
+            objects = render(os.path.join(KUBE, name))
+            have = {(o["kind"], o["metadata"]["name"]) for o in objects}
+            for spec in pod_specs(objects):
+                for v in spec.get("volumes", []):
+                    if "secret" in v:
+                        self.assertIn(("Secret", v["secret"]["secretName"]), have, name)
+                    if "configMap" in v:
+                        self.assertIn(("ConfigMap", v["configMap"]["name"]), have, name)
+
+    def test_containers_are_hardened(self):
+        for name in KUSTOMIZATIONS:
+            objects = render(os.path.join(KUBE, name))
+            for spec in pod_specs(objects):
+                for c in spec.get("initContainers", []) + spec["containers"]:
+                    sc = c["securityContext"]
+                    self.assertFalse(sc["allowPrivilegeEscalation"], c["name"])
+                    self.assertTrue(sc["readOnlyRootFilesystem"], c["name"])
+                    self.assertEqual(sc["capabilities"]["drop"], ["ALL"], c["name"])
+                    self.assertIn("memory", c["resources"]["limits"], c["name"])
+                    if c["name"] == "strata":
+                        self.assertTrue(spec["securityContext"]["runAsNonRoot"])
+
+    def test_the_node_script_is_shipped_as_written(self):
+        objects = render(os.path.join(KUBE, "configure-nodes"))
+        shipped = next(o for o in objects if o["kind"] == "ConfigMap")["data"]["configure-nodes.sh"]
+        with open(os.path.join(KUBE, "configure-nodes", "configure-nodes.sh")) as f:
+            self.assertEqual(shipped, f.read())
+        c = containers(objects)[0]
+        self.assertIn("configure-nodes.sh install", " ".join(c["command"]))
+        self.assertIn("uninstall", c["lifecycle"]["preStop"]["exec"]["command"])
+        env = {e["name"]: e for e in c["env"]}
+        self.assertEqual(env["NODE_NAME"]["valueFrom"]["fieldRef"]["fieldPath"], "spec.nodeName")
+        self.assertTrue(env["STRATA_ENDPOINT"]["value"].startswith("http"))
