@@ -19,7 +19,8 @@ build_packages=(
 # clang with libFuzzer and its sanitizer runtimes for the parsers' fuzz targets (tests/fuzz/).
 test_packages=(python3 openssl docker-registry skopeo containerd podman nginx-light wrk curl prometheus chromium
   fonts-liberation clang-14 libfuzzer-14-dev libclang-rt-14-dev stress-ng  # stress-ng: the suite run beside CPU and I/O hogs
-  systemd python3-yaml)  # systemd-analyze verifies deploy/systemd/strata.service; YAML: deploy/kubernetes
+  systemd python3-yaml  # systemd-analyze verifies deploy/systemd/strata.service; YAML: deploy/kubernetes
+  mmdebstrap buildah)   # deploy/image/build.sh
 
 install_packages() {
   local missing=()

@@ -99,6 +99,13 @@ class KubernetesManifestsTest(unittest.TestCase):
             for c in [c for d in yaml.safe_load_all(r.stdout) if d for c in containers([d])]:
                 self.assertEqual(c["image"], IMAGE, name)
 
+    def test_the_image_is_the_one_deploy_image_builds(self):
+        version = subprocess.run([STRATA, "--version"], capture_output=True, text=True, timeout=60).stdout.split()[1]
+        self.assertEqual(IMAGE.rsplit(":", 1)[1], version, "deploy/image/build.sh tags the image with the version")
+        for name in KUSTOMIZATIONS:
+            for c in containers(render(os.path.join(KUBE, name))):
+                self.assertEqual(c["image"], IMAGE, name)
+
     def test_probes_point_at_ports_strata_listens_on(self):
         for name in ("cluster", "node", "node/host-network"):
             objects = render(os.path.join(KUBE, name))
