@@ -2,6 +2,7 @@
 #include "proxy/cli/analyze_command.hpp"
 #include "proxy/cli/events_command.hpp"
 #include "proxy/cli/fsck_command.hpp"
+#include "proxy/cli/images_command.hpp"
 #include "proxy/cli/command_frame.hpp"
 #include "proxy/cli/prefetch_command.hpp"
 #include "proxy/cli/simulate_command.hpp"
@@ -21,6 +22,7 @@ constexpr const char* usage =
     "  analyze   image sizes, reuse, similarity, pull times and cost (strata analyze --help)\n"
     "  simulate  replay pull traces through caching strategies (strata simulate --help)\n"
     "  fsck      verify every cached blob and repair the store (strata fsck --help)\n"
+    "  images    list the cached images, complete or partial (strata images --help)\n"
     "  prefetch  pull whole images into a running strata's cache (strata prefetch --help)\n"
     "  version   print the version (also strata --version)\n"
     "every command takes --help\n";
@@ -48,6 +50,7 @@ int main(int argc, char** argv) {
     if (command == "events") return run_events_command(args);
     if (command == "analyze") return run_analyze_command(args);
     if (command == "fsck") return run_fsck_command(args);
+    if (command == "images") return run_images_command(args);
     if (command == "prefetch") return run_prefetch_command(args);
     if (command == "simulate") return run_simulate_command(args);
     std::cerr << "strata: unknown command '" << command << "'\n" << usage;

@@ -3,6 +3,7 @@
 
 #include "proxy/admin/events_export.hpp"
 #include "proxy/admin/image_status_api.hpp"
+#include "proxy/admin/images_api.hpp"
 #include "proxy/admin/pins_api.hpp"
 #include "proxy/admin/prefetch_api.hpp"
 #include "proxy/reply/replies.hpp"
@@ -39,6 +40,7 @@ awaitable<reply> admin_api::answer(const request& req, const admin_caller& calle
     if (path == "/api/v1/events") co_return co_await handle_events_export(events, analytics.events_log, blocking, req);
     if (path == "/api/v1/prefetch") co_return handle_prefetch(prefetch, req);
     if (path == "/api/v1/image") co_return co_await handle_image_status(index, blocking, req);
+    if (path == "/api/v1/images") co_return co_await handle_images(index, blocking, req);
     if (path == "/api/v1/pins") co_return co_await handle_pins(index, blocking, configured_pins, req);
     if (path.starts_with("/api/v1/analytics")) co_return co_await handle_analytics(analytics, req);
     co_return refusal(http::status::not_found, "NOT_FOUND", "no such endpoint");

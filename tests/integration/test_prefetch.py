@@ -1,5 +1,7 @@
 """Pre-warming: `strata prefetch` and POST /api/v1/prefetch pull whole images, once."""
+import json
 import os
+import re
 import subprocess
 import unittest
 
@@ -53,6 +55,41 @@ class PrefetchTest(ProxyTestCase):
         run = self.prefetch("--platform", "linux/s390x", "%s/team/multi:v1" % UPSTREAM)
         self.assertEqual(run.returncode, 1, run.stdout)
         self.assertIn('no platform matches "linux/s390x"; the index has "linux/amd64", "linux/arm64"', run.stdout)
+
+    def test_cached_images_are_listed_complete_or_partial_by_the_api_and_the_cli(self):
+        self.assertEqual(self.prefetch("%s/team/multi:v1" % UPSTREAM).returncode, 0)
+        other = push_image(self.upstream, "team/partial", "v1", [random_layer(50_000, "partial")])
+        r = self.strata.get("/v2/%s/team/partial/manifests/v1" % UPSTREAM, headers={"Accept": other.media_type})
+        self.assertEqual(r.status, 200)  # a tag whose config and layer were never pulled
+        listing = json.loads(self.strata.get("/api/v1/images").body)
+        by_ref = {i["ref"]: i for i in listing["images"]}
+        self.assertNotIn("next", listing)
+        whole, partial = by_ref["%s/team/multi:v1" % UPSTREAM], by_ref["%s/team/partial:v1" % UPSTREAM]
+        self.assertTrue(whole["complete"])
+        self.assertEqual(whole["cached_bytes"], sum(len(b) for b in self.index.blobs.values()))
+        self.assertEqual((whole["digest"], whole["missing_blobs"]), (self.index.digest, 0))
+        self.assertRegex(whole["last_pull"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+        self.assertFalse(partial["complete"])
+        self.assertEqual((partial["blobs"], partial["missing_blobs"], partial["cached_bytes"]), (2, 2, 0))
+        first = json.loads(self.strata.get("/api/v1/images?n=1").body)
+        self.assertEqual(len(first["images"]), 1)
+        second = json.loads(self.strata.get("/api/v1/images?n=1&last=" + first["next"]).body)
+        self.assertEqual([i["ref"] for i in first["images"] + second["images"]], sorted(by_ref))
+        for bad in ("n=0", "n=1001", "n=x"):
+            self.assertEqual(self.strata.get("/api/v1/images?" + bad).status, 400, bad)
+        # The CLI reads the same from the store beside the running strata.
+        cli = subprocess.run([STRATA, "images", "--data-dir", self.strata.data_dir], capture_output=True, text=True,
+                             timeout=60)
+        self.assertEqual(cli.returncode, 0, cli.stderr)
+        self.assertRegex(cli.stdout, r"%s/team/multi:v1 +complete" % re.escape(UPSTREAM))
+        self.assertRegex(cli.stdout, r"%s/team/partial:v1 +partial" % re.escape(UPSTREAM))
+        lines = subprocess.run([STRATA, "images", "--data-dir", self.strata.data_dir, "--format", "json"],
+                               capture_output=True, text=True, timeout=60).stdout.splitlines()
+        self.assertEqual([json.loads(l) for l in lines], listing["images"])
+        missing = subprocess.run([STRATA, "images", "--data-dir", os.path.join(self.dir, "nope")],
+                                 capture_output=True, text=True, timeout=60)
+        self.assertEqual(missing.returncode, 2)
+        self.assertIn("no strata store in", missing.stderr)
 
     def test_failures_are_reported_and_bad_requests_refused(self):
         run = self.prefetch("%s/team/absent:v1" % UPSTREAM, "%s/team/multi:amd64" % UPSTREAM)
