@@ -65,6 +65,10 @@ private:
 
 // Blob GETs strata served (2xx), with the node that asked, between since_ns and until_ns.
 trace trace_from_event_log(const storage::event_log& log, std::int64_t since_ns, std::int64_t until_ns);
+// The same over the logs of several replicas, merged in time order (one node, object and
+// registry numbering across them).
+trace trace_from_event_logs(const std::vector<const storage::event_log*>& logs, std::int64_t since_ns,
+                            std::int64_t until_ns);
 
 // Each kubelet pull becomes its node's requests for the image's config and layers at the
 // pull's time; "already present" pulls become node hits. Images are found in the catalog by

@@ -80,19 +80,25 @@ std::optional<std::uint64_t> parse_size(std::string_view text) {
 
 }  // namespace
 
-trace trace_from_event_log(const storage::event_log& log, std::int64_t since_ns, std::int64_t until_ns) {
+trace trace_from_event_logs(const std::vector<const storage::event_log*>& logs, std::int64_t since_ns,
+                            std::int64_t until_ns) {
     trace_builder b;
-    log.scan(since_ns, until_ns, [&](const storage::pull_event& e) {
-        if (e.kind != "blob" || e.method != "GET" || e.http_status < 200 || e.http_status >= 300) return true;
-        trace_request r;
-        r.time_s = static_cast<double>(e.ts_ns) / 1e9;
-        r.node = b.node(e.node);
-        r.object = b.object(e.digest, e.object_size);
-        r.registry = b.registry(e.upstream);
-        b.add(r);
-        return true;
-    });
-    return b.finish();
+    for (const auto* log : logs)
+        log->scan(since_ns, until_ns, [&](const storage::pull_event& e) {
+            if (e.kind != "blob" || e.method != "GET" || e.http_status < 200 || e.http_status >= 300) return true;
+            trace_request r;
+            r.time_s = static_cast<double>(e.ts_ns) / 1e9;
+            r.node = b.node(e.node);
+            r.object = b.object(e.digest, e.object_size);
+            r.registry = b.registry(e.upstream);
+            b.add(r);
+            return true;
+        });
+    return b.finish();  // sorted by time: the logs interleave
+}
+
+trace trace_from_event_log(const storage::event_log& log, std::int64_t since_ns, std::int64_t until_ns) {
+    return trace_from_event_logs({&log}, since_ns, until_ns);
 }
 
 trace trace_from_pulls(const std::vector<pull_observation>& pulls, const image_catalog& catalog) {

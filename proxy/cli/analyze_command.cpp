@@ -43,7 +43,8 @@ constexpr const char* analyze_usage =
     "                     `skopeo inspect --raw` files (NAME.json with NAME.config.json), or\n"
     "                     directories of them; pulls and cost: Kubernetes event files (exporter\n"
     "                     JSON lines or `kubectl get events -o json`, plain or .gz) or directories\n"
-    "  --data-dir DIR     strata's own store: its cached images and its pull event log\n"
+    "  --data-dir DIR     strata's own store: its cached images and its pull event log (repeat it\n"
+    "                     for the replicas of a cluster: images joined, pulls merged in time order)\n"
     "  --labels PATTERN   labels from each event file's path, e.g. '{cloud}/{env}/{node_type}/size{size}/times/*'\n"
     "  --label KEY=VALUE  a label for every image and event read (to compare runs: --group-by KEY)\n"
     "  --max-line-bytes SIZE\n"
@@ -54,7 +55,8 @@ constexpr const char* analyze_usage =
     "Output: --format table|json|csv (CSV carries the first table).\n";
 
 struct analyze_args {
-    std::string analysis, format = "table", pattern, data_dir, prices_file, out;
+    std::string analysis, format = "table", pattern, prices_file, out;
+    std::vector<std::string> data_dirs;  // several: the replicas of a cluster
     analytics::label_set fixed;
     analytics::analysis_request request;
     analytics::input_limits limits;
@@ -75,7 +77,7 @@ flag_set analyze_flags(analyze_args& a) {
     f.value("--format", [&a](const std::string& v) { a.format = one_of("--format", v, {"table", "json", "csv"}); })
         .value("--group-by", [&a](const std::string& v) { a.request.group_by = comma_list(v), a.group_by_given = true; })
         .text("--labels", a.pattern)
-        .text("--data-dir", a.data_dir)
+        .value("--data-dir", [&a](const std::string& v) { a.data_dirs.push_back(v); })
         .text("--prices", a.prices_file)
         .text("--out", a.out)
         .list("--images", a.image_paths)
@@ -115,7 +117,7 @@ analyze_args parse_analyze_args(const std::vector<std::string>& args) {
     } else {
         a.event_paths = a.paths;
     }
-    if (a.image_paths.empty() && a.event_paths.empty() && a.data_dir.empty())
+    if (a.image_paths.empty() && a.event_paths.empty() && a.data_dirs.empty())
         throw usage_error("no input: give PATHs or --data-dir");
     if (a.analysis == "cost" && a.prices_file.empty()) throw usage_error("cost needs --prices FILE");
     if (a.analysis == "sizes" && !a.group_by_given) a.request.group_by = {"registry"};
@@ -132,15 +134,15 @@ struct loaded_inputs {
     std::optional<analytics::price_table> prices;
 };
 
-void load_store(const analyze_args& a, loaded_inputs& in) {
-    const fs::path root(a.data_dir);
-    storage::metadata_index index(store_index_dir(a.data_dir), storage::metadata_index::open_mode::read_only);
+void load_store(const analyze_args& a, const std::string& data_dir, loaded_inputs& in) {
+    const fs::path root(data_dir);
+    storage::metadata_index index(store_index_dir(data_dir), storage::metadata_index::open_mode::read_only);
     if (a.analysis == "report" || is_image_analysis(a.analysis))
         analytics::import_store(in.images, index, storage::blob_store(root, /*clean_temp=*/false));
     if (a.analysis == "report" || !is_image_analysis(a.analysis)) {
         storage::event_log log(index);
         auto pulls = analytics::pulls_from_event_log(log, 0, std::numeric_limits<std::int64_t>::max());
-        in.strata_requests = pulls.size();
+        in.strata_requests += pulls.size();
         in.pulls.insert(in.pulls.end(), pulls.begin(), pulls.end());
     }
 }
@@ -157,12 +159,15 @@ void load(const analyze_args& a, loaded_inputs& in) {
         analytics::import_image_files(in.images, paths, a.limits.max_document_bytes);
     }
     if (!a.event_paths.empty()) load_events(a, in);
-    if (!a.data_dir.empty()) load_store(a, in);
+    for (const auto& dir : a.data_dirs) load_store(a, dir, in);
+    if (a.data_dirs.size() > 1)  // the replicas' logs, merged in time order
+        std::stable_sort(in.pulls.begin(), in.pulls.end(),
+                         [](const auto& x, const auto& y) { return x.time_s < y.time_s; });
     in.images.label_all(a.fixed);
 }
 
 void print_input_counts(const analyze_args& a, const loaded_inputs& in) {
-    if (!a.image_paths.empty() || (!a.data_dir.empty() && a.analysis != "pulls" && a.analysis != "cost")) {
+    if (!a.image_paths.empty() || (!a.data_dirs.empty() && a.analysis != "pulls" && a.analysis != "cost")) {
         const auto& c = in.images.counts();
         std::cerr << "images: " << c.images << " from " << c.files << " files (" << c.unreadable_files
                   << " unreadable, " << c.invalid_manifests << " invalid manifests, " << c.indexes_without_images
@@ -187,7 +192,7 @@ void print_input_counts(const analyze_args& a, const loaded_inputs& in) {
 
 nlohmann::json inputs_json(const analyze_args& a, const loaded_inputs& in) {
     nlohmann::json j = nlohmann::json::object();
-    if (!a.image_paths.empty() || !a.data_dir.empty()) {
+    if (!a.image_paths.empty() || !a.data_dirs.empty()) {
         j["images"] = analytics::render_json(analytics::image_import_table(in.images))[0];
         j["image_errors"] = in.images.errors();
     }
@@ -196,7 +201,7 @@ nlohmann::json inputs_json(const analyze_args& a, const loaded_inputs& in) {
         j["event_errors"] = in.events.errors();
         j["files_not_matching_labels"] = in.unlabelled_files;
     }
-    if (!a.data_dir.empty()) j["strata_requests"] = in.strata_requests;
+    if (!a.data_dirs.empty()) j["strata_requests"] = in.strata_requests;
     return j;
 }
 
@@ -212,7 +217,7 @@ std::string now_text() {
 int write_report(const analyze_args& a, const loaded_inputs& in) {
     analytics::report_inputs r;
     r.generated_at = "Generated " + now_text() + " by strata analyze report";
-    if (!a.image_paths.empty() || !a.data_dir.empty()) r.images = &in.images;
+    if (!a.image_paths.empty() || !a.data_dirs.empty()) r.images = &in.images;
     if (!in.pulls.empty()) r.pulls = &in.pulls;
     if (!a.event_paths.empty()) r.event_counts = in.events.counts();
     if (in.prices) r.prices = &*in.prices;
@@ -242,7 +247,7 @@ int print_analysis(const analyze_args& a, const loaded_inputs& in) {
 bool nothing_read(const analyze_args& a, const loaded_inputs& in) {
     const bool images_unread = !a.image_paths.empty() && in.images.counts().files == in.images.counts().unreadable_files;
     const bool events_unread = !a.event_paths.empty() && in.events.counts().files == in.events.counts().unreadable_files;
-    return (a.image_paths.empty() || images_unread) && (a.event_paths.empty() || events_unread) && a.data_dir.empty();
+    return (a.image_paths.empty() || images_unread) && (a.event_paths.empty() || events_unread) && a.data_dirs.empty();
 }
 
 }  // namespace

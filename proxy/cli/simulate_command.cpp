@@ -33,7 +33,8 @@ using analytics::sim_config;
 constexpr const char* simulate_usage =
     "usage: strata simulate TRACE [options]\n"
     "Trace (one of):\n"
-    "  --data-dir DIR          strata's pull event log (blob GETs, by node)\n"
+    "  --data-dir DIR          strata's pull event log (blob GETs, by node); repeat it for the\n"
+    "                          replicas of a cluster: their logs are merged in time order\n"
     "  --k8s PATH... --images PATH...  kubelet pull events, resolved to config and layers by manifests\n"
     "                          (bundles, OCI layouts, skopeo files, or a strata data directory);\n"
     "                          --labels PATTERN as in analyze\n"
@@ -52,8 +53,8 @@ constexpr const char* simulate_usage =
     "Output: --format table|json|csv, --report FILE (HTML with miss-ratio curves), --threads N\n";
 
 struct simulate_args {
-    std::string data_dir, csv, pattern, format = "table", report, prices_file;
-    std::vector<std::string> k8s, images;
+    std::string csv, pattern, format = "table", report, prices_file;
+    std::vector<std::string> data_dirs, k8s, images;
     bool synthetic = false;
     analytics::synthetic_trace_spec synthetic_spec;
     std::vector<analytics::topology> topologies{analytics::topology::proxy};
@@ -141,7 +142,7 @@ void strategy_flags(flag_set& f, simulate_args& a) {
 
 flag_set simulate_flags(simulate_args& a) {
     flag_set f;
-    f.text("--data-dir", a.data_dir)
+    f.value("--data-dir", [&a](const std::string& v) { a.data_dirs.push_back(v); })
         .text("--csv", a.csv)
         .list("--k8s", a.k8s)
         .list("--images", a.images)
@@ -167,7 +168,7 @@ simulate_args parse_simulate_args(const std::vector<std::string>& args) {
     a.base.node_capacity = 100'000'000'000ull;
     set_policies(a, "all");
     simulate_flags(a).parse(args);
-    const int sources = !a.data_dir.empty() + !a.csv.empty() + !a.k8s.empty() + a.synthetic;
+    const int sources = !a.data_dirs.empty() + !a.csv.empty() + !a.k8s.empty() + a.synthetic;
     if (sources != 1) throw usage_error("give exactly one trace: --data-dir, --k8s, --csv or --synthetic");
     if (!a.k8s.empty() && a.images.empty()) throw usage_error("--k8s needs --images (manifests) to resolve layers");
     const bool node_caches = std::any_of(a.topologies.begin(), a.topologies.end(), [](analytics::topology t) {
@@ -186,10 +187,17 @@ std::string read_file(const std::string& path, std::size_t limit) {
 analytics::trace load_trace(const simulate_args& a) {
     if (a.synthetic) return analytics::synthetic_trace(a.synthetic_spec);
     if (!a.csv.empty()) return analytics::trace_from_csv(read_file(a.csv, std::size_t{8} << 30));
-    if (!a.data_dir.empty()) {
-        storage::metadata_index index(store_index_dir(a.data_dir), storage::metadata_index::open_mode::read_only);
-        storage::event_log log(index);
-        return analytics::trace_from_event_log(log, 0, std::numeric_limits<std::int64_t>::max());
+    if (!a.data_dirs.empty()) {
+        std::vector<std::unique_ptr<storage::metadata_index>> indexes;
+        std::vector<std::unique_ptr<storage::event_log>> logs;
+        std::vector<const storage::event_log*> all;
+        for (const auto& dir : a.data_dirs) {
+            indexes.push_back(std::make_unique<storage::metadata_index>(store_index_dir(dir),
+                                                                        storage::metadata_index::open_mode::read_only));
+            logs.push_back(std::make_unique<storage::event_log>(*indexes.back()));
+            all.push_back(logs.back().get());
+        }
+        return analytics::trace_from_event_logs(all, 0, std::numeric_limits<std::int64_t>::max());
     }
     analytics::image_catalog catalog;
     for (const auto& p : a.images) {
