@@ -35,7 +35,7 @@ TEST_CASE("parse_serve_args reads --config first, wherever it stands, and the fl
     CHECK_FALSE(c.events.enabled);
 }
 
-TEST_CASE("--check-config asks only for the check, and the check reads the files a configuration names") {
+TEST_CASE("serve --check-config asks only for the check, and the check reads the files a configuration names") {
     CHECK(parse_serve_args({"--check-config"}).check_only);
     strata::test::temp_dir dir;
     auto c = parse_serve_args({"--check-config", "--admin-token-file", (dir.path / "missing").string()}).cfg;
