@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every libFuzzer target in build-fuzz/tests/fuzz/ for a bounded time; builds nothing.
 #   bash tests/fuzz/run.sh [SECONDS_PER_TARGET]
-# Without an argument the targets share 300 seconds. Each starts from a temporary copy of its
+# Without an argument the targets share 240 seconds. Each starts from a temporary copy of its
 # seed corpus (tests/fuzz/corpus/<target>/, left unchanged) plus the fixtures that fit it.
 # Exits non-zero, naming the target and its crash file, if any target crashes, leaks, runs out
 # of memory or times out. Crash files and logs: build-fuzz/tests/fuzz/artifacts/<target>/.
@@ -18,7 +18,7 @@ if [ ${#targets[@]} -eq 0 ]; then
   echo "  cmake --build $build --target strata_fuzz" >&2
   exit 2
 fi
-seconds=${1:-$((300 / ${#targets[@]}))}
+seconds=${1:-$((240 / ${#targets[@]}))}
 [ "$seconds" -ge 1 ] || seconds=1
 
 # The longest input worth trying: a little past what each parser meets in practice (the HTTP
