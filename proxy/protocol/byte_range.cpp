@@ -116,6 +116,40 @@ std::vector<range_span> plan_spans(const std::vector<byte_range>& ranges, std::u
     return spans;
 }
 
+void assign_range_for_record(std::string& out, std::string_view header) {
+    constexpr std::size_t kept = 256;
+    if (header.size() <= kept) {
+        out.assign(header);
+        return;
+    }
+    const auto cut = header.substr(0, kept - 32);
+    out.assign(cut.substr(0, cut.rfind(',')));
+    const auto ranges = static_cast<std::size_t>(std::count(header.begin(), header.end(), ',')) + 1;
+    out += ",\xE2\x80\xA6 (";  // an ellipsis
+    out += std::to_string(ranges);
+    out += " ranges)";
+}
+
+result<std::vector<range_span>> plan_upstream_spans(const std::vector<byte_range>& ranges, std::uint64_t max_gap) {
+    auto spans = plan_spans(ranges, max_gap);
+    while (spans.size() > max_upstream_spans) {
+        std::size_t best = spans.size();
+        std::uint64_t best_gap = 0;
+        for (std::size_t i = 0; i + 1 < spans.size(); ++i) {
+            const auto& a = spans[i].covering;
+            const auto& b = spans[i + 1].covering;
+            if (b.first <= a.last) continue;  // out of order: never joined
+            const auto gap = b.first - a.last - 1;
+            if (best == spans.size() || gap < best_gap) best = i, best_gap = gap;
+        }
+        if (best == spans.size()) return errc::ranges_refused;
+        spans[best].covering.last = spans[best + 1].covering.last;
+        spans[best].end = spans[best + 1].end;
+        spans.erase(spans.begin() + static_cast<std::ptrdiff_t>(best) + 1);
+    }
+    return spans;
+}
+
 std::string multipart_boundary() {
     thread_local std::mt19937_64 random{std::random_device{}()};
     char hex[17];

@@ -70,6 +70,21 @@ struct range_span {
 };
 std::vector<range_span> plan_spans(const std::vector<byte_range>& ranges, std::uint64_t max_gap);
 
+// A Range header as the pull event records it: whole up to 256 bytes; longer (a zstd:chunked
+// request of hundreds of ranges), its first ranges, cut at a comma, then ",… (N ranges)". Into
+// out, whose capacity is reused.
+void assign_range_for_record(std::string& out, std::string_view header);
+
+// The most upstream requests one client request may cause.
+inline constexpr std::size_t max_upstream_spans = 16;
+
+// plan_spans, then, while there are more than max_upstream_spans, the two neighbouring spans
+// with the smallest gap between them (the later one starting after the earlier) joined, the gap
+// read and dropped: at worst the blob is read once. errc::ranges_refused when ranges out of
+// order leave more than max_upstream_spans spans (a Range header must not cost the upstream
+// more than 16 requests).
+result<std::vector<range_span>> plan_upstream_spans(const std::vector<byte_range>& ranges, std::uint64_t max_gap);
+
 // The body of a multipart/byteranges answer, around the bytes of each range: what to write
 // before each part, what to write at the end, and the body's whole length.
 struct multipart_plan {

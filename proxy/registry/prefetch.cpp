@@ -69,9 +69,13 @@ std::string error_text(errc e) { return make_error_code(e).message(); }
 
 // "no platform matches linux/s390x; the index has linux/amd64, linux/arm64/v8".
 std::string no_platform_text(const std::string& wanted, const std::vector<storage::descriptor>& children) {
+    constexpr std::size_t named = 16;  // an upstream's index may list thousands: the first few say enough
     std::string has;
-    for (const auto& c : children)
-        has += (has.empty() ? "" : ", ") + (c.platform.empty() ? std::string("(none)") : storage::log_value(c.platform));
+    for (std::size_t i = 0; i < std::min(children.size(), named); ++i) {
+        const auto& p = children[i].platform;
+        has += (has.empty() ? "" : ", ") + (p.empty() ? std::string("(none)") : storage::log_value(p.substr(0, 64)));
+    }
+    if (children.size() > named) has += " and " + std::to_string(children.size() - named) + " more";
     return "no platform matches " + storage::log_value(wanted) + "; the index has " + (has.empty() ? "none" : has);
 }
 
@@ -88,8 +92,10 @@ awaitable<std::string> plan_image(prefetch_run& run, const prefetch_options& opt
     std::vector<storage::descriptor> blobs = top->children;
     if (storage::is_index_media_type(top->media_type)) {
         blobs.clear();
+        bool matched = false;
         for (const auto& child : top->children) {
             if (!platform_matches(options.platform, child.platform)) continue;
+            matched = true;
             auto child_route = *r;
             child_route.reference = child.digest_value.str();
             auto image_manifest = co_await resolve(run.services, child_route);
@@ -97,7 +103,7 @@ awaitable<std::string> plan_image(prefetch_run& run, const prefetch_options& opt
             ++run.summary.manifests;
             blobs.insert(blobs.end(), image_manifest->children.begin(), image_manifest->children.end());
         }
-        if (blobs.empty()) co_return no_platform_text(options.platform, top->children);
+        if (!matched) co_return no_platform_text(options.platform, top->children);
     }
     for (auto& b : blobs)
         if (planned.insert(b.digest_value.str()).second) run.jobs.push_back({*r, std::move(b)});

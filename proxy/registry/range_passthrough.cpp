@@ -33,6 +33,7 @@ struct range_passthrough::opened {
     byte_range range;
     std::uint64_t complete = 0;
     std::uint64_t skip = 0;
+    bool whole = false;  // a 200: the blob from its first byte, whatever was asked
 };
 
 awaitable<result<range_passthrough::opened>> range_passthrough::open_range(const range_spec& spec,
@@ -58,7 +59,7 @@ awaitable<result<range_passthrough::opened>> range_passthrough::open_range(const
         auto within = resolve_specs({spec}, *length);
         if (!within) co_return within.error();
         const auto r = within->front();
-        co_return opened{std::move(*res), r, *length, r.first};
+        co_return opened{std::move(*res), r, *length, r.first, true};
     }
     if (status == 416) {  // "bytes */<complete>" tells the client the blob's length
         const auto v = res->headers()[http::field::content_range];
@@ -177,12 +178,20 @@ awaitable<bool> range_passthrough::write_multipart(beast::tcp_stream& stream, co
     if (!size) co_return co_await refuse(stream, req, ev, size.error(), std::nullopt);
     const auto ranges = resolve_specs(specs, *size);
     if (!ranges) co_return co_await refuse(stream, req, ev, ranges.error(), *size);
+    std::uint64_t asked = 0;
+    for (const auto& r : *ranges) asked += r.length();
+    if (asked == *size) {  // the whole blob in pieces: never sent unverified (see write_one)
+        spdlog::info("range pass-through declined upstream={} digest={} reason=\"the ranges are the whole blob\"",
+                     client.config().name, digest.str());
+        co_return co_await refuse(stream, req, ev, errc::upstream_unavailable, std::nullopt);
+    }
+    const auto spans = plan_upstream_spans(*ranges, max_span_gap);
+    if (!spans) co_return co_await refuse(stream, req, ev, spans.error(), *size);
     const auto plan = plan_multipart(*ranges, *size, "application/octet-stream", multipart_boundary());
-    const auto spans = plan_spans(*ranges, max_span_gap);
     // The first span is opened before the header goes out, so that an upstream refusing it is
     // answered with an error rather than a cut multipart body.
     const auto started = storage::now_ns();
-    auto first = co_await open_span(spans.front().covering, *size);
+    auto first = co_await open_span(spans->front().covering, *size);
     ev.upstream_ns = storage::now_ns() - started;
     if (!first) co_return co_await refuse(stream, req, ev, first.error(), *size);
     std::optional<opened> span;
@@ -198,15 +207,19 @@ awaitable<bool> range_passthrough::write_multipart(beast::tcp_stream& stream, co
     ev.ttfb_ns = storage::now_ns() - ev.ts_ns;
     if (ec) co_return false;
     std::size_t i = 0;
-    for (std::size_t s = 0; s < spans.size(); ++s) {
-        if (s > 0) {
-            auto next = co_await open_span(spans[s].covering, *size);
+    std::uint64_t position = spans->front().covering.first - span->skip;  // where the body stands
+    for (std::size_t s = 0; s < spans->size(); ++s) {
+        const auto& covering = (*spans)[s].covering;
+        // An upstream that ignored Range sends the whole blob: later spans come from that same
+        // body while they lie ahead of it, so the upstream sends the blob at most once per turn.
+        if (s > 0 && !(span->whole && covering.first >= position)) {
+            auto next = co_await open_span(covering, *size);
             if (!next) co_return false;  // the header is out: all a client can be told is a cut body
             span.reset();
             span.emplace(std::move(*next));
+            position = covering.first - span->skip;
         }
-        auto position = spans[s].covering.first - span->skip;  // where the span's body stands
-        for (; i < spans[s].end; ++i) {
+        for (; i < (*spans)[s].end; ++i) {
             const auto& r = (*ranges)[i];
             stream.expires_after(write_timeout);
             auto [hec, hn] = co_await asio::async_write(stream, asio::buffer(plan.part_heads[i]), with_ec);

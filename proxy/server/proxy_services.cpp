@@ -51,7 +51,12 @@ storage::cache_limits limits_of(const storage_config& s) {
 }  // namespace
 
 std::string read_admin_token(const admin_config& admin) {
-    return admin.token_file.empty() ? admin.token : read_secret_file(admin.token_file, "admin.token_file");
+    auto token = admin.token_file.empty() ? admin.token : read_secret_file(admin.token_file, "admin.token_file");
+    // The example Secrets under deploy/ ship a placeholder: deployed as it is, anyone could use it.
+    if (token.find("replace-me") != std::string::npos)
+        throw config_error(std::string(admin.token_file.empty() ? "admin.token" : "admin.token_file") +
+                           ": still the example's placeholder; generate a token, e.g. openssl rand -hex 32");
+    return token;
 }
 
 std::optional<analytics::price_table> read_prices(const analytics_config& a) {

@@ -1,6 +1,7 @@
 // server: the accept loop and the per-connection HTTP/1.1 session.
 #include "proxy/server/server.hpp"
 
+#include "proxy/protocol/byte_range.hpp"
 #include "proxy/reply/oci_error.hpp"
 #include "proxy/server/request_framing.hpp"
 #include "proxy/server/request_parser.hpp"
@@ -71,7 +72,7 @@ awaitable<void> run_session(std::shared_ptr<beast::tcp_stream> owned, const prox
         ev.ts_ns = storage::now_ns();
         ev.client.assign(peer);
         ev.method.assign(req.method_string());
-        ev.range.assign(req[http::field::range]);
+        assign_range_for_record(ev.range, req[http::field::range]);
         bool keep_alive = false;
         try {
             auto answer = co_await route_request(ctx, req, r, ev, rc);

@@ -25,8 +25,9 @@ bool fsync_directory(const std::filesystem::path& dir) {
 
 blob_store::blob_store(std::filesystem::path root, bool clean_temp)
     : root_(std::move(root)), tmp_(root_ / "tmp") {
+    if (!clean_temp) return;  // a reader beside the owner (fsck, analyze): touches nothing
     for (const auto a : algorithms) std::filesystem::create_directories(root_ / "blobs" / algorithm_name(a));
-    if (clean_temp) std::filesystem::remove_all(tmp_);
+    std::filesystem::remove_all(tmp_);
     std::filesystem::create_directories(tmp_);
 }
 
@@ -82,7 +83,9 @@ void blob_store::for_each_blob(digest_algorithm a, const std::function<void(cons
                                const std::function<void(const std::filesystem::path&)>& stray) const {
     namespace fs = std::filesystem;
     const auto prefix_text = std::string(algorithm_name(a)) + ":";
-    for (const auto& prefix : fs::directory_iterator(root_ / "blobs" / algorithm_name(a))) {
+    const auto dir = root_ / "blobs" / algorithm_name(a);
+    if (!fs::is_directory(dir)) return;  // a store written before sha512, read without being prepared
+    for (const auto& prefix : fs::directory_iterator(dir)) {
         if (!prefix.is_directory()) {
             stray(prefix.path());
             continue;

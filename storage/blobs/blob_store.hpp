@@ -29,8 +29,9 @@ struct temp_blob {
 // off I/O threads where they may wait (commit fsyncs).
 class blob_store {
 public:
-    // Creates the directory layout if needed and removes temp files left by a crash
-    // (unless clean_temp is false: another process, a running strata, may own them).
+    // Creates the directory layout if needed and removes temp files left by a crash; with
+    // clean_temp false (a reader beside a running strata, which may own the temp files, or of a
+    // read-only copy) it creates and removes nothing.
     // Throws std::filesystem::filesystem_error if the root cannot be prepared.
     explicit blob_store(std::filesystem::path root, bool clean_temp = true);
 

@@ -37,7 +37,7 @@ store_lock::store_lock(const std::filesystem::path& dir) {
     std::filesystem::create_directories(dir, ec);
     if (ec) throw std::runtime_error("cannot create the data directory " + dir.string() + ": " + ec.message());
     const auto path = dir / "strata.pid";
-    fd_ = unique_fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
+    fd_ = unique_fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644));
     if (!fd_) throw std::runtime_error("cannot open " + path.string() + ": " + std::strerror(errno));
     if (::flock(fd_.get(), LOCK_EX | LOCK_NB) != 0) {
         if (errno == EWOULDBLOCK) throw store_in_use(dir, pid_in(fd_.get()));

@@ -47,7 +47,10 @@ class ConfigureNodesTest(ProxyTestCase):
                           ({"NODE_NAME": 'a"] X = ["b'}, "not a node name"),
                           ({"UPSTREAMS": "../../etc"}, "not a registry host"),
                           ({"STRATA_ENDPOINT": 'http://ok\n[host."http://evil"]'}, "must be one line"),
-                          ({"NODE_NAME": 'ok\n[host."http://evil"]'}, "must be one line")):
+                          ({"NODE_NAME": 'ok\n[host."http://evil"]'}, "must be one line"),
+                          ({"UPSTREAMS": "x\\c/../../../../tmp"}, "not a registry host"),
+                          ({"NODE_NAME": "ok\\c"}, "not a node name"),
+                          ({"UPSTREAMS": "*"}, "not a registry host")):
             r = self.run_script(root, "install", **env)
             self.assertEqual(r.returncode, 1, env)
             self.assertIn(said, r.stderr)

@@ -149,6 +149,13 @@ class KubernetesManifestsTest(unittest.TestCase):
                                    capture_output=True, text=True, timeout=60)
                 self.assertEqual(r.returncode, 0, name + ": " + r.stderr)
                 self.assertIn("configuration is valid", r.stdout)
+                # Deployed with the Secret as shipped, strata refuses to start.
+                with open(token, "w") as f:
+                    f.write(secret["stringData"]["admin-token"])
+                r = subprocess.run([STRATA, "serve", "--check-config", "--config", path, "--admin-token-file", token],
+                                   capture_output=True, text=True, timeout=60)
+                self.assertEqual(r.returncode, 2, name)
+                self.assertIn("placeholder", r.stderr)
 
     def test_every_secret_and_config_map_a_pod_uses_is_there(self):
         for name in KUSTOMIZATIONS:

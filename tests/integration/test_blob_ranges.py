@@ -114,6 +114,19 @@ class BlobRangesTest(ProxyTestCase):
         self.assert_part(self.ranged("-7"), self.size - 7, self.size - 1, "miss")
         r = self.ranged("10-19,100-109")
         self.assertEqual([data for _, data in parts_of(r)], [self.blob[10:20], self.blob[100:110]])
+        # Ranges far apart from an upstream that sends the whole blob: one upstream GET, not 20.
+        before = self.upstream.count("GET", "/blobs/" + self.digest)
+        chunks = [(i * 150_000, i * 150_000 + 9) for i in range(20)]
+        r = self.ranged(",".join("%d-%d" % c for c in chunks))
+        self.assertEqual([data for _, data in parts_of(r)], [self.blob[a:b + 1] for a, b in chunks])
+        self.assertEqual(self.upstream.count("GET", "/blobs/" + self.digest), before + 1)
+        # Out of order beyond 16 upstream requests: refused, nothing asked upstream.
+        backwards = ",".join("%d-%d" % (a, b) for a, b in reversed(chunks[:17]))
+        r = self.ranged(backwards)
+        self.assertEqual(r.status, 416)
+        self.assertEqual(self.upstream.count("GET", "/blobs/" + self.digest), before + 1)
+        # The whole blob in pieces only ever comes verified.
+        self.assertNotEqual(self.ranged("0-99,100-").status, 206)
         # Without range_fetches_whole nothing but the ranges was asked for, and nothing is cached.
         self.assertEqual(self.strata.metric("strata_cache_objects"), 0)
 

@@ -14,7 +14,7 @@
 #   CERTS_DIR         containerd's config_path on the host (default /etc/containerd/certs.d)
 # containerd reads hosts.toml files on each pull: no restart is needed. It reads them only if
 # its config sets config_path to CERTS_DIR; install checks that and refuses otherwise.
-set -eu
+set -euf  # -f: UPSTREAMS is split into words, never expanded as file names
 
 MARKER="# written by strata configure-nodes"
 HOST_ROOT=${HOST_ROOT:-/host}
@@ -36,7 +36,8 @@ server_of() {
   esac
 }
 
-# grep matches line by line: a value with a newline could pass on its first line alone.
+# grep matches line by line: a value with a newline could pass on its first line alone. Values
+# go to grep through printf '%s', never echo, which in dash reads backslash escapes.
 one_line() {
   case $2 in
     *"
@@ -53,11 +54,11 @@ check_inputs() {
     http://* | https://*) ;;
     *) fail "STRATA_ENDPOINT must be an http:// or https:// URL, e.g. http://127.0.0.1:5000 (got '${STRATA_ENDPOINT:-}')" ;;
   esac
-  echo "$STRATA_ENDPOINT" | grep -Eq '^https?://[][A-Za-z0-9.:-]+/?$' ||
+  printf '%s\n' "$STRATA_ENDPOINT" | grep -Eq '^https?://[][A-Za-z0-9.:-]+/?$' ||
     fail "STRATA_ENDPOINT must be scheme://host[:port] with nothing else (got '$STRATA_ENDPOINT')"
-  echo "$NODE_NAME" | grep -Eq '^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$' || fail "NODE_NAME is not a node name: '$NODE_NAME'"
+  printf '%s\n' "$NODE_NAME" | grep -Eq '^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$' || fail "NODE_NAME is not a node name: '$NODE_NAME'"
   for upstream in $UPSTREAMS; do
-    echo "$upstream" | grep -Eq '^[A-Za-z0-9][A-Za-z0-9.-]*(:[0-9]+)?$' || fail "not a registry host: '$upstream'"
+    printf '%s\n' "$upstream" | grep -Eq '^[A-Za-z0-9][A-Za-z0-9.-]*(:[0-9]+)?$' || fail "not a registry host: '$upstream'"
   done
 }
 
@@ -100,6 +101,7 @@ install() {
 uninstall() {
   root="$HOST_ROOT$CERTS_DIR"
   [ -d "$root" ] || return 0
+  set +f  # the one glob: the directories under certs.d
   for dir in "$root"/*/; do
     dir=${dir%/}
     [ -f "$dir/hosts.toml" ] && grep -q "^$MARKER" "$dir/hosts.toml" || continue

@@ -42,6 +42,10 @@ TEST_CASE("serve --check-config asks only for the check, and the check reads the
     CHECK_THROWS_WITH(check_serve_config(c), Catch::Contains("admin.token_file"));
     c = parse_serve_args({}).cfg;
     CHECK(check_serve_config(c) == 0);
+    const auto placeholder = dir.path / "admin-token";
+    std::ofstream(placeholder) << "replace-me-with-a-long-random-token\n";
+    c = parse_serve_args({"--admin-token-file", placeholder.string()}).cfg;
+    CHECK_THROWS_WITH(check_serve_config(c), Catch::Contains("still the example's placeholder"));
 }
 
 TEST_CASE("parse_serve_args: a bad command line is a usage error, a bad configuration a config error") {

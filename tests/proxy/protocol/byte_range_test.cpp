@@ -96,3 +96,40 @@ TEST_CASE("plan_spans joins ascending ranges with small gaps into one upstream r
     CHECK(plan_spans(ranges, 0).size() == 5);
     CHECK(plan_spans({{5, 5}}, 1 << 20).size() == 1);
 }
+
+TEST_CASE("plan_upstream_spans: at most 16 upstream requests, joining the smallest gaps, refusing disorder") {
+    std::vector<byte_range> spread;  // 40 ranges, each 1 MiB past the last, the gaps growing
+    std::uint64_t at = 0;
+    for (std::uint64_t i = 0; i < 40; ++i) {
+        spread.push_back({at, at + 9});
+        at += 10 + (1 << 20) + i;
+    }
+    const auto spans = plan_upstream_spans(spread, 256 * 1024);
+    REQUIRE(spans);
+    REQUIRE(spans->size() == max_upstream_spans);
+    CHECK(spans->front().covering.first == 0);
+    CHECK(spans->back().covering.last == spread.back().last);
+    CHECK(spans->back().end == spread.size());
+    for (std::size_t i = 1; i < spans->size(); ++i) CHECK((*spans)[i].covering.first > (*spans)[i - 1].covering.last);
+    // The smallest gaps were joined first: the first span holds the earliest (smallest-gapped) ranges.
+    CHECK(spans->front().end == 25);
+
+    std::vector<byte_range> descending;  // every range before the last: no span may join
+    for (std::uint64_t i = 0; i < 17; ++i) descending.push_back({(20 - i) * 100, (20 - i) * 100 + 9});
+    CHECK(plan_upstream_spans(descending, 256 * 1024).error() == errc::ranges_refused);
+    descending.pop_back();
+    CHECK(plan_upstream_spans(descending, 256 * 1024)->size() == 16);
+}
+
+TEST_CASE("a long Range header is recorded as its first ranges and their count") {
+    std::string out = "reused";
+    assign_range_for_record(out, "bytes=0-9,20-29");
+    CHECK(out == "bytes=0-9,20-29");
+    std::string many = "bytes=0-9";
+    for (int i = 1; i < 400; ++i) many += "," + std::to_string(i * 1000) + "-" + std::to_string(i * 1000 + 9);
+    assign_range_for_record(out, many);
+    CHECK(out.size() < 256);
+    CHECK(out.starts_with("bytes=0-9,1000-1009,"));
+    CHECK(out.ends_with(",\xE2\x80\xA6 (400 ranges)"));
+    CHECK(many.starts_with(out.substr(0, out.find("\xE2"))));
+}
