@@ -4,7 +4,7 @@
 #include "storage/index/image_contents.hpp"
 
 #include <algorithm>
-#include <map>
+#include <vector>
 
 namespace strata::storage {
 namespace {
@@ -15,20 +15,17 @@ struct tagged {
     tag_record record;
 };
 
-// The limit smallest keys after `after`, and whether any key was left beyond them.
-std::map<std::string, tagged> page_of_tags(const metadata_index& index, std::string_view after, std::size_t limit,
-                                           bool& more) {
-    std::map<std::string, tagged> page;
+// The first limit tags after `after` in key order (the index's own order), and whether more follow.
+std::vector<tagged> page_of_tags(const metadata_index& index, std::string_view after, std::size_t limit, bool& more) {
+    std::vector<tagged> page;
     more = false;
-    index.for_each_tag([&](const repository_key& repo, std::string_view tag, const tag_record& record) {
-        auto key = repo.upstream + "/" + repo.repository + ":" + std::string(tag);
-        if (key <= after) return;
+    index.for_each_tag_after(after, [&](const repository_key& repo, std::string_view tag, const tag_record& record) {
         if (page.size() == limit) {
             more = true;
-            if (key >= std::prev(page.end())->first) return;
-            page.erase(std::prev(page.end()));
+            return false;
         }
-        page.emplace(std::move(key), tagged{repo, std::string(tag), record});
+        page.push_back({repo, std::string(tag), record});
+        return true;
     });
     return page;
 }
@@ -59,7 +56,7 @@ image_page list_images(const metadata_index& index, std::string_view after, std:
     if (limit == 0) return out;
     bool more = false;
     const auto tags = page_of_tags(index, after, limit, more);
-    for (const auto& [key, t] : tags) out.images.push_back(describe(index, t));
+    for (const auto& t : tags) out.images.push_back(describe(index, t));
     if (more && !out.images.empty()) out.next = out.images.back().key();
     return out;
 }

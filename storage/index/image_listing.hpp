@@ -27,9 +27,9 @@ struct image_page {
     std::string next;  // the key to pass as `after` for the next page; empty on the last
 };
 
-// Up to limit tagged images whose key sorts after `after` (empty: from the start), in key order.
-// One pass over the tags keeping only the limit smallest keys, then contents_of for those: memory
-// for one page whatever the index holds. Synchronous RocksDB reads.
+// Up to limit tagged images whose key sorts after `after` (empty: from the start), in key order:
+// a seek to `after` in the tags, then contents_of for each: a page costs its own size whatever
+// the index holds. Synchronous RocksDB reads.
 image_page list_images(const metadata_index& index, std::string_view after, std::size_t limit);
 
 }  // namespace strata::storage

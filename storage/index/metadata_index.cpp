@@ -190,15 +190,26 @@ std::pair<std::uint64_t, std::uint64_t> metadata_index::blob_totals() const {
 
 void metadata_index::for_each_tag(
     const std::function<void(const repository_key&, std::string_view, const tag_record&)>& visit) const {
+    for_each_tag_after("", [&visit](const repository_key& repo, std::string_view tag, const tag_record& record) {
+        visit(repo, tag, record);
+        return true;
+    });
+}
+
+void metadata_index::for_each_tag_after(
+    std::string_view after,
+    const std::function<bool(const repository_key&, std::string_view, const tag_record&)>& visit) const {
     std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->cf(cf_tags)));
-    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    for (it->Seek(rocksdb::Slice(after.data(), after.size())); it->Valid(); it->Next()) {
         // "upstream/repository:tag": upstream names have no '/', repositories no ':'.
         const auto key = it->key().ToStringView();
+        if (key == after) continue;
         const auto slash = key.find('/');
         const auto colon = key.rfind(':');
         if (slash == std::string_view::npos || colon == std::string_view::npos || colon < slash) continue;
-        visit({std::string(key.substr(0, slash)), std::string(key.substr(slash + 1, colon - slash - 1))},
-              key.substr(colon + 1), decode_tag(it->value().ToStringView()));
+        if (!visit({std::string(key.substr(0, slash)), std::string(key.substr(slash + 1, colon - slash - 1))},
+                   key.substr(colon + 1), decode_tag(it->value().ToStringView())))
+            break;
     }
     check(it->status(), "scan tags");
 }

@@ -109,6 +109,10 @@ public:
 
     // Every tag, in key order, with the repository it belongs to.
     void for_each_tag(const std::function<void(const repository_key&, std::string_view tag, const tag_record&)>& visit) const;
+    // The tags whose key "upstream/repository:tag" sorts after `after`, in that order, until
+    // visit returns false: a seek, so a page costs its own size.
+    void for_each_tag_after(std::string_view after,
+                            const std::function<bool(const repository_key&, std::string_view tag, const tag_record&)>& visit) const;
     // Every stored manifest, in digest order.
     void for_each_manifest(const std::function<void(std::string_view digest, const manifest_record&)>& visit) const;
 
