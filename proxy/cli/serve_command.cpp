@@ -85,17 +85,25 @@ awaitable<void> stop_when_drained(io_threads& threads, const client_connections&
     threads.stop();
 }
 
+// "docker.io, ghcr.io, …": the upstreams by name, joined by sep.
+std::string upstream_names(const config& cfg, std::string_view sep) {
+    std::string names;
+    for (const auto& u : cfg.upstreams) names += (names.empty() ? "" : std::string(sep)) + u.name;
+    return names;
+}
+
+std::string budget_text(const config& cfg) {
+    return cfg.storage.max_bytes ? analytics::human_bytes(static_cast<double>(cfg.storage.max_bytes)) : "unbounded";
+}
+
 // One line at start saying what strata serves from and what it may keep: its budget and policy,
 // the pins, what the store holds now and the upstreams by name.
 void log_store_summary(const proxy_services& services) {
     const auto& cfg = services.cfg;
-    std::string upstreams;
-    for (const auto& u : cfg.upstreams) upstreams += (upstreams.empty() ? "" : ",") + u.name;
-    const auto budget = cfg.storage.max_bytes ? analytics::human_bytes(static_cast<double>(cfg.storage.max_bytes))
-                                              : std::string("unbounded");
-    spdlog::info("strata store budget={} eviction={} pins={} cached_bytes={} cached_objects={} upstreams={}", budget,
-                 cfg.storage.eviction_policy, cfg.storage.pinned.size() + storage::stored_pins(services.index).size(),
-                 services.evictor.bytes(), services.evictor.objects(), upstreams);
+    spdlog::info("strata store budget={} eviction={} pins={} cached_bytes={} cached_objects={} upstreams={}",
+                 budget_text(cfg), cfg.storage.eviction_policy,
+                 cfg.storage.pinned.size() + storage::stored_pins(services.index).size(), services.evictor.bytes(),
+                 services.evictor.objects(), upstream_names(cfg, ","));
 }
 
 }  // namespace
@@ -140,13 +148,10 @@ int check_serve_config(const config& cfg) {
     if (!cfg.server.metrics_listen.empty()) parse_listen_address(cfg.server.metrics_listen);
     read_admin_token(cfg.admin);
     read_prices(cfg.analytics);
-    std::string names;
-    for (const auto& u : cfg.upstreams) names += (names.empty() ? "" : ", ") + u.name;
     std::cout << "configuration is valid: listen " << cfg.server.listen << ", data_dir " << cfg.cache.data_dir.string()
-              << ", " << cfg.upstreams.size() << " upstreams (" << names << "), default " << cfg.default_upstream
-              << ", budget "
-              << (cfg.storage.max_bytes ? analytics::human_bytes(static_cast<double>(cfg.storage.max_bytes)) : "unbounded")
-              << ", eviction " << cfg.storage.eviction_policy << "\n";
+              << ", " << cfg.upstreams.size() << " upstreams (" << upstream_names(cfg, ", ") << "), default "
+              << cfg.default_upstream << ", budget " << budget_text(cfg) << ", eviction " << cfg.storage.eviction_policy
+              << "\n";
     return 0;
 }
 

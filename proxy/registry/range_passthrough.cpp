@@ -133,17 +133,23 @@ awaitable<bool> range_passthrough::refuse(beast::tcp_stream& stream, const reque
     co_return !wec && res.keep_alive();
 }
 
+awaitable<bool> range_passthrough::decline_whole(beast::tcp_stream& stream, const request& req,
+                                                storage::pull_event& ev, std::string_view why) {
+    // A whole blob goes out only verified: 503, and the client's retry takes that path.
+    spdlog::info("range pass-through declined upstream={} digest={} reason=\"{}\"", client.config().name, digest.str(),
+                 why);
+    co_return co_await refuse(stream, req, ev, errc::upstream_unavailable, std::nullopt);
+}
+
 awaitable<bool> range_passthrough::write_one(beast::tcp_stream& stream, const request& req, storage::pull_event& ev) {
     const auto started = storage::now_ns();
     auto part = co_await open_range(specs.front(), known_size);
     ev.upstream_ns = storage::now_ns() - started;
     if (!part) co_return co_await refuse(stream, req, ev, part.error(), known_size);
     if (part->range.first == 0 && part->range.last + 1 == part->complete) {
-        // The whole blob after all (a suffix or an end past it): never sent unverified. A retry
-        // finds the blob's length known and takes the verified path.
-        spdlog::info("range pass-through declined upstream={} digest={} reason=\"the range is the whole blob\"",
-                     client.config().name, digest.str());
-        co_return co_await refuse(stream, req, ev, errc::upstream_unavailable, std::nullopt);
+        // The whole blob after all (a suffix or an end past it). A retry finds the blob's length
+        // known and takes the verified path.
+        co_return co_await decline_whole(stream, req, ev, "the range is the whole blob");
     }
     auto res = head_of(req, http::status::partial_content);
     res.set(http::field::content_type, "application/octet-stream");
@@ -180,11 +186,7 @@ awaitable<bool> range_passthrough::write_multipart(beast::tcp_stream& stream, co
     if (!ranges) co_return co_await refuse(stream, req, ev, ranges.error(), *size);
     std::uint64_t asked = 0;
     for (const auto& r : *ranges) asked += r.length();
-    if (asked == *size) {  // the whole blob in pieces: never sent unverified (see write_one)
-        spdlog::info("range pass-through declined upstream={} digest={} reason=\"the ranges are the whole blob\"",
-                     client.config().name, digest.str());
-        co_return co_await refuse(stream, req, ev, errc::upstream_unavailable, std::nullopt);
-    }
+    if (asked == *size) co_return co_await decline_whole(stream, req, ev, "the ranges are the whole blob");
     const auto spans = plan_upstream_spans(*ranges, max_span_gap);
     if (!spans) co_return co_await refuse(stream, req, ev, spans.error(), *size);
     const auto plan = plan_multipart(*ranges, *size, "application/octet-stream", multipart_boundary());

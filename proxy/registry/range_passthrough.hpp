@@ -50,6 +50,8 @@ private:
     awaitable<bool> write_multipart(beast::tcp_stream& stream, const request& req, storage::pull_event& ev);
     awaitable<result<std::uint64_t>> blob_size();
     http::response<http::empty_body> head_of(const request& req, http::status status) const;
+    awaitable<bool> decline_whole(beast::tcp_stream& stream, const request& req, storage::pull_event& ev,
+                                  std::string_view why);
     awaitable<bool> refuse(beast::tcp_stream& stream, const request& req, storage::pull_event& ev, error_code ec,
                            std::optional<std::uint64_t> complete);
 };

@@ -19,7 +19,7 @@ struct cached_image {
     std::int64_t last_pull_ns = 0;   // the latest access of its blobs, or its tag's last check
 
     // "upstream/repository:tag": the order and the page key.
-    std::string key() const { return upstream + "/" + repository + ":" + tag; }
+    std::string key() const { return tag_key({upstream, repository}, tag); }
 };
 
 struct image_page {

@@ -12,13 +12,14 @@
 #include <stdexcept>
 
 namespace strata::storage {
-namespace {
-
-using json = nlohmann::json;
 
 std::string tag_key(const repository_key& repo, std::string_view tag) {
     return repo.upstream + '/' + repo.repository + ':' + std::string(tag);
 }
+
+namespace {
+
+using json = nlohmann::json;
 
 std::string encode(const blob_record& r) {
     return json{{"size", r.size}, {"media_type", r.media_type}, {"first_access_ns", r.first_access_ns},

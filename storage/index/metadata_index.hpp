@@ -47,6 +47,9 @@ struct repository_key {
 
 // What strata knows of whether a repository holds a digest: seen in it (a manifest fetched for
 // it, a blob downloaded through it, an upstream HEAD that answered 200) or confirmed absent.
+// "upstream/repository:tag": a tag's key in the index, and the order its tags are kept in.
+std::string tag_key(const repository_key& repo, std::string_view tag);
+
 struct repository_link {
     bool holds = false;
     std::int64_t at_ns = 0;  // when it was learned
