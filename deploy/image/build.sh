@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds strata's OCI image from Debian 12 packages only: an mmdebstrap "essential" root with
-# strata's runtime libraries, /usr/bin/strata from build/ (built Release first if missing), a
-# non-root user (uid 65532), /etc/strata/strata.json and /var/lib/strata; assembled by buildah.
+# strata's runtime libraries and haproxy (the ring front, deploy/ring/), /usr/bin/strata from
+# build/ (built Release first if missing), a non-root user (uid 65532), /etc/strata/strata.json
+# and /var/lib/strata; assembled by buildah.
 #   bash deploy/image/build.sh [--out DIR] [--tag TAG] [--push REF] [--tls-verify=false]
 # Writes an OCI layout at DIR (default build/image) tagged TAG (default the version), and
 # pushes it to REF (e.g. docker://registry.lab:5000/strata:0.1.0) when asked. Needs root (or
@@ -34,8 +35,9 @@ fi
 [ -x build/strata ] || bash deploy/setup.sh build
 tag=${tag:-$(./build/strata --version | awk '{print $2}')}
 
-# strata's shared libraries (RocksDB is linked in) and the CA certificates for HTTPS upstreams.
-runtime=libssl3,libspdlog1.10,libfmt9,libprometheus-cpp-core1.0,liblz4-1,libsnappy1v5,libbz2-1.0,libzstd1,zlib1g,libstdc++6,ca-certificates
+# strata's shared libraries (RocksDB is linked in), the CA certificates for HTTPS upstreams, and
+# haproxy: the same image runs the consistent-hash front of a replica set (deploy/ring/).
+runtime=libssl3,libspdlog1.10,libfmt9,libprometheus-cpp-core1.0,liblz4-1,libsnappy1v5,libbz2-1.0,libzstd1,zlib1g,libstdc++6,ca-certificates,haproxy
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -53,6 +55,7 @@ echo "strata:x:65532:" >> "$rootfs/etc/group"
 install -d -m 0750 -o 65532 -g 65532 "$rootfs/var/lib/strata"
 # Checked inside the root: every library strata needs is there.
 chroot "$rootfs" /usr/bin/strata serve --check-config --config /etc/strata/strata.json > /dev/null
+chroot "$rootfs" /usr/sbin/haproxy -v > /dev/null
 
 container=$(buildah from scratch)
 trap 'buildah rm "$container" > /dev/null 2>&1 || true; rm -rf "$work"' EXIT

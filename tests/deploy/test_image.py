@@ -1,7 +1,7 @@
 """deploy/image/build.sh: the image builds from Debian packages, stays under 80 MB compressed,
 runs strata as uid 65532; pushed to docker-registry, it is pulled back through strata by
 containerd's ctr, and strata serves from the unpacked rootfs under chroot, pulling an image
-through itself."""
+through itself, behind the image's haproxy configured as the ring front."""
 import glob
 import json
 import os
@@ -15,7 +15,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 
 from containerd import Containerd  # noqa: E402
-from harness import ProxyTestCase, Registry, Strata, http, sha256, start_and_read_port  # noqa: E402
+from harness import ProxyTestCase, Registry, Strata, free_port, http, sha256, start_and_read_port, wait_for  # noqa: E402
+from ring import FRONT_SCRIPT  # noqa: E402
 
 REPO_ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 BUILD = os.path.join(REPO_ROOT, "deploy", "image", "build.sh")
@@ -58,6 +59,22 @@ class ImageTest(ProxyTestCase):
         r = http("GET", "http://127.0.0.1:%d/v2/registry.test/infra/strata/blobs/%s" % (port, layer), timeout=300)
         self.assertEqual((r.status, sha256(r.body)), (200, layer))
         self.assertTrue(glob.glob(os.path.join(rootfs, "var", "lib", "strata", "blobs", "sha256", "*", layer[7:])))
+
+        # The image's haproxy as the ring front of that strata, configured as the cluster's front is.
+        front_port, health_port = free_port(), free_port()
+        config = subprocess.run(["bash", FRONT_SCRIPT, "--listen", "127.0.0.1:%d" % front_port, "--health",
+                                 "127.0.0.1:%d" % health_port, "127.0.0.1:%d" % port],
+                                check=True, capture_output=True, text=True).stdout
+        os.makedirs(os.path.join(rootfs, "etc", "strata-front"))
+        with open(os.path.join(rootfs, "etc", "strata-front", "haproxy.cfg"), "w") as f:
+            f.write(config)
+        front = subprocess.Popen(["chroot", "--userspec=65532:65532", rootfs, "/usr/sbin/haproxy", "-db", "-f",
+                                  "/etc/strata-front/haproxy.cfg"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.addCleanup(lambda: (front.terminate(), front.wait(timeout=30)))
+        wait_for(lambda: front.poll() is None and http("GET", "http://127.0.0.1:%d/healthz" % health_port).status == 200,
+                 what="haproxy in the image's rootfs")
+        r = http("GET", "http://127.0.0.1:%d/v2/registry.test/infra/strata/blobs/%s" % (front_port, layer), timeout=300)
+        self.assertEqual((r.status, sha256(r.body), r.header("X-Strata-Replica")), (200, layer, "replica-0"))
 
     def read_layout(self, layout):
         with open(os.path.join(layout, "index.json")) as f:

@@ -67,6 +67,11 @@ def render(directory):
     return objects
 
 
+def config_map(objects, key):
+    """The data under key of the ConfigMap holding it."""
+    return next(o["data"][key] for o in objects if o["kind"] == "ConfigMap" and key in o["data"])
+
+
 def pod_specs(objects):
     return [o["spec"]["template"]["spec"] for o in objects if o["kind"] in ("StatefulSet", "DaemonSet", "Deployment")]
 
@@ -109,7 +114,7 @@ class KubernetesManifestsTest(unittest.TestCase):
     def test_probes_point_at_ports_strata_listens_on(self):
         for name in ("cluster", "node", "node/host-network"):
             objects = render(os.path.join(KUBE, name))
-            config = json.loads(next(o for o in objects if o["kind"] == "ConfigMap")["data"]["strata.json"])
+            config = json.loads(config_map(objects, "strata.json"))
             listens = {"registry": int(config["server"]["listen"].rsplit(":", 1)[1]),
                        "metrics": int(config["server"]["metrics_listen"].rsplit(":", 1)[1])}
             strata = [c for c in containers(objects) if c["name"] == "strata"]
@@ -130,7 +135,7 @@ class KubernetesManifestsTest(unittest.TestCase):
     def test_each_strata_json_passes_check_config(self):
         for name in ("cluster", "node"):
             objects = render(os.path.join(KUBE, name))
-            text = next(o for o in objects if o["kind"] == "ConfigMap")["data"]["strata.json"]
+            text = config_map(objects, "strata.json")
             config = json.loads(text)
             # The token file is where the Secret is mounted.
             strata = next(c for c in containers(objects) if c["name"] == "strata")
@@ -180,6 +185,39 @@ class KubernetesManifestsTest(unittest.TestCase):
                     self.assertIn("memory", c["resources"]["limits"], c["name"])
                     if c["name"] == "strata":
                         self.assertTrue(spec["securityContext"]["runAsNonRoot"])
+
+    def test_the_front_hashes_onto_the_statefulsets_replicas_with_the_generated_config(self):
+        objects = render(os.path.join(KUBE, "cluster"))
+        by_name = {(o["kind"], o["metadata"]["name"]): o for o in objects}
+        replicas = by_name[("StatefulSet", "strata")]
+        headless = by_name[("Service", replicas["spec"]["serviceName"])]
+        self.assertEqual(headless["spec"]["clusterIP"], "None")
+        registry_port = int(json.loads(config_map(objects, "strata.json"))["server"]["listen"].rsplit(":", 1)[1])
+        names = ["strata-%d.%s.%s.svc.cluster.local:%d" % (i, headless["metadata"]["name"],
+                                                          replicas["metadata"]["namespace"], registry_port)
+                 for i in range(replicas["spec"]["replicas"])]
+        expected = subprocess.run(["bash", os.path.join(REPO_ROOT, "deploy", "ring", "haproxy-front.sh"), "--dns"]
+                                  + names, check=True, capture_output=True, text=True).stdout
+        self.assertEqual(config_map(objects, "haproxy.cfg"), expected,
+                         "regenerate cluster/front/haproxy.cfg with deploy/ring/haproxy-front.sh --dns %s" % " ".join(names))
+        # The front's container listens where the config binds, and the client Service selects it.
+        front = by_name[("Deployment", "strata-front")]
+        container = front["spec"]["template"]["spec"]["containers"][0]
+        ports = {p["name"]: p["containerPort"] for p in container["ports"]}
+        self.assertIn("    bind :%d\n" % ports["registry"], expected)
+        self.assertIn("    bind :%d\n" % ports["health"], expected)
+        self.assertEqual(container["readinessProbe"]["httpGet"], {"path": "/healthz", "port": "health"})
+        mount = next(m["mountPath"] for m in container["volumeMounts"] if m["name"] == "front-config")
+        self.assertEqual(container["command"][-1], mount + "/haproxy.cfg")
+        service = by_name[("Service", "strata")]
+        self.assertEqual(service["spec"]["selector"], front["spec"]["selector"]["matchLabels"])
+        self.assertNotEqual(service["spec"]["selector"], replicas["spec"]["selector"]["matchLabels"])
+        if shutil.which("haproxy"):
+            with tempfile.NamedTemporaryFile("w", suffix=".cfg") as f:
+                f.write(expected)
+                f.flush()
+                r = subprocess.run(["haproxy", "-c", "-f", f.name], capture_output=True, text=True, timeout=60)
+                self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
 
     def test_the_node_script_is_shipped_as_written(self):
         objects = render(os.path.join(KUBE, "configure-nodes"))

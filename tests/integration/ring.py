@@ -1,0 +1,132 @@
+"""strata replicas on a consistent-hash ring: R strata processes behind the real haproxy, configured
+by deploy/ring/haproxy-front.sh, and a resuming blob client (as containerd's fetcher resumes a cut
+download with Range)."""
+import hashlib
+import http.client as http_client
+import os
+import subprocess
+
+from harness import REPO_ROOT, Strata, free_port, http, wait_for
+
+FRONT_SCRIPT = os.path.join(REPO_ROOT, "deploy", "ring", "haproxy-front.sh")
+
+
+class HaproxyFront:
+    """haproxy in the foreground, its config generated from the replicas' addresses."""
+
+    def __init__(self, workdir, replicas):
+        self.dir = os.path.join(workdir, "front")
+        os.makedirs(self.dir, exist_ok=True)
+        self.port, self.health_port = free_port(), free_port()
+        self.conf = os.path.join(self.dir, "haproxy.cfg")
+        self.proc = None
+        self.configure(replicas)
+
+    @property
+    def url(self):
+        return "http://127.0.0.1:%d" % self.port
+
+    def configure(self, replicas):
+        text = subprocess.run(["bash", FRONT_SCRIPT, "--listen", "127.0.0.1:%d" % self.port,
+                               "--health", "127.0.0.1:%d" % self.health_port] + list(replicas),
+                              check=True, capture_output=True, text=True).stdout
+        with open(self.conf, "w") as f:
+            f.write(text)
+
+    def start(self):
+        log_path = os.path.join(self.dir, "haproxy.log")
+        with open(log_path, "ab") as log:
+            self.proc = subprocess.Popen(["haproxy", "-db", "-f", self.conf], stdout=log, stderr=subprocess.STDOUT)
+
+        def healthy():
+            if self.proc.poll() is not None:
+                with open(log_path, "rb") as f:
+                    raise RuntimeError("haproxy exited:\n" + f.read().decode("utf-8", "replace"))
+            return http("GET", "http://127.0.0.1:%d/healthz" % self.health_port, timeout=2).status == 200
+        wait_for(healthy, what="haproxy")
+        return self
+
+    def restart(self, replicas):
+        self.stop()
+        self.configure(replicas)
+        return self.start()
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=20)
+
+    def replica_of(self, path, method="HEAD"):
+        """Which replica the front sends path to (its X-Strata-Replica answer)."""
+        return http(method, self.url + path, timeout=30).header("X-Strata-Replica")
+
+
+class Ring:
+    """R strata replicas with their own data directories, and the front."""
+
+    def __init__(self, workdir, upstreams, replicas=3, extra_args=()):
+        self.workdir, self.upstreams, self.extra_args = workdir, upstreams, list(extra_args)
+        self.replicas = [self._replica(i) for i in range(replicas)]
+        self.front = None
+
+    def _replica(self, i):
+        d = os.path.join(self.workdir, "replica-%d" % i)
+        os.makedirs(d, exist_ok=True)
+        return Strata(d, self.upstreams, extra_args=self.extra_args)
+
+    def start(self):
+        for r in self.replicas:
+            r.start()
+        self.front = HaproxyFront(self.workdir, [r.host for r in self.replicas]).start()
+        return self
+
+    def add_replica(self):
+        """Starts one more replica and restarts the front with it at the end of the list."""
+        replica = self._replica(len(self.replicas)).start()
+        self.replicas.append(replica)
+        self.front.restart([r.host for r in self.replicas])
+        return replica
+
+    def stop(self):
+        if self.front:
+            self.front.stop()
+        for r in self.replicas:
+            r.stop()
+
+    def holds(self, digest):
+        """The replicas (by index) whose store holds the blob."""
+        algorithm, hex_digest = digest.split(":")
+        return [i for i, r in enumerate(self.replicas)
+                if os.path.exists(os.path.join(r.data_dir, "blobs", algorithm, hex_digest[:2], hex_digest))]
+
+
+def fetch_blob(base_url, path, digest, attempts=6, timeout=120):
+    """GETs a blob, resuming with Range after a cut connection, and checks its digest. Returns
+    (bytes, attempts used); raises when the bytes never arrive whole and correct."""
+    host, port = base_url.split("//")[1].split(":")
+    body = bytearray()
+    for attempt in range(1, attempts + 1):
+        conn = http_client.HTTPConnection(host, int(port), timeout=timeout)
+        try:
+            headers = {"Range": "bytes=%d-" % len(body)} if body else {}
+            conn.request("GET", path, headers=headers)
+            r = conn.getresponse()
+            if r.status == 200:
+                body.clear()
+            elif r.status != 206:
+                r.read()
+                continue
+            while True:
+                chunk = r.read(65536)
+                if not chunk:
+                    break
+                body += chunk
+            if r.length is None or r.length == 0:
+                break
+        except (OSError, http_client.HTTPException):
+            continue
+        finally:
+            conn.close()
+    if "sha256:" + hashlib.sha256(body).hexdigest() != digest:
+        raise AssertionError("%s: %d bytes that are not %s after %d attempts" % (path, len(body), digest, attempt))
+    return bytes(body), attempt
