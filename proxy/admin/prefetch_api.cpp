@@ -28,7 +28,7 @@ std::optional<prefetch_options> parse_options(std::string_view target) {
 }
 
 // Runs the prefetch, writing its progress as chunks of JSON lines.
-awaitable<bool> stream_prefetch(const prefetch_services& services, prefetch_options options, beast::tcp_stream& stream,
+awaitable<bool> stream_prefetch(const prefetch_services& services, prefetch_options options, client_stream& stream,
                                 const request& req) {
     http::response<http::empty_body> head{http::status::ok, req.version()};
     head.set(http::field::content_type, "application/x-ndjson");
@@ -75,7 +75,7 @@ reply handle_prefetch(const prefetch_services& services, const request& req) {
     auto options = parse_options(req.target());
     if (!options)
         return refusal(http::status::bad_request, "UNSUPPORTED", "image=REF is required (repeatable); concurrency: 1 to 64");
-    auto write = [&services, o = std::move(*options)](beast::tcp_stream& stream, const request& r, storage::pull_event&) {
+    auto write = [&services, o = std::move(*options)](client_stream& stream, const request& r, storage::pull_event&) {
         return stream_prefetch(services, o, stream, r);
     };
     return {streamed_response{std::move(write)}, {}};

@@ -11,6 +11,7 @@
 #include "proxy/observe/log_format.hpp"
 #include "analytics/report/result_table.hpp"
 #include "storage/eviction/pins.hpp"
+#include "storage/untrusted/text_escape.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -64,6 +65,8 @@ flag_set serve_flags(std::string& config_file, std::vector<config_edit>& edits, 
         .value("--log-level", edit(edits, [](config& c, const std::string& v) { c.log_level = v; }))
         .value("--log-format", edit(edits, [](config& c, const std::string& v) { c.log_format = v; }))
         .value("--metrics-listen", edit(edits, [](config& c, const std::string& v) { c.server.metrics_listen = v; }))
+        .value("--tls-cert", edit(edits, [](config& c, const std::string& v) { c.server.tls.cert_file = v; }))
+        .value("--tls-key", edit(edits, [](config& c, const std::string& v) { c.server.tls.key_file = v; }))
         .value("--admin-token-file", edit(edits, [](config& c, const std::string& v) { c.admin.token_file = v; }))
         .toggle("--no-events", [&edits] { edits.push_back([](config& c) { c.events.enabled = false; }); })
         .toggle("--no-metrics", [&edits] { edits.push_back([](config& c) { c.server.metrics = false; }); });
@@ -83,6 +86,27 @@ awaitable<void> stop_when_drained(io_threads& threads, const client_connections&
     if (const auto left = connections.open(); left > 0)
         spdlog::warn("shutdown grace over: cutting off connections={} with responses in flight", left);
     threads.stop();
+}
+
+// Looks at the certificate and key files every reload_check and loads them again when they
+// changed; a pair that does not load leaves the previous one serving, and says why.
+awaitable<void> reload_certificates(tls_certificates& tls, listener_tls_config files) {
+    asio::steady_timer tick(co_await asio::this_coro::executor);
+    for (;;) {
+        tick.expires_after(files.reload_check);
+        if (auto [ec] = co_await tick.async_wait(with_ec); ec) co_return;
+        std::string error;
+        switch (tls.reload_if_changed(error)) {
+        case tls_certificates::reload_result::reloaded:
+            spdlog::info("TLS certificate reloaded cert_file={}", storage::log_value(files.cert_file));
+            break;
+        case tls_certificates::reload_result::failed:
+            spdlog::error("TLS certificate not reloaded, the previous one still serves: {}", storage::log_value(error));
+            break;
+        case tls_certificates::reload_result::unchanged:
+            break;
+        }
+    }
 }
 
 // "docker.io, ghcr.io, …": the upstreams by name, joined by sep.
@@ -123,6 +147,8 @@ std::string serve_usage() {
            "  --log-level LEVEL        trace, debug, info, warn, error (default info)\n"
            "  --log-format FORMAT      text (default) or json: one JSON object per line\n"
            "  --metrics-listen H:P     also serve /metrics, /healthz and /readyz on this address\n"
+           "  --tls-cert FILE          serve HTTPS with this PEM certificate chain (server.tls.cert_file;\n"
+           "                           reloaded when it changes); needs --tls-key FILE, its private key\n"
            "  --admin-token-file FILE  bearer token required by the admin API (/api/...)\n"
            "  --no-events              do not record pull events\n"
            "  --no-metrics             neither count nor serve /metrics\n";
@@ -145,10 +171,12 @@ serve_request parse_serve_args(const std::vector<std::string>& args) {
 
 int check_serve_config(const config& cfg) {
     parse_listen_address(cfg.server.listen);
+    if (cfg.server.tls.enabled()) tls_certificates(cfg.server.tls.cert_file, cfg.server.tls.key_file);
     if (!cfg.server.metrics_listen.empty()) parse_listen_address(cfg.server.metrics_listen);
     read_admin_token(cfg.admin);
     read_prices(cfg.analytics);
-    std::cout << "configuration is valid: listen " << cfg.server.listen << ", data_dir " << cfg.cache.data_dir.string()
+    std::cout << "configuration is valid: listen " << cfg.server.listen << (cfg.server.tls.enabled() ? " (HTTPS)" : "")
+              << ", data_dir " << cfg.cache.data_dir.string()
               << ", " << cfg.upstreams.size() << " upstreams (" << upstream_names(cfg, ", ") << "), default "
               << cfg.default_upstream << ", budget " << budget_text(cfg) << ", eviction " << cfg.storage.eviction_policy
               << "\n";
@@ -170,8 +198,11 @@ int run_serve(const config& cfg) {
     services.request_log.use_json(cfg.log_format == "json");
     services.fetcher.run_downloads_on([&threads] { return threads.next_connection_executor(); });
     const proxy_context ctx = context_of(services);
-    server srv(threads, ctx, cfg.server.listen);
+    std::unique_ptr<tls_certificates> tls;
+    if (cfg.server.tls.enabled()) tls = std::make_unique<tls_certificates>(cfg.server.tls.cert_file, cfg.server.tls.key_file);
+    server srv(threads, ctx, cfg.server.listen, listener_role::main, tls.get());
     srv.start();
+    if (tls) asio::co_spawn(io, reload_certificates(*tls, cfg.server.tls), asio::detached);
     std::unique_ptr<server> metrics_srv;
     if (!cfg.server.metrics_listen.empty()) {
         metrics_srv = std::make_unique<server>(threads, ctx, cfg.server.metrics_listen, listener_role::metrics_only);
@@ -181,9 +212,10 @@ int run_serve(const config& cfg) {
     }
     const auto endpoint = srv.local_endpoint();
     log_store_summary(services);
-    spdlog::info("strata listening address={}:{} data_dir={} upstreams={} default_upstream={} offline={} io_threads={}",
-                 endpoint.address().to_string(), endpoint.port(), cfg.cache.data_dir.string(), cfg.upstreams.size(),
-                 cfg.default_upstream, cfg.cache.offline, count);
+    spdlog::info("strata listening address={}:{} tls={} data_dir={} upstreams={} default_upstream={} offline={} "
+                 "io_threads={}",
+                 endpoint.address().to_string(), endpoint.port(), tls ? "on" : "off", cfg.cache.data_dir.string(),
+                 cfg.upstreams.size(), cfg.default_upstream, cfg.cache.offline, count);
 
     asio::co_spawn(io, services.accesses.run(std::chrono::seconds(1)), asio::detached);
     asio::co_spawn(io, services.request_log.run(std::chrono::milliseconds(500)), asio::detached);

@@ -126,6 +126,13 @@ void read_sections(const json& doc, config& c) {
         r.read("metrics", c.server.metrics);
         r.read("max_connections", c.server.max_connections);
         r.read_duration("shutdown_grace_ms", c.server.shutdown_grace);
+        if (const json* tls = r.child("tls")) {
+            object_reader t(*tls, "server.tls");
+            t.read("cert_file", c.server.tls.cert_file);
+            t.read("key_file", c.server.tls.key_file);
+            t.read_duration("reload_check_ms", c.server.tls.reload_check);
+            t.reject_unknown();
+        }
     });
     read_section(top, "cache", [&c](object_reader& r) {
         std::string dir = c.cache.data_dir.string();
@@ -304,6 +311,10 @@ void validate(const config& c) {
     if (c.server.listen.rfind(':') == std::string::npos)
         throw config_error("server.listen: expected host:port");
     if (c.server.blocking_threads == 0) throw config_error("server.blocking_threads: must be at least 1");
+    if (c.server.tls.cert_file.empty() != c.server.tls.key_file.empty())
+        throw config_error("server.tls: cert_file and key_file go together (both, or neither for plain HTTP)");
+    if (c.server.tls.enabled() && c.server.tls.reload_check.count() < 100)
+        throw config_error("server.tls.reload_check_ms: at least 100");
     if (c.client.max_redirects < 0 || c.client.max_redirects > 20)
         throw config_error("client.max_redirects: must be from 0 to 20");
     if (c.client.retries.max_retries < 0 || c.client.retries.max_retries > 20)

@@ -92,8 +92,17 @@ struct admin_config {
     std::string token_file;
 };
 
+// HTTPS on the main listener: a PEM certificate chain and its key, reread when either changes.
+struct listener_tls_config {
+    std::string cert_file;  // empty: plain HTTP
+    std::string key_file;
+    std::chrono::milliseconds reload_check{2000};  // how often the files are looked at
+    bool enabled() const { return !cert_file.empty(); }
+};
+
 struct server_config {
     std::string listen = "127.0.0.1:5000";
+    listener_tls_config tls;
     std::string metrics_listen;    // optional second address serving /metrics, /healthz, /readyz
     bool metrics = true;           // serve /metrics
     unsigned io_threads = 0;       // 0: one per core

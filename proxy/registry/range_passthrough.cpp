@@ -72,7 +72,7 @@ awaitable<result<range_passthrough::opened>> range_passthrough::open_range(const
 }
 
 // Sends `length` bytes of part's body on after dropping `skip` bytes; reads nothing past them.
-awaitable<bool> range_passthrough::relay(beast::tcp_stream& stream, opened& part, std::uint64_t skip,
+awaitable<bool> range_passthrough::relay(client_stream& stream, opened& part, std::uint64_t skip,
                                          std::uint64_t length, storage::pull_event& ev) {
     relay_buffer.resize(64 * 1024);
     auto& buffer = relay_buffer;
@@ -114,7 +114,7 @@ http::response<http::empty_body> range_passthrough::head_of(const request& req, 
     return res;
 }
 
-awaitable<bool> range_passthrough::refuse(beast::tcp_stream& stream, const request& req, storage::pull_event& ev,
+awaitable<bool> range_passthrough::refuse(client_stream& stream, const request& req, storage::pull_event& ev,
                                           error_code ec, std::optional<std::uint64_t> complete) {
     std::string detail = digest.str();
     std::optional<upstream_client::down_notice> down;
@@ -133,7 +133,7 @@ awaitable<bool> range_passthrough::refuse(beast::tcp_stream& stream, const reque
     co_return !wec && res.keep_alive();
 }
 
-awaitable<bool> range_passthrough::decline_whole(beast::tcp_stream& stream, const request& req,
+awaitable<bool> range_passthrough::decline_whole(client_stream& stream, const request& req,
                                                 storage::pull_event& ev, std::string_view why) {
     // A whole blob goes out only verified: 503, and the client's retry takes that path.
     spdlog::info("range pass-through declined upstream={} digest={} reason=\"{}\"", client.config().name, digest.str(),
@@ -141,7 +141,7 @@ awaitable<bool> range_passthrough::decline_whole(beast::tcp_stream& stream, cons
     co_return co_await refuse(stream, req, ev, errc::upstream_unavailable, std::nullopt);
 }
 
-awaitable<bool> range_passthrough::write_one(beast::tcp_stream& stream, const request& req, storage::pull_event& ev) {
+awaitable<bool> range_passthrough::write_one(client_stream& stream, const request& req, storage::pull_event& ev) {
     const auto started = storage::now_ns();
     auto part = co_await open_range(specs.front(), known_size);
     ev.upstream_ns = storage::now_ns() - started;
@@ -178,7 +178,7 @@ awaitable<result<std::uint64_t>> range_passthrough::blob_size() {
     co_return *length;
 }
 
-awaitable<bool> range_passthrough::write_multipart(beast::tcp_stream& stream, const request& req,
+awaitable<bool> range_passthrough::write_multipart(client_stream& stream, const request& req,
                                                    storage::pull_event& ev) {
     const auto size = co_await blob_size();
     if (!size) co_return co_await refuse(stream, req, ev, size.error(), std::nullopt);
@@ -241,7 +241,7 @@ awaitable<result<range_passthrough::opened>> range_passthrough::open_span(const 
     co_return co_await open_range(range_spec{covering.first, covering.last, 0}, size);
 }
 
-awaitable<bool> range_passthrough::write(beast::tcp_stream& stream, const request& req, storage::pull_event& ev) {
+awaitable<bool> range_passthrough::write(client_stream& stream, const request& req, storage::pull_event& ev) {
     ev.cache_status.assign("miss");
     ev.upstream_bytes = 0;
     if (specs.size() == 1) co_return co_await write_one(stream, req, ev);

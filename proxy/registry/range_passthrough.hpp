@@ -3,6 +3,7 @@
 #pragma once
 
 #include "proxy/net.hpp"
+#include "proxy/reply/client_stream.hpp"
 #include "proxy/protocol/byte_range.hpp"
 #include "proxy/upstream/upstream_client.hpp"
 #include "storage/events/pull_event.hpp"
@@ -38,21 +39,21 @@ struct range_passthrough {
     std::chrono::milliseconds idle_timeout;
     std::vector<char> relay_buffer = {};  // reused across the parts of one answer
 
-    awaitable<bool> write(beast::tcp_stream& stream, const request& req, storage::pull_event& ev);
+    awaitable<bool> write(client_stream& stream, const request& req, storage::pull_event& ev);
 
 private:
     struct opened;
     awaitable<result<opened>> open_range(const range_spec& spec, std::optional<std::uint64_t> size);
     awaitable<result<opened>> open_span(const byte_range& covering, std::uint64_t size);
-    awaitable<bool> relay(beast::tcp_stream& stream, opened& part, std::uint64_t skip, std::uint64_t length,
+    awaitable<bool> relay(client_stream& stream, opened& part, std::uint64_t skip, std::uint64_t length,
                           storage::pull_event& ev);
-    awaitable<bool> write_one(beast::tcp_stream& stream, const request& req, storage::pull_event& ev);
-    awaitable<bool> write_multipart(beast::tcp_stream& stream, const request& req, storage::pull_event& ev);
+    awaitable<bool> write_one(client_stream& stream, const request& req, storage::pull_event& ev);
+    awaitable<bool> write_multipart(client_stream& stream, const request& req, storage::pull_event& ev);
     awaitable<result<std::uint64_t>> blob_size();
     http::response<http::empty_body> head_of(const request& req, http::status status) const;
-    awaitable<bool> decline_whole(beast::tcp_stream& stream, const request& req, storage::pull_event& ev,
+    awaitable<bool> decline_whole(client_stream& stream, const request& req, storage::pull_event& ev,
                                   std::string_view why);
-    awaitable<bool> refuse(beast::tcp_stream& stream, const request& req, storage::pull_event& ev, error_code ec,
+    awaitable<bool> refuse(client_stream& stream, const request& req, storage::pull_event& ev, error_code ec,
                            std::optional<std::uint64_t> complete);
 };
 

@@ -177,7 +177,7 @@ std::optional<reply> registry_api::ranged_blob(const route& r, const storage::di
     }
     auto pass = std::make_shared<range_passthrough>(range_passthrough{
         upstreams.client(*r.upstream), r.repository, d, std::move(specs), size, idle_timeout});
-    auto write = [pass](beast::tcp_stream& stream, const request& req, storage::pull_event& ev) {
+    auto write = [pass](client_stream& stream, const request& req, storage::pull_event& ev) {
         return pass->write(stream, req, ev);
     };
     return reply{streamed_response{std::move(write)}, digest_only(d, "miss")};

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "proxy/net.hpp"
+#include "proxy/reply/client_stream.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -49,7 +50,7 @@ struct file_response {
 // upstream); write returns whether the connection may carry another request, and may correct
 // the pull event's status and bytes sent.
 struct streamed_response {
-    std::function<awaitable<bool>(beast::tcp_stream&, const request&, storage::pull_event&)> write;
+    std::function<awaitable<bool>(client_stream&, const request&, storage::pull_event&)> write;
 };
 
 // What the pull event records of the object a registry reply serves; the server adds the

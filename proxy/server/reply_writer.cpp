@@ -35,7 +35,7 @@ void record_object(const served_object& object, storage::pull_event& ev) {
     ev.upstream_bytes = object.upstream_bytes;
 }
 
-awaitable<bool> write_whole(beast::tcp_stream& stream, const request& req, whole_response& res,
+awaitable<bool> write_whole(client_stream& stream, const request& req, whole_response& res,
                             storage::pull_event& ev) {
     set_common(res, req);
     ev.http_status = res.result_int();
@@ -58,10 +58,10 @@ std::string_view connection_line(const request& req) {
     return http11 ? "Connection: close\r\n" : "";
 }
 
-// One writev, tried at once on the non-blocking socket: a hot manifest almost always fits the
+// One writev, tried at once on the non-blocking socket (of a plain connection): a hot manifest almost always fits the
 // socket buffer, so no asynchronous operation, timer or allocation is needed. What does not
 // fit is written asynchronously under the write timeout.
-awaitable<bool> write_shared(beast::tcp_stream& stream, const request& req, const shared_response& s,
+awaitable<bool> write_shared(client_stream& stream, const request& req, const shared_response& s,
                              storage::pull_event& ev) {
     const bool head_only = req.method() == http::verb::head;
     const std::array<asio::const_buffer, 6> buffers{
@@ -71,7 +71,8 @@ awaitable<bool> write_shared(beast::tcp_stream& stream, const request& req, cons
     ev.http_status = 200;
     ev.ttfb_ns = since_ns(ev.ts_ns);
     error_code ec;
-    const auto written = stream.socket().write_some(buffers, ec);
+    // Straight to the socket only without TLS: encrypted bytes go through the stream.
+    const auto written = stream.is_tls() ? 0 : stream.socket().write_some(buffers, ec);
     if (written < asio::buffer_size(buffers) && (!ec || ec == asio::error::would_block)) {
         beast::buffers_suffix<std::array<asio::const_buffer, 6>> rest(buffers);
         rest.consume(written);
@@ -98,7 +99,7 @@ struct download_recorder {
 };
 
 // The bytes of each range in turn, each after its part head, then the closing delimiter.
-awaitable<errc> send_parts(beast::tcp_stream& stream, const file_response& f, const std::vector<byte_range>& ranges,
+awaitable<errc> send_parts(client_stream& stream, const file_response& f, const std::vector<byte_range>& ranges,
                            const multipart_plan& plan, std::chrono::milliseconds idle_timeout, std::uint64_t& sent) {
     for (std::size_t i = 0; i < ranges.size(); ++i) {
         stream.expires_after(write_timeout);
@@ -106,7 +107,7 @@ awaitable<errc> send_parts(beast::tcp_stream& stream, const file_response& f, co
         if (ec) co_return errc::storage_failed;
         sent += n;
         stream.expires_never();
-        const auto part = co_await send_file_range(stream.socket(), f.fd, ranges[i].first, ranges[i].length(), f.live,
+        const auto part = co_await send_file_range(stream, f.fd, ranges[i].first, ranges[i].length(), f.live,
                                                    idle_timeout, sent);
         if (part != errc::ok) co_return part;
     }
@@ -116,7 +117,7 @@ awaitable<errc> send_parts(beast::tcp_stream& stream, const file_response& f, co
     co_return ec ? errc::storage_failed : errc::ok;
 }
 
-awaitable<bool> write_file(beast::tcp_stream& stream, const request& req, const file_response& f,
+awaitable<bool> write_file(client_stream& stream, const request& req, const file_response& f,
                            storage::pull_event& ev, std::chrono::milliseconds idle_timeout) {
     const download_recorder record_download{f, ev};
     auto ranges = resolve_ranges(req[http::field::range], f.size);
@@ -156,7 +157,7 @@ awaitable<bool> write_file(beast::tcp_stream& stream, const request& req, const 
     const auto first = partial ? ranges->front().first : 0;
     const auto length = partial ? ranges->front().length() : f.size;
     const auto sent = multipart ? co_await send_parts(stream, f, *ranges, plan, idle_timeout, ev.bytes_sent)
-                                : co_await send_file_range(stream.socket(), f.fd, first, length, f.live, idle_timeout,
+                                : co_await send_file_range(stream, f.fd, first, length, f.live, idle_timeout,
                                                            ev.bytes_sent);
     if (sent != errc::ok) {
         spdlog::warn("blob response aborted digest={} error=\"{}\"", f.digest, make_error_code(sent).message());
@@ -170,7 +171,7 @@ awaitable<bool> write_file(beast::tcp_stream& stream, const request& req, const 
 std::int64_t since_ns(std::int64_t start_ns) { return storage::now_ns() - start_ns; }
 
 // Not a coroutine: it returns the writer for r's kind, whose caller keeps r, req and ev alive.
-awaitable<bool> write_reply(beast::tcp_stream& stream, const request& req, reply& r, storage::pull_event& ev,
+awaitable<bool> write_reply(client_stream& stream, const request& req, reply& r, storage::pull_event& ev,
                             std::chrono::milliseconds idle_timeout) {
     record_object(r.object, ev);
     if (auto* whole = std::get_if<whole_response>(&r.body)) return write_whole(stream, req, *whole, ev);

@@ -20,7 +20,7 @@ std::int64_t since_ns(std::int64_t start_ns);
 // the body bytes sent and the time to the first byte; a blob's sendfile waits at most
 // idle_timeout for the client to take more. Returns whether the connection may carry another
 // request.
-awaitable<bool> write_reply(beast::tcp_stream& stream, const request& req, reply& r, storage::pull_event& ev,
+awaitable<bool> write_reply(client_stream& stream, const request& req, reply& r, storage::pull_event& ev,
                             std::chrono::milliseconds idle_timeout);
 
 }  // namespace strata::proxy

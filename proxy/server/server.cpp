@@ -24,7 +24,7 @@ std::string_view node_of(const request& req, const std::string& peer) {
     return peer;
 }
 
-awaitable<bool> answer_and_close(beast::tcp_stream& stream, http::status status, std::string_view message) {
+awaitable<bool> answer_and_close(client_stream& stream, http::status status, std::string_view message) {
     auto res = make_error_response(status, "UNSUPPORTED", message, 11, false);
     stream.expires_after(std::chrono::seconds(5));
     co_await http::async_write(stream, res, with_ec);
@@ -33,7 +33,7 @@ awaitable<bool> answer_and_close(beast::tcp_stream& stream, http::status status,
 
 // Reads one request: the header, checked for framing before anything trusts it, then the rest
 // (a request with a body is refused by the empty body). Returns false when the connection ends.
-awaitable<bool> read_request(beast::tcp_stream& stream, beast::flat_buffer& buffer, request_parser& parser) {
+awaitable<bool> read_request(client_stream& stream, beast::flat_buffer& buffer, request_parser& parser) {
     auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, with_ec);
     if (!ec) {
         if (auto bad = check_request_framing(parser.get().base()))
@@ -41,7 +41,8 @@ awaitable<bool> read_request(beast::tcp_stream& stream, beast::flat_buffer& buff
         std::tie(ec, n) = co_await http::async_read(stream, buffer, parser, with_ec);
     }
     if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::connection_reset ||
-        ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor)
+        ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor || ec == asio::error::eof ||
+        ec == ssl::error::stream_truncated)
         co_return false;
     // Oversized headers, a body on a GET, garbage: answer once and hang up.
     if (ec) co_return co_await answer_and_close(stream, http::status::bad_request, ec.message());
@@ -51,13 +52,17 @@ awaitable<bool> read_request(beast::tcp_stream& stream, beast::flat_buffer& buff
 // One connection's requests in turn, all on the connection's own thread. The stream is shared
 // with the connection table's closer, which may close the socket (posted to that thread) to make
 // room for a new connection.
-awaitable<void> run_session(std::shared_ptr<beast::tcp_stream> owned, const proxy_context& ctx, listener_role role,
+awaitable<void> run_session(std::shared_ptr<client_stream> owned, const proxy_context& ctx, listener_role role,
                             bool admin_enabled, std::shared_ptr<client_connections::ticket> ticket) {
     auto& stream = *owned;
     beast::flat_buffer buffer;
     error_code peer_ec;
     const auto peer_address = stream.socket().remote_endpoint(peer_ec).address();
     const auto peer = peer_address.to_string();
+    if (auto ec = co_await stream.handshake(ctx.cfg.timeouts.tls_handshake)) {
+        spdlog::debug("TLS handshake failed peer={} error={}", peer, storage::log_value(ec.message()));
+        co_return;
+    }
     const request_context rc{role, !peer_ec && peer_address.is_loopback(), admin_enabled, peer};
     storage::pull_event ev;  // one for the connection: its strings keep their capacity
     request_slot slot;
@@ -95,8 +100,7 @@ awaitable<void> run_session(std::shared_ptr<beast::tcp_stream> owned, const prox
         if (!keep_alive || ctx.connections.draining()) break;  // shutting down: no next request
         ctx.connections.set_idle(*ticket, true);
     }
-    error_code ignored;
-    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    co_await stream.close();
 }
 
 // "cannot listen on ADDR: address in use": the system's words for the error, not Boost's
@@ -130,8 +134,9 @@ tcp::endpoint parse_listen_address(const std::string& text) {
     return {address, static_cast<unsigned short>(port)};
 }
 
-server::server(io_threads& threads, const proxy_context& ctx, std::string listen, listener_role role)
-    : threads_(threads), ctx_(ctx), listen_(std::move(listen)), role_(role), acceptor_(threads.main()) {}
+server::server(io_threads& threads, const proxy_context& ctx, std::string listen, listener_role role,
+               tls_certificates* tls)
+    : threads_(threads), ctx_(ctx), listen_(std::move(listen)), role_(role), tls_(tls), acceptor_(threads.main()) {}
 
 void server::start() {
     const auto endpoint = parse_listen_address(listen_);
@@ -168,8 +173,9 @@ awaitable<void> server::accept_loop() {
         socket.set_option(tcp::no_delay(true), ec);
         socket.non_blocking(true, ec);  // synchronous writes that would wait fail instead (reply_writer)
         auto executor = socket.get_executor();
-        auto stream = std::make_shared<beast::tcp_stream>(std::move(socket));
-        std::weak_ptr<beast::tcp_stream> weak = stream;
+        auto stream = tls_ ? std::make_shared<client_stream>(std::move(socket), tls_->current())
+                           : std::make_shared<client_stream>(std::move(socket));
+        std::weak_ptr<client_stream> weak = stream;
         auto ticket = ctx_.connections.admit([executor, weak] {
             asio::post(executor, [weak] {
                 error_code ignored;

@@ -5,6 +5,7 @@
 #include "proxy/server/io_threads.hpp"
 #include "proxy/server/proxy_context.hpp"
 #include "proxy/server/router.hpp"
+#include "proxy/server/tls_certificates.hpp"
 
 namespace strata::proxy {
 
@@ -12,8 +13,11 @@ namespace strata::proxy {
 // start() and stop() are called from the thread that owns the io_context.
 class server {
 public:
-    // Serves on listen; each connection on one of threads' contexts in turn ("host:port"); a metrics_only listener answers only /metrics, /healthz, /readyz.
-    server(io_threads& threads, const proxy_context& ctx, std::string listen, listener_role role = listener_role::main);
+    // Serves on listen ("host:port"), each connection on one of threads' contexts in turn; a
+    // metrics_only listener answers only /metrics, /healthz, /readyz. With tls, connections speak
+    // HTTPS with its current certificate.
+    server(io_threads& threads, const proxy_context& ctx, std::string listen, listener_role role = listener_role::main,
+           tls_certificates* tls = nullptr);
 
     // Binds and listens; throws boost::system::system_error if the address is unusable. The
     // admin API is served only with an admin token or on a loopback listener (logged otherwise).
@@ -29,6 +33,7 @@ private:
     const proxy_context& ctx_;
     std::string listen_;
     listener_role role_;
+    tls_certificates* tls_;
     tcp::acceptor acceptor_;
     bool admin_enabled_ = false;  // decided at start(): a token, or a loopback listener
 };
