@@ -9,10 +9,13 @@
 #
 # The ring key of a blob or a manifest asked for by digest is the digest alone, so every
 # repository's request for one blob lands on the same replica and the blob is fetched upstream
-# once per cluster. Requests by tag (and everything else) are spread at random.
-# A replica that fails its /readyz check, refuses a connection or answers 503 (shutting down) before
-# sending anything is skipped: haproxy retries the next replica on the ring. A download cut off
-# mid-body cannot be retried by a proxy; clients resume it (containerd and skopeo retry).
+# once per cluster. Other requests (tags, tag lists) are keyed by their path: spread over the
+# replicas, while each tag is resolved upstream by one replica only.
+# A replica that fails its /readyz check, or refuses the connection, is skipped: haproxy retries
+# the next replica on the ring. Answers are never retried elsewhere (a 5xx from a replica means
+# the upstream failed it, and asking another replica would only ask the upstream again). A
+# download cut off mid-body cannot be retried by a proxy; clients resume it (containerd and
+# skopeo retry).
 #
 #   --listen ADDR   the registry address clients use (default :5000)
 #   --health ADDR   the front's own liveness endpoint, GET /healthz (default :8404)
@@ -21,7 +24,7 @@
 set -euo pipefail
 
 usage() {
-    sed -n '2,20s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
+    sed -n '2,/^set -e/s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
     exit 2
 }
 die() {
@@ -60,7 +63,8 @@ for r in "${replicas[@]}"; do
     check_address "replica" "$r"
 done
 
-server_options="check inter 1s fall 2 rise 2"
+# weight 100: 1,600 points per replica on the ring (16 per unit of weight), for an even spread.
+server_options="weight 100 check inter 1s fall 2 rise 2"
 if [ "$dns" -eq 1 ]; then
     server_options+=" resolvers cluster init-addr last,libc,none"
 fi
@@ -70,6 +74,9 @@ cat <<EOF
 # with the same script when the replica list changes. Run: haproxy -f haproxy.cfg
 global
     maxconn 4096
+    # On SIGUSR1 (the Kubernetes preStop hook) the front stops listening and lets downloads in
+    # flight finish, for at most this long.
+    hard-stop-after 100s
     log stdout format raw local0 notice
 
 defaults
@@ -82,11 +89,11 @@ defaults
     timeout http-request 15s
     timeout http-keep-alive 60s
     timeout queue 30s
-    # A replica that is down, refuses the connection or fails before answering: try the next one
-    # on the ring (the retry avoids the replica that just failed).
+    # A replica that is down, refuses the connection or closes it before answering: try the next
+    # one on the ring (the retry avoids the replica that just failed).
     retries 2
     option redispatch 1
-    retry-on conn-failure empty-response response-timeout 503
+    retry-on conn-failure empty-response
     option splice-response
 EOF
 
@@ -109,10 +116,10 @@ frontend health
 frontend registry
     bind ${listen}
     # The ring key: the digest of /v2/<repository>/blobs/<digest> and
-    # /v2/<repository>/manifests/<digest>; anything else (tags, /v2/, the API) a random number.
-    acl by_digest path_reg ^/v2/.+/(blobs|manifests)/sha(256|512):[0-9a-f]{64,128}\$
+    # /v2/<repository>/manifests/<digest>; the path of anything else (tags, tag lists, /v2/).
+    acl by_digest path_reg ^/v2/.+/(blobs|manifests)/(sha256:[0-9a-f]{64}|sha512:[0-9a-f]{128})\$
     http-request set-var(txn.ring_key) path,field(-1,/) if by_digest
-    http-request set-var(txn.ring_key) rand if !by_digest
+    http-request set-var(txn.ring_key) path if !by_digest
     default_backend replicas
 
 backend replicas

@@ -21,22 +21,23 @@ public:
     std::shared_ptr<ssl::context> current() const;
 
     enum class reload_result { unchanged, reloaded, failed };
-    // Loads the pair again when either file changed (modification time or size) since the last
-    // attempt. A pair that fails to load leaves the previous one serving; error says why.
+    // Reads both files and loads them again when either's content differs from the last
+    // attempt's (whatever happened to their times and sizes). A pair that fails to load leaves the
+    // previous one serving; error says why (the same failure is reported once).
     reload_result reload_if_changed(std::string& error);
 
 private:
-    struct stamp {
-        std::filesystem::file_time_type modified;
-        std::uintmax_t size;
-        bool operator==(const stamp&) const = default;
+    struct pem_files {
+        std::string cert, key;
+        bool operator==(const pem_files&) const = default;
     };
-    std::pair<stamp, stamp> stamps() const;
-    std::shared_ptr<ssl::context> load() const;
+    pem_files read() const;
+    std::shared_ptr<ssl::context> load(const pem_files& files) const;
 
     std::filesystem::path cert_file_, key_file_;
     mutable std::mutex mutex_;
-    std::pair<stamp, stamp> attempted_;  // the files as they were before the last load attempt
+    pem_files attempted_;     // the files' content at the last load attempt
+    std::string last_error_;  // the last failure reported (an unreadable file is reported once)
     std::shared_ptr<ssl::context> current_;
 };
 

@@ -10,6 +10,7 @@ import ssl
 import subprocess
 import threading
 
+from fault_upstream import FaultUpstream
 from harness import (OCI_MANIFEST, ProxyTestCase, Registry, Strata, http, make_tls_files, push_image, random_layer,
                      sha256, wait_for)
 
@@ -51,7 +52,10 @@ class ListenerTlsTest(ProxyTestCase):
                                      "reload_check_ms": 100}}}
         config.update(extra_config)
         self.layers = list(self.image.blobs)[1:]  # after the config
-        self.strata = Strata(self.dir, {UPSTREAM: self.upstream.url}, config=config).start()
+        self.faulty = FaultUpstream(self.dir).start()
+        self.addCleanup(self.faulty.stop)
+        self.strata = Strata(self.dir, {UPSTREAM: self.upstream.url, "fault.test": self.faulty.url},
+                             config=config).start()
         self.base = "https://127.0.0.1:%d" % self.strata.port
 
     def get(self, path, method="GET", headers=None):
@@ -78,6 +82,18 @@ class ListenerTlsTest(ProxyTestCase):
         self.assertEqual(r.status, 206)
         self.assertIn(data[0:10], r.body)
         self.assertIn(data[2999000:2999010], r.body)
+        # A download followed while it is still arriving: the client waits mid-body, through TLS.
+        held = random_layer(2_000_000, "tls-held")
+        digest = self.faulty.add_blob(held)
+        self.faulty.add_fault(digest, "serve", hold_after_bytes=65536)
+        result = []
+        reader = threading.Thread(target=lambda: result.append(
+            self.get("/v2/fault.test/team/app/blobs/%s" % digest)))
+        reader.start()
+        wait_for(lambda: self.faulty.held() == 1, what="the upstream holding the blob mid-body")
+        self.faulty.release()
+        reader.join(120)
+        self.assertEqual((result[0].status, sha256(result[0].body)), (200, digest))
         # Keep-alive through TLS: several requests on one connection.
         context = ssl.create_default_context(cafile=self.ca)
         conn = http_client.HTTPSConnection("127.0.0.1", self.strata.port, context=context, timeout=60)
@@ -119,8 +135,8 @@ class ListenerTlsTest(ProxyTestCase):
         # A half-written or wrong file: the renewed certificate keeps serving, and the log says why.
         with open(self.served_cert, "w") as f:
             f.write("-----BEGIN CERTIFICATE-----\ngarbage\n")
-        wait_for(lambda: "TLS certificate not reloaded" in self.strata.read_log(), what="the refused reload")
-        self.assertIn("holds no usable PEM certificate chain", self.strata.read_log())
+        wait_for(lambda: "holds no usable PEM certificate chain" in self.strata.read_log(), what="the refused reload")
+        self.assertIn("TLS certificate not reloaded", self.strata.read_log())
         self.assertEqual(presented_subject(self.strata.port, self.ca), "renewed")
         r = self.get(self.blob_path(self.layers[1]))
         self.assertEqual((r.status, sha256(r.body)), (200, self.layers[1]))
@@ -136,13 +152,17 @@ class ListenerTlsTest(ProxyTestCase):
         silent = [socket.create_connection(("127.0.0.1", self.strata.port), timeout=60) for _ in range(20)]
         r = self.get(self.blob_path(self.layers[1]))
         self.assertEqual((r.status, sha256(r.body)), (200, self.layers[1]))
+        # Each is closed by strata: recv sees the end of the stream, not our own (generous) timeout.
         closed = []
 
         def wait_closed(s):
+            s.settimeout(60)
             try:
-                closed.append(s.recv(1) == b"")
-            except OSError:
-                closed.append(True)
+                closed.append("closed" if s.recv(1) == b"" else "data")
+            except socket.timeout:
+                closed.append("still open")
+            except ConnectionResetError:
+                closed.append("closed")
         threads = [threading.Thread(target=wait_closed, args=(s,)) for s in silent]
         for t in threads:
             t.start()
@@ -150,7 +170,7 @@ class ListenerTlsTest(ProxyTestCase):
             t.join(120)
         for s in silent:
             s.close()
-        self.assertEqual(closed, [True] * len(silent))
+        self.assertEqual(closed, ["closed"] * len(silent))
 
     def test_mistakes_in_the_tls_files_are_named_at_start(self):
         cert, key, ca = make_tls_files(self.dir)
