@@ -175,6 +175,7 @@ int check_serve_config(const config& cfg) {
     if (!cfg.server.metrics_listen.empty()) parse_listen_address(cfg.server.metrics_listen);
     read_admin_token(cfg.admin);
     read_prices(cfg.analytics);
+    const auto pull_users = read_pull_auth(cfg);
     std::cout << "configuration is valid: listen " << cfg.server.listen << (cfg.server.tls.enabled() ? " (HTTPS)" : "")
               << ", data_dir " << cfg.cache.data_dir.string()
               << ", " << cfg.upstreams.size() << " upstreams (" << upstream_names(cfg, ", ") << "), default "

@@ -193,6 +193,7 @@ void read_sections(const json& doc, config& c) {
         r.read("token", c.admin.token);
         r.read("token_file", c.admin.token_file);
     });
+    read_section(top, "pull_auth", [&c](object_reader& r) { r.read("users_file", c.pull_auth.users_file); });
     top.read("default_upstream", c.default_upstream);
     top.read("log_level", c.log_level);
     top.read("log_format", c.log_format);

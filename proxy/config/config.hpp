@@ -92,6 +92,12 @@ struct admin_config {
     std::string token_file;
 };
 
+// Who may pull: with a users file, every registry request needs a user's credentials (Basic or
+// Bearer) and stays within that user's upstreams and repository prefixes.
+struct pull_auth_config {
+    std::string users_file;  // empty: anyone who reaches the listener may pull
+};
+
 // HTTPS on the main listener: a PEM certificate chain and its key, reread when either changes.
 struct listener_tls_config {
     std::string cert_file;  // empty: plain HTTP
@@ -163,6 +169,7 @@ struct config {
     client_config client;
     event_config events;
     admin_config admin;
+    pull_auth_config pull_auth;
     analytics_config analytics;
     std::string default_upstream = "docker.io";
     std::vector<upstream_config> upstreams;

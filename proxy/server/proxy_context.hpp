@@ -2,6 +2,7 @@
 #pragma once
 
 #include "proxy/admin/admin_api.hpp"
+#include "proxy/auth/pull_auth.hpp"
 #include "proxy/config/config.hpp"
 #include "proxy/observe/request_observer.hpp"
 #include "proxy/registry/registry_api.hpp"
@@ -18,6 +19,7 @@ struct proxy_context {
     const config& cfg;  // routes name its upstreams; client timeouts
     client_connections& connections;
     const std::string& admin_token;  // with none, the admin API is served on loopback listeners only
+    pull_auth* pull_users;           // with none, anyone who reaches the listener may pull
     health_endpoints health;
     registry_api registry;
     admin_api admin;

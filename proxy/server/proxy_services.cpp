@@ -50,6 +50,13 @@ storage::cache_limits limits_of(const storage_config& s) {
 
 }  // namespace
 
+std::unique_ptr<pull_auth> read_pull_auth(const config& cfg) {
+    if (cfg.pull_auth.users_file.empty()) return nullptr;
+    std::vector<std::string> names;
+    for (const auto& u : cfg.upstreams) names.push_back(u.name);
+    return std::make_unique<pull_auth>(load_pull_users(cfg.pull_auth.users_file, names));
+}
+
 std::string read_admin_token(const admin_config& admin) {
     auto token = admin.token_file.empty() ? admin.token : read_secret_file(admin.token_file, "admin.token_file");
     // The example Secrets under deploy/ ship a placeholder: deployed as it is, anyone could use it.
@@ -72,6 +79,7 @@ proxy_services::proxy_services(config c, asio::io_context& io)
     : cfg(std::move(c)),
       admin_token(read_admin_token(cfg.admin)),
       admin(admin_token),
+      pull_users(read_pull_auth(cfg)),
       connections(cfg.server.max_connections ? cfg.server.max_connections : derived_connection_cap(raise_fd_limit())),
       prices(read_prices(cfg.analytics)),
       blocking(cfg.server.blocking_threads),
@@ -147,6 +155,7 @@ proxy_context context_of(proxy_services& s) {
         cfg,
         s.connections,
         s.admin_token,
+        s.pull_users.get(),
         health_endpoints{s.blobs, s.index, s.blocking, s.upstreams, s.stats_metrics, cfg.server.metrics},
         registry_api{cfg.cache, s.upstreams, s.manifests, s.tag_lists, s.referrers, s.access, s.fetcher, s.blobs, s.evictor,
                      s.accesses, cfg.timeouts.idle_body},

@@ -6,6 +6,7 @@
 #include "proxy/server/proxy_context.hpp"
 #include "proxy/observe/access_recorder.hpp"
 #include "proxy/admin/admin_guard.hpp"
+#include "proxy/auth/pull_auth.hpp"
 #include "proxy/registry/blob_fetcher.hpp"
 #include "proxy/server/client_connections.hpp"
 #include "proxy/config/config.hpp"
@@ -39,6 +40,8 @@ namespace strata::proxy {
 // naming the field when a file is missing or malformed.
 std::string read_admin_token(const admin_config& admin);
 std::optional<analytics::price_table> read_prices(const analytics_config& a);
+// The pull users (pull_auth.users_file), or nullptr when anyone may pull.
+std::unique_ptr<pull_auth> read_pull_auth(const config& cfg);
 
 struct proxy_services {
     proxy_services(config c, asio::io_context& io);
@@ -52,6 +55,7 @@ struct proxy_services {
     config cfg;
     std::string admin_token;  // from admin.token or admin.token_file
     admin_guard admin;        // checks admin requests against admin_token
+    std::unique_ptr<pull_auth> pull_users;  // with pull_auth.users_file: who may pull what
     client_connections connections;  // capped by server.max_connections or the fd limit
     std::optional<analytics::price_table> prices;  // from analytics.prices_file
     metrics stats_metrics;

@@ -20,6 +20,41 @@ awaitable<reply> admin_reply(const proxy_context& ctx, const request& req, const
     co_return co_await ctx.admin.answer(req, caller);
 }
 
+// The pull's kind, upstream, repository and reference, for its event.
+void record_pull(storage::pull_event& ev, const route& r) {
+    ev.kind.assign(kind_name(r.kind));
+    ev.upstream.assign(r.upstream->name);
+    ev.repository.assign(r.repository);
+    ev.reference.assign(r.reference);
+}
+
+reply base_reply() { return text_reply(http::status::ok, "application/json", "{}"); }
+
+// With pull authentication: the credentials first (401 with a Basic challenge without good ones,
+// so containerd, skopeo and podman send theirs), then the user's allowlist (403).
+awaitable<reply> authorized_pull(const proxy_context& ctx, const request& req, route& r, storage::pull_event& ev) {
+    const bool base = r.kind == endpoint::base;
+    const std::string_view upstream = base ? std::string_view() : std::string_view(r.upstream->name);
+    const auto verdict = co_await ctx.pull_users->check(req[http::field::authorization], upstream, r.repository);
+    switch (verdict.result) {
+    case pull_auth::outcome::unauthenticated:
+        co_return refusal(http::status::unauthorized, "UNAUTHORIZED", "authentication required: strata's pull users",
+                          http::field::www_authenticate, "Basic realm=\"strata\", charset=\"UTF-8\"");
+    case pull_auth::outcome::busy:
+        co_return refusal(http::status::too_many_requests, "TOOMANYREQUESTS", "too many password checks at once; retry",
+                          http::field::retry_after, "1");
+    case pull_auth::outcome::denied:
+        co_return refusal(http::status::forbidden, "DENIED",
+                          "user " + verdict.user->name + " may not pull " + std::string(r.repository) + " from " +
+                              std::string(upstream));
+    case pull_auth::outcome::allowed:
+        break;
+    }
+    if (base) co_return base_reply();
+    record_pull(ev, r);
+    co_return co_await ctx.registry.answer(req, r);
+}
+
 }  // namespace
 
 // Not a coroutine: it returns the chosen endpoint's awaitable (which borrows req and r), so a
@@ -38,11 +73,9 @@ awaitable<reply> route_request(const proxy_context& ctx, const request& req, rou
         return at_once(refusal(http::status::method_not_allowed, "UNSUPPORTED", "only GET and HEAD are served",
                                http::field::allow, "GET, HEAD"));
     if (r.kind == endpoint::unknown) return at_once(refusal(http::status::not_found, "NOT_FOUND", "no such endpoint"));
-    if (r.kind == endpoint::base) return at_once(text_reply(http::status::ok, "application/json", "{}"));
-    ev.kind.assign(kind_name(r.kind));
-    ev.upstream.assign(r.upstream->name);
-    ev.repository.assign(r.repository);
-    ev.reference.assign(r.reference);
+    if (ctx.pull_users) return authorized_pull(ctx, req, r, ev);
+    if (r.kind == endpoint::base) return at_once(base_reply());
+    record_pull(ev, r);
     return ctx.registry.answer(req, r);
 }
 

@@ -30,6 +30,7 @@ max_len() {
     fuzz_reference) echo 512 ;;
     fuzz_kubelet_message | fuzz_labels) echo 1024 ;;
     fuzz_route | fuzz_accept | fuzz_www_authenticate) echo 4096 ;;
+    fuzz_pull_auth) echo 8192 ;;
     fuzz_token_response) echo 8192 ;;
     fuzz_event_record | fuzz_trace_csv | fuzz_config) echo 16384 ;;
     fuzz_http_request) echo 36864 ;;

@@ -1,0 +1,129 @@
+// Tests of the pull users file: strict reading with errors that name the entry and field,
+// allowlists by upstream and repository prefix, token lookup.
+#include "proxy/auth/pull_users.hpp"
+#include "proxy/auth/password_hash.hpp"
+#include "proxy/config/config.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <crypt.h>
+
+#include <memory>
+
+using namespace strata::proxy;
+
+namespace {
+
+const std::vector<std::string> upstreams{"docker.io", "ghcr.io"};
+// sha256("t0ken")
+constexpr const char* token_hex = "07c4b63c5e0d2dbd2e8b9c4f8f4e3b5e1a9f6a8f2cc0f8a7e5d2c1b0a9f8e7d6";
+
+// A bcrypt hash of password at the lowest cost, made here by libcrypt.
+std::string bcrypt(const std::string& password) {
+    char setting[CRYPT_GENSALT_OUTPUT_SIZE];
+    REQUIRE(crypt_gensalt_rn("$2b$", 4, nullptr, 0, setting, sizeof setting));
+    auto data = std::make_unique<crypt_data>();
+    const char* out = crypt_rn(password.c_str(), setting, data.get(), sizeof(crypt_data));
+    REQUIRE(out);
+    return out;
+}
+
+std::string refusal_of(const std::string& text) {
+    try {
+        pull_users::parse(text, "users.json", upstreams);
+    } catch (const config_error& e) {
+        return e.what();
+    }
+    return "accepted";
+}
+
+}  // namespace
+
+TEST_CASE("a users file with Basic and token users is read") {
+    const auto hash = bcrypt("s3cret");
+    const auto users = pull_users::parse(
+        R"({"users": [{"name": "nodes", "password_hash": ")" + hash +
+            R"(", "upstreams": ["docker.io"], "repositories": ["library", "team/"]},
+                      {"name": "ci", "token_sha256": ")" + std::string(token_hex) + R"(", "upstreams": ["*"]}]})",
+        "users.json", upstreams);
+    CHECK(users.size() == 2);
+    const auto* nodes = users.find_user("nodes");
+    REQUIRE(nodes);
+    CHECK(password_matches("s3cret", nodes->password_hash));
+    CHECK_FALSE(password_matches("s3cret ", nodes->password_hash));
+    CHECK_FALSE(password_matches(std::string("s3cret\0x", 8), nodes->password_hash));
+    CHECK(users.find_user("ci") == nullptr);  // a token user has no password
+    CHECK(users.find_user("nobody") == nullptr);
+    CHECK(users.any_basic_user() == nodes);
+
+    std::array<std::uint8_t, 32> token{};
+    for (std::size_t i = 0; i < 32; ++i) token[i] = static_cast<std::uint8_t>(std::stoi(std::string(token_hex + 2 * i, 2), nullptr, 16));
+    CHECK(users.find_token(token) == &*users.find_token(token));
+    REQUIRE(users.find_token(token));
+    CHECK(users.find_token(token)->name == "ci");
+    token[31] ^= 1;
+    CHECK(users.find_token(token) == nullptr);
+
+    CHECK(nodes->allows("docker.io", "library/alpine"));
+    CHECK(nodes->allows("docker.io", "team/app"));
+    CHECK(nodes->allows("docker.io", "library"));
+    CHECK_FALSE(nodes->allows("docker.io", "libraryx/alpine"));
+    CHECK_FALSE(nodes->allows("docker.io", "other/app"));
+    CHECK_FALSE(nodes->allows("ghcr.io", "library/alpine"));
+}
+
+TEST_CASE("repository prefixes match whole path segments") {
+    CHECK(repository_prefix_matches("", "anything/at/all"));
+    CHECK(repository_prefix_matches("myorg", "myorg/app"));
+    CHECK(repository_prefix_matches("myorg/", "myorg/app"));
+    CHECK(repository_prefix_matches("myorg", "myorg"));
+    CHECK_FALSE(repository_prefix_matches("myorg", "myorg2/app"));
+    CHECK_FALSE(repository_prefix_matches("myorg/app", "myorg"));
+    CHECK(repository_prefix_matches("my", "my/org/app"));
+}
+
+TEST_CASE("mistakes in the users file are refused, naming the file, the entry and the field") {
+    const auto hash = bcrypt("x");
+    auto user = [&](const std::string& fields) { return R"({"users": [{"name": "a", )" + fields + "}]}"; };
+    CHECK(refusal_of("not json") == "users.json: not valid JSON");
+    CHECK(refusal_of("[]") == R"(users.json: expected {"users": [...]})");
+    CHECK(refusal_of(R"({"users": [], "extra": 1})") == "users.json: extra: unknown field");
+    CHECK(refusal_of(R"({"users": [7]})") == "users.json: users[0]: must be an object");
+    CHECK(refusal_of(user(R"("upstreams": ["*"])")).find("users[0]: give a password_hash (Basic) or a token_sha256") !=
+          std::string::npos);
+    CHECK(refusal_of(user(R"("password_hash": ")" + hash + R"(", "token_sha256": ")" + token_hex + R"(", "upstreams": ["*"])"))
+              .find("one of the two") != std::string::npos);
+    CHECK(refusal_of(user(R"("password_hash": "$apr1$abc$def", "upstreams": ["*"])")).find("make it with htpasswd -B") !=
+          std::string::npos);
+    CHECK(refusal_of(user(R"("password_hash": "plaintext", "upstreams": ["*"])")).find("users[0].password_hash: not a bcrypt") !=
+          std::string::npos);
+    CHECK(refusal_of(user(R"("password_hash": "$2b$99$abcdefghijklmnopqrstuv", "upstreams": ["*"])"))
+              .find("crypt(3) cannot read this hash") != std::string::npos);
+    CHECK(refusal_of(user(R"("token_sha256": "ABC", "upstreams": ["*"])")).find("users[0].token_sha256: must be 64") !=
+          std::string::npos);
+    CHECK(refusal_of(user(R"("token_sha256": ")" + std::string(token_hex) + R"(")")).find("users[0].upstreams: required") !=
+          std::string::npos);
+    CHECK(refusal_of(user(R"("token_sha256": ")" + std::string(token_hex) + R"(", "upstreams": ["quay.io"])")) ==
+          R"(users.json: users[0].upstreams: no upstream is named "quay.io")");
+    CHECK(refusal_of(user(R"("token_sha256": ")" + std::string(token_hex) + R"(", "upstreams": "*")")) ==
+          "users.json: users[0].upstreams: must be a list of strings");
+    CHECK(refusal_of(user(R"("token_sha256": ")" + std::string(token_hex) + R"(", "upstreams": ["*"], "admin": true)")) ==
+          "users.json: users[0].admin: unknown field");
+    CHECK(refusal_of(R"({"users": [{"name": "a:b", "token_sha256": ")" + std::string(token_hex) + R"(", "upstreams": ["*"]}]})")
+              .find("users[0].name: required") != std::string::npos);
+    const auto twice = R"({"users": [{"name": "a", "token_sha256": ")" + std::string(token_hex) +
+                       R"(", "upstreams": ["*"]}, {"name": "a", "password_hash": ")" + hash + R"(", "upstreams": ["*"]}]})";
+    CHECK(refusal_of(twice) == R"(users.json: users[1].name: "a" is named twice)");
+}
+
+TEST_CASE("password hashes crypt(3) here can check are told from those it cannot") {
+    CHECK(unsupported_password_hash(bcrypt("x")).empty());
+    CHECK_FALSE(unsupported_password_hash("$1$abc$def").empty());  // MD5-crypt
+    CHECK_FALSE(unsupported_password_hash("").empty());
+    CHECK(unsupported_password_hash("$6$") == "a salt without its hash, or a hash cut short");
+    CHECK(unsupported_password_hash("$2b$31$abcdefghijklmnopqrstuu5Cz6mQNo0kuAZ6hX.v2j8R7Sxr8sQsm").find("cost above 14") !=
+          std::string::npos);
+    CHECK(unsupported_password_hash("$6$rounds=999999999$salt$x").find("more than 1000000 rounds") != std::string::npos);
+    const auto whole = bcrypt("x");
+    CHECK_FALSE(unsupported_password_hash(whole.substr(0, whole.size() - 3)).empty());
+}
