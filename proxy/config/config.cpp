@@ -95,6 +95,7 @@ upstream_config read_upstream(const json& j, const std::string& path) {
     r.read("quota_floor", u.quota_floor);
     r.read("access", u.access);
     r.read("redirect_hosts", u.redirect_hosts);
+    r.read("send_ns", u.send_ns);
     r.reject_unknown();
     if (u.access.empty()) u.access = u.username.empty() && u.token_file.empty() ? "public" : "confirm";
     if (u.access != "public" && u.access != "confirm")

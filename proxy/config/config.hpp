@@ -44,6 +44,9 @@ struct upstream_config {
     // Hosts a redirect may lead to even when they resolve to loopback, link-local or private
     // addresses (a registry's own storage on the same network).
     std::vector<std::string> redirect_hosts;
+    // Add ?ns=<name> to every request, as containerd does for a mirror: for an upstream that is
+    // another strata (two tiers), which then knows which of its upstreams is meant.
+    bool send_ns = false;
 
     bool confirms_access() const { return access == "confirm"; }
 };

@@ -37,6 +37,12 @@ awaitable<void> sleep_for(std::chrono::milliseconds d) {
     co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
 }
 
+// The target with ?ns=<upstream> (or &ns=), for an upstream that is another strata.
+std::string with_ns(const std::string& target, const upstream_config& u) {
+    if (!u.send_ns) return target;
+    return target + (target.find('?') == std::string::npos ? "?ns=" : "&ns=") + u.name;
+}
+
 }  // namespace
 
 response_stream::response_stream(exchange ex, std::shared_ptr<connection_pool> pool,
@@ -213,7 +219,7 @@ awaitable<result<exchange>> upstream_client::send_redirecting(http::verb method,
 }
 
 awaitable<result<exchange>> upstream_client::send_authorized(const request_spec& spec) {
-    const location where{upstream_.origin.tls, upstream_.origin.host, upstream_.origin.port, spec.target};
+    const location where{upstream_.origin.tls, upstream_.origin.host, upstream_.origin.port, with_ns(spec.target, upstream_)};
     const auto key = token_key(spec.repository);
     auto headers = spec.headers;
     if (auto token = tokens_.find(key, wall_clock::now()))

@@ -54,3 +54,27 @@ class TwoTierTest(ProxyTestCase):
                 lines = node.get("/api/v1/events").body.decode().splitlines()
                 return [e for e in map(json.loads, lines) if e["kind"] == "blob" and e["cache_status"] == "hit"]
             wait_for(lambda: len(blob_hits()) >= len(image.blobs), what="the second pull's hits")
+
+    def test_one_cluster_strata_serves_a_node_tier_several_registries(self):
+        # The node tier names each registry's upstream after it, all at the cluster strata, with
+        # send_ns: every request carries ?ns=<registry>, and the cluster tier picks its upstream by it.
+        self.upstream = Registry(self.dir).start()
+        other = Registry(self.dir + "/other").start()
+        self.addCleanup(other.stop)
+        images = {UPSTREAM: push_image(self.upstream, "team/app", "v1", [random_layer(300_000, "ns-a")]),
+                  "other.test": push_image(other, "team/app", "v1", [random_layer(300_000, "ns-b")])}
+        cluster = Strata(self.dir, {UPSTREAM: self.upstream.url, "other.test": other.url},
+                         data_dir=self.dir + "/cluster").start()
+        self.addCleanup(cluster.stop)
+        node = Strata(self.dir, {}, data_dir=self.dir + "/node", config={"default_upstream": UPSTREAM, "upstreams": [
+            {"name": name, "url": cluster.url, "send_ns": True} for name in images]}).start()
+        self.addCleanup(node.stop)
+        for name, image in images.items():
+            r = node.get("/v2/%s/team/app/manifests/v1" % name, headers={"Accept": OCI_MANIFEST})
+            self.assertEqual((r.status, r.body), (200, image.manifest), name)
+            for digest in image.blobs:
+                r = node.get("/v2/%s/team/app/blobs/%s" % (name, digest))
+                self.assertEqual((r.status, sha256(r.body)), (200, digest), name)
+        for registry, image in ((self.upstream, images[UPSTREAM]), (other, images["other.test"])):
+            for digest in image.blobs:
+                self.assertEqual(registry.blob_gets(digest), 1, digest)

@@ -97,7 +97,7 @@ TEST_CASE("mistakes in the users file are refused, naming the file, the entry an
           std::string::npos);
     CHECK(refusal_of(user(R"("password_hash": "plaintext", "upstreams": ["*"])")).find("users[0].password_hash: not a bcrypt") !=
           std::string::npos);
-    CHECK(refusal_of(user(R"("password_hash": "$2b$99$abcdefghijklmnopqrstuv", "upstreams": ["*"])"))
+    CHECK(refusal_of(user(R"("password_hash": "$2b$04$abc", "upstreams": ["*"])"))
               .find("crypt(3) cannot read this hash") != std::string::npos);
     CHECK(refusal_of(user(R"("token_sha256": "ABC", "upstreams": ["*"])")).find("users[0].token_sha256: must be 64") !=
           std::string::npos);

@@ -30,7 +30,8 @@ TEST_CASE("parse_config reads every section over the defaults") {
         "client": {"breaker_failures": 5, "breaker_backoff_ms": 250, "breaker_max_backoff_ms": 4000},
         "default_upstream": "ghcr.io",
         "upstreams": [{"name": "ghcr.io", "url": "https://ghcr.io", "tag_ttl_seconds": 60},
-                      {"name": "local", "url": "http://127.0.0.1:5002", "aliases": ["local.test"]}]})");
+                      {"name": "local", "url": "http://127.0.0.1:5002", "aliases": ["local.test"], "send_ns": true}],
+        "pull_auth": {"users_file": "/etc/strata/pull-users.json"}})");
     CHECK(c.server.listen == "0.0.0.0:5001");
     CHECK(c.server.io_threads == 2);
     CHECK(c.cache.data_dir == "/srv/strata");
@@ -45,6 +46,9 @@ TEST_CASE("parse_config reads every section over the defaults") {
     CHECK_FALSE(c.upstreams[1].origin.tls);
     CHECK(c.upstreams[1].origin.port == "5002");
     CHECK(c.find_upstream("local.test") == &c.upstreams[1]);
+    CHECK(c.upstreams[1].send_ns);
+    CHECK_FALSE(c.upstreams[0].send_ns);
+    CHECK(c.pull_auth.users_file == "/etc/strata/pull-users.json");
 }
 
 TEST_CASE("parse_config names the field at fault") {
@@ -55,6 +59,11 @@ TEST_CASE("parse_config names the field at fault") {
         {R"({"server": {"listen": 5}})", "server.listen: wrong type"},
         {R"({"server": {"listen": "nohost"}})", "server.listen: expected host:port"},
         {R"({"cache": {"bogus": 1}})", "cache.bogus: unknown field"},
+        {R"({"server": {"tls": {"cert_file": "c.pem"}}})", "server.tls: cert_file and key_file go together (both, or neither for plain HTTP)"},
+        {R"({"server": {"tls": {"cert": "c.pem"}}})", "server.tls.cert: unknown field"},
+        {R"({"server": {"tls": {"cert_file": "c", "key_file": "k", "reload_check_ms": 5}}})",
+         "server.tls.reload_check_ms: at least 100"},
+        {R"({"pull_auth": {"users": "x"}})", "pull_auth.users: unknown field"},
         {R"({"timeouts": {"connect_ms": -5}})", "timeouts.connect_ms: must be a non-negative number"},
         {R"({"upstreams": {}})", "upstreams: expected an array"},
         {R"({"upstreams": [{"url": "https://x.io"}]})", "upstreams[0].name: required"},
