@@ -155,13 +155,14 @@ class RingTest(ProcessesTestCase):
             self.assertEqual(whole_gets(upstream, d), 2 if d in lost else 1, d)
 
     def test_node_stratas_in_front_of_the_ring_fetch_each_blob_from_the_registry_once(self):
-        upstream, ring = self.ring(extra_args=["--default-upstream", UPSTREAM])
+        upstream, ring = self.ring()
         data = blobs(8, 256 * 1024, "tiers")
         digests = [upstream.add_blob(b) for b in data]
         nodes = []
         for name in ("node-a", "node-b"):
             os.makedirs(os.path.join(self.dir, name))
-            nodes.append(self.started(Strata(os.path.join(self.dir, name), {UPSTREAM: ring.front.url})))
+            nodes.append(self.started(Strata(os.path.join(self.dir, name), {}, config={
+                "default_upstream": UPSTREAM, "upstreams": [{"name": UPSTREAM, "url": ring.front.url, "send_ns": True}]})))
 
         def pull(i):
             node = nodes[i % 2]
