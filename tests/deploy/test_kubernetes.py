@@ -18,7 +18,7 @@ import yaml
 REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 KUBE = os.path.join(REPO_ROOT, "deploy", "kubernetes")
 STRATA = os.environ.get("STRATA_BIN", os.path.join(REPO_ROOT, "build", "strata"))
-KUSTOMIZATIONS = ["cluster", "node", "node/host-network", "configure-nodes"]
+KUSTOMIZATIONS = ["cluster", "node", "node/host-network", "node/two-tier", "configure-nodes"]
 IMAGE = "registry.example.org/strata:0.1.0"
 
 
@@ -49,6 +49,8 @@ def render(directory):
         for name in generator["files"]:
             with open(os.path.join(directory, name)) as f:
                 data[os.path.basename(name)] = f.read()
+        if generator.get("behavior") == "replace":
+            objects = [o for o in objects if (o["kind"], o["metadata"]["name"]) != ("ConfigMap", generator["name"])]
         objects.append({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": generator["name"]}, "data": data})
     for patch in k.get("patches", []):
         with open(os.path.join(directory, patch["path"])) as f:
@@ -112,7 +114,7 @@ class KubernetesManifestsTest(unittest.TestCase):
                 self.assertEqual(c["image"], IMAGE, name)
 
     def test_probes_point_at_ports_strata_listens_on(self):
-        for name in ("cluster", "node", "node/host-network"):
+        for name in ("cluster", "node", "node/host-network", "node/two-tier"):
             objects = render(os.path.join(KUBE, name))
             config = json.loads(config_map(objects, "strata.json"))
             listens = {"registry": int(config["server"]["listen"].rsplit(":", 1)[1]),
@@ -133,7 +135,7 @@ class KubernetesManifestsTest(unittest.TestCase):
                 self.assertEqual(monitor["spec"]["endpoints"][0]["port"], "metrics")
 
     def test_each_strata_json_passes_check_config(self):
-        for name in ("cluster", "node"):
+        for name in ("cluster", "node", "node/two-tier"):
             objects = render(os.path.join(KUBE, name))
             text = config_map(objects, "strata.json")
             config = json.loads(text)
@@ -218,6 +220,28 @@ class KubernetesManifestsTest(unittest.TestCase):
                 f.flush()
                 r = subprocess.run(["haproxy", "-c", "-f", f.name], capture_output=True, text=True, timeout=60)
                 self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+
+    def test_the_node_tier_names_registries_the_cluster_tier_serves(self):
+        node = json.loads(config_map(render(os.path.join(KUBE, "node", "two-tier")), "strata.json"))
+        cluster_objects = render(os.path.join(KUBE, "cluster"))
+        service = next(o for o in cluster_objects if o["kind"] == "Service" and o["metadata"]["name"] == "strata")
+        cluster_url = "http://%s.%s.svc.cluster.local:%d" % (service["metadata"]["name"], service["metadata"]["namespace"],
+                                                             service["spec"]["ports"][0]["port"])
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "strata.json")
+            with open(path, "w") as f:
+                f.write(config_map(cluster_objects, "strata.json"))
+            token = os.path.join(d, "token")
+            with open(token, "w") as f:
+                f.write("t" * 32)
+            r = subprocess.run([STRATA, "serve", "--check-config", "--config", path, "--admin-token-file", token],
+                               capture_output=True, text=True, timeout=60)
+        served = re.search(r"upstreams \(([^)]*)\)", r.stdout).group(1).split(", ")
+        self.assertTrue(node["upstreams"])
+        for u in node["upstreams"]:
+            self.assertEqual(u["url"], cluster_url, u["name"])
+            self.assertTrue(u["send_ns"], u["name"])
+            self.assertIn(u["name"], served, "the cluster tier has no upstream named %s" % u["name"])
 
     def test_the_node_script_is_shipped_as_written(self):
         objects = render(os.path.join(KUBE, "configure-nodes"))
