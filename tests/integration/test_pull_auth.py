@@ -7,10 +7,12 @@ import base64
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 
 from containerd import Containerd
-from harness import OCI_MANIFEST, ProxyTestCase, Registry, Strata, http, push_image, random_layer, sha256
+from harness import (OCI_MANIFEST, ProxyTestCase, Registry, Strata, http, make_tls_files, push_image, random_layer,
+                     sha256)
 
 UPSTREAM = "registry.test"
 OTHER = "other.test"
@@ -110,6 +112,26 @@ class PullAuthTest(ProxyTestCase):
                            timeout=300)
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("unauthorized: authentication required", r.stderr)
+
+    def test_credentials_cross_the_network_only_inside_tls(self):
+        self.start()
+        cert, key, ca = make_tls_files(self.dir)
+        self.strata.stop()
+        self.strata = Strata(self.dir, {UPSTREAM: self.upstream.url}, config={
+            "pull_auth": {"users_file": self.users_file},
+            "server": {"tls": {"cert_file": cert, "key_file": key}}}).start()
+        certs = os.path.join(self.dir, "certs")
+        os.makedirs(certs)
+        shutil.copy(ca, os.path.join(certs, "ca.crt"))
+        ref = "docker://%s/%s/team/app:v1" % (self.strata.host, UPSTREAM)
+        r = subprocess.run(["skopeo", "inspect", "--raw", "--cert-dir", certs, "--creds", "nodes:n0de-pass", ref],
+                           capture_output=True, text=True, timeout=300)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout.encode().strip(), self.image.manifest.strip())
+        r = subprocess.run(["skopeo", "inspect", "--raw", "--cert-dir", certs, "--creds", "nodes:wrong", ref],
+                           capture_output=True, text=True, timeout=300)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("unauthorized", r.stderr)
 
     def test_containerd_answers_the_challenge_with_its_credentials(self):
         self.start()
