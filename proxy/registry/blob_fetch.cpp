@@ -35,7 +35,9 @@ void blob_fetch::start_streaming(storage::temp_blob file, std::optional<std::uin
 void blob_fetch::add_written(std::uint64_t n) {
     std::lock_guard lock(mutex_);
     state_.written += n;
-    if (state_.written - notified_written_ < notify_step) return;
+    // The first bytes wake followers at once (their clients' time to first byte); then every
+    // notify_step.
+    if (notified_written_ != 0 && state_.written - notified_written_ < notify_step) return;
     notified_written_ = state_.written;
     notify_locked();
 }

@@ -53,8 +53,9 @@ public:
 
     // Producer side (the fetching coroutine only).
     void start_streaming(storage::temp_blob file, std::optional<std::uint64_t> size);
-    // Wakes followers once at least notify_step new bytes are on disk (and on every phase
-    // change), so a herd of followers is not woken for every small read.
+    // Wakes followers on the first bytes, then once at least notify_step new bytes are on disk
+    // (and on every phase change), so a herd of followers is not woken for every small read,
+    // and a follower waiting for a stalled upstream still has the bytes that came before.
     void add_written(std::uint64_t n);
     static constexpr std::uint64_t notify_step = 512 * 1024;
     void finish(errc outcome);

@@ -130,14 +130,15 @@ class RingTest(ProcessesTestCase):
         # Each blob's upstream response stops after 64 KiB: every client is mid-body when the
         # victim dies.
         upstream.add_fault("/blobs/", "serve", hold_after_bytes=65536)
-        results = {}
+        results, receiving = {}, []
 
         def pull_one(i):
             digest = digests[i % BLOBS]
-            results[i] = fetch_blob(ring.front.url, self.blob_path(i, digest), digest)
+            results[i] = fetch_blob(ring.front.url, self.blob_path(i, digest), digest,
+                                    on_first_bytes=lambda: receiving.append(i))
         herd = threading.Thread(target=lambda: self.__dict__.setdefault("failures", run_clients(CLIENTS, pull_one)))
         herd.start()
-        wait_for(lambda: upstream.held() == BLOBS, what="every blob mid-transfer")
+        wait_for(lambda: upstream.held() == BLOBS and len(receiving) == CLIENTS, what="every client mid-body")
         ring.replicas[int(victim.split("-")[1])].stop(sig=9)
         # The victim's clients resume with Range on the next replica on the ring, which fetches the
         # whole blob again (and passes their ranges through meanwhile).

@@ -100,9 +100,10 @@ class Ring:
                 if os.path.exists(os.path.join(r.data_dir, "blobs", algorithm, hex_digest[:2], hex_digest))]
 
 
-def fetch_blob(base_url, path, digest, attempts=6, timeout=120):
+def fetch_blob(base_url, path, digest, attempts=6, timeout=120, on_first_bytes=None):
     """GETs a blob, resuming with Range after a cut connection, and checks its digest. Returns
-    (bytes, attempts used); raises when the bytes never arrive whole and correct."""
+    (bytes, attempts used); raises when the bytes never arrive whole and correct. on_first_bytes()
+    is called once, when the first body bytes have arrived."""
     host, port = base_url.split("//")[1].split(":")
     body = bytearray()
     for attempt in range(1, attempts + 1):
@@ -117,9 +118,12 @@ def fetch_blob(base_url, path, digest, attempts=6, timeout=120):
                 r.read()
                 continue
             while True:
-                chunk = r.read(65536)
+                chunk = r.read1(65536)
                 if not chunk:
                     break
+                if not body and on_first_bytes:
+                    on_first_bytes()
+                    on_first_bytes = None
                 body += chunk
             if r.length is None or r.length == 0:
                 break
