@@ -1,4 +1,4 @@
-// pull_auth: credentials to a user, off the network threads, with a bounded cache.
+// pull_auth: credentials to a user, off the network threads, with bounded queues and a cache.
 #include "proxy/auth/pull_auth.hpp"
 
 #include "proxy/auth/password_hash.hpp"
@@ -8,35 +8,30 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
 
 #include <cstring>
+#include <functional>
 #include <fstream>
 #include <memory>
-#include <optional>
+#include <stdexcept>
 
 namespace strata::proxy {
 namespace {
 
 constexpr std::size_t max_users_file_bytes = 1 << 20;
 
-// SHA-256 of a, or of a, a zero byte and b.
-std::array<std::uint8_t, 32> sha256_of(std::string_view a, std::optional<std::string_view> b = std::nullopt) {
+std::array<std::uint8_t, 32> sha256_of(std::string_view text) {
     std::array<std::uint8_t, 32> out{};
-    const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-    if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) throw std::bad_alloc();
-    EVP_DigestUpdate(ctx.get(), a.data(), a.size());
-    if (b) {
-        EVP_DigestUpdate(ctx.get(), "\0", 1);
-        EVP_DigestUpdate(ctx.get(), b->data(), b->size());
-    }
-    EVP_DigestFinal_ex(ctx.get(), out.data(), nullptr);
+    if (EVP_Digest(text.data(), text.size(), out.data(), nullptr, EVP_sha256(), nullptr) != 1) throw std::bad_alloc();
     return out;
 }
 
-// Decrements the pending count however the check ends.
+// Releases a pending check's slots however the check ends.
 struct pending_slot {
-    std::atomic<std::size_t>& count;
-    ~pending_slot() { --count; }
+    std::function<void()> release;
+    ~pending_slot() { release(); }
 };
 
 }  // namespace
@@ -51,66 +46,90 @@ pull_users load_pull_users(const std::string& path, const std::vector<std::strin
     return pull_users::parse(text, path, known_upstreams);
 }
 
-std::size_t pull_auth::key_hash::operator()(const key& k) const noexcept {
-    std::size_t h;
-    std::memcpy(&h, k.data(), sizeof h);  // already a cryptographic hash
-    return h;
-}
-
 pull_auth::pull_auth(pull_users users) : users_(std::move(users)) {
-    if (const auto* any = users_.any_basic_user()) decoy_ = any->password_hash;
+    if (RAND_bytes(hmac_key_.data(), static_cast<int>(hmac_key_.size())) != 1)
+        throw std::runtime_error("pull_auth: no random bytes for the credential cache's key");
 }
 
-pull_auth::~pull_auth() { checks_.join(); }
+pull_auth::~pull_auth() { shutdown(); }
 
-const pull_user* pull_auth::cached(const key& k, clock::time_point now) {
+void pull_auth::shutdown() {
+    if (!checks_) return;
+    checks_->stop();
+    checks_->join();
+    checks_.reset();  // checks that never started are destroyed now, while what they refer to lives
+}
+
+pull_auth::key pull_auth::credential_key(std::string_view name, std::string_view password) const {
+    std::string material;
+    material.reserve(name.size() + 1 + password.size());
+    material.append(name).push_back('\0');
+    material.append(password);
+    key out{};
+    unsigned int length = 0;
+    HMAC(EVP_sha256(), hmac_key_.data(), static_cast<int>(hmac_key_.size()),
+         reinterpret_cast<const unsigned char*>(material.data()), material.size(), out.data(), &length);
+    OPENSSL_cleanse(material.data(), material.size());
+    return out;
+}
+
+bool pull_auth::verified_before(const pull_user* user, const key& k) {
+    if (!user) return false;
     const std::lock_guard lock(mutex_);
-    const auto it = verified_.find(k);
-    if (it == verified_.end() || it->second.second <= now) return nullptr;
-    return it->second.first;
+    const auto it = verified_.find(user);
+    return it != verified_.end() && CRYPTO_memcmp(it->second.data(), k.data(), k.size()) == 0;
 }
 
-void pull_auth::remember(const key& k, const pull_user* user, clock::time_point now) {
+bool pull_auth::take_slot(const std::string& client) {
     const std::lock_guard lock(mutex_);
-    if (verified_.size() >= cache_entries) std::erase_if(verified_, [now](const auto& e) { return e.second.second <= now; });
-    if (verified_.size() >= cache_entries) verified_.clear();  // bounded; a node re-verifies once
-    verified_[k] = {user, now + cache_ttl};
+    if (pending_ >= max_pending) return false;
+    auto& mine = pending_by_client_[client];
+    if (mine >= max_pending_per_client) return false;
+    ++mine;
+    ++pending_;
+    return true;
 }
 
-awaitable<std::optional<const pull_user*>> pull_auth::basic_user(const std::string& name, const std::string& password) {
+void pull_auth::release_slot(const std::string& client) {
+    const std::lock_guard lock(mutex_);
+    --pending_;
+    const auto it = pending_by_client_.find(client);
+    if (it != pending_by_client_.end() && --it->second == 0) pending_by_client_.erase(it);
+}
+
+awaitable<std::optional<const pull_user*>> pull_auth::basic_user(const std::string& name, const std::string& password,
+                                                                 const std::string& client) {
     const auto* user = users_.find_user(name);
-    const auto k = sha256_of(name, password);
-    if (const auto* known = cached(k, clock::now())) co_return known;
-    if (!decoy_) co_return nullptr;  // no Basic users at all
-    if (pending_.fetch_add(1) >= max_pending) {
-        --pending_;
-        co_return std::nullopt;
-    }
-    const pending_slot slot{pending_};
-    // An unknown name costs a hash too (another user's), so timing does not tell which names exist.
-    const std::string& hash = user ? user->password_hash : *decoy_;
+    const auto k = credential_key(name, password);
+    if (verified_before(user, k)) co_return user;
+    const auto* decoy = users_.slowest_hash();
+    if (!decoy) co_return nullptr;  // no Basic users at all
+    if (!take_slot(client)) co_return std::nullopt;
+    const pending_slot slot{[this, &client] { release_slot(client); }};
+    // An unknown name costs the slowest user's hash, so timing does not tell which names exist.
+    const std::string& hash = user ? user->password_hash : *decoy;
     auto check = [&password, &hash] { return password_matches(password, hash); };
-    const bool ok = co_await run_blocking(checks_, check);
+    const bool ok = co_await run_blocking(*checks_, check);
     if (!ok || !user) co_return nullptr;
-    remember(k, user, clock::now());
+    const std::lock_guard lock(mutex_);
+    verified_[user] = k;
     co_return user;
 }
 
 awaitable<pull_auth::verdict> pull_auth::check(std::string_view authorization, std::string_view upstream,
-                                               std::string_view repository) {
+                                               std::string_view repository, const std::string& client) {
     auto credentials = parse_pull_credentials(authorization);
     const pull_user* user = nullptr;
+    bool busy = false;
     if (credentials.what == pull_credentials::kind::bearer) {
         user = users_.find_token(sha256_of(credentials.secret));
     } else if (credentials.what == pull_credentials::kind::basic) {
-        const auto found = co_await basic_user(credentials.user, credentials.secret);
-        if (!found) {
-            OPENSSL_cleanse(credentials.secret.data(), credentials.secret.size());
-            co_return verdict{outcome::busy, nullptr};
-        }
-        user = *found;
+        const auto found = co_await basic_user(credentials.user, credentials.secret, client);
+        busy = !found;
+        user = found.value_or(nullptr);
     }
     OPENSSL_cleanse(credentials.secret.data(), credentials.secret.size());
+    if (busy) co_return verdict{outcome::busy, nullptr};
     if (!user) co_return verdict{outcome::unauthenticated, nullptr};
     if (!upstream.empty() && !user->allows(upstream, repository)) co_return verdict{outcome::denied, user};
     co_return verdict{outcome::allowed, user};

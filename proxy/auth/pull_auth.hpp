@@ -5,31 +5,29 @@
 #include "proxy/net.hpp"
 
 #include <array>
-#include <atomic>
-#include <chrono>
 #include <cstdint>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 
 namespace strata::proxy {
 
 // Reads the users file (at most 1 MiB); config_error naming the file for anything wrong.
 pull_users load_pull_users(const std::string& path, const std::vector<std::string>& known_upstreams);
 
-// Password checks run on a thread of their own, at most max_pending at once (more get "busy": a
-// client guessing passwords cannot queue unbounded work). A verified Basic user and password are
-// remembered (by their SHA-256, never in clear) for cache_ttl, at most cache_entries of them, so
-// a node's next pulls skip the slow hash. Bearer tokens are looked up by their SHA-256.
-// Thread-safe.
+// Password checks run on a thread of their own: at most max_pending at once, and at most
+// max_pending_per_client from one client address (more get "busy"), so password guessing queues
+// bounded work and one source cannot fill the queue. The last password verified for each user is
+// remembered (as an HMAC under a key of this process, never in clear) for as long as strata runs
+// (the users file does not change under it): a node's pulls pay the slow hash once, and users
+// verified before a flood of guesses keep pulling through it. Bearer tokens are looked up by
+// their SHA-256. Thread-safe.
 class pull_auth {
 public:
-    using clock = std::chrono::steady_clock;
     static constexpr std::size_t max_pending = 64;
-    static constexpr std::size_t cache_entries = 4096;
-    static constexpr std::chrono::minutes cache_ttl{5};
+    static constexpr std::size_t max_pending_per_client = 4;
 
     enum class outcome { allowed, unauthenticated, denied, busy };
     struct verdict {
@@ -41,27 +39,34 @@ public:
     ~pull_auth();
 
     // Who authorization (the header's value) names, and whether that user may pull repository
-    // through upstream; with upstream empty (the /v2/ ping) only who.
-    awaitable<verdict> check(std::string_view authorization, std::string_view upstream, std::string_view repository);
+    // through upstream; with upstream empty (the /v2/ ping) only who. client is the caller's
+    // address, for the per-client cap.
+    awaitable<verdict> check(std::string_view authorization, std::string_view upstream, std::string_view repository,
+                             const std::string& client);
+
+    // Stops the password-check thread: checks not yet started are dropped. Called once the
+    // network threads have stopped, before the requests cut off are destroyed.
+    void shutdown();
 
     std::size_t users() const { return users_.size(); }
 
 private:
     using key = std::array<std::uint8_t, 32>;
-    struct key_hash {
-        std::size_t operator()(const key& k) const noexcept;
-    };
     // The user, nullptr for wrong credentials, nullopt when too many checks are pending.
-    awaitable<std::optional<const pull_user*>> basic_user(const std::string& name, const std::string& password);
-    const pull_user* cached(const key& k, clock::time_point now);
-    void remember(const key& k, const pull_user* user, clock::time_point now);
+    awaitable<std::optional<const pull_user*>> basic_user(const std::string& name, const std::string& password,
+                                                          const std::string& client);
+    key credential_key(std::string_view name, std::string_view password) const;
+    bool verified_before(const pull_user* user, const key& k);
+    bool take_slot(const std::string& client);
+    void release_slot(const std::string& client);
 
     pull_users users_;
-    std::optional<std::string> decoy_;  // a Basic user's hash, checked for unknown names
-    asio::thread_pool checks_{1};
-    std::atomic<std::size_t> pending_{0};
+    std::array<std::uint8_t, 32> hmac_key_{};
     std::mutex mutex_;
-    std::unordered_map<key, std::pair<const pull_user*, clock::time_point>, key_hash> verified_;
+    std::map<const pull_user*, key> verified_;       // one entry per user at most
+    std::size_t pending_ = 0;
+    std::map<std::string, std::size_t> pending_by_client_;  // at most max_pending entries
+    std::optional<asio::thread_pool> checks_{std::in_place, 1};  // last: its work refers to the rest
 };
 
 }  // namespace strata::proxy

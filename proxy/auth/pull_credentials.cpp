@@ -59,6 +59,8 @@ bool decode_base64(std::string_view text, std::string& out) {
             if (v < 0 || pad) return false;
             group = (group << 6) | static_cast<std::uint32_t>(v);
         }
+        // Canonical only: the bits a padded group leaves over are zero.
+        if ((pad == 1 && (group & 0xff) != 0) || (pad == 2 && (group & 0xffff) != 0)) return false;
         out.push_back(static_cast<char>(group >> 16));
         if (pad < 2) out.push_back(static_cast<char>((group >> 8) & 0xff));
         if (pad < 1) out.push_back(static_cast<char>(group & 0xff));

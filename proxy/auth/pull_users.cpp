@@ -3,11 +3,13 @@
 
 #include "proxy/auth/password_hash.hpp"
 #include "proxy/config/config.hpp"
+#include "storage/oci/reference.hpp"
 
 #include <nlohmann/json.hpp>
 #include <openssl/crypto.h>
 
 #include <algorithm>
+#include <chrono>
 #include <set>
 
 namespace strata::proxy {
@@ -48,7 +50,19 @@ std::string string_field(const json& entry, const char* key, const std::string& 
     return it->get<std::string>();
 }
 
-pull_user read_user(const json& entry, const std::string& where, const std::vector<std::string>& known_upstreams) {
+// Each prefix a repository name (or its start, with a '/' at the end); "" and "*" would be an
+// allowlist that allows everything by accident: leave "repositories" out for that.
+void check_prefixes(const std::vector<std::string>& prefixes, const std::string& where) {
+    for (const auto& p : prefixes) {
+        const std::string_view name = p.ends_with('/') ? std::string_view(p).substr(0, p.size() - 1) : std::string_view(p);
+        if (!storage::is_valid_repository(name))
+            fail(where + ".repositories", "\"" + p + "\" is not a repository name or prefix (lowercase path, "
+                                          "e.g. \"myorg\" or \"library/\"; leave the field out for every repository)");
+    }
+}
+
+pull_user read_user(const json& entry, const std::string& where, const std::vector<std::string>& known_upstreams,
+                    std::chrono::nanoseconds& probe_time) {
     if (!entry.is_object()) fail(where, "must be an object");
     for (const auto& [key, value] : entry.items())
         if (key != "name" && key != "password_hash" && key != "token_sha256" && key != "upstreams" && key != "repositories")
@@ -63,7 +77,8 @@ pull_user read_user(const json& entry, const std::string& where, const std::vect
     if (u.password_hash.empty() == token.empty())
         fail(where, "give a password_hash (Basic) or a token_sha256 (Bearer), one of the two");
     if (!u.password_hash.empty())
-        if (auto problem = unsupported_password_hash(u.password_hash); !problem.empty()) fail(where + ".password_hash", problem);
+        if (auto problem = unsupported_password_hash(u.password_hash, &probe_time); !problem.empty())
+            fail(where + ".password_hash", problem);
     if (!token.empty()) {
         u.token_sha256 = parse_sha256_hex(token);
         if (!u.token_sha256) fail(where + ".token_sha256", "must be 64 lowercase hex digits (sha256sum of the token)");
@@ -74,6 +89,7 @@ pull_user read_user(const json& entry, const std::string& where, const std::vect
         if (name != "*" && std::find(known_upstreams.begin(), known_upstreams.end(), name) == known_upstreams.end())
             fail(where + ".upstreams", "no upstream is named \"" + name + "\"");
     u.repositories = string_list(entry, "repositories", where);
+    check_prefixes(u.repositories, where);
     return u;
 }
 
@@ -104,25 +120,29 @@ pull_users pull_users::parse(std::string_view json_text, const std::string& sour
         if (key != "users") fail(source + ": " + key, "unknown field");
     pull_users out;
     std::set<std::string> names;
-    std::size_t i = 0;
+    std::set<std::array<std::uint8_t, 32>> tokens;
+    std::size_t i = 0, slowest = 0;
+    std::chrono::nanoseconds slowest_time{-1};
     for (const auto& entry : doc["users"]) {
         const auto where = source + ": users[" + std::to_string(i++) + "]";
-        auto user = read_user(entry, where, known_upstreams);
+        std::chrono::nanoseconds probe_time{-1};
+        auto user = read_user(entry, where, known_upstreams, probe_time);
         if (!names.insert(user.name).second) fail(where + ".name", "\"" + user.name + "\" is named twice");
+        if (user.token_sha256 && !tokens.insert(*user.token_sha256).second)
+            fail(where + ".token_sha256", "the same token as another user's");
+        if (probe_time > slowest_time) {
+            slowest_time = probe_time;
+            slowest = out.users_.size();
+        }
         out.users_.push_back(std::move(user));
     }
+    if (slowest_time.count() >= 0) out.slowest_ = slowest;
     return out;
 }
 
 const pull_user* pull_users::find_user(std::string_view name) const {
     for (const auto& u : users_)
         if (!u.password_hash.empty() && u.name == name) return &u;
-    return nullptr;
-}
-
-const pull_user* pull_users::any_basic_user() const {
-    for (const auto& u : users_)
-        if (!u.password_hash.empty()) return &u;
     return nullptr;
 }
 

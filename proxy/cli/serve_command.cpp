@@ -238,6 +238,7 @@ int run_serve(const config& cfg) {
     });
     threads.run();
     services.blocking.join();
+    if (services.pull_users) services.pull_users->shutdown();  // before the requests waiting on it go
     threads.destroy_pending();  // requests and downloads cut off go while the services they use exist
     services.accesses.flush_now();  // statistics gathered since the last flush, before the index closes
     services.request_log.flush();

@@ -58,7 +58,9 @@ repository_access::known repository_access::look_up(const route& r, const storag
         const auto ttl = std::chrono::duration_cast<std::chrono::nanoseconds>(r.upstream->tag_ttl).count();
         if (storage::now_ns() - link->at_ns < ttl) return known::lacks;
     }
-    if (r.upstream->confirms_access()) return known::unknown;
+    // With pull users, the public rule would let a user read, under a repository they may pull,
+    // content held only by one they may not: the upstream is asked instead.
+    if (r.upstream->confirms_access() || !cfg_.pull_auth.users_file.empty()) return known::unknown;
     for (const auto& holder : index_.holders(d)) {
         const auto slash = holder.find('/');
         const auto* u = cfg_.find_upstream(holder.substr(0, slash));

@@ -32,10 +32,11 @@ reply base_reply() { return text_reply(http::status::ok, "application/json", "{}
 
 // With pull authentication: the credentials first (401 with a Basic challenge without good ones,
 // so containerd, skopeo and podman send theirs), then the user's allowlist (403).
-awaitable<reply> authorized_pull(const proxy_context& ctx, const request& req, route& r, storage::pull_event& ev) {
+awaitable<reply> authorized_pull(const proxy_context& ctx, const request& req, route& r, storage::pull_event& ev,
+                                 const request_context& rc) {
     const bool base = r.kind == endpoint::base;
     const std::string_view upstream = base ? std::string_view() : std::string_view(r.upstream->name);
-    const auto verdict = co_await ctx.pull_users->check(req[http::field::authorization], upstream, r.repository);
+    const auto verdict = co_await ctx.pull_users->check(req[http::field::authorization], upstream, r.repository, rc.peer);
     switch (verdict.result) {
     case pull_auth::outcome::unauthenticated:
         co_return refusal(http::status::unauthorized, "UNAUTHORIZED", "authentication required: strata's pull users",
@@ -73,7 +74,7 @@ awaitable<reply> route_request(const proxy_context& ctx, const request& req, rou
         return at_once(refusal(http::status::method_not_allowed, "UNSUPPORTED", "only GET and HEAD are served",
                                http::field::allow, "GET, HEAD"));
     if (r.kind == endpoint::unknown) return at_once(refusal(http::status::not_found, "NOT_FOUND", "no such endpoint"));
-    if (ctx.pull_users) return authorized_pull(ctx, req, r, ev);
+    if (ctx.pull_users) return authorized_pull(ctx, req, r, ev, rc);
     if (r.kind == endpoint::base) return at_once(base_reply());
     record_pull(ev, r);
     return ctx.registry.answer(req, r);

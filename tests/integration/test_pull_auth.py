@@ -26,7 +26,7 @@ class PullAuthTest(ProxyTestCase):
     def start(self):
         self.upstream = Registry(self.dir).start()
         self.image = push_image(self.upstream, "team/app", "v1", [random_layer(200_000, "auth")])
-        push_image(self.upstream, "secret/app", "v1", [random_layer(100_000, "auth-secret")])
+        self.secret = push_image(self.upstream, "secret/app", "v1", [random_layer(100_000, "auth-secret")])
         password_hash = subprocess.run(["openssl", "passwd", "-6", "n0de-pass"], check=True, capture_output=True,
                                        text=True).stdout.strip()
         self.token = "ci-token-" + "x" * 32
@@ -82,6 +82,12 @@ class PullAuthTest(ProxyTestCase):
         # A blob cached through an allowed repository is not served through a forbidden one.
         digest = list(self.image.blobs)[1]
         self.assertEqual(self.get("/v2/%s/secret/app/blobs/%s" % (UPSTREAM, digest), nodes).status, 403)
+        # Nor is content cached for secret/app (by ci, above) served to nodes under the name of a
+        # repository nodes may pull: the upstream is asked whether team/app holds it, and says no.
+        for digest in self.secret.blobs:
+            self.assertEqual(self.get("/v2/%s/secret/app/blobs/%s" % (UPSTREAM, digest), ci).status, 200)
+            r = self.get("/v2/%s/team/app/blobs/%s" % (UPSTREAM, digest), nodes)
+            self.assertEqual(r.status, 404, digest)
 
     def test_wrong_and_hostile_credentials_never_pass(self):
         self.start()

@@ -48,5 +48,6 @@ TEST_CASE("base64 is decoded strictly") {
     CHECK(out == "ab");
     CHECK(decode_base64("YWJj", out));
     CHECK(out == "abc");
-    for (const char* bad : {"Y", "YQ=", "YQ=a", "Y===", "====", "YW\nJj", "YWJj====", "YQ==YQ=="}) CHECK_FALSE(decode_base64(bad, out));
+    for (const char* bad : {"Y", "YQ=", "YQ=a", "Y===", "====", "YW\nJj", "YWJj====", "YQ==YQ==", "YR==", "YWJ="})
+        CHECK_FALSE(decode_base64(bad, out));
 }

@@ -4,29 +4,19 @@
 #include "proxy/auth/password_hash.hpp"
 #include "proxy/config/config.hpp"
 
-#include <catch2/catch.hpp>
+#include "tests/proxy/auth/test_hashes.hpp"
 
-#include <crypt.h>
+#include <catch2/catch.hpp>
 
 #include <memory>
 
 using namespace strata::proxy;
+using strata::proxy::test::bcrypt;
+using strata::proxy::test::token_hex;
 
 namespace {
 
 const std::vector<std::string> upstreams{"docker.io", "ghcr.io"};
-// sha256("t0ken")
-constexpr const char* token_hex = "07c4b63c5e0d2dbd2e8b9c4f8f4e3b5e1a9f6a8f2cc0f8a7e5d2c1b0a9f8e7d6";
-
-// A bcrypt hash of password at the lowest cost, made here by libcrypt.
-std::string bcrypt(const std::string& password) {
-    char setting[CRYPT_GENSALT_OUTPUT_SIZE];
-    REQUIRE(crypt_gensalt_rn("$2b$", 4, nullptr, 0, setting, sizeof setting));
-    auto data = std::make_unique<crypt_data>();
-    const char* out = crypt_rn(password.c_str(), setting, data.get(), sizeof(crypt_data));
-    REQUIRE(out);
-    return out;
-}
 
 std::string refusal_of(const std::string& text) {
     try {
@@ -54,7 +44,8 @@ TEST_CASE("a users file with Basic and token users is read") {
     CHECK_FALSE(password_matches(std::string("s3cret\0x", 8), nodes->password_hash));
     CHECK(users.find_user("ci") == nullptr);  // a token user has no password
     CHECK(users.find_user("nobody") == nullptr);
-    CHECK(users.any_basic_user() == nodes);
+    REQUIRE(users.slowest_hash());
+    CHECK(*users.slowest_hash() == nodes->password_hash);
 
     std::array<std::uint8_t, 32> token{};
     for (std::size_t i = 0; i < 32; ++i) token[i] = static_cast<std::uint8_t>(std::stoi(std::string(token_hex + 2 * i, 2), nullptr, 16));
@@ -111,6 +102,15 @@ TEST_CASE("mistakes in the users file are refused, naming the file, the entry an
           "users.json: users[0].admin: unknown field");
     CHECK(refusal_of(R"({"users": [{"name": "a:b", "token_sha256": ")" + std::string(token_hex) + R"(", "upstreams": ["*"]}]})")
               .find("users[0].name: required") != std::string::npos);
+    for (const char* prefix : {"", "*", "MyOrg", "myorg//", "/myorg"})
+        CHECK(refusal_of(user(R"("token_sha256": ")" + std::string(token_hex) + R"(", "upstreams": ["*"], "repositories": [")" +
+                              prefix + R"("])"))
+                  .find("users[0].repositories: \"" + std::string(prefix) + "\" is not a repository name or prefix") !=
+              std::string::npos);
+    const auto same_token = R"({"users": [{"name": "a", "token_sha256": ")" + std::string(token_hex) +
+                            R"(", "upstreams": ["*"]}, {"name": "b", "token_sha256": ")" + std::string(token_hex) +
+                            R"(", "upstreams": ["*"]}]})";
+    CHECK(refusal_of(same_token) == "users.json: users[1].token_sha256: the same token as another user's");
     const auto twice = R"({"users": [{"name": "a", "token_sha256": ")" + std::string(token_hex) +
                        R"(", "upstreams": ["*"]}, {"name": "a", "password_hash": ")" + hash + R"(", "upstreams": ["*"]}]})";
     CHECK(refusal_of(twice) == R"(users.json: users[1].name: "a" is named twice)");
@@ -121,9 +121,15 @@ TEST_CASE("password hashes crypt(3) here can check are told from those it cannot
     CHECK_FALSE(unsupported_password_hash("$1$abc$def").empty());  // MD5-crypt
     CHECK_FALSE(unsupported_password_hash("").empty());
     CHECK(unsupported_password_hash("$6$") == "a salt without its hash, or a hash cut short");
-    CHECK(unsupported_password_hash("$2b$31$abcdefghijklmnopqrstuu5Cz6mQNo0kuAZ6hX.v2j8R7Sxr8sQsm").find("cost above 14") !=
+    CHECK(unsupported_password_hash("$2b$31$abcdefghijklmnopqrstuu5Cz6mQNo0kuAZ6hX.v2j8R7Sxr8sQsm").find("cost above 12") !=
           std::string::npos);
-    CHECK(unsupported_password_hash("$6$rounds=999999999$salt$x").find("more than 1000000 rounds") != std::string::npos);
+    CHECK(unsupported_password_hash("$6$rounds=999999999$salt$x").find("more than 100000 rounds") != std::string::npos);
+    CHECK(unsupported_password_hash("$y$jJT$salt$hash").find("yescrypt parameters") != std::string::npos);
+    CHECK(unsupported_password_hash("$y$j9T$$hash").find("yescrypt parameters") == std::string::npos);
+
     const auto whole = bcrypt("x");
     CHECK_FALSE(unsupported_password_hash(whole.substr(0, whole.size() - 3)).empty());
+    std::chrono::nanoseconds took{-1};
+    CHECK(unsupported_password_hash(whole, &took).empty());
+    CHECK(took.count() >= 0);
 }
