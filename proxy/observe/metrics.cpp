@@ -78,6 +78,7 @@ metrics::metrics()
       digest_mismatches_(BuildCounter().Name("strata_digest_mismatches_total").Help("Upstream bodies that did not match their digest").Register(registry_)),
       coalesced_(BuildCounter().Name("strata_coalesced_waiters_total").Help("Requests that joined an upstream fetch already in flight").Register(registry_)),
       stale_(BuildCounter().Name("strata_stale_served_total").Help("Expired tag mappings served because the upstream could not answer").Register(registry_)),
+      pull_refusals_(BuildCounter().Name("strata_pull_auth_refusals_total").Help("Pulls refused by pull authentication, by reason: unauthenticated (401), denied (403), busy (429)").Register(registry_)),
       rejected_values_(BuildCounter().Name("strata_upstream_rejected_values_total").Help("Values from upstreams (tags, names, digests, headers) that failed their grammar and were dropped").Register(registry_)),
       memory_bytes_(BuildGauge().Name("strata_memory_cache_bytes").Help("Bytes held by an in-memory cache").Register(registry_)),
       memory_budget_(BuildGauge().Name("strata_memory_cache_budget_bytes").Help("Byte budget of an in-memory cache").Register(registry_)),
@@ -191,6 +192,7 @@ void metrics::digest_mismatch(const std::string& upstream) { digest_mismatches_.
 void metrics::coalesced_waiter(const std::string& kind) { coalesced_.Add({{"kind", kind}}).Increment(); }
 
 void metrics::stale_served(const std::string& upstream) { stale_.Add({{"upstream", upstream}}).Increment(); }
+void metrics::pull_refused(const char* reason) { pull_refusals_.Add({{"reason", reason}}).Increment(); }
 
 void metrics::upstream_value_rejected(const std::string& upstream, const std::string& what, std::uint64_t count) {
     rejected_values_.Add({{"upstream", upstream}, {"what", what}}).Increment(static_cast<double>(count));

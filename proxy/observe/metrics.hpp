@@ -73,6 +73,8 @@ public:
     void digest_mismatch(const std::string& upstream);
     void coalesced_waiter(const std::string& kind);
     void stale_served(const std::string& upstream);
+    // A pull refused by pull authentication: "unauthenticated" (401), "denied" (403), "busy" (429).
+    void pull_refused(const char* reason);
     // A value from an upstream (a tag, a name, a digest, a header) failed its grammar and was dropped.
     void upstream_value_rejected(const std::string& upstream, const std::string& what, std::uint64_t count = 1);
 
@@ -91,6 +93,7 @@ private:
     prometheus::Family<prometheus::Counter>& digest_mismatches_;
     prometheus::Family<prometheus::Counter>& coalesced_;
     prometheus::Family<prometheus::Counter>& stale_;
+    prometheus::Family<prometheus::Counter>& pull_refusals_;
     prometheus::Family<prometheus::Counter>& rejected_values_;
     prometheus::Family<prometheus::Gauge>& memory_bytes_;
     prometheus::Family<prometheus::Gauge>& memory_budget_;

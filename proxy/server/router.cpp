@@ -37,6 +37,10 @@ awaitable<reply> authorized_pull(const proxy_context& ctx, const request& req, r
     const bool base = r.kind == endpoint::base;
     const std::string_view upstream = base ? std::string_view() : std::string_view(r.upstream->name);
     const auto verdict = co_await ctx.pull_users->check(req[http::field::authorization], upstream, r.repository, rc.peer);
+    if (verdict.result != pull_auth::outcome::allowed && ctx.observer.counting)
+        ctx.observer.counters.pull_refused(verdict.result == pull_auth::outcome::unauthenticated ? "unauthenticated"
+                                           : verdict.result == pull_auth::outcome::denied        ? "denied"
+                                                                                                 : "busy");
     switch (verdict.result) {
     case pull_auth::outcome::unauthenticated:
         co_return refusal(http::status::unauthorized, "UNAUTHORIZED", "authentication required: strata's pull users",

@@ -76,6 +76,7 @@ class PullAuthTest(ProxyTestCase):
         self.assertEqual(json.loads(r.body)["errors"][0]["code"], "DENIED")
         self.assertIn("user nodes may not pull secret/app from registry.test", r.body.decode())
         self.assertEqual(self.get(self.manifest(OTHER, "team/app"), nodes).status, 403)
+        self.assertEqual(self.strata.metric("strata_pull_auth_refusals_total", reason="denied"), 2)
         # The token user may pull anything from any upstream.
         for upstream, repository in ((UPSTREAM, "secret/app"), (OTHER, "team/app"), (UPSTREAM, "team/app")):
             self.assertEqual(self.get(self.manifest(upstream, repository), ci).status, 200, (upstream, repository))
@@ -97,6 +98,7 @@ class PullAuthTest(ProxyTestCase):
                               basic("nodes", "n0de-pass\x00")):
             r = self.get(self.manifest(UPSTREAM, "team/app"), authorization)
             self.assertEqual(r.status, 401, authorization[:60])
+        self.assertEqual(self.strata.metric("strata_pull_auth_refusals_total", reason="unauthenticated"), 11)
         # A good pull still works after them, and strata logged no credentials.
         self.assertEqual(self.get(self.manifest(UPSTREAM, "team/app"), basic("nodes", "n0de-pass")).status, 200)
         log = self.strata.read_log()
