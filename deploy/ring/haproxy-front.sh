@@ -21,11 +21,14 @@
 #   --health ADDR   the front's own liveness endpoint, GET /healthz (default :8404)
 #   --dns           re-resolve replica names at run time through /etc/resolv.conf, for names
 #                   whose address changes (Kubernetes StatefulSet pods)
+#   --tls PEM       clients speak HTTPS to the front: PEM holds the certificate chain and then
+#                   its private key, in one file (as haproxy wants). The replicas behind it stay
+#                   plain HTTP on the cluster's network.
 set -euo pipefail
 
 usage() {
-    sed -n '2,/^set -e/s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
-    exit 2
+    sed -n '2,/^set -e/s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
+    exit 0
 }
 die() {
     printf 'haproxy-front.sh: %s\n' "$*" >&2
@@ -35,12 +38,14 @@ die() {
 listen=":5000"
 health=":8404"
 dns=0
+tls=""
 replicas=()
 while [ $# -gt 0 ]; do
     case "$1" in
     --listen) [ $# -ge 2 ] || die "--listen needs an address"; listen="$2"; shift 2 ;;
     --health) [ $# -ge 2 ] || die "--health needs an address"; health="$2"; shift 2 ;;
     --dns) dns=1; shift ;;
+    --tls) [ $# -ge 2 ] || die "--tls needs a PEM file"; tls="$2"; shift 2 ;;
     -h | --help) usage ;;
     -*) die "unknown option $1 (see --help)" ;;
     *) replicas+=("$1"); shift ;;
@@ -58,10 +63,23 @@ check_address() {
 }
 check_address "--listen" "$listen"
 check_address "--health" "$health"
+[ "$listen" != "$health" ] || die "--listen and --health are both $listen: give each its own port"
+declare -A seen=()
 for r in "${replicas[@]}"; do
     [[ "$r" == :* ]] && die "replica '$r' has no host"
     check_address "replica" "$r"
+    [ -z "${seen[$r]:-}" ] || die "replica '$r' is named twice: each replica once, in a fixed order"
+    seen[$r]=1
 done
+if [ -n "$tls" ]; then
+    # A path goes into the config verbatim: no spaces, quotes or newlines.
+    [[ "$tls" =~ ^[A-Za-z0-9_./-]+$ ]] || die "--tls '$tls': use a path of letters, digits and ._/- only"
+    [ -r "$tls" ] || die "--tls $tls: cannot read it"
+    grep -q -- "-----BEGIN CERTIFICATE-----" "$tls" && grep -q -- "PRIVATE KEY-----" "$tls" ||
+        die "--tls $tls: needs the certificate chain and the private key in that one file (cat cert.pem key.pem)"
+fi
+bind_options=""
+[ -z "$tls" ] || bind_options=" ssl crt $tls alpn http/1.1"
 
 # weight 100: 1,600 points per replica on the ring (16 per unit of weight), for an even spread.
 server_options="weight 100 check inter 1s fall 2 rise 2"
@@ -114,7 +132,7 @@ frontend health
     monitor-uri /healthz
 
 frontend registry
-    bind ${listen}
+    bind ${listen}${bind_options}
     # The ring key: the digest of /v2/<repository>/blobs/<digest> and
     # /v2/<repository>/manifests/<digest>; the path of anything else (tags, tag lists, /v2/).
     acl by_digest path_reg ^/v2/.+/(blobs|manifests)/(sha256:[0-9a-f]{64}|sha512:[0-9a-f]{128})\$

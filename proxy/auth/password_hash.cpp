@@ -22,12 +22,12 @@ bool has_supported_prefix(std::string_view hash) {
 std::string too_costly(std::string_view hash) {
     if (hash.starts_with("$2") && hash.size() >= 7 && hash[6] == '$') {
         const auto cost = std::strtoul(std::string(hash.substr(4, 2)).c_str(), nullptr, 10);
-        if (cost > 12) return "bcrypt cost above 12 makes every uncached pull wait a second or more";
+        if (cost > 12) return "bcrypt cost above 12 makes every uncached pull wait a second or more (htpasswd -B uses 5)";
     }
     constexpr std::string_view rounds = "rounds=";
     if ((hash.starts_with("$5$") || hash.starts_with("$6$")) && hash.substr(3).starts_with(rounds)) {
         const auto n = std::strtoul(std::string(hash.substr(3 + rounds.size(), 12)).c_str(), nullptr, 10);
-        if (n > 100'000) return "more than 100000 rounds makes every uncached pull wait";
+        if (n > 100'000) return "more than 100000 rounds makes every uncached pull wait (leave rounds= out for the default 5000)";
     }
     if (hash.starts_with("$y$")) {
         constexpr std::string_view itoa64 = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -43,6 +43,8 @@ std::string too_costly(std::string_view hash) {
 std::string unsupported_password_hash(std::string_view hash, std::chrono::nanoseconds* probe_time) {
     if (hash.starts_with("$apr1$"))
         return "an MD5 hash ($apr1$, htpasswd's default) is too weak and not accepted: make it with htpasswd -B";
+    if (const auto colon = hash.find(':'); colon != std::string_view::npos && has_supported_prefix(hash.substr(colon + 1)))
+        return "a whole htpasswd line: give only the hash, the part after \"" + std::string(hash.substr(0, colon)) + ":\"";
     if (!has_supported_prefix(hash))
         return "not a bcrypt ($2y$, htpasswd -B), sha512-crypt ($6$) or yescrypt ($y$, mkpasswd) hash";
     if (hash.find_first_of(std::string_view("\0:\n", 3)) != std::string_view::npos) return "holds a character no hash has";

@@ -19,6 +19,12 @@ using json = nlohmann::json;
 
 [[noreturn]] void fail(const std::string& where, const std::string& what) { throw config_error(where + ": " + what); }
 
+std::string joined(const std::vector<std::string>& names) {
+    std::string out;
+    for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+    return out;
+}
+
 std::vector<std::string> string_list(const json& entry, const char* key, const std::string& where) {
     std::vector<std::string> out;
     const auto it = entry.find(key);
@@ -81,13 +87,15 @@ pull_user read_user(const json& entry, const std::string& where, const std::vect
             fail(where + ".password_hash", problem);
     if (!token.empty()) {
         u.token_sha256 = parse_sha256_hex(token);
-        if (!u.token_sha256) fail(where + ".token_sha256", "must be 64 lowercase hex digits (sha256sum of the token)");
+        if (!u.token_sha256)
+            fail(where + ".token_sha256", token.ends_with("-") ? "only the 64 hex digits sha256sum prints, without the \"  -\" after them"
+                                                               : "must be 64 lowercase hex digits (printf %s TOKEN | sha256sum)");
     }
     u.upstreams = string_list(entry, "upstreams", where);
     if (u.upstreams.empty()) fail(where + ".upstreams", "required: upstream names, or [\"*\"] for all");
     for (const auto& name : u.upstreams)
         if (name != "*" && std::find(known_upstreams.begin(), known_upstreams.end(), name) == known_upstreams.end())
-            fail(where + ".upstreams", "no upstream is named \"" + name + "\"");
+            fail(where + ".upstreams", "no upstream is named \"" + name + "\" (configured: " + joined(known_upstreams) + ")");
     u.repositories = string_list(entry, "repositories", where);
     check_prefixes(u.repositories, where);
     return u;
@@ -118,6 +126,7 @@ pull_users pull_users::parse(std::string_view json_text, const std::string& sour
         fail(source, "expected {\"users\": [...]}");
     for (const auto& [key, value] : doc.items())
         if (key != "users") fail(source + ": " + key, "unknown field");
+    if (doc["users"].empty()) fail(source, "no users: every pull would be refused (leave pull_auth out to let anyone pull)");
     pull_users out;
     std::set<std::string> names;
     std::set<std::array<std::uint8_t, 32>> tokens;

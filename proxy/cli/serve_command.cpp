@@ -67,6 +67,7 @@ flag_set serve_flags(std::string& config_file, std::vector<config_edit>& edits, 
         .value("--metrics-listen", edit(edits, [](config& c, const std::string& v) { c.server.metrics_listen = v; }))
         .value("--tls-cert", edit(edits, [](config& c, const std::string& v) { c.server.tls.cert_file = v; }))
         .value("--tls-key", edit(edits, [](config& c, const std::string& v) { c.server.tls.key_file = v; }))
+        .value("--pull-users", edit(edits, [](config& c, const std::string& v) { c.pull_auth.users_file = v; }))
         .value("--admin-token-file", edit(edits, [](config& c, const std::string& v) { c.admin.token_file = v; }))
         .toggle("--no-events", [&edits] { edits.push_back([](config& c) { c.events.enabled = false; }); })
         .toggle("--no-metrics", [&edits] { edits.push_back([](config& c) { c.server.metrics = false; }); });
@@ -148,7 +149,9 @@ std::string serve_usage() {
            "  --log-format FORMAT      text (default) or json: one JSON object per line\n"
            "  --metrics-listen H:P     also serve /metrics, /healthz and /readyz on this address\n"
            "  --tls-cert FILE          serve HTTPS with this PEM certificate chain (server.tls.cert_file;\n"
-           "                           reloaded when it changes); needs --tls-key FILE, its private key\n"
+           "                           reloaded when it changes); needs --tls-key\n"
+           "  --tls-key FILE           the certificate's PEM private key (server.tls.key_file)\n"
+           "  --pull-users FILE        only these users may pull (pull_auth.users_file; see deploy/README.md)\n"
            "  --admin-token-file FILE  bearer token required by the admin API (/api/...)\n"
            "  --no-events              do not record pull events\n"
            "  --no-metrics             neither count nor serve /metrics\n";
@@ -213,10 +216,11 @@ int run_serve(const config& cfg) {
     }
     const auto endpoint = srv.local_endpoint();
     log_store_summary(services);
-    spdlog::info("strata listening address={}:{} tls={} data_dir={} upstreams={} default_upstream={} offline={} "
-                 "io_threads={}",
-                 endpoint.address().to_string(), endpoint.port(), tls ? "on" : "off", cfg.cache.data_dir.string(),
-                 cfg.upstreams.size(), cfg.default_upstream, cfg.cache.offline, count);
+    spdlog::info("strata listening address={}:{} tls={} pull_users={} data_dir={} upstreams={} default_upstream={} "
+                 "offline={} io_threads={}",
+                 endpoint.address().to_string(), endpoint.port(), tls ? "on" : "off",
+                 services.pull_users ? std::to_string(services.pull_users->users()) : std::string("off"),
+                 cfg.cache.data_dir.string(), cfg.upstreams.size(), cfg.default_upstream, cfg.cache.offline, count);
 
     asio::co_spawn(io, services.accesses.run(std::chrono::seconds(1)), asio::detached);
     asio::co_spawn(io, services.request_log.run(std::chrono::milliseconds(500)), asio::detached);

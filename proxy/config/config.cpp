@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cctype>
 #include <fstream>
 #include <set>
@@ -314,7 +315,8 @@ void validate(const config& c) {
         throw config_error("server.listen: expected host:port");
     if (c.server.blocking_threads == 0) throw config_error("server.blocking_threads: must be at least 1");
     if (c.server.tls.cert_file.empty() != c.server.tls.key_file.empty())
-        throw config_error("server.tls: cert_file and key_file go together (both, or neither for plain HTTP)");
+        throw config_error("server.tls: cert_file and key_file (--tls-cert and --tls-key) go together: both, or "
+                           "neither for plain HTTP");
     if (c.server.tls.enabled() && c.server.tls.reload_check.count() < 100)
         throw config_error("server.tls.reload_check_ms: at least 100");
     if (c.client.max_redirects < 0 || c.client.max_redirects > 20)
@@ -346,8 +348,15 @@ void validate(const config& c) {
 }
 
 config parse_config(const std::string& json_text) {
-    const json doc = json::parse(json_text, nullptr, false);
-    if (doc.is_discarded()) throw config_error("config: not valid JSON");
+    json doc;
+    try {
+        doc = json::parse(json_text);
+    } catch (const json::parse_error& e) {
+        // nlohmann's byte offset, as a line and column a user can find.
+        const auto at = std::min<std::size_t>(e.byte, json_text.size());
+        const auto line = 1 + std::count(json_text.begin(), json_text.begin() + static_cast<std::ptrdiff_t>(at ? at - 1 : 0), '\n');
+        throw config_error("config: not valid JSON (line " + std::to_string(line) + ")");
+    }
     config c = default_config();
     read_sections(doc, c);
     validate(c);
@@ -359,7 +368,13 @@ config load_config_file(const std::filesystem::path& path) {
     if (!in) throw config_error("config: cannot read " + path.string());
     std::stringstream text;
     text << in.rdbuf();
-    return parse_config(text.str());
+    try {
+        return parse_config(text.str());
+    } catch (const config_error& e) {
+        if (std::string_view(e.what()).starts_with("config: not valid JSON"))
+            throw config_error(path.string() + ": " + e.what());
+        throw;
+    }
 }
 
 }  // namespace strata::proxy

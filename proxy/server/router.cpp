@@ -67,6 +67,11 @@ awaitable<reply> authorized_pull(const proxy_context& ctx, const request& req, r
 awaitable<reply> route_request(const proxy_context& ctx, const request& req, route& r, storage::pull_event& ev,
                                const request_context& rc) {
     const std::string_view target = req.target();
+    // With pull users, /metrics (repository names, upstreams) is not for anyone who reaches the
+    // pull listener: the metrics listener serves it.
+    if (target == "/metrics" && ctx.pull_users && rc.role == listener_role::main)
+        return at_once(refusal(http::status::not_found, "NOT_FOUND",
+                               "with pull users, /metrics is served on server.metrics_listen only"));
     if (ctx.health.serves(target)) return ctx.health.answer(target);
     if (rc.role == listener_role::metrics_only) return at_once(refusal(http::status::not_found, "NOT_FOUND", "metrics listener"));
     if (target.starts_with("/api/")) return admin_reply(ctx, req, rc);

@@ -54,6 +54,15 @@ std::shared_ptr<ssl::context> tls_certificates::load(const pem_files& files) con
     // Idle connections give their read and write buffers (about 34 KiB) back.
     SSL_CTX_set_mode(ctx->native_handle(), SSL_MODE_RELEASE_BUFFERS);
     SSL_CTX_set_default_passwd_cb(ctx->native_handle(), no_passphrase);
+    // Swapped files are the commonest mistake: say so, before OpenSSL's words.
+    const bool key_is_certificate = files.key.find("-----BEGIN CERTIFICATE-----") != std::string::npos &&
+                                    files.key.find("PRIVATE KEY-----") == std::string::npos;
+    if (key_is_certificate && files.cert.find("PRIVATE KEY-----") != std::string::npos)
+        throw config_error("server.tls: " + key_file_.string() + " holds a certificate and " + cert_file_.string() +
+                           " a private key: cert_file and key_file (--tls-cert and --tls-key) are swapped");
+    if (key_is_certificate)
+        throw config_error("server.tls: " + key_file_.string() + " holds a certificate, not the private key key_file "
+                           "(--tls-key) needs");
     error_code ec;
     // The key first: a certificate that does not match it then fails the check below, in those words.
     ctx->use_private_key(asio::buffer(files.key), ssl::context::pem, ec);

@@ -6,6 +6,7 @@ import os
 import secrets
 import subprocess
 import sys
+import tempfile
 import threading
 import unittest
 from collections import Counter
@@ -14,7 +15,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 
 from fault_upstream import FaultUpstream  # noqa: E402
-from harness import ProcessesTestCase, Strata, wait_for  # noqa: E402
+from harness import ProcessesTestCase, Strata, make_tls_files, wait_for  # noqa: E402
 from ring import FRONT_SCRIPT, Ring, fetch_blob  # noqa: E402
 
 UPSTREAM = "registry.test"
@@ -191,6 +192,28 @@ class FrontScriptTest(unittest.TestCase):
             os.unlink(path)
             self.assertEqual(check.returncode, 0, check.stdout + check.stderr)
 
+    def test_help_goes_to_stdout(self):
+        r = self.run_script("--help")
+        self.assertEqual(r.returncode, 0)
+        self.assertIn("--tls PEM", r.stdout)
+
+    def test_a_tls_front_serves_https_in_front_of_plain_replicas(self):
+        with tempfile.TemporaryDirectory() as d:
+            cert, key, ca = make_tls_files(d)
+            pem = os.path.join(d, "front.pem")
+            with open(pem, "w") as out:
+                for part in (cert, key):
+                    with open(part) as f:
+                        out.write(f.read())
+            r = self.run_script("--tls", pem, "127.0.0.1:5001")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("ssl crt %s alpn http/1.1" % pem, r.stdout)
+            path = os.path.join(d, "haproxy.cfg")
+            with open(path, "w") as f:
+                f.write(r.stdout)
+            check = subprocess.run(["haproxy", "-c", "-f", path], capture_output=True, text=True)
+            self.assertEqual(check.returncode, 0, check.stdout + check.stderr)
+
     def test_hostile_or_mistaken_arguments_are_refused_by_name(self):
         for args, message in (([], "name at least one replica"),
                               (["a b:1"], "replica 'a b:1' is not host:port"),
@@ -200,7 +223,12 @@ class FrontScriptTest(unittest.TestCase):
                               ([":5000"], "has no host"),
                               (["--listen"], "--listen needs an address"),
                               (["--listen", "0.0.0.0:80;", "a:1"], "--listen '0.0.0.0:80;' is not host:port"),
-                              (["--bogus", "a:1"], "unknown option --bogus")):
+                              (["--bogus", "a:1"], "unknown option --bogus"),
+                              (["a:1", "a:1"], "replica 'a:1' is named twice"),
+                              (["--listen", ":5000", "--health", ":5000", "a:1"], "--listen and --health are both :5000"),
+                              (["--tls", "/nonexistent.pem", "a:1"], "--tls /nonexistent.pem: cannot read it"),
+                              (["--tls", "a b.pem", "a:1"], "--tls 'a b.pem': use a path"),
+                              (["--tls", "/etc/hostname", "a:1"], "needs the certificate chain and the private key")):
             r = self.run_script(*args)
             self.assertEqual(r.returncode, 2, args)
             self.assertIn(message, r.stderr, args)

@@ -176,11 +176,14 @@ class ListenerTlsTest(ProxyTestCase):
         cert, key, ca = make_tls_files(self.dir)
         missing = os.path.join(self.dir, "nope.pem")
         for args, message in (
-                (["--tls-cert", cert], "server.tls: cert_file and key_file go together"),
+                (["--tls-cert", cert], "server.tls: cert_file and key_file (--tls-cert and --tls-key) go together"),
                 (["--tls-cert", missing, "--tls-key", key],
                  "server.tls: cannot read the certificate chain %s: No such file or directory" % missing),
                 (["--tls-cert", key, "--tls-key", key], "%s holds no usable PEM certificate chain" % key),
-                (["--tls-cert", cert, "--tls-key", cert], "%s holds no usable PEM private key" % cert),
+                (["--tls-cert", cert, "--tls-key", cert], "%s holds a certificate, not the private key" % cert),
+                (["--tls-cert", key, "--tls-key", cert],
+                 "%s holds a certificate and %s a private key: cert_file and key_file (--tls-cert and --tls-key) are "
+                 "swapped" % (cert, key)),
                 (["--tls-cert", ca, "--tls-key", key], "the key in %s does not belong to the certificate in %s" % (key, ca))):
             for check in ([], ["--check-config"]):
                 r = subprocess.run(Strata(self.dir, {}).command() + args + check, capture_output=True, text=True,

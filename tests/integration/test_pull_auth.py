@@ -11,8 +11,8 @@ import shutil
 import subprocess
 
 from containerd import Containerd
-from harness import (OCI_MANIFEST, ProxyTestCase, Registry, Strata, http, make_tls_files, push_image, random_layer,
-                     sha256)
+from harness import (OCI_MANIFEST, ProxyTestCase, Registry, Strata, counter, free_port, http, make_tls_files,
+                     metric_samples, push_image, random_layer, sha256)
 
 UPSTREAM = "registry.test"
 OTHER = "other.test"
@@ -37,8 +37,14 @@ class PullAuthTest(ProxyTestCase):
         self.users_file = os.path.join(self.dir, "pull-users.json")
         with open(self.users_file, "w") as f:
             json.dump(users, f)
+        self.metrics_port = free_port()
         self.strata = Strata(self.dir, {UPSTREAM: self.upstream.url, OTHER: self.upstream.url},
-                             config={"pull_auth": {"users_file": self.users_file}}).start()
+                             config={"pull_auth": {"users_file": self.users_file},
+                                     "server": {"metrics_listen": "127.0.0.1:%d" % self.metrics_port}}).start()
+
+    def refusals(self, reason):
+        text = http("GET", "http://127.0.0.1:%d/metrics" % self.metrics_port).body.decode()
+        return counter(metric_samples(text), "strata_pull_auth_refusals_total", reason=reason)
 
     def get(self, path, authorization=None, method="GET"):
         headers = {"Accept": OCI_MANIFEST}
@@ -67,16 +73,19 @@ class PullAuthTest(ProxyTestCase):
         # Health and readiness stay open: kubelet's probes carry no credentials.
         self.assertEqual(self.get("/healthz").status, 200)
         self.assertEqual(self.get("/readyz").status, 200)
+        # Metrics name repositories: with pull users only the metrics listener serves them.
+        self.assertEqual(self.get("/metrics").status, 404)
 
     def test_each_user_stays_within_their_upstreams_and_repositories(self):
         self.start()
+        self.assertIn("pull_users=2", self.strata.read_log())
         nodes, ci = basic("nodes", "n0de-pass"), "Bearer " + self.token
         r = self.get(self.manifest(UPSTREAM, "secret/app"), nodes)
         self.assertEqual(r.status, 403)
         self.assertEqual(json.loads(r.body)["errors"][0]["code"], "DENIED")
         self.assertIn("user nodes may not pull secret/app from registry.test", r.body.decode())
         self.assertEqual(self.get(self.manifest(OTHER, "team/app"), nodes).status, 403)
-        self.assertEqual(self.strata.metric("strata_pull_auth_refusals_total", reason="denied"), 2)
+        self.assertEqual(self.refusals("denied"), 2)
         # The token user may pull anything from any upstream.
         for upstream, repository in ((UPSTREAM, "secret/app"), (OTHER, "team/app"), (UPSTREAM, "team/app")):
             self.assertEqual(self.get(self.manifest(upstream, repository), ci).status, 200, (upstream, repository))
@@ -98,7 +107,7 @@ class PullAuthTest(ProxyTestCase):
                               basic("nodes", "n0de-pass\x00")):
             r = self.get(self.manifest(UPSTREAM, "team/app"), authorization)
             self.assertEqual(r.status, 401, authorization[:60])
-        self.assertEqual(self.strata.metric("strata_pull_auth_refusals_total", reason="unauthenticated"), 11)
+        self.assertEqual(self.refusals("unauthenticated"), 11)
         # A good pull still works after them, and strata logged no credentials.
         self.assertEqual(self.get(self.manifest(UPSTREAM, "team/app"), basic("nodes", "n0de-pass")).status, 200)
         log = self.strata.read_log()

@@ -95,7 +95,7 @@ TEST_CASE("mistakes in the users file are refused, naming the file, the entry an
     CHECK(refusal_of(user(R"("token_sha256": ")" + std::string(token_hex) + R"(")")).find("users[0].upstreams: required") !=
           std::string::npos);
     CHECK(refusal_of(user(R"("token_sha256": ")" + std::string(token_hex) + R"(", "upstreams": ["quay.io"])")) ==
-          R"(users.json: users[0].upstreams: no upstream is named "quay.io")");
+          R"(users.json: users[0].upstreams: no upstream is named "quay.io" (configured: docker.io, ghcr.io))");
     CHECK(refusal_of(user(R"("token_sha256": ")" + std::string(token_hex) + R"(", "upstreams": "*")")) ==
           "users.json: users[0].upstreams: must be a list of strings");
     CHECK(refusal_of(user(R"("token_sha256": ")" + std::string(token_hex) + R"(", "upstreams": ["*"], "admin": true)")) ==

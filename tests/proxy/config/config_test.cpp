@@ -53,13 +53,14 @@ TEST_CASE("parse_config reads every section over the defaults") {
 
 TEST_CASE("parse_config names the field at fault") {
     const std::vector<std::pair<std::string, std::string>> cases = {
-        {"not json", "config: not valid JSON"},
+        {"not json", "config: not valid JSON (line 1)"},
+        {"{\n\"server\": {,}}", "config: not valid JSON (line 2)"},
         {"[]", "config: expected an object"},
         {R"({"lsiten": 1})", "config.lsiten: unknown field"},
         {R"({"server": {"listen": 5}})", "server.listen: wrong type"},
         {R"({"server": {"listen": "nohost"}})", "server.listen: expected host:port"},
         {R"({"cache": {"bogus": 1}})", "cache.bogus: unknown field"},
-        {R"({"server": {"tls": {"cert_file": "c.pem"}}})", "server.tls: cert_file and key_file go together (both, or neither for plain HTTP)"},
+        {R"({"server": {"tls": {"cert_file": "c.pem"}}})", "server.tls: cert_file and key_file (--tls-cert and --tls-key) go together: both, or neither for plain HTTP"},
         {R"({"server": {"tls": {"cert": "c.pem"}}})", "server.tls.cert: unknown field"},
         {R"({"server": {"tls": {"cert_file": "c", "key_file": "k", "reload_check_ms": 5}}})",
          "server.tls.reload_check_ms: at least 100"},
