@@ -66,18 +66,45 @@ public:
     }
 
     sim_result run() {
+        pulls_.assign(t_.nodes.size(), node_pull{});
         for (std::size_t i = 0; i < t_.requests.size(); ++i) {
             const auto& req = t_.requests[i];
             if (c_.prewarm_top_k && !proxies_.empty()) prewarm_until(req.time_s, i);
-            const double seconds = serve(i, req);
-            r_.pull_seconds += seconds;
-            r_.cost_waiting += seconds / 3600 * node_price_[req.node];
+            add_to_pull(req, serve(i, req));
         }
+        for (std::uint32_t n = 0; n < pulls_.size(); ++n) finish_pull(n);
         r_.cost_egress = static_cast<double>(r_.egress_bytes) / 1e9 * egress_per_gb_;
         return r_;
     }
 
 private:
+    // A node's image pull in progress: its download lanes' busy seconds. A request of another
+    // image (or of no known image) starts a new pull.
+    struct node_pull {
+        std::uint32_t image = no_image;
+        std::vector<double> lanes;
+    };
+
+    void add_to_pull(const trace_request& req, double seconds) {
+        auto& pull = pulls_[req.node];
+        if (req.image == no_image || req.image != pull.image) {
+            finish_pull(req.node);
+            pull.image = req.image;
+        }
+        if (pull.lanes.empty()) pull.lanes.assign(std::max(c_.layer_concurrency, 1u), 0.0);
+        *std::min_element(pull.lanes.begin(), pull.lanes.end()) += seconds;  // the lane free first
+    }
+
+    void finish_pull(std::uint32_t node) {
+        auto& pull = pulls_[node];
+        if (pull.lanes.empty()) return;
+        const double seconds = *std::max_element(pull.lanes.begin(), pull.lanes.end());
+        r_.pull_seconds += seconds;
+        r_.cost_waiting += seconds / 3600 * node_price_[node];
+        pull.lanes.clear();
+        pull.image = no_image;
+    }
+
     double upstream_seconds(const trace_request& req, bool via_proxy) const {
         const double bps = via_proxy ? std::min(registry_bps_[req.registry], c_.net.proxy_bps) : registry_bps_[req.registry];
         return c_.net.upstream_latency_s + (via_proxy ? c_.net.proxy_latency_s : 0) + static_cast<double>(req.size) / bps;
@@ -104,7 +131,11 @@ private:
         auto& done = pending_[req.object];
         if (done > req.time_s) {
             // The proxy is still downloading this blob for an earlier request (kept or not).
-            if (!c_.coalescing) return upstream_miss(req, true);
+            if (!c_.coalescing) {
+                // A proxy without coalescing fetches it again, though its cache already holds it.
+                if (hit) ++r_.refetched_in_flight;
+                return upstream_miss(req, true);
+            }
             ++r_.coalesced;
             ++r_.proxy_hits;
             r_.proxy_hit_bytes += req.size;
@@ -155,6 +186,7 @@ private:
     std::vector<sim_cache> node_caches_, proxies_;
     std::vector<std::uint8_t> replica_;
     std::vector<double> registry_bps_, node_price_, pending_;
+    std::vector<node_pull> pulls_;
     double egress_per_gb_ = 0, window_end_ = -1;
     std::unordered_map<std::uint32_t, std::size_t> window_counts_;
 };

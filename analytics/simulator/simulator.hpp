@@ -43,16 +43,22 @@ struct sim_config {
     double prewarm_window_s = 3600;
     double node_high = 0.85, node_low = 0.80;    // the kubelet's image GC thresholds
     double proxy_high = 0.95, proxy_low = 0.85;  // strata's storage watermarks
+    // Layers of one image pull downloaded at once, as containerd does (max_concurrent_downloads,
+    // 3 by default): a pull takes as long as its busiest download lane, not the sum of its layers.
+    unsigned layer_concurrency = 3;
     network_model net;
 };
 
 struct sim_result {
     sim_config config;
     std::uint64_t requests = 0, node_hits = 0, proxy_hits = 0, coalesced = 0, upstream_misses = 0;
+    // Without coalescing: requests for a blob the proxy's cache holds but is still downloading,
+    // fetched upstream again (a plain cache would count them as hits).
+    std::uint64_t refetched_in_flight = 0;
     std::uint64_t requested_bytes = 0, node_hit_bytes = 0, proxy_hit_bytes = 0;
     std::uint64_t egress_bytes = 0;    // upstream transfers, pre-warming included
     std::uint64_t prewarm_bytes = 0;
-    double pull_seconds = 0;           // summed over requests
+    double pull_seconds = 0;           // summed over image pulls (each layer_concurrency layers at a time)
     double cost_egress = 0, cost_waiting = 0;
     std::size_t unpriced_nodes = 0;
 

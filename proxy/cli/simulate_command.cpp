@@ -10,6 +10,7 @@
 #include "analytics/simulator/tables.hpp"
 #include "proxy/cli/output_file.hpp"
 #include "proxy/cli/store_dir.hpp"
+#include "proxy/config/config.hpp"
 
 #include "storage/blobs/blob_store.hpp"
 #include "storage/events/event_log.hpp"
@@ -47,13 +48,19 @@ constexpr const char* simulate_usage =
     "  --capacity 10GB,100GB|auto  each proxy (auto: 1-100% of the trace's unique bytes)\n"
     "  --node-capacity SIZE    each node's cache (default 100GB)     --replicas R (default 2)\n"
     "  --no-coalescing  --ttl SECONDS  --admit-max SIZE  --prewarm K [--prewarm-window SECONDS]\n"
+    "  --watermarks HIGH,LOW   the proxy's eviction watermarks (default 0.95,0.85; 1,1 with\n"
+    "                          --no-coalescing is a plain cache)\n"
+    "  --config FILE           a deployment's strata.json: its budget, watermarks and eviction policy\n"
+    "                          (flags given as well win)\n"
+    "  --layer-concurrency N   layers of one pull downloaded at once (default 3, as containerd)\n"
     "Network and money:\n"
     "  --upstream-bw 50MB/s  --proxy-bw 1GB/s  --registry-bw ghcr.io=20MB/s  --upstream-latency 0.3\n"
     "  --proxy-latency 0.002  --prices FILE (node $/hour and egress $/GB, as in analyze cost)\n"
     "Output: --format table|json|csv, --report FILE (HTML with miss-ratio curves), --threads N\n";
 
 struct simulate_args {
-    std::string csv, pattern, format = "table", report, prices_file;
+    std::string csv, pattern, format = "table", report, prices_file, config_file;
+    bool policy_given = false, watermarks_given = false;
     std::vector<std::string> data_dirs, k8s, images;
     bool synthetic = false;
     analytics::synthetic_trace_spec synthetic_spec;
@@ -125,9 +132,43 @@ void synthetic_flags(flag_set& f, analytics::synthetic_trace_spec& s) {
         .value("--seed", [&s](const std::string& v) { s.seed = count_flag<std::uint64_t>("--seed", v, 0, 1'000'000'000'000'000); });
 }
 
+// "HIGH,LOW" with 0 < LOW <= HIGH <= 1.
+void set_watermarks(sim_config& c, const std::string& v) {
+    const auto parts = comma_list(v);
+    if (parts.size() != 2) throw usage_error("--watermarks wants HIGH,LOW such as 0.95,0.85, not '" + v + "'");
+    const double high = number_in("--watermarks", parts[0], 0, 1), low = number_in("--watermarks", parts[1], 0, 1);
+    if (!(low > 0 && low <= high)) throw usage_error("--watermarks: need 0 < LOW <= HIGH <= 1, not '" + v + "'");
+    c.proxy_high = high;
+    c.proxy_low = low;
+}
+
+// What --config's strata.json says of the cache, where no flag said otherwise.
+void apply_deployment(simulate_args& a) {
+    const auto cfg = load_config_file(a.config_file);
+    if (a.capacities.empty() && cfg.storage.max_bytes) a.capacities = {cfg.storage.max_bytes};
+    if (!a.watermarks_given) {
+        a.base.proxy_high = cfg.storage.high_watermark;
+        a.base.proxy_low = cfg.storage.low_watermark;
+    }
+    if (!a.policy_given) set_policies(a, cfg.storage.eviction_policy);
+    if (!cfg.storage.pinned.empty())
+        std::cerr << "simulate: the " << cfg.storage.pinned.size() << " pins of " << a.config_file
+                  << " are not modelled: pinned blobs count against the budget in strata, not here\n";
+}
+
 void strategy_flags(flag_set& f, simulate_args& a) {
     auto& b = a.base;
-    f.value("--policy", [&a](const std::string& v) { set_policies(a, v); })
+    f.value("--policy", [&a](const std::string& v) {
+         set_policies(a, v);
+         a.policy_given = true;
+     })
+        .value("--watermarks", [&a](const std::string& v) {
+            set_watermarks(a.base, v);
+            a.watermarks_given = true;
+        })
+        .text("--config", a.config_file)
+        .value("--layer-concurrency",
+               [&b](const std::string& v) { b.layer_concurrency = count_flag<unsigned>("--layer-concurrency", v, 1, 64); })
         .value("--topology", [&a](const std::string& v) { set_topologies(a, v); })
         .value("--capacity", [&a](const std::string& v) { set_capacities(a, v); })
         .value("--node-capacity", [&b](const std::string& v) { b.node_capacity = size_flag("--node-capacity", v); })
@@ -168,6 +209,7 @@ simulate_args parse_simulate_args(const std::vector<std::string>& args) {
     a.base.node_capacity = 100'000'000'000ull;
     set_policies(a, "all");
     simulate_flags(a).parse(args);
+    if (!a.config_file.empty()) apply_deployment(a);
     const int sources = !a.data_dirs.empty() + !a.csv.empty() + !a.k8s.empty() + a.synthetic;
     if (sources != 1) throw usage_error("give exactly one trace: --data-dir, --k8s, --csv or --synthetic");
     if (!a.k8s.empty() && a.images.empty()) throw usage_error("--k8s needs --images (manifests) to resolve layers");

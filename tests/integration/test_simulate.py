@@ -153,10 +153,36 @@ class TraceInputTest(unittest.TestCase):
         self.assertEqual(half.returncode, 2)
         self.assertIn("--jobs wants a whole number from 1 to 100000000", half.stderr)
 
+    def test_a_deployments_config_sets_budget_watermarks_and_policy_unless_flags_do(self):
+        with TempDir() as d:
+            config = os.path.join(d, "strata.json")
+            with open(config, "w") as f:
+                json.dump({"storage": {"max_bytes": 2_000_000_000, "high_watermark": 0.9, "low_watermark": 0.8,
+                                       "eviction_policy": "sieve", "pinned": ["docker.io/library/alpine:3"]}}, f)
+            args = ("--synthetic", "--jobs", "200", "--seed", "3", "--format", "json", "--config", config)
+            r = simulate(*args)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            rows = json.loads(r.stdout)["results"]
+            self.assertEqual([(x["policy"], x["capacity"], x["watermarks"], x["layer_concurrency"]) for x in rows],
+                             [("sieve", 2_000_000_000, [0.9, 0.8], 3)])
+            self.assertIn("pins of %s are not modelled" % config, r.stderr)
+            r = simulate(*args, "--policy", "lru", "--capacity", "1GB", "--watermarks", "1,1", "--layer-concurrency", "1")
+            rows = json.loads(r.stdout)["results"]
+            self.assertEqual([(x["policy"], x["capacity"], x["watermarks"], x["layer_concurrency"]) for x in rows],
+                             [("lru", 1_000_000_000, [1.0, 1.0], 1)])
+            # One lane per pull is slower than three.
+            pull_seconds = lambda *more: json.loads(simulate(*args, *more).stdout)["results"][0]["pull_seconds"]
+            self.assertGreater(pull_seconds("--layer-concurrency", "1"), pull_seconds())
+            missing = simulate("--synthetic", "--config", os.path.join(d, "nope.json"))
+            self.assertEqual(missing.returncode, 2)
+            self.assertIn("nope.json", missing.stderr)
+
     def test_usage_errors(self):
         for args in ((), ("--csv", "a", "--synthetic"), ("--synthetic", "--policy", "magic"),
                      ("--synthetic", "--capacity", "lots"), ("--synthetic", "--topology", "mesh"),
-                     ("--k8s", "x"), ("--synthetic", "--format", "xml"), ("--synthetic", "--upstream-bw", "-1")):
+                     ("--k8s", "x"), ("--synthetic", "--format", "xml"), ("--synthetic", "--upstream-bw", "-1"),
+                     ("--synthetic", "--watermarks", "0.5"), ("--synthetic", "--watermarks", "0.5,0.9"),
+                     ("--synthetic", "--watermarks", "0,0"), ("--synthetic", "--layer-concurrency", "0")):
             self.assertEqual(simulate(*args).returncode, 2, args)
         with TempDir() as d:
             headless = os.path.join(d, "t.csv")

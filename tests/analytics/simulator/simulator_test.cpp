@@ -2,6 +2,8 @@
 // known and hostile input.
 #include "analytics/simulator/simulator.hpp"
 
+#include "tests/analytics/simulator/reference_cache.hpp"
+
 #include <catch2/catch.hpp>
 
 using namespace strata::analytics;
@@ -178,4 +180,52 @@ TEST_CASE("synthetic traces are reproducible") {
         CHECK(a.requests[i].time_s == b.requests[i].time_s);
     }
     CHECK(synthetic_trace({.images = 30, .nodes = 5, .jobs = 20, .seed = 10}).requests.size() != 0);
+}
+
+TEST_CASE("a proxy with watermarks 1,1 and no coalescing keeps what a plain cache keeps") {
+    const auto t = synthetic_trace({.images = 80, .nodes = 10, .jobs = 200, .burst_s = 5, .seed = 11});
+    const auto next = next_uses(t);
+    std::uint64_t unique = 0;
+    for (const auto s : t.object_sizes) unique += s;
+    for (const auto& name : sim_policy_names()) {
+        for (const auto fraction : {0.05, 0.3}) {
+            INFO(name << " " << fraction);
+            sim_config c;
+            c.topo = topology::proxy;
+            c.policy = *parse_sim_policy(name);
+            c.capacity = static_cast<std::uint64_t>(fraction * static_cast<double>(unique));
+            c.proxy_high = c.proxy_low = 1.0;
+            c.coalescing = false;
+            const auto r = simulate(t, c, nullptr, next);
+            strata::analytics::testing::reference_cache plain(c.policy, {c.capacity, 1.0, 1.0, c.admit_max, c.ttl_s},
+                                                              t.object_sizes);
+            std::uint64_t hits = 0;
+            for (std::size_t i = 0; i < t.requests.size(); ++i)
+                hits += plain.request(t.requests[i].object, t.requests[i].time_s, next.global[i]);
+            // The same decisions request by request; a request that arrives while its blob is still
+            // downloading is a hit for the plain cache and a second upstream fetch for the proxy.
+            CHECK(r.proxy_hits + r.refetched_in_flight == hits);
+            CHECK(r.coalesced == 0);
+        }
+    }
+}
+
+TEST_CASE("a pull downloads layer_concurrency layers at once: its time is its busiest lane's") {
+    trace_builder b;
+    std::vector<std::uint32_t> layers;
+    for (int i = 0; i < 6; ++i) layers.push_back(b.object("sha256:" + std::string(63, 'c') + std::to_string(i), 50'000'000));
+    const auto image = b.image("img", layers);
+    const auto registry = b.registry("r");
+    const auto node = b.node("n");
+    for (const auto l : layers) b.add({0, 0, node, l, image, registry, false});
+    const auto t = b.finish();
+    sim_config c;
+    c.topo = topology::none;
+    c.policy = *parse_sim_policy("lru");
+    const double one = 0.3 + 50e6 / 50e6;  // latency and 50 MB at 50 MB/s
+    for (const auto [lanes, rounds] : {std::pair{1u, 6.0}, std::pair{3u, 2.0}, std::pair{4u, 2.0}, std::pair{6u, 1.0}}) {
+        INFO(lanes << " lanes");
+        c.layer_concurrency = lanes;
+        CHECK(simulate(t, c, nullptr, next_uses(t)).pull_seconds == Approx(rounds * one));
+    }
 }
