@@ -117,7 +117,7 @@ awaitable<std::optional<const pull_user*>> pull_auth::basic_user(const std::stri
 }
 
 awaitable<pull_auth::verdict> pull_auth::check(std::string_view authorization, std::string_view upstream,
-                                               std::string_view repository, const std::string& client) {
+                                               std::string_view repository, std::string client) {
     auto credentials = parse_pull_credentials(authorization);
     const pull_user* user = nullptr;
     bool busy = false;

@@ -40,9 +40,10 @@ public:
 
     // Who authorization (the header's value) names, and whether that user may pull repository
     // through upstream; with upstream empty (the /v2/ ping) only who. client is the caller's
-    // address, for the per-client cap.
+    // address, for the per-client cap (a copy: the coroutine outlives a temporary). The views
+    // must outlive the returned awaitable.
     awaitable<verdict> check(std::string_view authorization, std::string_view upstream, std::string_view repository,
-                             const std::string& client);
+                             std::string client);
 
     // Stops the password-check thread: checks not yet started are dropped. Called once the
     // network threads have stopped, before the requests cut off are destroyed.
