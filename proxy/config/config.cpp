@@ -352,10 +352,12 @@ config parse_config(const std::string& json_text) {
     try {
         doc = json::parse(json_text);
     } catch (const json::parse_error& e) {
-        // nlohmann's byte offset, as a line and column a user can find.
+        // nlohmann's byte offset, as a line a user can find.
         const auto at = std::min<std::size_t>(e.byte, json_text.size());
         const auto line = 1 + std::count(json_text.begin(), json_text.begin() + static_cast<std::ptrdiff_t>(at ? at - 1 : 0), '\n');
         throw config_error("config: not valid JSON (line " + std::to_string(line) + ")");
+    } catch (const json::exception&) {  // a number out of range, and the like
+        throw config_error("config: not valid JSON (a value out of range)");
     }
     config c = default_config();
     read_sections(doc, c);

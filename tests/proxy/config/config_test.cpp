@@ -55,6 +55,7 @@ TEST_CASE("parse_config names the field at fault") {
     const std::vector<std::pair<std::string, std::string>> cases = {
         {"not json", "config: not valid JSON (line 1)"},
         {"{\n\"server\": {,}}", "config: not valid JSON (line 2)"},
+        {R"({"server": {"io_threads": 1e99999}})", "config: not valid JSON (a value out of range)"},
         {"[]", "config: expected an object"},
         {R"({"lsiten": 1})", "config.lsiten: unknown field"},
         {R"({"server": {"listen": 5}})", "server.listen: wrong type"},
