@@ -100,6 +100,80 @@ result_table hygiene_summary_table(const hygiene_summary& h) {
     return t;
 }
 
+namespace {
+
+const char* manager_name(package_manager m) {
+    switch (m) {
+    case package_manager::apt: return "apt";
+    case package_manager::yum: return "yum/dnf";
+    case package_manager::apk: return "apk";
+    case package_manager::none: break;
+    }
+    return "";
+}
+
+result_table dockerfile_summary_table(const dockerfile_survey_result& r) {
+    result_table t{"Dockerfiles",
+                   {{"repositories", unit::count}, {"with_dockerfile", unit::count}, {"share", unit::ratio},
+                    {"dockerfiles", unit::count}, {"unreadable", unit::count}, {"stages", unit::count},
+                    {"from_images", unit::count}, {"scratch", unit::count}, {"stage_refs", unit::count},
+                    {"unresolved", unit::count}, {"invalid", unit::count}, {"install_steps", unit::count},
+                    {"uncleaned_installs", unit::count}, {"uncleaned_share", unit::ratio}},
+                   {}};
+    t.add_row({num(r.repositories), num(r.repositories_with_dockerfile), r.share_with_dockerfile, num(r.dockerfiles),
+               num(r.unreadable), num(r.stages), num(r.from_images), num(r.from_scratch), num(r.from_stages),
+               num(r.unresolved), num(r.invalid), num(r.install_steps), num(r.uncleaned_install_steps),
+               r.uncleaned_share});
+    return t;
+}
+
+}  // namespace
+
+std::vector<result_table> dockerfile_survey_tables(const dockerfile_survey_result& r) {
+    std::vector<result_table> out{dockerfile_summary_table(r)};
+    auto& bases = out.emplace_back(result_table{
+        "Base images",
+        {{"image"}, {"repositories", unit::count}, {"dockerfiles", unit::count}, {"final_stage", unit::count}},
+        {}});
+    for (const auto& b : r.bases) bases.add_row({b.reference, num(b.repositories), num(b.dockerfiles), num(b.final_stage)});
+    auto& unusable = out.emplace_back(result_table{
+        "FROM lines naming no image", {{"file"}, {"line", unit::count}, {"from"}, {"why"}}, {}});
+    for (const auto& u : r.unusable) unusable.add_row({u.file, num(u.line), u.written, u.why});
+    auto& vars = out.emplace_back(result_table{"Variables without a value", {{"variable"}, {"uses", unit::count}}, {}});
+    for (const auto& [name, n] : r.unresolved_variables) vars.add_row({name, num(n)});
+    auto& uncleaned = out.emplace_back(result_table{
+        "Package installs that leave their cache", {{"file"}, {"line", unit::count}, {"manager"}, {"command"}}, {}});
+    for (const auto& u : r.uncleaned) uncleaned.add_row({u.file, num(u.line), manager_name(u.manager), u.command});
+    if (!r.unreadable_files.empty()) {
+        auto& unreadable = out.emplace_back(result_table{"Unreadable files", {{"file"}}, {}});
+        for (const auto& f : r.unreadable_files) unreadable.add_row({f});
+    }
+    return out;
+}
+
+nlohmann::json to_json(const dockerfile_survey_result& r) {
+    nlohmann::json j = render_json(dockerfile_summary_table(r))[0];
+    j["bases"] = nlohmann::json::array();
+    for (const auto& b : r.bases)
+        j["bases"].push_back({{"image", b.reference}, {"repositories", b.repositories}, {"dockerfiles", b.dockerfiles},
+                              {"final_stage", b.final_stage}});
+    j["unusable_from"] = nlohmann::json::array();
+    for (const auto& u : r.unusable)
+        j["unusable_from"].push_back({{"file", u.file}, {"line", u.line}, {"from", u.written}, {"why", u.why}});
+    j["unresolved_variables"] = nlohmann::json::object();
+    for (const auto& [name, n] : r.unresolved_variables) j["unresolved_variables"][name] = n;
+    j["uncleaned_installs"] = nlohmann::json::array();
+    for (const auto& u : r.uncleaned)
+        j["uncleaned_installs"].push_back(
+            {{"file", u.file}, {"line", u.line}, {"manager", manager_name(u.manager)}, {"command", u.command}});
+    j["unreadable_files"] = r.unreadable_files;
+    j["copy_from_images"] = r.copy_from_images;
+    j["unterminated_heredocs"] = r.unterminated_heredocs;
+    j["run_steps"] = r.run_steps;
+    j["distinct_images"] = r.references.size();
+    return j;
+}
+
 result_table layers_table(const std::string& title, const std::vector<layer_with_step>& layers) {
     result_table t{title, {{"size", unit::bytes}, {"image"}, {"digest"}, {"created_by"}}, {}};
     for (const auto& l : layers) t.add_row({num(l.size), l.image, l.digest, l.created_by});

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "analytics/analyses/dockerfile_hygiene.hpp"
+#include "analytics/analyses/dockerfile_survey.hpp"
 #include "analytics/inputs/image_catalog.hpp"
 #include "analytics/analyses/image_similarity.hpp"
 #include "analytics/analyses/image_sizes.hpp"
@@ -33,6 +34,8 @@ result_table clusters_table(const similarity_result& s);
 result_table similar_pairs_table(const similarity_result& s, std::size_t limit);
 result_table pull_times_table(const std::vector<pull_time_group>& groups);
 result_table costs_table(const std::vector<cost_group>& groups, const price_table& prices);
+// Summary, base images, FROM lines naming no image, uncleaned installs, unreadable files.
+std::vector<result_table> dockerfile_survey_tables(const dockerfile_survey_result& r);
 result_table image_import_table(const image_catalog& catalog);
 result_table event_import_table(const import_counts& counts);
 
@@ -41,5 +44,6 @@ nlohmann::json to_json(const std::vector<histogram_bin>& bins);
 nlohmann::json to_json(const std::vector<size_group>& groups);
 // Names, order, cluster labels, means, and every pair with non-zero similarity on either basis.
 nlohmann::json to_json(const similarity_result& s);
+nlohmann::json to_json(const dockerfile_survey_result& r);
 
 }  // namespace strata::analytics

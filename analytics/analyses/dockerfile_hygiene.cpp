@@ -2,7 +2,8 @@
 #include "analytics/analyses/dockerfile_hygiene.hpp"
 
 #include <algorithm>
-#include <regex>
+#include <cctype>
+#include <initializer_list>
 #include <unordered_set>
 
 namespace strata::analytics {
@@ -10,7 +11,50 @@ namespace {
 
 bool contains(std::string_view text, std::string_view what) { return text.find(what) != std::string_view::npos; }
 
-bool matches(std::string_view text, const std::regex& re) { return std::regex_search(text.begin(), text.end(), re); }
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+bool is_word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+
+// Whitespace-separated words of a command, in order.
+class word_scanner {
+public:
+    explicit word_scanner(std::string_view text) : text_(text) {}
+    bool next(std::string_view& word) {
+        while (pos_ < text_.size() && is_space(text_[pos_])) ++pos_;
+        const auto start = pos_;
+        while (pos_ < text_.size() && !is_space(text_[pos_])) ++pos_;
+        word = text_.substr(start, pos_ - start);
+        return !word.empty();
+    }
+
+private:
+    std::string_view text_;
+    std::size_t pos_ = 0;
+};
+
+// word ends with one of tools, at a word boundary ("apt-get", "/usr/bin/apt-get", "&&apk").
+bool ends_with_tool(std::string_view word, std::initializer_list<std::string_view> tools) {
+    return std::any_of(tools.begin(), tools.end(), [word](std::string_view t) {
+        return word.ends_with(t) && (word.size() == t.size() || !is_word_char(word[word.size() - t.size() - 1]));
+    });
+}
+
+bool starts_with_word(std::string_view word, std::string_view verb) {
+    return word.starts_with(verb) && (word.size() == verb.size() || !is_word_char(word[verb.size()]));
+}
+
+// A tool, then any option words (-y, --no-cache), then the verb: a linear scan. (std::regex
+// recursed once per character here and overflowed the stack on a long command.)
+bool runs(std::string_view command, std::initializer_list<std::string_view> tools, std::string_view verb) {
+    word_scanner words(command);
+    std::string_view w;
+    bool after_tool = false;
+    while (words.next(w)) {
+        if (after_tool && w.size() > 1 && w.front() == '-') continue;
+        if (after_tool && starts_with_word(w, verb)) return true;
+        after_tool = ends_with_tool(w, tools);
+    }
+    return false;
+}
 
 void keep_biggest(std::vector<layer_with_step>& list, std::size_t n) {
     std::sort(list.begin(), list.end(), [](const auto& a, const auto& b) {
@@ -22,12 +66,9 @@ void keep_biggest(std::vector<layer_with_step>& list, std::size_t n) {
 }  // namespace
 
 package_manager installs_packages(std::string_view created_by) {
-    static const std::regex apt(R"(\bapt(-get)?\s+(-\S+\s+)*install\b)");
-    static const std::regex yum(R"(\b(yum|dnf|microdnf)\s+(-\S+\s+)*install\b)");
-    static const std::regex apk(R"(\bapk\s+(-\S+\s+)*add\b)");
-    if (matches(created_by, apt)) return package_manager::apt;
-    if (matches(created_by, yum)) return package_manager::yum;
-    if (matches(created_by, apk)) return package_manager::apk;
+    if (runs(created_by, {"apt", "apt-get"}, "install")) return package_manager::apt;
+    if (runs(created_by, {"yum", "dnf", "microdnf"}, "install")) return package_manager::yum;
+    if (runs(created_by, {"apk"}, "add")) return package_manager::apk;
     return package_manager::none;
 }
 

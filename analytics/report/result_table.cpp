@@ -29,6 +29,27 @@ std::string cell_text(const cell& c, unit kind, bool human) {
     return number_text(std::get<double>(c), kind, human);
 }
 
+// Control characters (C0, DEL, and C1 as UTF-8) as \xNN: outside text in a table must not
+// move a terminal's cursor, change its colours or break the table's lines.
+std::string terminal_text(std::string text) {
+    const auto needs = [](unsigned char c, unsigned char next) { return c < 0x20 || c == 0x7f || (c == 0xc2 && next >= 0x80 && next <= 0x9f); };
+    std::string out;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        const auto next = i + 1 < text.size() ? static_cast<unsigned char>(text[i + 1]) : 0;
+        if (!needs(c, next)) {
+            out.push_back(text[i]);
+            continue;
+        }
+        const unsigned code = c == 0xc2 ? next : c;
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\x%02x", code);
+        out += buf;
+        if (c == 0xc2) ++i;
+    }
+    return out;
+}
+
 // Text cells go through csv_cell (quoted, formulas neutralised); numbers are the code's own.
 std::string csv_text(const cell& c, unit kind) {
     if (const auto* s = std::get_if<std::string>(&c)) return storage::csv_cell(*s);
@@ -68,7 +89,7 @@ std::string render_text(const result_table& t) {
     for (const auto& row : t.rows) {
         auto& texts = cells.emplace_back();
         for (std::size_t i = 0; i < row.size() && i < t.columns.size(); ++i) {
-            texts.push_back(cell_text(row[i], t.columns[i].kind, true));
+            texts.push_back(terminal_text(cell_text(row[i], t.columns[i].kind, true)));
             width[i] = std::max(width[i], std::min<std::size_t>(texts.back().size(), 80));
         }
     }

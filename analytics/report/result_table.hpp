@@ -28,6 +28,7 @@ struct result_table {
 };
 
 // Aligned columns with human units (sizes in MB/GB, seconds with two decimals), under the title.
+// Control characters in text cells (a newline in a command, an escape sequence) print as \xNN.
 std::string render_text(const result_table& table);
 // RFC 4180: a header row, then raw values (bytes as integers, full precision). Text cells and
 // column names go through storage::csv_cell (a text cell starting with = + - @ gets a leading ');

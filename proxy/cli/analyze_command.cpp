@@ -9,6 +9,7 @@
 #include "analytics/report/report_html.hpp"
 #include "analytics/inputs/strata_pulls.hpp"
 #include "proxy/cli/crawl_command.hpp"
+#include "proxy/cli/dockerfiles_command.hpp"
 #include "proxy/cli/output_file.hpp"
 #include "proxy/cli/store_dir.hpp"
 
@@ -38,6 +39,7 @@ constexpr const char* analyze_usage =
     "  cost        node time and money spent pulling    (--prices FILE, --group-by ...)\n"
     "  report      all of it as one HTML file           (--out FILE, --images PATH, --events PATH)\n"
     "  crawl       fetch manifests and configs through a running strata (strata analyze crawl --help)\n"
+    "  dockerfiles base images and hygiene of the Dockerfiles in cloned repositories (--help)\n"
     "Inputs:\n"
     "  PATH...            image analyses: manifests-config-layers.json bundles, OCI image layouts,\n"
     "                     `skopeo inspect --raw` files (NAME.json with NAME.config.json), or\n"
@@ -254,6 +256,7 @@ bool nothing_read(const analyze_args& a, const loaded_inputs& in) {
 
 int run_analyze_command(const std::vector<std::string>& args) {
     if (!args.empty() && args[0] == "crawl") return run_crawl_command({args.begin() + 1, args.end()});
+    if (!args.empty() && args[0] == "dockerfiles") return run_dockerfiles_command({args.begin() + 1, args.end()});
     return run_command("analyze", analyze_usage, args, [&] {
         const auto a = parse_analyze_args(args);
         loaded_inputs in(a.limits);

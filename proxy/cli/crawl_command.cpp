@@ -28,10 +28,13 @@ using json = nlohmann::json;
 constexpr const char* crawl_usage =
     "usage: strata analyze crawl [--server http://127.0.0.1:5000] [--token-file F] [--all-tags]\n"
     "                            [--max-tags N] [--platform os/arch] [--save DIR]\n"
-    "                            [--format table|json|csv] IMAGE...\n"
+    "                            [--format table|json|csv] [--refs FILE] IMAGE...\n"
     "  Fetches each image's manifest and config through strata, so they are cached there too, and\n"
     "  prints sizes per tag in version order (semver-aware, then by config created). IMAGE is\n"
-    "  ghcr.io/org/app:tag, or ghcr.io/org/app with --all-tags for every tag of the repository.\n"
+    "  ghcr.io/org/app:tag, ghcr.io/org/app@sha256:…, or ghcr.io/org/app with --all-tags for every\n"
+    "  tag of the repository.\n"
+    "  --refs FILE reads more IMAGEs, one per line (# comments), as `strata analyze dockerfiles\n"
+    "  --refs-out` writes them.\n"
     "  --save writes DIR/<registry>/<repository>/manifests-config-layers.json for `strata analyze`.\n";
 
 constexpr const char* manifest_accept =
@@ -47,6 +50,8 @@ struct crawl_args {
     std::size_t max_tags = 1000;
     std::vector<std::string> images;
 };
+
+constexpr std::size_t max_refs_file_bytes = std::size_t{16} << 20;
 
 // One keep-alive connection to strata, reopened when the server closes it.
 class registry_client {
@@ -92,12 +97,19 @@ private:
 
 struct image_ref {
     std::string registry, repository, tag;  // registry: as given, "" for strata's default upstream
+    std::string digest;                     // "sha256:…" for a pull by digest, else ""
     std::string path() const { return registry.empty() ? repository : registry + '/' + repository; }
+    const std::string& reference() const { return digest.empty() ? tag : digest; }
 };
 
 image_ref parse_image_ref(const std::string& text, bool all_tags) {
     image_ref r;
     std::string rest = text;
+    if (const auto at = rest.find('@'); at != std::string::npos) {
+        r.digest = rest.substr(at + 1);
+        rest.resize(at);
+        if (!storage::digest::parse(r.digest)) throw usage_error("not a digest: " + text);
+    }
     const auto slash = rest.find('/');
     if (slash != std::string::npos) {
         const auto first = rest.substr(0, slash);
@@ -108,8 +120,28 @@ image_ref parse_image_ref(const std::string& text, bool all_tags) {
     r.repository = rest;
     if (!storage::is_valid_repository(r.repository)) throw usage_error("not a repository name: " + text);
     if (!r.tag.empty() && !storage::is_valid_tag(r.tag)) throw usage_error("not a tag: " + text);
-    if (r.tag.empty() && !all_tags) r.tag = "latest";
+    if (r.tag.empty() && r.digest.empty() && !all_tags) r.tag = "latest";
     return r;
+}
+
+// IMAGEs from a file, one per line; blank lines and # comments skipped. Errors name the line.
+void read_refs_file(const std::string& path, bool all_tags, std::vector<std::string>& images) {
+    std::ifstream in(path);
+    if (!in) throw usage_error("--refs: cannot read " + path);
+    std::string line;
+    for (std::size_t n = 1, bytes = 0; std::getline(in, line); ++n) {
+        bytes += line.size() + 1;
+        if (bytes > max_refs_file_bytes) throw usage_error("--refs: " + path + " is larger than 16 MiB");
+        const auto first = line.find_first_not_of(" \t\r"), last = line.find_last_not_of(" \t\r");
+        if (first == std::string::npos || line[first] == '#') continue;
+        auto ref = line.substr(first, last - first + 1);
+        try {
+            parse_image_ref(ref, all_tags);
+        } catch (const usage_error& e) {
+            throw usage_error("--refs: " + path + " line " + std::to_string(n) + ": " + e.what());
+        }
+        images.push_back(std::move(ref));
+    }
 }
 
 crawl_args parse_crawl_args(const std::vector<std::string>& args) {
@@ -120,6 +152,7 @@ crawl_args parse_crawl_args(const std::vector<std::string>& args) {
         .value("--max-tags", [&a](const std::string& v) { a.max_tags = whole_number("--max-tags", v, 0, 999'999); })
         .text("--platform", a.platform)
         .text("--save", a.save)
+        .value("--refs", [&a](const std::string& v) { read_refs_file(v, a.all_tags, a.images); })
         .value("--format", [&a](const std::string& v) { a.format = one_of("--format", v, {"table", "json", "csv"}); })
         .operands([&a](const std::string& v) { a.images.push_back(v); })
         .parse(args);
@@ -176,21 +209,22 @@ crawled crawl_image(registry_client& client, const image_ref& ref, const std::st
                                .tag = ref.tag},
               {}, {}};
     const auto base = "/v2/" + ref.path();
-    c.manifest = fetch_document(client, base + "/manifests/" + ref.tag, manifest_accept, "");
+    c.img.digest = ref.digest;
+    c.manifest = fetch_document(client, base + "/manifests/" + ref.reference(), manifest_accept, ref.digest);
     if (analytics::is_index_document(c.manifest)) {
         std::vector<analytics::index_entry> entries;
         if (auto error = analytics::read_index(c.manifest, entries)) throw std::runtime_error(ref.path() + ": " + *error);
         const auto match = std::find_if(entries.begin(), entries.end(), [&](const auto& e) { return e.platform == platform; });
-        if (match == entries.end()) throw std::runtime_error(ref.path() + ":" + ref.tag + ": no " + platform + " image");
+        if (match == entries.end()) throw std::runtime_error(ref.path() + ":" + ref.reference() + ": no " + platform + " image");
         c.img.digest = match->digest;
         c.manifest = fetch_document(client, base + "/manifests/" + match->digest, manifest_accept, match->digest);
     }
     std::string config_digest;
     if (auto error = analytics::read_image_manifest(c.manifest, c.img, config_digest))
-        throw std::runtime_error(ref.path() + ":" + ref.tag + ": " + *error);
+        throw std::runtime_error(ref.path() + ":" + ref.reference() + ": " + *error);
     c.config = fetch_document(client, base + "/blobs/" + config_digest, nullptr, config_digest);
     if (auto error = analytics::read_image_config(c.config, c.img))
-        throw std::runtime_error(ref.path() + ":" + ref.tag + ": " + *error);
+        throw std::runtime_error(ref.path() + ":" + ref.reference() + ": " + *error);
     return c;
 }
 
@@ -198,9 +232,10 @@ void save_bundles(const std::string& dir, const std::vector<crawled>& images) {
     std::map<std::string, json> bundles;
     for (const auto& c : images) {
         auto& b = bundles[c.img.registry + '/' + c.img.repository];
-        b["manifests"][c.img.tag] = c.manifest;
-        b["configs"][c.img.tag] = c.config;
-        b["tags"].push_back(c.img.tag);
+        const auto key = c.img.tag.empty() ? "@" + c.img.digest : c.img.tag;  // split_tag_key reads both
+        b["manifests"][key] = c.manifest;
+        b["configs"][key] = c.config;
+        b["tags"].push_back(key);
     }
     for (const auto& [path, bundle] : bundles) {
         const auto out = fs::path(dir) / path / "manifests-config-layers.json";
@@ -217,7 +252,7 @@ int crawl(const crawl_args& a) {
     for (const auto& text : a.images) {
         const auto ref = parse_image_ref(text, a.all_tags);
         std::vector<std::string> tags{ref.tag};
-        if (ref.tag.empty()) {
+        if (ref.tag.empty() && ref.digest.empty()) {
             try {
                 tags = list_tags(client, ref, a.max_tags);
             } catch (const std::runtime_error& e) {

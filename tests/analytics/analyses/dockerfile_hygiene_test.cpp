@@ -53,3 +53,13 @@ TEST_CASE("hygiene summary counts steps and lists the biggest layers once each")
     CHECK(h.uncleaned[0].digest == "apt");
     CHECK(h.layers_per_image.max == 3);
 }
+
+TEST_CASE("a command of a megabyte is scanned, not recursed into") {
+    std::string options = "apt-get";
+    for (int i = 0; i < 200000; ++i) options += " -y";
+    CHECK(installs_packages(options + " x") == package_manager::none);
+    CHECK(installs_packages(options + " install x") == package_manager::apt);
+    CHECK(installs_packages("/usr/bin/apt-get install x") == package_manager::apt);
+    CHECK(installs_packages("true&&apk add x") == package_manager::apk);
+    CHECK(installs_packages("snapt install x") == package_manager::none);
+}

@@ -31,3 +31,10 @@ TEST_CASE("CSV neutralises formulas in text cells and keeps negative numbers as 
     CHECK(render_csv(t) ==
           "repository,delta\n\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\",-1\n-5,-5\n'@ref,1500\n");
 }
+
+TEST_CASE("text output shows control characters from outside text as escapes") {
+    result_table t{"", {{"command"}}, {}};
+    t.add_row({std::string("a\nb\x1b[31m\x7f\xc2\x9b" "c\xc3\xa9")});
+    const auto text = render_text(t);
+    CHECK(text.substr(text.find('\n') + 1) == "a\\x0ab\\x1b[31m\\x7f\\x9bcé\n");
+}

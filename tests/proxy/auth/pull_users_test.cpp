@@ -11,8 +11,8 @@
 #include <memory>
 
 using namespace strata::proxy;
-using strata::proxy::test::bcrypt;
-using strata::proxy::test::token_hex;
+using strata::test::bcrypt;
+using strata::test::token_hex;
 
 namespace {
 

@@ -8,7 +8,7 @@
 #include <memory>
 #include <string>
 
-namespace strata::proxy::test {
+namespace strata::test {
 
 // A bcrypt hash of password at the lowest cost, made here by libcrypt.
 inline std::string bcrypt(const std::string& password) {
@@ -24,4 +24,4 @@ inline constexpr const char* token = "t0ken";
 // printf t0ken | sha256sum
 inline constexpr const char* token_hex = "b46c09677343261f0b439a472422225e3a230c9c094d6ab16762e2036b597053";
 
-}  // namespace strata::proxy::test
+}  // namespace strata::test
