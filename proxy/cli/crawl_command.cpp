@@ -274,7 +274,11 @@ int crawl(const crawl_args& a) {
     }
     if (!a.save.empty()) save_bundles(a.save, done);
     analytics::image_catalog catalog;
-    for (const auto& c : done) catalog.add(c.img);
+    for (const auto& c : done) {
+        auto shown = c.img;  // the table lists images by tag; one pulled by digest shows it instead
+        if (shown.tag.empty()) shown.tag = "@" + shown.digest;
+        catalog.add(std::move(shown));
+    }
     auto table = analytics::trends_table(analytics::repository_trends(catalog.images(), 1));
     if (a.format == "json") std::cout << json{{"images", analytics::render_json(table)}, {"failed", failed}}.dump(2) << "\n";
     else if (a.format == "csv") std::cout << analytics::render_csv(table);

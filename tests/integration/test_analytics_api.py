@@ -122,8 +122,10 @@ class CrawlTest(ProxyTestCase):
         self.upstream = Registry(self.dir).start()
         self.strata = Strata(self.dir, {UPSTREAM: self.upstream.url}).start()
         base = random_layer(50_000, "crawl-base")
+        self.pushed = {}
         for i, tag in enumerate(("v1.0", "v1.10", "latest", "v1.2")):
-            push_image(self.upstream, "lab/sim", tag, [base] + [random_layer(10_000, "%s-%d" % (tag, k)) for k in range(i)])
+            self.pushed[tag] = push_image(self.upstream, "lab/sim", tag,
+                                          [base] + [random_layer(10_000, "%s-%d" % (tag, k)) for k in range(i)])
 
     def crawl(self, *args):
         return subprocess.run([STRATA, "analyze", "crawl", "--server", self.strata.url, *args], capture_output=True,
@@ -152,6 +154,60 @@ class CrawlTest(ProxyTestCase):
         self.assertIn("crawled 1 images, 1 failed", run.stderr)
         self.assertEqual(self.crawl("--all-tags", "Not A Repo").returncode, 2)
         self.assertEqual(self.crawl().returncode, 2)
+
+    def write(self, path, text):
+        path = os.path.join(self.dir, "repos", path)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as f:
+            f.write(text)
+
+    def test_dockerfiles_name_the_images_crawl_then_fetches(self):
+        pinned = self.pushed["v1.0"].digest
+        self.write("one/.git/HEAD", "ref: refs/heads/main\n")
+        self.write("one/Dockerfile", "ARG TAG=v1.2\nFROM %s/lab/sim:${TAG} AS build\nFROM build\n"
+                   "RUN apt-get update && \\\n    apt-get install -y gcc\n" % UPSTREAM)
+        self.write("two/.git/HEAD", "")
+        self.write("two/docker/gpu.Dockerfile", "FROM %s/lab/sim@%s\nRUN <<EOF\nFROM evil\nEOF\n" % (UPSTREAM, pinned))
+        self.write("three/.git/HEAD", "")
+        self.write("four/.git/HEAD", "")
+        self.write("four/Dockerfile.gpu", "ARG CUDA\nFROM %s/lab/missing:${CUDA}\n" % UPSTREAM)
+        refs = os.path.join(self.dir, "refs.txt")
+        run = subprocess.run([STRATA, "analyze", "dockerfiles", "--refs-out", refs, "--format", "json",
+                              os.path.join(self.dir, "repos")], capture_output=True, text=True, timeout=60)
+        self.assertEqual(run.returncode, 0, run.stderr)
+        survey = json.loads(run.stdout)
+        self.assertEqual((survey["repositories"], survey["with_dockerfile"], survey["dockerfiles"]), (4, 3, 3))
+        self.assertEqual([b["image"] for b in survey["bases"]],
+                         ["%s/lab/sim:v1.2" % UPSTREAM, "%s/lab/sim@%s" % (UPSTREAM, pinned)])
+        self.assertEqual(survey["bases"][0]["final_stage"], 1)
+        self.assertEqual(survey["unusable_from"], [{"file": "four/Dockerfile.gpu", "line": 2,
+                                                   "from": "%s/lab/missing:${CUDA}" % UPSTREAM,
+                                                   "why": "variables without a value: CUDA"}])
+        self.assertEqual(survey["uncleaned_installs"][0]["file"], "one/Dockerfile")
+        self.assertEqual(survey["install_steps"], 1)
+        with open(refs) as f:
+            self.assertEqual(f.read(), "%s/lab/sim:v1.2\n%s/lab/sim@%s\n" % (UPSTREAM, UPSTREAM, pinned))
+        crawled = self.crawl("--refs", refs, "--format", "json")
+        self.assertEqual(crawled.returncode, 0, crawled.stderr)
+        self.assertIn("crawled 2 images, 0 failed", crawled.stderr)
+        self.assertEqual(sorted(r["layers"] for r in json.loads(crawled.stdout)["images"]), [1, 4])
+
+    def test_bad_dockerfile_inputs_are_named(self):
+        run = subprocess.run([STRATA, "analyze", "dockerfiles", os.path.join(self.dir, "nowhere")],
+                             capture_output=True, text=True, timeout=60)
+        self.assertEqual(run.returncode, 1)
+        self.assertIn("nowhere: not a directory", run.stderr)
+        self.write("big/Dockerfile", "FROM alpine\n" + "#" * 2_000_000)
+        run = subprocess.run([STRATA, "analyze", "dockerfiles", os.path.join(self.dir, "repos")],
+                             capture_output=True, text=True, timeout=60)
+        self.assertEqual(run.returncode, 0, run.stderr)
+        self.assertIn("big/Dockerfile: larger than 1048576 bytes", run.stdout)
+        refs = os.path.join(self.dir, "bad-refs.txt")
+        with open(refs, "w") as f:
+            f.write("# images\n%s/lab/sim:v1.2\n\nNot An Image\n" % UPSTREAM)
+        run = self.crawl("--refs", refs)
+        self.assertEqual(run.returncode, 2)
+        self.assertIn("bad-refs.txt line 4: not a repository name: Not An Image", run.stderr)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ class CliHelpTest(unittest.TestCase):
             ("serve", "--help"), ("serve", "--listen", "127.0.0.1:0", "-h"),
             ("events", "export", "--help"), ("events", "--help"), ("events", "export", "--since", "1h", "-h"),
             ("analyze", "--help"), ("analyze", "sizes", "--help"), ("analyze", "pull-times", "--format", "csv", "-h"),
-            ("analyze", "crawl", "--help"), ("simulate", "--help"), ("simulate", "--cache", "1GB", "--help"),
+            ("analyze", "crawl", "--help"), ("analyze", "dockerfiles", "--help"), ("simulate", "--help"), ("simulate", "--cache", "1GB", "--help"),
             ("fsck", "--help"), ("fsck", "--repair", "--help"), ("prefetch", "--help"), ("prefetch", "img:1", "-h"),
         ]
         for args in cases:
