@@ -45,6 +45,17 @@ analysis_output hygiene(const analysis_request& r, const image_catalog& images) 
     return {std::move(tables), std::move(doc)};
 }
 
+analysis_output bases(const analysis_request& r, const image_catalog& images) {
+    const auto& repos = r.base_repositories.empty() ? default_base_repositories() : r.base_repositories;
+    const auto result = base_images(images.images(), repos);
+    std::vector<result_table> tables{image_bases_table(result), base_families_table(result)};
+    json doc = {{"known_bases", result.known_bases}, {"images", result.images}, {"without_base", result.without_base},
+                {"share_without_base", result.share_without_base}, {"base_repositories", repos}};
+    doc["families"] = render_json(tables[1]);
+    doc["per_image"] = render_json(tables[0]);
+    return {std::move(tables), std::move(doc)};
+}
+
 analysis_output pulls_analysis(const analysis_request& r, const std::vector<pull_observation>& pulls) {
     const auto groups = pull_times(pulls, r.group_by);
     auto table = pull_times_table(groups);
@@ -67,7 +78,7 @@ analysis_output cost(const analysis_request& r, const std::vector<pull_observati
 }  // namespace
 
 const std::vector<std::string>& analysis_names() {
-    static const std::vector<std::string> names = {"sizes", "trends", "reuse", "similarity", "hygiene", "pulls", "cost"};
+    static const std::vector<std::string> names = {"sizes", "trends", "reuse", "similarity", "hygiene", "bases", "pulls", "cost"};
     return names;
 }
 
@@ -84,6 +95,7 @@ analysis_output run_analysis(const analysis_request& r, const image_catalog& ima
     if (r.name == "reuse") return reuse(r, images);
     if (r.name == "similarity") return similarity(r, images);
     if (r.name == "hygiene") return hygiene(r, images);
+    if (r.name == "bases") return bases(r, images);
     if (r.name == "pulls") return pulls_analysis(r, pulls);
     if (r.name == "cost") return cost(r, pulls);
     throw std::invalid_argument("unknown analysis '" + r.name + "'");

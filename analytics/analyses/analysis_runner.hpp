@@ -12,12 +12,13 @@
 namespace strata::analytics {
 
 struct analysis_request {
-    std::string name;                   // sizes | trends | reuse | similarity | hygiene | pulls | cost
+    std::string name;                   // sizes | trends | reuse | similarity | hygiene | bases | pulls | cost
     std::vector<std::string> group_by;  // sizes, pulls, cost
     std::size_t top = 20;               // reuse, similarity, hygiene
     similarity_basis by = similarity_basis::digest;
     float cut = 0.5f;                   // similarity: distance at which clusters are cut
     std::optional<price_table> prices;  // cost (required there)
+    std::vector<std::string> base_repositories;  // bases: empty for default_base_repositories()
 };
 
 struct analysis_output {

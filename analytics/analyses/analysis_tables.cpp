@@ -129,6 +129,26 @@ result_table dockerfile_summary_table(const dockerfile_survey_result& r) {
 
 }  // namespace
 
+result_table image_bases_table(const base_image_result& r) {
+    result_table t{"Base image of each image",
+                   {{"image"}, {"platform"}, {"base"}, {"family"}, {"base_layers", unit::count},
+                    {"layers", unit::count}, {"added_bytes", unit::bytes}},
+                   {}};
+    for (const auto& b : r.per_image)
+        t.add_row({b.img->name(), b.img->platform, b.base ? b.base->name() : "", b.base ? base_family(*b.base) : "",
+                   num(b.base_layers), num(b.img->layers.size()), num(b.added_bytes)});
+    return t;
+}
+
+result_table base_families_table(const base_image_result& r) {
+    result_table t{"Base image families (" + std::to_string(r.known_bases) + " known bases)",
+                   {{"family"}, {"images", unit::count}, {"share", unit::ratio}},
+                   {}};
+    for (const auto& f : r.families) t.add_row({f.family, num(f.images), f.share});
+    t.add_row({"(no known base)", num(r.without_base), r.share_without_base});
+    return t;
+}
+
 std::vector<result_table> dockerfile_survey_tables(const dockerfile_survey_result& r) {
     std::vector<result_table> out{dockerfile_summary_table(r)};
     auto& bases = out.emplace_back(result_table{

@@ -1,6 +1,7 @@
 // analysis_tables: every analysis result as tables (for text and CSV) and as JSON.
 #pragma once
 
+#include "analytics/analyses/base_images.hpp"
 #include "analytics/analyses/dockerfile_hygiene.hpp"
 #include "analytics/analyses/dockerfile_survey.hpp"
 #include "analytics/inputs/image_catalog.hpp"
@@ -34,6 +35,9 @@ result_table clusters_table(const similarity_result& s);
 result_table similar_pairs_table(const similarity_result& s, std::size_t limit);
 result_table pull_times_table(const std::vector<pull_time_group>& groups);
 result_table costs_table(const std::vector<cost_group>& groups, const price_table& prices);
+// Each analysed image with its base (or none), and the images per base family.
+result_table image_bases_table(const base_image_result& r);
+result_table base_families_table(const base_image_result& r);
 // Summary, base images, FROM lines naming no image, uncleaned installs, unreadable files.
 std::vector<result_table> dockerfile_survey_tables(const dockerfile_survey_result& r);
 result_table image_import_table(const image_catalog& catalog);

@@ -57,6 +57,12 @@ api_query parse_query(std::string_view target, std::string name) {
             throw std::invalid_argument("since: unix seconds");
         q.since_ns = secs * 1'000'000'000;
     }
+    if (const auto b = query_value(target, "base_repos"); !b.empty()) {
+        std::stringstream in(b);
+        for (std::string part; std::getline(in, part, ',');)
+            if (!part.empty()) q.request.base_repositories.push_back(part);
+        analytics::check_base_repositories(q.request.base_repositories);
+    }
     if (const auto f = query_value(target, "format"); !f.empty()) q.format = f;
     if (q.format != "json" && q.format != "csv" && q.format != "table") throw std::invalid_argument("format: json, csv or table");
     return q;

@@ -35,6 +35,7 @@ constexpr const char* analyze_usage =
     "  reuse       layers shared across images, bytes saved by sharing (--top N)\n"
     "  similarity  Jaccard similarity and clusters      (--by digest|content, --cut DISTANCE, --top N)\n"
     "  hygiene     package caches left in layers, biggest layers (--top N)\n"
+    "  bases       each image's base: the longest known base whose layers begin it (--base-repos LIST)\n"
     "  pulls       pull times from Kubernetes events    (--group-by LABELS|image|node)\n"
     "  cost        node time and money spent pulling    (--prices FILE, --group-by ...)\n"
     "  report      all of it as one HTML file           (--out FILE, --images PATH, --events PATH)\n"
@@ -87,6 +88,15 @@ flag_set analyze_flags(analyze_args& a) {
         .value("--top", [&r](const std::string& v) { r.top = whole_number("--top", v, 0, 1'000'000); })
         .value("--by", [&r](const std::string& v) { r.by = analytics::parse_similarity_basis(v); })
         .value("--cut", [&r](const std::string& v) { r.cut = static_cast<float>(number_in("--cut", v, 0, 1)); })
+        .value("--base-repos",
+               [&r](const std::string& v) {
+                   r.base_repositories = comma_list(v);
+                   try {
+                       analytics::check_base_repositories(r.base_repositories);
+                   } catch (const std::invalid_argument& e) {
+                       throw usage_error(std::string("--base-repos: ") + e.what());
+                   }
+               })
         .value("--max-line-bytes", [&a](const std::string& v) { a.limits.max_line_bytes = size_limit("--max-line-bytes", v); })
         .value("--max-document-bytes",
                [&a](const std::string& v) { a.limits.max_document_bytes = size_limit("--max-document-bytes", v); })
@@ -99,7 +109,8 @@ flag_set analyze_flags(analyze_args& a) {
 }
 
 bool is_image_analysis(const std::string& name) {
-    return name == "sizes" || name == "trends" || name == "reuse" || name == "similarity" || name == "hygiene";
+    return name == "sizes" || name == "trends" || name == "reuse" || name == "similarity" || name == "hygiene" ||
+           name == "bases";
 }
 
 analyze_args parse_analyze_args(const std::vector<std::string>& args) {

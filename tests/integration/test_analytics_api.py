@@ -210,5 +210,57 @@ class CrawlTest(ProxyTestCase):
         self.assertIn("bad-refs.txt line 4: not a repository name: Not An Image", run.stderr)
 
 
+class BaseImagesTest(ProxyTestCase):
+    """Images pushed on top of other images (sharing their layer blobs, as a build FROM them
+    does), crawled through strata, then matched to their bases from the cache."""
+
+    def setUp(self):
+        super().setUp()
+        self.upstream = Registry(self.dir).start()
+        self.strata = Strata(self.dir, {UPSTREAM: self.upstream.url}).start()
+        debian, alpine, cuda = random_layer(40_000, "debian"), random_layer(20_000, "alpine"), random_layer(30_000, "cuda")
+        pushes = [
+            ("library/debian", "12", [debian]),
+            ("library/debian", "bookworm", [debian]),
+            ("library/alpine", "3.19", [alpine]),
+            ("nvidia/cuda", "12", [debian, cuda]),
+            ("lab/app", "1", [debian, random_layer(5_000, "app")]),
+            ("lab/gpu", "1", [debian, cuda, random_layer(5_000, "gpu")]),
+            ("lab/tool", "1", [alpine, random_layer(5_000, "tool"), random_layer(6_000, "tool2")]),
+            ("lab/solo", "1", [random_layer(7_000, "solo")]),
+        ]
+        for repo, tag, layers in pushes:
+            push_image(self.upstream, repo, tag, layers)
+        refs = ["%s/%s:%s" % (UPSTREAM, repo, tag) for repo, tag, _ in pushes]
+        run = subprocess.run([STRATA, "analyze", "crawl", "--server", self.strata.url, *refs], capture_output=True,
+                             text=True, timeout=120)
+        self.assertEqual(run.returncode, 0, run.stderr)
+        self.base_repos = ",".join("%s/%s" % (UPSTREAM, r) for r in ("library/debian", "library/alpine", "nvidia/cuda"))
+
+    def test_each_image_gets_its_longest_base_from_the_cache(self):
+        run = subprocess.run([STRATA, "analyze", "bases", "--data-dir", self.strata.data_dir, "--base-repos",
+                              self.base_repos, "--format", "json"], capture_output=True, text=True, timeout=60)
+        self.assertEqual(run.returncode, 0, run.stderr)
+        result = json.loads(run.stdout)["result"]
+        self.assertEqual((result["known_bases"], result["images"], result["without_base"]), (4, 4, 1))
+        bases = {row["image"]: row["base"] for row in result["per_image"]}
+        self.assertEqual(bases, {"%s/lab/app:1" % UPSTREAM: "%s/library/debian:12" % UPSTREAM,
+                                 "%s/lab/gpu:1" % UPSTREAM: "%s/nvidia/cuda:12" % UPSTREAM,
+                                 "%s/lab/tool:1" % UPSTREAM: "%s/library/alpine:3.19" % UPSTREAM,
+                                 "%s/lab/solo:1" % UPSTREAM: ""})
+        families = {row["family"]: row["images"] for row in result["families"]}
+        self.assertEqual(families, {"debian": 1, "nvidia/cuda": 1, "alpine": 1, "(no known base)": 1})
+        # The same over the admin API, and a bad repository name is refused in plain words.
+        api = http("GET", self.strata.url + "/api/v1/analytics/bases?base_repos=" + self.base_repos).json()
+        self.assertEqual(api["result"]["without_base"], 1)
+        bad = http("GET", self.strata.url + "/api/v1/analytics/bases?base_repos=debian:12")
+        self.assertEqual(bad.status, 400)
+        self.assertIn("without a tag", bad.body.decode())
+        usage = subprocess.run([STRATA, "analyze", "bases", "--data-dir", self.strata.data_dir, "--base-repos", "Debian"],
+                               capture_output=True, text=True, timeout=60)
+        self.assertEqual(usage.returncode, 2)
+        self.assertIn("--base-repos: base repository 'Debian'", usage.stderr)
+
+
 if __name__ == "__main__":
     unittest.main()
