@@ -1,5 +1,8 @@
-// similarity_bench: Jaccard similarity (both bases) and average-linkage clustering of seeded
-// synthetic images, timed, with peak RSS. Run by bench/analytics_bench.py.
+// similarity_bench: similarity and clustering of seeded synthetic images, timed, with peak
+// RSS: the dense method (both Jaccard matrices, average linkage) or the top-k method
+// (neighbours through an inverted index, average linkage on that graph). Run by
+// bench/analytics_bench.py.
+#include "analytics/analyses/image_neighbours.hpp"
 #include "analytics/analyses/image_similarity.hpp"
 #include "analytics/simulator/synthetic_images.hpp"
 
@@ -13,17 +16,44 @@
 
 using namespace strata::analytics;
 
-int main(int argc, char** argv) {
+namespace {
+
+struct bench_args {
     synthetic_spec spec;
+    std::string method = "dense";
+    std::size_t k = 20;
+};
+
+int usage(const char* self) {
+    std::fprintf(stderr,
+                 "usage: %s [--images N] [--layers N] [--seed N] [--empty-layer-percent P] [--method dense|topk] "
+                 "[--k N]\n",
+                 self);
+    return 2;
+}
+
+long peak_rss_bytes() {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return usage.ru_maxrss * 1024L;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    bench_args a;
     for (int i = 1; i + 1 < argc; i += 2) {
-        const std::string flag = argv[i];
-        const auto value = std::strtoull(argv[i + 1], nullptr, 10);
-        if (flag == "--images") spec.images = value;
-        else if (flag == "--layers") spec.layer_universe = value;
-        else if (flag == "--seed") spec.seed = value;
-        else return std::fprintf(stderr, "usage: %s [--images N] [--layers N] [--seed N]\n", argv[0]), 2;
+        const std::string flag = argv[i], text = argv[i + 1];
+        const auto value = std::strtoull(text.c_str(), nullptr, 10);
+        if (flag == "--images") a.spec.images = value;
+        else if (flag == "--layers") a.spec.layer_universe = value;
+        else if (flag == "--seed") a.spec.seed = value;
+        else if (flag == "--empty-layer-percent") a.spec.empty_layer_share = static_cast<double>(value) / 100;
+        else if (flag == "--method" && (text == "dense" || text == "topk")) a.method = text;
+        else if (flag == "--k") a.k = value;
+        else return usage(argv[0]);
     }
-    const auto images = synthetic_images(spec);
+    const auto images = synthetic_images(a.spec);
     std::unordered_set<std::string> distinct;
     std::size_t refs = 0;
     for (const auto& img : images) {
@@ -31,15 +61,22 @@ int main(int argc, char** argv) {
         for (const auto& l : img.layers) distinct.insert(l.digest);
     }
     const auto start = std::chrono::steady_clock::now();
-    const auto result = image_similarity(images);
+    std::size_t clusters = 0, verified = 0;
+    double mean = -1;
+    if (a.method == "dense") {
+        const auto result = image_similarity(images);
+        for (const auto c : result.clusters) clusters = std::max(clusters, c);
+        mean = result.mean_by_digest;
+    } else {
+        const auto result = image_neighbours(images, similarity_basis::digest, a.k, 0.5f);
+        clusters = result.clusters.clusters;
+        verified = result.top.verified_pairs;
+    }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    rusage usage{};
-    getrusage(RUSAGE_SELF, &usage);
-    std::size_t clusters = 0;
-    for (const auto c : result.clusters) clusters = std::max(clusters, c);
-    std::printf("{\"images\": %zu, \"layer_universe\": %zu, \"distinct_layers\": %zu, \"layer_references\": %zu, "
-                "\"mean_jaccard\": %.5f, \"clusters\": %zu, \"seconds\": %.3f, \"peak_rss_bytes\": %ld}\n",
-                images.size(), spec.layer_universe, distinct.size(), refs, result.mean_by_digest, clusters, seconds,
-                usage.ru_maxrss * 1024L);
+    std::printf("{\"method\": \"%s\", \"images\": %zu, \"layer_universe\": %zu, \"distinct_layers\": %zu, "
+                "\"layer_references\": %zu, \"mean_jaccard\": %.5f, \"clusters\": %zu, \"verified_pairs\": %zu, "
+                "\"seconds\": %.3f, \"peak_rss_bytes\": %ld}\n",
+                a.method.c_str(), images.size(), a.spec.layer_universe, distinct.size(), refs, mean, clusters, verified,
+                seconds, peak_rss_bytes());
     return 0;
 }

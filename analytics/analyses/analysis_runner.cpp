@@ -30,8 +30,17 @@ analysis_output reuse(const analysis_request& r, const image_catalog& images) {
 }
 
 analysis_output similarity(const analysis_request& r, const image_catalog& images) {
+    if (images.images().size() > max_dense_similarity_images)
+        throw std::invalid_argument("similarity compares every pair and takes at most " +
+                                    std::to_string(max_dense_similarity_images) + " images (here " +
+                                    std::to_string(images.images().size()) + "): use `neighbours`, the top-k search");
     const auto s = image_similarity(images.images(), r.by, r.cut);
     return {{similar_pairs_table(s, r.top), clusters_table(s)}, to_json(s)};
+}
+
+analysis_output neighbours(const analysis_request& r, const image_catalog& images) {
+    const auto result = image_neighbours(images.images(), r.by, r.k, r.cut);
+    return {{neighbours_table(result), graph_clusters_table(result, r.top)}, to_json(result)};
 }
 
 analysis_output hygiene(const analysis_request& r, const image_catalog& images) {
@@ -78,7 +87,7 @@ analysis_output cost(const analysis_request& r, const std::vector<pull_observati
 }  // namespace
 
 const std::vector<std::string>& analysis_names() {
-    static const std::vector<std::string> names = {"sizes", "trends", "reuse", "similarity", "hygiene", "bases", "pulls", "cost"};
+    static const std::vector<std::string> names = {"sizes", "trends", "reuse", "similarity", "neighbours", "hygiene", "bases", "pulls", "cost"};
     return names;
 }
 
@@ -94,6 +103,7 @@ analysis_output run_analysis(const analysis_request& r, const image_catalog& ima
     if (r.name == "trends") return trends(images);
     if (r.name == "reuse") return reuse(r, images);
     if (r.name == "similarity") return similarity(r, images);
+    if (r.name == "neighbours") return neighbours(r, images);
     if (r.name == "hygiene") return hygiene(r, images);
     if (r.name == "bases") return bases(r, images);
     if (r.name == "pulls") return pulls_analysis(r, pulls);

@@ -12,11 +12,12 @@
 namespace strata::analytics {
 
 struct analysis_request {
-    std::string name;                   // sizes | trends | reuse | similarity | hygiene | bases | pulls | cost
+    std::string name;                   // sizes | trends | reuse | similarity | neighbours | hygiene | bases | pulls | cost
     std::vector<std::string> group_by;  // sizes, pulls, cost
     std::size_t top = 20;               // reuse, similarity, hygiene
     similarity_basis by = similarity_basis::digest;
-    float cut = 0.5f;                   // similarity: distance at which clusters are cut
+    float cut = 0.5f;                   // similarity, neighbours: distance at which clusters are cut
+    std::size_t k = 20;                 // neighbours: how many per image
     std::optional<price_table> prices;  // cost (required there)
     std::vector<std::string> base_repositories;  // bases: empty for default_base_repositories()
 };
@@ -29,7 +30,12 @@ struct analysis_output {
 // The analyses run_analysis knows, in the order help texts list them.
 const std::vector<std::string>& analysis_names();
 
-// Throws std::invalid_argument for an unknown name or a cost request without prices.
+// The most images `similarity` takes: its matrices grow with the square (20,000 images take
+// about 1.6 GB). `neighbours` has no such limit.
+inline constexpr std::size_t max_dense_similarity_images = 20000;
+
+// Throws std::invalid_argument for an unknown name, a cost request without prices, or a
+// similarity request over more than max_dense_similarity_images images.
 analysis_output run_analysis(const analysis_request& request, const image_catalog& images,
                              const std::vector<pull_observation>& pulls);
 

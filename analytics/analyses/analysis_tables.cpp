@@ -171,6 +171,18 @@ std::vector<result_table> dockerfile_survey_tables(const dockerfile_survey_resul
     return out;
 }
 
+nlohmann::json to_json(const neighbours_result& r) {
+    nlohmann::json images = nlohmann::json::array();
+    for (std::size_t i = 0; i < r.names.size(); ++i) {
+        nlohmann::json list = nlohmann::json::array();
+        for (const auto& n : r.top.of[i]) list.push_back({n.image, n.similarity()});
+        images.push_back({{"name", r.names[i]}, {"cluster", r.clusters.label[i]}, {"neighbours", std::move(list)}});
+    }
+    return {{"k", r.top.k}, {"basis", r.basis == similarity_basis::digest ? "digest" : "content"},
+            {"cut", r.cut}, {"clusters", r.clusters.clusters}, {"verified_pairs", r.top.verified_pairs},
+            {"images", std::move(images)}};
+}
+
 nlohmann::json to_json(const dockerfile_survey_result& r) {
     nlohmann::json j = render_json(dockerfile_summary_table(r))[0];
     j["bases"] = nlohmann::json::array();
@@ -213,6 +225,38 @@ result_table clusters_table(const similarity_result& s) {
         std::string list;
         for (const auto& m : members[c]) list += (list.empty() ? "" : " ") + m;
         t.add_row({num(c + 1), num(members[c].size()), list});
+    }
+    return t;
+}
+
+result_table neighbours_table(const neighbours_result& r) {
+    result_table t{"Most similar images (top " + std::to_string(r.top.k) + " of each, by " +
+                       (r.basis == similarity_basis::digest ? "layer digest" : "build step") + ")",
+                   {{"image"}, {"rank", unit::count}, {"neighbour"}, {"jaccard", unit::ratio}, {"shared", unit::count}},
+                   {}};
+    for (std::size_t i = 0; i < r.top.of.size(); ++i)
+        for (std::size_t rank = 0; rank < r.top.of[i].size(); ++rank) {
+            const auto& n = r.top.of[i][rank];
+            t.add_row({r.names[i], num(rank + 1), r.names[n.image], static_cast<double>(n.similarity()), num(n.shared)});
+        }
+    return t;
+}
+
+result_table graph_clusters_table(const neighbours_result& r, std::size_t limit) {
+    result_table t{"Largest clusters of the neighbour graph (average linkage, cut at distance " +
+                       std::to_string(r.cut).substr(0, 4) + "; " + std::to_string(r.clusters.clusters) + " clusters)",
+                   {{"cluster", unit::count}, {"images", unit::count}, {"members"}}, {}};
+    std::vector<std::vector<std::size_t>> members(r.clusters.clusters);
+    for (std::size_t i = 0; i < r.clusters.label.size(); ++i) members[r.clusters.label[i] - 1].push_back(i);
+    std::vector<std::size_t> order(members.size());
+    for (std::size_t c = 0; c < order.size(); ++c) order[c] = c;
+    std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) { return members[a].size() > members[b].size(); });
+    for (std::size_t c = 0; c < order.size() && c < limit; ++c) {
+        const auto& m = members[order[c]];
+        std::string list;
+        for (std::size_t i = 0; i < m.size() && i < 10; ++i) list += (list.empty() ? "" : " ") + r.names[m[i]];
+        if (m.size() > 10) list += " …";
+        t.add_row({num(order[c] + 1), num(m.size()), list});
     }
     return t;
 }

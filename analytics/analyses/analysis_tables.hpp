@@ -5,6 +5,7 @@
 #include "analytics/analyses/dockerfile_hygiene.hpp"
 #include "analytics/analyses/dockerfile_survey.hpp"
 #include "analytics/inputs/image_catalog.hpp"
+#include "analytics/analyses/image_neighbours.hpp"
 #include "analytics/analyses/image_similarity.hpp"
 #include "analytics/analyses/image_sizes.hpp"
 #include "analytics/inputs/k8s_events.hpp"
@@ -33,6 +34,10 @@ result_table layers_table(const std::string& title, const std::vector<layer_with
 result_table clusters_table(const similarity_result& s);
 // The most similar pairs (by the clustered basis), at most limit.
 result_table similar_pairs_table(const similarity_result& s, std::size_t limit);
+// Every image's neighbours, best first (all n·k rows: the CSV export).
+result_table neighbours_table(const neighbours_result& r);
+// The largest clusters of the neighbour graph, at most limit, with up to 10 members named.
+result_table graph_clusters_table(const neighbours_result& r, std::size_t limit);
 result_table pull_times_table(const std::vector<pull_time_group>& groups);
 result_table costs_table(const std::vector<cost_group>& groups, const price_table& prices);
 // Each analysed image with its base (or none), and the images per base family.
@@ -49,5 +54,7 @@ nlohmann::json to_json(const std::vector<size_group>& groups);
 // Names, order, cluster labels, means, and every pair with non-zero similarity on either basis.
 nlohmann::json to_json(const similarity_result& s);
 nlohmann::json to_json(const dockerfile_survey_result& r);
+// Names, cluster labels, and per image its neighbours as [index, similarity] pairs.
+nlohmann::json to_json(const neighbours_result& r);
 
 }  // namespace strata::analytics

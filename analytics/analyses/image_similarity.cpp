@@ -15,16 +15,22 @@ double mean_of(const condensed_matrix& m) {
 
 }  // namespace
 
-similarity_result image_similarity(const std::vector<image>& images, similarity_basis basis, float cut) {
-    similarity_result r;
+std::vector<std::string> similarity_names(const std::vector<image>& images) {
+    std::vector<std::string> names;
     std::map<std::string, std::size_t> uses;
     for (const auto& img : images) ++uses[img.name()];
     for (const auto& img : images) {
         auto name = img.name();
         // A tag that moved between builds names several images: tell them apart by digest.
         if (uses[name] > 1 && img.digest.size() > 19) name += "@" + img.digest.substr(7, 12);
-        r.names.push_back(img.platform.empty() ? name : name + " " + img.platform);
+        names.push_back(img.platform.empty() ? name : name + " " + img.platform);
     }
+    return names;
+}
+
+similarity_result image_similarity(const std::vector<image>& images, similarity_basis basis, float cut) {
+    similarity_result r;
+    r.names = similarity_names(images);
     r.by_digest = jaccard_similarity(layer_digest_sets(images));
     r.by_content = jaccard_similarity(layer_content_sets(images));
     r.mean_by_digest = mean_of(r.by_digest);

@@ -22,6 +22,10 @@ struct similarity_result {
     double mean_by_digest = 0, mean_by_content = 0;  // over distinct pairs
 };
 
+// Each image's name for similarity tables: "registry/repository:tag platform", with a short
+// digest added where a moved tag names several images.
+std::vector<std::string> similarity_names(const std::vector<image>& images);
+
 // Both Jaccard matrices, then clusters on the chosen one: images at average distance <= cut
 // (similarity >= 1 - cut) share a cluster.
 similarity_result image_similarity(const std::vector<image>& images, similarity_basis basis = similarity_basis::digest,

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <random>
+#include <string_view>
 
 namespace strata::analytics {
 namespace {
@@ -34,6 +35,9 @@ std::vector<double> zipf_weights(std::size_t n, double s) {
     for (std::size_t i = 0; i < n; ++i) w[i] = 1.0 / std::pow(static_cast<double>(i + 1), s);
     return w;
 }
+
+constexpr std::string_view empty_layer_digest =
+    "sha256:4f4fb700ef54461cfa02571ae0db9a0dc1e0cdb5577484a6d75e68dc38e8acc1";
 
 }  // namespace
 
@@ -69,6 +73,11 @@ std::vector<image> synthetic_images(const synthetic_spec& spec) {
         for (std::size_t k = 0; k < base_length; ++k) img.layers.push_back({digest_of(base * 5 + k), 0});
         while (img.layers.size() < count) img.layers.push_back({digest_of(pick_layer(rng)), 0});
         for (auto& l : img.layers) l.size = size_of(std::stoull(l.digest.substr(7), nullptr, 16), spec.seed);
+        if (spec.empty_layer_share > 0 && unit(rng) < spec.empty_layer_share) {
+            const auto at = base_length + static_cast<std::size_t>(unit(rng) * static_cast<double>(count - base_length));
+            img.layers.insert(img.layers.begin() + static_cast<std::ptrdiff_t>(std::min(at, img.layers.size())),
+                              {std::string(empty_layer_digest), 32});
+        }
         out.push_back(std::move(img));
     }
     return out;

@@ -18,6 +18,10 @@ struct synthetic_spec {
     std::size_t layer_universe = 40000;  // distinct layer digests the images draw from
     std::size_t base_stacks = 1000;      // shared base images, chosen with Zipf popularity
     double zipf_exponent = 0.95;
+    // Share of images that also carry the 32-byte empty layer (sha256:4f4fb700…) that BuildKit
+    // writes for steps that change no file; the survey found it in 67,897 of 256,970 images
+    // (0.26). 0 draws nothing, so specs without it give the same images as before.
+    double empty_layer_share = 0;
     std::uint64_t seed = 1;
 };
 

@@ -43,6 +43,10 @@ api_query parse_query(std::string_view target, std::string name) {
         q.request.group_by = {"registry"};
     }
     if (const auto t = query_value(target, "top"); !t.empty()) q.request.top = parse_top(t);
+    if (const auto k = query_value(target, "k"); !k.empty()) {
+        q.request.k = parse_top(k);
+        if (q.request.k == 0 || q.request.k > 10000) throw std::invalid_argument("k: 1 to 10000");
+    }
     if (const auto b = query_value(target, "by"); !b.empty()) q.request.by = analytics::parse_similarity_basis(b);
     if (const auto c = query_value(target, "cut"); !c.empty()) {
         char* end = nullptr;
@@ -89,7 +93,13 @@ api_answer run(const analytics_sources& sources, const api_query& q) {
     }
     auto request = q.request;
     request.prices = sources.prices;
-    const auto out = analytics::run_analysis(request, images, pulls);
+    analytics::analysis_output out;
+    try {
+        out = analytics::run_analysis(request, images, pulls);
+    } catch (const std::invalid_argument& e) {  // the request does not fit the data (too many images)
+        const nlohmann::json error = {{"errors", {{{"code", "UNSUPPORTED"}, {"message", e.what()}}}}};
+        return {http::status::bad_request, "application/json", error.dump()};
+    }
     if (q.format == "csv") return {http::status::ok, "text/csv; charset=utf-8", analytics::render_csv(out.tables.front())};
     if (q.format == "table") {
         std::string text;

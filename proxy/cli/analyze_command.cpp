@@ -34,6 +34,9 @@ constexpr const char* analyze_usage =
     "  trends      each repository's sizes across its version-sorted tags\n"
     "  reuse       layers shared across images, bytes saved by sharing (--top N)\n"
     "  similarity  Jaccard similarity and clusters      (--by digest|content, --cut DISTANCE, --top N)\n"
+    "              of every pair: at most 20,000 images\n"
+    "  neighbours  each image's k most similar, and clusters of that graph, at any scale\n"
+    "              (--k N, default 20; --by, --cut, --top N clusters)\n"
     "  hygiene     package caches left in layers, biggest layers (--top N)\n"
     "  bases       each image's base: the longest known base whose layers begin it (--base-repos LIST)\n"
     "  pulls       pull times from Kubernetes events    (--group-by LABELS|image|node)\n"
@@ -87,6 +90,7 @@ flag_set analyze_flags(analyze_args& a) {
         .list("--events", a.event_paths)
         .value("--top", [&r](const std::string& v) { r.top = whole_number("--top", v, 0, 1'000'000); })
         .value("--by", [&r](const std::string& v) { r.by = analytics::parse_similarity_basis(v); })
+        .value("--k", [&r](const std::string& v) { r.k = whole_number("--k", v, 1, 10'000); })
         .value("--cut", [&r](const std::string& v) { r.cut = static_cast<float>(number_in("--cut", v, 0, 1)); })
         .value("--base-repos",
                [&r](const std::string& v) {
@@ -109,8 +113,8 @@ flag_set analyze_flags(analyze_args& a) {
 }
 
 bool is_image_analysis(const std::string& name) {
-    return name == "sizes" || name == "trends" || name == "reuse" || name == "similarity" || name == "hygiene" ||
-           name == "bases";
+    return name == "sizes" || name == "trends" || name == "reuse" || name == "similarity" || name == "neighbours" ||
+           name == "hygiene" || name == "bases";
 }
 
 analyze_args parse_analyze_args(const std::vector<std::string>& args) {

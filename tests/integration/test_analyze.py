@@ -238,6 +238,22 @@ class AnalyzeImagesTest(unittest.TestCase):
                 x, y = sets[a][0], sets[b][0]
                 self.assertAlmostEqual(jd, len(x & y) / len(x | y), places=5)
 
+    def test_neighbours_match_the_similarity_pairs(self):
+        sim = self.run_json("similarity")["result"]
+        out = self.run_json("neighbours", "--k", "3", "--cut", "0.5")["result"]
+        self.assertEqual([i["name"] for i in out["images"]], sim["images"])
+        n = len(sim["images"])
+        dense = [[0.0] * n for _ in range(n)]
+        for i, j, jd, _ in sim["pairs"]:
+            dense[i][j] = dense[j][i] = jd
+        for i, image in enumerate(out["images"]):
+            others = sorted((j for j in range(n) if j != i and dense[i][j] > 0), key=lambda j: (-dense[i][j], j))[:3]
+            self.assertEqual([j for j, _ in image["neighbours"]], others, image["name"])
+            for j, similarity in image["neighbours"]:
+                self.assertAlmostEqual(similarity, dense[i][j], places=5)
+        self.assertEqual(out["clusters"], len({i["cluster"] for i in out["images"]}))
+        self.assertEqual(analyze("neighbours", "--k", "0", MANIFESTS).returncode, 2)
+
     def test_hygiene_and_trends(self):
         h = self.run_json("hygiene", "--top", "5")["result"]
         self.assertEqual(h["images"], 12)
