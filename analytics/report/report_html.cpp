@@ -102,7 +102,7 @@ std::string similarity_section(const image_catalog& catalog, std::size_t heatmap
                        number(s.mean_by_digest, "%.4f") + ", by build step " + number(s.mean_by_content, "%.4f") + ".";
     if (shown.size() < all.size())
         body += " The heatmap shows the first " + std::to_string(shown.size()) + " of " + std::to_string(all.size()) +
-                " images; `strata analyze similarity` covers them all.";
+                " images; `strata analyze neighbours` covers them all.";
     body += "</p>";
     body += svg_heatmap(s.names, s.tree.order, [&](std::size_t i, std::size_t j) { return s.by_digest.at(i, j); },
                         s.clusters, "Image similarity (layer digests)");
