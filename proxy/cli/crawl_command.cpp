@@ -1,23 +1,26 @@
-// crawl_command: a small synchronous registry client against strata's /v2/ API, the tag
-// walk, and the bundle files it can save for later analyses.
+// crawl_command: `strata analyze crawl`: the work list, N workers sharing a pacer and a
+// journal, progress on a terminal, and the bundles and table at the end.
 #include "proxy/cli/crawl_command.hpp"
 
-#include "proxy/cli/command_frame.hpp"
-#include "proxy/cli/server_flags.hpp"
 #include "analytics/analyses/analysis_tables.hpp"
 #include "analytics/inputs/image_documents.hpp"
 #include "analytics/inputs/json_input.hpp"
-#include "proxy/config/config.hpp"
-#include "proxy/net.hpp"
+#include "proxy/cli/command_frame.hpp"
+#include "proxy/cli/crawl_client.hpp"
+#include "proxy/cli/crawl_journal.hpp"
+#include "proxy/cli/crawl_pacer.hpp"
+#include "proxy/cli/flags.hpp"
+#include "proxy/cli/output_file.hpp"
+#include "proxy/cli/server_flags.hpp"
 
-#include "storage/oci/digest.hpp"
-#include "storage/oci/reference.hpp"
+#include <unistd.h>
 
-#include <algorithm>
+#include <atomic>
 #include <fstream>
-#include <map>
 #include <iostream>
-#include <optional>
+#include <mutex>
+#include <set>
+#include <thread>
 
 namespace strata::proxy {
 namespace {
@@ -27,7 +30,8 @@ using json = nlohmann::json;
 
 constexpr const char* crawl_usage =
     "usage: strata analyze crawl [--server http://127.0.0.1:5000] [--token-file F] [--all-tags]\n"
-    "                            [--max-tags N] [--platform os/arch] [--save DIR]\n"
+    "                            [--max-tags N] [--platform os/arch] [--save DIR] [--since DIR2]\n"
+    "                            [--concurrency N] [--max-pause SECONDS]\n"
     "                            [--format table|json|csv] [--refs FILE] IMAGE...\n"
     "  Fetches each image's manifest and config through strata, so they are cached there too, and\n"
     "  prints sizes per tag in version order (semver-aware, then by config created). IMAGE is\n"
@@ -35,94 +39,29 @@ constexpr const char* crawl_usage =
     "  tag of the repository.\n"
     "  --refs FILE reads more IMAGEs, one per line (# comments), as `strata analyze dockerfiles\n"
     "  --refs-out` writes them.\n"
-    "  --save writes DIR/<registry>/<repository>/manifests-config-layers.json for `strata analyze`.\n";
+    "  --save DIR writes DIR/<registry>/<repository>/manifests-config-layers.json for `strata\n"
+    "  analyze`, and keeps the crawl's progress in DIR/crawl-journal.jsonl: a crawl that was killed\n"
+    "  or stopped resumes where it was when run again with the same DIR.\n"
+    "  --since DIR2 skips the images a crawl saved in DIR2 (only new tags are fetched).\n"
+    "  --concurrency N images at once (default 4). --max-tags N per repository (default 1000).\n"
+    "  Answers 429 and 503 pause every worker (Retry-After, else 1 s doubling to 60 s); with\n"
+    "  --token-file, strata's /api/v1/stats is read every 25 images and the crawl pauses while strata\n"
+    "  spares an upstream's pull quota. A pause longer than --max-pause SECONDS (default 900) stops\n"
+    "  the crawl, to be resumed later.\n";
 
-constexpr const char* manifest_accept =
-    "application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, "
-    "application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json";
-constexpr std::size_t max_document_bytes = std::size_t{16} << 20;
-constexpr int max_tag_pages = 100;
+constexpr int attempts_per_image = 6;
+constexpr std::size_t images_per_quota_check = 25;
 
 struct crawl_args {
     strata_server server;
-    std::string platform = "linux/amd64", save, format = "table";
+    std::string platform = "linux/amd64", save, since, format = "table";
     bool all_tags = false;
-    std::size_t max_tags = 1000;
+    std::size_t max_tags = 1000, concurrency = 4;
+    std::chrono::seconds max_pause{900};
     std::vector<std::string> images;
 };
 
 constexpr std::size_t max_refs_file_bytes = std::size_t{16} << 20;
-
-// One keep-alive connection to strata, reopened when the server closes it.
-class registry_client {
-public:
-    registry_client(std::string host, std::string port, std::string token)
-        : host_(std::move(host)), port_(std::move(port)), token_(std::move(token)) {}
-
-    http::response<http::string_body> get(const std::string& target, const char* accept) {
-        for (int attempt = 0;; ++attempt) {
-            try {
-                return get_once(target, accept);
-            } catch (const boost::system::system_error&) {
-                stream_.reset();
-                if (attempt == 1) throw;
-            }
-        }
-    }
-
-private:
-    http::response<http::string_body> get_once(const std::string& target, const char* accept) {
-        if (!stream_) {
-            stream_.emplace(io_);
-            stream_->connect(tcp::resolver(io_).resolve(host_, port_));
-        }
-        http::request<http::empty_body> req{http::verb::get, target, 11};
-        req.set(http::field::host, host_);
-        if (accept) req.set(http::field::accept, accept);
-        if (!token_.empty()) req.set(http::field::authorization, "Bearer " + token_);
-        http::write(*stream_, req);
-        beast::flat_buffer buffer;
-        http::response_parser<http::string_body> parser;
-        parser.body_limit(max_document_bytes);
-        http::read(*stream_, buffer, parser);
-        auto res = parser.release();
-        if (!res.keep_alive()) stream_.reset();
-        return res;
-    }
-
-    std::string host_, port_, token_;
-    asio::io_context io_;
-    std::optional<beast::tcp_stream> stream_;
-};
-
-struct image_ref {
-    std::string registry, repository, tag;  // registry: as given, "" for strata's default upstream
-    std::string digest;                     // "sha256:…" for a pull by digest, else ""
-    std::string path() const { return registry.empty() ? repository : registry + '/' + repository; }
-    const std::string& reference() const { return digest.empty() ? tag : digest; }
-};
-
-image_ref parse_image_ref(const std::string& text, bool all_tags) {
-    image_ref r;
-    std::string rest = text;
-    if (const auto at = rest.find('@'); at != std::string::npos) {
-        r.digest = rest.substr(at + 1);
-        rest.resize(at);
-        if (!storage::digest::parse(r.digest)) throw usage_error("not a digest: " + text);
-    }
-    const auto slash = rest.find('/');
-    if (slash != std::string::npos) {
-        const auto first = rest.substr(0, slash);
-        if (first == "localhost" || first.find_first_of(".:") != std::string::npos) r.registry = first, rest.erase(0, slash + 1);
-    }
-    const auto colon = rest.rfind(':');
-    if (colon != std::string::npos) r.tag = rest.substr(colon + 1), rest.resize(colon);
-    r.repository = rest;
-    if (!storage::is_valid_repository(r.repository)) throw usage_error("not a repository name: " + text);
-    if (!r.tag.empty() && !storage::is_valid_tag(r.tag)) throw usage_error("not a tag: " + text);
-    if (r.tag.empty() && r.digest.empty() && !all_tags) r.tag = "latest";
-    return r;
-}
 
 // IMAGEs from a file, one per line; blank lines and # comments skipped. Errors name the line.
 void read_refs_file(const std::string& path, bool all_tags, std::vector<std::string>& images) {
@@ -152,103 +91,31 @@ crawl_args parse_crawl_args(const std::vector<std::string>& args) {
         .value("--max-tags", [&a](const std::string& v) { a.max_tags = whole_number("--max-tags", v, 0, 999'999); })
         .text("--platform", a.platform)
         .text("--save", a.save)
+        .text("--since", a.since)
+        .value("--concurrency", [&a](const std::string& v) { a.concurrency = whole_number("--concurrency", v, 1, 64); })
+        .value("--max-pause",
+               [&a](const std::string& v) { a.max_pause = std::chrono::seconds(whole_number("--max-pause", v, 0, 604'800)); })
         .value("--refs", [&a](const std::string& v) { read_refs_file(v, a.all_tags, a.images); })
         .value("--format", [&a](const std::string& v) { a.format = one_of("--format", v, {"table", "json", "csv"}); })
         .operands([&a](const std::string& v) { a.images.push_back(v); })
         .parse(args);
     if (a.images.empty()) throw usage_error("no images given");
+    if (!a.since.empty() && !fs::is_regular_file(crawl_journal::file_in(a.since)))
+        throw usage_error("--since: no crawl saved in " + a.since + " (no " + crawl_journal::file_in(a.since).string() + ")");
     for (const auto& i : a.images) parse_image_ref(i, a.all_tags);  // reject bad names before any request
     return a;
 }
 
-// The next page's target from a Link header (`</v2/…>; rel="next"`), or "".
-std::string next_page(const http::response<http::string_body>& res) {
-    const auto link = std::string(res[http::field::link]);
-    const auto open = link.find('<'), close = link.find('>');
-    if (open == std::string::npos || close == std::string::npos || close < open) return {};
-    return link.substr(open + 1, close - open - 1);
-}
-
-std::vector<std::string> list_tags(registry_client& client, const image_ref& ref, std::size_t max_tags) {
-    std::vector<std::string> tags;
-    std::string target = "/v2/" + ref.path() + "/tags/list";
-    for (int page = 0; page < max_tag_pages && !target.empty() && tags.size() < max_tags; ++page) {
-        const auto res = client.get(target, nullptr);
-        if (res.result() != http::status::ok)
-            throw std::runtime_error("tags of " + ref.path() + ": HTTP " + std::to_string(res.result_int()));
-        const auto doc = analytics::parse_json_guarded(res.body());
-        const auto it = doc.is_object() ? doc.find("tags") : doc.end();
-        if (it == doc.end() || !it->is_array()) throw std::runtime_error("tags of " + ref.path() + ": malformed tag list");
-        for (const auto& t : *it)
-            if (t.is_string() && storage::is_valid_tag(t.get<std::string>()) && tags.size() < max_tags)
-                tags.push_back(t.get<std::string>());
-        target = next_page(res);
-    }
-    return tags;
-}
-
-// A JSON document whose bytes match digest (when one is given).
-json fetch_document(registry_client& client, const std::string& target, const char* accept, const std::string& digest) {
-    const auto res = client.get(target, accept);
-    if (res.result() != http::status::ok) throw std::runtime_error(target + ": HTTP " + std::to_string(res.result_int()));
-    const auto expected = storage::digest::parse(digest);
-    if (!digest.empty() && (!expected || storage::digest_of(res.body(), expected->algorithm()) != *expected))
-        throw std::runtime_error(target + ": content does not match " + digest);
-    auto doc = analytics::parse_json_guarded(res.body());
-    if (doc.is_discarded()) throw std::runtime_error(target + ": not JSON");
-    return doc;
-}
-
-struct crawled {
-    analytics::image img;
-    json manifest, config;
+// The images to fetch: tags listed for --all-tags, then those already saved (in --save or
+// --since) left out.
+struct work_list {
+    std::vector<image_ref> images;
+    std::size_t skipped = 0, failed = 0;
 };
 
-crawled crawl_image(registry_client& client, const image_ref& ref, const std::string& platform) {
-    crawled c{analytics::image{.registry = ref.registry.empty() ? "default" : ref.registry, .repository = ref.repository,
-                               .tag = ref.tag},
-              {}, {}};
-    const auto base = "/v2/" + ref.path();
-    c.img.digest = ref.digest;
-    c.manifest = fetch_document(client, base + "/manifests/" + ref.reference(), manifest_accept, ref.digest);
-    if (analytics::is_index_document(c.manifest)) {
-        std::vector<analytics::index_entry> entries;
-        if (auto error = analytics::read_index(c.manifest, entries)) throw std::runtime_error(ref.path() + ": " + *error);
-        const auto match = std::find_if(entries.begin(), entries.end(), [&](const auto& e) { return e.platform == platform; });
-        if (match == entries.end()) throw std::runtime_error(ref.path() + ":" + ref.reference() + ": no " + platform + " image");
-        c.img.digest = match->digest;
-        c.manifest = fetch_document(client, base + "/manifests/" + match->digest, manifest_accept, match->digest);
-    }
-    std::string config_digest;
-    if (auto error = analytics::read_image_manifest(c.manifest, c.img, config_digest))
-        throw std::runtime_error(ref.path() + ":" + ref.reference() + ": " + *error);
-    c.config = fetch_document(client, base + "/blobs/" + config_digest, nullptr, config_digest);
-    if (auto error = analytics::read_image_config(c.config, c.img))
-        throw std::runtime_error(ref.path() + ":" + ref.reference() + ": " + *error);
-    return c;
-}
-
-void save_bundles(const std::string& dir, const std::vector<crawled>& images) {
-    std::map<std::string, json> bundles;
-    for (const auto& c : images) {
-        auto& b = bundles[c.img.registry + '/' + c.img.repository];
-        const auto key = c.img.tag.empty() ? "@" + c.img.digest : c.img.tag;  // split_tag_key reads both
-        b["manifests"][key] = c.manifest;
-        b["configs"][key] = c.config;
-        b["tags"].push_back(key);
-    }
-    for (const auto& [path, bundle] : bundles) {
-        const auto out = fs::path(dir) / path / "manifests-config-layers.json";
-        fs::create_directories(out.parent_path());
-        std::ofstream f(out, std::ios::trunc);
-        if (!(f << bundle.dump() << "\n")) throw std::runtime_error("cannot write " + out.string());
-    }
-}
-
-int crawl(const crawl_args& a) {
-    registry_client client(a.server.host, a.server.port, a.server.token);
-    std::vector<crawled> done;
-    std::size_t failed = 0;
+work_list plan(const crawl_args& a, const crawl_journal* journal, registry_client& client) {
+    work_list w;
+    const auto seen = a.since.empty() ? std::set<std::string>{} : crawl_journal::refs_in(a.since);
     for (const auto& text : a.images) {
         const auto ref = parse_image_ref(text, a.all_tags);
         std::vector<std::string> tags{ref.tag};
@@ -256,7 +123,7 @@ int crawl(const crawl_args& a) {
             try {
                 tags = list_tags(client, ref, a.max_tags);
             } catch (const std::runtime_error& e) {
-                ++failed;
+                ++w.failed;
                 std::cerr << "strata analyze crawl: " << e.what() << "\n";
                 continue;
             }
@@ -264,27 +131,174 @@ int crawl(const crawl_args& a) {
         for (const auto& tag : tags) {
             auto one = ref;
             one.tag = tag;
-            try {
-                done.push_back(crawl_image(client, one, a.platform));
-            } catch (const std::runtime_error& e) {
-                ++failed;
-                std::cerr << "strata analyze crawl: " << e.what() << "\n";
-            }
+            if (seen.contains(one.key()) || (journal && journal->has(one.key()))) ++w.skipped;
+            else w.images.push_back(std::move(one));
         }
     }
-    if (!a.save.empty()) save_bundles(a.save, done);
-    analytics::image_catalog catalog;
-    for (const auto& c : done) {
-        auto shown = c.img;  // the table lists images by tag; one pulled by digest shows it instead
-        if (shown.tag.empty()) shown.tag = "@" + shown.digest;
-        catalog.add(std::move(shown));
+    return w;
+}
+
+// Everything the workers share.
+class crawl_run {
+public:
+    crawl_run(const crawl_args& a, work_list& work, crawl_journal* journal)
+        : a_(a), work_(work), journal_(journal), pacer_(a.max_pause), failed_(work.failed) {}
+
+    void run() {
+        if (!a_.server.token.empty()) {
+            registry_client client(a_.server.host, a_.server.port, a_.server.token);
+            check_quota(client);
+        }
+        std::vector<std::thread> workers;
+        for (std::size_t i = 0; i < std::min(a_.concurrency, work_.images.size()); ++i) workers.emplace_back([this] { work(); });
+        show_progress(workers.size());
+        for (auto& t : workers) t.join();
     }
+
+    std::size_t done() const { return done_; }
+    std::size_t failed() const { return failed_; }
+    std::string stopped() const { return pacer_.stop_reason(); }
+    std::vector<crawled>& kept() { return kept_; }
+
+private:
+    void work() {
+        registry_client client(a_.server.host, a_.server.port, a_.server.token);
+        for (std::size_t i; (i = next_++) < work_.images.size();) {
+            if (!fetch_one(client, work_.images[i])) break;
+            if (!a_.server.token.empty() && (done_ + failed_) % images_per_quota_check == 0) check_quota(client);
+        }
+        finished_workers_++;
+    }
+
+    // False when the crawl must stop.
+    bool fetch_one(registry_client& client, const image_ref& ref) {
+        for (int attempt = 0; attempt < attempts_per_image; ++attempt) {
+            const auto turn = pacer_.next_turn(ref.registry, crawl_pacer::clock::now());
+            if (!turn) return false;
+            std::this_thread::sleep_until(*turn);
+            try {
+                record(ref, crawl_image(client, ref, a_.platform));
+                pacer_.answered();
+                return true;
+            } catch (const refused_error& e) {
+                pacer_.refused(crawl_pacer::clock::now(), e.retry_after);
+                if (attempt + 1 == attempts_per_image) fail(e.what());
+            } catch (const std::exception& e) {  // HTTP errors, bad documents, dropped connections
+                fail(e.what());
+                return true;
+            }
+        }
+        return true;
+    }
+
+    void record(const image_ref& ref, crawled c) {
+        if (journal_)
+            journal_->append({ref.key(), c.img.registry, c.img.repository, c.img.tag, c.img.digest, c.manifest, c.config});
+        const std::lock_guard lock(mutex_);
+        ++done_;
+        if (!journal_) kept_.push_back(std::move(c));
+    }
+
+    void fail(const std::string& what) {
+        const std::lock_guard lock(mutex_);
+        ++failed_;
+        std::cerr << (tty_line_ ? "\n" : "") << "strata analyze crawl: " << what << "\n";
+        tty_line_ = false;
+    }
+
+    void check_quota(registry_client& client) {
+        try {
+            const auto res = client.get("/api/v1/stats", nullptr);
+            const auto doc = analytics::parse_json_guarded(res.body());
+            if (res.result() != http::status::ok || !doc.is_object() || !doc.contains("upstreams")) return;
+            for (const auto& [name, state] : doc["upstreams"].items()) {
+                const bool sparing = state.value("sparing", false);
+                const auto seconds = state.value("sparing_for_seconds", std::int64_t{0});
+                pacer_.quota(name, sparing, std::chrono::seconds(std::clamp<std::int64_t>(seconds, 0, 604'800)),
+                             crawl_pacer::clock::now());
+            }
+        } catch (const std::exception&) {  // stats are advice: a failed read changes nothing
+        }
+    }
+
+    // A line on stderr while workers run, when stderr is a terminal.
+    void show_progress(std::size_t workers) {
+        if (!::isatty(STDERR_FILENO)) return;
+        while (finished_workers_ < workers) {
+            {
+                const std::lock_guard lock(mutex_);
+                std::cerr << "\rcrawl: " << done_ << " of " << work_.images.size() << " images, " << failed_
+                          << " failed   " << std::flush;
+                tty_line_ = true;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(250));
+        }
+        std::cerr << "\n";
+    }
+
+    const crawl_args& a_;
+    work_list& work_;
+    crawl_journal* journal_;
+    crawl_pacer pacer_;
+    std::mutex mutex_;
+    std::atomic<std::size_t> next_{0}, finished_workers_{0}, done_{0}, failed_;
+    std::vector<crawled> kept_;  // without a journal: what the table shows
+    bool tty_line_ = false;
+};
+
+void add_shown(analytics::image_catalog& catalog, analytics::image img) {
+    if (img.tag.empty()) img.tag = "@" + img.digest;  // the table lists images by tag; by digest shows it instead
+    catalog.add(std::move(img));
+}
+
+// The bundles of the whole journal, one repository at a time, and its images for the table.
+void save_bundles(const std::string& dir, const crawl_journal& journal, analytics::image_catalog& catalog) {
+    journal.for_each_repository([&](const std::string& path, std::vector<journal_entry>& entries) {
+        json bundle = {{"manifests", json::object()}, {"configs", json::object()}, {"tags", json::array()}};
+        for (auto& e : entries) {
+            const auto key = e.tag.empty() ? "@" + e.digest : e.tag;  // split_tag_key reads both
+            analytics::image img{.registry = e.registry, .repository = e.repository, .tag = e.tag, .digest = e.digest};
+            std::string config_digest;
+            if (!analytics::read_image_manifest(e.manifest, img, config_digest) && !analytics::read_image_config(e.config, img))
+                add_shown(catalog, std::move(img));
+            bundle["tags"].push_back(key);
+            bundle["manifests"][key] = std::move(e.manifest);
+            bundle["configs"][key] = std::move(e.config);
+        }
+        const auto file = fs::path(dir) / path / "manifests-config-layers.json";
+        fs::create_directories(file.parent_path());
+        write_file_atomically(file,
+                              bundle.dump(-1, ' ', false, json::error_handler_t::replace) + "\n");
+    });
+}
+
+int crawl(const crawl_args& a) {
+    std::optional<crawl_journal> journal;
+    if (!a.save.empty()) journal.emplace(a.save);
+    if (journal && journal->damaged_lines())
+        std::cerr << "strata analyze crawl: " << journal->damaged_lines() << " unreadable lines in "
+                  << crawl_journal::file_in(a.save).string() << " skipped (a crawl killed while writing)\n";
+    registry_client client(a.server.host, a.server.port, a.server.token);
+    auto work = plan(a, journal ? &*journal : nullptr, client);
+    crawl_run run(a, work, journal ? &*journal : nullptr);
+    run.run();
+    analytics::image_catalog catalog;
+    if (journal) save_bundles(a.save, *journal, catalog);
+    for (auto& c : run.kept()) add_shown(catalog, std::move(c.img));
     auto table = analytics::trends_table(analytics::repository_trends(catalog.images(), 1));
-    if (a.format == "json") std::cout << json{{"images", analytics::render_json(table)}, {"failed", failed}}.dump(2) << "\n";
+    if (a.format == "json") std::cout << json{{"images", analytics::render_json(table)}, {"failed", run.failed()}}.dump(2) << "\n";
     else if (a.format == "csv") std::cout << analytics::render_csv(table);
     else std::cout << analytics::render_text(table);
-    std::cerr << "crawled " << done.size() << " images, " << failed << " failed\n";
-    return failed ? 1 : 0;
+    std::cerr << "crawled " << run.done() << " images, " << run.failed() << " failed";
+    if (work.skipped) std::cerr << ", " << work.skipped << " skipped (saved before)";
+    std::cerr << "\n";
+    if (const auto why = run.stopped(); !why.empty()) {
+        std::cerr << "strata analyze crawl: stopped: " << why << "; "
+                  << (a.save.empty() ? "use --save DIR to resume later" : "run it again with --save " + a.save + " to resume")
+                  << "\n";
+        return 1;
+    }
+    return run.failed() ? 1 : 0;
 }
 
 }  // namespace

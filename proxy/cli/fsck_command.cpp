@@ -23,7 +23,7 @@ constexpr const char* fsck_usage =
     "  with --repair it deletes corrupt and stray files and fixes the index (strata must be stopped).\n"
     "  Exit status: 0 sound or repaired, 1 damage found and left, 2 usage.\n";
 
-void print_progress(std::size_t done, std::size_t total, std::uint64_t bytes) {
+void print_check_progress(std::size_t done, std::size_t total, std::uint64_t bytes) {
     if (done != total && done % 64 != 0) return;
     std::fprintf(stderr, "\rfsck: %zu/%zu blobs, %.1f MiB hashed", done, total, static_cast<double>(bytes) / (1 << 20));
     if (done == total) std::fputc('\n', stderr);
@@ -53,7 +53,7 @@ int check(const std::string& data_dir, bool repair) {
     storage::store_check_options options;
     options.verify_hashes = true;
     options.repair = repair;
-    if (::isatty(STDERR_FILENO)) options.progress = print_progress;
+    if (::isatty(STDERR_FILENO)) options.progress = print_check_progress;
     const auto start = std::chrono::steady_clock::now();
     const auto report = storage::check_store(blobs, index, options);
     print_summary(report, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() + 1e-9);

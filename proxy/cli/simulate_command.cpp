@@ -294,7 +294,7 @@ std::vector<sim_config> sweep(const simulate_args& a, const analytics::trace& t)
     return out;
 }
 
-void print_progress(std::size_t done, std::size_t total) {
+void print_sweep_progress(std::size_t done, std::size_t total) {
     std::fprintf(stderr, "\rsimulating %zu/%zu", done, total);
     if (done == total) std::fprintf(stderr, "\n");
 }
@@ -325,7 +325,7 @@ int run(const simulate_args& a) {
     const auto configs = sweep(a, t);
     const bool tty = ::isatty(STDERR_FILENO);
     const auto results = analytics::simulate_sweep(t, configs, prices ? &*prices : nullptr, a.threads,
-                                                   tty ? std::function<void(std::size_t, std::size_t)>(print_progress) : nullptr);
+                                                   tty ? std::function<void(std::size_t, std::size_t)>(print_sweep_progress) : nullptr);
     if (!a.report.empty()) write_report(a, t, results, prices ? &*prices : nullptr);
     const auto currency = prices ? prices->currency : "USD";
     if (a.format == "json") std::cout << analytics::sim_json(results, t).dump(2) << "\n";

@@ -1,0 +1,44 @@
+// crawl_pacer: when a crawl's next request may go. After a 429 or 503 every worker waits
+// (Retry-After when the answer gives one, else 1 s doubling to 60 s); while strata reports an
+// upstream sparing its pull quota, requests to it wait that out; a wait past max_pause stops
+// the crawl instead, so it can be resumed once the quota is back. Thread-safe; the decisions
+// take the time as an argument and are tested without clocks.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+
+namespace strata::proxy {
+
+class crawl_pacer {
+public:
+    using clock = std::chrono::steady_clock;
+
+    explicit crawl_pacer(std::chrono::seconds max_pause) : max_pause_(max_pause) {}
+
+    // When a request to upstream may go (now or later), or nullopt when the crawl must stop
+    // (stop_reason() says why).
+    std::optional<clock::time_point> next_turn(const std::string& upstream, clock::time_point now);
+
+    // A 429 or 503 answer, with its Retry-After in seconds when it had one.
+    void refused(clock::time_point now, std::optional<std::chrono::seconds> retry_after);
+    // Any other answer: the backoff starts again from 1 s.
+    void answered();
+    // What strata's /api/v1/stats says of an upstream: sparing its quota for so long.
+    void quota(const std::string& upstream, bool sparing, std::chrono::seconds sparing_for, clock::time_point now);
+
+    std::string stop_reason() const;
+
+private:
+    std::chrono::seconds max_pause_;
+    mutable std::mutex mutex_;
+    clock::time_point resume_at_{};                            // after a refusal, for every upstream
+    std::chrono::seconds backoff_{1};
+    std::map<std::string, clock::time_point> sparing_until_;  // per upstream
+    std::string stop_reason_;
+};
+
+}  // namespace strata::proxy
