@@ -44,10 +44,10 @@ constexpr const char* crawl_usage =
     "  or stopped resumes where it was when run again with the same DIR.\n"
     "  --since DIR2 skips the images a crawl saved in DIR2 (only new tags are fetched).\n"
     "  --concurrency N images at once (default 4). --max-tags N per repository (default 1000).\n"
-    "  Answers 429 and 503 pause every worker (Retry-After, else 1 s doubling to 60 s); with\n"
-    "  --token-file, strata's /api/v1/stats is read every 25 images and the crawl pauses while strata\n"
-    "  spares an upstream's pull quota. A pause longer than --max-pause SECONDS (default 900) stops\n"
-    "  the crawl, to be resumed later.\n";
+    "  Answers 429 and 503 pause every worker (Retry-After, else 1 s doubling to 60 s); strata's\n"
+    "  /api/v1/stats (--token-file when its admin API wants the token) is read at the start and\n"
+    "  every 25 images, and the crawl pauses while strata spares an upstream's pull quota. A pause\n"
+    "  longer than --max-pause SECONDS (default 900) stops the crawl, to be resumed later.\n";
 
 constexpr int attempts_per_image = 6;
 constexpr std::size_t images_per_quota_check = 25;
@@ -145,7 +145,7 @@ public:
         : a_(a), work_(work), journal_(journal), pacer_(a.max_pause), failed_(work.failed) {}
 
     void run() {
-        if (!a_.server.token.empty()) {
+        {
             registry_client client(a_.server.host, a_.server.port, a_.server.token);
             check_quota(client);
         }
@@ -165,7 +165,7 @@ private:
         registry_client client(a_.server.host, a_.server.port, a_.server.token);
         for (std::size_t i; (i = next_++) < work_.images.size();) {
             if (!fetch_one(client, work_.images[i])) break;
-            if (!a_.server.token.empty() && (done_ + failed_) % images_per_quota_check == 0) check_quota(client);
+            if ((done_ + failed_) % images_per_quota_check == 0) check_quota(client);
         }
         finished_workers_++;
     }

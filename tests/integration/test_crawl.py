@@ -98,6 +98,16 @@ class CrawlAtScaleTest(ProcessesTestCase):
                       "run it again with --save %s to resume" % self.saved, run.stderr)
         self.assertEqual(self.journal_lines(), [])
 
+    def test_a_quota_strata_is_sparing_stops_the_crawl_before_it_spends_a_pull(self):
+        self.up.add_fault("/manifests/t00", "serve", headers={"RateLimit-Remaining": "5;w=3600"})
+        self.assertEqual(self.strata.get("/v2/fault.test/lab/app/manifests/t00").status, 200)
+        gets = self.up.count("GET", "/manifests/")
+        run = self.crawl("--max-pause", "60", tags=TAGS[1:3])
+        self.assertEqual(run.returncode, 1)
+        self.assertRegex(run.stderr, r"stopped: the registry asks for a pause of 3[56]\d\d s \(strata is sparing the "
+                                     r"pull quota of fault.test\), longer than --max-pause 60 s")
+        self.assertEqual(self.up.count("GET", "/manifests/"), gets)
+
 
 if __name__ == "__main__":
     unittest.main()
