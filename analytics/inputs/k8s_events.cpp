@@ -4,14 +4,13 @@
 
 #include "analytics/inputs/event_fields.hpp"
 #include "analytics/inputs/input_stream.hpp"
-#include "analytics/inputs/json_input.hpp"
 #include "analytics/inputs/kubelet_message.hpp"
 #include "analytics/inputs/line_reader.hpp"
 
-#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <ctime>
+#include <thread>
 
 namespace strata::analytics {
 namespace {
@@ -82,20 +81,6 @@ std::vector<std::filesystem::path> event_files(const std::vector<std::string>& p
 
 }  // namespace
 
-std::size_t k8s_event_importer::add_paths(const std::vector<std::string>& paths, std::string_view pattern,
-                                          const label_set& fixed) {
-    std::size_t unlabelled = 0;
-    for (const auto& file : event_files(paths)) {
-        auto labels = fixed;
-        if (!pattern.empty()) {
-            if (auto from_path = labels_from_path(pattern, file)) labels.insert(from_path->begin(), from_path->end());
-            else ++unlabelled;
-        }
-        add_file(file, labels);
-    }
-    return unlabelled;
-}
-
 namespace {
 
 constexpr std::size_t max_event_errors_kept = 50;
@@ -110,97 +95,158 @@ bool opens_document(std::string_view line) {
 
 }  // namespace
 
-void k8s_event_importer::add_file(const std::filesystem::path& path, const label_set& labels) {
-    ++counts_.files;
-    line_reader lines(path, limits_.max_line_bytes);
-    auto first = lines.next();
-    while (first && !first->oversized && is_blank(first->text)) first = lines.next();
-    if (first && !first->oversized && opens_document(first->text)) {
-        add_document_file(path, labels);
-        return;
+// Reads one file (or text) into what the importer needs from it, on any thread: the line and
+// file counts, the notes, and the events with a reason, in order. Holds no importer state, so
+// files can be read in parallel and their events replayed in file order.
+class event_file_reader {
+public:
+    explicit event_file_reader(const input_limits& limits) : limits_(limits) {}
+
+    import_counts counts;  // files, lines, unreadable, damaged, oversized, not JSON, not events
+    std::vector<std::string> notes;
+    std::vector<event_fields> events;
+
+    void read_file(const std::filesystem::path& path) {
+        ++counts.files;
+        line_reader lines(path, limits_.max_line_bytes);
+        auto first = lines.next();
+        while (first && !first->oversized && is_blank(first->text)) first = lines.next();
+        if (first && !first->oversized && opens_document(first->text)) return read_document_file(path);
+        if (first) read_input_line(lines, *first);
+        read_lines(lines);
     }
-    if (first) add_input_line(lines, *first, labels);
-    add_lines(lines, labels);
-}
 
-void k8s_event_importer::add_lines(line_reader& lines, const label_set& labels) {
-    while (const auto line = lines.next()) add_input_line(lines, *line, labels);
-    if (lines.error().empty()) return;
-    ++(lines.read_anything() ? counts_.damaged_files : counts_.unreadable_files);
-    note(lines.error_note());
-}
-
-void k8s_event_importer::add_input_line(const line_reader& lines, const input_line& line, const label_set& labels) {
-    if (!line.oversized) {
-        add_line(line.text, labels);
-        return;
-    }
-    ++counts_.lines;
-    ++counts_.oversized_lines;
-    note(lines.oversized_note(line));
-}
-
-// An EventList; if the file turns out not to be one after all, its lines.
-void k8s_event_importer::add_document_file(const std::filesystem::path& path, const label_set& labels) {
-    {
-        const auto file = read_input_file(path, limits_.max_document_bytes);
-        if (!file.text) {
-            ++counts_.unreadable_files;
-            note("file " + path.string() + ": " + file.error);
-            return;
+    void read_text(std::string_view text) {
+        // A whole EventList (kubectl get events -o json) when the first non-blank line is not a
+        // JSON value of its own; otherwise JSON lines.
+        const auto start = std::min(text.size(), text.find_first_not_of(" \t\r\n"));
+        const auto first = text.substr(start, text.find('\n', start) - start);
+        if (opens_document(first) && read_event_list_text(text)) return;
+        for (std::size_t number = 1; !text.empty(); ++number) {
+            const auto nl = text.find('\n');
+            const auto line = text.substr(0, nl);
+            if (line.size() <= limits_.max_line_bytes) {
+                read_line(line);
+            } else {
+                ++counts.lines;
+                ++counts.oversized_lines;
+                note("text line " + std::to_string(number) + ": longer than " + std::to_string(limits_.max_line_bytes) +
+                     " bytes, skipped");
+            }
+            if (nl == std::string_view::npos) break;
+            text.remove_prefix(nl + 1);
         }
-        if (add_event_list(*file.text, labels)) return;
-    }  // not an EventList: its text is freed before the lines are read again
-    line_reader lines(path, limits_.max_line_bytes);
-    add_lines(lines, labels);
+    }
+
+private:
+    void read_lines(line_reader& lines) {
+        while (const auto line = lines.next()) read_input_line(lines, *line);
+        if (lines.error().empty()) return;
+        ++(lines.read_anything() ? counts.damaged_files : counts.unreadable_files);
+        note(lines.error_note());
+    }
+
+    void read_input_line(const line_reader& lines, const input_line& line) {
+        if (!line.oversized) return read_line(line.text);
+        ++counts.lines;
+        ++counts.oversized_lines;
+        note(lines.oversized_note(line));
+    }
+
+    // An EventList; if the file turns out not to be one after all, its lines.
+    void read_document_file(const std::filesystem::path& path) {
+        {
+            const auto file = read_input_file(path, limits_.max_document_bytes);
+            if (!file.text) {
+                ++counts.unreadable_files;
+                note("file " + path.string() + ": " + file.error);
+                return;
+            }
+            if (read_event_list_text(*file.text)) return;
+        }  // not an EventList: its text is freed before the lines are read again
+        line_reader lines(path, limits_.max_line_bytes);
+        read_lines(lines);
+    }
+
+    bool read_event_list_text(std::string_view text) {
+        const auto items = read_event_list(text, [&](const std::optional<event_fields>& event) {
+            ++counts.lines;
+            if (event) keep(*event);
+            else ++counts.not_events;
+        });
+        return items.has_value();
+    }
+
+    void read_line(std::string_view line) {
+        if (is_blank(line)) return;
+        ++counts.lines;
+        if (auto event = read_event_fields(line)) keep(std::move(*event));
+        else ++counts.not_json;
+    }
+
+    void keep(event_fields event) {
+        if (event.reason.empty()) ++counts.not_events;  // JSON without a reason: the exporter's own logs
+        else events.push_back(std::move(event));
+    }
+
+    void note(std::string error) {
+        if (notes.size() < max_event_errors_kept) notes.push_back(std::move(error));
+    }
+
+    input_limits limits_;
+};
+
+std::size_t k8s_event_importer::add_paths(const std::vector<std::string>& paths, std::string_view pattern,
+                                          const label_set& fixed) {
+    std::size_t unlabelled = 0;
+    std::vector<std::pair<std::filesystem::path, label_set>> files;
+    for (const auto& file : event_files(paths)) {
+        auto labels = fixed;
+        if (!pattern.empty()) {
+            if (auto from_path = labels_from_path(pattern, file)) labels.insert(from_path->begin(), from_path->end());
+            else ++unlabelled;
+        }
+        files.emplace_back(file, std::move(labels));
+    }
+    // Files are read a window at a time, one thread each, and absorbed in the order given: the
+    // result is the same as reading them one by one, and memory holds one window's events.
+    const std::size_t window = std::max(1u, std::thread::hardware_concurrency());
+    for (std::size_t first = 0; first < files.size(); first += window) {
+        const auto count = std::min(window, files.size() - first);
+        std::vector<event_file_reader> readers(count, event_file_reader(limits_));
+        std::vector<std::thread> threads;
+        for (std::size_t i = 1; i < count; ++i) threads.emplace_back([&, i] { readers[i].read_file(files[first + i].first); });
+        readers[0].read_file(files[first].first);
+        for (auto& t : threads) t.join();
+        for (std::size_t i = 0; i < count; ++i) absorb(readers[i], files[first + i].second);
+    }
+    return unlabelled;
 }
 
-bool k8s_event_importer::add_event_list(std::string_view text, const label_set& labels) {
-    const auto doc = parse_json_guarded(text);
-    if (doc.is_discarded() || !doc.is_object() || !doc.contains("items") || !doc["items"].is_array()) return false;
-    for (const auto& item : doc["items"]) {
-        ++counts_.lines;
-        if (item.is_object()) add_event(event_fields_of(item), labels);
-        else ++counts_.not_events;
-    }
-    return true;
+void k8s_event_importer::add_file(const std::filesystem::path& path, const label_set& labels) {
+    event_file_reader reader(limits_);
+    reader.read_file(path);
+    absorb(reader, labels);
 }
 
 void k8s_event_importer::add_text(std::string_view text, const label_set& labels) {
-    // A whole EventList (kubectl get events -o json) when the first non-blank line is not a
-    // JSON value of its own; otherwise JSON lines.
-    const auto start = std::min(text.size(), text.find_first_not_of(" \t\r\n"));
-    const auto first = text.substr(start, text.find('\n', start) - start);
-    if (opens_document(first) && add_event_list(text, labels)) return;
-    for (std::size_t number = 1; !text.empty(); ++number) {
-        const auto nl = text.find('\n');
-        const auto line = text.substr(0, nl);
-        if (line.size() <= limits_.max_line_bytes) {
-            add_line(line, labels);
-        } else {
-            ++counts_.lines;
-            ++counts_.oversized_lines;
-            note("text line " + std::to_string(number) + ": longer than " + std::to_string(limits_.max_line_bytes) +
-                 " bytes, skipped");
-        }
-        if (nl == std::string_view::npos) break;
-        text.remove_prefix(nl + 1);
-    }
+    event_file_reader reader(limits_);
+    reader.read_text(text);
+    absorb(reader, labels);
 }
 
-void k8s_event_importer::note(std::string error) {
-    if (errors_.size() < max_event_errors_kept) errors_.push_back(std::move(error));
-}
-
-void k8s_event_importer::add_line(std::string_view line, const label_set& labels) {
-    if (is_blank(line)) return;
-    ++counts_.lines;
-    const auto event = read_event_fields(line);
-    if (!event) {
-        ++counts_.not_json;
-        return;
-    }
-    add_event(*event, labels);
+void k8s_event_importer::absorb(event_file_reader& reader, const label_set& labels) {
+    const auto& c = reader.counts;
+    counts_.files += c.files;
+    counts_.lines += c.lines;
+    counts_.unreadable_files += c.unreadable_files;
+    counts_.damaged_files += c.damaged_files;
+    counts_.oversized_lines += c.oversized_lines;
+    counts_.not_json += c.not_json;
+    counts_.not_events += c.not_events;
+    for (auto& n : reader.notes)
+        if (errors_.size() < max_event_errors_kept) errors_.push_back(std::move(n));
+    for (const auto& event : reader.events) add_event(event, labels);
 }
 
 void k8s_event_importer::add_event(const event_fields& event, const label_set& labels) {

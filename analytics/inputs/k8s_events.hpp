@@ -46,10 +46,10 @@ struct import_counts {
 // "2024-08-22T22:29:27Z" (optionally with fractional seconds or an offset) as epoch seconds.
 std::optional<std::int64_t> parse_rfc3339(std::string_view text);
 
-class line_reader;
-struct input_line;
+class event_file_reader;
 
-// Not thread-safe. Memory per file is bounded by the limits, whatever the file holds or claims.
+// Not thread-safe (add_paths starts and joins its own threads). Memory per file is bounded by
+// the limits, whatever the file holds or claims.
 class k8s_event_importer {
 public:
     explicit k8s_event_importer(input_limits limits = {}) : limits_(limits) {}
@@ -64,7 +64,7 @@ public:
     // The same for text already in memory (an EventList or lines; the line cap applies).
     void add_text(std::string_view text, const label_set& labels);
     // Files and directories in the order given (an event seen twice counts where it was read
-    // first); directories are searched for *.json, *.jsonl, *.log and their .gz, in path order.
+    // first), read on every core a few files at a time; directories are searched for *.json, *.jsonl, *.log and their .gz, in path order.
     // Each file gets fixed, plus the labels pattern (labels.hpp) takes from its path. Returns
     // how many files did not match a non-empty pattern. Throws std::invalid_argument for a
     // malformed pattern.
@@ -77,13 +77,9 @@ public:
     const std::vector<std::string>& errors() const noexcept { return errors_; }
 
 private:
-    void add_lines(line_reader& lines, const label_set& labels);
-    void add_input_line(const line_reader& lines, const input_line& line, const label_set& labels);
-    void add_document_file(const std::filesystem::path& path, const label_set& labels);
-    bool add_event_list(std::string_view text, const label_set& labels);
-    void add_line(std::string_view line, const label_set& labels);
+    // One file's (or text's) counts, notes and events, in order.
+    void absorb(event_file_reader& reader, const label_set& labels);
     void add_event(const event_fields& event, const label_set& labels);
-    void note(std::string error);
 
     input_limits limits_;
     std::vector<pull_observation> pulls_;

@@ -37,7 +37,7 @@ tag=${tag:-$(./build/strata --version | awk '{print $2}')}
 
 # strata's shared libraries (RocksDB is linked in), the CA certificates for HTTPS upstreams, and
 # haproxy: the same image runs the consistent-hash front of a replica set (deploy/ring/).
-runtime=libssl3,libspdlog1.10,libfmt9,libprometheus-cpp-core1.0,liblz4-1,libsnappy1v5,libbz2-1.0,libzstd1,zlib1g,libstdc++6,ca-certificates,haproxy
+runtime=libssl3,libspdlog1.10,libfmt9,libprometheus-cpp-core1.0,liblz4-1,libsnappy1v5,libbz2-1.0,libzstd1,zlib1g,libstdc++6,libsimdjson14,ca-certificates,haproxy
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
