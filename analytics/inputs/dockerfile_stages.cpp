@@ -276,17 +276,6 @@ bool is_domain(std::string_view first) {
     return lower(first) != first;
 }
 
-// host[:port]: letters, digits, dots and dashes, then an optional numeric port.
-bool valid_domain(std::string_view d) {
-    const auto colon = d.find(':');
-    const auto host = d.substr(0, colon), port = colon == std::string_view::npos ? std::string_view{} : d.substr(colon + 1);
-    const bool host_ok = !host.empty() && host.size() <= 253 &&
-                         std::all_of(host.begin(), host.end(), [](char c) { return is_alnum(c) || c == '.' || c == '-'; });
-    const bool port_ok = colon == std::string_view::npos ||
-                         (!port.empty() && port.size() <= 5 && std::all_of(port.begin(), port.end(), is_digit));
-    return host_ok && port_ok;
-}
-
 }  // namespace
 
 std::optional<std::string> normalise_image_reference(std::string_view text, std::string& problem) {
@@ -302,7 +291,7 @@ std::optional<std::string> normalise_image_reference(std::string_view text, std:
         domain = std::string(name.substr(0, slash)), repository = std::string(name.substr(slash + 1));
     if (domain == "index.docker.io") domain = "docker.io";
     if (domain == "docker.io" && repository.find('/') == std::string::npos) repository = "library/" + repository;
-    if (!valid_domain(domain)) problem = "not a registry host: " + domain.substr(0, 64);
+    if (!storage::is_valid_registry_host(domain)) problem = "not a registry host: " + domain.substr(0, 64);
     else if (!storage::is_valid_repository(repository)) problem = "not a repository name (lower case letters, digits, . _ - /)";
     else if (!tag.empty() && !storage::is_valid_tag(tag)) problem = "not a tag: " + std::string(tag.substr(0, 64));
     else if (!digest.empty() && !storage::digest::parse(digest)) problem = "not a digest: " + std::string(digest.substr(0, 80));

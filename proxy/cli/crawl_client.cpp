@@ -6,9 +6,11 @@
 #include "proxy/cli/flags.hpp"
 #include "storage/oci/digest.hpp"
 #include "storage/oci/reference.hpp"
+#include "storage/untrusted/text_escape.hpp"
 
 #include <algorithm>
 #include <charconv>
+#include <set>
 
 namespace strata::proxy {
 namespace {
@@ -20,6 +22,9 @@ constexpr const char* manifest_accept =
     "application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json";
 constexpr std::size_t max_document_bytes = std::size_t{16} << 20;
 constexpr int max_tag_pages = 100;
+// A connect, a request or a whole answer (up to 16 MiB) taking longer fails that request: a
+// stalled server never hangs a worker.
+constexpr std::chrono::seconds operation_timeout{120};
 
 // Retry-After in seconds (the only form strata sends), or nullopt.
 std::optional<std::chrono::seconds> retry_after_of(const http::response<http::string_body>& res) {
@@ -72,20 +77,34 @@ http::response<http::string_body> registry_client::get(const std::string& target
     }
 }
 
+// Runs one asynchronous operation on io to completion; the stream's deadline bounds it.
+template <typename Start>
+void run_one(asio::io_context& io, Start start) {
+    beast::error_code ec;
+    start([&ec](beast::error_code e, auto&&...) { ec = e; });
+    io.restart();
+    io.run();
+    if (ec) throw boost::system::system_error(ec);
+}
+
 http::response<http::string_body> registry_client::get_once(const std::string& target, const char* accept) {
     if (!stream_) {
+        const auto endpoints = tcp::resolver(io_).resolve(host_, port_);
         stream_.emplace(io_);
-        stream_->connect(tcp::resolver(io_).resolve(host_, port_));
+        stream_->expires_after(operation_timeout);
+        run_one(io_, [&](auto done) { stream_->async_connect(endpoints, done); });
     }
     http::request<http::empty_body> req{http::verb::get, target, 11};
     req.set(http::field::host, host_);
     if (accept) req.set(http::field::accept, accept);
     if (!token_.empty()) req.set(http::field::authorization, "Bearer " + token_);
-    http::write(*stream_, req);
+    stream_->expires_after(operation_timeout);
+    run_one(io_, [&](auto done) { http::async_write(*stream_, req, done); });
     beast::flat_buffer buffer;
     http::response_parser<http::string_body> parser;
     parser.body_limit(max_document_bytes);
-    http::read(*stream_, buffer, parser);
+    stream_->expires_after(operation_timeout);
+    run_one(io_, [&](auto done) { http::async_read(*stream_, buffer, parser, done); });
     auto res = parser.release();
     if (!res.keep_alive()) stream_.reset();
     return res;
@@ -97,24 +116,28 @@ image_ref parse_image_ref(const std::string& text, bool all_tags) {
     if (const auto at = rest.find('@'); at != std::string::npos) {
         r.digest = rest.substr(at + 1);
         rest.resize(at);
-        if (!storage::digest::parse(r.digest)) throw usage_error("not a digest: " + text);
+        if (!storage::digest::parse(r.digest)) throw usage_error("not a digest: " + storage::log_value(text));
     }
     const auto slash = rest.find('/');
     if (slash != std::string::npos) {
         const auto first = rest.substr(0, slash);
         if (first == "localhost" || first.find_first_of(".:") != std::string::npos) r.registry = first, rest.erase(0, slash + 1);
     }
+    // The registry becomes a request path and a directory under --save: a host name, never "..".
+    if (!r.registry.empty() && !storage::is_valid_registry_host(r.registry))
+        throw usage_error("not a registry host: " + storage::log_value(text));
     const auto colon = rest.rfind(':');
     if (colon != std::string::npos) r.tag = rest.substr(colon + 1), rest.resize(colon);
     r.repository = rest;
-    if (!storage::is_valid_repository(r.repository)) throw usage_error("not a repository name: " + text);
-    if (!r.tag.empty() && !storage::is_valid_tag(r.tag)) throw usage_error("not a tag: " + text);
+    if (!storage::is_valid_repository(r.repository)) throw usage_error("not a repository name: " + storage::log_value(text));
+    if (!r.tag.empty() && !storage::is_valid_tag(r.tag)) throw usage_error("not a tag: " + storage::log_value(text));
     if (r.tag.empty() && r.digest.empty() && !all_tags) r.tag = "latest";
     return r;
 }
 
 std::vector<std::string> list_tags(registry_client& client, const image_ref& ref, std::size_t max_tags) {
     std::vector<std::string> tags;
+    std::set<std::string> seen;
     std::string target = "/v2/" + ref.path() + "/tags/list";
     for (int page = 0; page < max_tag_pages && !target.empty() && tags.size() < max_tags; ++page) {
         const auto res = client.get(target, nullptr);
@@ -123,7 +146,8 @@ std::vector<std::string> list_tags(registry_client& client, const image_ref& ref
         const auto it = doc.is_object() ? doc.find("tags") : doc.end();
         if (it == doc.end() || !it->is_array()) throw std::runtime_error("tags of " + ref.path() + ": malformed tag list");
         for (const auto& t : *it)
-            if (t.is_string() && storage::is_valid_tag(t.get<std::string>()) && tags.size() < max_tags)
+            if (t.is_string() && storage::is_valid_tag(t.get<std::string>()) && tags.size() < max_tags &&
+                seen.insert(t.get<std::string>()).second)  // a page repeating tags (or itself) adds nothing
                 tags.push_back(t.get<std::string>());
         target = next_page(res);
     }

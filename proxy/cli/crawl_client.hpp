@@ -43,7 +43,8 @@ public:
     registry_client(std::string host, std::string port, std::string token)
         : host_(std::move(host)), port_(std::move(port)), token_(std::move(token)) {}
 
-    // One GET (retried once on a dropped keep-alive connection); bodies over 16 MiB are refused.
+    // One GET (retried once on a dropped keep-alive connection); bodies over 16 MiB are refused,
+    // and each step (connect, send, the whole answer) fails after 120 s.
     http::response<http::string_body> get(const std::string& target, const char* accept);
 
 private:

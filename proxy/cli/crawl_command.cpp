@@ -4,6 +4,7 @@
 
 #include "analytics/analyses/analysis_tables.hpp"
 #include "analytics/inputs/image_documents.hpp"
+#include "analytics/inputs/input_stream.hpp"
 #include "analytics/inputs/json_input.hpp"
 #include "proxy/cli/command_frame.hpp"
 #include "proxy/cli/crawl_client.hpp"
@@ -65,21 +66,22 @@ constexpr std::size_t max_refs_file_bytes = std::size_t{16} << 20;
 
 // IMAGEs from a file, one per line; blank lines and # comments skipped. Errors name the line.
 void read_refs_file(const std::string& path, bool all_tags, std::vector<std::string>& images) {
-    std::ifstream in(path);
-    if (!in) throw usage_error("--refs: cannot read " + path);
-    std::string line;
-    for (std::size_t n = 1, bytes = 0; std::getline(in, line); ++n) {
-        bytes += line.size() + 1;
-        if (bytes > max_refs_file_bytes) throw usage_error("--refs: " + path + " is larger than 16 MiB");
-        const auto first = line.find_first_not_of(" \t\r"), last = line.find_last_not_of(" \t\r");
-        if (first == std::string::npos || line[first] == '#') continue;
-        auto ref = line.substr(first, last - first + 1);
+    const auto file = analytics::read_input_file(path, max_refs_file_bytes);
+    if (!file.text) throw usage_error("--refs: " + path + ": " + file.error);
+    std::string_view text = *file.text;
+    for (std::size_t n = 1; !text.empty(); ++n) {
+        const auto nl = text.find('\n');
+        auto line = text.substr(0, nl);
+        text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
+        while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+        while (!line.empty() && (line.back() == ' ' || line.back() == '\t' || line.back() == '\r')) line.remove_suffix(1);
+        if (line.empty() || line.front() == '#') continue;
         try {
-            parse_image_ref(ref, all_tags);
+            parse_image_ref(std::string(line), all_tags);
         } catch (const usage_error& e) {
             throw usage_error("--refs: " + path + " line " + std::to_string(n) + ": " + e.what());
         }
-        images.push_back(std::move(ref));
+        images.emplace_back(line);
     }
 }
 
@@ -115,7 +117,7 @@ struct work_list {
 
 work_list plan(const crawl_args& a, const crawl_journal* journal, registry_client& client) {
     work_list w;
-    const auto seen = a.since.empty() ? std::set<std::string>{} : crawl_journal::refs_in(a.since);
+    auto seen = a.since.empty() ? std::set<std::string>{} : crawl_journal::refs_in(a.since);
     for (const auto& text : a.images) {
         const auto ref = parse_image_ref(text, a.all_tags);
         std::vector<std::string> tags{ref.tag};
@@ -131,8 +133,12 @@ work_list plan(const crawl_args& a, const crawl_journal* journal, registry_clien
         for (const auto& tag : tags) {
             auto one = ref;
             one.tag = tag;
-            if (seen.contains(one.key()) || (journal && journal->has(one.key()))) ++w.skipped;
-            else w.images.push_back(std::move(one));
+            if (seen.contains(one.key()) || (journal && journal->has(one.key()))) {
+                ++w.skipped;
+            } else {
+                seen.insert(one.key());  // an image named twice is fetched once
+                w.images.push_back(std::move(one));
+            }
         }
     }
     return w;
@@ -149,23 +155,22 @@ public:
             registry_client client(a_.server.host, a_.server.port, a_.server.token);
             check_quota(client);
         }
-        std::vector<std::thread> workers;
+        std::vector<std::jthread> workers;  // joined however run() is left
         for (std::size_t i = 0; i < std::min(a_.concurrency, work_.images.size()); ++i) workers.emplace_back([this] { work(); });
         show_progress(workers.size());
-        for (auto& t : workers) t.join();
     }
 
     std::size_t done() const { return done_; }
     std::size_t failed() const { return failed_; }
     std::string stopped() const { return pacer_.stop_reason(); }
-    std::vector<crawled>& kept() { return kept_; }
+    std::vector<analytics::image>& kept() { return kept_; }
 
 private:
     void work() {
         registry_client client(a_.server.host, a_.server.port, a_.server.token);
         for (std::size_t i; (i = next_++) < work_.images.size();) {
             if (!fetch_one(client, work_.images[i])) break;
-            if ((done_ + failed_) % images_per_quota_check == 0) check_quota(client);
+            if ((++finished_images_) % images_per_quota_check == 0) check_quota(client);
         }
         finished_workers_++;
     }
@@ -183,6 +188,9 @@ private:
             } catch (const refused_error& e) {
                 pacer_.refused(crawl_pacer::clock::now(), e.retry_after);
                 if (attempt + 1 == attempts_per_image) fail(e.what());
+            } catch (const journal_error& e) {  // later images would be fetched and lost
+                pacer_.stop(e.what());
+                return false;
             } catch (const std::exception& e) {  // HTTP errors, bad documents, dropped connections
                 fail(e.what());
                 return true;
@@ -196,7 +204,7 @@ private:
             journal_->append({ref.key(), c.img.registry, c.img.repository, c.img.tag, c.img.digest, c.manifest, c.config});
         const std::lock_guard lock(mutex_);
         ++done_;
-        if (!journal_) kept_.push_back(std::move(c));
+        if (!journal_) kept_.push_back(std::move(c.img));
     }
 
     void fail(const std::string& what) {
@@ -212,10 +220,13 @@ private:
             const auto doc = analytics::parse_json_guarded(res.body());
             if (res.result() != http::status::ok || !doc.is_object() || !doc.contains("upstreams")) return;
             for (const auto& [name, state] : doc["upstreams"].items()) {
-                const bool sparing = state.value("sparing", false);
-                const auto seconds = state.value("sparing_for_seconds", std::int64_t{0});
-                pacer_.quota(name, sparing, std::chrono::seconds(std::clamp<std::int64_t>(seconds, 0, 604'800)),
-                             crawl_pacer::clock::now());
+                if (!state.is_object()) continue;
+                const auto sparing = state.find("sparing"), seconds = state.find("sparing_for_seconds");
+                const bool is_sparing = sparing != state.end() && sparing->is_boolean() && sparing->get<bool>();
+                const auto wait = seconds != state.end() && seconds->is_number_integer()
+                                      ? std::clamp<std::int64_t>(seconds->get<std::int64_t>(), 0, 604'800)
+                                      : 0;
+                pacer_.quota(name, is_sparing, std::chrono::seconds(wait), crawl_pacer::clock::now());
             }
         } catch (const std::exception&) {  // stats are advice: a failed read changes nothing
         }
@@ -241,8 +252,8 @@ private:
     crawl_journal* journal_;
     crawl_pacer pacer_;
     std::mutex mutex_;
-    std::atomic<std::size_t> next_{0}, finished_workers_{0}, done_{0}, failed_;
-    std::vector<crawled> kept_;  // without a journal: what the table shows
+    std::atomic<std::size_t> next_{0}, finished_workers_{0}, finished_images_{0}, done_{0}, failed_;
+    std::vector<analytics::image> kept_;  // without a journal: what the table shows
     bool tty_line_ = false;
 };
 
@@ -251,24 +262,41 @@ void add_shown(analytics::image_catalog& catalog, analytics::image img) {
     catalog.add(std::move(img));
 }
 
-// The bundles of the whole journal, one repository at a time, and its images for the table.
-void save_bundles(const std::string& dir, const crawl_journal& journal, analytics::image_catalog& catalog) {
-    journal.for_each_repository([&](const std::string& path, std::vector<journal_entry>& entries) {
-        json bundle = {{"manifests", json::object()}, {"configs", json::object()}, {"tags", json::array()}};
-        for (auto& e : entries) {
-            const auto key = e.tag.empty() ? "@" + e.digest : e.tag;  // split_tag_key reads both
+// One repository's bundle, streamed from the journal: the manifests, then the configs, one
+// entry in memory at a time; written to a temporary file, then renamed over the bundle.
+void write_bundle(const fs::path& file, const crawl_journal::entry_reader& each, analytics::image_catalog& catalog) {
+    fs::create_directories(file.parent_path());
+    const auto temp = fs::path(file.string() + ".tmp");
+    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+    const auto key_of = [](const journal_entry& e) { return e.tag.empty() ? "@" + e.digest : e.tag; };  // split_tag_key reads both
+    const auto dump = [](const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); };
+    json tags = json::array();
+    for (const char* part : {"manifests", "configs"}) {
+        out << (tags.empty() ? "{\"" : "},\"") << part << "\":{";
+        bool first = true;
+        each([&](journal_entry& e) {
+            out << (first ? "" : ",") << dump(key_of(e)) << ':' << dump(part[0] == 'm' ? e.manifest : e.config);
+            first = false;
+            if (part[0] == 'c') return;
+            tags.push_back(key_of(e));
             analytics::image img{.registry = e.registry, .repository = e.repository, .tag = e.tag, .digest = e.digest};
             std::string config_digest;
             if (!analytics::read_image_manifest(e.manifest, img, config_digest) && !analytics::read_image_config(e.config, img))
                 add_shown(catalog, std::move(img));
-            bundle["tags"].push_back(key);
-            bundle["manifests"][key] = std::move(e.manifest);
-            bundle["configs"][key] = std::move(e.config);
-        }
-        const auto file = fs::path(dir) / path / "manifests-config-layers.json";
-        fs::create_directories(file.parent_path());
-        write_file_atomically(file,
-                              bundle.dump(-1, ' ', false, json::error_handler_t::replace) + "\n");
+        });
+    }
+    out << "},\"tags\":" << dump(tags) << "}\n";
+    out.close();
+    if (!out) throw std::runtime_error("cannot write " + temp.string());
+    fs::rename(temp, file);
+}
+
+// The bundles of the whole journal, and its images for the table. Registry and repository
+// names were checked when the journal was read or written: they stay under dir.
+void save_bundles(const std::string& dir, const crawl_journal& journal, analytics::image_catalog& catalog) {
+    journal.for_each_repository([&](const std::string& registry, const std::string& repository,
+                                    const crawl_journal::entry_reader& each) {
+        write_bundle(fs::path(dir) / registry / repository / "manifests-config-layers.json", each, catalog);
     });
 }
 
@@ -284,7 +312,7 @@ int crawl(const crawl_args& a) {
     run.run();
     analytics::image_catalog catalog;
     if (journal) save_bundles(a.save, *journal, catalog);
-    for (auto& c : run.kept()) add_shown(catalog, std::move(c.img));
+    for (auto& img : run.kept()) add_shown(catalog, std::move(img));
     auto table = analytics::trends_table(analytics::repository_trends(catalog.images(), 1));
     if (a.format == "json") std::cout << json{{"images", analytics::render_json(table)}, {"failed", run.failed()}}.dump(2) << "\n";
     else if (a.format == "csv") std::cout << analytics::render_csv(table);

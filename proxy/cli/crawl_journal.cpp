@@ -2,6 +2,12 @@
 #include "proxy/cli/crawl_journal.hpp"
 
 #include "analytics/inputs/json_input.hpp"
+#include "storage/oci/digest.hpp"
+#include "storage/oci/reference.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <optional>
 
@@ -10,11 +16,12 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Two documents of at most 16 MiB each (the crawl's own limit) and their names.
-constexpr std::size_t max_line_bytes = std::size_t{40} << 20;
+constexpr std::size_t max_line_bytes = crawl_journal::max_line_bytes;
+constexpr std::size_t max_ref_bytes = 1024;
 
-// Calls f(offset, line, complete) for each line of in; a line longer than max_line_bytes is
-// passed empty. complete is false for a last line without its '\n'.
+// Calls f(offset, length, line, complete) for each line of in: length is the line's true
+// length, line its text (empty when longer than max_line_bytes), complete false for a last line
+// without its '\n'.
 template <typename F>
 void scan_lines(std::istream& in, F f) {
     std::vector<char> buf(std::size_t{1} << 16);
@@ -28,14 +35,18 @@ void scan_lines(std::istream& in, F f) {
                 else oversized = true;
                 continue;
             }
-            f(start, oversized ? std::string() : line, true);
+            f(start, offset - start, oversized ? std::string() : line, true);
             line.clear(), oversized = false, start = offset + 1;
         }
     }
-    if (offset > start) f(start, oversized ? std::string() : line, false);
+    if (offset > start) f(start, offset - start, oversized ? std::string() : line, false);
 }
 
-std::string repository_path(const journal_entry& e) { return e.registry + '/' + e.repository; }
+bool valid_names(const journal_entry& e) {
+    return !e.ref.empty() && e.ref.size() <= max_ref_bytes && storage::is_valid_registry_host(e.registry) &&
+           storage::is_valid_repository(e.repository) && (e.tag.empty() || storage::is_valid_tag(e.tag)) &&
+           (e.digest.empty() || storage::digest::parse(e.digest)) && (!e.tag.empty() || !e.digest.empty());
+}
 
 }  // namespace
 
@@ -50,8 +61,7 @@ std::optional<journal_entry> parse_journal_line(std::string_view line) {
         *field = it->get<std::string>();
     }
     const auto m = j.find("manifest"), c = j.find("config");
-    if (m == j.end() || !m->is_object() || c == j.end() || !c->is_object() || e.ref.empty() || e.repository.empty())
-        return std::nullopt;
+    if (m == j.end() || !m->is_object() || c == j.end() || !c->is_object() || !valid_names(e)) return std::nullopt;
     e.manifest = *m;
     e.config = *c;
     return e;
@@ -66,22 +76,32 @@ std::string journal_line(const journal_entry& e) {
 
 crawl_journal::crawl_journal(const fs::path& dir) : file_(file_in(dir)) {
     fs::create_directories(dir);
+    lock_fd_ = ::open(file_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (lock_fd_ < 0) throw std::runtime_error("cannot write " + file_.string());
+    if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+        ::close(lock_fd_);
+        throw std::runtime_error("another crawl is saving into " + dir.string() + " (" + file_.string() + " is locked)");
+    }
     read_existing();
     out_.open(file_, std::ios::binary | std::ios::app);
     if (!out_) throw std::runtime_error("cannot write " + file_.string());
+}
+
+crawl_journal::~crawl_journal() {
+    if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the lock
 }
 
 void crawl_journal::read_existing() {
     std::ifstream in(file_, std::ios::binary);
     if (!in) return;  // a first crawl into this directory
     bool partial = false;
-    scan_lines(in, [&](std::uint64_t offset, const std::string& line, bool complete) {
+    scan_lines(in, [&](std::uint64_t offset, std::uint64_t length, const std::string& line, bool complete) {
         const auto e = complete ? parse_journal_line(line) : std::nullopt;
-        if (complete) end_ = offset + line.size() + 1;
+        if (complete) end_ = offset + length + 1;
         else partial = true;
         if (!e) return void(++damaged_);
         refs_.insert(e->ref);
-        by_repository_[repository_path(*e)].push_back({offset, line.size()});
+        by_repository_[{e->registry, e->repository}].push_back({offset, length});
     });
     if (in.bad()) throw std::runtime_error("cannot read " + file_.string());
     in.close();
@@ -93,7 +113,7 @@ std::set<std::string> crawl_journal::refs_in(const fs::path& dir) {
     std::set<std::string> refs;
     std::ifstream in(file_in(dir), std::ios::binary);
     if (!in) return refs;
-    scan_lines(in, [&](std::uint64_t, const std::string& line, bool complete) {
+    scan_lines(in, [&](std::uint64_t, std::uint64_t, const std::string& line, bool complete) {
         if (const auto e = complete ? parse_journal_line(line) : std::nullopt) refs.insert(e->ref);
     });
     return refs;
@@ -110,29 +130,36 @@ std::size_t crawl_journal::size() const {
 }
 
 void crawl_journal::append(const journal_entry& e) {
-    const auto line = journal_line(e);
+    auto line = journal_line(e);
+    const auto length = line.size();
+    if (length > max_line_bytes)
+        throw std::runtime_error(e.ref + ": manifest and config take more than " + std::to_string(max_line_bytes) +
+                                 " bytes in the journal");
+    line.push_back('\n');  // one write: an entry and its end go together
     const std::lock_guard lock(mutex_);
-    if (!(out_ << line << '\n' << std::flush)) throw std::runtime_error("cannot write " + file_.string());
+    if (!out_.write(line.data(), static_cast<std::streamsize>(line.size())).flush())
+        throw journal_error("cannot write " + file_.string());
     refs_.insert(e.ref);
-    by_repository_[repository_path(e)].push_back({end_, line.size()});
-    end_ += line.size() + 1;
+    by_repository_[{e.registry, e.repository}].push_back({end_, length});
+    end_ += line.size();
 }
 
 void crawl_journal::for_each_repository(
-    const std::function<void(const std::string&, std::vector<journal_entry>&)>& f) const {
+    const std::function<void(const std::string&, const std::string&, const entry_reader&)>& f) const {
     const std::lock_guard lock(mutex_);
     std::ifstream in(file_, std::ios::binary);
     if (!in) throw std::runtime_error("cannot read " + file_.string());
-    for (const auto& [path, spans] : by_repository_) {
-        std::vector<journal_entry> entries;
-        for (const auto& s : spans) {
-            std::string line(s.length, '\0');
-            in.seekg(static_cast<std::streamoff>(s.offset));
-            if (!in.read(line.data(), static_cast<std::streamsize>(s.length)))
-                throw std::runtime_error("cannot read " + file_.string());
-            if (auto e = parse_journal_line(line)) entries.push_back(std::move(*e));
-        }
-        f(path, entries);
+    for (const auto& [name, spans] : by_repository_) {
+        const entry_reader each = [&](const std::function<void(journal_entry&)>& entry) {
+            for (const auto& s : spans) {
+                std::string line(s.length, '\0');
+                in.seekg(static_cast<std::streamoff>(s.offset));
+                if (!in.read(line.data(), static_cast<std::streamsize>(s.length)))
+                    throw std::runtime_error("cannot read " + file_.string());
+                if (auto e = parse_journal_line(line)) entry(*e);
+            }
+        };
+        f(name.first, name.second, each);
     }
 }
 

@@ -14,13 +14,16 @@ std::optional<crawl_pacer::clock::time_point> crawl_pacer::next_turn(const std::
     const std::lock_guard lock(mutex_);
     if (!stop_reason_.empty()) return std::nullopt;
     auto turn = std::max(now, resume_at_);
-    if (const auto it = sparing_until_.find(upstream); it != sparing_until_.end()) turn = std::max(turn, it->second);
+    if (const auto it = sparing_until_.find(upstream); it != sparing_until_.end()) {
+        turn = std::max(turn, it->second);
+    } else if (!known_.contains(upstream)) {
+        for (const auto& [name, until] : sparing_until_) turn = std::max(turn, until);
+    }
     if (turn - now > max_pause_) {
         const auto wait = std::chrono::ceil<std::chrono::seconds>(turn - now).count();
         stop_reason_ = "the registry asks for a pause of " + std::to_string(wait) + " s" +
-                       (sparing_until_.contains(upstream) && sparing_until_[upstream] == turn
-                            ? " (strata is sparing the pull quota of " + upstream + ")"
-                            : "") +
+                       (turn > resume_at_ ? " (strata is sparing an upstream's pull quota: " + sparing_names() + ")"
+                                          : "") +
                        ", longer than --max-pause " + std::to_string(max_pause_.count()) + " s";
         return std::nullopt;
     }
@@ -41,8 +44,20 @@ void crawl_pacer::answered() {
 
 void crawl_pacer::quota(const std::string& upstream, bool sparing, std::chrono::seconds sparing_for, clock::time_point now) {
     const std::lock_guard lock(mutex_);
+    known_.insert(upstream);
     if (sparing) sparing_until_[upstream] = now + std::max(sparing_for, std::chrono::seconds{1});
     else sparing_until_.erase(upstream);
+}
+
+void crawl_pacer::stop(const std::string& reason) {
+    const std::lock_guard lock(mutex_);
+    if (stop_reason_.empty()) stop_reason_ = reason;
+}
+
+std::string crawl_pacer::sparing_names() const {
+    std::string names;
+    for (const auto& [name, until] : sparing_until_) names += (names.empty() ? "" : ", ") + name;
+    return names;
 }
 
 std::string crawl_pacer::stop_reason() const {

@@ -51,6 +51,30 @@ bool is_valid_repository(std::string_view name) noexcept {
     }
 }
 
+bool is_valid_registry_host(std::string_view host) noexcept {
+    const auto colon = host.find(':');
+    const auto name = host.substr(0, colon);
+    if (colon != std::string_view::npos) {
+        const auto port = host.substr(colon + 1);
+        if (port.empty() || port.size() > 5) return false;
+        for (const char c : port)
+            if (c < '0' || c > '9') return false;
+    }
+    if (name.empty() || name.size() > 253) return false;
+    std::size_t label = 0;
+    for (std::size_t i = 0; i <= name.size(); ++i) {
+        if (i == name.size() || name[i] == '.') {
+            if (label == 0 || name[i - 1] == '-' || name[i - label] == '-') return false;
+            label = 0;
+            continue;
+        }
+        const char c = name[i];
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
+        if (!ok || ++label > 63) return false;
+    }
+    return true;
+}
+
 bool is_valid_tag(std::string_view tag) noexcept {
     if (tag.empty() || tag.size() > 128 || tag.front() == '.' || tag.front() == '-') return false;
     for (char c : tag)

@@ -17,6 +17,12 @@ inline constexpr std::size_t max_repository_length = 255;
 // and is at most max_repository_length characters long.
 bool is_valid_repository(std::string_view name) noexcept;
 
+// True when host is a registry host as image references name it: DNS labels
+// ([A-Za-z0-9-]+, not starting or ending with '-') joined by single dots, at most 253
+// characters, then optionally ':' and a port of 1 to 5 digits ("ghcr.io", "localhost:5000").
+// Never "..", an empty label, a slash or a space: safe as a directory name.
+bool is_valid_registry_host(std::string_view host) noexcept;
+
 // True when tag matches [a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}.
 bool is_valid_tag(std::string_view tag) noexcept;
 

@@ -207,7 +207,7 @@ class CrawlTest(ProxyTestCase):
             f.write("# images\n%s/lab/sim:v1.2\n\nNot An Image\n" % UPSTREAM)
         run = self.crawl("--refs", refs)
         self.assertEqual(run.returncode, 2)
-        self.assertIn("bad-refs.txt line 4: not a repository name: Not An Image", run.stderr)
+        self.assertIn('bad-refs.txt line 4: not a repository name: "Not An Image"', run.stderr)
 
 
 class BaseImagesTest(ProxyTestCase):

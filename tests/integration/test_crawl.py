@@ -104,8 +104,8 @@ class CrawlAtScaleTest(ProcessesTestCase):
         gets = self.up.count("GET", "/manifests/")
         run = self.crawl("--max-pause", "60", tags=TAGS[1:3])
         self.assertEqual(run.returncode, 1)
-        self.assertRegex(run.stderr, r"stopped: the registry asks for a pause of 3[56]\d\d s \(strata is sparing the "
-                                     r"pull quota of fault.test\), longer than --max-pause 60 s")
+        self.assertRegex(run.stderr, r"stopped: the registry asks for a pause of 3[56]\d\d s \(strata is sparing an "
+                                     r"upstream's pull quota: fault.test\), longer than --max-pause 60 s")
         self.assertEqual(self.up.count("GET", "/manifests/"), gets)
 
 

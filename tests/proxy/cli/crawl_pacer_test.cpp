@@ -27,6 +27,7 @@ TEST_CASE("quota sparing pauses only its upstream, and a pause past max_pause st
     crawl_pacer p(600s);
     const auto t0 = crawl_pacer::clock::time_point{} + 1000s;
     p.quota("docker.io", true, 120s, t0);
+    p.quota("ghcr.io", false, 0s, t0);
     CHECK(p.next_turn("docker.io", t0) == t0 + 120s);
     CHECK(p.next_turn("ghcr.io", t0) == t0);
     p.quota("docker.io", false, 0s, t0 + 5s);
@@ -34,7 +35,20 @@ TEST_CASE("quota sparing pauses only its upstream, and a pause past max_pause st
     p.quota("docker.io", true, 3600s, t0 + 10s);
     CHECK_FALSE(p.next_turn("docker.io", t0 + 10s));
     CHECK(p.stop_reason() ==
-          "the registry asks for a pause of 3600 s (strata is sparing the pull quota of docker.io), longer than "
-          "--max-pause 600 s");
+          "the registry asks for a pause of 3600 s (strata is sparing an upstream's pull quota: docker.io), longer "
+          "than --max-pause 600 s");
     CHECK_FALSE(p.next_turn("ghcr.io", t0 + 10s));  // once stopped, every worker stops
+}
+
+TEST_CASE("an upstream stats did not name waits for the longest quota pause") {
+    crawl_pacer p(600s);
+    const auto t0 = crawl_pacer::clock::time_point{} + 1000s;
+    p.quota("docker.io", true, 120s, t0);
+    p.quota("ghcr.io", false, 0s, t0);
+    CHECK(p.next_turn("", t0) == t0 + 120s);               // an image without a registry: the default
+    CHECK(p.next_turn("index.docker.io", t0) == t0 + 120s);  // an alias
+    CHECK(p.next_turn("ghcr.io", t0) == t0);
+    p.stop("cannot write the journal");
+    CHECK_FALSE(p.next_turn("ghcr.io", t0));
+    CHECK(p.stop_reason() == "cannot write the journal");
 }

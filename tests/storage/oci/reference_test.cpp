@@ -41,3 +41,14 @@ TEST_CASE("manifest_reference tells tags from digests") {
     CHECK(manifest_reference::parse("bad tag").error() == strata::errc::tag_invalid);
     CHECK(manifest_reference::parse("sha256:zz").error() == strata::errc::digest_invalid);
 }
+
+TEST_CASE("registry hosts") {
+    for (const char* ok : {"ghcr.io", "localhost", "localhost:5000", "registry-1.docker.io", "Example.COM", "10.0.0.1:443",
+                           "default", "a.b.c.d.e"})
+        CHECK(is_valid_registry_host(ok));
+    for (const char* bad : {"", "..", ".", "a..b", ".a", "a.", "-a.io", "a-.io", "a b", "a/b", "a:", "a:123456", "a:x",
+                            ":80", "a\x1b.io", "ghcr.io/", "a_b.io"})
+        CHECK_FALSE(is_valid_registry_host(bad));
+    CHECK_FALSE(is_valid_registry_host(std::string(64, 'a') + ".io"));
+    CHECK(is_valid_registry_host(std::string(63, 'a') + ".io"));
+}
