@@ -39,6 +39,11 @@ analysis_output similarity(const analysis_request& r, const image_catalog& image
 }
 
 analysis_output neighbours(const analysis_request& r, const image_catalog& images) {
+    const auto n = images.images().size();
+    if (r.k > 0 && n > max_neighbour_pairs / r.k)
+        throw std::invalid_argument("neighbours keeps at most " + std::to_string(max_neighbour_pairs) +
+                                    " pairs: with " + std::to_string(n) + " images, k can be at most " +
+                                    std::to_string(max_neighbour_pairs / n));
     const auto result = image_neighbours(images.images(), r.by, r.k, r.cut);
     return {{neighbours_table(result), graph_clusters_table(result, r.top)}, to_json(result)};
 }

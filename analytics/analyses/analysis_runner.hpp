@@ -34,8 +34,13 @@ const std::vector<std::string>& analysis_names();
 // about 1.6 GB). `neighbours` has no such limit.
 inline constexpr std::size_t max_dense_similarity_images = 20000;
 
-// Throws std::invalid_argument for an unknown name, a cost request without prices, or a
-// similarity request over more than max_dense_similarity_images images.
+// The most neighbour pairs (images × k) `neighbours` keeps: 300,000 images with k = 20 take
+// 6 million, and each pair costs its edge in the clustering and a row in the table.
+inline constexpr std::size_t max_neighbour_pairs = 10'000'000;
+
+// Throws std::invalid_argument for an unknown name, a cost request without prices, a
+// similarity request over more than max_dense_similarity_images images, or a neighbours
+// request over more than max_neighbour_pairs pairs.
 analysis_output run_analysis(const analysis_request& request, const image_catalog& images,
                              const std::vector<pull_observation>& pulls);
 

@@ -106,8 +106,14 @@ private:
 }  // namespace
 
 graph_clusters cluster_graph(const top_k_result& neighbours, float cut) {
-    agglomeration a(neighbours);
     graph_clusters out;
+    if (cut >= 1.0f) {  // every pair is within distance 1: one cluster, as dense linkage gives
+        out.label.assign(neighbours.of.size(), 1);
+        out.clusters = neighbours.of.empty() ? 0 : 1;
+        out.merges = neighbours.of.empty() ? 0 : neighbours.of.size() - 1;
+        return out;
+    }
+    agglomeration a(neighbours);
     out.merges = a.run(1.0 - static_cast<double>(cut));
     std::unordered_map<std::size_t, std::size_t> labels;
     out.label.resize(neighbours.of.size());

@@ -18,9 +18,10 @@ struct graph_clusters {
 // Agglomerative clustering with average linkage where pairs without an edge count as
 // similarity 0 (distance 1): two clusters' distance is 1 - (sum of their edges' similarities)
 // / (|A|·|B|). Clusters merge, closest first (ties to lower ids), while that distance is at
-// most cut. With every pair of similarity > 0 in the graph (k ≥ n − 1) this is exactly average
-// linkage on the dense matrix cut at the same distance; with smaller k, pairs of clusters
-// joined by few edges look farther apart than they are. Memory linear in the edges E; time
+// most cut (at cut 1, everything is one cluster, as in dense linkage). With every pair of
+// similarity > 0 in the graph (k ≥ n − 1) this is exactly average linkage on the dense matrix
+// cut at the same distance; with smaller k, pairs of clusters joined by few edges look farther
+// apart than they are. Memory linear in the edges E; time
 // O(E log E) plus the re-queueing of pairs whose average fell.
 graph_clusters cluster_graph(const top_k_result& neighbours, float cut);
 

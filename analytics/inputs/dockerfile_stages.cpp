@@ -16,6 +16,7 @@ namespace {
 constexpr std::size_t max_expansion = 4096;   // bytes of one expanded word or ARG value
 constexpr int max_nesting = 8;                // ${a:-${b:-…}} levels
 constexpr std::size_t max_arg_bytes = 65536;  // all global ARG values together
+constexpr std::size_t max_kept = 1000;        // FROM/COPY --from operands, and RUN steps, per file
 
 using arg_map = std::map<std::string, std::optional<std::string>, std::less<>>;
 
@@ -147,9 +148,11 @@ public:
 
     void instruction(const dockerfile_instruction& ins) {
         if (ins.keyword == "ARG" && out_.stages == 0) return global_arg(ins.arguments);
-        if (ins.keyword == "FROM") return from(ins);
-        if (ins.keyword == "COPY") return copy(ins);
-        if (ins.keyword == "RUN") return run(ins);
+        const bool full = out_.bases.size() >= max_kept;
+        if (ins.keyword == "FROM" && !full) return from(ins);
+        if (ins.keyword == "COPY" && !full) return copy(ins);
+        if (ins.keyword == "RUN" && out_.runs.size() < max_kept) return run(ins);
+        if (ins.keyword == "FROM" || ins.keyword == "COPY" || ins.keyword == "RUN") ++out_.dropped;
     }
 
     dockerfile_facts finish(std::size_t instructions, std::size_t unterminated) {

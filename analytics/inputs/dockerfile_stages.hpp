@@ -40,13 +40,15 @@ struct dockerfile_facts {
     std::vector<base_reference> bases;  // in file order
     std::vector<run_command> runs;
     std::size_t instructions = 0, stages = 0, unterminated_heredocs = 0;
+    std::size_t dropped = 0;  // FROM, COPY and RUN past the first 1,000 kept of each kind
     // What the last stage builds on once aliases are followed: a normalised reference,
     // "scratch", or "" when that chain ends in an unresolved or invalid FROM (or there is none).
     std::string final_base;
 };
 
-// Never throws; bounded work for any input: expansions longer than 4 KiB or nested deeper
-// than 8 make the operand unresolved. Only ARGs declared before the first FROM reach FROM
+// Never throws; bounded work and memory for any input: expansions longer than 4 KiB or nested
+// deeper than 8 make the operand invalid, and at most 1,000 base references and 1,000 RUN steps
+// are kept (no real Dockerfile comes near; a hostile one cannot make each 8-byte line cost kilobytes). Only ARGs declared before the first FROM reach FROM
 // lines, as in docker; BuildKit's platform ARGs (TARGETARCH, …) have no value here.
 dockerfile_facts read_dockerfile(std::string_view text);
 

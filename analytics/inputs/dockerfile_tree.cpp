@@ -3,7 +3,13 @@
 
 #include "analytics/inputs/dockerfile_text.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <set>
 
 namespace strata::analytics {
@@ -13,37 +19,60 @@ namespace fs = std::filesystem;
 
 constexpr int max_depth = 64;
 constexpr std::size_t max_problems = 100;
+constexpr std::size_t max_files_per_root = 1'000'000;
 
 struct root_walk {
     std::set<std::string> git_dirs;  // relative paths of directories holding .git ("." for the root)
     std::set<std::string> top_dirs;  // directories directly under the root
-    std::vector<std::string> files;  // relative paths of Dockerfiles
+    std::vector<std::string> files;  // relative paths of Dockerfiles, sorted once the walk ends
 };
 
 void note_problem(dockerfile_tree& out, std::string text) {
     if (out.problems.size() < max_problems) out.problems.push_back(std::move(text));
 }
 
-void visit(fs::recursive_directory_iterator& it, const fs::path& root, root_walk& walk, dockerfile_tree& out) {
+// One entry of a directory being walked: .git marks a repository, a Dockerfile is kept, a
+// directory is queued (never through a symbolic link).
+void visit(const fs::directory_entry& entry, const fs::path& root, int depth, root_walk& walk,
+           std::vector<std::pair<fs::path, int>>& queue, dockerfile_tree& out) {
     std::error_code ec;
-    const auto& entry = *it;
     const auto name = entry.path().filename().string();
     const auto rel = entry.path().lexically_relative(root);
     if (name == ".git") {
         walk.git_dirs.insert(rel.parent_path().empty() ? "." : rel.parent_path().generic_string());
-        if (entry.is_directory(ec)) it.disable_recursion_pending();
-        return;
+        return;  // its contents are git's, not the repository's
     }
     if (entry.is_symlink(ec)) {
         if (is_dockerfile_name(name)) ++out.skipped_links;
         return;
     }
     if (entry.is_directory(ec)) {
-        if (it.depth() == 0) walk.top_dirs.insert(rel.generic_string());
-        if (it.depth() >= max_depth) it.disable_recursion_pending();
+        if (depth == 0) walk.top_dirs.insert(rel.generic_string());
+        if (depth + 1 < max_depth) queue.emplace_back(entry.path(), depth + 1);
         return;
     }
-    if (entry.is_regular_file(ec) && is_dockerfile_name(name)) walk.files.push_back(rel.generic_string());
+    if (!entry.is_regular_file(ec) || !is_dockerfile_name(name)) return;
+    if (walk.files.size() >= max_files_per_root) {
+        if (walk.files.size() == max_files_per_root)
+            note_problem(out, root.string() + ": more than " + std::to_string(max_files_per_root) + " Dockerfiles; the rest skipped");
+        return;
+    }
+    walk.files.push_back(rel.generic_string());
+}
+
+// Every directory under root, each read on its own: one that cannot be read (removed, swapped
+// for a link, unreadable) is named and the walk goes on.
+void walk_root(const fs::path& root, root_walk& walk, dockerfile_tree& out) {
+    std::vector<std::pair<fs::path, int>> queue{{root, 0}};
+    while (!queue.empty()) {
+        const auto [dir, depth] = queue.back();
+        queue.pop_back();
+        std::error_code ec;
+        fs::directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec);
+        for (; !ec && it != fs::directory_iterator(); it.increment(ec)) visit(*it, root, depth, walk, queue, out);
+        if (ec) note_problem(out, "cannot read " + dir.string() + ": " + ec.message());
+    }
+    std::sort(walk.files.begin(), walk.files.end());
 }
 
 // The repository a file belongs to: its nearest ancestor holding .git; with no .git in the
@@ -65,11 +94,8 @@ std::string label(const fs::path& root, const std::string& rel, bool several_roo
 }
 
 void add_root(const fs::path& root, bool several_roots, dockerfile_tree& out) {
-    std::error_code ec;
     root_walk walk;
-    fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied, ec);
-    for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) visit(it, root, walk, out);
-    if (ec) note_problem(out, "cannot read " + root.string() + ": " + ec.message());
+    walk_root(root, walk, out);
     const auto& repos = walk.git_dirs.empty() ? walk.top_dirs : walk.git_dirs;
     for (const auto& r : repos) out.repositories.push_back(label(root, r, several_roots));
     for (const auto& f : walk.files) {
@@ -81,6 +107,35 @@ void add_root(const fs::path& root, bool several_roots, dockerfile_tree& out) {
 }
 
 }  // namespace
+
+file_text read_regular_file(const fs::path& path, std::size_t max_bytes) {
+    file_text out;
+    // O_NOFOLLOW: a file swapped for a link since the walk is refused; O_NONBLOCK: so is a FIFO.
+    const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        out.error = std::string("cannot open: ") + std::strerror(errno);
+        return out;
+    }
+    struct stat st {};
+    std::string text;
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        out.error = "not a regular file";
+    } else if (static_cast<std::uint64_t>(st.st_size) > max_bytes) {
+        out.error = "larger than " + std::to_string(max_bytes) + " bytes";
+    } else {
+        text.resize(static_cast<std::size_t>(st.st_size));
+        std::size_t got = 0;
+        while (got < text.size()) {
+            const auto n = ::read(fd, text.data() + got, text.size() - got);
+            if (n <= 0) break;
+            got += static_cast<std::size_t>(n);
+        }
+        text.resize(got);  // a file that shrank meanwhile is read as it now is
+        out.text = std::move(text);
+    }
+    ::close(fd);
+    return out;
+}
 
 bool is_dockerfile_name(std::string_view file_name) {
     const auto name = dockerfile_chars::lower(file_name);

@@ -2,6 +2,8 @@
 // they belong to, without following symbolic links.
 #pragma once
 
+#include "analytics/inputs/input_stream.hpp"
+
 #include <cstddef>
 #include <filesystem>
 #include <string>
@@ -28,10 +30,17 @@ struct dockerfile_tree {
     std::size_t skipped_links = 0;          // Dockerfile names that are symbolic links
 };
 
-// Walks each root (never following symbolic links, at most 64 directories deep).
+// Walks each root (never following symbolic links, at most 64 directories deep, at most
+// 1,000,000 Dockerfiles per root). A directory that cannot be read is named in problems and
+// the walk goes on. Files are listed in path order.
 // A repository is a directory holding `.git`. In a root with no `.git` anywhere, each
 // directory directly under the root is a repository; a Dockerfile outside every repository
 // belongs to the root itself.
 dockerfile_tree find_dockerfiles(const std::vector<std::filesystem::path>& roots);
+
+// A regular file's bytes, up to max_bytes, opened without following a symbolic link and
+// without blocking on a FIFO (a tree can change between the walk and the read); otherwise why
+// not ("not a regular file", "larger than N bytes", "cannot open: …"). Never throws.
+file_text read_regular_file(const std::filesystem::path& path, std::size_t max_bytes);
 
 }  // namespace strata::analytics

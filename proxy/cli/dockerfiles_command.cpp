@@ -5,7 +5,6 @@
 #include "analytics/analyses/dockerfile_survey.hpp"
 #include "analytics/inputs/byte_size.hpp"
 #include "analytics/inputs/dockerfile_tree.hpp"
-#include "analytics/inputs/input_stream.hpp"
 #include "proxy/cli/command_frame.hpp"
 #include "proxy/cli/flags.hpp"
 #include "proxy/cli/output_file.hpp"
@@ -63,7 +62,7 @@ analytics::dockerfile_survey survey(const analytics::dockerfile_tree& tree, std:
     for (const auto& r : tree.repositories) s.add_repository(r);
     for (const auto& f : tree.files) {
         const auto name = f.repository + "/" + f.path_in_repository;
-        const auto text = analytics::read_input_file(f.path, max_file_bytes);
+        const auto text = analytics::read_regular_file(f.path, max_file_bytes);
         if (text.text) s.add_dockerfile(f.repository, name, *text.text);
         else s.add_unreadable(name, text.error);
     }

@@ -199,3 +199,17 @@ TEST_CASE("neighbours runs as a named analysis; similarity refuses what its matr
                       "similarity compares every pair and takes at most 20000 images (here 20001): use `neighbours`, "
                       "the top-k search");
 }
+
+TEST_CASE("neighbours refuses more pairs than it may keep, and cut 1 joins everything") {
+    image_catalog catalog;
+    for (int i = 0; i < 3; ++i) catalog.add(image{.registry = "r", .repository = "a", .tag = std::to_string(i)});
+    analysis_request request;
+    request.name = "neighbours";
+    request.k = max_neighbour_pairs;
+    CHECK_THROWS_WITH(run_analysis(request, catalog, {}),
+                      "neighbours keeps at most 10000000 pairs: with 3 images, k can be at most 3333333");
+    const auto sets = make_sets({{1}, {2}, {3}});
+    const auto all = cluster_graph(top_k_jaccard(sets, 2), 1.0f);
+    CHECK(all.clusters == 1);
+    CHECK(all.label == std::vector<std::size_t>{1, 1, 1});
+}

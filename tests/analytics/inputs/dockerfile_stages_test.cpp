@@ -119,6 +119,16 @@ TEST_CASE("RUN commands keep their heredoc bodies and exec form words") {
     CHECK(f.runs[1].command == "<<EOF\napk add y\n");
 }
 
+TEST_CASE("a file of many FROM lines keeps the first thousand") {
+    std::string text = "ARG A=" + std::string(500, 'a') + "\n";
+    for (int i = 0; i < 100000; ++i) text += "FROM $A\nRUN x\n";
+    const auto f = read_dockerfile(text);
+    CHECK(f.bases.size() == 1000);
+    CHECK(f.runs.size() == 1000);
+    CHECK(f.dropped == 2 * 100000 - 2000);
+    CHECK(f.instructions == 200001);
+}
+
 TEST_CASE("expansions that grow without bound stop at 4 KiB") {
     std::string doubling = "ARG A0=xxxxxxxxxxxxxxxx\n";
     for (int i = 1; i < 40; ++i)

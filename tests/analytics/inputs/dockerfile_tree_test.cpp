@@ -5,6 +5,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <sys/stat.h>
+
 #include <fstream>
 
 using namespace strata::analytics;
@@ -73,6 +75,18 @@ TEST_CASE("symbolic links are never followed, and bad roots are named") {
     CHECK(t.skipped_links == 1);
     REQUIRE(t.problems.size() == 1);
     CHECK(t.problems[0] == (dir.path / "missing").string() + ": not a directory");
+}
+
+TEST_CASE("files are read without following links or blocking on a FIFO") {
+    strata::test::temp_dir dir;
+    write_file(dir.path / "Dockerfile", "FROM alpine\n");
+    fs::create_symlink("/etc/passwd", dir.path / "link");
+    REQUIRE(::mkfifo((dir.path / "fifo").c_str(), 0600) == 0);
+    CHECK(read_regular_file(dir.path / "Dockerfile", 100).text == "FROM alpine\n");
+    CHECK(read_regular_file(dir.path / "Dockerfile", 5).error == "larger than 5 bytes");
+    CHECK(read_regular_file(dir.path / "link", 100).error.starts_with("cannot open: "));
+    CHECK(read_regular_file(dir.path / "fifo", 100).error == "not a regular file");
+    CHECK(read_regular_file(dir.path / "missing", 100).error == "cannot open: No such file or directory");
 }
 
 TEST_CASE("a tree deeper than 64 directories is cut there") {
