@@ -214,10 +214,11 @@ std::size_t k8s_event_importer::add_paths(const std::vector<std::string>& paths,
     for (std::size_t first = 0; first < files.size(); first += window) {
         const auto count = std::min(window, files.size() - first);
         std::vector<event_file_reader> readers(count, event_file_reader(limits_));
-        std::vector<std::thread> threads;
-        for (std::size_t i = 1; i < count; ++i) threads.emplace_back([&, i] { readers[i].read_file(files[first + i].first); });
-        readers[0].read_file(files[first].first);
-        for (auto& t : threads) t.join();
+        {
+            std::vector<std::jthread> threads;  // joined when the block ends, even by an exception
+            for (std::size_t i = 1; i < count; ++i) threads.emplace_back([&, i] { readers[i].read_file(files[first + i].first); });
+            readers[0].read_file(files[first].first);
+        }
         for (std::size_t i = 0; i < count; ++i) absorb(readers[i], files[first + i].second);
     }
     return unlabelled;
