@@ -1,9 +1,12 @@
-// similarity_bench: similarity and clustering of seeded synthetic images, timed, with peak
-// RSS: the dense method (both Jaccard matrices, average linkage) or the top-k method
-// (neighbours through an inverted index, average linkage on that graph). Run by
-// bench/analytics_bench.py.
+// similarity_bench: analyses of seeded synthetic images, timed, with peak RSS: similarity and
+// clustering by the dense method (both Jaccard matrices, average linkage) or the top-k method
+// (neighbours through an inverted index, average linkage on that graph), or the summary
+// analyses (sizes, trends, reuse, hygiene). Run by bench/analytics_bench.py.
+#include "analytics/analyses/dockerfile_hygiene.hpp"
 #include "analytics/analyses/image_neighbours.hpp"
 #include "analytics/analyses/image_similarity.hpp"
+#include "analytics/analyses/image_sizes.hpp"
+#include "analytics/analyses/layer_reuse.hpp"
 #include "analytics/simulator/synthetic_images.hpp"
 
 #include <sys/resource.h>
@@ -26,8 +29,8 @@ struct bench_args {
 
 int usage(const char* self) {
     std::fprintf(stderr,
-                 "usage: %s [--images N] [--layers N] [--seed N] [--empty-layer-percent P] [--method dense|topk] "
-                 "[--k N]\n",
+                 "usage: %s [--images N] [--layers N] [--seed N] [--empty-layer-percent P] [--repositories N] "
+                 "[--method dense|topk|summary] [--k N]\n",
                  self);
     return 2;
 }
@@ -49,10 +52,12 @@ int main(int argc, char** argv) {
         else if (flag == "--layers") a.spec.layer_universe = value;
         else if (flag == "--seed") a.spec.seed = value;
         else if (flag == "--empty-layer-percent") a.spec.empty_layer_share = static_cast<double>(value) / 100;
-        else if (flag == "--method" && (text == "dense" || text == "topk")) a.method = text;
+        else if (flag == "--repositories") a.spec.repositories = value;
+        else if (flag == "--method" && (text == "dense" || text == "topk" || text == "summary")) a.method = text;
         else if (flag == "--k") a.k = value;
         else return usage(argv[0]);
     }
+    a.spec.with_history = a.method == "summary";
     const auto images = synthetic_images(a.spec);
     std::unordered_set<std::string> distinct;
     std::size_t refs = 0;
@@ -67,10 +72,19 @@ int main(int argc, char** argv) {
         const auto result = image_similarity(images);
         for (const auto c : result.clusters) clusters = std::max(clusters, c);
         mean = result.mean_by_digest;
-    } else {
+    } else if (a.method == "topk") {
         const auto result = image_neighbours(images, similarity_basis::digest, a.k, 0.5f);
         clusters = result.clusters.clusters;
         verified = result.top.verified_pairs;
+    } else {
+        const auto sizes = size_groups(images, {"registry"});
+        const auto trends = repository_trends(images);
+        const auto reuse = layer_reuse(images);
+        const auto hygiene = dockerfile_hygiene(images);
+        std::fprintf(stderr, "sizes: %zu groups; trends: %zu repositories; reuse: %zu unique layers, dedup %.2fx; "
+                             "hygiene: %zu installs, %zu uncleaned\n",
+                     sizes.size(), trends.size(), reuse.unique_layers, reuse.dedup_ratio, hygiene.install_steps,
+                     hygiene.uncleaned_install_steps);
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     std::printf("{\"method\": \"%s\", \"images\": %zu, \"layer_universe\": %zu, \"distinct_layers\": %zu, "

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <random>
+#include <functional>
 #include <string_view>
 
 namespace strata::analytics {
@@ -34,6 +35,18 @@ std::vector<double> zipf_weights(std::size_t n, double s) {
     std::vector<double> w(n);
     for (std::size_t i = 0; i < n; ++i) w[i] = 1.0 / std::pow(static_cast<double>(i + 1), s);
     return w;
+}
+
+// One step per layer, keyed by the layer (a shared layer has one command everywhere).
+void add_history(image& img) {
+    for (const auto& l : img.layers) {
+        const auto id = std::hash<std::string>{}(l.digest);
+        std::string step = "/bin/sh -c make -j layer-" + std::to_string(id % 1000);
+        if (id % 3 == 0)
+            step = "/bin/sh -c apt-get update && apt-get install -y pkg" + std::to_string(id % 97) +
+                   (id % 2 == 0 ? " && rm -rf /var/lib/apt/lists/*" : "");
+        img.history.push_back({std::move(step), false});
+    }
 }
 
 constexpr std::string_view empty_layer_digest =
@@ -67,6 +80,11 @@ std::vector<image> synthetic_images(const synthetic_spec& spec) {
     for (std::size_t i = 0; i < spec.images; ++i) {
         image img{.registry = "synthetic.test", .repository = "img" + std::to_string(i), .tag = "v1",
                   .platform = "linux/amd64"};
+        if (spec.repositories > 0) {
+            img.repository = "repo" + std::to_string(i % spec.repositories);
+            img.tag = "v" + std::to_string(i / spec.repositories);
+            img.created_s = 1'500'000'000 + static_cast<std::int64_t>(i / spec.repositories) * 86'400;
+        }
         const auto count = static_cast<std::size_t>(std::lround(quantile_sample(layer_counts, unit(rng))));
         const auto base = pick_base(rng);
         const auto base_length = std::min<std::size_t>(1 + base % 5, count);
@@ -78,6 +96,7 @@ std::vector<image> synthetic_images(const synthetic_spec& spec) {
             img.layers.insert(img.layers.begin() + static_cast<std::ptrdiff_t>(std::min(at, img.layers.size())),
                               {std::string(empty_layer_digest), 32});
         }
+        if (spec.with_history) add_history(img);
         out.push_back(std::move(img));
     }
     return out;

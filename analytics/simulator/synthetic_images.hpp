@@ -22,6 +22,13 @@ struct synthetic_spec {
     // writes for steps that change no file; the survey found it in 67,897 of 256,970 images
     // (0.26). 0 draws nothing, so specs without it give the same images as before.
     double empty_layer_share = 0;
+    // 0: each image its own repository ("img<i>:v1"), as before. Otherwise image i is tag
+    // "v<i / repositories>" of repository "repo<i % repositories>", created a day after the
+    // tag before it: the survey's 256,970 tags came from 1,521 repositories.
+    std::size_t repositories = 0;
+    // Adds a config history: one build step per layer, a package install in a third of them,
+    // half of those without cleaning the package cache (for the hygiene analysis).
+    bool with_history = false;
     std::uint64_t seed = 1;
 };
 
