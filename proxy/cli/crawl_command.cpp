@@ -11,7 +11,6 @@
 #include "proxy/cli/crawl_journal.hpp"
 #include "proxy/cli/crawl_pacer.hpp"
 #include "proxy/cli/flags.hpp"
-#include "proxy/cli/output_file.hpp"
 #include "proxy/cli/server_flags.hpp"
 
 #include <unistd.h>
@@ -272,7 +271,7 @@ void write_bundle(const fs::path& file, const crawl_journal::entry_reader& each,
     const auto dump = [](const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); };
     json tags = json::array();
     for (const char* part : {"manifests", "configs"}) {
-        out << (tags.empty() ? "{\"" : "},\"") << part << "\":{";
+        out << (part[0] == 'm' ? "{\"" : "},\"") << part << "\":{";
         bool first = true;
         each([&](journal_entry& e) {
             out << (first ? "" : ",") << dump(key_of(e)) << ':' << dump(part[0] == 'm' ? e.manifest : e.config);
