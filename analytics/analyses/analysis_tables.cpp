@@ -28,9 +28,6 @@ double num(Integer v) {
     return static_cast<double>(v);
 }
 
-// The ratio in double (the float similarity() would print as 0.090909093618392944).
-double exact_similarity(const neighbour& n) { return n.united ? static_cast<double>(n.shared) / n.united : 0.0; }
-
 }  // namespace
 
 std::string key_text(const label_set& key) {
@@ -180,7 +177,7 @@ nlohmann::json to_json(const neighbours_result& r) {
     nlohmann::json images = nlohmann::json::array();
     for (std::size_t i = 0; i < r.names.size(); ++i) {
         nlohmann::json list = nlohmann::json::array();
-        for (const auto& n : r.top.of[i]) list.push_back({n.image, exact_similarity(n)});
+        for (const auto& n : r.top.of[i]) list.push_back({n.image, n.similarity()});
         images.push_back({{"name", r.names[i]}, {"cluster", r.clusters.label[i]}, {"neighbours", std::move(list)}});
     }
     return {{"k", r.top.k}, {"basis", r.basis == similarity_basis::digest ? "digest" : "content"},
@@ -242,7 +239,7 @@ result_table neighbours_table(const neighbours_result& r) {
     for (std::size_t i = 0; i < r.top.of.size(); ++i)
         for (std::size_t rank = 0; rank < r.top.of[i].size(); ++rank) {
             const auto& n = r.top.of[i][rank];
-            t.add_row({r.names[i], num(rank + 1), r.names[n.image], exact_similarity(n), num(n.shared)});
+            t.add_row({r.names[i], num(rank + 1), r.names[n.image], n.similarity(), num(n.shared)});
         }
     return t;
 }

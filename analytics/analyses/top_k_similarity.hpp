@@ -13,7 +13,7 @@ namespace strata::analytics {
 struct neighbour {
     std::uint32_t image = 0;
     std::uint32_t shared = 0, united = 0;  // |A ∩ B| and |A ∪ B|: the similarity, exactly
-    float similarity() const noexcept { return united ? static_cast<float>(shared) / static_cast<float>(united) : 0.0f; }
+    double similarity() const noexcept { return united ? static_cast<double>(shared) / united : 0.0; }
 };
 
 struct top_k_result {
