@@ -30,6 +30,8 @@ class image_catalog {
 public:
     // Adds an image; returns false (counted as a duplicate) when the same one is known.
     bool add(image img);
+    // Adds what another catalog read (its images, counts and notes), as if read here.
+    void absorb(image_catalog&& part);
     // Adds labels to every image read so far (an image's own value wins), to group by them.
     void label_all(const label_set& labels);
     // Keeps the first few error messages, with where they came from, for the report.

@@ -2,18 +2,21 @@
 #include "analytics/inputs/image_catalog.hpp"
 #include "analytics/inputs/image_documents.hpp"
 #include "analytics/inputs/input_stream.hpp"
-#include "analytics/inputs/json_input.hpp"
 
 #include "storage/oci/digest.hpp"
 #include "storage/untrusted/text_escape.hpp"
 
 #include <algorithm>
+#include <map>
+#include <thread>
 
 namespace strata::analytics {
 namespace {
 
 namespace fs = std::filesystem;
-using json = nlohmann::json;
+using simdjson::SUCCESS;
+using simdjson::dom::element;
+using simdjson::dom::object;
 
 constexpr const char* bundle_name = "manifests-config-layers.json";
 
@@ -35,7 +38,7 @@ std::pair<std::string, std::string> bundle_location(const std::vector<std::strin
     return {registry, repository};
 }
 
-std::optional<json> read_document(image_catalog& catalog, const fs::path& path, std::size_t max_bytes) {
+std::optional<json_document> read_document(image_catalog& catalog, const fs::path& path, std::size_t max_bytes) {
     ++catalog.counts().files;
     const auto file = read_input_file(path, max_bytes);
     if (!file.text) {
@@ -43,11 +46,10 @@ std::optional<json> read_document(image_catalog& catalog, const fs::path& path, 
         catalog.note("file " + path.string(), file.error);
         return std::nullopt;
     }
-    auto doc = parse_json_guarded(*file.text);
-    if (doc.is_discarded()) {
+    auto doc = json_document::parse(*file.text);
+    if (!doc) {
         ++catalog.counts().invalid_manifests;
         catalog.note(path.string(), "not JSON (or nested too deeply)");
-        return std::nullopt;
     }
     return doc;
 }
@@ -65,7 +67,8 @@ void split_tag_key(const std::string& key, image& img) {
     }
 }
 
-void apply_config_or_count(image_catalog& catalog, const std::string& where, const json* config, image& img) {
+void apply_config_or_count(image_catalog& catalog, const std::string& where, std::optional<element> config,
+                           image& img) {
     if (!config) {
         ++catalog.counts().missing_configs;
         return;
@@ -76,20 +79,32 @@ void apply_config_or_count(image_catalog& catalog, const std::string& where, con
     }
 }
 
+// An object's members by key, in key order, the last of a repeated key winning (as the
+// nlohmann importer, whose objects were sorted maps, read them).
+std::map<std::string_view, element> members_by_key(object o) {
+    std::map<std::string_view, element> out;
+    for (const auto field : o) out.insert_or_assign(field.key, field.value);
+    return out;
+}
+
 void import_bundle(image_catalog& catalog, const fs::path& path, const std::vector<std::string>& dirs,
                    std::size_t max_bytes) {
     const auto doc = read_document(catalog, path, max_bytes);
     if (!doc) return;
-    const auto manifests = doc->find("manifests");
-    if (!doc->is_object() || manifests == doc->end() || !manifests->is_object()) {
+    object manifests;
+    const auto m = member_of(doc->root(), "manifests");
+    if (!m || m->get_object().get(manifests) != SUCCESS) {
         ++catalog.counts().invalid_manifests;
         catalog.note(path.string(), "no \"manifests\" object");
         return;
     }
-    const auto configs_it = doc->find("configs");
-    const json* configs = configs_it != doc->end() && configs_it->is_object() ? &*configs_it : nullptr;
+    object configs_object;
+    const auto c = member_of(doc->root(), "configs");
+    const auto configs = c && c->get_object().get(configs_object) == SUCCESS ? members_by_key(configs_object)
+                                                                            : std::map<std::string_view, element>{};
     const auto [registry, repository] = bundle_location(dirs);
-    for (const auto& [key, manifest] : manifests->items()) {
+    for (const auto& [key_view, manifest] : members_by_key(manifests)) {
+        const std::string key(key_view);
         const auto where = path.string() + " " + key;
         image img{.registry = registry, .repository = repository};
         split_tag_key(key, img);
@@ -103,16 +118,14 @@ void import_bundle(image_catalog& catalog, const fs::path& path, const std::vect
             catalog.note(where, *error);
             continue;
         }
-        const json* config = nullptr;
-        if (configs)
-            if (const auto c = configs->find(key); c != configs->end()) config = &*c;
-        apply_config_or_count(catalog, where, config, img);
+        const auto config = configs.find(key_view);
+        apply_config_or_count(catalog, where, config != configs.end() ? std::optional(config->second) : std::nullopt, img);
         catalog.add(std::move(img));
     }
 }
 
 // A blob of an OCI layout, checked against its digest.
-std::optional<json> read_layout_blob(image_catalog& catalog, const fs::path& root, const std::string& digest,
+std::optional<json_document> read_layout_blob(image_catalog& catalog, const fs::path& root, const std::string& digest,
                                      std::size_t max_bytes) {
     const auto parsed = storage::digest::parse(digest);
     if (!parsed) {
@@ -131,11 +144,8 @@ std::optional<json> read_layout_blob(image_catalog& catalog, const fs::path& roo
         catalog.note(path.string(), "content does not match its digest");
         return std::nullopt;
     }
-    auto doc = parse_json_guarded(*text);
-    if (doc.is_discarded()) {
-        catalog.note(path.string(), "not JSON (or nested too deeply)");
-        return std::nullopt;
-    }
+    auto doc = json_document::parse(*text);
+    if (!doc) catalog.note(path.string(), "not JSON (or nested too deeply)");
     return doc;
 }
 
@@ -146,9 +156,9 @@ void import_layout_manifest(image_catalog& catalog, const fs::path& root, const 
         ++catalog.counts().invalid_manifests;
         return;
     }
-    if (is_index_document(*manifest)) {
+    if (is_index_document(manifest->root())) {
         std::vector<index_entry> children;
-        if (depth > 2 || read_index(*manifest, children)) {
+        if (depth > 2 || read_index(manifest->root(), children)) {
             ++catalog.counts().invalid_manifests;
             return;
         }
@@ -158,13 +168,14 @@ void import_layout_manifest(image_catalog& catalog, const fs::path& root, const 
     base.digest = entry.digest;
     base.platform = entry.platform;
     std::string config_digest;
-    if (auto error = read_image_manifest(*manifest, base, config_digest)) {
+    if (auto error = read_image_manifest(manifest->root(), base, config_digest)) {
         ++catalog.counts().invalid_manifests;
         catalog.note(root.string() + " " + entry.digest, *error);
         return;
     }
     const auto config = read_layout_blob(catalog, root, config_digest, max_bytes);
-    apply_config_or_count(catalog, root.string() + " " + config_digest, config ? &*config : nullptr, base);
+    apply_config_or_count(catalog, root.string() + " " + config_digest,
+                          config ? std::optional(config->root()) : std::nullopt, base);
     catalog.add(std::move(base));
 }
 
@@ -172,15 +183,18 @@ void import_layout(image_catalog& catalog, const fs::path& root, std::size_t max
     const auto index = read_document(catalog, root / "index.json", max_bytes);
     if (!index) return;
     std::vector<index_entry> entries;
-    if (auto error = read_index(*index, entries)) {
+    if (auto error = read_index(index->root(), entries)) {
         ++catalog.counts().invalid_manifests;
         catalog.note((root / "index.json").string(), *error);
         return;
     }
-    const auto& manifests = (*index)["manifests"];
+    std::vector<std::string> ref_names;
+    simdjson::dom::array manifests;  // read_index has checked that it is an array of objects
+    if (member_of(index->root(), "manifests")->get_array().get(manifests) != SUCCESS) return;
+    for (const auto m : manifests) ref_names.push_back(text_at(m, {"annotations", "org.opencontainers.image.ref.name"}));
     for (std::size_t i = 0; i < entries.size(); ++i) {
         image base{.registry = "oci-layout", .repository = root.filename().string()};
-        base.tag = text_at(manifests[i], {"annotations", "org.opencontainers.image.ref.name"});
+        base.tag = ref_names[i];
         import_layout_manifest(catalog, root, entries[i], base, 0, max_bytes);
     }
 }
@@ -192,20 +206,20 @@ void import_manifest_file(image_catalog& catalog, const fs::path& path, std::siz
     auto stem = path.filename().string();
     stem = stem.substr(0, stem.find('.'));
     image img{.registry = "file", .repository = stem};
-    if (is_index_document(*manifest)) {
+    if (is_index_document(manifest->root())) {
         ++catalog.counts().indexes_without_images;
         return;
     }
     std::string config_digest;
-    if (auto error = read_image_manifest(*manifest, img, config_digest)) {
+    if (auto error = read_image_manifest(manifest->root(), img, config_digest)) {
         ++catalog.counts().invalid_manifests;
         catalog.note(path.string(), *error);
         return;
     }
     const auto config_path = path.parent_path() / (stem + ".config.json");
-    std::optional<json> config;
-    if (fs::exists(config_path)) config = read_document(catalog, config_path, max_bytes);
-    apply_config_or_count(catalog, config_path.string(), config ? &*config : nullptr, img);
+    std::optional<json_document> config;
+    if (std::error_code ec; fs::exists(config_path, ec)) config = read_document(catalog, config_path, max_bytes);
+    apply_config_or_count(catalog, config_path.string(), config ? std::optional(config->root()) : std::nullopt, img);
     catalog.add(std::move(img));
 }
 
@@ -218,7 +232,28 @@ std::vector<std::string> dirs_of(const fs::path& relative) {
     return dirs;
 }
 
-void import_directory(image_catalog& catalog, const fs::path& root, std::size_t max_bytes) {
+// One file or layout to read: each is read on its own, into its own catalog.
+struct import_job {
+    enum class kind { bundle, layout, manifest_file } what;
+    fs::path path;
+    std::vector<std::string> dirs;  // a bundle's directories, naming its image
+
+    // On a worker thread: nothing may escape (a filesystem error, memory running out).
+    void run(image_catalog& catalog, std::size_t max_bytes) const noexcept {
+        try {
+            switch (what) {
+            case kind::bundle: return import_bundle(catalog, path, dirs, max_bytes);
+            case kind::layout: return import_layout(catalog, path, max_bytes);
+            case kind::manifest_file: return import_manifest_file(catalog, path, max_bytes);
+            }
+        } catch (const std::exception& e) {
+            ++catalog.counts().unreadable_files;
+            catalog.note("file " + path.string(), e.what());
+        }
+    }
+};
+
+void find_in_directory(image_catalog& catalog, const fs::path& root, std::vector<import_job>& jobs) {
     std::vector<fs::path> found;
     std::error_code ec;
     for (fs::recursive_directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) {
@@ -231,9 +266,9 @@ void import_directory(image_catalog& catalog, const fs::path& root, std::size_t 
     }
     if (ec) catalog.note(root.string(), ec.message());
     std::sort(found.begin(), found.end());
-    for (const auto& p : found) {
+    for (auto& p : found) {
         if (is_layout(p)) {
-            import_layout(catalog, p, max_bytes);
+            jobs.push_back({import_job::kind::layout, std::move(p), {}});
             continue;
         }
         // Directories below the root name the image, unless the root is itself inside the
@@ -241,22 +276,41 @@ void import_directory(image_catalog& catalog, const fs::path& root, std::size_t 
         auto dirs = dirs_of(fs::relative(p, root));
         if (dirs.size() < 2 && std::none_of(dirs.begin(), dirs.end(), looks_like_registry))
             dirs = dirs_of(fs::absolute(p).lexically_normal());
-        import_bundle(catalog, p, dirs, max_bytes);
+        jobs.push_back({import_job::kind::bundle, std::move(p), std::move(dirs)});
     }
+}
+
+std::vector<import_job> jobs_for(image_catalog& catalog, const std::vector<fs::path>& paths) {
+    std::vector<import_job> jobs;
+    for (const auto& p : paths) {
+        if (fs::is_directory(p)) {
+            if (is_layout(p)) jobs.push_back({import_job::kind::layout, p, {}});
+            else find_in_directory(catalog, p, jobs);
+        } else if (p.filename() == bundle_name) {
+            jobs.push_back({import_job::kind::bundle, p, dirs_of(p)});
+        } else if (p.filename().string().find(".config.") == std::string::npos) {
+            jobs.push_back({import_job::kind::manifest_file, p, {}});
+        }
+    }
+    return jobs;
 }
 
 }  // namespace
 
 void import_image_files(image_catalog& catalog, const std::vector<fs::path>& paths, std::size_t max_bytes) {
-    for (const auto& p : paths) {
-        if (fs::is_directory(p)) {
-            if (is_layout(p)) import_layout(catalog, p, max_bytes);
-            else import_directory(catalog, p, max_bytes);
-        } else if (p.filename() == bundle_name) {
-            import_bundle(catalog, p, dirs_of(p), max_bytes);
-        } else if (p.filename().string().find(".config.") == std::string::npos) {
-            import_manifest_file(catalog, p, max_bytes);
+    const auto jobs = jobs_for(catalog, paths);
+    // A window of files at a time, one thread each, absorbed in the order found: the same
+    // catalog as reading them one by one, with one window's documents in memory.
+    const std::size_t window = std::max(1u, std::thread::hardware_concurrency());
+    for (std::size_t first = 0; first < jobs.size(); first += window) {
+        const auto count = std::min(window, jobs.size() - first);
+        std::vector<image_catalog> parts(count);
+        {
+            std::vector<std::jthread> threads;  // joined when the block ends, even by an exception
+            for (std::size_t i = 1; i < count; ++i) threads.emplace_back([&, i] { jobs[first + i].run(parts[i], max_bytes); });
+            jobs[first].run(parts[0], max_bytes);
         }
+        for (auto& part : parts) catalog.absorb(std::move(part));
     }
 }
 

@@ -34,15 +34,4 @@ json parse_json_guarded(std::string_view text) {
     return json::parse(text, nullptr, false);
 }
 
-std::string text_at(const json& j, std::initializer_list<const char*> path) {
-    const json* at = &j;
-    for (const char* key : path) {
-        if (!at->is_object()) return {};
-        const auto it = at->find(key);
-        if (it == at->end()) return {};
-        at = &*it;
-    }
-    return at->is_string() ? at->get<std::string>() : std::string();
-}
-
 }  // namespace strata::analytics

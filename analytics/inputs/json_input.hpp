@@ -4,7 +4,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include <initializer_list>
 #include <string>
 #include <string_view>
 
@@ -18,8 +17,5 @@ bool too_deep(std::string_view text);
 
 // Parses a JSON document; a discarded value for malformed or too deeply nested text.
 nlohmann::json parse_json_guarded(std::string_view text);
-
-// The string at a path of object keys, or "" when any step is missing or not the right type.
-std::string text_at(const nlohmann::json& j, std::initializer_list<const char*> path);
 
 }  // namespace strata::analytics

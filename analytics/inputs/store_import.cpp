@@ -2,7 +2,6 @@
 #include "analytics/inputs/image_catalog.hpp"
 #include "analytics/inputs/image_documents.hpp"
 #include "analytics/inputs/input_stream.hpp"
-#include "analytics/inputs/json_input.hpp"
 
 #include "storage/blobs/blob_store.hpp"
 #include "storage/oci/manifest.hpp"
@@ -13,8 +12,6 @@
 namespace strata::analytics {
 namespace {
 
-using json = nlohmann::json;
-
 constexpr std::size_t max_config_bytes = std::size_t{16} << 20;
 
 struct store_reader {
@@ -23,17 +20,15 @@ struct store_reader {
     const storage::blob_store& blobs;
     std::set<std::string> visited;  // manifest digests already turned into images
 
-    std::optional<json> manifest(const std::string& digest) {
+    std::optional<json_document> manifest(const std::string& digest) {
         const auto parsed = storage::digest::parse(digest);
         if (!parsed) return std::nullopt;
         const auto record = index.manifest(*parsed);
         if (!record) return std::nullopt;
-        auto doc = parse_json_guarded(record->body);
-        if (doc.is_discarded()) return std::nullopt;
-        return doc;
+        return json_document::parse(record->body);
     }
 
-    std::optional<json> config(const std::string& digest) {
+    std::optional<json_document> config(const std::string& digest) {
         const auto parsed = storage::digest::parse(digest);
         if (!parsed || !blobs.contains(*parsed)) return std::nullopt;
         const auto file = read_input_file(blobs.path_of(*parsed), max_config_bytes);
@@ -42,17 +37,15 @@ struct store_reader {
             return std::nullopt;
         }
         if (storage::digest_of(*file.text, parsed->algorithm()) != *parsed) return std::nullopt;
-        auto doc = parse_json_guarded(*file.text);
-        if (doc.is_discarded()) return std::nullopt;
-        return doc;
+        return json_document::parse(*file.text);
     }
 
     void add(const std::string& digest, image base, int depth) {
         const auto doc = manifest(digest);
         if (!doc) return;  // a child of an index that was never pulled
-        if (is_index_document(*doc)) {
+        if (is_index_document(doc->root())) {
             std::vector<index_entry> children;
-            if (depth > 1 || read_index(*doc, children)) {
+            if (depth > 1 || read_index(doc->root(), children)) {
                 ++catalog.counts().invalid_manifests;
                 return;
             }
@@ -65,13 +58,13 @@ struct store_reader {
         visited.insert(digest);
         base.digest = digest;
         std::string config_digest;
-        if (auto error = read_image_manifest(*doc, base, config_digest)) {
+        if (auto error = read_image_manifest(doc->root(), base, config_digest)) {
             ++catalog.counts().invalid_manifests;
             catalog.note("store " + digest, *error);
             return;
         }
         if (const auto c = config(config_digest)) {
-            if (auto error = read_image_config(*c, base)) {
+            if (auto error = read_image_config(c->root(), base)) {
                 ++catalog.counts().invalid_configs;
                 catalog.note("store " + config_digest, *error);
             }

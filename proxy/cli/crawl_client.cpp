@@ -52,16 +52,24 @@ std::string next_page(const http::response<http::string_body>& res) {
     return link.substr(open + 1, close - open - 1);
 }
 
-// A JSON document whose bytes match digest (when one is given).
-json fetch_document(registry_client& client, const std::string& target, const char* accept, const std::string& digest) {
+// A JSON document whose bytes match digest (when one is given): read by the analytics readers
+// (simdjson), and kept as a value for the journal.
+struct fetched_document {
+    analytics::json_document read;
+    json kept;
+};
+
+fetched_document fetch_document(registry_client& client, const std::string& target, const char* accept,
+                                const std::string& digest) {
     const auto res = client.get(target, accept);
     throw_unless_ok(res, target);
     const auto expected = storage::digest::parse(digest);
     if (!digest.empty() && (!expected || storage::digest_of(res.body(), expected->algorithm()) != *expected))
         throw std::runtime_error(target + ": content does not match " + digest);
-    auto doc = analytics::parse_json_guarded(res.body());
-    if (doc.is_discarded()) throw std::runtime_error(target + ": not JSON");
-    return doc;
+    auto read = analytics::json_document::parse(res.body());
+    auto kept = analytics::parse_json_guarded(res.body());
+    if (!read || kept.is_discarded()) throw std::runtime_error(target + ": not JSON");
+    return {std::move(*read), std::move(kept)};
 }
 
 }  // namespace
@@ -160,21 +168,24 @@ crawled crawl_image(registry_client& client, const image_ref& ref, const std::st
               {}, {}};
     const auto base = "/v2/" + ref.path();
     c.img.digest = ref.digest;
-    c.manifest = fetch_document(client, base + "/manifests/" + ref.reference(), manifest_accept, ref.digest);
-    if (analytics::is_index_document(c.manifest)) {
+    auto manifest = fetch_document(client, base + "/manifests/" + ref.reference(), manifest_accept, ref.digest);
+    if (analytics::is_index_document(manifest.read.root())) {
         std::vector<analytics::index_entry> entries;
-        if (auto error = analytics::read_index(c.manifest, entries)) throw std::runtime_error(ref.path() + ": " + *error);
+        if (auto error = analytics::read_index(manifest.read.root(), entries))
+            throw std::runtime_error(ref.path() + ": " + *error);
         const auto match = std::find_if(entries.begin(), entries.end(), [&](const auto& e) { return e.platform == platform; });
         if (match == entries.end()) throw std::runtime_error(ref.path() + ":" + ref.reference() + ": no " + platform + " image");
         c.img.digest = match->digest;
-        c.manifest = fetch_document(client, base + "/manifests/" + match->digest, manifest_accept, match->digest);
+        manifest = fetch_document(client, base + "/manifests/" + match->digest, manifest_accept, match->digest);
     }
     std::string config_digest;
-    if (auto error = analytics::read_image_manifest(c.manifest, c.img, config_digest))
+    if (auto error = analytics::read_image_manifest(manifest.read.root(), c.img, config_digest))
         throw std::runtime_error(ref.path() + ":" + ref.reference() + ": " + *error);
-    c.config = fetch_document(client, base + "/blobs/" + config_digest, nullptr, config_digest);
-    if (auto error = analytics::read_image_config(c.config, c.img))
+    auto config = fetch_document(client, base + "/blobs/" + config_digest, nullptr, config_digest);
+    if (auto error = analytics::read_image_config(config.read.root(), c.img))
         throw std::runtime_error(ref.path() + ":" + ref.reference() + ": " + *error);
+    c.manifest = std::move(manifest.kept);
+    c.config = std::move(config.kept);
     return c;
 }
 

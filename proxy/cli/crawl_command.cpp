@@ -280,7 +280,10 @@ void write_bundle(const fs::path& file, const crawl_journal::entry_reader& each,
             tags.push_back(key_of(e));
             analytics::image img{.registry = e.registry, .repository = e.repository, .tag = e.tag, .digest = e.digest};
             std::string config_digest;
-            if (!analytics::read_image_manifest(e.manifest, img, config_digest) && !analytics::read_image_config(e.config, img))
+            const auto manifest = analytics::json_document::parse(dump(e.manifest));
+            const auto config = analytics::json_document::parse(dump(e.config));
+            if (manifest && config && !analytics::read_image_manifest(manifest->root(), img, config_digest) &&
+                !analytics::read_image_config(config->root(), img))
                 add_shown(catalog, std::move(img));
         });
     }

@@ -1,7 +1,6 @@
 // fuzz_image_config: image configs, manifests and indexes as the analytics importers read them
-// (analytics/inputs/image_documents, after analytics/inputs/json_input's guarded parse).
+// (analytics/inputs/image_documents, after analytics/inputs/json_document's simdjson parse).
 #include "analytics/inputs/image_documents.hpp"
-#include "analytics/inputs/json_input.hpp"
 #include "storage/oci/digest.hpp"
 #include "tests/fuzz/fuzz_check.hpp"
 
@@ -9,8 +8,9 @@ using namespace strata;
 using namespace strata::analytics;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    const auto doc = parse_json_guarded(fuzz::as_text(data, size));
-    if (doc.is_discarded()) return 0;
+    const auto parsed = json_document::parse(fuzz::as_text(data, size));
+    if (!parsed) return 0;
+    const auto doc = parsed->root();
 
     image img;
     img.platform = "before";

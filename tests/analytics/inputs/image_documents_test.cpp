@@ -9,6 +9,19 @@ using namespace strata::analytics;
 using json = nlohmann::json;
 
 namespace {
+// The readers take simdjson elements; these tests write their documents as nlohmann values.
+json_document doc(const json& j) { return *json_document::parse(j.dump()); }
+std::optional<std::string> read_image_manifest(const json& m, image& img, std::string& config) {
+    return strata::analytics::read_image_manifest(doc(m).root(), img, config);
+}
+std::optional<std::string> read_image_config(const json& c, image& img) {
+    return strata::analytics::read_image_config(doc(c).root(), img);
+}
+std::optional<std::string> read_index(const json& i, std::vector<index_entry>& entries) {
+    return strata::analytics::read_index(doc(i).root(), entries);
+}
+bool is_index_document(const json& m) { return strata::analytics::is_index_document(doc(m).root()); }
+
 const std::string digest_a = "sha256:" + std::string(64, 'a');
 const std::string digest_b = "sha256:" + std::string(64, 'b');
 
@@ -49,14 +62,16 @@ TEST_CASE("malformed manifests are refused with a reason and leave the image unt
     auto no_config = manifest_with(json::array());
     no_config.erase("config");
     CHECK(read(no_config) == "manifest has no config descriptor");
-    // Numbers too big for 64 bits parse as floating point: refused as sizes.
-    const auto huge = parse_json_guarded(R"({"config":{"digest":")" + digest_a +
-                                         R"(","size":1},"layers":[{"digest":")" + digest_a + R"(","size":1e400}]})");
-    CHECK(read(huge).has_value());
-    const auto too_big = parse_json_guarded(R"({"config":{"digest":")" + digest_a +
-                                            R"(","size":1},"layers":[{"digest":")" + digest_a +
-                                            R"(","size":18446744073709551616}]})");
-    CHECK(read(too_big).has_value());
+    CHECK(read(manifest_with({{{"digest", digest_a}, {"size", 5.0}}})) == "manifest layer size is not a non-negative integer");
+    // The largest size that fits 64 bits is read; numbers beyond are not JSON simdjson reads.
+    REQUIRE_FALSE(read(manifest_with({{{"digest", digest_a}, {"size", 18446744073709551615ull}}})));
+    const auto with_size = [](const std::string& size) {
+        return R"({"config":{"digest":")" + digest_a + R"(","size":1},"layers":[{"digest":")" + digest_a +
+               R"(","size":)" + size + "}]}";
+    };
+    CHECK(json_document::parse(with_size("5")));
+    CHECK_FALSE(json_document::parse(with_size("1e400")));
+    CHECK_FALSE(json_document::parse(with_size("18446744073709551616")));
     image img;
     img.layers = {{digest_b, 1}};
     std::string config;
@@ -107,6 +122,34 @@ TEST_CASE("configs give build time, platform and history; wrong types are refuse
           "config history empty_layer is not a boolean");
     CHECK(read_image_config({{"created", 5}}, img) == "config created, os or architecture is not a string");
     CHECK(img.history.size() == 3);  // untouched by the refused configs
+}
+
+TEST_CASE("a repeated key counts once, the last one, as nlohmann read it") {
+    const auto twice = json_document::parse(R"({"config":{"digest":"x"},"config":{"digest":")" + digest_a +
+                                            R"(","size":3},"layers":[],"layers":[{"digest":")" + digest_b +
+                                            R"(","size":4}]})");
+    REQUIRE(twice);
+    image img;
+    std::string config;
+    REQUIRE_FALSE(strata::analytics::read_image_manifest(twice->root(), img, config));
+    CHECK(config == digest_a);
+    REQUIRE(img.layers.size() == 1);
+    CHECK(img.layers[0].size == 4);
+    CHECK(text_at(twice->root(), {"config", "digest"}) == digest_a);
+    CHECK(text_at(twice->root(), {"config", "size"}).empty());
+}
+
+TEST_CASE("simdjson documents refuse deep nesting, garbage and invalid UTF-8") {
+    const auto nested = [](std::size_t depth) { return std::string(depth, '[') + std::string(depth, ']'); };
+    CHECK(json_document::parse(nested(json_document::max_depth)));
+    CHECK_FALSE(json_document::parse(nested(json_document::max_depth + 1)));
+    CHECK_FALSE(json_document::parse(nested(100000)));
+    CHECK_FALSE(json_document::parse("{\"a\":"));
+    CHECK_FALSE(json_document::parse("\xff\xfe"));
+    CHECK_FALSE(json_document::parse("{\"a\":\"\xc3\"}"));
+    CHECK_FALSE(json_document::parse("{} {}"));
+    CHECK_FALSE(json_document::parse(""));
+    CHECK(json_document::parse(" {\"a\":[[1]]} \n"));
 }
 
 TEST_CASE("guarded JSON parsing refuses deep nesting and garbage") {
