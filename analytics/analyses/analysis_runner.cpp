@@ -8,19 +8,25 @@ namespace {
 
 using json = nlohmann::json;
 
-analysis_output sizes(const analysis_request& r, const image_catalog& images) {
-    const auto groups = size_groups(images.images(), r.group_by);
+analysis_output sizes(const analysis_request& r, const image_stream& images) {
+    size_groups_builder builder(r.group_by);
+    images([&](const image& img) { builder.add(img); });
+    const auto groups = std::move(builder).finish();
     return {{sizes_table(groups)}, {{"groups", to_json(groups)}}};
 }
 
-analysis_output trends(const image_catalog& images) {
-    auto table = trends_table(repository_trends(images.images()));
+analysis_output trends(const image_stream& images) {
+    repository_trends_builder builder;
+    images([&](const image& img) { builder.add(img); });
+    auto table = trends_table(std::move(builder).finish());
     auto rows = render_json(table);
     return {{std::move(table)}, {{"tags", std::move(rows)}}};
 }
 
-analysis_output reuse(const analysis_request& r, const image_catalog& images) {
-    const auto summary = layer_reuse(images.images(), r.top);
+analysis_output reuse(const analysis_request& r, const image_stream& images) {
+    layer_reuse_builder builder;
+    images([&](const image& img) { builder.add(img); });
+    const auto summary = std::move(builder).finish(r.top);
     std::vector<result_table> tables{shared_layers_table(summary), reuse_summary_table(summary),
                                      reuse_buckets_table(summary)};
     json doc = render_json(tables[1])[0];
@@ -29,27 +35,39 @@ analysis_output reuse(const analysis_request& r, const image_catalog& images) {
     return {std::move(tables), std::move(doc)};
 }
 
-analysis_output similarity(const analysis_request& r, const image_catalog& images) {
-    if (images.images().size() > max_dense_similarity_images)
+// Every image of the stream, without its history unless the analysis compares build steps.
+std::vector<image> collect(const image_stream& images, bool with_history) {
+    std::vector<image> out;
+    images([&](const image& img) {
+        out.push_back(img);
+        if (!with_history) out.back().history = {};
+    });
+    return out;
+}
+
+analysis_output similarity(const analysis_request& r, const std::vector<image>& images) {
+    if (images.size() > max_dense_similarity_images)
         throw std::invalid_argument("similarity compares every pair and takes at most " +
                                     std::to_string(max_dense_similarity_images) + " images (here " +
-                                    std::to_string(images.images().size()) + "): use `neighbours`, the top-k search");
-    const auto s = image_similarity(images.images(), r.by, r.cut);
+                                    std::to_string(images.size()) + "): use `neighbours`, the top-k search");
+    const auto s = image_similarity(images, r.by, r.cut);
     return {{similar_pairs_table(s, r.top), clusters_table(s)}, to_json(s)};
 }
 
-analysis_output neighbours(const analysis_request& r, const image_catalog& images) {
-    const auto n = images.images().size();
+analysis_output neighbours(const analysis_request& r, const std::vector<image>& images) {
+    const auto n = images.size();
     if (r.k > 0 && n > max_neighbour_pairs / r.k)
         throw std::invalid_argument("neighbours keeps at most " + std::to_string(max_neighbour_pairs) +
                                     " pairs: with " + std::to_string(n) + " images, k can be at most " +
                                     std::to_string(max_neighbour_pairs / n));
-    const auto result = image_neighbours(images.images(), r.by, r.k, r.cut);
+    const auto result = image_neighbours(images, r.by, r.k, r.cut);
     return {{neighbours_table(result), graph_clusters_table(result, r.top)}, to_json(result)};
 }
 
-analysis_output hygiene(const analysis_request& r, const image_catalog& images) {
-    const auto h = dockerfile_hygiene(images.images(), r.top);
+analysis_output hygiene(const analysis_request& r, const image_stream& images) {
+    hygiene_builder builder(r.top);
+    images([&](const image& img) { builder.add(img); });
+    const auto h = std::move(builder).finish();
     std::vector<result_table> tables{hygiene_summary_table(h), layers_table("Biggest layers", h.biggest),
                                      layers_table("Biggest package installs that keep their caches", h.uncleaned)};
     json doc = render_json(tables[0])[0];
@@ -59,9 +77,9 @@ analysis_output hygiene(const analysis_request& r, const image_catalog& images) 
     return {std::move(tables), std::move(doc)};
 }
 
-analysis_output bases(const analysis_request& r, const image_catalog& images) {
+analysis_output bases(const analysis_request& r, const std::vector<image>& images) {
     const auto& repos = r.base_repositories.empty() ? default_base_repositories() : r.base_repositories;
-    const auto result = base_images(images.images(), repos);
+    const auto result = base_images(images, repos);
     std::vector<result_table> tables{image_bases_table(result), base_families_table(result)};
     json doc = {{"known_bases", result.known_bases}, {"images", result.images}, {"without_base", result.without_base},
                 {"share_without_base", result.share_without_base}, {"base_repositories", repos}};
@@ -104,13 +122,25 @@ similarity_basis parse_similarity_basis(const std::string& text) {
 
 analysis_output run_analysis(const analysis_request& r, const image_catalog& images,
                              const std::vector<pull_observation>& pulls) {
+    if (r.name == "similarity") return similarity(r, images.images());
+    if (r.name == "neighbours") return neighbours(r, images.images());
+    if (r.name == "bases") return bases(r, images.images());
+    const image_stream stream = [&](const image_visitor& visit) {
+        for (const auto& img : images.images()) visit(img);
+    };
+    return run_analysis(r, stream, pulls);
+}
+
+analysis_output run_analysis(const analysis_request& r, const image_stream& images,
+                             const std::vector<pull_observation>& pulls) {
+    const bool with_history = r.by == similarity_basis::content;
     if (r.name == "sizes") return sizes(r, images);
     if (r.name == "trends") return trends(images);
     if (r.name == "reuse") return reuse(r, images);
-    if (r.name == "similarity") return similarity(r, images);
-    if (r.name == "neighbours") return neighbours(r, images);
+    if (r.name == "similarity") return similarity(r, collect(images, with_history));
+    if (r.name == "neighbours") return neighbours(r, collect(images, with_history));
     if (r.name == "hygiene") return hygiene(r, images);
-    if (r.name == "bases") return bases(r, images);
+    if (r.name == "bases") return bases(r, collect(images, false));
     if (r.name == "pulls") return pulls_analysis(r, pulls);
     if (r.name == "cost") return cost(r, pulls);
     throw std::invalid_argument("unknown analysis '" + r.name + "'");

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -38,10 +39,21 @@ inline constexpr std::size_t max_dense_similarity_images = 20000;
 // 6 million, and each pair costs its edge in the clustering and a row in the table.
 inline constexpr std::size_t max_neighbour_pairs = 10'000'000;
 
+// Images one at a time: an image_stream calls its visitor once per image (an image catalog's
+// images; images saved in a data directory, read back one by one).
+using image_visitor = std::function<void(const image&)>;
+using image_stream = std::function<void(const image_visitor&)>;
+
 // Throws std::invalid_argument for an unknown name, a cost request without prices, a
 // similarity request over more than max_dense_similarity_images images, or a neighbours
 // request over more than max_neighbour_pairs pairs.
 analysis_output run_analysis(const analysis_request& request, const image_catalog& images,
+                             const std::vector<pull_observation>& pulls);
+
+// The same over a stream read once: sizes, trends, reuse and hygiene keep only what they
+// summarise, never the images; similarity, neighbours and bases hold every image's layer list
+// (and its history only for --by content).
+analysis_output run_analysis(const analysis_request& request, const image_stream& images,
                              const std::vector<pull_observation>& pulls);
 
 // Parses "digest" or "content"; throws std::invalid_argument otherwise.

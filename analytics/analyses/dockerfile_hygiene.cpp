@@ -86,37 +86,45 @@ bool cleans_package_cache(std::string_view s, package_manager manager) {
     return true;
 }
 
-hygiene_summary dockerfile_hygiene(const std::vector<image>& images, std::size_t top_n) {
-    hygiene_summary h;
-    h.images = images.size();
-    std::vector<double> layer_counts;
-    std::unordered_set<std::string> listed;
-    for (const auto& img : images) {
-        layer_counts.push_back(static_cast<double>(img.layers.size()));
-        if (img.history.empty()) continue;
-        ++h.images_with_history;
-        const auto steps = img.layer_steps();
-        const bool aligned = steps.size() == img.layers.size();
-        for (std::size_t i = 0; i < steps.size(); ++i) {
-            ++h.layer_steps;
-            const auto& cmd = steps[i]->created_by;
-            const auto manager = installs_packages(cmd);
-            const bool uncleaned = manager != package_manager::none && !cleans_package_cache(cmd, manager);
-            if (manager != package_manager::none) ++h.install_steps;
-            if (uncleaned) ++h.uncleaned_install_steps;
-            if (!aligned) continue;
-            // A base layer shared by many images is one layer: each digest once.
-            if (!listed.insert(img.layers[i].digest).second) continue;
-            layer_with_step l{img.name(), img.layers[i].digest, cmd, img.layers[i].size};
-            if (uncleaned) h.uncleaned.push_back(l);
-            h.biggest.push_back(std::move(l));
-        }
+void hygiene_builder::add(const image& img) {
+    ++h_.images;
+    layer_counts_.push_back(static_cast<double>(img.layers.size()));
+    if (img.history.empty()) return;
+    ++h_.images_with_history;
+    const auto steps = img.layer_steps();
+    const bool aligned = steps.size() == img.layers.size();
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+        ++h_.layer_steps;
+        const auto& cmd = steps[i]->created_by;
+        const auto manager = installs_packages(cmd);
+        const bool uncleaned = manager != package_manager::none && !cleans_package_cache(cmd, manager);
+        if (manager != package_manager::none) ++h_.install_steps;
+        if (uncleaned) ++h_.uncleaned_install_steps;
+        if (!aligned) continue;
+        // A base layer shared by many images is one layer: each digest once.
+        if (!listed_.insert(img.layers[i].digest).second) continue;
+        layer_with_step l{img.name(), img.layers[i].digest, cmd, img.layers[i].size};
+        if (uncleaned) h_.uncleaned.push_back(l);
+        h_.biggest.push_back(std::move(l));
     }
-    keep_biggest(h.biggest, top_n);
-    keep_biggest(h.uncleaned, top_n);
+    // Each digest comes once, so the top n of everything is the top n of the top n so far and the rest.
+    if (h_.biggest.size() > 4 * top_n_ + 1024) keep_biggest(h_.biggest, top_n_);
+    if (h_.uncleaned.size() > 4 * top_n_ + 1024) keep_biggest(h_.uncleaned, top_n_);
+}
+
+hygiene_summary hygiene_builder::finish() && {
+    auto h = std::move(h_);
+    keep_biggest(h.biggest, top_n_);
+    keep_biggest(h.uncleaned, top_n_);
     h.uncleaned_share = h.install_steps ? static_cast<double>(h.uncleaned_install_steps) / h.install_steps : 0;
-    h.layers_per_image = describe(std::move(layer_counts));
+    h.layers_per_image = describe(std::move(layer_counts_));
     return h;
+}
+
+hygiene_summary dockerfile_hygiene(const std::vector<image>& images, std::size_t top_n) {
+    hygiene_builder builder(top_n);
+    for (const auto& img : images) builder.add(img);
+    return std::move(builder).finish();
 }
 
 }  // namespace strata::analytics

@@ -7,6 +7,7 @@
 
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 namespace strata::analytics {
@@ -41,5 +42,20 @@ struct hygiene_summary {
 // Layers are matched to history entries by position when the counts agree (otherwise the
 // image's commands are still counted, but not tied to sizes).
 hygiene_summary dockerfile_hygiene(const std::vector<image>& images, std::size_t top_n = 15);
+
+// The same, fed one image at a time: it keeps counts, the digests of layers listed so far, and
+// the top_n biggest (trimmed as it goes), not the images.
+class hygiene_builder {
+public:
+    explicit hygiene_builder(std::size_t top_n = 15) : top_n_(top_n) {}
+    void add(const image& img);
+    hygiene_summary finish() &&;
+
+private:
+    std::size_t top_n_;
+    hygiene_summary h_;
+    std::vector<double> layer_counts_;
+    std::unordered_set<std::string> listed_;
+};
 
 }  // namespace strata::analytics

@@ -5,8 +5,6 @@
 
 #include <ctime>
 #include <map>
-#include <set>
-#include <unordered_set>
 
 namespace strata::analytics {
 namespace {
@@ -17,24 +15,6 @@ std::string year_of(const std::optional<std::int64_t>& created_s) {
     std::tm tm{};
     gmtime_r(&t, &tm);
     return std::to_string(tm.tm_year + 1900);
-}
-
-size_group describe_group(label_set key, const std::vector<const image*>& members) {
-    size_group g{.key = std::move(key), .images = members.size()};
-    std::vector<double> totals, counts, layer_sizes;
-    std::unordered_set<std::string_view> seen;
-    for (const auto* img : members) {
-        totals.push_back(static_cast<double>(img->total_bytes()));
-        counts.push_back(static_cast<double>(img->layers.size()));
-        for (const auto& l : img->layers)
-            if (seen.insert(l.digest).second) layer_sizes.push_back(static_cast<double>(l.size));
-    }
-    g.image_bytes_histogram = log_histogram(totals);
-    g.layer_bytes_histogram = log_histogram(layer_sizes);
-    g.image_bytes = describe(std::move(totals));
-    g.layer_count = describe(std::move(counts));
-    g.layer_bytes = describe(std::move(layer_sizes));
-    return g;
 }
 
 }  // namespace
@@ -48,38 +28,60 @@ std::string group_value(const image& img, const std::string& key) {
     return it == img.labels.end() ? std::string() : it->second;
 }
 
-std::vector<size_group> size_groups(const std::vector<image>& images, const std::vector<std::string>& group_by) {
-    std::map<label_set, std::vector<const image*>> groups;
-    for (const auto& img : images) {
-        label_set key;
-        for (const auto& k : group_by) key[k] = group_value(img, k);
-        groups[key].push_back(&img);
-    }
+void size_groups_builder::add(const image& img) {
+    label_set key;
+    for (const auto& k : group_by_) key[k] = group_value(img, k);
+    auto& g = groups_[key];
+    g.totals.push_back(static_cast<double>(img.total_bytes()));
+    g.counts.push_back(static_cast<double>(img.layers.size()));
+    for (const auto& l : img.layers)
+        if (g.seen.insert(l.digest).second) g.layer_sizes.push_back(static_cast<double>(l.size));
+}
+
+std::vector<size_group> size_groups_builder::finish() && {
     std::vector<size_group> out;
-    for (const auto& [key, members] : groups) out.push_back(describe_group(key, members));
+    for (auto& [key, g] : groups_) {
+        size_group d{.key = key, .images = g.totals.size()};
+        d.image_bytes_histogram = log_histogram(g.totals);
+        d.layer_bytes_histogram = log_histogram(g.layer_sizes);
+        d.image_bytes = describe(std::move(g.totals));
+        d.layer_count = describe(std::move(g.counts));
+        d.layer_bytes = describe(std::move(g.layer_sizes));
+        out.push_back(std::move(d));
+    }
+    return out;
+}
+
+std::vector<size_group> size_groups(const std::vector<image>& images, const std::vector<std::string>& group_by) {
+    size_groups_builder builder(group_by);
+    for (const auto& img : images) builder.add(img);
+    return std::move(builder).finish();
+}
+
+void repository_trends_builder::add(const image& img) {
+    if (img.tag.empty()) return;
+    auto repo = img.registry + '/' + img.repository;
+    if (!seen_.insert(repo + ':' + img.tag).second) return;
+    by_repo_[std::move(repo)].push_back({img.tag, img.created_s, img.total_bytes(), img.layers.size()});
+}
+
+std::vector<repository_trend> repository_trends_builder::finish(std::size_t min_tags) && {
+    std::vector<repository_trend> out;
+    for (auto& [repo, tags] : by_repo_) {
+        if (tags.size() < min_tags) continue;
+        std::vector<tag_to_sort> keys;
+        for (const auto& t : tags) keys.push_back({t.tag, t.created_s});
+        repository_trend trend{repo, {}};
+        for (const auto i : version_sorted(keys)) trend.tags.push_back(std::move(tags[i]));
+        out.push_back(std::move(trend));
+    }
     return out;
 }
 
 std::vector<repository_trend> repository_trends(const std::vector<image>& images, std::size_t min_tags) {
-    std::map<std::string, std::vector<const image*>> by_repo;
-    std::set<std::string> seen;
-    for (const auto& img : images) {
-        if (img.tag.empty()) continue;
-        const auto repo = img.registry + '/' + img.repository;
-        if (seen.insert(repo + ':' + img.tag).second) by_repo[repo].push_back(&img);
-    }
-    std::vector<repository_trend> out;
-    for (const auto& [repo, members] : by_repo) {
-        if (members.size() < min_tags) continue;
-        std::vector<tag_to_sort> keys;
-        for (const auto* img : members) keys.push_back({img->tag, img->created_s});
-        repository_trend trend{repo, {}};
-        for (const auto i : version_sorted(keys))
-            trend.tags.push_back({members[i]->tag, members[i]->created_s, members[i]->total_bytes(),
-                                  members[i]->layers.size()});
-        out.push_back(std::move(trend));
-    }
-    return out;
+    repository_trends_builder builder;
+    for (const auto& img : images) builder.add(img);
+    return std::move(builder).finish(min_tags);
 }
 
 }  // namespace strata::analytics

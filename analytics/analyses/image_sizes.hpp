@@ -4,7 +4,9 @@
 #include "analytics/analyses/distribution.hpp"
 #include "analytics/inputs/image.hpp"
 
+#include <map>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 namespace strata::analytics {
@@ -26,6 +28,23 @@ std::string group_value(const image& img, const std::string& key);
 // Groups images by the values of group_by, ordered by key; an empty group_by is one group.
 std::vector<size_group> size_groups(const std::vector<image>& images, const std::vector<std::string>& group_by);
 
+// The same, fed one image at a time: the images need not stay in memory (each group keeps its
+// numbers and its distinct layer digests).
+class size_groups_builder {
+public:
+    explicit size_groups_builder(std::vector<std::string> group_by) : group_by_(std::move(group_by)) {}
+    void add(const image& img);
+    std::vector<size_group> finish() &&;
+
+private:
+    struct group {
+        std::vector<double> totals, counts, layer_sizes;
+        std::unordered_set<std::string> seen;
+    };
+    std::vector<std::string> group_by_;
+    std::map<label_set, group> groups_;
+};
+
 struct tag_sizes {
     std::string tag;
     std::optional<std::int64_t> created_s;
@@ -42,5 +61,16 @@ struct repository_trend {
 // Repositories with at least min_tags tagged images (one platform each: the first seen),
 // ordered by name.
 std::vector<repository_trend> repository_trends(const std::vector<image>& images, std::size_t min_tags = 2);
+
+// The same, fed one image at a time (each repository keeps its tags' names, times and sizes).
+class repository_trends_builder {
+public:
+    void add(const image& img);
+    std::vector<repository_trend> finish(std::size_t min_tags = 2) &&;
+
+private:
+    std::map<std::string, std::vector<tag_sizes>> by_repo_;
+    std::unordered_set<std::string> seen_;  // "registry/repository:tag"
+};
 
 }  // namespace strata::analytics

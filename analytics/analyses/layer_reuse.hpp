@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace strata::analytics {
@@ -34,5 +35,24 @@ struct reuse_summary {
 
 // A layer listed twice in one image counts once for that image. top_n bounds the top list.
 reuse_summary layer_reuse(const std::vector<image>& images, std::size_t top_n = 20);
+
+// The same, fed one image at a time: it keeps one entry per distinct layer (its size, image
+// count, repositories as numbers and one example's name), not the images.
+class layer_reuse_builder {
+public:
+    void add(const image& img);
+    reuse_summary finish(std::size_t top_n = 20) &&;
+
+private:
+    struct usage {
+        std::uint64_t size = 0;
+        std::size_t images = 0;
+        std::vector<std::uint32_t> repositories;  // sorted ids
+        std::string example;
+    };
+    reuse_summary totals_;
+    std::unordered_map<std::string, usage> layers_;
+    std::unordered_map<std::string, std::uint32_t> repository_ids_;
+};
 
 }  // namespace strata::analytics

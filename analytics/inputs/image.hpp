@@ -28,6 +28,7 @@ struct image {
     std::string digest;      // the manifest's digest, when known
     std::string platform;    // "linux/amd64" from the config, when known
     std::optional<std::int64_t> created_s;  // config "created", epoch seconds
+    std::optional<std::int64_t> seen_s;     // when a crawl or import saved it (images read back from a data directory)
     layer config;                           // the config blob's descriptor
     std::vector<layer> layers;
     std::vector<history_step> history;      // empty when the config is unknown

@@ -7,9 +7,11 @@
 #include "analytics/analyses/analysis_runner.hpp"
 #include "analytics/inputs/byte_size.hpp"
 #include "analytics/report/report_html.hpp"
+#include "analytics/inputs/saved_images.hpp"
 #include "analytics/inputs/strata_pulls.hpp"
 #include "proxy/cli/crawl_command.hpp"
 #include "proxy/cli/dockerfiles_command.hpp"
+#include "proxy/cli/import_command.hpp"
 #include "proxy/cli/output_file.hpp"
 #include "proxy/cli/store_dir.hpp"
 
@@ -22,6 +24,7 @@
 #include <iostream>
 #include <limits>
 #include <stdexcept>
+#include <unordered_set>
 
 namespace strata::proxy {
 namespace {
@@ -44,12 +47,14 @@ constexpr const char* analyze_usage =
     "  report      all of it as one HTML file           (--out FILE, --images PATH, --events PATH)\n"
     "  crawl       fetch manifests and configs through a running strata (strata analyze crawl --help)\n"
     "  dockerfiles base images and hygiene of the Dockerfiles in cloned repositories (--help)\n"
+    "  import      save images from files into a data directory, for --data-dir (--help)\n"
     "Inputs:\n"
     "  PATH...            image analyses: manifests-config-layers.json bundles, OCI image layouts,\n"
     "                     `skopeo inspect --raw` files (NAME.json with NAME.config.json), or\n"
     "                     directories of them; pulls and cost: Kubernetes event files (exporter\n"
     "                     JSON lines or `kubectl get events -o json`, plain or .gz) or directories\n"
-    "  --data-dir DIR     strata's own store: its cached images and its pull event log (repeat it\n"
+    "  --data-dir DIR     strata's own store: its cached images, the images `import` and `crawl\n"
+    "                     --data-dir` saved there (read one at a time), and its pull event log (repeat it\n"
     "                     for the replicas of a cluster: images joined, pulls merged in time order)\n"
     "  --labels PATTERN   labels from each event file's path, e.g. '{cloud}/{env}/{node_type}/size{size}/times/*'\n"
     "  --label KEY=VALUE  a label for every image and event read (to compare runs: --group-by KEY)\n"
@@ -148,6 +153,7 @@ struct loaded_inputs {
     analytics::k8s_event_importer events;
     std::vector<analytics::pull_observation> pulls;
     std::size_t unlabelled_files = 0, strata_requests = 0;
+    std::size_t saved_images = 0, damaged_saved_images = 0;  // read back from the data directories
     std::optional<analytics::price_table> prices;
 };
 
@@ -156,6 +162,10 @@ void load_store(const analyze_args& a, const std::string& data_dir, loaded_input
     storage::metadata_index index(store_index_dir(data_dir), storage::metadata_index::open_mode::read_only);
     if (a.analysis == "report" || is_image_analysis(a.analysis))
         analytics::import_store(in.images, index, storage::blob_store(root, /*clean_temp=*/false));
+    if (a.analysis == "report")  // a report holds its images; the analyses stream them (saved_image_stream)
+        in.damaged_saved_images += analytics::for_each_saved_image(index, [&](analytics::image&& img) {
+            if (in.images.add(std::move(img))) ++in.saved_images;
+        });
     if (a.analysis == "report" || !is_image_analysis(a.analysis)) {
         storage::event_log log(index);
         auto pulls = analytics::pulls_from_event_log(log, 0, std::numeric_limits<std::int64_t>::max());
@@ -218,7 +228,11 @@ nlohmann::json inputs_json(const analyze_args& a, const loaded_inputs& in) {
         j["event_errors"] = in.events.errors();
         j["files_not_matching_labels"] = in.unlabelled_files;
     }
-    if (!a.data_dirs.empty()) j["strata_requests"] = in.strata_requests;
+    if (!a.data_dirs.empty()) {
+        j["strata_requests"] = in.strata_requests;
+        j["saved_images"] = in.saved_images;
+        j["damaged_saved_images"] = in.damaged_saved_images;
+    }
     return j;
 }
 
@@ -245,10 +259,41 @@ int write_report(const analyze_args& a, const loaded_inputs& in) {
     return 0;
 }
 
-int print_analysis(const analyze_args& a, const loaded_inputs& in) {
+// The catalog's images, then those saved in each data directory, read one at a time (each
+// image once, by name, digest and platform); counts what it read into in.
+analytics::image_stream saved_image_stream(const analyze_args& a, loaded_inputs& in) {
+    return [&a, &in](const analytics::image_visitor& visit) {
+        std::unordered_set<std::string> seen;
+        for (const auto& img : in.images.images()) {
+            seen.insert(analytics::saved_image_key(img));
+            visit(img);
+        }
+        for (const auto& dir : a.data_dirs) {
+            storage::metadata_index index(store_index_dir(dir), storage::metadata_index::open_mode::read_only);
+            in.damaged_saved_images += analytics::for_each_saved_image(index, [&](analytics::image&& img) {
+                img.labels.insert(a.fixed.begin(), a.fixed.end());  // the image's own value wins
+                if (!seen.insert(analytics::saved_image_key(img)).second) return;
+                ++in.saved_images;
+                visit(img);
+            });
+        }
+    };
+}
+
+void print_saved_counts(const analyze_args& a, const loaded_inputs& in) {
+    if (a.data_dirs.empty() || !is_image_analysis(a.analysis)) return;
+    std::cerr << "saved images: " << in.saved_images << " read from the data director"
+              << (a.data_dirs.size() == 1 ? "y" : "ies");
+    if (in.damaged_saved_images) std::cerr << " (" << in.damaged_saved_images << " damaged records skipped)";
+    std::cerr << "\n";
+}
+
+int print_analysis(const analyze_args& a, loaded_inputs& in) {
     auto request = a.request;
     request.prices = in.prices;
-    const auto out = analytics::run_analysis(request, in.images, in.pulls);
+    const auto out = a.data_dirs.empty() ? analytics::run_analysis(request, in.images, in.pulls)
+                                         : analytics::run_analysis(request, saved_image_stream(a, in), in.pulls);
+    print_saved_counts(a, in);
     if (a.format == "json") {
         const nlohmann::json doc = {{"analysis", a.analysis}, {"inputs", inputs_json(a, in)}, {"result", out.json}};
         std::cout << doc.dump(2) << "\n";
@@ -272,6 +317,7 @@ bool nothing_read(const analyze_args& a, const loaded_inputs& in) {
 int run_analyze_command(const std::vector<std::string>& args) {
     if (!args.empty() && args[0] == "crawl") return run_crawl_command({args.begin() + 1, args.end()});
     if (!args.empty() && args[0] == "dockerfiles") return run_dockerfiles_command({args.begin() + 1, args.end()});
+    if (!args.empty() && args[0] == "import") return run_import_command({args.begin() + 1, args.end()});
     return run_command("analyze", analyze_usage, args, [&] {
         const auto a = parse_analyze_args(args);
         loaded_inputs in(a.limits);

@@ -9,6 +9,7 @@
 #include "proxy/cli/command_frame.hpp"
 #include "proxy/cli/crawl_client.hpp"
 #include "proxy/cli/crawl_journal.hpp"
+#include "proxy/cli/import_command.hpp"
 #include "proxy/cli/crawl_pacer.hpp"
 #include "proxy/cli/flags.hpp"
 #include "proxy/cli/server_flags.hpp"
@@ -31,6 +32,7 @@ using json = nlohmann::json;
 constexpr const char* crawl_usage =
     "usage: strata analyze crawl [--server http://127.0.0.1:5000] [--token-file F] [--all-tags]\n"
     "                            [--max-tags N] [--platform os/arch] [--save DIR] [--since DIR2]\n"
+    "                            [--data-dir DATA]\n"
     "                            [--concurrency N] [--max-pause SECONDS]\n"
     "                            [--format table|json|csv] [--refs FILE] IMAGE...\n"
     "  Fetches each image's manifest and config through strata, so they are cached there too, and\n"
@@ -43,6 +45,9 @@ constexpr const char* crawl_usage =
     "  analyze`, and keeps the crawl's progress in DIR/crawl-journal.jsonl: a crawl that was killed\n"
     "  or stopped resumes where it was when run again with the same DIR.\n"
     "  --since DIR2 skips the images a crawl saved in DIR2 (only new tags are fetched).\n"
+    "  --data-dir DATA saves every image crawled (with --save, every image of the journal) into\n"
+    "  the index of the data directory DATA, as `strata analyze import` does, for\n"
+    "  `strata analyze ANALYSIS --data-dir DATA`.\n"
     "  --concurrency N images at once (default 4). --max-tags N per repository (default 1000).\n"
     "  Answers 429 and 503 pause every worker (Retry-After, else 1 s doubling to 60 s); strata's\n"
     "  /api/v1/stats (--token-file when its admin API wants the token) is read at the start and\n"
@@ -54,7 +59,7 @@ constexpr std::size_t images_per_quota_check = 25;
 
 struct crawl_args {
     strata_server server;
-    std::string platform = "linux/amd64", save, since, format = "table";
+    std::string platform = "linux/amd64", save, since, data_dir, format = "table";
     bool all_tags = false;
     std::size_t max_tags = 1000, concurrency = 4;
     std::chrono::seconds max_pause{900};
@@ -92,6 +97,7 @@ crawl_args parse_crawl_args(const std::vector<std::string>& args) {
         .value("--max-tags", [&a](const std::string& v) { a.max_tags = whole_number("--max-tags", v, 0, 999'999); })
         .text("--platform", a.platform)
         .text("--save", a.save)
+        .text("--data-dir", a.data_dir)
         .text("--since", a.since)
         .value("--concurrency", [&a](const std::string& v) { a.concurrency = whole_number("--concurrency", v, 1, 64); })
         .value("--max-pause",
@@ -315,6 +321,13 @@ int crawl(const crawl_args& a) {
     analytics::image_catalog catalog;
     if (journal) save_bundles(a.save, *journal, catalog);
     for (auto& img : run.kept()) add_shown(catalog, std::move(img));
+    if (!a.data_dir.empty()) {
+        auto images = catalog.images();
+        for (auto& img : images)
+            if (img.tag.starts_with('@')) img.tag.clear();  // shown by digest in the table; saved without a tag
+        save_into_data_dir(a.data_dir, images);
+        std::cerr << "saved " << catalog.images().size() << " images into " << a.data_dir << "\n";
+    }
     auto table = analytics::trends_table(analytics::repository_trends(catalog.images(), 1));
     if (a.format == "json") std::cout << json{{"images", analytics::render_json(table)}, {"failed", run.failed()}}.dump(2) << "\n";
     else if (a.format == "csv") std::cout << analytics::render_csv(table);

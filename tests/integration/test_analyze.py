@@ -267,6 +267,70 @@ class AnalyzeImagesTest(unittest.TestCase):
         self.assertEqual(len(kripke), 4)
 
 
+class SavedImagesTest(unittest.TestCase):
+    """`strata analyze import` saves images into a data directory; the analyses read them back
+    one at a time and give what they give over the files."""
+
+    def setUp(self):
+        self.tmp = TempDir()
+        self.data = os.path.join(self.tmp.__enter__(), "data")
+
+    def tearDown(self):
+        self.tmp.__exit__(None, None, None)
+
+    def result(self, *args):
+        run = analyze(*args, "--format", "json")
+        self.assertEqual(run.returncode, 0, run.stderr)
+        return json.loads(run.stdout)["result"], run.stderr
+
+    def test_saved_images_give_the_same_answers_as_the_files(self):
+        run = subprocess.run([STRATA, "analyze", "import", "--data-dir", self.data, "--label", "survey=fixture",
+                              MANIFESTS], capture_output=True, text=True, timeout=60)
+        self.assertEqual(run.returncode, 0, run.stderr)
+        count = len(study_images())
+        self.assertIn("saved %d images into %s" % (count, self.data), run.stdout)
+        # Saving again replaces: still one record per image.
+        again = subprocess.run([STRATA, "analyze", "import", "--data-dir", self.data, MANIFESTS],
+                               capture_output=True, text=True, timeout=60)
+        self.assertEqual(again.returncode, 0, again.stderr)
+        sizes, err = self.result("sizes", "--data-dir", self.data, "--group-by", "registry,year")
+        self.assertIn("saved images: %d read from the data directory" % count, err)
+        self.assertEqual(sizes, self.result("sizes", MANIFESTS, "--group-by", "registry,year")[0])
+        reuse = self.result("reuse", "--data-dir", self.data)[0]
+        files = self.result("reuse", MANIFESTS)[0]
+        for key in ("images", "layer_references", "unique_layers", "referenced_bytes", "unique_bytes", "buckets"):
+            self.assertEqual(reuse[key], files[key], key)
+        self.assertEqual([(r["digest"], r["images"]) for r in reuse["top"]],
+                         [(r["digest"], r["images"]) for r in files["top"]])
+        hygiene = self.result("hygiene", "--data-dir", self.data)[0]
+        self.assertEqual(hygiene["install_steps"], self.result("hygiene", MANIFESTS)[0]["install_steps"])
+        trends = self.result("trends", "--data-dir", self.data)[0]["tags"]
+        self.assertEqual(sorted((t["repository"], t["tag"]) for t in trends),
+                         sorted((t["repository"], t["tag"]) for t in self.result("trends", MANIFESTS)[0]["tags"]))
+        neighbours = self.result("neighbours", "--data-dir", self.data)[0]
+        self.assertEqual(len(neighbours["images"]), count)
+
+    def test_import_refuses_a_data_directory_in_use_and_bad_input(self):
+        os.makedirs(self.data)
+        import fcntl
+        with open(os.path.join(self.data, "strata.pid"), "w") as pid:
+            fcntl.flock(pid, fcntl.LOCK_EX)  # as a running strata holds it
+            busy = subprocess.run([STRATA, "analyze", "import", "--data-dir", self.data, MANIFESTS],
+                                  capture_output=True, text=True, timeout=60)
+        self.assertEqual(busy.returncode, 1)
+        self.assertIn("already running on", busy.stderr)
+        garbage = os.path.join(self.tmp.path, "x.json")
+        with open(garbage, "w") as f:
+            f.write("{not json")
+        bad = subprocess.run([STRATA, "analyze", "import", "--data-dir", self.data, garbage],
+                             capture_output=True, text=True, timeout=60)
+        self.assertEqual(bad.returncode, 1)
+        self.assertIn("no image could be read; nothing saved", bad.stderr)
+        usage = subprocess.run([STRATA, "analyze", "import", MANIFESTS], capture_output=True, text=True, timeout=60)
+        self.assertEqual(usage.returncode, 2)
+        self.assertIn("--data-dir DIR is required", usage.stderr)
+
+
 class ReportTest(unittest.TestCase):
     def test_report_renders_in_headless_chromium(self):
         chromium = shutil.which("chromium")

@@ -72,9 +72,17 @@ class CrawlAtScaleTest(ProcessesTestCase):
         self.assertEqual([r["tag"] for r in json.loads(run.stdout)["images"]], TAGS)
         with open(os.path.join(self.saved, "fault.test", "lab", "app", "manifests-config-layers.json")) as f:
             self.assertEqual(sorted(json.load(f)["manifests"]), TAGS)
-        again = self.crawl("--save", self.saved)
+        data = os.path.join(self.dir, "data")
+        again = self.crawl("--save", self.saved, "--data-dir", data)
         self.assertEqual(again.returncode, 0, again.stderr)
         self.assertIn("crawled 0 images, 0 failed, 12 skipped (saved before)", again.stderr)
+        # --data-dir: every image of the journal, saved for the analyses to read back.
+        self.assertIn("saved 12 images into " + data, again.stderr)
+        trends = subprocess.run([STRATA, "analyze", "trends", "--data-dir", data, "--format", "json"],
+                                capture_output=True, text=True, timeout=60)
+        self.assertEqual(trends.returncode, 0, trends.stderr)
+        self.assertIn("saved images: 12 read from the data directory", trends.stderr)
+        self.assertEqual([r["tag"] for r in json.loads(trends.stdout)["result"]["tags"]], TAGS)
         # --since: a new directory gets only what the earlier crawl did not see.
         newer = self.crawl("--save", os.path.join(self.dir, "newer"), "--since", self.saved, tags=TAGS[10:])
         self.assertIn("crawled 0 images, 0 failed, 2 skipped", newer.stderr)
