@@ -1,13 +1,17 @@
 // similarity_bench: analyses of seeded synthetic images, timed, with peak RSS: similarity and
 // clustering by the dense method (both Jaccard matrices, average linkage) or the top-k method
 // (neighbours through an inverted index, average linkage on that graph), or the summary
-// analyses (sizes, trends, reuse, hygiene). Run by bench/analytics_bench.py.
+// analyses (sizes, trends, reuse, hygiene); or, with --method save --data-dir DIR, saves the
+// images into DIR's index for `strata analyze … --data-dir DIR` to read back. Run by
+// bench/analytics_bench.py.
 #include "analytics/analyses/dockerfile_hygiene.hpp"
 #include "analytics/analyses/image_neighbours.hpp"
 #include "analytics/analyses/image_similarity.hpp"
 #include "analytics/analyses/image_sizes.hpp"
 #include "analytics/analyses/layer_reuse.hpp"
+#include "analytics/inputs/saved_images.hpp"
 #include "analytics/simulator/synthetic_images.hpp"
+#include "storage/index/metadata_index.hpp"
 
 #include <sys/resource.h>
 
@@ -25,12 +29,13 @@ struct bench_args {
     synthetic_spec spec;
     std::string method = "dense";
     std::size_t k = 20;
+    std::string data_dir;
 };
 
 int usage(const char* self) {
     std::fprintf(stderr,
                  "usage: %s [--images N] [--layers N] [--seed N] [--empty-layer-percent P] [--repositories N] "
-                 "[--method dense|topk|summary] [--k N]\n",
+                 "[--method dense|topk|summary|save] [--k N] [--data-dir DIR]\n",
                  self);
     return 2;
 }
@@ -53,11 +58,14 @@ int main(int argc, char** argv) {
         else if (flag == "--seed") a.spec.seed = value;
         else if (flag == "--empty-layer-percent") a.spec.empty_layer_share = static_cast<double>(value) / 100;
         else if (flag == "--repositories") a.spec.repositories = value;
-        else if (flag == "--method" && (text == "dense" || text == "topk" || text == "summary")) a.method = text;
+        else if (flag == "--method" && (text == "dense" || text == "topk" || text == "summary" || text == "save"))
+            a.method = text;
+        else if (flag == "--data-dir") a.data_dir = text;
         else if (flag == "--k") a.k = value;
         else return usage(argv[0]);
     }
-    a.spec.with_history = a.method == "summary";
+    if ((a.method == "save") != !a.data_dir.empty()) return usage(argv[0]);
+    a.spec.with_history = a.method == "summary" || a.method == "save";
     const auto images = synthetic_images(a.spec);
     std::unordered_set<std::string> distinct;
     std::size_t refs = 0;
@@ -76,6 +84,9 @@ int main(int argc, char** argv) {
         const auto result = image_neighbours(images, similarity_basis::digest, a.k, 0.5f);
         clusters = result.clusters.clusters;
         verified = result.top.verified_pairs;
+    } else if (a.method == "save") {
+        strata::storage::metadata_index index(std::string(a.data_dir) + "/index");
+        save_images(index, images, 0);
     } else {
         const auto sizes = size_groups(images, {"registry"});
         const auto trends = repository_trends(images);

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace strata::analytics {
@@ -13,6 +14,15 @@ namespace strata::analytics {
 struct layer {
     std::string digest;  // "sha256:…" or "sha512:…", validated by the importer
     std::uint64_t size = 0;
+};
+
+// Hashes a digest by its last 16 characters: hex of a cryptographic hash is already uniform,
+// so hashing all 71 (or 135) is wasted work in the analyses' per-layer tables.
+struct digest_hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view digest) const noexcept {
+        return std::hash<std::string_view>{}(digest.size() > 16 ? digest.substr(digest.size() - 16) : digest);
+    }
 };
 
 // One config history entry; empty_layer entries (ENV, USER, …) made no layer.

@@ -57,32 +57,37 @@ std::string encode_saved_image(const image& img) {
     return out;
 }
 
-std::optional<image> decode_saved_image(std::string_view record) {
+bool decode_saved_image_into(std::string_view record, image& img) {
     storage::varint_reader in(record);
-    if (in.bytes(1) != std::string_view(&record_version, 1)) return std::nullopt;
-    image img;
-    for (auto* s : {&img.registry, &img.repository, &img.tag, &img.digest, &img.platform}) *s = in.text();
+    if (in.bytes(1) != std::string_view(&record_version, 1)) return false;
+    for (auto* s : {&img.registry, &img.repository, &img.tag, &img.digest, &img.platform}) s->assign(in.text());
     img.created_s = optional_time(in);
     img.seen_s = optional_time(in);
-    img.config.digest = in.text();
+    img.config.digest.assign(in.text());
     img.config.size = in.varint();
     img.layers.resize(bounded_count(in));
     for (auto& l : img.layers) {
-        l.digest = in.text();
+        l.digest.assign(in.text());
         l.size = in.varint();
     }
     img.history.resize(bounded_count(in));
     for (auto& h : img.history) {
-        h.created_by = in.text();
+        h.created_by.assign(in.text());
         const auto flag = in.bytes(1);
         h.empty_layer = in.ok() && flag[0] == 1;
         if (in.ok() && flag[0] != 0 && flag[0] != 1) in.fail();
     }
+    img.labels.clear();
     for (auto n = bounded_count(in); n > 0 && in.ok(); --n) {
         std::string key(in.text());
         img.labels[std::move(key)] = in.text();
     }
-    if (!in.ok() || !in.at_end()) return std::nullopt;
+    return in.ok() && in.at_end();
+}
+
+std::optional<image> decode_saved_image(std::string_view record) {
+    image img;
+    if (!decode_saved_image_into(record, img)) return std::nullopt;
     return img;
 }
 
@@ -103,10 +108,11 @@ std::size_t save_images(storage::metadata_index& index, const std::vector<image>
     return images.size();
 }
 
-std::size_t for_each_saved_image(const storage::metadata_index& index, const std::function<void(image&&)>& visit) {
+std::size_t for_each_saved_image(const storage::metadata_index& index, const std::function<void(image&)>& visit) {
     std::size_t damaged = 0;
+    image img;
     storage::for_each_saved_image(index, [&](std::string_view, std::string_view value) {
-        if (auto img = decode_saved_image(value)) visit(std::move(*img));
+        if (decode_saved_image_into(value, img)) visit(img);
         else ++damaged;
     });
     return damaged;

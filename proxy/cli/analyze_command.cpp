@@ -163,7 +163,7 @@ void load_store(const analyze_args& a, const std::string& data_dir, loaded_input
     if (a.analysis == "report" || is_image_analysis(a.analysis))
         analytics::import_store(in.images, index, storage::blob_store(root, /*clean_temp=*/false));
     if (a.analysis == "report")  // a report holds its images; the analyses stream them (saved_image_stream)
-        in.damaged_saved_images += analytics::for_each_saved_image(index, [&](analytics::image&& img) {
+        in.damaged_saved_images += analytics::for_each_saved_image(index, [&](analytics::image& img) {
             if (in.images.add(std::move(img))) ++in.saved_images;
         });
     if (a.analysis == "report" || !is_image_analysis(a.analysis)) {
@@ -263,6 +263,8 @@ int write_report(const analyze_args& a, const loaded_inputs& in) {
 // image once, by name, digest and platform); counts what it read into in.
 analytics::image_stream saved_image_stream(const analyze_args& a, loaded_inputs& in) {
     return [&a, &in](const analytics::image_visitor& visit) {
+        // One data directory's keys are unique: only images from elsewhere can repeat them.
+        const bool may_repeat = !in.images.images().empty() || a.data_dirs.size() > 1;
         std::unordered_set<std::string> seen;
         for (const auto& img : in.images.images()) {
             seen.insert(analytics::saved_image_key(img));
@@ -270,9 +272,9 @@ analytics::image_stream saved_image_stream(const analyze_args& a, loaded_inputs&
         }
         for (const auto& dir : a.data_dirs) {
             storage::metadata_index index(store_index_dir(dir), storage::metadata_index::open_mode::read_only);
-            in.damaged_saved_images += analytics::for_each_saved_image(index, [&](analytics::image&& img) {
+            in.damaged_saved_images += analytics::for_each_saved_image(index, [&](analytics::image& img) {
                 img.labels.insert(a.fixed.begin(), a.fixed.end());  // the image's own value wins
-                if (!seen.insert(analytics::saved_image_key(img)).second) return;
+                if (may_repeat && !seen.insert(analytics::saved_image_key(img)).second) return;
                 ++in.saved_images;
                 visit(img);
             });

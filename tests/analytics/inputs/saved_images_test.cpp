@@ -88,7 +88,7 @@ TEST_CASE("saved images are read back one at a time, in key order, replaced by k
     storage::metadata_index index(dir.path / "index", storage::metadata_index::open_mode::read_only);
     std::size_t n = 0;
     std::string previous;
-    const auto damaged = for_each_saved_image(index, [&](image&& img) {
+    const auto damaged = for_each_saved_image(index, [&](image& img) {
         ++n;
         const auto key = saved_image_key(img);
         CHECK(previous < key);
@@ -120,6 +120,6 @@ TEST_CASE("the study's images are saved and read back unchanged") {
         expected[saved_image_key(img)] = encode_saved_image(img);
     }
     std::map<std::string, std::string> got;
-    for_each_saved_image(index, [&](image&& img) { got[saved_image_key(img)] = encode_saved_image(img); });
+    for_each_saved_image(index, [&](image& img) { got[saved_image_key(img)] = encode_saved_image(img); });
     CHECK(got == expected);
 }
