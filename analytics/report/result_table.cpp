@@ -127,20 +127,38 @@ std::string render_csv(const result_table& t) {
     return out;
 }
 
-std::string render_html(const result_table& t, std::size_t max_rows) {
-    std::string out = t.title.empty() ? "" : "<h3>" + xml_escape(t.title) + "</h3>\n";
-    out += "<table><thead><tr>";
-    for (const auto& c : t.columns) out += std::string(c.kind == unit::text ? "<th>" : "<th class=\"n\">") + xml_escape(c.name) + "</th>";
-    out += "</tr></thead><tbody>\n";
-    for (std::size_t r = 0; r < t.rows.size() && r < max_rows; ++r) {
+namespace {
+
+std::string html_rows(const result_table& t, std::size_t from, std::size_t to) {
+    std::string out;
+    for (std::size_t r = from; r < t.rows.size() && r < to; ++r) {
         out += "<tr>";
         for (std::size_t i = 0; i < t.rows[r].size() && i < t.columns.size(); ++i)
             out += std::string(t.columns[i].kind == unit::text ? "<td>" : "<td class=\"n\">") +
                    xml_escape(cell_text(t.rows[r][i], t.columns[i].kind, true)) + "</td>";
         out += "</tr>\n";
     }
-    out += "</tbody></table>\n";
-    if (t.rows.size() > max_rows) out += "<p class=\"note\">" + std::to_string(t.rows.size() - max_rows) + " more rows in the JSON and CSV outputs.</p>\n";
+    return out;
+}
+
+std::string html_table(const result_table& t, std::size_t from, std::size_t to) {
+    std::string out = "<table><thead><tr>";
+    for (const auto& c : t.columns) out += std::string(c.kind == unit::text ? "<th>" : "<th class=\"n\">") + xml_escape(c.name) + "</th>";
+    return out + "</tr></thead><tbody>\n" + html_rows(t, from, to) + "</tbody></table>\n";
+}
+
+}  // namespace
+
+std::string render_html(const result_table& t, std::size_t shown, std::size_t max_rows) {
+    std::string out = t.title.empty() ? "" : "<h3>" + xml_escape(t.title) + "</h3>\n";
+    shown = std::min(shown, max_rows);
+    out += html_table(t, 0, shown);
+    const auto end = std::min(t.rows.size(), max_rows);
+    if (end > shown)
+        out += "<details><summary>" + std::to_string(end - shown) + " more rows</summary>\n" + html_table(t, shown, end) +
+               "</details>\n";
+    if (t.rows.size() > max_rows)
+        out += "<p class=\"note\">" + std::to_string(t.rows.size() - max_rows) + " more rows in the JSON and CSV outputs.</p>\n";
     return out;
 }
 

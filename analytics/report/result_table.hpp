@@ -38,7 +38,8 @@ std::string render_csv(const result_table& table);
 nlohmann::json render_json(const result_table& table);
 
 // An HTML <table> with human units and escaped text, under an <h3> title.
-std::string render_html(const result_table& table, std::size_t max_rows = 200);
+// The first `shown` rows as a table; the rest, up to max_rows, folded in a <details> below it.
+std::string render_html(const result_table& table, std::size_t shown = 15, std::size_t max_rows = 400);
 
 // Text made safe inside HTML or SVG elements and attribute values.
 std::string xml_escape(std::string_view text);

@@ -11,7 +11,8 @@
 
 namespace strata::analytics {
 
-// Bars of a log-scale histogram; x labels are formatted by label (e.g. human_bytes).
+// Bars of a log-scale histogram; x labels are formatted by label (e.g. human_bytes), thinned
+// so that no two touch. Axis labels carry the classes "x" and "y".
 std::string svg_histogram(const std::vector<histogram_bin>& bins, const std::string& title,
                           const std::function<std::string(double)>& label);
 
@@ -21,10 +22,12 @@ struct line_series {
     std::vector<double> y;
 };
 
-// One line per series over its own categories (x positions 0..n-1 scaled to the width).
-// log_y draws y on a log scale (values must be > 0 there).
+// One line per series over its own categories (x positions 0..n-1 scaled to the width), the
+// longest series' categories labelled below, thinned so that no two labels touch; a series of
+// one point is drawn as a point. log_y draws y on a log scale (values must be > 0 there).
+// width is the drawing's own (it is scaled to the page): narrower for small multiples.
 std::string svg_line_chart(const std::vector<line_series>& series, const std::string& title,
-                           const std::function<std::string(double)>& y_label, bool log_y = false);
+                           const std::function<std::string(double)>& y_label, bool log_y = false, double width = 960);
 
 struct box {
     std::string name;
@@ -35,8 +38,9 @@ struct box {
 // Horizontal box plots: whiskers p5..p95, box p25..p75, a line at the median, a dot at max.
 std::string svg_box_plots(const std::vector<box>& boxes, const std::string& title, const std::string& unit);
 
-// A square heatmap of values in [0, 1], rows and columns in the given order, with labels and,
-// when cluster labels are given, a coloured strip marking each row's cluster.
+// A square heatmap of values in [0, 1], rows and columns in the given order. Rows are labelled
+// when they are tall enough, and name their image on hover always; when cluster labels are
+// given, a coloured strip marks each row's cluster, with a legend of the largest clusters.
 std::string svg_heatmap(const std::vector<std::string>& names, const std::vector<std::size_t>& order,
                         const std::function<double(std::size_t, std::size_t)>& value,
                         const std::vector<std::size_t>& clusters, const std::string& title);

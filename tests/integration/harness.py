@@ -5,6 +5,7 @@ clients, on ports picked at run time, under a fresh temporary directory.
 """
 import gzip
 import hashlib
+from html import unescape as html_unescape
 import io
 import json
 import os
@@ -477,3 +478,51 @@ class ProxyTestCase(unittest.TestCase):
         if self.strata:
             self.strata.stop()
 
+
+
+# Measures, inside Chromium, every axis label (SVG text of class x or y) of each chart and
+# reports the pairs whose boxes overlap; runs once the page is laid out, at the end of <body>.
+LABEL_CHECK_SCRIPT = """<script>
+(() => {
+  const overlaps = [];
+  let labels = 0;
+  for (const svg of document.querySelectorAll('svg')) {
+    const title = (svg.querySelector('title') || {}).textContent || '';
+    const texts = [...svg.querySelectorAll('text.x, text.y')];
+    const boxes = texts.map(t => t.getBoundingClientRect());
+    labels += texts.length;
+    for (let i = 0; i < boxes.length; ++i)
+      for (let j = i + 1; j < boxes.length; ++j) {
+        const a = boxes[i], b = boxes[j];
+        if (a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5)
+          overlaps.push(title + ': "' + texts[i].textContent + '" / "' + texts[j].textContent + '"');
+      }
+  }
+  const out = document.createElement('pre');
+  out.id = 'label-check';
+  out.textContent = JSON.stringify({labels: labels, overlaps: overlaps});
+  document.body.appendChild(out);
+})();
+</script>"""
+
+
+def axis_label_overlaps(html_path, width, workdir):
+    """(labels measured, overlapping pairs) of the page at html_path laid out `width` px wide in
+    headless Chromium, read back from the DOM it dumps."""
+    with open(html_path) as f:
+        html = f.read()
+    checked = os.path.join(workdir, "checked-%d.html" % width)
+    with open(checked, "w") as f:
+        f.write(html.replace("</body>", LABEL_CHECK_SCRIPT + "</body>"))
+    chromium = shutil.which("chromium")
+    dom = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                          "--user-data-dir=" + os.path.join(workdir, "chromium-%d" % width),
+                          "--window-size=%d,2000" % width, "--dump-dom", "file://" + checked],
+                         capture_output=True, text=True, timeout=120)
+    if dom.returncode != 0:
+        raise AssertionError("chromium failed: " + dom.stderr[-2000:])
+    found = re.search(r'<pre id="label-check">(.*?)</pre>', dom.stdout, re.S)
+    if not found:
+        raise AssertionError("the label check did not run")
+    result = json.loads(html_unescape(found.group(1)))
+    return result["labels"], result["overlaps"]

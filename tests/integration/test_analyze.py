@@ -11,7 +11,7 @@ import struct
 import subprocess
 import unittest
 
-from harness import REPO_ROOT, STRATA, TempDir, distinct_events, shared_data
+from harness import REPO_ROOT, STRATA, TempDir, axis_label_overlaps, distinct_events, shared_data
 
 FIXTURES = os.path.join(REPO_ROOT, "tests", "fixtures")
 EVENTS = os.path.join(FIXTURES, "k8s-events")
@@ -363,6 +363,20 @@ class ReportTest(unittest.TestCase):
             self.assertGreaterEqual(dom.stdout.count("<svg"), 8)
             self.assertIn("<rect", dom.stdout)
             self.assertIn("<polyline", dom.stdout)
+            # The report opens with its answer, computed from the results.
+            answer = re.search(r'<section id="answer">(.*?)</section>', html, re.S)
+            self.assertIsNotNone(answer, "no opening answer")
+            text = re.sub(r"<[^>]+>", " ", answer.group(1))
+            self.assertIn("images: half are under", text)
+            self.assertIn("sharing saves", text)
+            self.assertRegex(text, r"pulls took [0-9.]+ (s|min) at the median")
+            self.assertRegex(text, r"Replayed through a strata cache of [0-9.]+ [kMGT]?B")
+            self.assertIn("<details><summary>", html)  # long tables fold their rest
+            # No two axis labels overlap, on a laptop or a phone.
+            for width in (1280, 390):
+                labels, overlaps = axis_label_overlaps(out, width, d)
+                self.assertGreater(labels, 50, width)
+                self.assertEqual(overlaps, [], "at %d px" % width)
 
     def test_report_needs_an_output_and_inputs(self):
         self.assertEqual(analyze("report", "--images", MANIFESTS).returncode, 2)

@@ -7,7 +7,7 @@ import re
 import subprocess
 import unittest
 
-from harness import REPO_ROOT, STRATA, ProxyTestCase, Registry, Strata, TempDir, distinct_events, push_image, random_layer, shared_data
+from harness import REPO_ROOT, STRATA, ProxyTestCase, Registry, Strata, TempDir, axis_label_overlaps, distinct_events, push_image, random_layer, shared_data
 
 FIXTURES = os.path.join(REPO_ROOT, "tests", "fixtures")
 PATTERN = "{cloud}/{env}/{node_type}/size{size}/times/*"
@@ -133,6 +133,13 @@ class TraceInputTest(unittest.TestCase):
             self.assertIn('id="simulation"', html)
             self.assertIn("<polyline", html)
             self.assertIn("Miss ratio vs capacity (proxy)", html)
+            self.assertIn('class="x">7.0 GB</text>', html)  # capacities label the x axis
+            # A node curve has one capacity: drawn as points, with a note.
+            self.assertIn("one point per series: drawn as points", html)
+            for width in (1280, 390):
+                labels, overlaps = axis_label_overlaps(report, width, d)
+                self.assertGreater(labels, 20, width)
+                self.assertEqual(overlaps, [], "at %d px" % width)
             csv = simulate("--csv", path, "--policy", "lru", "--capacity", "20GB", "--format", "csv")
             self.assertTrue(csv.stdout.startswith("topology,policy,capacity,requests,"))
 
