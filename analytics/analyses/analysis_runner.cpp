@@ -133,7 +133,8 @@ analysis_output run_analysis(const analysis_request& r, const image_catalog& ima
 
 analysis_output run_analysis(const analysis_request& r, const image_stream& images,
                              const std::vector<pull_observation>& pulls) {
-    const bool with_history = r.by == similarity_basis::content;
+    // similarity prints both bases' numbers whatever it clusters by; neighbours only its own.
+    const bool with_history = r.name == "similarity" || r.by == similarity_basis::content;
     if (r.name == "sizes") return sizes(r, images);
     if (r.name == "trends") return trends(images);
     if (r.name == "reuse") return reuse(r, images);

@@ -52,7 +52,7 @@ analysis_output run_analysis(const analysis_request& request, const image_catalo
 
 // The same over a stream read once: sizes, trends, reuse and hygiene keep only what they
 // summarise, never the images; similarity, neighbours and bases hold every image's layer list
-// (and its history only for --by content).
+// (and its history for similarity, and for --by content).
 analysis_output run_analysis(const analysis_request& request, const image_stream& images,
                              const std::vector<pull_observation>& pulls);
 

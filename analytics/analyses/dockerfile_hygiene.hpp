@@ -55,7 +55,7 @@ private:
     std::size_t top_n_;
     hygiene_summary h_;
     std::vector<double> layer_counts_;
-    std::unordered_set<std::string, digest_hash> listed_;
+    std::unordered_set<std::string> listed_;
 };
 
 }  // namespace strata::analytics

@@ -39,7 +39,7 @@ public:
 private:
     struct group {
         std::vector<double> totals, counts, layer_sizes;
-        std::unordered_set<std::string, digest_hash> seen;
+        std::unordered_set<std::string> seen;
     };
     std::vector<std::string> group_by_;
     std::map<label_set, group> groups_;

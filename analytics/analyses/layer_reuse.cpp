@@ -10,7 +10,7 @@ void layer_reuse_builder::add(const image& img) {
     ++totals_.images;
     const auto repo = repository_ids_.try_emplace(img.registry + '/' + img.repository,
                                                   static_cast<std::uint32_t>(repository_ids_.size())).first->second;
-    std::unordered_set<std::string_view, digest_hash> in_image;
+    std::unordered_set<std::string_view> in_image;
     for (const auto& l : img.layers) {
         totals_.referenced_bytes += l.size;
         ++totals_.layer_references;

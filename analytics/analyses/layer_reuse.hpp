@@ -51,7 +51,7 @@ private:
         std::string example;
     };
     reuse_summary totals_;
-    std::unordered_map<std::string, usage, digest_hash> layers_;
+    std::unordered_map<std::string, usage> layers_;
     std::unordered_map<std::string, std::uint32_t> repository_ids_;
 };
 

@@ -6,7 +6,6 @@
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
 namespace strata::analytics {
@@ -16,14 +15,6 @@ struct layer {
     std::uint64_t size = 0;
 };
 
-// Hashes a digest by its last 16 characters: hex of a cryptographic hash is already uniform,
-// so hashing all 71 (or 135) is wasted work in the analyses' per-layer tables.
-struct digest_hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view digest) const noexcept {
-        return std::hash<std::string_view>{}(digest.size() > 16 ? digest.substr(digest.size() - 16) : digest);
-    }
-};
 
 // One config history entry; empty_layer entries (ENV, USER, …) made no layer.
 struct history_step {

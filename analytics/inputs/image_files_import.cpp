@@ -300,8 +300,8 @@ std::vector<import_job> jobs_for(image_catalog& catalog, const std::vector<fs::p
 void import_image_files(image_catalog& catalog, const std::vector<fs::path>& paths, std::size_t max_bytes) {
     const auto jobs = jobs_for(catalog, paths);
     // A window of files at a time, one thread each, absorbed in the order found: the same
-    // catalog as reading them one by one, with one window's documents in memory.
-    const std::size_t window = std::max(1u, std::thread::hardware_concurrency());
+    // catalog as reading them one by one, with one window's documents in memory (bounded).
+    const std::size_t window = parallel_files(max_bytes);
     for (std::size_t first = 0; first < jobs.size(); first += window) {
         const auto count = std::min(window, jobs.size() - first);
         std::vector<image_catalog> parts(count);

@@ -16,4 +16,9 @@ struct input_limits {
     std::size_t max_document_bytes = std::size_t{64} << 20;
 };
 
+// How many files an importer reads at once, each on its own thread: one per CPU this process
+// may run on (its affinity, not the host's count), and no more than keep that many inputs of
+// per_file_bytes within 256 MiB (a parsed document takes several times its text). At least 1.
+std::size_t parallel_files(std::size_t per_file_bytes);
+
 }  // namespace strata::analytics

@@ -2,6 +2,10 @@
 // sequence, and the bounded whole-file reader built on it.
 #include "analytics/inputs/input_stream.hpp"
 
+#include "analytics/inputs/input_limits.hpp"
+
+#include <sched.h>
+
 #include <zlib.h>
 
 #include <algorithm>
@@ -141,6 +145,14 @@ file_text read_input_file(const std::filesystem::path& path, std::size_t max_byt
     }
     if (!in.error().empty()) return {std::nullopt, in.error()};
     return {std::move(text), {}};
+}
+
+std::size_t parallel_files(std::size_t per_file_bytes) {
+    constexpr std::size_t budget = std::size_t{256} << 20;
+    cpu_set_t cpus;
+    CPU_ZERO(&cpus);
+    const std::size_t usable = sched_getaffinity(0, sizeof cpus, &cpus) == 0 ? static_cast<std::size_t>(CPU_COUNT(&cpus)) : 1;
+    return std::max<std::size_t>(1, std::min(usable, budget / std::max<std::size_t>(per_file_bytes, 1)));
 }
 
 }  // namespace strata::analytics

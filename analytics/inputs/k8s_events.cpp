@@ -210,7 +210,7 @@ std::size_t k8s_event_importer::add_paths(const std::vector<std::string>& paths,
     }
     // Files are read a window at a time, one thread each, and absorbed in the order given: the
     // result is the same as reading them one by one, and memory holds one window's events.
-    const std::size_t window = std::max(1u, std::thread::hardware_concurrency());
+    const std::size_t window = parallel_files(limits_.max_document_bytes);
     for (std::size_t first = 0; first < files.size(); first += window) {
         const auto count = std::min(window, files.size() - first);
         std::vector<event_file_reader> readers(count, event_file_reader(limits_));

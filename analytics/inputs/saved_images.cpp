@@ -22,11 +22,11 @@ std::optional<std::int64_t> optional_time(storage::varint_reader& in) {
     return in.signed_varint();
 }
 
-// A count that cannot exceed the bytes left (every element takes at least one byte): a hostile
-// count never reserves memory the record does not back.
+// A count that cannot exceed half the bytes left (every layer, step and label takes at least
+// two): a hostile count never reserves memory the record does not back.
 std::size_t bounded_count(storage::varint_reader& in) {
     const auto n = in.varint();
-    if (n > in.rest().size()) in.fail();
+    if (n > in.rest().size() / 2) in.fail();
     return in.ok() ? static_cast<std::size_t>(n) : 0;
 }
 

@@ -199,7 +199,7 @@ std::string svg_heatmap(const std::vector<std::string>& names, const std::vector
     for (std::size_t r = 0; r < n; ++r) {
         const auto i = order[r];
         const double y = top + cell * static_cast<double>(r);
-        const auto tip = names[i] + (clusters.empty() ? "" : " (cluster " + std::to_string(clusters[i]) + ")");
+        const auto tip = shorten(names[i], 200) + (clusters.empty() ? "" : " (cluster " + std::to_string(clusters[i]) + ")");
         if (row_labels) svg += text(label_w - 4, y + cell - 2, shorten(names[i], 48), "end", "y s");
         svg += rect(0, y, label_w, cell, "transparent", tip);  // hover: the row's image
         if (!clusters.empty()) svg += rect(label_w, y, strip - 2, cell, palette[(clusters[i] - 1) % std::size(palette)], tip);
@@ -208,7 +208,7 @@ std::string svg_heatmap(const std::vector<std::string>& names, const std::vector
             const double v = i == j ? 1.0 : value(i, j);
             if (v <= 0) continue;
             svg += rect(label_w + strip + cell * static_cast<double>(c), y, cell, cell, heat(v),
-                        names[i] + " / " + names[j] + ": " + fmt(v));
+                        shorten(names[i], 60) + " / " + shorten(names[j], 60) + ": " + fmt(v));
         }
     }
     double ly = top + grid + 12;

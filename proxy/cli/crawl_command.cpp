@@ -47,7 +47,8 @@ constexpr const char* crawl_usage =
     "  --since DIR2 skips the images a crawl saved in DIR2 (only new tags are fetched).\n"
     "  --data-dir DATA saves every image crawled (with --save, every image of the journal) into\n"
     "  the index of the data directory DATA, as `strata analyze import` does, for\n"
-    "  `strata analyze ANALYSIS --data-dir DATA`.\n"
+    "  `strata analyze ANALYSIS --data-dir DATA`. DATA cannot be the data directory of the strata\n"
+    "  the crawl goes through (its lock is taken before the first fetch).\n"
     "  --concurrency N images at once (default 4). --max-tags N per repository (default 1000).\n"
     "  Answers 429 and 503 pause every worker (Retry-After, else 1 s doubling to 60 s); strata's\n"
     "  /api/v1/stats (--token-file when its admin API wants the token) is read at the start and\n"
@@ -309,6 +310,8 @@ void save_bundles(const std::string& dir, const crawl_journal& journal, analytic
 }
 
 int crawl(const crawl_args& a) {
+    std::optional<data_dir_writer> data_dir;  // taken first: a data directory in use is refused before any fetch
+    if (!a.data_dir.empty()) data_dir.emplace(a.data_dir);
     std::optional<crawl_journal> journal;
     if (!a.save.empty()) journal.emplace(a.save);
     if (journal && journal->damaged_lines())
@@ -321,11 +324,11 @@ int crawl(const crawl_args& a) {
     analytics::image_catalog catalog;
     if (journal) save_bundles(a.save, *journal, catalog);
     for (auto& img : run.kept()) add_shown(catalog, std::move(img));
-    if (!a.data_dir.empty()) {
+    if (data_dir) {
         auto images = catalog.images();
         for (auto& img : images)
             if (img.tag.starts_with('@')) img.tag.clear();  // shown by digest in the table; saved without a tag
-        save_into_data_dir(a.data_dir, images);
+        data_dir->save(images);
         std::cerr << "saved " << catalog.images().size() << " images into " << a.data_dir << "\n";
     }
     auto table = analytics::trends_table(analytics::repository_trends(catalog.images(), 1));

@@ -6,8 +6,6 @@
 #include "analytics/inputs/saved_images.hpp"
 #include "proxy/cli/command_frame.hpp"
 #include "proxy/cli/flags.hpp"
-#include "storage/blobs/store_lock.hpp"
-#include "storage/index/metadata_index.hpp"
 
 #include <chrono>
 #include <iostream>
@@ -56,6 +54,7 @@ import_args parse_import_args(const std::vector<std::string>& args) {
 }
 
 int import(const import_args& a) {
+    data_dir_writer writer(a.data_dir);
     analytics::image_catalog catalog;
     analytics::import_image_files(catalog, a.paths, a.max_document_bytes);
     catalog.label_all(a.labels);
@@ -68,18 +67,19 @@ int import(const import_args& a) {
         std::cerr << "strata analyze import: no image could be read; nothing saved\n";
         return 1;
     }
-    save_into_data_dir(a.data_dir, catalog.images());
+    writer.save(catalog.images());
     std::cout << "saved " << catalog.images().size() << " images into " << a.data_dir << "\n";
     return 0;
 }
 
 }  // namespace
 
-void save_into_data_dir(const std::string& data_dir, const std::vector<analytics::image>& images) {
-    storage::store_lock lock(data_dir);
-    storage::metadata_index index(fs::path(data_dir) / "index");
+data_dir_writer::data_dir_writer(const std::string& data_dir)
+    : lock_(data_dir), index_(fs::path(data_dir) / "index") {}
+
+void data_dir_writer::save(const std::vector<analytics::image>& images) {
     const auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
-    analytics::save_images(index, images, now.count());
+    analytics::save_images(index_, images, now.count());
 }
 
 int run_import_command(const std::vector<std::string>& args) {

@@ -4,15 +4,26 @@
 #pragma once
 
 #include "analytics/inputs/image.hpp"
+#include "storage/blobs/store_lock.hpp"
+#include "storage/index/metadata_index.hpp"
 
 #include <string>
 #include <vector>
 
 namespace strata::proxy {
 
-// Saves images into data_dir's index (creating the data directory if need be), holding the
-// data directory's lock: throws storage::store_in_use while a strata runs on it.
-void save_into_data_dir(const std::string& data_dir, const std::vector<analytics::image>& images);
+// Holds a data directory's lock and its index open for saving images (creating the directory if
+// need be). Taken before the work whose images it saves, so that a data directory in use is
+// refused at once: throws storage::store_in_use while a strata runs on it.
+class data_dir_writer {
+public:
+    explicit data_dir_writer(const std::string& data_dir);
+    void save(const std::vector<analytics::image>& images);
+
+private:
+    storage::store_lock lock_;
+    storage::metadata_index index_;
+};
 
 // Returns the exit status: 0 when images were saved, 1 when none could be read, 2 for bad usage.
 int run_import_command(const std::vector<std::string>& args);
