@@ -21,11 +21,20 @@ public:
     // UTF-8, nested deeper than max_depth, or holding an integer beyond 64 bits. Never throws
     // for bad input.
     static std::optional<json_document> parse(std::string_view text);
+    // The same; when text has room for simdjson's padding past its end (a string grown by
+    // appending usually has), it is parsed in place instead of copied first.
+    static std::optional<json_document> parse(const std::string& text);
+    static std::optional<json_document> parse(const char* text) { return parse(std::string_view(text)); }
 
     simdjson::dom::element root() const noexcept { return root_; }
 
+    json_document(json_document&&) noexcept = default;
+    json_document& operator=(json_document&&) noexcept = default;
+    ~json_document();  // gives its parser back for the next document (see json_document.cpp)
+
 private:
     json_document() = default;
+    static std::optional<json_document> parse_into_new(std::string_view text, bool padded);
     std::unique_ptr<simdjson::dom::parser> parser_;  // owns the tape root_ points into
     simdjson::dom::element root_;
 };
