@@ -6,8 +6,10 @@
 #include "analytics/inputs/input_limits.hpp"
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 namespace strata::storage {
@@ -38,6 +40,9 @@ public:
     void note(std::string where, const std::string& what);
 
     const std::vector<image>& images() const noexcept { return images_; }
+    // The images read so far, moved out; the catalog still knows them (a later copy is still a
+    // duplicate) and keeps counting.
+    std::vector<image> take_images() { return std::exchange(images_, {}); }
     image_import_counts& counts() noexcept { return counts_; }
     const image_import_counts& counts() const noexcept { return counts_; }
     const std::vector<std::string>& errors() const noexcept { return errors_; }
@@ -56,8 +61,11 @@ private:
 // `NAME.manifest.json`). Other directories are searched for these. A file that decompresses to
 // more than max_document_bytes is counted unreadable and noted ("file PATH: larger than N
 // bytes"), read no further. Never throws for bad input.
+// after_window, when given, is called with the catalog after each window of files read in
+// parallel: a caller that saves images as they come can take them out there (take_images).
 void import_image_files(image_catalog& catalog, const std::vector<std::filesystem::path>& paths,
-                        std::size_t max_document_bytes = input_limits{}.max_document_bytes);
+                        std::size_t max_document_bytes = input_limits{}.max_document_bytes,
+                        const std::function<void(image_catalog&)>& after_window = {});
 
 // Every image strata has cached: tags and their manifests (all platforms of an index that
 // are cached), configs from the blob store when cached. Registry is the upstream name.

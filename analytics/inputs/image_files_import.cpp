@@ -7,6 +7,7 @@
 #include "storage/untrusted/text_escape.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <thread>
 
@@ -297,7 +298,8 @@ std::vector<import_job> jobs_for(image_catalog& catalog, const std::vector<fs::p
 
 }  // namespace
 
-void import_image_files(image_catalog& catalog, const std::vector<fs::path>& paths, std::size_t max_bytes) {
+void import_image_files(image_catalog& catalog, const std::vector<fs::path>& paths, std::size_t max_bytes,
+                        const std::function<void(image_catalog&)>& after_window) {
     const auto jobs = jobs_for(catalog, paths);
     // A window of files at a time, one thread each, absorbed in the order found: the same
     // catalog as reading them one by one, with one window's documents in memory (bounded).
@@ -311,6 +313,7 @@ void import_image_files(image_catalog& catalog, const std::vector<fs::path>& pat
             jobs[first].run(parts[0], max_bytes);
         }
         for (auto& part : parts) catalog.absorb(std::move(part));
+        if (after_window) after_window(catalog);
     }
 }
 

@@ -1,4 +1,4 @@
-// json_document: a parser per document, sized to it, with simdjson's depth limit set.
+// json_document: simdjson parsers taken from a small pool (sized to the largest document they have read), with the depth limit set.
 #include "analytics/inputs/json_document.hpp"
 
 #include <mutex>

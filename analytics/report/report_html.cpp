@@ -27,7 +27,7 @@ th{background:#eef1f5}td.n,th.n{text-align:right;font-variant-numeric:tabular-nu
 .charts{display:block}section{overflow-x:auto}
 svg.chart{display:block;width:100%;min-width:560px;height:auto;margin:8px 0}
 @media (max-width:700px){main{padding:8px 10px 32px}section{padding:10px 12px}svg.chart{min-width:760px}}svg.heat{display:block;max-width:100%;height:auto}
-.multiples{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(520px,100%),1fr));gap:12px}
+.multiples{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(560px,100%),1fr));gap:12px}
 details summary{cursor:pointer;color:#4e79a7;font-size:13px;margin:4px 0}
 .answer p{font-size:15px;line-height:1.5;margin:6px 0}
 svg .t{font-size:14px;font-weight:600;fill:#1d2330}svg .l,svg .x,svg .y{font-size:11px;fill:#3b4350}svg .s{font-size:9px;fill:#3b4350}
@@ -201,7 +201,7 @@ std::string pull_sentences(const report_inputs& in) {
         double total = 0, hours = 0;
         const cost_group* top = nullptr;
         for (const auto& c : costs) {
-            total += c.cost, hours += c.node_hours;
+            total += c.cost, hours += c.pull_seconds / 3600;
             if (!top || c.cost > top->cost) top = &c;
         }
         out += " Nodes spent " + number(hours, "%.1f h") + " waiting on pulls, " + xml_escape(in.prices->currency) + " " +

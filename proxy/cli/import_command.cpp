@@ -1,7 +1,6 @@
 // import_command: one import of files, labelled, then saved in batches under the store lock.
 #include "proxy/cli/import_command.hpp"
 
-#include "analytics/inputs/byte_size.hpp"
 #include "analytics/inputs/image_catalog.hpp"
 #include "analytics/inputs/saved_images.hpp"
 #include "proxy/cli/command_frame.hpp"
@@ -56,19 +55,21 @@ import_args parse_import_args(const std::vector<std::string>& args) {
 int import(const import_args& a) {
     data_dir_writer writer(a.data_dir);
     analytics::image_catalog catalog;
-    analytics::import_image_files(catalog, a.paths, a.max_document_bytes);
-    catalog.label_all(a.labels);
+    // Saved a window of files at a time: memory holds one window's images, not the survey's.
+    analytics::import_image_files(catalog, a.paths, a.max_document_bytes, [&](analytics::image_catalog& read) {
+        read.label_all(a.labels);
+        writer.save(read.take_images());
+    });
     const auto& c = catalog.counts();
     std::cerr << "images: " << c.images << " from " << c.files << " files (" << c.unreadable_files << " unreadable, "
               << c.invalid_manifests << " invalid manifests, " << c.missing_configs << " without config, "
               << c.invalid_configs << " invalid configs, " << c.duplicates << " duplicates)\n";
     for (const auto& e : catalog.errors()) std::cerr << "  " << e << "\n";
-    if (catalog.images().empty()) {
+    if (c.images == 0) {
         std::cerr << "strata analyze import: no image could be read; nothing saved\n";
         return 1;
     }
-    writer.save(catalog.images());
-    std::cout << "saved " << catalog.images().size() << " images into " << a.data_dir << "\n";
+    std::cout << "saved " << c.images << " images into " << a.data_dir << "\n";
     return 0;
 }
 

@@ -178,3 +178,20 @@ TEST_CASE("a bundle that decompresses past the document cap is refused and named
     CHECK(read.counts().unreadable_files == 0);
     CHECK(read.counts().images == 1);
 }
+
+TEST_CASE("images taken out a window at a time are still known, and every image is seen once") {
+    image_catalog all;
+    import_image_files(all, {fixtures});
+    image_catalog windowed;
+    std::vector<image> taken;
+    std::size_t windows = 0;
+    import_image_files(windowed, {fixtures, fixtures}, input_limits{}.max_document_bytes, [&](image_catalog& read) {
+        ++windows;
+        for (auto& img : read.take_images()) taken.push_back(std::move(img));
+    });
+    CHECK(windows >= 2);
+    CHECK(windowed.images().empty());
+    REQUIRE(taken.size() == all.images().size());  // the second pass over the same files adds nothing
+    for (std::size_t i = 0; i < taken.size(); ++i) CHECK(taken[i].name() == all.images()[i].name());
+    CHECK(windowed.counts().duplicates == 2 * all.counts().duplicates + all.images().size());
+}
