@@ -61,11 +61,12 @@ private:
 // `NAME.manifest.json`). Other directories are searched for these. A file that decompresses to
 // more than max_document_bytes is counted unreadable and noted ("file PATH: larger than N
 // bytes"), read no further. Never throws for bad input.
-// after_window, when given, is called with the catalog after each window of files read in
-// parallel: a caller that saves images as they come can take them out there (take_images).
+// Files are read on every usable core (parallel_files) and absorbed in order. after_file, when
+// given, is called with the catalog after each file is absorbed: a caller that saves images as
+// they come can take them out there (take_images).
 void import_image_files(image_catalog& catalog, const std::vector<std::filesystem::path>& paths,
                         std::size_t max_document_bytes = input_limits{}.max_document_bytes,
-                        const std::function<void(image_catalog&)>& after_window = {});
+                        const std::function<void(image_catalog&)>& after_file = {});
 
 // Every image strata has cached: tags and their manifests (all platforms of an index that
 // are cached), configs from the blob store when cached. Registry is the upstream name.

@@ -2,6 +2,7 @@
 #include "analytics/inputs/image_catalog.hpp"
 #include "analytics/inputs/image_documents.hpp"
 #include "analytics/inputs/input_stream.hpp"
+#include "analytics/inputs/ordered_parallel.hpp"
 
 #include "storage/oci/digest.hpp"
 #include "storage/untrusted/text_escape.hpp"
@@ -9,7 +10,7 @@
 #include <algorithm>
 #include <functional>
 #include <map>
-#include <thread>
+#include <utility>
 
 namespace strata::analytics {
 namespace {
@@ -299,22 +300,18 @@ std::vector<import_job> jobs_for(image_catalog& catalog, const std::vector<fs::p
 }  // namespace
 
 void import_image_files(image_catalog& catalog, const std::vector<fs::path>& paths, std::size_t max_bytes,
-                        const std::function<void(image_catalog&)>& after_window) {
+                        const std::function<void(image_catalog&)>& after_file) {
     const auto jobs = jobs_for(catalog, paths);
-    // A window of files at a time, one thread each, absorbed in the order found: the same
-    // catalog as reading them one by one, with one window's documents in memory (bounded).
-    const std::size_t window = parallel_files(max_bytes);
-    for (std::size_t first = 0; first < jobs.size(); first += window) {
-        const auto count = std::min(window, jobs.size() - first);
-        std::vector<image_catalog> parts(count);
-        {
-            std::vector<std::jthread> threads;  // joined when the block ends, even by an exception
-            for (std::size_t i = 1; i < count; ++i) threads.emplace_back([&, i] { jobs[first + i].run(parts[i], max_bytes); });
-            jobs[first].run(parts[0], max_bytes);
-        }
-        for (auto& part : parts) catalog.absorb(std::move(part));
-        if (after_window) after_window(catalog);
-    }
+    // Files read on every usable core, absorbed in the order found: the same catalog as reading
+    // them one by one, with a bounded number of files' images waiting at once.
+    const auto threads = parallel_files(max_bytes);
+    std::vector<image_catalog> parts(jobs.size());
+    for_each_ordered(
+        jobs.size(), threads, 2 * threads, [&](std::size_t i) { jobs[i].run(parts[i], max_bytes); },
+        [&](std::size_t i) {
+            catalog.absorb(std::exchange(parts[i], {}));
+            if (after_file) after_file(catalog);
+        });
 }
 
 }  // namespace strata::analytics

@@ -6,11 +6,11 @@
 #include "analytics/inputs/input_stream.hpp"
 #include "analytics/inputs/kubelet_message.hpp"
 #include "analytics/inputs/line_reader.hpp"
+#include "analytics/inputs/ordered_parallel.hpp"
 
 
 #include <algorithm>
 #include <ctime>
-#include <thread>
 
 namespace strata::analytics {
 namespace {
@@ -208,19 +208,20 @@ std::size_t k8s_event_importer::add_paths(const std::vector<std::string>& paths,
         }
         files.emplace_back(file, std::move(labels));
     }
-    // Files are read a window at a time, one thread each, and absorbed in the order given: the
-    // result is the same as reading them one by one, and memory holds one window's events.
-    const std::size_t window = parallel_files(limits_.max_document_bytes);
-    for (std::size_t first = 0; first < files.size(); first += window) {
-        const auto count = std::min(window, files.size() - first);
-        std::vector<event_file_reader> readers(count, event_file_reader(limits_));
-        {
-            std::vector<std::jthread> threads;  // joined when the block ends, even by an exception
-            for (std::size_t i = 1; i < count; ++i) threads.emplace_back([&, i] { readers[i].read_file(files[first + i].first); });
-            readers[0].read_file(files[first].first);
-        }
-        for (std::size_t i = 0; i < count; ++i) absorb(readers[i], files[first + i].second);
-    }
+    // Files are read on every usable core and absorbed in the order given: the result is the
+    // same as reading them one by one, and memory holds a few files' events at a time.
+    const auto threads = parallel_files(limits_.max_document_bytes);
+    std::vector<std::optional<event_file_reader>> readers(files.size());
+    for_each_ordered(
+        files.size(), threads, 2 * threads,
+        [&](std::size_t i) {
+            readers[i].emplace(limits_);
+            readers[i]->read_file(files[i].first);
+        },
+        [&](std::size_t i) {
+            absorb(*readers[i], files[i].second);
+            readers[i].reset();
+        });
     return unlabelled;
 }
 

@@ -55,7 +55,7 @@ import_args parse_import_args(const std::vector<std::string>& args) {
 int import(const import_args& a) {
     data_dir_writer writer(a.data_dir);
     analytics::image_catalog catalog;
-    // Saved a window of files at a time: memory holds one window's images, not the survey's.
+    // Saved as each file is read: memory holds a few files' images, not the survey's.
     analytics::import_image_files(catalog, a.paths, a.max_document_bytes, [&](analytics::image_catalog& read) {
         read.label_all(a.labels);
         writer.save(read.take_images());
