@@ -1,5 +1,6 @@
 // strata: the command-line entry point and its subcommands.
 #include "proxy/cli/analyze_command.hpp"
+#include "proxy/cli/bench_command.hpp"
 #include "proxy/cli/events_command.hpp"
 #include "proxy/cli/fsck_command.hpp"
 #include "proxy/cli/images_command.hpp"
@@ -24,6 +25,7 @@ constexpr const char* usage =
     "  fsck      verify every cached blob and repair the store (strata fsck --help)\n"
     "  images    list the cached images, complete or partial (strata images --help)\n"
     "  prefetch  pull whole images into a running strata's cache (strata prefetch --help)\n"
+    "  bench     push images of chosen shapes and measure pull strategies (strata bench --help)\n"
     "  version   print the version (also strata --version)\n"
     "every command takes --help\n";
 
@@ -53,6 +55,7 @@ int main(int argc, char** argv) {
     if (command == "images") return run_images_command(args);
     if (command == "prefetch") return run_prefetch_command(args);
     if (command == "simulate") return run_simulate_command(args);
+    if (command == "bench") return run_bench_command(args);
     std::cerr << "strata: unknown command '" << command << "'\n" << usage;
     return 2;
 }

@@ -2,14 +2,34 @@
 #include "analytics/inputs/strata_pulls.hpp"
 
 namespace strata::analytics {
+namespace {
+
+// "run=r1,strategy=direct" as labels; a pair without '=' or with an empty key is left out.
+void add_labels(label_set& labels, std::string_view text) {
+    while (!text.empty()) {
+        const auto comma = text.find(',');
+        const auto pair = text.substr(0, comma);
+        text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
+        const auto eq = pair.find('=');
+        if (eq == std::string_view::npos || eq == 0) continue;
+        labels[std::string(pair.substr(0, eq))] = std::string(pair.substr(eq + 1));
+    }
+}
+
+bool is_observed(const storage::pull_event& e) {
+    if (e.method != "GET" || e.http_status < 200 || e.http_status >= 300) return false;
+    if (e.kind == "image") return true;
+    if (e.kind != "manifest" && e.kind != "blob") return false;
+    return e.labels.find("run=") == std::string::npos;  // a bench's requests: its image events stand for them
+}
+
+}  // namespace
 
 std::vector<pull_observation> pulls_from_event_log(const storage::event_log& log, std::int64_t since_ns,
                                                    std::int64_t until_ns) {
     std::vector<pull_observation> out;
     log.scan(since_ns, until_ns, [&](const storage::pull_event& e) {
-        if (e.method != "GET" || (e.kind != "manifest" && e.kind != "blob") || e.http_status < 200 ||
-            e.http_status >= 300)
-            return true;
+        if (!is_observed(e)) return true;
         pull_observation p;
         p.image = e.upstream + '/' + e.repository;
         p.node = e.node;
@@ -17,6 +37,7 @@ std::vector<pull_observation> pulls_from_event_log(const storage::event_log& log
         p.seconds = static_cast<double>(e.duration_ns) / 1e9;
         p.image_bytes = e.bytes_sent;
         p.labels = {{"source", "strata"}, {"kind", e.kind}, {"cache", e.cache_status}, {"upstream", e.upstream}};
+        add_labels(p.labels, e.labels);
         out.push_back(std::move(p));
         return true;
     });

@@ -13,7 +13,9 @@ namespace strata::analytics {
 // Each successful manifest or blob GET strata served between since_ns and until_ns: image
 // is "upstream/repository", node the requesting node, seconds the request's duration, bytes
 // what was sent. Labels: source=strata, kind (manifest|blob), cache (hit|miss|coalesced|…),
-// upstream. HEADs, tag lists and errors are left out.
+// upstream, and the event's own labels (a bench run's: run, strategy, nodes, shape, …). HEADs, tag
+// lists and errors are left out. A bench's whole-image pulls (kind "image") are kept and its
+// single requests (they carry a run label) are not: each image pull is one observation.
 std::vector<pull_observation> pulls_from_event_log(const storage::event_log& log, std::int64_t since_ns,
                                                    std::int64_t until_ns);
 

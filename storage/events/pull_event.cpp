@@ -79,13 +79,14 @@ std::string to_json_line(const pull_event& e) {
     number("upstream_ns", e.upstream_ns);
     number("upstream_bytes", e.upstream_bytes);
     text("user_agent", e.user_agent);
+    if (!e.labels.empty()) text("labels", e.labels);
     out += '}';
     return out;
 }
 
 std::string csv_header() {
     return "ts_ns,client,node,upstream,repository,reference,digest,kind,method,media_type,bytes_sent,object_size,"
-           "range,cache_status,http_status,duration_ns,ttfb_ns,upstream_ns,upstream_bytes,user_agent";
+           "range,cache_status,http_status,duration_ns,ttfb_ns,upstream_ns,upstream_bytes,user_agent,labels";
 }
 
 std::string to_csv_row(const pull_event& e) {
@@ -105,6 +106,7 @@ std::string to_csv_row(const pull_event& e) {
     number(e.upstream_ns);
     number(e.upstream_bytes);
     text(e.user_agent);
+    text(e.labels);
     return row;
 }
 

@@ -30,6 +30,10 @@ struct pull_event {
     std::int64_t ttfb_ns = 0;        // request start to response headers written
     std::int64_t upstream_ns = 0;    // upstream fetch time, when this request made one
     std::uint64_t upstream_bytes = 0;
+    // What a recorder adds to tell runs apart, as comma-separated key=value pairs
+    // ("run=r1,strategy=proxy-cold,nodes=8"): strata bench labels its nodes' pulls; empty for
+    // what strata serves.
+    std::string labels;
 
     // Back to a default event, keeping the strings' capacity (one event serves a connection's
     // requests without allocating), except a long request's: a string over 1 KiB is released,
@@ -38,7 +42,7 @@ struct pull_event {
     void clear() noexcept {
         ts_ns = 0;
         for (auto* text : {&client, &node, &user_agent, &upstream, &repository, &reference, &digest, &kind, &method,
-                           &media_type, &range, &cache_status})
+                           &media_type, &range, &cache_status, &labels})
             clear_for_reuse(*text);
         bytes_sent = object_size = upstream_bytes = 0;
         http_status = 0;

@@ -24,7 +24,8 @@ constexpr unsigned node_is_client = 2;       // the node field is omitted
 constexpr unsigned digest_is_sha256 = 4;     // the digest is 32 raw bytes, not text
 constexpr unsigned has_user_agent = 8;       // the User-Agent follows the last field
 constexpr unsigned digest_is_sha512 = 16;    // the digest is 64 raw bytes, not text
-constexpr unsigned known_flags = 31;
+constexpr unsigned has_labels = 32;          // the labels follow the User-Agent
+constexpr unsigned known_flags = 63;
 
 // Words most events carry, stored as their index + 1 (0: the text follows). Part of the stored
 // format: append only, never reorder.
@@ -147,6 +148,7 @@ unsigned flags_of(const pull_event& e, const std::optional<raw_digest>& raw) {
     if (e.node == e.client) flags |= node_is_client;
     if (raw) flags |= raw->form->flag;
     if (!e.user_agent.empty()) flags |= has_user_agent;
+    if (!e.labels.empty()) flags |= has_labels;
     return flags;
 }
 
@@ -203,6 +205,7 @@ result<pull_event> parse_compact(varint_reader& r) {
     e.cache_status = read_word(r, cache_statuses);
     read_timings(r, e);
     if (flags & has_user_agent) e.user_agent = r.text();
+    if (flags & has_labels) e.labels = r.text();
     if (!r.ok() || !r.at_end()) return errc::storage_failed;
     return e;
 }
@@ -215,8 +218,8 @@ void append_record(std::string& out, const pull_event& e) {
     const auto raw = raw_digest_of(e.digest);
     const auto flags = flags_of(e, raw);
     const std::string* const texts[] = {&e.client, &e.node,   &e.user_agent, &e.upstream, &e.repository, &e.reference,
-                                        &e.digest, &e.kind,   &e.method,     &e.media_type, &e.range,   &e.cache_status};
-    constexpr std::size_t varints = 21, word_codes = 4;  // 7 numbers, flags, time, 12 lengths
+                                        &e.digest, &e.kind,   &e.method,     &e.media_type, &e.range,   &e.cache_status, &e.labels};
+    constexpr std::size_t varints = 22, word_codes = 4;  // 7 numbers, flags, time, 13 lengths
     std::size_t bound = 1 + varints * max_varint_bytes + word_codes;
     for (const auto* t : texts) bound += t->size();
     const auto start = out.size();
@@ -244,6 +247,7 @@ void append_record(std::string& out, const pull_event& e) {
     p = write_varint(p, zigzag(e.upstream_ns));
     p = write_varint(p, e.upstream_bytes);
     if (flags & has_user_agent) p = write_text(p, e.user_agent);
+    if (flags & has_labels) p = write_text(p, e.labels);
     out.resize(static_cast<std::size_t>(p - out.data()));
 }
 

@@ -9,8 +9,8 @@
 
 namespace strata::storage {
 
-// A version byte (3), flags, then the fields in declaration order, except the User-Agent: last,
-// and only when there is one (a flag says so; records written before it have none). Integers as
+// A version byte (3), flags, then the fields in declaration order, except the User-Agent and the labels: last,
+// and only when there are some (a flag says so; records written before them have none). Integers as
 // LEB128 varints (signed ones zigzagged), strings as a varint length and the bytes. What most events repeat is
 // shortened: the reference when it is the digest and the node when it is the client are left
 // out, a sha256 or sha512 digest is its 32 or 64 bytes, and the kind, method, media type and cache status are a

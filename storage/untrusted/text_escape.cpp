@@ -106,4 +106,9 @@ std::string csv_cell(std::string_view text) {
     return out + '"';
 }
 
+std::string printable(std::string_view text) {
+    auto quoted = log_value(text);
+    return quoted.substr(1, quoted.size() - 2);
+}
+
 }  // namespace strata::storage

@@ -17,6 +17,10 @@ std::string log_value(std::string_view text);
 // The same, appended to out (no allocation once out has room).
 void append_log_value(std::string& out, std::string_view text);
 
+// log_value without its double quotes: outside text inside a message of ours (an error naming
+// what a registry sent), where nothing else needs telling apart.
+std::string printable(std::string_view text);
+
 // One CSV cell holding text: a cell a spreadsheet would run as a formula (starting with `=`,
 // `+`, `-`, `@`, tab or CR) gets a leading `'`, unless the whole cell is a plain number
 // (`-5`, `+1.5e3`), which no spreadsheet runs; then quoted per RFC 4180 when it contains a

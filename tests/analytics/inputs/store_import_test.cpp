@@ -110,3 +110,38 @@ TEST_CASE("strata's event log gives served GETs as pull observations") {
     CHECK(pulls[1].labels.at("kind") == "manifest");
     CHECK(analytics::pulls_from_event_log(log, 6, 100).size() == 1);
 }
+
+TEST_CASE("a bench run's events: each whole-image pull is one observation, with the run's labels") {
+    strata::test::temp_dir root;
+    storage::metadata_index index(root.path / "index");
+    storage::event_log log(index);
+    const auto ev = [](std::int64_t ts, std::string kind, std::string labels) {
+        storage::pull_event e;
+        e.ts_ns = ts;
+        e.kind = std::move(kind);
+        e.method = "GET";
+        e.http_status = 200;
+        e.upstream = "local";
+        e.repository = "bench/1gb-4";
+        e.node = "node-1";
+        e.duration_ns = 4'000'000'000;
+        e.labels = std::move(labels);
+        return e;
+    };
+    const std::string run = "run=r1,strategy=proxy-cold,nodes=8,shape=1GB:4";
+    log.append({ev(1, "manifest", run + ",source=proxy"), ev(2, "blob", run + ",source=proxy"), ev(3, "image", run),
+                ev(4, "image", "run=r2,=x,odd,strategy=direct,strategy=two-tier")});
+    const auto pulls = analytics::pulls_from_event_log(log, 0, 100);
+    REQUIRE(pulls.size() == 2);
+    CHECK(pulls[0].image == "local/bench/1gb-4");
+    CHECK(pulls[0].labels.at("strategy") == "proxy-cold");
+    CHECK(pulls[0].labels.at("nodes") == "8");
+    CHECK(pulls[0].labels.at("shape") == "1GB:4");
+    CHECK(pulls[0].labels.at("kind") == "image");
+    CHECK(*pulls[0].seconds == Approx(4.0));
+    // Pairs without a key or an '=' are left out; a repeated key keeps its last value.
+    CHECK(pulls[1].labels.at("run") == "r2");
+    CHECK(pulls[1].labels.at("strategy") == "two-tier");
+    CHECK(pulls[1].labels.count("odd") == 0);
+    CHECK(pulls[1].labels.count("") == 0);
+}

@@ -61,8 +61,12 @@ TEST_CASE("pull_event renders as one JSON object per line and as CSV with quotin
     const auto row = to_csv_row(e);
     CHECK(row.starts_with("1724288523000000000,10.0.0.7,\"kubelet/v1.30 (linux, \"\"amd64\"\")\",ghcr.io,"));
     const auto header = csv_header();
-    CHECK(std::count(header.begin(), header.end(), ',') == 19);
-    CHECK(header.ends_with(",user_agent"));  // appended: columns read by position keep theirs
+    CHECK(std::count(header.begin(), header.end(), ',') == 20);
+    CHECK(header.ends_with(",user_agent,labels"));  // appended: columns read by position keep theirs
+    CHECK_FALSE(j.contains("labels"));  // only a recorder's events carry them
+    e.labels = "run=r1,strategy=direct";
+    CHECK(nlohmann::json::parse(to_json_line(e)).at("labels") == "run=r1,strategy=direct");
+    CHECK(to_csv_row(e).ends_with(",\"run=r1,strategy=direct\""));
 }
 
 TEST_CASE("CSV export neutralises formulas in text fields, never in numbers") {
@@ -86,6 +90,7 @@ TEST_CASE("binary records round-trip every field byte for byte") {
     auto e = sample(-5);
     e.node = std::string("a\"b\\c\n\x01\xff\0z", 11);
     e.user_agent = std::string("containerd/1.6.20\0\x1b[2J", 22);
+    e.labels = "run=r1,strategy=proxy-cold,shape=1GB:4";
     e.http_status = 4294967295u;
     e.upstream_bytes = UINT64_MAX;
     e.duration_ns = INT64_MIN;
@@ -93,6 +98,12 @@ TEST_CASE("binary records round-trip every field byte for byte") {
     append_record(bytes, e);
     CHECK(bytes.size() < to_json_line(e).size() / 2);
     auto back = parse_record(bytes);
+    REQUIRE(back);
+    CHECK(*back == e);
+    e.user_agent.clear();  // labels without a User-Agent
+    bytes.clear();
+    append_record(bytes, e);
+    back = parse_record(bytes);
     REQUIRE(back);
     CHECK(*back == e);
 }

@@ -1,0 +1,162 @@
+// bench_results: percentiles over node pulls; events built field by field.
+#include "proxy/bench/bench_results.hpp"
+
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+namespace strata::proxy {
+namespace {
+
+double percentile(std::vector<double> v, double q) {
+    if (v.empty()) return 0;
+    std::sort(v.begin(), v.end());
+    const auto rank = static_cast<std::size_t>(std::ceil(q * static_cast<double>(v.size())));
+    return v[std::min(v.size() - 1, rank == 0 ? 0 : rank - 1)];
+}
+
+std::vector<double> ok_seconds(const trial_result& t) {
+    std::vector<double> out;
+    for (const auto& p : t.pulls)
+        if (p.ok) out.push_back(p.seconds());
+    return out;
+}
+
+// Label values are kept to what a key=value,… list can carry.
+std::string label_value(const std::string& text) {
+    std::string out;
+    for (const char c : text) out += (c == ',' || c == '=' || static_cast<unsigned char>(c) < 0x20) ? '_' : c;
+    return out;
+}
+
+std::string trial_labels(const trial_result& t, const std::string& run_id) {
+    const auto& k = t.key;
+    std::string labels = "run=" + label_value(run_id) + ",strategy=" + std::string(strategy_name(k.strategy)) +
+                         ",nodes=" + std::to_string(k.nodes) +
+                         ",concurrency=" + (k.concurrency ? std::to_string(k.concurrency) : "all") +
+                         ",registry=" + label_value(k.registry);
+    if (!t.shape.empty()) labels += ",shape=" + label_value(t.shape);
+    return labels;
+}
+
+storage::pull_event base_event(const trial_result& t, const image_pull& p, const std::string& labels) {
+    storage::pull_event e;
+    e.client = "127.0.0.1";
+    e.node = p.node;
+    e.user_agent = "strata-bench/1";
+    e.upstream = t.key.registry;
+    e.repository = p.repository;
+    e.reference = p.reference;
+    e.labels = labels;
+    return e;
+}
+
+std::string text_with_count(double value, const char* unit) {
+    char buffer[64];
+    std::snprintf(buffer, sizeof buffer, "%.1f%s", value, unit);
+    return buffer;
+}
+
+std::string seconds_text(double s) {
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, s < 10 ? "%.2f s" : "%.0f s", s);
+    return buffer;
+}
+
+}  // namespace
+
+std::vector<storage::pull_event> trial_events(const trial_result& t, const std::string& run_id) {
+    std::vector<storage::pull_event> out;
+    const auto labels = trial_labels(t, run_id);
+    for (const auto& p : t.pulls) {
+        for (const auto& r : p.requests) {
+            auto e = base_event(t, p, labels + ",source=" + r.source);
+            e.ts_ns = r.start_ns;
+            e.digest = r.digest;
+            e.kind = r.kind;
+            e.method = r.method;
+            e.bytes_sent = e.object_size = r.bytes;
+            e.http_status = r.status;
+            e.duration_ns = r.end_ns - r.start_ns;
+            e.ttfb_ns = r.ttfb_ns ? r.ttfb_ns - r.start_ns : 0;
+            out.push_back(std::move(e));
+        }
+        auto e = base_event(t, p, labels);
+        e.ts_ns = p.start_ns;
+        e.digest = p.digest;
+        e.kind = "image";
+        e.method = "GET";
+        e.bytes_sent = p.bytes;
+        e.object_size = p.size;
+        e.http_status = p.ok ? 200 : 0;
+        e.cache_status = p.ok ? "" : "error";
+        e.duration_ns = p.end_ns - p.start_ns;
+        out.push_back(std::move(e));
+    }
+    return out;
+}
+
+analytics::result_table trials_table(const std::vector<trial_result>& trials) {
+    using analytics::unit;
+    analytics::result_table table{"Pull trials", {{"registry"}, {"image"}, {"shape"}, {"strategy"},
+                                                  {"nodes", unit::count}, {"concurrency"}, {"image_bytes", unit::bytes},
+                                                  {"layers", unit::count}, {"p50_s", unit::seconds},
+                                                  {"p90_s", unit::seconds}, {"max_s", unit::seconds},
+                                                  {"wall_s", unit::seconds}, {"received_bytes", unit::bytes},
+                                                  {"upstream_bytes", unit::bytes}, {"failed", unit::count},
+                                                  {"error"}},
+                                  {}};
+    for (const auto& t : trials) {
+        const auto seconds = ok_seconds(t);
+        std::uint64_t received = 0;
+        for (const auto& p : t.pulls) received += p.bytes;
+        std::string error = t.error;
+        if (error.empty() && t.failed())
+            for (const auto& p : t.pulls)
+                if (!p.ok) {
+                    error = p.node + ": " + p.error;
+                    break;
+                }
+        table.add_row({t.key.registry, t.key.image, t.shape, std::string(strategy_name(t.key.strategy)),
+                       static_cast<double>(t.key.nodes),
+                       t.key.concurrency ? std::to_string(t.key.concurrency) : std::string("all"),
+                       static_cast<double>(t.image_bytes), static_cast<double>(t.layers), percentile(seconds, 0.5),
+                       percentile(seconds, 0.9), seconds.empty() ? 0.0 : *std::max_element(seconds.begin(), seconds.end()),
+                       t.wall_s, static_cast<double>(received),
+                       t.upstream_bytes ? analytics::cell(static_cast<double>(*t.upstream_bytes)) : analytics::cell(std::string("n/a")),
+                       static_cast<double>(t.error.empty() ? t.failed() : t.key.nodes), error});
+    }
+    return table;
+}
+
+std::vector<std::string> verdicts(const std::vector<trial_result>& trials) {
+    std::vector<std::string> out;
+    for (const auto& base : trials) {
+        if (base.key.strategy != pull_strategy::direct || !base.error.empty() || base.failed()) continue;
+        const auto base_p50 = percentile(ok_seconds(base), 0.5);
+        for (const auto& t : trials) {
+            const auto& k = t.key;
+            if (k.strategy == pull_strategy::direct || k.registry != base.key.registry || k.image != base.key.image ||
+                k.nodes != base.key.nodes || k.concurrency != base.key.concurrency || !t.error.empty() || t.failed())
+                continue;
+            const auto p50 = percentile(ok_seconds(t), 0.5);
+            if (p50 <= 0 || base_p50 <= 0) continue;
+            std::string line = analytics::human_bytes(static_cast<double>(base.image_bytes)) + " in " +
+                               std::to_string(base.layers) + " layers on " + std::to_string(k.nodes) +
+                               (k.nodes == 1 ? " node: " : " nodes: ") + std::string(strategy_name(k.strategy)) + " " +
+                               (p50 <= base_p50 ? text_with_count(base_p50 / p50, "x faster")
+                                                : text_with_count(p50 / base_p50, "x slower")) +
+                               " than direct (p50 " + seconds_text(p50) + " against " + seconds_text(base_p50) + ")";
+            // Less than 1 % is the requests' headers, not a saving.
+            if (base.upstream_bytes && t.upstream_bytes &&
+                *base.upstream_bytes > *t.upstream_bytes + *base.upstream_bytes / 100)
+                line += ", " + analytics::human_bytes(static_cast<double>(*base.upstream_bytes - *t.upstream_bytes)) +
+                        " less egress";
+            out.push_back(std::move(line));
+        }
+    }
+    return out;
+}
+
+}  // namespace strata::proxy

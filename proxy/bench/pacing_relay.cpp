@@ -1,0 +1,102 @@
+// pacing_relay: an accept loop and two pumps per connection.
+#include "proxy/bench/pacing_relay.hpp"
+
+#include <array>
+
+namespace strata::proxy {
+
+struct pacing_relay::state {
+    state(asio::io_context& io, std::string host, std::string port, double bandwidth, std::chrono::microseconds rtt)
+        : acceptor(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)), host(std::move(host)),
+          port(std::move(port)), link(bandwidth), rtt(rtt) {}
+    tcp::acceptor acceptor;
+    std::string host, port;
+    link_shaper link;
+    std::chrono::microseconds rtt;
+    std::uint64_t egress = 0, connections = 0;
+    bool stopped = false;
+};
+
+namespace {
+
+using relay_state = std::shared_ptr<pacing_relay::state>;
+
+awaitable<void> wait_until(link_shaper::clock::time_point t) {
+    if (t <= link_shaper::clock::now()) co_return;
+    asio::steady_timer timer(co_await asio::this_coro::executor, t);
+    co_await timer.async_wait(asio::use_awaitable);
+}
+
+// from → to until either closes; downstream bytes cross the shared link, upstream ones wait rtt.
+awaitable<void> pump(relay_state s, std::shared_ptr<tcp::socket> from, std::shared_ptr<tcp::socket> to,
+                     bool downstream) {
+    std::array<char, 64 * 1024> buffer;
+    error_code ec;
+    for (;;) {
+        const auto n = co_await from->async_read_some(asio::buffer(buffer), asio::redirect_error(asio::use_awaitable, ec));
+        if (ec || n == 0) break;
+        if (downstream) {
+            s->egress += n;
+            co_await wait_until(s->link.pass(n, link_shaper::clock::now()));
+        } else if (s->rtt.count() > 0) {
+            co_await wait_until(link_shaper::clock::now() + s->rtt);
+        }
+        co_await asio::async_write(*to, asio::buffer(buffer.data(), n), asio::redirect_error(asio::use_awaitable, ec));
+        if (ec) break;
+    }
+    from->close(ec);
+    to->close(ec);
+}
+
+awaitable<void> relay_one(relay_state s, std::shared_ptr<tcp::socket> client) {
+    auto executor = co_await asio::this_coro::executor;
+    auto server = std::make_shared<tcp::socket>(executor);
+    tcp::resolver resolver(executor);
+    error_code ec;
+    const auto endpoints = co_await resolver.async_resolve(s->host, s->port, asio::redirect_error(asio::use_awaitable, ec));
+    if (!ec) co_await asio::async_connect(*server, endpoints, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) {
+        client->close(ec);
+        co_return;
+    }
+    server->set_option(tcp::no_delay(true), ec);
+    client->set_option(tcp::no_delay(true), ec);
+    asio::co_spawn(executor, pump(s, client, server, false), asio::detached);
+    asio::co_spawn(executor, pump(s, server, client, true), asio::detached);
+}
+
+awaitable<void> accept_loop(relay_state s) {
+    for (;;) {
+        auto client = std::make_shared<tcp::socket>(co_await asio::this_coro::executor);
+        error_code ec;
+        co_await s->acceptor.async_accept(*client, asio::redirect_error(asio::use_awaitable, ec));
+        if (s->stopped) co_return;
+        if (ec) continue;
+        ++s->connections;
+        asio::co_spawn(s->acceptor.get_executor(), relay_one(s, client), asio::detached);
+    }
+}
+
+}  // namespace
+
+pacing_relay::pacing_relay(asio::io_context& io, std::string host, std::string port, double bandwidth,
+                           std::chrono::microseconds rtt)
+    : state_(std::make_shared<state>(io, std::move(host), std::move(port), bandwidth, rtt)) {
+    asio::co_spawn(io, accept_loop(state_), asio::detached);
+}
+
+pacing_relay::~pacing_relay() {
+    state_->stopped = true;
+    error_code ec;
+    state_->acceptor.close(ec);
+}
+
+std::uint64_t pacing_relay::egress_bytes() const { return state_->egress; }
+std::uint64_t pacing_relay::connections() const { return state_->connections; }
+void pacing_relay::reset_counts() { state_->egress = state_->connections = 0; }
+
+std::string pacing_relay::url() const {
+    return "http://127.0.0.1:" + std::to_string(state_->acceptor.local_endpoint().port());
+}
+
+}  // namespace strata::proxy

@@ -1,0 +1,280 @@
+// pull_bench: an io thread for the nodes and the relay; strata children and admin calls from the
+// caller's thread.
+#include "proxy/bench/pull_bench.hpp"
+
+#include "analytics/inputs/json_input.hpp"
+#include "proxy/bench/concurrently.hpp"
+#include "proxy/bench/pacing_relay.hpp"
+#include "proxy/bench/strata_child.hpp"
+#include "proxy/config/config.hpp"
+#include "proxy/upstream/redirect_policy.hpp"
+#include "storage/untrusted/text_escape.hpp"
+
+#include <algorithm>
+#include <future>
+#include <sstream>
+#include <thread>
+
+namespace strata::proxy {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The name the bench's own strata gives the registry, and how prefetch names its images.
+constexpr const char* child_upstream = "bench.registry";
+
+// One thread running the io_context the nodes and the relay live on.
+class io_thread {
+public:
+    io_thread() : guard_(io_.get_executor()), thread_([this] { io_.run(); }) {}
+    ~io_thread() {
+        guard_.reset();
+        io_.stop();
+        thread_.join();
+    }
+    asio::io_context& context() { return io_; }
+
+    template <class F>
+    auto call(F f) -> decltype(f()) {
+        std::packaged_task<decltype(f())()> task(std::move(f));
+        auto done = task.get_future();
+        asio::post(io_, [&task] { task(); });
+        return done.get();
+    }
+    template <class T>
+    T wait(awaitable<T> work) {
+        return asio::co_spawn(io_, std::move(work), asio::use_future).get();
+    }
+
+private:
+    asio::io_context io_;
+    asio::executor_work_guard<asio::io_context::executor_type> guard_;
+    std::thread thread_;
+};
+
+upstream_config target_config(const std::string& name, const std::string& url, bool send_ns) {
+    upstream_config u;
+    u.name = name;
+    u.url = url;
+    u.origin = parse_origin(url, "registry " + name);
+    u.send_ns = send_ns;
+    u.redirect_hosts = {"127.0.0.1", "localhost"};
+    return u;
+}
+
+std::pair<std::string, std::string> split_image(const std::string& image) {
+    const auto at = image.find('@');
+    if (at != std::string::npos) return {image.substr(0, at), image.substr(at + 1)};
+    const auto colon = image.rfind(':');
+    if (colon == std::string::npos || image.find('/', colon) != std::string::npos) return {image, "latest"};
+    return {image.substr(0, colon), image.substr(colon + 1)};
+}
+
+// One request to a strata's admin API; the status and body (at most 16 MiB).
+std::pair<unsigned, std::string> admin_call(const std::string& server, http::verb verb, const std::string& target) {
+    const auto where = resolve_location(location{}, server + "/");
+    if (!where) throw std::runtime_error("'" + server + "' is not a strata URL");
+    asio::io_context io;
+    beast::tcp_stream stream(io);
+    stream.expires_after(std::chrono::minutes(30));  // a prefetch of a large image takes a while
+    stream.connect(tcp::resolver(io).resolve(where->host, where->port));
+    http::request<http::empty_body> req{verb, target, 11};
+    req.set(http::field::host, where->host);
+    http::write(stream, req);
+    beast::flat_buffer buffer;
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(std::size_t{16} << 20);
+    http::read(stream, buffer, parser);
+    return {parser.get().result_int(), parser.get().body()};
+}
+
+std::string query_value(const std::string& text) {
+    std::string out;
+    for (const unsigned char c : text) {
+        if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == '/')
+            out += static_cast<char>(c);
+        else {
+            constexpr char hex[] = "0123456789ABCDEF";
+            out += '%', out += hex[c >> 4], out += hex[c & 15];
+        }
+    }
+    return out;
+}
+
+void prefetch(const std::string& server, const std::string& ref) {
+    const auto [status, body] = admin_call(server, http::verb::post, "/api/v1/prefetch?image=" + query_value(ref));
+    if (status != 200) throw std::runtime_error("prefetch of " + ref + " through " + server + ": HTTP " + std::to_string(status));
+    const auto last_line = body.substr(body.rfind('\n', body.size() > 1 ? body.size() - 2 : 0) + 1);
+    const auto summary = analytics::parse_json_guarded(last_line);
+    if (!summary.contains("summary") || summary["summary"].value("images_failed", 1) != 0)
+        throw std::runtime_error("prefetch of " + ref + " through " + server + " failed: " +
+                                 storage::log_value(last_line.substr(0, 300)));
+}
+
+void evict(const std::string& server, const std::string& ref) {
+    const auto [status, body] = admin_call(server, http::verb::delete_, "/api/v1/cache?ref=" + query_value(ref));
+    if (status != 200)
+        throw std::runtime_error("evicting " + ref + " from " + server + " (for proxy-cold): HTTP " +
+                                 std::to_string(status) + " " + storage::log_value(body.substr(0, 300)));
+}
+
+class trial {
+public:
+    trial(io_thread& io, const pull_plan& plan, const bench_registry& registry, trial_key key, fs::path dir)
+        : io_(io), plan_(plan), registry_(registry), dir_(std::move(dir)) {
+        result_.key = std::move(key);
+    }
+    ~trial() {
+        io_.call([this] {
+            nodes_.clear();
+            relay_.reset();
+            return 0;
+        });
+    }
+
+    trial_result run() {
+        try {
+            const auto target = set_up();
+            measure(target);
+        } catch (const std::exception& e) {
+            result_.error = e.what();
+        }
+        return std::move(result_);
+    }
+
+private:
+    // Where the nodes pull from, with the relay, stratas and cache state the strategy wants.
+    upstream_config set_up() {
+        const auto where = *resolve_location(location{}, registry_.url + "/");
+        if (!where.tls)
+            relay_ = io_.call([&] {
+                return std::make_unique<pacing_relay>(io_.context(), where.host, where.port, plan_.upstream_bandwidth,
+                                                      plan_.upstream_rtt);
+            });
+        const auto origin = relay_ ? relay_->url() : registry_.url;
+        const auto strategy = result_.key.strategy;
+        if (strategy == pull_strategy::direct || strategy == pull_strategy::node_warm)
+            return target_config(registry_.name, origin, false);
+        source_ = "proxy";
+        if (strategy == pull_strategy::two_tier) {
+            cluster_ = std::make_unique<strata_child>(dir_ / "cluster", child_upstream, origin, std::vector<std::string>{});
+            node_tier_ = std::make_unique<strata_child>(dir_ / "node", "bench.cluster", cluster_->url(),
+                                                        std::vector<std::string>{});
+            return target_config(registry_.name, node_tier_->url(), false);
+        }
+        std::string server = plan_.proxy_url, ref = registry_.name + "/" + result_.key.image;
+        if (server.empty()) {
+            cluster_ = std::make_unique<strata_child>(dir_ / "strata", child_upstream, origin, std::vector<std::string>{});
+            server = cluster_->url();
+            ref = std::string(child_upstream) + "/" + result_.key.image;
+        } else if (strategy == pull_strategy::proxy_cold) {
+            evict(server, ref);
+        }
+        if (strategy == pull_strategy::proxy_prewarmed) prefetch(server, ref);
+        return target_config(registry_.name, server, !plan_.proxy_url.empty());
+    }
+
+    node_options options_for(unsigned i) const {
+        node_options o;
+        o.node = "node-" + std::to_string(i + 1);
+        o.bandwidth = plan_.node_bandwidth;
+        o.rtt = plan_.node_rtt;
+        o.concurrency = result_.key.concurrency;
+        o.unpack = plan_.unpack;
+        o.extract_root = dir_ / "extract";
+        o.source = source_;
+        return o;
+    }
+
+    void measure(const upstream_config& target) {
+        const auto [repository, reference] = split_image(result_.key.image);
+        const auto n = result_.key.nodes;
+        io_.call([&] {
+            for (unsigned i = 0; i < n; ++i) nodes_.push_back(std::make_unique<node_puller>(target, options_for(i)));
+            return 0;
+        });
+        const auto strategy = result_.key.strategy;
+        if (strategy == pull_strategy::proxy_warm) {
+            const auto warm = io_.wait(nodes_.front()->pull(repository, reference, false));
+            if (!warm.ok) throw std::runtime_error("warming the cache failed: " + warm.error);
+        }
+        if (strategy == pull_strategy::node_warm) first_pulls(repository, reference);
+        if (relay_) io_.call([&] { return relay_->reset_counts(), 0; });
+        result_.pulls.resize(n);
+        io_.wait(concurrently(n, [&, repository = repository, reference = reference](std::size_t i) -> awaitable<void> {
+            result_.pulls[i] = co_await nodes_[i]->pull(repository, reference, strategy == pull_strategy::node_warm);
+        }));
+        if (relay_) result_.upstream_bytes = io_.call([&] { return relay_->egress_bytes(); });
+        summarize();
+    }
+
+    void first_pulls(const std::string& repository, const std::string& reference) {
+        std::vector<image_pull> first(nodes_.size());
+        io_.wait(concurrently(nodes_.size(), [&](std::size_t i) -> awaitable<void> {
+            first[i] = co_await nodes_[i]->pull(repository, reference, false);
+        }));
+        for (const auto& p : first)
+            if (!p.ok) throw std::runtime_error("the first pull (to fill the node caches) failed: " + p.error);
+    }
+
+    void summarize() {
+        std::int64_t start = INT64_MAX, end = 0;
+        for (const auto& p : result_.pulls) {
+            start = std::min(start, p.start_ns), end = std::max(end, p.end_ns);
+            if (p.ok && result_.image_bytes == 0) {
+                result_.image_bytes = p.size;
+                result_.layers = p.layers;
+                result_.shape = p.shape;
+            }
+        }
+        result_.wall_s = end > start ? static_cast<double>(end - start) / 1e9 : 0;
+    }
+
+    io_thread& io_;
+    const pull_plan& plan_;
+    const bench_registry& registry_;
+    fs::path dir_;
+    trial_result result_;
+    std::string source_ = "upstream";
+    std::unique_ptr<pacing_relay> relay_;
+    std::unique_ptr<strata_child> cluster_, node_tier_;
+    std::vector<std::unique_ptr<node_puller>> nodes_;
+};
+
+std::string describe(const trial_key& k) {
+    std::ostringstream s;
+    s << k.registry << " " << k.image << " " << strategy_name(k.strategy) << " nodes=" << k.nodes
+      << " concurrency=" << (k.concurrency ? std::to_string(k.concurrency) : "all");
+    return s.str();
+}
+
+}  // namespace
+
+std::size_t trial_result::failed() const {
+    return static_cast<std::size_t>(std::count_if(pulls.begin(), pulls.end(), [](const image_pull& p) { return !p.ok; }));
+}
+
+void run_pull_bench(const pull_plan& plan, const fs::path& work_dir, const bench_progress& progress,
+                    const std::function<void(const trial_result&)>& on_trial) {
+    io_thread io;
+    std::size_t number = 0;
+    for (const auto& registry : plan.registries)
+        for (const auto& image : plan.images)
+            for (const auto strategy : plan.strategies)
+                for (const auto nodes : plan.nodes)
+                    for (const auto concurrency : plan.concurrency) {
+                        const trial_key key{registry.name, image, strategy, nodes, concurrency};
+                        progress("trial " + std::to_string(++number) + ": " + describe(key));
+                        const auto dir = work_dir / ("trial-" + std::to_string(number));
+                        trial_result result;
+                        {
+                            trial t(io, plan, registry, key, dir);
+                            result = t.run();
+                        }
+                        std::error_code ec;
+                        fs::remove_all(dir, ec);
+                        on_trial(result);
+                    }
+}
+
+}  // namespace strata::proxy

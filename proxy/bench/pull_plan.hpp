@@ -1,0 +1,66 @@
+// pull_plan: what `strata bench pull` sweeps over, from flags or a JSON file, checked whole.
+#pragma once
+
+#include "proxy/bench/node_puller.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace strata::proxy {
+
+enum class pull_strategy { direct, proxy_cold, proxy_warm, proxy_prewarmed, node_warm, two_tier };
+
+std::string_view strategy_name(pull_strategy s);
+// Throws std::invalid_argument naming the known strategies.
+pull_strategy parse_strategy(std::string_view text);
+
+struct bench_registry {
+    std::string name;  // what results and labels call it
+    std::string url;   // http(s)://host[:port]
+};
+
+struct pull_plan {
+    std::vector<bench_registry> registries;
+    std::vector<std::string> images;  // repository:tag or repository@digest, pulled from every registry
+    std::vector<pull_strategy> strategies{pull_strategy::direct};
+    std::vector<unsigned> nodes{1};
+    std::vector<unsigned> concurrency{3};  // layers at once per node; 0: all
+    double node_bandwidth = 0;             // bytes/s per node; 0: unshaped
+    std::chrono::microseconds node_rtt{0};
+    double upstream_bandwidth = 0;         // bytes/s out of each registry, shared; 0: unshaped
+    std::chrono::microseconds upstream_rtt{0};
+    unpack_mode unpack = unpack_mode::none;
+    std::string proxy_url;                 // a running strata for the proxy-* strategies; "": the bench starts its own
+    std::string run_id;                    // labels every recorded pull
+};
+
+constexpr unsigned max_bench_nodes = 4096;
+constexpr unsigned max_bench_concurrency = 256;
+
+// Reads a plan file: {"registries": {"NAME": "URL", …}, "images": […], "strategies": […],
+// "nodes": […], "concurrency": [3, "all"], "node_bandwidth": "100MB/s", "node_rtt": "20ms",
+// "upstream_bandwidth": …, "upstream_rtt": …, "unpack": "none", "proxy": "http://…"}. Every key
+// is optional (flags may add the rest); an unknown key or a value of the wrong kind throws
+// std::invalid_argument naming the key.
+void read_plan_json(const nlohmann::json& doc, pull_plan& plan);
+
+// Parsers shared by the flags and the file; each throws std::invalid_argument naming `what`.
+std::vector<unsigned> parse_node_counts(std::string_view what, std::string_view text);
+std::vector<unsigned> parse_concurrency(std::string_view what, std::string_view text);
+double parse_bandwidth(std::string_view what, std::string_view text);
+std::chrono::microseconds parse_rtt(std::string_view what, std::string_view text);
+unpack_mode parse_unpack(std::string_view text);
+bench_registry parse_bench_registry(std::string_view text);  // NAME=URL, or a URL named by its host
+
+// Checks the plan as a whole: at least one registry and image, http(s) URLs, images that are
+// references (repository:tag or repository@digest), and upstream shaping only for http
+// registries (the relay cannot enter TLS). Throws std::invalid_argument with every fault found,
+// one per line.
+void check_plan(const pull_plan& plan);
+
+}  // namespace strata::proxy

@@ -1,0 +1,294 @@
+// bench_command: flags into plans, plans into runs, runs into tables and recorded events.
+#include "proxy/cli/bench_command.hpp"
+
+#include "analytics/inputs/json_input.hpp"
+#include "proxy/bench/bench_results.hpp"
+#include "proxy/bench/image_push.hpp"
+#include "proxy/bench/pull_bench.hpp"
+#include "proxy/cli/command_frame.hpp"
+#include "proxy/cli/flags.hpp"
+#include "storage/blobs/store_lock.hpp"
+#include "storage/events/event_log.hpp"
+#include "storage/oci/reference.hpp"
+#include "storage/index/metadata_index.hpp"
+
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <sstream>
+
+namespace strata::proxy {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* bench_usage =
+    "usage: strata bench images|pull [flags]   (strata bench images --help, strata bench pull --help)\n"
+    "  images  generate reproducible images of chosen shapes and push them to a registry\n"
+    "  pull    pull images with simulated nodes under each strategy, and record every pull\n";
+
+constexpr const char* images_usage =
+    "usage: strata bench images --registry URL --shapes SIZE:LAYERS,... [flags]\n"
+    "  Generates one image per shape (about SIZE compressed, in LAYERS equal gzip layers of\n"
+    "  seeded bytes: the same seed gives the same digests) and pushes it to\n"
+    "  REGISTRY/PREFIX/SHAPE:TAG over the OCI push API. Prints the references it pushed.\n"
+    "  --registry URL          http://host:port or https://host (required)\n"
+    "  --shapes LIST           e.g. 1GB:1,1GB:4,1GB:16,5GB:8 (required)\n"
+    "  --seed N                default 1\n"
+    "  --compressibility F     0 (random bytes, default) to 0.95: the share of bytes that compress away\n"
+    "  --base SIZE             every image also starts with one shared base layer of SIZE,\n"
+    "                          mounted across repositories once pushed\n"
+    "  --repository-prefix P   default bench\n"
+    "  --tag TAG               default s<seed>\n"
+    "  --chunk-size SIZE       upload blobs in PATCH chunks of SIZE (default: one PUT per blob)\n"
+    "  --creds USER:PASSWORD   Basic credentials, or for the token service (push scope)\n"
+    "  --ca-file FILE          CA bundle for an https registry (default: the system's)\n"
+    "  --work-dir DIR          where each layer is written before it is pushed (default: a temporary directory)\n"
+    "  --format table|json\n";
+
+constexpr const char* pull_usage =
+    "usage: strata bench pull --registry NAME=URL --image REPOSITORY:TAG [flags]\n"
+    "  Every trial (registry x image x strategy x nodes x concurrency) starts its nodes at once;\n"
+    "  each node pulls like containerd (HEAD, manifest, config, layers `concurrency` at a time,\n"
+    "  every digest verified) over its own connections and its own shaped link.\n"
+    "  --plan FILE              a JSON plan (keys: registries, images, strategies, nodes, concurrency,\n"
+    "                           node_bandwidth, node_rtt, upstream_bandwidth, upstream_rtt, unpack, proxy)\n"
+    "  --registry NAME=URL      repeatable; with --proxy, NAME is the upstream's name in that strata\n"
+    "  --image REF              repeatable: repository:tag or repository@digest\n"
+    "  --strategies LIST        direct, proxy-cold, proxy-warm, proxy-prewarmed, node-warm, two-tier (default direct)\n"
+    "  --nodes LIST             e.g. 1,8,32,64 (default 1)\n"
+    "  --concurrency LIST       layers at once per node, e.g. 1,3,all (default 3, containerd's)\n"
+    "  --node-bandwidth RATE    each node's download link, e.g. 1250MB/s (default: unshaped)\n"
+    "  --node-rtt DURATION      each node's round trip, e.g. 1ms\n"
+    "  --upstream-bandwidth RATE  the registry's link, shared by every node and strata (http registries)\n"
+    "  --upstream-rtt DURATION  the registry's round trip, e.g. 20ms\n"
+    "  --unpack none|decompress|extract  what a node does with each layer as it streams (default none)\n"
+    "  --proxy URL              a running strata for the proxy-* strategies (proxy-cold evicts the image\n"
+    "                           first: DELETE /api/v1/cache); default: the bench starts its own\n"
+    "  --data-dir DIR           record every pull there as strata pull events, labelled run,\n"
+    "                           strategy, nodes, concurrency, shape, registry (read with strata analyze\n"
+    "                           pulls --data-dir DIR --group-by strategy,nodes,shape)\n"
+    "  --run-id ID              the run label (default: the start time)\n"
+    "  --work-dir DIR           for the bench's strata data directories and extracted files\n"
+    "  --format table|json|csv\n"
+    "Without shaping, loopback pulls measure this machine's CPU and memory, not a network.\n";
+
+bool progress_wanted() { return isatty(STDERR_FILENO) != 0; }
+
+void show_progress(const std::string& line) {
+    if (progress_wanted()) std::cerr << line << "\n";
+}
+
+// A temporary directory removed when the command ends, unless the user named one.
+class work_directory {
+public:
+    explicit work_directory(const std::string& given) {
+        if (!given.empty()) {
+            path_ = given;
+            fs::create_directories(path_);
+            return;
+        }
+        std::string pattern = (fs::temp_directory_path() / "strata-bench-XXXXXX").string();
+        if (!mkdtemp(pattern.data())) throw std::runtime_error("cannot create a temporary directory under " + fs::temp_directory_path().string());
+        path_ = pattern;
+        owned_ = true;
+    }
+    ~work_directory() {
+        std::error_code ec;
+        if (owned_) fs::remove_all(path_, ec);
+    }
+    const fs::path& path() const { return path_; }
+
+private:
+    fs::path path_;
+    bool owned_ = false;
+};
+
+push_target parse_creds(push_target t, const std::string& creds) {
+    const auto colon = creds.find(':');
+    if (colon == std::string::npos || colon == 0) throw usage_error("--creds wants USER:PASSWORD");
+    t.username = creds.substr(0, colon);
+    t.password = creds.substr(colon + 1);
+    return t;
+}
+
+int bench_images(const std::vector<std::string>& args) {
+    image_push_plan plan;
+    push_target target;
+    std::string shapes, creds, work, format = "table";
+    flag_set()
+        .text("--registry", target.url)
+        .text("--shapes", shapes)
+        .value("--seed", [&](const std::string& v) { plan.seed = whole_number("--seed", v, 0, UINT64_MAX); })
+        .value("--compressibility",
+               [&](const std::string& v) { plan.compressibility = number_in("--compressibility", v, 0, 0.95); })
+        .value("--base", [&](const std::string& v) { plan.base_bytes = size_flag("--base", v); })
+        .text("--repository-prefix", plan.repository_prefix)
+        .text("--tag", plan.tag)
+        .value("--chunk-size",
+               [&](const std::string& v) {
+                   plan.chunk_bytes = size_flag("--chunk-size", v);
+                   if (plan.chunk_bytes > (std::uint64_t{1} << 30)) throw usage_error("--chunk-size: at most 1GiB");
+               })
+        .text("--creds", creds)
+        .text("--ca-file", target.ca_file)
+        .text("--work-dir", work)
+        .value("--format", [&](const std::string& v) { format = one_of("--format", v, {"table", "json"}); })
+        .parse(args);
+    if (target.url.empty()) throw usage_error("--registry URL is required");
+    if (shapes.empty()) throw usage_error("--shapes is required, e.g. --shapes 1GB:1,1GB:4");
+    try {
+        plan.shapes = parse_image_shapes(shapes);
+    } catch (const std::invalid_argument& e) {
+        throw usage_error(std::string("--shapes: ") + e.what());
+    }
+    if (!plan.tag.empty() && !storage::is_valid_tag(plan.tag)) throw usage_error("--tag '" + plan.tag + "' is not a valid tag");
+    if (!creds.empty()) target = parse_creds(target, creds);
+    work_directory dir(work);
+    plan.work_dir = dir.path();
+    push_client registry(target);
+    const auto pushed = push_images(registry, plan, show_progress);
+    analytics::result_table table{"Pushed images", {{"ref"}, {"digest"}, {"shape"}, {"bytes", analytics::unit::bytes},
+                                                    {"layers", analytics::unit::count}, {"uploaded", analytics::unit::count},
+                                                    {"mounted", analytics::unit::count}, {"present", analytics::unit::count}}, {}};
+    for (const auto& p : pushed)
+        table.add_row({p.ref, p.digest, p.shape, static_cast<double>(p.bytes), static_cast<double>(p.layers),
+                       static_cast<double>(p.uploaded), static_cast<double>(p.mounted), static_cast<double>(p.present)});
+    std::cout << (format == "json" ? analytics::render_json(table).dump(2) + "\n" : analytics::render_text(table));
+    return 0;
+}
+
+struct pull_args {
+    pull_plan plan;
+    std::string data_dir, work_dir, format = "table";
+};
+
+void apply_plan_file(pull_plan& plan, const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw usage_error("--plan: cannot read " + path);
+    std::ostringstream text;
+    text << in.rdbuf();
+    const auto doc = analytics::parse_json_guarded(text.str().substr(0, std::size_t{1} << 20));
+    if (doc.is_discarded()) throw usage_error("--plan: " + path + " is not JSON");
+    try {
+        read_plan_json(doc, plan);
+    } catch (const std::invalid_argument& e) {
+        throw usage_error("--plan " + path + ": " + e.what());
+    }
+}
+
+// Wraps a parser's std::invalid_argument as a usage error naming the flag.
+template <class F>
+auto flag_value(const char* flag, F parse) {
+    try {
+        return parse();
+    } catch (const std::invalid_argument& e) {
+        throw usage_error(std::string(flag) + ": " + e.what());
+    }
+}
+
+pull_args parse_pull_args(const std::vector<std::string>& args) {
+    pull_args a;
+    auto& p = a.plan;
+    bool strategies_given = false;
+    flag_set()
+        .value("--plan", [&](const std::string& v) { apply_plan_file(p, v); })
+        .value("--registry", [&](const std::string& v) { p.registries.push_back(parse_bench_registry(v)); })
+        .list("--image", p.images)
+        .value("--strategies",
+               [&](const std::string& v) {
+                   if (!strategies_given) p.strategies.clear();
+                   strategies_given = true;
+                   for (const auto& s : comma_list(v))
+                       p.strategies.push_back(flag_value("--strategies", [&] { return parse_strategy(s); }));
+               })
+        .value("--nodes", [&](const std::string& v) { p.nodes = flag_value("--nodes", [&] { return parse_node_counts("nodes", v); }); })
+        .value("--concurrency",
+               [&](const std::string& v) { p.concurrency = flag_value("--concurrency", [&] { return parse_concurrency("concurrency", v); }); })
+        .value("--node-bandwidth",
+               [&](const std::string& v) { p.node_bandwidth = flag_value("--node-bandwidth", [&] { return parse_bandwidth("bandwidth", v); }); })
+        .value("--node-rtt", [&](const std::string& v) { p.node_rtt = flag_value("--node-rtt", [&] { return parse_rtt("rtt", v); }); })
+        .value("--upstream-bandwidth",
+               [&](const std::string& v) { p.upstream_bandwidth = flag_value("--upstream-bandwidth", [&] { return parse_bandwidth("bandwidth", v); }); })
+        .value("--upstream-rtt", [&](const std::string& v) { p.upstream_rtt = flag_value("--upstream-rtt", [&] { return parse_rtt("rtt", v); }); })
+        .value("--unpack", [&](const std::string& v) { p.unpack = flag_value("--unpack", [&] { return parse_unpack(v); }); })
+        .text("--proxy", p.proxy_url)
+        .text("--data-dir", a.data_dir)
+        .text("--run-id", p.run_id)
+        .text("--work-dir", a.work_dir)
+        .value("--format", [&](const std::string& v) { a.format = one_of("--format", v, {"table", "json", "csv"}); })
+        .parse(args);
+    try {
+        check_plan(p);
+    } catch (const std::invalid_argument& e) {
+        throw usage_error(e.what());
+    }
+    if (p.run_id.empty())
+        p.run_id = std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                                      std::chrono::system_clock::now().time_since_epoch())
+                                      .count());
+    return a;
+}
+
+// The data directory the pulls are recorded in: locked for the whole run.
+class event_recorder_dir {
+public:
+    explicit event_recorder_dir(const std::string& dir) : lock_(dir), index_(fs::path(dir) / "index"), log_(index_) {}
+    void record(const std::vector<storage::pull_event>& events) { log_.append(events); }
+
+private:
+    storage::store_lock lock_;
+    storage::metadata_index index_;
+    storage::event_log log_;
+};
+
+int bench_pull(const std::vector<std::string>& args) {
+    const auto a = parse_pull_args(args);
+    spdlog::set_level(spdlog::level::warn);  // the nodes' clients retry quietly; failures reach the table
+    std::optional<event_recorder_dir> recorder;
+    if (!a.data_dir.empty()) recorder.emplace(a.data_dir);
+    work_directory dir(a.work_dir);
+    std::vector<trial_result> trials;
+    bool failed = false;
+    run_pull_bench(a.plan, dir.path(), show_progress, [&](const trial_result& t) {
+        if (recorder) recorder->record(trial_events(t, a.plan.run_id));
+        if (!t.error.empty() || t.failed()) {
+            failed = true;
+            std::cerr << "strata bench pull: " << t.key.registry << " " << t.key.image << " "
+                      << strategy_name(t.key.strategy) << " nodes=" << t.key.nodes << ": "
+                      << (t.error.empty() ? std::to_string(t.failed()) + " of the node pulls failed" : t.error) << "\n";
+        }
+        trials.push_back(t);
+    });
+    const auto table = trials_table(trials);
+    if (a.format == "json") {
+        nlohmann::json out = {{"run", a.plan.run_id}, {"trials", analytics::render_json(table)}, {"verdicts", verdicts(trials)}};
+        std::cout << out.dump(2) << "\n";
+    } else if (a.format == "csv") {
+        std::cout << analytics::render_csv(table);
+    } else {
+        std::cout << analytics::render_text(table);
+        for (const auto& v : verdicts(trials)) std::cout << v << "\n";
+    }
+    if (recorder) std::cerr << "recorded run " << a.plan.run_id << " in " << a.data_dir << "\n";
+    if (failed) std::cerr << "strata bench pull: some trials failed; their rows say why\n";
+    return failed ? 1 : 0;
+}
+
+}  // namespace
+
+int run_bench_command(const std::vector<std::string>& args) {
+    if (args.empty() || (args[0] != "images" && args[0] != "pull"))
+        return run_command("bench", bench_usage, args, [&]() -> int {
+            throw usage_error(args.empty() ? "name images or pull" : "unknown bench command '" + args[0] + "'");
+        });
+    const std::vector<std::string> rest(args.begin() + 1, args.end());
+    if (args[0] == "images") return run_command("bench images", images_usage, rest, [&] { return bench_images(rest); });
+    return run_command("bench pull", pull_usage, rest, [&] { return bench_pull(rest); });
+}
+
+}  // namespace strata::proxy
