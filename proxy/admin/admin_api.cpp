@@ -1,6 +1,7 @@
 // admin_api: the guard, then the endpoint table of /api/v1.
 #include "proxy/admin/admin_api.hpp"
 
+#include "proxy/admin/cache_api.hpp"
 #include "proxy/admin/events_export.hpp"
 #include "proxy/admin/image_status_api.hpp"
 #include "proxy/admin/images_api.hpp"
@@ -40,6 +41,7 @@ awaitable<reply> admin_api::answer(const request& req, const admin_caller& calle
     if (path == "/api/v1/events") co_return co_await handle_events_export(events, analytics.events_log, blocking, req);
     if (path == "/api/v1/prefetch") co_return handle_prefetch(prefetch, req);
     if (path == "/api/v1/image") co_return co_await handle_image_status(index, blocking, req);
+    if (path == "/api/v1/cache") co_return co_await handle_cache_eviction(index, evictor, blocking, req);
     if (path == "/api/v1/images") co_return co_await handle_images(index, blocking, req);
     if (path == "/api/v1/pins") co_return co_await handle_pins(index, blocking, configured_pins, req);
     if (path.starts_with("/api/v1/analytics")) co_return co_await handle_analytics(analytics, req);

@@ -8,6 +8,7 @@
 #include "proxy/observe/pull_stats.hpp"
 #include "proxy/registry/prefetch.hpp"
 #include "proxy/reply/reply.hpp"
+#include "storage/eviction/cache_evictor.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -24,7 +25,7 @@ struct admin_caller {
     bool loopback = false;
 };
 
-// /api/v1/stats, events, prefetch, image, pins and analytics. Every request passes the guard
+// /api/v1/stats, events, prefetch, image, cache, pins and analytics. Every request passes the guard
 // first (401 without the token, 429 after too many failures from one address).
 struct admin_api {
     admin_guard& guard;
@@ -32,6 +33,7 @@ struct admin_api {
     std::function<nlohmann::json()> upstream_states;  // in the stats (upstream_set::states)
     event_recorder& events;
     storage::metadata_index& index;
+    storage::cache_evictor& evictor;
     asio::thread_pool& blocking;
     const std::vector<std::string>& configured_pins;
     analytics_sources analytics;

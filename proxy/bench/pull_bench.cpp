@@ -4,6 +4,7 @@
 
 #include "analytics/inputs/json_input.hpp"
 #include "proxy/bench/concurrently.hpp"
+#include "proxy/bench/metrics_text.hpp"
 #include "proxy/bench/pacing_relay.hpp"
 #include "proxy/bench/strata_child.hpp"
 #include "proxy/config/config.hpp"
@@ -71,7 +72,8 @@ std::pair<std::string, std::string> split_image(const std::string& image) {
 }
 
 // One request to a strata's admin API; the status and body (at most 16 MiB).
-std::pair<unsigned, std::string> admin_call(const std::string& server, http::verb verb, const std::string& target) {
+std::pair<unsigned, std::string> admin_call(const std::string& server, const std::string& token, http::verb verb,
+                                            const std::string& target) {
     const auto where = resolve_location(location{}, server + "/");
     if (!where) throw std::runtime_error("'" + server + "' is not a strata URL");
     asio::io_context io;
@@ -79,7 +81,8 @@ std::pair<unsigned, std::string> admin_call(const std::string& server, http::ver
     stream.expires_after(std::chrono::minutes(30));  // a prefetch of a large image takes a while
     stream.connect(tcp::resolver(io).resolve(where->host, where->port));
     http::request<http::empty_body> req{verb, target, 11};
-    req.set(http::field::host, where->host);
+    req.set(http::field::host, where->host + ":" + where->port);
+    if (!token.empty()) req.set(http::field::authorization, "Bearer " + token);
     http::write(stream, req);
     beast::flat_buffer buffer;
     http::response_parser<http::string_body> parser;
@@ -101,8 +104,8 @@ std::string query_value(const std::string& text) {
     return out;
 }
 
-void prefetch(const std::string& server, const std::string& ref) {
-    const auto [status, body] = admin_call(server, http::verb::post, "/api/v1/prefetch?image=" + query_value(ref));
+void prefetch(const std::string& server, const std::string& token, const std::string& ref) {
+    const auto [status, body] = admin_call(server, token, http::verb::post, "/api/v1/prefetch?image=" + query_value(ref));
     if (status != 200) throw std::runtime_error("prefetch of " + ref + " through " + server + ": HTTP " + std::to_string(status));
     const auto last_line = body.substr(body.rfind('\n', body.size() > 1 ? body.size() - 2 : 0) + 1);
     const auto summary = analytics::parse_json_guarded(last_line);
@@ -111,11 +114,20 @@ void prefetch(const std::string& server, const std::string& ref) {
                                  storage::log_value(last_line.substr(0, 300)));
 }
 
-void evict(const std::string& server, const std::string& ref) {
-    const auto [status, body] = admin_call(server, http::verb::delete_, "/api/v1/cache?ref=" + query_value(ref));
+void evict(const std::string& server, const std::string& token, const std::string& ref) {
+    const auto [status, body] = admin_call(server, token, http::verb::delete_, "/api/v1/cache?ref=" + query_value(ref));
     if (status != 200)
         throw std::runtime_error("evicting " + ref + " from " + server + " (for proxy-cold): HTTP " +
                                  std::to_string(status) + " " + storage::log_value(body.substr(0, 300)));
+}
+
+// The body bytes a running strata has received from one upstream, by its /metrics.
+std::optional<std::uint64_t> upstream_body_bytes(const std::string& server, const std::string& token,
+                                                 const std::string& upstream) {
+    const auto [status, body] = admin_call(server, token, http::verb::get, "/metrics");
+    if (status != 200) return std::nullopt;
+    const auto sum = metric_sum(body, "strata_upstream_bytes_total", "upstream", upstream);
+    return static_cast<std::uint64_t>(sum.value_or(0));
 }
 
 class trial {
@@ -168,11 +180,14 @@ private:
             server = cluster_->url();
             ref = std::string(child_upstream) + "/" + result_.key.image;
         } else if (strategy == pull_strategy::proxy_cold) {
-            evict(server, ref);
+            evict(server, plan_.proxy_token, ref);
         }
-        if (strategy == pull_strategy::proxy_prewarmed) prefetch(server, ref);
+        if (strategy == pull_strategy::proxy_prewarmed) prefetch(server, plan_.proxy_token, ref);
         return target_config(registry_.name, server, !plan_.proxy_url.empty());
     }
+
+    // The nodes pull through a strata the bench did not start: its upstream link is not the relay.
+    bool running_strata() const { return source_ == "proxy" && !plan_.proxy_url.empty() && !cluster_; }
 
     node_options options_for(unsigned i) const {
         node_options o;
@@ -200,11 +215,18 @@ private:
         }
         if (strategy == pull_strategy::node_warm) first_pulls(repository, reference);
         if (relay_) io_.call([&] { return relay_->reset_counts(), 0; });
+        const auto running = running_strata();
+        const auto before = running ? upstream_body_bytes(plan_.proxy_url, plan_.proxy_token, registry_.name) : std::nullopt;
         result_.pulls.resize(n);
         io_.wait(concurrently(n, [&, repository = repository, reference = reference](std::size_t i) -> awaitable<void> {
             result_.pulls[i] = co_await nodes_[i]->pull(repository, reference, strategy == pull_strategy::node_warm);
         }));
-        if (relay_) result_.upstream_bytes = io_.call([&] { return relay_->egress_bytes(); });
+        if (running) {
+            const auto after = upstream_body_bytes(plan_.proxy_url, plan_.proxy_token, registry_.name);
+            if (before && after) result_.upstream_bytes = *after - *before;
+        } else if (relay_) {
+            result_.upstream_bytes = io_.call([&] { return relay_->egress_bytes(); });
+        }
         summarize();
     }
 

@@ -24,7 +24,9 @@ struct trial_result {
     trial_key key;
     std::string shape;         // the image's org.strata.bench.shape label, or ""
     std::vector<image_pull> pulls;
-    std::optional<std::uint64_t> upstream_bytes;  // what the registry sent during the timed pulls (http registries)
+    // What the registry sent during the timed pulls: the bytes on the relay's wire (http
+    // registries), or for a running strata (--proxy) the body bytes its /metrics count.
+    std::optional<std::uint64_t> upstream_bytes;
     std::uint64_t image_bytes = 0;  // one whole pull: manifests, config and layers
     unsigned layers = 0;
     double wall_s = 0;         // first request to last byte, over all nodes

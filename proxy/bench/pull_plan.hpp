@@ -36,6 +36,7 @@ struct pull_plan {
     std::chrono::microseconds upstream_rtt{0};
     unpack_mode unpack = unpack_mode::none;
     std::string proxy_url;                 // a running strata for the proxy-* strategies; "": the bench starts its own
+    std::string proxy_token;               // its admin token, for prefetch and eviction
     std::string run_id;                    // labels every recorded pull
 };
 

@@ -7,11 +7,13 @@
 #include "proxy/bench/pull_bench.hpp"
 #include "proxy/cli/command_frame.hpp"
 #include "proxy/cli/flags.hpp"
+#include "proxy/config/config.hpp"
 #include "storage/blobs/store_lock.hpp"
 #include "storage/events/event_log.hpp"
 #include "storage/oci/reference.hpp"
 #include "storage/index/metadata_index.hpp"
 
+#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -69,6 +71,7 @@ constexpr const char* pull_usage =
     "  --unpack none|decompress|extract  what a node does with each layer as it streams (default none)\n"
     "  --proxy URL              a running strata for the proxy-* strategies (proxy-cold evicts the image\n"
     "                           first: DELETE /api/v1/cache); default: the bench starts its own\n"
+    "  --proxy-token-file FILE  that strata's admin token\n"
     "  --data-dir DIR           record every pull there as strata pull events, labelled run,\n"
     "                           strategy, nodes, concurrency, shape, registry (read with strata analyze\n"
     "                           pulls --data-dir DIR --group-by strategy,nodes,shape)\n"
@@ -217,6 +220,7 @@ pull_args parse_pull_args(const std::vector<std::string>& args) {
         .value("--upstream-rtt", [&](const std::string& v) { p.upstream_rtt = flag_value("--upstream-rtt", [&] { return parse_rtt("rtt", v); }); })
         .value("--unpack", [&](const std::string& v) { p.unpack = flag_value("--unpack", [&] { return parse_unpack(v); }); })
         .text("--proxy", p.proxy_url)
+        .value("--proxy-token-file", [&](const std::string& v) { p.proxy_token = read_secret_file(v, "--proxy-token-file"); })
         .text("--data-dir", a.data_dir)
         .text("--run-id", p.run_id)
         .text("--work-dir", a.work_dir)
@@ -248,7 +252,10 @@ private:
 
 int bench_pull(const std::vector<std::string>& args) {
     const auto a = parse_pull_args(args);
-    spdlog::set_level(spdlog::level::warn);  // the nodes' clients retry quietly; failures reach the table
+    // The nodes' clients retry quietly (their failures reach the table), and never write on
+    // stdout, which carries the results.
+    spdlog::set_default_logger(spdlog::stderr_logger_st("strata-bench"));
+    spdlog::set_level(spdlog::level::err);
     std::optional<event_recorder_dir> recorder;
     if (!a.data_dir.empty()) recorder.emplace(a.data_dir);
     work_directory dir(a.work_dir);

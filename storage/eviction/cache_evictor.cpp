@@ -142,6 +142,40 @@ cache_evictor::result cache_evictor::evict_down_to(std::uint64_t target_bytes) {
     return r;
 }
 
+cache_evictor::removal cache_evictor::evict_one(const digest& d) {
+    std::vector<std::pair<object_id, entry>> taken;
+    {
+        std::lock_guard lock(mutex_);
+        const auto it = ids_.find(d.str());
+        if (it == ids_.end()) return removal::absent;
+        if (pinned_.count(d.str())) return removal::pinned;
+        if (leases_.count(d.str())) return removal::in_use;
+        const auto id = it->second;
+        policy_->erase(id);
+        auto node = entries_.extract(id);
+        ids_.erase(it);
+        taken.emplace_back(id, std::move(node.mapped()));
+    }
+    bool removed = false;
+    try {
+        removed = remove_(d);
+    } catch (...) {
+        put_back(taken);
+        throw;
+    }
+    if (!removed) {
+        put_back(taken);
+        return removal::refused;
+    }
+    const auto size = taken.front().second.size;
+    bytes_ -= size;
+    ++evicted_blobs_;
+    evicted_bytes_ += size;
+    std::lock_guard lock(mutex_);
+    free_ids_.push_back(taken.front().first);
+    return removal::removed;
+}
+
 // Returns the entries a run set aside to the policy; how many there were.
 std::size_t cache_evictor::put_back(std::vector<std::pair<object_id, entry>>& kept) {
     std::lock_guard lock(mutex_);

@@ -73,6 +73,11 @@ public:
     static constexpr double max_disk_full_fraction = 0.25;
     result evict_at_least(std::uint64_t bytes);
 
+    // One blob removed on demand (the admin API's DELETE /api/v1/cache), whatever the budget. A
+    // leased or pinned blob stays, and so does one the remover refuses (being fetched again).
+    enum class removal { removed, absent, in_use, pinned, refused };
+    removal evict_one(const digest& d);
+
     std::uint64_t bytes() const noexcept { return bytes_.load(); }
     std::size_t objects() const;
     std::uint64_t evicted_blobs() const noexcept { return evicted_blobs_.load(); }

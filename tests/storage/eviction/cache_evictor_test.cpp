@@ -160,3 +160,30 @@ TEST_CASE("a disk-full eviction takes only the shortfall, and never more than a 
     CHECK(e.bytes() >= 9700 - 9700 / 4 - 100);
     CHECK(log.removed.size() == 3 + r.blobs);
 }
+
+TEST_CASE("one blob evicted on demand, unless it is absent, leased, pinned or refused") {
+    removal_log log;
+    cache_evictor e(eviction_kind::lru, {0, 0.9, 0.5}, log.remover());  // unbounded: only on demand
+    for (int i = 1; i <= 5; ++i) e.inserted(nth(i), 100);
+    CHECK(e.evict_one(nth(2)) == cache_evictor::removal::removed);
+    CHECK(e.bytes() == 400);
+    CHECK(e.objects() == 4);
+    CHECK(e.evicted_bytes() == 100);
+    CHECK(log.removed == std::vector<std::string>{nth(2).str()});
+    CHECK(e.evict_one(nth(2)) == cache_evictor::removal::absent);
+    CHECK(e.evict_one(nth(99)) == cache_evictor::removal::absent);
+    {
+        const auto lease = e.hold(nth(3));
+        CHECK(e.evict_one(nth(3)) == cache_evictor::removal::in_use);
+    }
+    e.set_pinned({nth(4).str()});
+    CHECK(e.evict_one(nth(4)) == cache_evictor::removal::pinned);
+    log.refuse.insert(nth(5).str());
+    CHECK(e.evict_one(nth(5)) == cache_evictor::removal::refused);
+    CHECK(e.bytes() == 400);  // nothing else left
+    // What stayed is still tracked: evictable once free, and counted once if inserted again.
+    CHECK(e.evict_one(nth(3)) == cache_evictor::removal::removed);
+    e.inserted(nth(2), 100);
+    CHECK(e.bytes() == 400);
+    CHECK(e.objects() == 4);
+}

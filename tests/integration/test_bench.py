@@ -1,0 +1,207 @@
+"""strata bench: images of chosen shapes pushed to a real registry, pulled by simulated nodes
+under each strategy, with the bytes counted, the network shaped and every pull recorded."""
+import json
+import os
+import subprocess
+import unittest
+
+from fault_upstream import FaultUpstream
+from harness import STRATA, ProcessesTestCase, Registry, Strata, free_port, http
+
+UPSTREAM = "upstream.test"
+MB = 1_000_000
+
+
+def bench(*args, timeout=600):
+    return subprocess.run([STRATA, "bench", *args], capture_output=True, text=True, timeout=timeout)
+
+
+class BenchTestCase(ProcessesTestCase):
+    def setUp(self):
+        super().setUp()
+        self.registry = self.started(Registry(self.dir))
+
+    def push(self, *args, shapes="4MB:1,4MB:4"):
+        run = bench("images", "--registry", self.registry.url, "--shapes", shapes, "--format", "json", *args)
+        self.assertEqual(run.returncode, 0, run.stderr)
+        return {image["shape"]: image for image in json.loads(run.stdout)}
+
+    def pull(self, *args, expect=0):
+        run = bench("pull", "--registry", "local=" + self.registry.url, "--format", "json", *args)
+        self.assertEqual(run.returncode, expect, run.stdout + run.stderr)
+        return json.loads(run.stdout) if run.stdout.strip() else None
+
+
+class BenchImagesTest(BenchTestCase):
+    def test_the_same_seed_gives_the_same_digests_whole_or_chunked_and_the_images_are_valid(self):
+        first = self.push("--base", "1MB")
+        self.assertEqual(sorted(first), ["4MB:1", "4MB:4"])
+        self.assertEqual(first["4MB:4"]["ref"], "127.0.0.1:%d/bench/4mb-4:s1" % self.registry.port)
+        self.assertEqual(first["4MB:4"]["layers"], 5)  # the base and four
+        self.assertEqual(first["4MB:4"]["mounted"], 1)  # the base, pushed with the first image
+        self.assertAlmostEqual(first["4MB:4"]["bytes"], 5 * MB, delta=0.1 * 5 * MB)
+        again = self.push("--base", "1MB")
+        for shape, image in first.items():
+            self.assertEqual(again[shape]["digest"], image["digest"])
+            self.assertEqual(again[shape]["uploaded"], 0)
+        chunked = self.push("--base", "1MB", "--chunk-size", "300kB", "--repository-prefix", "chunked")
+        self.assertEqual(chunked["4MB:4"]["digest"], first["4MB:4"]["digest"])
+        self.assertEqual((chunked["4MB:4"]["uploaded"], chunked["4MB:4"]["mounted"]), (4, 1))
+        other_seed = self.push("--seed", "2")
+        self.assertNotEqual(other_seed["4MB:1"]["digest"], first["4MB:1"]["digest"])
+        # skopeo reads what was pushed as a valid OCI image, every digest checked.
+        out = os.path.join(self.dir, "copy")
+        copy = subprocess.run(["skopeo", "copy", "--src-tls-verify=false", "docker://" + first["4MB:4"]["ref"],
+                               "oci:" + out], capture_output=True, text=True, timeout=300)
+        self.assertEqual(copy.returncode, 0, copy.stderr)
+
+    def test_an_unreachable_registry_and_impossible_shapes_are_clear_errors(self):
+        port = free_port()
+        run = bench("images", "--registry", "http://127.0.0.1:%d" % port, "--shapes", "1MB:1")
+        self.assertEqual(run.returncode, 1)
+        self.assertIn("cannot reach http://127.0.0.1:%d" % port, run.stderr)
+        run = bench("images", "--registry", self.registry.url, "--shapes", "1MB:0")
+        self.assertEqual(run.returncode, 2)
+        self.assertIn("shape '1MB:0': the layer count must be a whole number from 1 to 1000", run.stderr)
+        run = bench("images", "--registry", "ftp://x", "--shapes", "1MB:1")
+        self.assertEqual(run.returncode, 2)
+        self.assertIn("is not a URL", run.stderr)
+
+    def test_a_push_refused_with_denied_names_the_registry_and_the_code(self):
+        upstream = self.started(FaultUpstream(self.dir))
+        upstream.add_fault("/blobs/uploads/", "respond", status=403, headers={"Content-Type": "application/json"},
+                       body=json.dumps({"errors": [{"code": "DENIED", "message": "push access denied"}]}))
+        run = bench("images", "--registry", upstream.url, "--shapes", "1MB:1")
+        self.assertEqual(run.returncode, 1)
+        self.assertIn("127.0.0.1:%d refused an upload of sha256:" % upstream.port, run.stderr)
+        self.assertIn("HTTP 403 DENIED: push access denied", run.stderr)
+        self.assertEqual(run.stdout, "")  # no table claiming a push
+
+
+class BenchPullTest(BenchTestCase):
+    def setUp(self):
+        super().setUp()
+        self.images = self.push(shapes="4MB:4")
+        self.size = self.images["4MB:4"]["bytes"]
+
+    def trials(self, result):
+        return {(t["strategy"], t["nodes"]): t for t in result["trials"]}
+
+    def test_each_strategy_moves_the_bytes_it_should(self):
+        data = os.path.join(self.dir, "record")
+        result = self.pull("--image", "bench/4mb-4:s1", "--nodes", "1,4", "--data-dir", data, "--run-id", "t1",
+                           "--strategies", "direct,proxy-cold,proxy-warm,proxy-prewarmed,node-warm,two-tier")
+        trials = self.trials(result)
+        self.assertEqual(len(trials), 12)
+        for (strategy, nodes), t in trials.items():
+            with self.subTest(strategy=strategy, nodes=nodes):
+                self.assertEqual(t["failed"], 0, t["error"])
+                self.assertEqual(t["image_bytes"], self.size)
+                self.assertEqual(t["shape"], "4MB:4")
+                if strategy == "node-warm":  # only the manifest and config again
+                    self.assertLess(t["received_bytes"], nodes * 10_000)
+                else:
+                    self.assertEqual(t["received_bytes"], nodes * self.size)
+                # What the registry sent: the bytes and their HTTP headers.
+                expected = {"direct": nodes * self.size, "proxy-cold": self.size, "two-tier": self.size,
+                            "proxy-warm": 0, "proxy-prewarmed": 0, "node-warm": 0}[strategy]
+                self.assertGreaterEqual(t["upstream_bytes"], expected)
+                self.assertLess(t["upstream_bytes"], expected + nodes * 20_000)
+        self.assertTrue(any("proxy-cold" in v and "less egress" in v for v in result["verdicts"]), result["verdicts"])
+        # The recorded pulls, read back by the analytics: one observation per node pull.
+        run = subprocess.run([STRATA, "analyze", "pulls", "--data-dir", data, "--group-by", "strategy,nodes,shape",
+                              "--format", "json"], capture_output=True, text=True, timeout=120)
+        self.assertEqual(run.returncode, 0, run.stderr)
+        groups = {(g["group"]["strategy"], g["group"]["nodes"], g["group"]["shape"]): g
+                  for g in json.loads(run.stdout)["result"]["groups"]}
+        self.assertEqual(len(groups), 12, sorted(groups))
+        self.assertEqual(groups[("proxy-cold", "4", "4MB:4")]["pulls"], 4)
+        self.assertEqual(groups[("direct", "1", "4MB:4")]["pulls"], 1)
+        events = subprocess.run([STRATA, "events", "export", "--data-dir", data, "--format", "jsonl"],
+                                capture_output=True, text=True, timeout=120)
+        self.assertEqual(events.returncode, 0, events.stderr)
+        lines = [json.loads(line) for line in events.stdout.splitlines()]
+        blobs = [e for e in lines if e["kind"] == "blob" and "strategy=proxy-warm,nodes=4" in e["labels"]]
+        self.assertEqual(len(blobs), 4 * 5)  # four layers and the config, per node
+        self.assertTrue(all("source=proxy" in e["labels"] and "run=t1" in e["labels"] for e in blobs))
+
+    def test_one_node_on_a_shaped_link_takes_bytes_over_bandwidth(self):
+        rate = 2 * MB
+        result = self.pull("--image", "bench/4mb-4:s1", "--node-bandwidth", "2MB/s", "--unpack", "extract")
+        t = result["trials"][0]
+        self.assertEqual(t["failed"], 0, t["error"])
+        bound = self.size / rate
+        self.assertGreaterEqual(t["p50_s"], bound)
+        self.assertLessEqual(t["p50_s"], bound * 1.15)
+
+    def test_the_registrys_shaped_link_is_shared_by_every_node(self):
+        result = self.pull("--image", "bench/4mb-4:s1", "--nodes", "2", "--upstream-bandwidth", "4MB/s",
+                           "--upstream-rtt", "5ms")
+        t = result["trials"][0]
+        self.assertEqual(t["failed"], 0, t["error"])
+        self.assertGreaterEqual(t["wall_s"], 2 * self.size / (4 * MB))
+
+    def test_a_running_strata_is_evicted_for_proxy_cold(self):
+        strata = self.started(Strata(self.dir, {UPSTREAM: self.registry.url}))
+        args = ["--proxy", strata.url, "--image", "bench/4mb-4:s1"]
+        run = bench("pull", "--registry", UPSTREAM + "=" + self.registry.url, "--format", "json",
+                    "--strategies", "proxy-warm,proxy-cold", *args)
+        self.assertEqual(run.returncode, 0, run.stderr)
+        trials = self.trials(json.loads(run.stdout))
+        self.assertEqual(trials[("proxy-warm", 1)]["upstream_bytes"], 0)
+        # Its /metrics count body bytes: the blobs; the manifest stays cached.
+        self.assertGreaterEqual(trials[("proxy-cold", 1)]["upstream_bytes"], self.size - 2000)
+        # The endpoint itself.
+        ref = "%s/bench/4mb-4:s1" % UPSTREAM
+        gone = http("DELETE", strata.url + "/api/v1/cache?ref=" + ref)
+        self.assertEqual(gone.status, 200)
+        self.assertEqual(gone.json()["removed_blobs"], 5)
+        self.assertEqual(gone.json()["removed_bytes"], self.size - len(http("GET", strata.url + "/v2/%s/bench/4mb-4/manifests/s1" % UPSTREAM,
+                                                                            headers={"Accept": "application/vnd.oci.image.manifest.v1+json"}).body))
+        status = http("GET", strata.url + "/api/v1/image?ref=" + ref).json()
+        self.assertFalse(status["complete"])
+        self.assertEqual(http("DELETE", strata.url + "/api/v1/cache?ref=" + ref).json()["not_cached"], 5)
+        self.assertEqual(http("GET", strata.url + "/api/v1/cache?ref=" + ref).status, 405)
+        self.assertEqual(http("DELETE", strata.url + "/api/v1/cache?ref=nope").status, 400)
+        self.assertEqual(http("DELETE", strata.url + "/api/v1/cache?ref=%s/no/such:tag" % UPSTREAM).status, 404)
+
+    def test_bad_plans_missing_images_and_unreachable_registries_fail_clearly(self):
+        run = bench("pull", "--registry", "local=" + self.registry.url, "--image", "bench/4mb-4:s1", "--nodes", "0")
+        self.assertEqual(run.returncode, 2)
+        self.assertIn("--nodes: nodes: '0' is not a whole number from 1 to 4096", run.stderr)
+        run = bench("pull", "--image", "bench/4mb-4:s1")
+        self.assertEqual(run.returncode, 2)
+        self.assertIn("no registry given", run.stderr)
+        plan = os.path.join(self.dir, "plan.json")
+        with open(plan, "w") as f:
+            json.dump({"registries": {"local": self.registry.url}, "images": ["bench/4mb-4:s1"], "nodez": [1]}, f)
+        run = bench("pull", "--plan", plan)
+        self.assertEqual(run.returncode, 2)
+        self.assertIn("unknown plan key 'nodez'", run.stderr)
+        result = self.pull("--image", "bench/none:s1", "--strategies", "direct,proxy-cold", expect=1)
+        for t in result["trials"]:
+            self.assertEqual(t["failed"], 1)
+            self.assertIn("image bench/none:s1 does not exist", t["error"])
+        port = free_port()
+        run = bench("pull", "--registry", "gone=http://127.0.0.1:%d" % port, "--image", "bench/4mb-4:s1", "--format", "json")
+        self.assertEqual(run.returncode, 1)
+        t = json.loads(run.stdout)["trials"][0]
+        self.assertEqual(t["failed"], 1)
+        self.assertIn("some trials failed", run.stderr)
+
+    def test_a_plan_file_sweeps_what_it_names(self):
+        plan = os.path.join(self.dir, "plan.json")
+        with open(plan, "w") as f:
+            json.dump({"registries": {"local": self.registry.url}, "images": ["bench/4mb-4:s1"],
+                       "strategies": ["direct", "proxy-cold"], "nodes": [2], "concurrency": [1, "all"],
+                       "unpack": "decompress"}, f)
+        run = bench("pull", "--plan", plan, "--format", "csv")
+        self.assertEqual(run.returncode, 0, run.stderr)
+        rows = run.stdout.splitlines()
+        self.assertEqual(len(rows), 5)
+        self.assertTrue(rows[0].startswith("registry,image,shape,strategy,nodes,concurrency"))
+        self.assertEqual(sorted(r.split(",")[5] for r in rows[1:]), ["1", "1", "all", "all"])
+
+
+if __name__ == "__main__":
+    unittest.main()
