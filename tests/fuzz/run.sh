@@ -29,6 +29,8 @@ max_len() {
     fuzz_go_duration | fuzz_retry_after | fuzz_rate_limit) echo 256 ;;
     fuzz_reference) echo 512 ;;
     fuzz_kubelet_message | fuzz_labels) echo 1024 ;;
+    fuzz_bench_plan) echo 4096 ;;
+    fuzz_metrics_text) echo 8192 ;;
     fuzz_route | fuzz_accept | fuzz_www_authenticate) echo 4096 ;;
     fuzz_pull_auth) echo 8192 ;;
     fuzz_token_response) echo 8192 ;;
