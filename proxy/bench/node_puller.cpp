@@ -28,7 +28,8 @@ constexpr const char* manifest_accept =
     "application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json, "
     "application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json";
 constexpr std::size_t max_document_bytes = std::size_t{4} << 20;
-constexpr std::size_t read_bytes = 256 * 1024;
+// Per layer in flight: 256 nodes x 3 layers of it must stay far below the bench's memory target.
+constexpr std::size_t read_bytes = 128 * 1024;
 
 std::int64_t now_ns() {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -73,6 +74,7 @@ public:
         : mode_(mode), gzip_(media_type.ends_with("gzip")) {
         if (mode_ == unpack_mode::none) return;
         if (gzip_ && inflateInit2(&z_, 15 + 32) != Z_OK) throw std::runtime_error("zlib could not start");
+        out_.resize(read_bytes);
         if (mode_ == unpack_mode::extract) extractor_.emplace(root);
     }
     ~layer_unpacker() {
@@ -103,7 +105,7 @@ private:
     unpack_mode mode_;
     bool gzip_, ended_ = false;
     z_stream z_{};
-    std::array<unsigned char, read_bytes> out_{};
+    std::vector<unsigned char> out_;  // only while decompressing
     std::optional<tar_extractor> extractor_;
 };
 

@@ -3,13 +3,14 @@
 #include "proxy/bench/pull_bench.hpp"
 
 #include "analytics/inputs/json_input.hpp"
-#include "proxy/bench/concurrently.hpp"
 #include "proxy/bench/metrics_text.hpp"
 #include "proxy/bench/pacing_relay.hpp"
 #include "proxy/bench/strata_child.hpp"
 #include "proxy/config/config.hpp"
 #include "proxy/upstream/redirect_policy.hpp"
 #include "storage/untrusted/text_escape.hpp"
+
+#include <sched.h>
 
 #include <algorithm>
 #include <future>
@@ -24,7 +25,7 @@ namespace fs = std::filesystem;
 // The name the bench's own strata gives the registry, and how prefetch names its images.
 constexpr const char* child_upstream = "bench.registry";
 
-// One thread running the io_context the nodes and the relay live on.
+// One thread running an io_context: the nodes it was given, and the relay on the first.
 class io_thread {
 public:
     io_thread() : guard_(io_.get_executor()), thread_([this] { io_.run(); }) {}
@@ -43,14 +44,30 @@ public:
         return done.get();
     }
     template <class T>
-    T wait(awaitable<T> work) {
-        return asio::co_spawn(io_, std::move(work), asio::use_future).get();
+    std::future<T> start(awaitable<T> work) {
+        return asio::co_spawn(io_, std::move(work), asio::use_future);
     }
 
 private:
     asio::io_context io_;
     asio::executor_work_guard<asio::io_context::executor_type> guard_;
     std::thread thread_;
+};
+
+// One io thread per usable CPU: verifying digests and copying bytes out of the kernel take a
+// core per GB/s or so, so the nodes are spread over all of them.
+class io_threads {
+public:
+    io_threads() {
+        cpu_set_t set;
+        CPU_ZERO(&set);
+        const auto n = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 1;
+        for (int i = 0; i < std::max(n, 1); ++i) threads_.push_back(std::make_unique<io_thread>());
+    }
+    io_thread& operator[](std::size_t i) { return *threads_[i % threads_.size()]; }
+
+private:
+    std::vector<std::unique_ptr<io_thread>> threads_;
 };
 
 upstream_config target_config(const std::string& name, const std::string& url, bool send_ns) {
@@ -132,16 +149,13 @@ std::optional<std::uint64_t> upstream_body_bytes(const std::string& server, cons
 
 class trial {
 public:
-    trial(io_thread& io, const pull_plan& plan, const bench_registry& registry, trial_key key, fs::path dir)
+    trial(io_threads& io, const pull_plan& plan, const bench_registry& registry, trial_key key, fs::path dir)
         : io_(io), plan_(plan), registry_(registry), dir_(std::move(dir)) {
         result_.key = std::move(key);
     }
     ~trial() {
-        io_.call([this] {
-            nodes_.clear();
-            relay_.reset();
-            return 0;
-        });
+        for (std::size_t i = 0; i < nodes_.size(); ++i) io_[i].call([&] { return nodes_[i].reset(), 0; });
+        io_[0].call([this] { return relay_.reset(), 0; });
     }
 
     trial_result run() {
@@ -159,8 +173,8 @@ private:
     upstream_config set_up() {
         const auto where = *resolve_location(location{}, registry_.url + "/");
         if (!where.tls)
-            relay_ = io_.call([&] {
-                return std::make_unique<pacing_relay>(io_.context(), where.host, where.port, plan_.upstream_bandwidth,
+            relay_ = io_[0].call([&] {
+                return std::make_unique<pacing_relay>(io_[0].context(), where.host, where.port, plan_.upstream_bandwidth,
                                                       plan_.upstream_rtt);
             });
         const auto origin = relay_ ? relay_->url() : registry_.url;
@@ -204,38 +218,39 @@ private:
     void measure(const upstream_config& target) {
         const auto [repository, reference] = split_image(result_.key.image);
         const auto n = result_.key.nodes;
-        io_.call([&] {
-            for (unsigned i = 0; i < n; ++i) nodes_.push_back(std::make_unique<node_puller>(target, options_for(i)));
-            return 0;
-        });
+        for (unsigned i = 0; i < n; ++i)
+            nodes_.push_back(io_[i].call([&] { return std::make_unique<node_puller>(target, options_for(i)); }));
         const auto strategy = result_.key.strategy;
         if (strategy == pull_strategy::proxy_warm) {
-            const auto warm = io_.wait(nodes_.front()->pull(repository, reference, false));
+            const auto warm = io_[0].start(nodes_.front()->pull(repository, reference, false)).get();
             if (!warm.ok) throw std::runtime_error("warming the cache failed: " + warm.error);
         }
         if (strategy == pull_strategy::node_warm) first_pulls(repository, reference);
-        if (relay_) io_.call([&] { return relay_->reset_counts(), 0; });
+        if (relay_) io_[0].call([&] { return relay_->reset_counts(), 0; });
         const auto running = running_strata();
         const auto before = running ? upstream_body_bytes(plan_.proxy_url, plan_.proxy_token, registry_.name) : std::nullopt;
-        result_.pulls.resize(n);
-        io_.wait(concurrently(n, [&, repository = repository, reference = reference](std::size_t i) -> awaitable<void> {
-            result_.pulls[i] = co_await nodes_[i]->pull(repository, reference, strategy == pull_strategy::node_warm);
-        }));
+        result_.pulls = pull_all(repository, reference, strategy == pull_strategy::node_warm);
         if (running) {
             const auto after = upstream_body_bytes(plan_.proxy_url, plan_.proxy_token, registry_.name);
             if (before && after) result_.upstream_bytes = *after - *before;
         } else if (relay_) {
-            result_.upstream_bytes = io_.call([&] { return relay_->egress_bytes(); });
+            result_.upstream_bytes = io_[0].call([&] { return relay_->egress_bytes(); });
         }
         summarize();
     }
 
+    // Every node's pull started at once, each on its node's thread.
+    std::vector<image_pull> pull_all(const std::string& repository, const std::string& reference, bool use_cache) {
+        std::vector<std::future<image_pull>> started;
+        for (std::size_t i = 0; i < nodes_.size(); ++i)
+            started.push_back(io_[i].start(nodes_[i]->pull(repository, reference, use_cache)));
+        std::vector<image_pull> pulls;
+        for (auto& f : started) pulls.push_back(f.get());
+        return pulls;
+    }
+
     void first_pulls(const std::string& repository, const std::string& reference) {
-        std::vector<image_pull> first(nodes_.size());
-        io_.wait(concurrently(nodes_.size(), [&](std::size_t i) -> awaitable<void> {
-            first[i] = co_await nodes_[i]->pull(repository, reference, false);
-        }));
-        for (const auto& p : first)
+        for (const auto& p : pull_all(repository, reference, false))
             if (!p.ok) throw std::runtime_error("the first pull (to fill the node caches) failed: " + p.error);
     }
 
@@ -252,7 +267,7 @@ private:
         result_.wall_s = end > start ? static_cast<double>(end - start) / 1e9 : 0;
     }
 
-    io_thread& io_;
+    io_threads& io_;
     const pull_plan& plan_;
     const bench_registry& registry_;
     fs::path dir_;
@@ -278,7 +293,7 @@ std::size_t trial_result::failed() const {
 
 void run_pull_bench(const pull_plan& plan, const fs::path& work_dir, const bench_progress& progress,
                     const std::function<void(const trial_result&)>& on_trial) {
-    io_thread io;
+    io_threads io;
     std::size_t number = 0;
     for (const auto& registry : plan.registries)
         for (const auto& image : plan.images)
