@@ -14,6 +14,7 @@
 
 #include "storage/blobs/blob_store.hpp"
 #include "storage/events/event_log.hpp"
+#include "analytics/simulator/network_fit.hpp"
 #include "storage/index/metadata_index.hpp"
 
 #include <unistd.h>
@@ -56,12 +57,14 @@ constexpr const char* simulate_usage =
     "Network and money:\n"
     "  --upstream-bw 50MB/s  --proxy-bw 1GB/s  --registry-bw ghcr.io=20MB/s  --upstream-latency 0.3\n"
     "  --proxy-latency 0.002  --prices FILE (node $/hour and egress $/GB, as in analyze cost)\n"
+    "  --network-from DIR      rates and latencies measured in recorded pulls (strata bench runs or a\n"
+    "                          strata's own log): medians of each, replacing the flags' values\n"
     "Output: --format table|json|csv, --report FILE (HTML with miss-ratio curves), --threads N\n";
 
 struct simulate_args {
     std::string csv, pattern, format = "table", report, prices_file, config_file;
     bool policy_given = false, watermarks_given = false;
-    std::vector<std::string> data_dirs, k8s, images;
+    std::vector<std::string> data_dirs, k8s, images, network_from;
     bool synthetic = false;
     analytics::synthetic_trace_spec synthetic_spec;
     std::vector<analytics::topology> topologies{analytics::topology::proxy};
@@ -185,6 +188,7 @@ flag_set simulate_flags(simulate_args& a) {
     flag_set f;
     f.value("--data-dir", [&a](const std::string& v) { a.data_dirs.push_back(v); })
         .text("--csv", a.csv)
+        .list("--network-from", a.network_from)
         .list("--k8s", a.k8s)
         .list("--images", a.images)
         .text("--labels", a.pattern)
@@ -310,7 +314,34 @@ void write_report(const simulate_args& a, const analytics::trace& t, const std::
     write_file_atomically(a.report, analytics::render_report(in));
 }
 
-int run(const simulate_args& a) {
+std::string rate_text(double bps) { return analytics::human_bytes(bps) + "/s"; }
+
+// The network model fitted to the pulls recorded in --network-from's data directories.
+analytics::network_model fitted_network(const simulate_args& a) {
+    analytics::network_fitter fitter(a.base.net);
+    for (const auto& dir : a.network_from) {
+        storage::metadata_index index(store_index_dir(dir), storage::metadata_index::open_mode::read_only);
+        storage::event_log log(index);
+        log.scan(0, std::numeric_limits<std::int64_t>::max(), [&](const storage::pull_event& e) {
+            fitter.add(e);
+            return true;
+        });
+    }
+    const auto f = fitter.fit();
+    if (f.upstream_transfers + f.upstream_answers + f.proxy_transfers + f.proxy_answers == 0)
+        throw std::invalid_argument("--network-from: no recorded blob pulls in " + a.network_from.front());
+    const auto& m = f.model;
+    std::cerr << "network from recorded pulls: upstream " << rate_text(m.upstream_bps) << " (median of "
+              << f.upstream_transfers << " transfers), latency " << m.upstream_latency_s << " s (" << f.upstream_answers
+              << "); proxy " << rate_text(m.proxy_bps) << " (" << f.proxy_transfers << "), latency "
+              << m.proxy_latency_s << " s (" << f.proxy_answers << ")\n";
+    for (const auto& [registry, n] : f.registry_transfers)
+        std::cerr << "  registry " << registry << ": " << rate_text(m.registry_bps.at(registry)) << " (" << n << ")\n";
+    return m;
+}
+
+int run(simulate_args a) {
+    if (!a.network_from.empty()) a.base.net = fitted_network(a);
     std::optional<analytics::price_table> prices;
     if (!a.prices_file.empty()) prices = analytics::load_price_table(a.prices_file);
     const auto t = load_trace(a);

@@ -2,6 +2,7 @@
 under each strategy, with the bytes counted, the network shaped and every pull recorded."""
 import json
 import os
+import re
 import subprocess
 import unittest
 
@@ -133,6 +134,23 @@ class BenchPullTest(BenchTestCase):
         bound = self.size / rate
         self.assertGreaterEqual(t["p50_s"], bound)
         self.assertLessEqual(t["p50_s"], bound * 1.15)
+
+    def test_the_simulator_takes_its_network_from_recorded_pulls(self):
+        data = os.path.join(self.dir, "record")
+        self.pull("--image", "bench/4mb-4:s1", "--node-bandwidth", "4MB/s", "--concurrency", "1",
+                  "--upstream-rtt", "20ms", "--data-dir", data)
+        run = subprocess.run([STRATA, "simulate", "--synthetic", "--images-count", "5", "--nodes", "2", "--jobs", "5",
+                              "--topology", "none", "--network-from", data], capture_output=True, text=True, timeout=120)
+        self.assertEqual(run.returncode, 0, run.stderr)
+        m = re.search(r"network from recorded pulls: upstream ([\d.]+) MB/s \(median of 4 transfers\), "
+                      r"latency ([\d.]+) s", run.stderr)
+        self.assertTrue(m, run.stderr)
+        self.assertAlmostEqual(float(m.group(1)), 4.0, delta=0.6)  # each layer alone on the node's link
+        self.assertGreaterEqual(float(m.group(2)), 0.02)
+        run = subprocess.run([STRATA, "simulate", "--synthetic", "--network-from", os.path.join(self.dir, "nothing")],
+                             capture_output=True, text=True, timeout=120)
+        self.assertEqual(run.returncode, 2)
+        self.assertIn("no strata store in", run.stderr)
 
     def test_the_registrys_shaped_link_is_shared_by_every_node(self):
         result = self.pull("--image", "bench/4mb-4:s1", "--nodes", "2", "--upstream-bandwidth", "4MB/s",

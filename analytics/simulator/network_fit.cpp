@@ -1,0 +1,67 @@
+// network_fit: medians of rates and times to first byte, by where the bytes came from.
+#include "analytics/simulator/network_fit.hpp"
+
+#include <algorithm>
+
+namespace strata::analytics {
+namespace {
+
+constexpr std::uint64_t min_transfer_bytes = 256 << 10;
+
+double median(std::vector<double> v) {
+    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
+    return v[v.size() / 2];
+}
+
+bool has_label(const std::string& labels, std::string_view pair) {
+    for (std::size_t at = labels.find(pair); at != std::string::npos; at = labels.find(pair, at + 1)) {
+        const bool starts = at == 0 || labels[at - 1] == ',';
+        const bool ends = at + pair.size() == labels.size() || labels[at + pair.size()] == ',';
+        if (starts && ends) return true;
+    }
+    return false;
+}
+
+// bytes over seconds, when both make a measurable transfer.
+std::optional<double> rate_of(std::uint64_t bytes, std::int64_t ns) {
+    if (bytes < min_transfer_bytes || ns <= 0) return std::nullopt;
+    return static_cast<double>(bytes) / (static_cast<double>(ns) / 1e9);
+}
+
+}  // namespace
+
+void network_fitter::add(const storage::pull_event& e) {
+    if (e.kind != "blob" || e.method != "GET" || e.http_status < 200 || e.http_status >= 300) return;
+    const bool bench = has_label(e.labels, "source=upstream") || has_label(e.labels, "source=proxy");
+    const bool upstream = bench ? has_label(e.labels, "source=upstream") : e.cache_status == "miss";
+    const bool proxy = bench ? has_label(e.labels, "source=proxy") : e.cache_status == "hit";
+    if (!upstream && !proxy) return;
+    const auto rate = bench || proxy ? rate_of(e.bytes_sent, e.duration_ns - e.ttfb_ns)
+                                     : rate_of(e.upstream_bytes, e.upstream_ns);
+    const auto latency = e.ttfb_ns > 0 ? std::optional<double>(static_cast<double>(e.ttfb_ns) / 1e9) : std::nullopt;
+    auto& rates = upstream ? upstream_rates_ : proxy_rates_;
+    auto& latencies = upstream ? upstream_latencies_ : proxy_latencies_;
+    if (rate) rates.push_back(*rate);
+    if (latency) latencies.push_back(*latency);
+    if (upstream && rate) registry_rates_[e.upstream].push_back(*rate);
+}
+
+network_fit network_fitter::fit() const {
+    network_fit f{start_};
+    auto& m = f.model;
+    if (!upstream_rates_.empty()) m.upstream_bps = median(upstream_rates_);
+    if (!upstream_latencies_.empty()) m.upstream_latency_s = median(upstream_latencies_);
+    if (!proxy_rates_.empty()) m.proxy_bps = median(proxy_rates_);
+    if (!proxy_latencies_.empty()) m.proxy_latency_s = median(proxy_latencies_);
+    for (const auto& [registry, rates] : registry_rates_) {
+        m.registry_bps[registry] = median(rates);
+        f.registry_transfers[registry] = rates.size();
+    }
+    f.upstream_transfers = upstream_rates_.size();
+    f.upstream_answers = upstream_latencies_.size();
+    f.proxy_transfers = proxy_rates_.size();
+    f.proxy_answers = proxy_latencies_.size();
+    return f;
+}
+
+}  // namespace strata::analytics

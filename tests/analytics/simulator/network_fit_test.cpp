@@ -1,0 +1,68 @@
+// Tests of the network model fitted to recorded pulls: which events count as what, medians, and
+// what stays as given.
+#include "analytics/simulator/network_fit.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace strata::analytics;
+using strata::storage::pull_event;
+
+namespace {
+
+pull_event blob(std::string registry, std::uint64_t bytes, double seconds, double ttfb, std::string labels,
+                std::string cache = "") {
+    pull_event e;
+    e.kind = "blob";
+    e.method = "GET";
+    e.http_status = 200;
+    e.upstream = std::move(registry);
+    e.bytes_sent = bytes;
+    e.duration_ns = static_cast<std::int64_t>(seconds * 1e9);
+    e.ttfb_ns = static_cast<std::int64_t>(ttfb * 1e9);
+    e.labels = std::move(labels);
+    e.cache_status = std::move(cache);
+    return e;
+}
+
+}  // namespace
+
+TEST_CASE("bench requests give upstream and proxy rates and latencies, by their source") {
+    network_model start;
+    start.proxy_bps = 123;
+    network_fitter f(start);
+    const std::string run = "run=r1,strategy=direct";
+    f.add(blob("ghcr.io", 100'000'000, 1.1, 0.1, run + ",source=upstream"));  // 100 MB/s, 0.1 s
+    f.add(blob("ghcr.io", 100'000'000, 0.6, 0.1, run + ",source=upstream"));  // 200 MB/s
+    f.add(blob("quay.io", 50'000'000, 1.05, 0.05, run + ",source=upstream"));  // 50 MB/s
+    f.add(blob("ghcr.io", 100'000, 0.2, 0.2, run + ",source=upstream"));       // latency only
+    f.add(blob("ghcr.io", 0, 0.0, 0.0, run + ",source=node-cache"));           // no network
+    f.add(blob("ghcr.io", 100'000'000, 1.0, 0.1, "run=x,source=upstreams"));   // not the label
+    auto head = blob("ghcr.io", 100'000'000, 1.0, 0.1, run + ",source=upstream");
+    head.method = "HEAD";
+    f.add(head);
+    const auto fit = f.fit();
+    CHECK(fit.upstream_transfers == 3);
+    CHECK(fit.upstream_answers == 4);
+    CHECK(fit.model.upstream_bps == Approx(100e6));
+    CHECK(fit.model.registry_bps.at("ghcr.io") == Approx(200e6));  // the upper median of two
+    CHECK(fit.model.registry_bps.at("quay.io") == Approx(50e6));
+    CHECK(fit.model.upstream_latency_s == Approx(0.1));
+    CHECK(fit.proxy_transfers == 0);
+    CHECK(fit.model.proxy_bps == 123);  // nothing measured: as given
+}
+
+TEST_CASE("strata's own log: misses measure the upstream by its upstream fields, hits the proxy") {
+    network_fitter f({});
+    auto miss = blob("docker.io", 10'000'000, 2.0, 0.3, "", "miss");
+    miss.upstream_bytes = 40'000'000;
+    miss.upstream_ns = 1'000'000'000;
+    f.add(miss);
+    f.add(blob("docker.io", 10'000'000, 0.011, 0.001, "", "hit"));
+    f.add(blob("docker.io", 10'000'000, 0.5, 0.1, "", "coalesced"));  // neither
+    const auto fit = f.fit();
+    CHECK(fit.model.upstream_bps == Approx(40e6));
+    CHECK(fit.model.upstream_latency_s == Approx(0.3));
+    CHECK(fit.model.proxy_bps == Approx(1e9));
+    CHECK(fit.model.proxy_latency_s == Approx(0.001));
+    CHECK(fit.proxy_transfers == 1);
+}
