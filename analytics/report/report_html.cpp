@@ -272,7 +272,9 @@ std::string summary_cards(const report_inputs& in, const std::optional<reuse_sum
 std::string render_report(const report_inputs& in) {
     std::optional<reuse_summary> reuse;
     if (in.images) reuse = layer_reuse(in.images->images(), 20);
-    std::string body = answer_section(in, reuse) + summary_cards(in, reuse);
+    std::string body;
+    for (const auto& s : in.lead) body += section(s.id, s.title, s.html);
+    body += answer_section(in, reuse) + summary_cards(in, reuse);
     std::string inputs;
     if (in.images) inputs += render_html(image_import_table(*in.images));
     if (in.event_counts) inputs += render_html(event_import_table(*in.event_counts));

@@ -14,6 +14,11 @@
 
 namespace strata::analytics {
 
+// A section another part of strata builds (strata bench's results): its HTML is used as given.
+struct report_section {
+    std::string id, title, html;
+};
+
 struct report_inputs {
     std::string title = "strata analytics";
     std::string generated_at;                  // shown as given
@@ -25,6 +30,7 @@ struct report_inputs {
     std::size_t heatmap_max = 120;             // images in the heatmap (the first ones read)
     const std::vector<sim_result>* simulation = nullptr;  // `strata simulate --report`
     const trace* simulated_trace = nullptr;
+    std::vector<report_section> lead;          // first, before what the data says
 };
 
 std::string render_report(const report_inputs& in);

@@ -3,25 +3,14 @@
 
 
 #include <algorithm>
+#include <chrono>
+#include <map>
+#include <optional>
 #include <cmath>
 #include <cstdio>
 
 namespace strata::proxy {
 namespace {
-
-double percentile(std::vector<double> v, double q) {
-    if (v.empty()) return 0;
-    std::sort(v.begin(), v.end());
-    const auto rank = static_cast<std::size_t>(std::ceil(q * static_cast<double>(v.size())));
-    return v[std::min(v.size() - 1, rank == 0 ? 0 : rank - 1)];
-}
-
-std::vector<double> ok_seconds(const trial_result& t) {
-    std::vector<double> out;
-    for (const auto& p : t.pulls)
-        if (p.ok) out.push_back(p.seconds());
-    return out;
-}
 
 // Label values are kept to what a key=value,… list can carry.
 std::string label_value(const std::string& text) {
@@ -37,7 +26,34 @@ std::string trial_labels(const trial_result& t, const std::string& run_id) {
                          ",concurrency=" + (k.concurrency ? std::to_string(k.concurrency) : "all") +
                          ",registry=" + label_value(k.registry);
     if (!t.shape.empty()) labels += ",shape=" + label_value(t.shape);
+    if (t.layers) labels += ",layers=" + std::to_string(t.layers);
     return labels;
+}
+
+storage::pull_event trial_event(const trial_result& t, const std::string& labels) {
+    storage::pull_event e;
+    e.client = "127.0.0.1";
+    e.node = "bench";
+    e.user_agent = "strata-bench/1";
+    e.upstream = t.key.registry;
+    const auto at = t.key.image.find('@');
+    const auto colon = t.key.image.rfind(':');
+    const auto split = at != std::string::npos ? at : colon;
+    e.repository = t.key.image.substr(0, split);
+    e.reference = split == std::string::npos ? "latest" : t.key.image.substr(split + 1);
+    e.labels = labels;
+    e.kind = "trial";
+    e.method = "GET";
+    e.ts_ns = INT64_MAX;
+    for (const auto& p : t.pulls) e.ts_ns = std::min(e.ts_ns, p.start_ns), e.bytes_sent += p.bytes;
+    if (t.pulls.empty()) e.ts_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                       std::chrono::system_clock::now().time_since_epoch()).count();
+    e.duration_ns = static_cast<std::int64_t>(t.wall_s * 1e9);
+    e.object_size = t.image_bytes;
+    e.upstream_bytes = t.upstream_bytes.value_or(0);
+    e.http_status = t.error.empty() && t.failed() == 0 ? 200 : 0;
+    e.cache_status = e.http_status == 200 ? "" : "error";
+    return e;
 }
 
 storage::pull_event base_event(const trial_result& t, const image_pull& p, const std::string& labels) {
@@ -58,17 +74,31 @@ std::string text_with_count(double value, const char* unit) {
     return buffer;
 }
 
+}  // namespace
+
+double quantile(std::vector<double> v, double q) {
+    if (v.empty()) return 0;
+    std::sort(v.begin(), v.end());
+    const auto rank = static_cast<std::size_t>(std::ceil(q * static_cast<double>(v.size())));
+    return v[std::min(v.size() - 1, rank == 0 ? 0 : rank - 1)];
+}
+
+std::vector<double> finished_seconds(const trial_result& t) {
+    std::vector<double> out;
+    for (const auto& p : t.pulls)
+        if (p.ok) out.push_back(p.seconds());
+    return out;
+}
+
 std::string seconds_text(double s) {
     char buffer[32];
     std::snprintf(buffer, sizeof buffer, s < 10 ? "%.2f s" : "%.0f s", s);
     return buffer;
 }
 
-}  // namespace
-
 std::vector<storage::pull_event> trial_events(const trial_result& t, const std::string& run_id) {
     std::vector<storage::pull_event> out;
-    const auto labels = trial_labels(t, run_id);
+    auto labels = trial_labels(t, run_id);
     for (const auto& p : t.pulls) {
         for (const auto& r : p.requests) {
             auto e = base_event(t, p, labels + ",source=" + r.source);
@@ -94,6 +124,95 @@ std::vector<storage::pull_event> trial_events(const trial_result& t, const std::
         e.duration_ns = p.end_ns - p.start_ns;
         out.push_back(std::move(e));
     }
+    // An https registry's egress is not measured: said so, rather than recorded as nothing.
+    out.push_back(trial_event(t, t.upstream_bytes ? labels : labels + ",egress=unmeasured"));
+    return out;
+}
+
+namespace {
+
+// "key=value,…" as a map; pairs without '=' are left out.
+std::map<std::string, std::string> label_map(std::string_view text) {
+    std::map<std::string, std::string> out;
+    while (!text.empty()) {
+        const auto comma = text.find(',');
+        const auto pair = text.substr(0, comma);
+        text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
+        const auto eq = pair.find('=');
+        if (eq != std::string_view::npos && eq > 0) out[std::string(pair.substr(0, eq))] = std::string(pair.substr(eq + 1));
+    }
+    return out;
+}
+
+std::string image_of(const storage::pull_event& e) {
+    const bool digest = e.reference.starts_with("sha256:") || e.reference.starts_with("sha512:");
+    return e.repository + (digest ? "@" : ":") + e.reference;
+}
+
+// What tells one trial's events from another's: the image and the labels, but a request's
+// source and a trial's note on its egress.
+std::string trial_id(const storage::pull_event& e) {
+    auto labels = label_map(e.labels);
+    labels.erase("source");
+    labels.erase("egress");
+    std::string id = image_of(e);
+    for (const auto& [k, v] : labels) id += '\n' + k + '=' + v;
+    return id;
+}
+
+std::optional<trial_key> key_of(const storage::pull_event& e) {
+    auto labels = label_map(e.labels);
+    if (!labels.count("run") || !labels.count("strategy") || !labels.count("nodes")) return std::nullopt;
+    try {
+        trial_key k;
+        k.registry = e.upstream;
+        k.image = image_of(e);
+        k.strategy = parse_strategy(labels["strategy"]);
+        k.nodes = static_cast<unsigned>(std::stoul(labels["nodes"]));
+        k.concurrency = labels["concurrency"] == "all" ? 0 : static_cast<unsigned>(std::stoul(labels["concurrency"]));
+        return k;
+    } catch (const std::exception&) {  // labels that are not a bench's: not a trial
+        return std::nullopt;
+    }
+}
+
+image_pull pull_of(const storage::pull_event& e) {
+    image_pull p;
+    p.ok = e.http_status == 200;
+    p.node = e.node;
+    p.repository = e.repository;
+    p.reference = e.reference;
+    p.digest = e.digest;
+    p.bytes = e.bytes_sent;
+    p.size = e.object_size;
+    p.start_ns = e.ts_ns;
+    p.end_ns = e.ts_ns + e.duration_ns;
+    return p;
+}
+
+}  // namespace
+
+std::vector<trial_result> trials_from_events(const std::vector<storage::pull_event>& events) {
+    std::map<std::string, std::vector<image_pull>> pulls;
+    for (const auto& e : events)
+        if (e.kind == "image") pulls[trial_id(e)].push_back(pull_of(e));
+    std::vector<trial_result> out;
+    for (const auto& e : events) {
+        if (e.kind != "trial") continue;
+        const auto key = key_of(e);
+        if (!key) continue;
+        trial_result t;
+        t.key = *key;
+        auto labels = label_map(e.labels);
+        t.shape = labels["shape"];
+        t.layers = static_cast<unsigned>(std::strtoul(labels["layers"].c_str(), nullptr, 10));
+        t.wall_s = static_cast<double>(e.duration_ns) / 1e9;
+        if (!label_map(e.labels).count("egress")) t.upstream_bytes = e.upstream_bytes;
+        t.image_bytes = e.object_size;
+        if (const auto it = pulls.find(trial_id(e)); it != pulls.end()) t.pulls = it->second;
+        if (e.http_status != 200 && t.pulls.empty()) t.error = "the trial failed";
+        out.push_back(std::move(t));
+    }
     return out;
 }
 
@@ -108,7 +227,7 @@ analytics::result_table trials_table(const std::vector<trial_result>& trials) {
                                                   {"error"}},
                                   {}};
     for (const auto& t : trials) {
-        const auto seconds = ok_seconds(t);
+        const auto seconds = finished_seconds(t);
         std::uint64_t received = 0;
         for (const auto& p : t.pulls) received += p.bytes;
         std::string error = t.error;
@@ -121,8 +240,8 @@ analytics::result_table trials_table(const std::vector<trial_result>& trials) {
         table.add_row({t.key.registry, t.key.image, t.shape, std::string(strategy_name(t.key.strategy)),
                        static_cast<double>(t.key.nodes),
                        t.key.concurrency ? std::to_string(t.key.concurrency) : std::string("all"),
-                       static_cast<double>(t.image_bytes), static_cast<double>(t.layers), percentile(seconds, 0.5),
-                       percentile(seconds, 0.9), seconds.empty() ? 0.0 : *std::max_element(seconds.begin(), seconds.end()),
+                       static_cast<double>(t.image_bytes), static_cast<double>(t.layers), quantile(seconds, 0.5),
+                       quantile(seconds, 0.9), seconds.empty() ? 0.0 : *std::max_element(seconds.begin(), seconds.end()),
                        t.wall_s, static_cast<double>(received),
                        t.upstream_bytes ? analytics::cell(static_cast<double>(*t.upstream_bytes)) : analytics::cell(std::string("n/a")),
                        static_cast<double>(t.error.empty() ? t.failed() : t.key.nodes), error});
@@ -134,13 +253,13 @@ std::vector<std::string> verdicts(const std::vector<trial_result>& trials) {
     std::vector<std::string> out;
     for (const auto& base : trials) {
         if (base.key.strategy != pull_strategy::direct || !base.error.empty() || base.failed()) continue;
-        const auto base_p50 = percentile(ok_seconds(base), 0.5);
+        const auto base_p50 = quantile(finished_seconds(base), 0.5);
         for (const auto& t : trials) {
             const auto& k = t.key;
             if (k.strategy == pull_strategy::direct || k.registry != base.key.registry || k.image != base.key.image ||
                 k.nodes != base.key.nodes || k.concurrency != base.key.concurrency || !t.error.empty() || t.failed())
                 continue;
-            const auto p50 = percentile(ok_seconds(t), 0.5);
+            const auto p50 = quantile(finished_seconds(t), 0.5);
             if (p50 <= 0 || base_p50 <= 0) continue;
             std::string line = analytics::human_bytes(static_cast<double>(base.image_bytes)) + " in " +
                                std::to_string(base.layers) + " layers on " + std::to_string(k.nodes) +

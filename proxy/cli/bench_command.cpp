@@ -2,11 +2,15 @@
 #include "proxy/cli/bench_command.hpp"
 
 #include "analytics/inputs/json_input.hpp"
+#include "analytics/inputs/strata_pulls.hpp"
+#include "proxy/bench/bench_report.hpp"
 #include "proxy/bench/bench_results.hpp"
 #include "proxy/bench/image_push.hpp"
 #include "proxy/bench/pull_bench.hpp"
 #include "proxy/cli/command_frame.hpp"
 #include "proxy/cli/flags.hpp"
+#include "proxy/cli/output_file.hpp"
+#include "proxy/cli/store_dir.hpp"
 #include "proxy/config/config.hpp"
 #include "storage/blobs/store_lock.hpp"
 #include "storage/events/event_log.hpp"
@@ -20,6 +24,7 @@
 #include <chrono>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <optional>
 #include <sstream>
 
@@ -29,9 +34,18 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr const char* bench_usage =
-    "usage: strata bench images|pull [flags]   (strata bench images --help, strata bench pull --help)\n"
+    "usage: strata bench images|pull|report [flags]   (strata bench images --help, …)\n"
     "  images  generate reproducible images of chosen shapes and push them to a registry\n"
-    "  pull    pull images with simulated nodes under each strategy, and record every pull\n";
+    "  pull    pull images with simulated nodes under each strategy, and record every pull\n"
+    "  report  the recorded runs as an HTML report: verdicts, charts, strategies compared, cost\n";
+
+constexpr const char* report_usage =
+    "usage: strata bench report --data-dir DIR --out FILE [--run ID] [--prices FILE]\n"
+    "  The pulls `strata bench pull --data-dir DIR` recorded, as the analytics report opening with\n"
+    "  a section of its own: verdicts against direct, p50 pull time by image size per layer count,\n"
+    "  strategies compared, pull time by node count, the registry's egress and (with --prices, as\n"
+    "  in analyze cost) what each strategy cost; then the pull times grouped by strategy, nodes\n"
+    "  and shape. --run keeps one run (default: every run recorded there).\n";
 
 constexpr const char* images_usage =
     "usage: strata bench images --registry URL --shapes SIZE:LAYERS,... [flags]\n"
@@ -286,15 +300,63 @@ int bench_pull(const std::vector<std::string>& args) {
     return failed ? 1 : 0;
 }
 
+bool of_run(const storage::pull_event& e, const std::string& run) {
+    if (run.empty()) return true;
+    const std::string label = "run=" + run;
+    const auto at = e.labels.find(label);
+    return at != std::string::npos && (at == 0 || e.labels[at - 1] == ',') &&
+           (at + label.size() == e.labels.size() || e.labels[at + label.size()] == ',');
+}
+
+int bench_report(const std::vector<std::string>& args) {
+    std::string data_dir, out, run, prices_file;
+    flag_set()
+        .text("--data-dir", data_dir)
+        .text("--out", out)
+        .text("--run", run)
+        .text("--prices", prices_file)
+        .parse(args);
+    if (data_dir.empty()) throw usage_error("--data-dir DIR is required: where strata bench pull recorded");
+    if (out.empty()) throw usage_error("--out FILE is required");
+    std::optional<analytics::price_table> prices;
+    if (!prices_file.empty()) prices = analytics::load_price_table(prices_file);
+    storage::metadata_index index(store_index_dir(data_dir), storage::metadata_index::open_mode::read_only);
+    storage::event_log log(index);
+    std::vector<storage::pull_event> events;
+    log.scan(0, std::numeric_limits<std::int64_t>::max(), [&](const storage::pull_event& e) {
+        if ((e.kind == "image" || e.kind == "trial") && of_run(e, run)) events.push_back(e);
+        return true;
+    });
+    const auto trials = trials_from_events(events);
+    if (trials.empty())
+        throw std::invalid_argument("no strata bench trials recorded in " + data_dir + (run.empty() ? "" : " for run " + run));
+    auto pulls = analytics::pulls_from_event_log(log, 0, std::numeric_limits<std::int64_t>::max());
+    std::erase_if(pulls, [&](const analytics::pull_observation& p) {
+        const auto it = p.labels.find("run");
+        return it == p.labels.end() || (!run.empty() && it->second != run);
+    });
+    analytics::report_inputs in;
+    in.title = "strata bench";
+    in.generated_at = std::to_string(trials.size()) + " trials recorded in " + data_dir + (run.empty() ? "" : ", run " + run);
+    in.lead.push_back(bench_section(trials, prices ? &*prices : nullptr));
+    in.pulls = &pulls;
+    in.pull_group_by = {"strategy", "nodes", "shape"};
+    in.prices = prices ? &*prices : nullptr;
+    write_file_atomically(out, analytics::render_report(in));
+    std::cout << "wrote " << out << ": " << trials.size() << " trials\n";
+    return 0;
+}
+
 }  // namespace
 
 int run_bench_command(const std::vector<std::string>& args) {
-    if (args.empty() || (args[0] != "images" && args[0] != "pull"))
+    if (args.empty() || (args[0] != "images" && args[0] != "pull" && args[0] != "report"))
         return run_command("bench", bench_usage, args, [&]() -> int {
             throw usage_error(args.empty() ? "name images or pull" : "unknown bench command '" + args[0] + "'");
         });
     const std::vector<std::string> rest(args.begin() + 1, args.end());
     if (args[0] == "images") return run_command("bench images", images_usage, rest, [&] { return bench_images(rest); });
+    if (args[0] == "report") return run_command("bench report", report_usage, rest, [&] { return bench_report(rest); });
     return run_command("bench pull", pull_usage, rest, [&] { return bench_pull(rest); });
 }
 

@@ -7,7 +7,7 @@ import subprocess
 import unittest
 
 from fault_upstream import FaultUpstream
-from harness import STRATA, ProcessesTestCase, Registry, Strata, free_port, http
+from harness import STRATA, ProcessesTestCase, Registry, Strata, axis_label_overlaps, free_port, http
 
 UPSTREAM = "upstream.test"
 MB = 1_000_000
@@ -125,6 +125,28 @@ class BenchPullTest(BenchTestCase):
         blobs = [e for e in lines if e["kind"] == "blob" and "strategy=proxy-warm,nodes=4" in e["labels"]]
         self.assertEqual(len(blobs), 4 * 5)  # four layers and the config, per node
         self.assertTrue(all("source=proxy" in e["labels"] and "run=t1" in e["labels"] for e in blobs))
+        self.assertEqual(len([e for e in lines if e["kind"] == "trial"]), 12)
+        # The report: verdicts first, charts whose labels do not collide, every strategy's cost.
+        html = os.path.join(self.dir, "bench.html")
+        prices = os.path.join(self.dir, "prices.json")
+        with open(prices, "w") as f:
+            json.dump({"currency": "USD", "egress_per_gb": 0.09, "nodes": [{"match": {}, "per_hour": 32.77}]}, f)
+        run = bench("report", "--data-dir", data, "--out", html, "--prices", prices, "--run", "t1")
+        self.assertEqual(run.returncode, 0, run.stderr)
+        self.assertIn("12 trials", run.stdout)
+        with open(html) as f:
+            page = f.read()
+        self.assertLess(page.index('id="bench"'), page.index("<svg"))
+        for text in ("4.0 MB in 4 layers on 4 nodes: proxy-cold", "pull time by node count",
+                     "p50 pull time by image size", "Egress and cost per strategy", "egress_USD", "two-tier"):
+            self.assertIn(text, page)
+        for width in (1280, 390):
+            labels, overlaps = axis_label_overlaps(html, width, self.dir)
+            self.assertGreater(labels, 10)
+            self.assertEqual(overlaps, [], width)
+        run = bench("report", "--data-dir", data, "--out", html, "--run", "nope")
+        self.assertEqual(run.returncode, 2)
+        self.assertIn("no strata bench trials recorded in %s for run nope" % data, run.stderr)
 
     def test_one_node_on_a_shaped_link_takes_bytes_over_bandwidth(self):
         rate = 2 * MB

@@ -44,8 +44,14 @@ trial_result trial(pull_strategy s, unsigned nodes, double seconds, std::uint64_
 TEST_CASE("each node's requests and whole pull become labelled events") {
     const auto t = trial(pull_strategy::proxy_cold, 2, 4.0, 1'000'000'000);
     const auto events = trial_events(t, "r,1=x");
-    REQUIRE(events.size() == 6);  // two requests and one image event per node
+    REQUIRE(events.size() == 7);  // two requests and one image event per node, one trial event
     const auto& image = events[2];
+    const auto& trial_event = events.back();
+    CHECK(trial_event.kind == "trial");
+    CHECK(trial_event.upstream_bytes == 1'000'000'000);
+    CHECK(trial_event.bytes_sent == 2'000'000'000);
+    CHECK(trial_event.duration_ns == 4'000'000'000);
+    CHECK(trial_event.labels == image.labels);
     CHECK(image.kind == "image");
     CHECK(image.method == "GET");
     CHECK(image.http_status == 200);
@@ -53,7 +59,7 @@ TEST_CASE("each node's requests and whole pull become labelled events") {
     CHECK(image.object_size == 1'000'000'000);
     CHECK(image.node == "node-1");
     CHECK(image.upstream == "local");
-    CHECK(image.labels == "run=r_1_x,strategy=proxy-cold,nodes=2,concurrency=3,registry=local,shape=1GB:4");
+    CHECK(image.labels == "run=r_1_x,strategy=proxy-cold,nodes=2,concurrency=3,registry=local,shape=1GB:4,layers=4");
     CHECK(events[0].labels == image.labels + ",source=upstream");
     CHECK(events[0].method == "HEAD");
     CHECK(events[1].ttfb_ns == 10);
@@ -64,8 +70,9 @@ TEST_CASE("a failed node pull is recorded as failed and counted in the table") {
     auto t = trial(pull_strategy::direct, 2, 2.0, 2'000'000'000);
     t.pulls[1] = node_pull("node-2", 0.5, 0, false);
     const auto events = trial_events(t, "r1");
-    CHECK(events.back().http_status == 0);
-    CHECK(events.back().cache_status == "error");
+    CHECK(events[events.size() - 2].http_status == 0);
+    CHECK(events[events.size() - 2].cache_status == "error");
+    CHECK(events.back().http_status == 0);  // the trial had a failure
     const auto table = trials_table({t});
     REQUIRE(table.rows.size() == 1);
     const auto column = [&](const char* name) {
@@ -90,4 +97,31 @@ TEST_CASE("verdicts compare each strategy with direct on the same image, nodes a
                   "16.0 GB less egress");
     CHECK(v[1].find("proxy-cold 2.0x slower than direct") != std::string::npos);
     CHECK(v[1].find("15.0 GB less egress") != std::string::npos);
+}
+
+TEST_CASE("trials come back from their recorded events, runs and trials kept apart") {
+    auto a = trial(pull_strategy::proxy_cold, 2, 4.0, 1'000'000'000);
+    auto b = trial(pull_strategy::direct, 2, 8.0, 2'000'000'000);
+    b.upstream_bytes.reset();  // an https registry: not measured
+    auto events = trial_events(a, "r1");
+    const auto more = trial_events(b, "r1"), again = trial_events(a, "r2");
+    events.insert(events.end(), more.begin(), more.end());
+    events.insert(events.end(), again.begin(), again.end());
+    events.push_back(strata::storage::pull_event{});  // not a bench's
+    const auto back = trials_from_events(events);
+    REQUIRE(back.size() == 3);
+    CHECK(back[0].key.strategy == pull_strategy::proxy_cold);
+    CHECK(back[0].key.image == "bench/1gb-4:s1");
+    CHECK(back[0].key.registry == "local");
+    CHECK(back[0].key.nodes == 2);
+    CHECK(back[0].pulls.size() == 2);
+    CHECK(back[0].pulls[1].seconds() == Approx(4.0));
+    CHECK(back[0].upstream_bytes == 1'000'000'000);
+    CHECK(back[0].layers == 4);
+    CHECK(back[0].shape == "1GB:4");
+    CHECK(back[0].wall_s == Approx(4.0));
+    CHECK_FALSE(back[1].upstream_bytes);
+    CHECK(back[2].pulls.size() == 2);  // the second run's, not the first's again
+    CHECK(back[1].pulls.size() == 2);
+    CHECK(verdicts(back).size() == 2);  // each proxy-cold trial against the direct one
 }
