@@ -32,6 +32,7 @@ std::optional<double> rate_of(std::uint64_t bytes, std::int64_t ns) {
 
 void network_fitter::add(const storage::pull_event& e) {
     if (e.kind != "blob" || e.method != "GET" || e.http_status < 200 || e.http_status >= 300) return;
+    if (e.duration_ns < 0 || e.ttfb_ns < 0 || e.ttfb_ns > e.duration_ns || e.upstream_ns < 0) return;  // damaged
     const bool bench = has_label(e.labels, "source=upstream") || has_label(e.labels, "source=proxy");
     const bool upstream = bench ? has_label(e.labels, "source=upstream") : e.cache_status == "miss";
     const bool proxy = bench ? has_label(e.labels, "source=proxy") : e.cache_status == "hit";

@@ -22,7 +22,7 @@ awaitable<reply> handle_cache_eviction(storage::metadata_index& index, storage::
         co_return refusal(http::status::bad_request, "UNSUPPORTED", "ref: upstream/repository:tag or upstream/repository@digest");
     auto evict = [&index, &evictor, p = *pin]() -> std::optional<nlohmann::json> {
         const auto d = storage::resolve_pin(index, p);
-        if (!d) return std::nullopt;
+        if (!d || !index.manifest(*d)) return std::nullopt;  // a digest ref resolves without the index
         std::size_t removed = 0, in_use = 0, pinned = 0, not_cached = 0;
         std::uint64_t bytes = 0;
         for (const auto& text : storage::contents_of(index, *d).blobs) {
@@ -46,7 +46,9 @@ awaitable<reply> handle_cache_eviction(storage::metadata_index& index, storage::
     if (!outcome) co_return refusal(http::status::not_found, "MANIFEST_UNKNOWN", "not in strata's index");
     auto body = *outcome;
     body["ref"] = ref;
-    co_return text_reply(http::status::ok, "application/json", body.dump());
+    // The ref is the client's text: bytes that are not UTF-8 become U+FFFD.
+    co_return text_reply(http::status::ok, "application/json",
+                         body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 }  // namespace strata::proxy

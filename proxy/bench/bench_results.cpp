@@ -168,13 +168,19 @@ std::optional<trial_key> key_of(const storage::pull_event& e) {
         k.registry = e.upstream;
         k.image = image_of(e);
         k.strategy = parse_strategy(labels["strategy"]);
-        k.nodes = static_cast<unsigned>(std::stoul(labels["nodes"]));
-        k.concurrency = labels["concurrency"] == "all" ? 0 : static_cast<unsigned>(std::stoul(labels["concurrency"]));
+        const auto nodes = std::stoul(labels["nodes"]);
+        const auto concurrency = labels["concurrency"] == "all" ? 0 : std::stoul(labels["concurrency"]);
+        if (nodes < 1 || nodes > max_bench_nodes || concurrency > max_bench_concurrency) return std::nullopt;
+        k.nodes = static_cast<unsigned>(nodes);
+        k.concurrency = static_cast<unsigned>(concurrency);
         return k;
     } catch (const std::exception&) {  // labels that are not a bench's: not a trial
         return std::nullopt;
     }
 }
+
+// A damaged record's times are kept within a day of their start, never overflowing.
+std::int64_t span_ns(std::int64_t ns) { return std::clamp<std::int64_t>(ns, 0, 86'400'000'000'000); }
 
 image_pull pull_of(const storage::pull_event& e) {
     image_pull p;
@@ -185,8 +191,8 @@ image_pull pull_of(const storage::pull_event& e) {
     p.digest = e.digest;
     p.bytes = e.bytes_sent;
     p.size = e.object_size;
-    p.start_ns = e.ts_ns;
-    p.end_ns = e.ts_ns + e.duration_ns;
+    p.start_ns = std::clamp<std::int64_t>(e.ts_ns, 0, INT64_MAX / 2);
+    p.end_ns = p.start_ns + span_ns(e.duration_ns);
     return p;
 }
 
@@ -206,7 +212,7 @@ std::vector<trial_result> trials_from_events(const std::vector<storage::pull_eve
         auto labels = label_map(e.labels);
         t.shape = labels["shape"];
         t.layers = static_cast<unsigned>(std::strtoul(labels["layers"].c_str(), nullptr, 10));
-        t.wall_s = static_cast<double>(e.duration_ns) / 1e9;
+        t.wall_s = static_cast<double>(span_ns(e.duration_ns)) / 1e9;
         if (!label_map(e.labels).count("egress")) t.upstream_bytes = e.upstream_bytes;
         t.image_bytes = e.object_size;
         if (const auto it = pulls.find(trial_id(e)); it != pulls.end()) t.pulls = it->second;

@@ -28,6 +28,11 @@ constexpr const char* manifest_accept =
     "application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json, "
     "application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json";
 constexpr std::size_t max_document_bytes = std::size_t{4} << 20;
+// What a manifest may ask of a node: more layers would mean as many coroutines and buffers.
+constexpr std::size_t max_layers = 1000;
+constexpr std::uint64_t max_layer_bytes = std::uint64_t{1} << 40;
+// Extracted bytes per compressed byte, beyond which a layer is a decompression bomb.
+constexpr std::uint64_t max_expansion = 50;
 // Per layer in flight: 256 nodes x 3 layers of it must stay far below the bench's memory target.
 constexpr std::size_t read_bytes = 128 * 1024;
 
@@ -70,12 +75,13 @@ std::string config_label(const nlohmann::json& config, const char* key) {
 // and written out as files when extracting.
 class layer_unpacker {
 public:
-    layer_unpacker(unpack_mode mode, const std::string& media_type, const std::filesystem::path& root)
+    layer_unpacker(unpack_mode mode, const std::string& media_type, const std::filesystem::path& root,
+                   std::uint64_t declared_size)
         : mode_(mode), gzip_(media_type.ends_with("gzip")) {
         if (mode_ == unpack_mode::none) return;
         if (gzip_ && inflateInit2(&z_, 15 + 32) != Z_OK) throw std::runtime_error("zlib could not start");
         out_.resize(read_bytes);
-        if (mode_ == unpack_mode::extract) extractor_.emplace(root);
+        if (mode_ == unpack_mode::extract) extractor_.emplace(root, max_expansion * declared_size + (1 << 20));
     }
     ~layer_unpacker() {
         if (mode_ != unpack_mode::none && gzip_) inflateEnd(&z_);
@@ -174,8 +180,14 @@ awaitable<void> node_puller::fetch_layer(layer& l, image_pull& out) {
     const auto expected = storage::digest::parse(l.digest);
     if (!expected) throw std::runtime_error("the manifest names a layer digest that is not valid");
     storage::digest_hasher hash(expected->algorithm());
-    layer_unpacker unpacker(options_.unpack, l.media_type,
-                            options_.extract_root / options_.node / std::to_string(l.index));
+    const auto extracted = options_.extract_root / options_.node / std::to_string(l.index);
+    // The files go whatever happens: a layer that fails its digest leaves nothing behind.
+    const std::unique_ptr<const std::filesystem::path, void (*)(const std::filesystem::path*)> remove_files(
+        options_.unpack == unpack_mode::extract ? &extracted : nullptr, [](const std::filesystem::path* p) {
+            std::error_code ec;
+            std::filesystem::remove_all(*p, ec);
+        });
+    layer_unpacker unpacker(options_.unpack, l.media_type, extracted, l.size);
     std::vector<unsigned char> buffer(read_bytes);
     for (;;) {
         error_code ec;
@@ -192,8 +204,6 @@ awaitable<void> node_puller::fetch_layer(layer& l, image_pull& out) {
         throw std::runtime_error(target + ": " + std::to_string(r.bytes) + " bytes, the manifest says " +
                                  std::to_string(l.size));
     if (hash.finish() != *expected) throw std::runtime_error(target + ": the content does not match its digest");
-    if (options_.unpack == unpack_mode::extract)
-        std::filesystem::remove_all(options_.extract_root / options_.node / std::to_string(l.index));
     r.end_ns = now_ns();
     out.bytes += r.bytes;
     out.requests.push_back(std::move(r));
@@ -251,8 +261,12 @@ awaitable<image_pull> node_puller::pull(std::string repository, std::string refe
         out.shape = storage::printable(config_label(config_doc, "org.strata.bench.shape").substr(0, 64));
         out.size = out.bytes;
         std::vector<layer> layers;
+        if (manifest["layers"].size() > max_layers)
+            throw std::runtime_error(repository + ":" + reference + ": the manifest lists over " +
+                                     std::to_string(max_layers) + " layers");
         for (const auto& d : manifest["layers"]) {
             const auto size = d.is_object() && d.contains("size") && d["size"].is_number_unsigned() ? d["size"].get<std::uint64_t>() : 0;
+            if (size > max_layer_bytes) throw std::runtime_error(repository + ":" + reference + ": a layer over 1 TiB");
             const auto digest = valid_digest(text_of(d, "digest"));
             if (digest.empty()) throw std::runtime_error(repository + ":" + reference + ": a layer's digest is not valid");
             layers.push_back({digest, storage::printable(text_of(d, "mediaType").substr(0, 200)), size, layers.size()});

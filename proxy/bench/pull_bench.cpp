@@ -76,7 +76,8 @@ upstream_config target_config(const std::string& name, const std::string& url, b
     u.url = url;
     u.origin = parse_origin(url, "registry " + name);
     u.send_ns = send_ns;
-    u.redirect_hosts = {"127.0.0.1", "localhost"};
+    // A registry on loopback may redirect to loopback (its own storage); a remote one may not.
+    if (u.origin.host == "127.0.0.1" || u.origin.host == "localhost") u.redirect_hosts = {"127.0.0.1", "localhost"};
     return u;
 }
 
@@ -126,7 +127,12 @@ void prefetch(const std::string& server, const std::string& token, const std::st
     if (status != 200) throw std::runtime_error("prefetch of " + ref + " through " + server + ": HTTP " + std::to_string(status));
     const auto last_line = body.substr(body.rfind('\n', body.size() > 1 ? body.size() - 2 : 0) + 1);
     const auto summary = analytics::parse_json_guarded(last_line);
-    if (!summary.contains("summary") || summary["summary"].value("images_failed", 1) != 0)
+    const auto failed = summary.is_object() && summary.contains("summary") && summary["summary"].is_object() &&
+                                summary["summary"].contains("images_failed") &&
+                                summary["summary"]["images_failed"].is_number_unsigned()
+                            ? summary["summary"]["images_failed"].get<std::uint64_t>()
+                            : 1;
+    if (failed != 0)
         throw std::runtime_error("prefetch of " + ref + " through " + server + " failed: " +
                                  storage::log_value(last_line.substr(0, 300)));
 }
@@ -136,6 +142,12 @@ void evict(const std::string& server, const std::string& token, const std::strin
     if (status != 200)
         throw std::runtime_error("evicting " + ref + " from " + server + " (for proxy-cold): HTTP " +
                                  std::to_string(status) + " " + storage::log_value(body.substr(0, 300)));
+    // Blobs being served or pinned stay: the trial would not be cold.
+    const auto answer = analytics::parse_json_guarded(body);
+    for (const char* kept : {"in_use", "pinned"})
+        if (!answer.is_object() || !answer.contains(kept) || !answer[kept].is_number_unsigned() || answer[kept].get<std::uint64_t>() != 0)
+            throw std::runtime_error("evicting " + ref + " from " + server + " (for proxy-cold) left blobs " + kept +
+                                     ": " + storage::log_value(body.substr(0, 300)));
 }
 
 // The body bytes a running strata has received from one upstream, by its /metrics.
@@ -143,8 +155,9 @@ std::optional<std::uint64_t> upstream_body_bytes(const std::string& server, cons
                                                  const std::string& upstream) {
     const auto [status, body] = admin_call(server, token, http::verb::get, "/metrics");
     if (status != 200) return std::nullopt;
-    const auto sum = metric_sum(body, "strata_upstream_bytes_total", "upstream", upstream);
-    return static_cast<std::uint64_t>(sum.value_or(0));
+    const auto sum = metric_sum(body, "strata_upstream_bytes_total", "upstream", upstream).value_or(0);
+    if (!(sum >= 0 && sum < 1.8e19)) return std::nullopt;
+    return static_cast<std::uint64_t>(sum);
 }
 
 class trial {
@@ -232,7 +245,7 @@ private:
         result_.pulls = pull_all(repository, reference, strategy == pull_strategy::node_warm);
         if (running) {
             const auto after = upstream_body_bytes(plan_.proxy_url, plan_.proxy_token, registry_.name);
-            if (before && after) result_.upstream_bytes = *after - *before;
+            if (before && after && *after >= *before) result_.upstream_bytes = *after - *before;  // else restarted
         } else if (relay_) {
             result_.upstream_bytes = io_[0].call([&] { return relay_->egress_bytes(); });
         }

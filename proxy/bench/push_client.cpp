@@ -127,8 +127,10 @@ string_response push_client::exchange(http::request<Body>& req, const location& 
                     if constexpr (std::is_same_v<std::decay_t<decltype(s)>, std::monostate>) {
                         throw std::logic_error("no stream");
                     } else {
-                        beast::get_lowest_layer(s).expires_after(step_timeout);
                         req.prepare_payload();
+                        // A whole blob in one PUT: 300 s, and a second more for each MB sent.
+                        const auto body = req.payload_size().value_or(0);
+                        beast::get_lowest_layer(s).expires_after(step_timeout + std::chrono::seconds(body / 1'000'000));
                         http::write(s, req);
                         http::response_parser<http::string_body> parser;
                         parser.body_limit(max_answer_bytes);
@@ -226,9 +228,16 @@ bool push_client::has_blob(const std::string& repository, const std::string& dig
     refuse(name_, "a check for blob " + digest + " in " + repository, res);
 }
 
+// Uploads go only to the registry's own origin: a Location elsewhere (another host, a loopback
+// service, http under https) would have the bench send bytes and DELETEs where the registry says.
 location push_client::upload_location(const string_response& res, const std::string& what) {
     const auto where = resolve_location(registry_, res[http::field::location]);
     if (!where) throw push_error(name_ + " answered " + what + " without a usable upload Location", "");
+    if (where->origin() != registry_.origin())
+        throw push_error(name_ + " answered " + what + " with an upload Location on another origin (" +
+                             storage::printable(where->origin().substr(0, 200)) + "); strata bench uploads only to " +
+                             registry_.origin(),
+                         "");
     return *where;
 }
 

@@ -40,7 +40,8 @@ unsigned listening_port(const std::string& log) {
     const std::string mark = "strata listening address=127.0.0.1:";
     const auto at = log.find(mark);
     if (at == std::string::npos) return 0;
-    return static_cast<unsigned>(std::strtoul(log.c_str() + at + mark.size(), nullptr, 10));
+    const auto port = std::strtoul(log.c_str() + at + mark.size(), nullptr, 10);
+    return port <= 65535 ? static_cast<unsigned>(port) : 0;
 }
 
 }  // namespace
@@ -85,11 +86,20 @@ strata_child::strata_child(const std::filesystem::path& dir, const std::string& 
     }
 }
 
+// SIGTERM, then SIGKILL if it has not exited within 30 s (a shutdown held by a stalled upstream).
 strata_child::~strata_child() {
     if (pid_ <= 0) return;
     kill(pid_, SIGTERM);
     int status = 0;
-    waitpid(pid_, &status, 0);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (waitpid(pid_, &status, WNOHANG) == 0) {
+        if (std::chrono::steady_clock::now() > deadline) {
+            kill(pid_, SIGKILL);
+            waitpid(pid_, &status, 0);
+            return;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
 }
 
 }  // namespace strata::proxy

@@ -53,6 +53,8 @@ void tar_extractor::start_entry() {
     auto name = field(header_.data(), 100);
     const auto prefix = field(header_.data() + 345, 155);
     if (std::memcmp(header_.data() + 257, "ustar", 5) == 0 && !prefix.empty()) name = prefix + "/" + name;
+    if (size > max_file_bytes_ - std::min(file_bytes_, max_file_bytes_) && (type == '0' || type == '\0' || type == '7'))
+        throw std::runtime_error("tar: the files add up to over " + std::to_string(max_file_bytes_) + " bytes");
     content_left_ = size;
     padding_left_ = (512 - size % 512) % 512;
     if (type == '5') {

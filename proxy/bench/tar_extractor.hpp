@@ -13,10 +13,12 @@ namespace strata::proxy {
 // Sans-I/O parsing, with file writes: regular files and directories are created under root;
 // links, devices and the extended headers (pax, GNU long names) are read past. A name that is
 // absolute or climbs out with ".." is refused (std::runtime_error), so is a header whose
-// checksum or size field is wrong. Not thread-safe.
+// checksum or size field is wrong, and so is more than max_file_bytes of files. Not thread-safe.
 class tar_extractor {
 public:
-    explicit tar_extractor(std::filesystem::path root) : root_(std::move(root)) {}
+    // Writing more than max_file_bytes of files in all is refused (a decompression bomb).
+    explicit tar_extractor(std::filesystem::path root, std::uint64_t max_file_bytes = UINT64_MAX)
+        : root_(std::move(root)), max_file_bytes_(max_file_bytes) {}
 
     void feed(std::string_view bytes);
     std::uint64_t files() const { return files_; }
@@ -32,6 +34,7 @@ private:
     std::uint64_t content_left_ = 0, padding_left_ = 0;
     std::ofstream out_;
     bool ended_ = false;
+    std::uint64_t max_file_bytes_;
     std::uint64_t files_ = 0, file_bytes_ = 0;
 };
 

@@ -1,10 +1,14 @@
 // bench_command: flags into plans, plans into runs, runs into tables and recorded events.
 #include "proxy/cli/bench_command.hpp"
 
+#include "analytics/inputs/image_catalog.hpp"
 #include "analytics/inputs/json_input.hpp"
+#include "analytics/inputs/saved_images.hpp"
+#include "storage/blobs/blob_store.hpp"
 #include "analytics/inputs/strata_pulls.hpp"
 #include "proxy/bench/bench_report.hpp"
 #include "proxy/bench/bench_results.hpp"
+#include "proxy/bench/corpus_shapes.hpp"
 #include "proxy/bench/image_push.hpp"
 #include "proxy/bench/pull_bench.hpp"
 #include "proxy/cli/command_frame.hpp"
@@ -48,12 +52,16 @@ constexpr const char* report_usage =
     "  and shape. --run keeps one run (default: every run recorded there).\n";
 
 constexpr const char* images_usage =
-    "usage: strata bench images --registry URL --shapes SIZE:LAYERS,... [flags]\n"
+    "usage: strata bench images --registry URL (--shapes SIZE:LAYERS,... | --like PATH... | --data-dir DIR) [flags]\n"
     "  Generates one image per shape (about SIZE compressed, in LAYERS equal gzip layers of\n"
     "  seeded bytes: the same seed gives the same digests) and pushes it to\n"
     "  REGISTRY/PREFIX/SHAPE:TAG over the OCI push API. Prints the references it pushed.\n"
     "  --registry URL          http://host:port or https://host (required)\n"
-    "  --shapes LIST           e.g. 1GB:1,1GB:4,1GB:16,5GB:8 (required)\n"
+    "  --shapes LIST           e.g. 1GB:1,1GB:4,1GB:16,5GB:8\n"
+    "  --like PATH             or shapes from a real corpus (repeatable; what strata analyze reads: bundles,\n"
+    "                          OCI layouts, skopeo files): its p50 and p90 image (size and layer count)\n"
+    "  --data-dir DIR          the same from the images saved or cached in a data directory\n"
+    "  --sample N              instead of p50 and p90, N images drawn from the corpus (seeded by --seed)\n"
     "  --seed N                default 1\n"
     "  --compressibility F     0 (random bytes, default) to 0.95: the share of bytes that compress away\n"
     "  --base SIZE             every image also starts with one shared base layer of SIZE,\n"
@@ -64,6 +72,7 @@ constexpr const char* images_usage =
     "  --creds USER:PASSWORD   Basic credentials, or for the token service (push scope)\n"
     "  --ca-file FILE          CA bundle for an https registry (default: the system's)\n"
     "  --work-dir DIR          where each layer is written before it is pushed (default: a temporary directory)\n"
+    "  --dry-run               print the shapes, generate and push nothing\n"
     "  --format table|json\n";
 
 constexpr const char* pull_usage =
@@ -133,13 +142,59 @@ push_target parse_creds(push_target t, const std::string& creds) {
     return t;
 }
 
+// The sizes and layer counts of a corpus's images: files as analyze reads them, and the
+// images saved or cached in a data directory.
+std::vector<corpus_image> read_corpus(const std::vector<std::string>& paths, const std::string& data_dir) {
+    std::vector<corpus_image> out;
+    const auto take = [&out](const analytics::image& i) {
+        out.push_back({i.total_bytes(), static_cast<unsigned>(std::min<std::size_t>(i.layers.size(), UINT32_MAX))});
+    };
+    if (!paths.empty()) {
+        analytics::image_catalog catalog;
+        analytics::import_image_files(catalog, {paths.begin(), paths.end()});
+        for (const auto& i : catalog.images()) take(i);
+    }
+    if (!data_dir.empty()) {
+        storage::metadata_index index(store_index_dir(data_dir), storage::metadata_index::open_mode::read_only);
+        analytics::for_each_saved_image(index, [&](analytics::image& i) { take(i); });
+        analytics::image_catalog cached;
+        analytics::import_store(cached, index, storage::blob_store(data_dir, /*clean_temp=*/false));
+        for (const auto& i : cached.images()) take(i);
+    }
+    return out;
+}
+
+std::vector<image_shape> shapes_wanted(const std::string& shapes, const std::vector<std::string>& like,
+                                       const std::string& data_dir, std::size_t sample, std::uint64_t seed) {
+    const bool corpus = !like.empty() || !data_dir.empty();
+    if (corpus == !shapes.empty()) throw usage_error("give --shapes, or a corpus with --like PATH or --data-dir DIR");
+    try {
+        if (!corpus) return parse_image_shapes(shapes);
+        const auto images = read_corpus(like, data_dir);
+        auto out = sample ? sampled_shapes(images, sample, seed) : typical_shapes(images);
+        std::cerr << "from " << images.size() << " images: ";
+        for (const auto& s : out) std::cerr << s.text << " ";
+        std::cerr << "\n";
+        return out;
+    } catch (const std::invalid_argument& e) {
+        throw usage_error(std::string(corpus ? "corpus: " : "--shapes: ") + e.what());
+    }
+}
+
 int bench_images(const std::vector<std::string>& args) {
     image_push_plan plan;
     push_target target;
-    std::string shapes, creds, work, format = "table";
+    std::string shapes, creds, work, format = "table", data_dir;
+    std::vector<std::string> like;
+    std::size_t sample = 0;
+    bool dry_run = false;
     flag_set()
+        .toggle("--dry-run", dry_run)
         .text("--registry", target.url)
         .text("--shapes", shapes)
+        .list("--like", like)
+        .text("--data-dir", data_dir)
+        .value("--sample", [&](const std::string& v) { sample = whole_number("--sample", v, 1, 1000); })
         .value("--seed", [&](const std::string& v) { plan.seed = whole_number("--seed", v, 0, UINT64_MAX); })
         .value("--compressibility",
                [&](const std::string& v) { plan.compressibility = number_in("--compressibility", v, 0, 0.95); })
@@ -156,12 +211,11 @@ int bench_images(const std::vector<std::string>& args) {
         .text("--work-dir", work)
         .value("--format", [&](const std::string& v) { format = one_of("--format", v, {"table", "json"}); })
         .parse(args);
-    if (target.url.empty()) throw usage_error("--registry URL is required");
-    if (shapes.empty()) throw usage_error("--shapes is required, e.g. --shapes 1GB:1,1GB:4");
-    try {
-        plan.shapes = parse_image_shapes(shapes);
-    } catch (const std::invalid_argument& e) {
-        throw usage_error(std::string("--shapes: ") + e.what());
+    if (target.url.empty() && !dry_run) throw usage_error("--registry URL is required");
+    plan.shapes = shapes_wanted(shapes, like, data_dir, sample, plan.seed);
+    if (dry_run) {
+        for (const auto& s : plan.shapes) std::cout << s.text << " " << s.repository(plan.repository_prefix) << "\n";
+        return 0;
     }
     if (!plan.tag.empty() && !storage::is_valid_tag(plan.tag)) throw usage_error("--tag '" + plan.tag + "' is not a valid tag");
     if (!creds.empty()) target = parse_creds(target, creds);
@@ -268,7 +322,7 @@ int bench_pull(const std::vector<std::string>& args) {
     const auto a = parse_pull_args(args);
     // The nodes' clients retry quietly (their failures reach the table), and never write on
     // stdout, which carries the results.
-    spdlog::set_default_logger(spdlog::stderr_logger_st("strata-bench"));
+    spdlog::set_default_logger(spdlog::stderr_logger_mt("strata-bench"));
     spdlog::set_level(spdlog::level::err);
     std::optional<event_recorder_dir> recorder;
     if (!a.data_dir.empty()) recorder.emplace(a.data_dir);

@@ -14,6 +14,7 @@
 
 #include "storage/blobs/blob_store.hpp"
 #include "storage/events/event_log.hpp"
+#include "storage/untrusted/text_escape.hpp"
 #include "analytics/simulator/network_fit.hpp"
 #include "storage/index/metadata_index.hpp"
 
@@ -314,6 +315,12 @@ void write_report(const simulate_args& a, const analytics::trace& t, const std::
     write_file_atomically(a.report, analytics::render_report(in));
 }
 
+std::string comma_joined(const std::vector<std::string>& items) {
+    std::string out;
+    for (const auto& i : items) out += (out.empty() ? "" : ", ") + i;
+    return out;
+}
+
 std::string rate_text(double bps) { return analytics::human_bytes(bps) + "/s"; }
 
 // The network model fitted to the pulls recorded in --network-from's data directories.
@@ -329,14 +336,14 @@ analytics::network_model fitted_network(const simulate_args& a) {
     }
     const auto f = fitter.fit();
     if (f.upstream_transfers + f.upstream_answers + f.proxy_transfers + f.proxy_answers == 0)
-        throw std::invalid_argument("--network-from: no recorded blob pulls in " + a.network_from.front());
+        throw std::invalid_argument("--network-from: no recorded blob pulls in " + comma_joined(a.network_from));
     const auto& m = f.model;
     std::cerr << "network from recorded pulls: upstream " << rate_text(m.upstream_bps) << " (median of "
               << f.upstream_transfers << " transfers), latency " << m.upstream_latency_s << " s (" << f.upstream_answers
               << "); proxy " << rate_text(m.proxy_bps) << " (" << f.proxy_transfers << "), latency "
               << m.proxy_latency_s << " s (" << f.proxy_answers << ")\n";
     for (const auto& [registry, n] : f.registry_transfers)
-        std::cerr << "  registry " << registry << ": " << rate_text(m.registry_bps.at(registry)) << " (" << n << ")\n";
+        std::cerr << "  registry " << storage::log_value(registry) << ": " << rate_text(m.registry_bps.at(registry)) << " (" << n << ")\n";
     return m;
 }
 

@@ -7,7 +7,7 @@ import subprocess
 import unittest
 
 from fault_upstream import FaultUpstream
-from harness import STRATA, ProcessesTestCase, Registry, Strata, axis_label_overlaps, free_port, http
+from harness import REPO_ROOT, STRATA, ProcessesTestCase, Registry, Strata, axis_label_overlaps, free_port, http
 
 UPSTREAM = "upstream.test"
 MB = 1_000_000
@@ -56,6 +56,24 @@ class BenchImagesTest(BenchTestCase):
                                "oci:" + out], capture_output=True, text=True, timeout=300)
         self.assertEqual(copy.returncode, 0, copy.stderr)
 
+    def test_shapes_from_a_real_corpus(self):
+        fixtures = os.path.join(REPO_ROOT, "tests", "fixtures")
+        run = bench("images", "--like", fixtures, "--dry-run")
+        self.assertEqual(run.returncode, 0, run.stderr)
+        self.assertIn("from 12 images", run.stderr)
+        self.assertEqual(run.stdout.split(), ["1007MB:18", "bench/1007mb-18", "3500MB:28", "bench/3500mb-28"])
+        a = bench("images", "--like", fixtures, "--sample", "4", "--seed", "3", "--dry-run")
+        b = bench("images", "--like", fixtures, "--sample", "4", "--seed", "3", "--dry-run")
+        self.assertEqual(a.returncode, 0, a.stderr)
+        self.assertEqual(a.stdout, b.stdout)
+        self.assertTrue(1 <= len(a.stdout.splitlines()) <= 4)
+        run = bench("images", "--like", fixtures, "--shapes", "1MB:1", "--dry-run")
+        self.assertEqual(run.returncode, 2)
+        self.assertIn("give --shapes, or a corpus", run.stderr)
+        run = bench("images", "--like", os.path.join(self.dir, "nothing"), "--dry-run")
+        self.assertEqual(run.returncode, 2)
+        self.assertIn("corpus: the corpus has no image with layers", run.stderr)
+
     def test_an_unreachable_registry_and_impossible_shapes_are_clear_errors(self):
         port = free_port()
         run = bench("images", "--registry", "http://127.0.0.1:%d" % port, "--shapes", "1MB:1")
@@ -77,6 +95,13 @@ class BenchImagesTest(BenchTestCase):
         self.assertIn("127.0.0.1:%d refused an upload of sha256:" % upstream.port, run.stderr)
         self.assertIn("HTTP 403 DENIED: push access denied", run.stderr)
         self.assertEqual(run.stdout, "")  # no table claiming a push
+        # An upload sent elsewhere (here a loopback admin API) is refused, not followed.
+        upstream.clear_faults()
+        upstream.add_fault("/blobs/uploads/", "respond", status=202,
+                           headers={"Location": "http://127.0.0.1:1/api/v1/cache?ref=x"}, body="")
+        run = bench("images", "--registry", upstream.url, "--shapes", "1MB:1")
+        self.assertEqual(run.returncode, 1)
+        self.assertIn("with an upload Location on another origin (http://127.0.0.1:1)", run.stderr)
 
 
 class BenchPullTest(BenchTestCase):
@@ -204,6 +229,7 @@ class BenchPullTest(BenchTestCase):
         self.assertEqual(http("GET", strata.url + "/api/v1/cache?ref=" + ref).status, 405)
         self.assertEqual(http("DELETE", strata.url + "/api/v1/cache?ref=nope").status, 400)
         self.assertEqual(http("DELETE", strata.url + "/api/v1/cache?ref=%s/no/such:tag" % UPSTREAM).status, 404)
+        self.assertEqual(http("DELETE", strata.url + "/api/v1/cache?ref=%s/no/such@sha256:%s" % (UPSTREAM, "0" * 64)).status, 404)
 
     def test_bad_plans_missing_images_and_unreachable_registries_fail_clearly(self):
         run = bench("pull", "--registry", "local=" + self.registry.url, "--image", "bench/4mb-4:s1", "--nodes", "0")

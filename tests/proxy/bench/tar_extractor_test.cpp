@@ -87,3 +87,16 @@ TEST_CASE("hostile tar entries are refused before anything is written outside th
     refused(not_octal, "not octal");
     CHECK_FALSE(std::filesystem::exists(root.path / "escape"));
 }
+
+TEST_CASE("files adding up to more than the extractor's cap are refused: a decompression bomb") {
+    strata::test::temp_dir root;
+    tar_extractor x(root.path, 1000);
+    x.feed(tar_entry("a", std::string(600, 'a')));
+    try {
+        x.feed(tar_entry("b", std::string(600, 'b')));
+        FAIL("accepted");
+    } catch (const std::runtime_error& e) {
+        CHECK_THAT(e.what(), Catch::Contains("add up to over 1000 bytes"));
+    }
+    CHECK_FALSE(std::filesystem::exists(root.path / "b"));
+}

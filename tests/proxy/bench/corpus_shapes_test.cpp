@@ -1,0 +1,38 @@
+// Tests of shapes drawn from a corpus: the p50 and p90 image, seeded samples, what is left out.
+#include "proxy/bench/corpus_shapes.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace strata::proxy;
+
+TEST_CASE("the p50 and p90 image of a corpus, written as shapes the generator makes") {
+    std::vector<corpus_image> corpus;
+    for (unsigned i = 1; i <= 10; ++i) corpus.push_back({i * 100'000'000ull, i * 2});
+    corpus.push_back({0, 0});  // nothing pulled: left out
+    const auto shapes = typical_shapes(corpus);
+    REQUIRE(shapes.size() == 2);
+    CHECK(shapes[0].text == "500MB:10");
+    CHECK(shapes[0].bytes == 500'000'000);
+    CHECK(shapes[1].text == "900MB:18");
+    CHECK(parse_image_shapes(shapes[1].text)[0].bytes == shapes[1].bytes);
+    // Tiny images are rounded in kB and never under 1 KiB a layer.
+    const auto tiny = typical_shapes({{5000, 3}});
+    REQUIRE(tiny.size() == 1);  // p50 and p90 are the same image
+    CHECK(tiny[0].text == "5kB:3");
+    CHECK(typical_shapes({{100, 2000}})[0].layers == 1000);
+    CHECK_THROWS_AS(typical_shapes({{0, 0}}), std::invalid_argument);
+}
+
+TEST_CASE("a sample draws the corpus's own images, the same ones for the same seed") {
+    std::vector<corpus_image> corpus;
+    for (unsigned i = 1; i <= 50; ++i) corpus.push_back({i * 10'000'000ull, i});
+    const auto a = sampled_shapes(corpus, 8, 7), b = sampled_shapes(corpus, 8, 7), c = sampled_shapes(corpus, 8, 8);
+    REQUIRE_FALSE(a.empty());
+    CHECK(a.size() <= 8);
+    for (std::size_t i = 0; i < a.size(); ++i) CHECK(a[i].text == b[i].text);
+    bool differs = a.size() != c.size();
+    for (std::size_t i = 0; !differs && i < a.size(); ++i) differs = a[i].text != c[i].text;
+    CHECK(differs);
+    for (const auto& s : a) CHECK(s.bytes == s.layers * 10'000'000ull);  // each an image of the corpus
+    CHECK_THROWS_AS(sampled_shapes({}, 3, 1), std::invalid_argument);
+}
