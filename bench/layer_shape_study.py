@@ -83,7 +83,7 @@ def print_tables(result, k):
                 t = by.get((image, s, n))
                 cells.append("%.1f / %.1f" % (t["p50_s"] * k, t["max_s"] * k) if t and not t["failed"] else "failed")
         size = label[image]["image_bytes"] * k / 1e9
-        print("| %.0f GB | %d | %s |" % (size, label[image]["layers"] - 0, " | ".join(cells)))
+        print("| %.0f GB | %d | %s |" % (size, label[image]["layers"], " | ".join(cells)))
     print("\nRegistry egress at full scale (GB), 64 nodes:\n")
     print("| image | layers | " + " | ".join(STRATEGIES) + " |")
     print("|---|---|" + "---|" * len(STRATEGIES))

@@ -27,6 +27,7 @@ std::string trial_labels(const trial_result& t, const std::string& run_id) {
                          ",registry=" + label_value(k.registry);
     if (!t.shape.empty()) labels += ",shape=" + label_value(t.shape);
     if (t.layers) labels += ",layers=" + std::to_string(t.layers);
+    if (t.client == bench_client::ctr) labels += ",client=ctr";
     return labels;
 }
 
@@ -211,6 +212,7 @@ std::vector<trial_result> trials_from_events(const std::vector<storage::pull_eve
         t.key = *key;
         auto labels = label_map(e.labels);
         t.shape = labels["shape"];
+        if (labels["client"] == "ctr") t.client = bench_client::ctr;
         t.layers = static_cast<unsigned>(std::strtoul(labels["layers"].c_str(), nullptr, 10));
         t.wall_s = static_cast<double>(span_ns(e.duration_ns)) / 1e9;
         if (!label_map(e.labels).count("egress")) t.upstream_bytes = e.upstream_bytes;
@@ -224,7 +226,7 @@ std::vector<trial_result> trials_from_events(const std::vector<storage::pull_eve
 
 analytics::result_table trials_table(const std::vector<trial_result>& trials) {
     using analytics::unit;
-    analytics::result_table table{"Pull trials", {{"registry"}, {"image"}, {"shape"}, {"strategy"},
+    analytics::result_table table{"Pull trials", {{"registry"}, {"client"}, {"image"}, {"shape"}, {"strategy"},
                                                   {"nodes", unit::count}, {"concurrency"}, {"image_bytes", unit::bytes},
                                                   {"layers", unit::count}, {"p50_s", unit::seconds},
                                                   {"p90_s", unit::seconds}, {"max_s", unit::seconds},
@@ -243,12 +245,17 @@ analytics::result_table trials_table(const std::vector<trial_result>& trials) {
                     error = p.node + ": " + p.error;
                     break;
                 }
-        table.add_row({t.key.registry, t.key.image, t.shape, std::string(strategy_name(t.key.strategy)),
+        // containerd's pulls say how long they took, not what they moved.
+        const auto measured = [&t](double v) {
+            return t.client == bench_client::ctr ? analytics::cell(std::string("n/a")) : analytics::cell(v);
+        };
+        table.add_row({t.key.registry, std::string(t.client == bench_client::ctr ? "ctr" : "builtin"), t.key.image, t.shape, std::string(strategy_name(t.key.strategy)),
                        static_cast<double>(t.key.nodes),
                        t.key.concurrency ? std::to_string(t.key.concurrency) : std::string("all"),
-                       static_cast<double>(t.image_bytes), static_cast<double>(t.layers), quantile(seconds, 0.5),
-                       quantile(seconds, 0.9), seconds.empty() ? 0.0 : *std::max_element(seconds.begin(), seconds.end()),
-                       t.wall_s, static_cast<double>(received),
+                       measured(static_cast<double>(t.image_bytes)), measured(static_cast<double>(t.layers)),
+                       quantile(seconds, 0.5), quantile(seconds, 0.9),
+                       seconds.empty() ? 0.0 : *std::max_element(seconds.begin(), seconds.end()), t.wall_s,
+                       measured(static_cast<double>(received)),
                        t.upstream_bytes ? analytics::cell(static_cast<double>(*t.upstream_bytes)) : analytics::cell(std::string("n/a")),
                        static_cast<double>(t.error.empty() ? t.failed() : t.key.nodes), error});
     }
@@ -262,7 +269,7 @@ std::vector<std::string> verdicts(const std::vector<trial_result>& trials) {
         const auto base_p50 = quantile(finished_seconds(base), 0.5);
         for (const auto& t : trials) {
             const auto& k = t.key;
-            if (k.strategy == pull_strategy::direct || k.registry != base.key.registry || k.image != base.key.image ||
+            if (k.strategy == pull_strategy::direct || t.client != base.client || k.registry != base.key.registry || k.image != base.key.image ||
                 k.nodes != base.key.nodes || k.concurrency != base.key.concurrency || !t.error.empty() || t.failed())
                 continue;
             const auto p50 = quantile(finished_seconds(t), 0.5);

@@ -146,10 +146,18 @@ awaitable<void> node_puller::cross_link(std::uint64_t bytes) {
 }
 
 awaitable<std::string> node_puller::fetch_document(const std::string& repository, const std::string& target,
-                                                   const std::string& digest, image_pull& out) {
+                                                   const std::string& digest, image_pull& out, bool use_cache) {
     request_record r{target.find("/blobs/") == std::string::npos ? "manifest" : "blob", "GET", digest,
                      options_.source};
     r.start_ns = now_ns();
+    if (const auto held = documents_.find(digest); use_cache && held != documents_.end()) {
+        r.source = "node-cache";
+        r.status = 200;
+        r.ttfb_ns = r.end_ns = r.start_ns;
+        out.requests.push_back(std::move(r));
+        out.size += held->second.size();
+        co_return held->second;
+    }
     co_await wait_rtt();
     auto res = co_await client_->fetch(http::verb::get, target, request_headers(manifest_accept), max_document_bytes,
                                        repository);
@@ -164,6 +172,8 @@ awaitable<std::string> node_puller::fetch_document(const std::string& repository
     r.ttfb_ns = r.end_ns = now_ns();
     out.bytes += r.bytes;
     out.requests.push_back(std::move(r));
+    out.size += res->body.size();
+    if (!digest.empty()) documents_[digest] = res->body;
     co_return std::move(res->body);
 }
 
@@ -248,18 +258,17 @@ awaitable<image_pull> node_puller::pull(std::string repository, std::string refe
         out.requests.push_back(head);
         auto manifest = analytics::parse_json_guarded(
             co_await fetch_document(repository, "/v2/" + repository + "/manifests/" + (out.digest.empty() ? reference : out.digest),
-                                    out.digest, out));
+                                    out.digest, out, use_cache));
         if (const auto child = platform_manifest(manifest); !child.empty())
             manifest = analytics::parse_json_guarded(
-                co_await fetch_document(repository, "/v2/" + repository + "/manifests/" + child, child, out));
+                co_await fetch_document(repository, "/v2/" + repository + "/manifests/" + child, child, out, use_cache));
         if (!manifest.is_object() || !manifest.contains("layers") || !manifest["layers"].is_array())
             throw std::runtime_error(repository + ":" + reference + ": the manifest lists no layers");
         const auto config = valid_digest(text_of(manifest.value("config", nlohmann::json()), "digest"));
         if (config.empty()) throw std::runtime_error(repository + ":" + reference + ": the config digest is not valid");
         const auto config_doc =
-            analytics::parse_json_guarded(co_await fetch_document(repository, "/v2/" + repository + "/blobs/" + config, config, out));
+            analytics::parse_json_guarded(co_await fetch_document(repository, "/v2/" + repository + "/blobs/" + config, config, out, use_cache));
         out.shape = storage::printable(config_label(config_doc, "org.strata.bench.shape").substr(0, 64));
-        out.size = out.bytes;
         std::vector<layer> layers;
         if (manifest["layers"].size() > max_layers)
             throw std::runtime_error(repository + ":" + reference + ": the manifest lists over " +

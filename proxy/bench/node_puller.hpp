@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -57,7 +58,8 @@ struct image_pull {
 // Resolves the tag by HEAD, fetches the manifest (the linux/amd64 one of an index) and the
 // config, then the layers, `concurrency` at a time; verifies every digest and size; unpacks as
 // asked. Bytes cross the node's link_shaper, and each request waits one rtt. Layers already in
-// the node's cache (a previous pull by this node) are not fetched when use_cache is set. Owns
+// the node's cache (a previous pull by this node) are not fetched when use_cache is set, nor are
+// manifests and configs it holds by digest: as containerd's content store, only the tag's HEAD goes out. Owns
 // its upstream_client: its own connections and tokens.
 class node_puller {
 public:
@@ -72,7 +74,7 @@ private:
     awaitable<void> fetch_layers(std::vector<layer>& layers, image_pull& out, bool use_cache);
     awaitable<void> fetch_layer(layer& l, image_pull& out);
     awaitable<std::string> fetch_document(const std::string& repository, const std::string& target,
-                                          const std::string& digest, image_pull& out);
+                                          const std::string& digest, image_pull& out, bool use_cache);
     awaitable<void> wait_rtt();
     awaitable<void> cross_link(std::uint64_t bytes);
     http::fields request_headers(const char* accept) const;
@@ -81,6 +83,7 @@ private:
     node_options options_;
     link_shaper link_;
     std::set<std::string> cache_;  // digests of the layers this node holds
+    std::map<std::string, std::string> documents_;  // manifests and configs it holds, by digest
 };
 
 }  // namespace strata::proxy

@@ -3,6 +3,7 @@
 #include "proxy/bench/pull_bench.hpp"
 
 #include "analytics/inputs/json_input.hpp"
+#include "proxy/bench/ctr_nodes.hpp"
 #include "proxy/bench/metrics_text.hpp"
 #include "proxy/bench/pacing_relay.hpp"
 #include "proxy/bench/strata_child.hpp"
@@ -165,6 +166,7 @@ public:
     trial(io_threads& io, const pull_plan& plan, const bench_registry& registry, trial_key key, fs::path dir)
         : io_(io), plan_(plan), registry_(registry), dir_(std::move(dir)) {
         result_.key = std::move(key);
+        result_.client = plan.client;
     }
     ~trial() {
         for (std::size_t i = 0; i < nodes_.size(); ++i) io_[i].call([&] { return nodes_[i].reset(), 0; });
@@ -231,8 +233,17 @@ private:
     void measure(const upstream_config& target) {
         const auto [repository, reference] = split_image(result_.key.image);
         const auto n = result_.key.nodes;
-        for (unsigned i = 0; i < n; ++i)
+        const bool ctr = plan_.client == bench_client::ctr;
+        // With ctr, one built-in puller remains: it warms the proxy for proxy-warm.
+        for (unsigned i = 0; i < (ctr ? 1 : n); ++i)
             nodes_.push_back(io_[i].call([&] { return std::make_unique<node_puller>(target, options_for(i)); }));
+        if (ctr) {
+            target_host_ = target.origin.host + ":" + target.origin.port;
+            ctr_repository_ = target.send_ns ? registry_.name + "/" + repository : repository;
+            for (unsigned i = 0; i < n; ++i)
+                ctr_nodes_.push_back(std::make_unique<containerd_node>(dir_ / ("containerd-" + std::to_string(i + 1)),
+                                                                       "node-" + std::to_string(i + 1)));
+        }
         const auto strategy = result_.key.strategy;
         if (strategy == pull_strategy::proxy_warm) {
             const auto warm = io_[0].start(nodes_.front()->pull(repository, reference, false)).get();
@@ -252,8 +263,9 @@ private:
         summarize();
     }
 
-    // Every node's pull started at once, each on its node's thread.
+    // Every node's pull started at once, each on its node's thread (or its containerd).
     std::vector<image_pull> pull_all(const std::string& repository, const std::string& reference, bool use_cache) {
+        if (!ctr_nodes_.empty()) return pull_with_ctr(ctr_nodes_, target_host_, ctr_repository_, reference, plan_.unpack);
         std::vector<std::future<image_pull>> started;
         for (std::size_t i = 0; i < nodes_.size(); ++i)
             started.push_back(io_[i].start(nodes_[i]->pull(repository, reference, use_cache)));
@@ -289,6 +301,8 @@ private:
     std::unique_ptr<pacing_relay> relay_;
     std::unique_ptr<strata_child> cluster_, node_tier_;
     std::vector<std::unique_ptr<node_puller>> nodes_;
+    std::vector<std::unique_ptr<containerd_node>> ctr_nodes_;
+    std::string target_host_, ctr_repository_;
 };
 
 std::string describe(const trial_key& k) {

@@ -31,6 +31,7 @@ struct trial_result {
     unsigned layers = 0;
     double wall_s = 0;         // first request to last byte, over all nodes
     std::string error;         // the strategy could not be set up
+    bench_client client = bench_client::builtin;
 
     std::size_t failed() const;
 };

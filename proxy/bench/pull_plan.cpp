@@ -118,6 +118,12 @@ unpack_mode parse_unpack(std::string_view text) {
     throw bad("unpack", "'" + std::string(text) + "' is not one of none, decompress, extract");
 }
 
+bench_client parse_client(std::string_view text) {
+    if (text == "builtin") return bench_client::builtin;
+    if (text == "ctr") return bench_client::ctr;
+    throw bad("client", "'" + std::string(text) + "' is not builtin or ctr");
+}
+
 bench_registry parse_bench_registry(std::string_view text) {
     const auto eq = text.find('=');
     const auto scheme = text.find("://");
@@ -129,9 +135,9 @@ bench_registry parse_bench_registry(std::string_view text) {
 
 void read_plan_json(const nlohmann::json& doc, pull_plan& plan) {
     if (!doc.is_object()) throw std::invalid_argument("a plan is a JSON object");
-    constexpr std::array<std::string_view, 11> keys{"registries", "images", "strategies", "nodes", "concurrency",
+    constexpr std::array<std::string_view, 12> keys{"registries", "images", "strategies", "nodes", "concurrency",
                                                      "node_bandwidth", "node_rtt", "upstream_bandwidth",
-                                                     "upstream_rtt", "unpack", "proxy"};
+                                                     "upstream_rtt", "unpack", "proxy", "client"};
     for (const auto& [key, v] : doc.items()) {
         if (std::find(keys.begin(), keys.end(), key) == keys.end())
             throw std::invalid_argument("unknown plan key '" + key + "'");
@@ -163,6 +169,8 @@ void read_plan_json(const nlohmann::json& doc, pull_plan& plan) {
             plan.upstream_rtt = parse_rtt(key, text);
         } else if (key == "unpack") {
             plan.unpack = parse_unpack(text);
+        } else if (key == "client") {
+            plan.client = parse_client(text);
         } else {
             plan.proxy_url = text;
         }
@@ -190,6 +198,14 @@ void check_plan(const pull_plan& plan) {
         const auto where = resolve_location(location{}, plan.proxy_url + "/");
         if (!where || where->target != "/" || where->tls)
             fault("--proxy '" + plan.proxy_url + "' is not a strata's http://host:port");
+    }
+    if (plan.client == bench_client::ctr) {
+        if (plan.node_bandwidth > 0 || plan.node_rtt.count() > 0)
+            fault("--client ctr: containerd's links cannot be shaped per node; shape the registry's (--upstream-bandwidth)");
+        for (const auto n : plan.nodes)
+            if (n > max_ctr_nodes)
+                fault("--client ctr: " + std::to_string(n) + " nodes would start as many containerd daemons; at most " +
+                      std::to_string(max_ctr_nodes));
     }
     if (!faults.empty()) throw std::invalid_argument(faults);
 }

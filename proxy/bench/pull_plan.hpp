@@ -19,6 +19,11 @@ std::string_view strategy_name(pull_strategy s);
 // Throws std::invalid_argument naming the known strategies.
 pull_strategy parse_strategy(std::string_view text);
 
+// Who pulls: the built-in puller (nodes as coroutines in the bench), or real containerd daemons
+// driven with ctr (one per node; to check the built-in puller against).
+enum class bench_client { builtin, ctr };
+constexpr unsigned max_ctr_nodes = 16;
+
 struct bench_registry {
     std::string name;  // what results and labels call it
     std::string url;   // http(s)://host[:port]
@@ -35,6 +40,7 @@ struct pull_plan {
     double upstream_bandwidth = 0;         // bytes/s out of each registry, shared; 0: unshaped
     std::chrono::microseconds upstream_rtt{0};
     unpack_mode unpack = unpack_mode::none;
+    bench_client client = bench_client::builtin;
     std::string proxy_url;                 // a running strata for the proxy-* strategies; "": the bench starts its own
     std::string proxy_token;               // its admin token, for prefetch and eviction
     std::string run_id;                    // labels every recorded pull
@@ -56,11 +62,13 @@ std::vector<unsigned> parse_concurrency(std::string_view what, std::string_view 
 double parse_bandwidth(std::string_view what, std::string_view text);
 std::chrono::microseconds parse_rtt(std::string_view what, std::string_view text);
 unpack_mode parse_unpack(std::string_view text);
+bench_client parse_client(std::string_view text);
 bench_registry parse_bench_registry(std::string_view text);  // NAME=URL, or a URL named by its host
 
 // Checks the plan as a whole: at least one registry and image, http(s) URLs, images that are
 // references (repository:tag or repository@digest), and upstream shaping only for http
-// registries (the relay cannot enter TLS). Throws std::invalid_argument with every fault found,
+// registries (the relay cannot enter TLS), and with ctr as the client at most 16 nodes and no
+// node shaping (containerd's links are the machine's). Throws std::invalid_argument with every fault found,
 // one per line.
 void check_plan(const pull_plan& plan);
 

@@ -92,6 +92,8 @@ constexpr const char* pull_usage =
     "  --upstream-bandwidth RATE  the registry's link, shared by every node and strata (http registries)\n"
     "  --upstream-rtt DURATION  the registry's round trip, e.g. 20ms\n"
     "  --unpack none|decompress|extract  what a node does with each layer as it streams (default none)\n"
+    "  --client builtin|ctr     the built-in puller (default), or one real containerd per node driven\n"
+    "                           with ctr (at most 16 nodes; `ctr content fetch`, or `images pull` for --unpack extract)\n"
     "  --proxy URL              a running strata for the proxy-* strategies (proxy-cold evicts the image\n"
     "                           first: DELETE /api/v1/cache); default: the bench starts its own\n"
     "  --proxy-token-file FILE  that strata's admin token\n"
@@ -287,6 +289,7 @@ pull_args parse_pull_args(const std::vector<std::string>& args) {
                [&](const std::string& v) { p.upstream_bandwidth = flag_value("--upstream-bandwidth", [&] { return parse_bandwidth("bandwidth", v); }); })
         .value("--upstream-rtt", [&](const std::string& v) { p.upstream_rtt = flag_value("--upstream-rtt", [&] { return parse_rtt("rtt", v); }); })
         .value("--unpack", [&](const std::string& v) { p.unpack = flag_value("--unpack", [&] { return parse_unpack(v); }); })
+        .value("--client", [&](const std::string& v) { p.client = flag_value("--client", [&] { return parse_client(v); }); })
         .text("--proxy", p.proxy_url)
         .value("--proxy-token-file", [&](const std::string& v) { p.proxy_token = read_secret_file(v, "--proxy-token-file"); })
         .text("--data-dir", a.data_dir)

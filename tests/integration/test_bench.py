@@ -199,6 +199,24 @@ class BenchPullTest(BenchTestCase):
         self.assertEqual(run.returncode, 2)
         self.assertIn("no strata store in", run.stderr)
 
+    def test_the_built_in_puller_takes_as_long_as_containerd_on_the_same_plan(self):
+        plan = ["--image", "bench/4mb-4:s1", "--nodes", "2", "--upstream-bandwidth", "4MB/s", "--upstream-rtt", "2ms",
+                "--strategies", "direct,proxy-cold,node-warm"]
+        builtin = self.trials(self.pull(*plan))
+        ctr = self.trials(self.pull("--client", "ctr", *plan))
+        for key, t in ctr.items():
+            with self.subTest(strategy=key[0]):
+                self.assertEqual(t["failed"], 0, t["error"])  # containerd verified every digest it fetched
+                self.assertEqual(t["client"], "ctr")
+                self.assertEqual(t["upstream_bytes"], builtin[key]["upstream_bytes"], "the same bytes from the registry")
+                if key[0] != "node-warm":  # bandwidth-bound: within 20 %
+                    self.assertAlmostEqual(builtin[key]["p50_s"] / t["p50_s"], 1.0, delta=0.2)
+        run = bench("pull", "--registry", "local=" + self.registry.url, "--image", "bench/4mb-4:s1", "--client", "ctr",
+                    "--nodes", "17", "--node-bandwidth", "1MB/s")
+        self.assertEqual(run.returncode, 2)
+        self.assertIn("containerd's links cannot be shaped per node", run.stderr)
+        self.assertIn("17 nodes would start as many containerd daemons; at most 16", run.stderr)
+
     def test_the_registrys_shaped_link_is_shared_by_every_node(self):
         result = self.pull("--image", "bench/4mb-4:s1", "--nodes", "2", "--upstream-bandwidth", "4MB/s",
                            "--upstream-rtt", "5ms")
@@ -265,8 +283,8 @@ class BenchPullTest(BenchTestCase):
         self.assertEqual(run.returncode, 0, run.stderr)
         rows = run.stdout.splitlines()
         self.assertEqual(len(rows), 5)
-        self.assertTrue(rows[0].startswith("registry,image,shape,strategy,nodes,concurrency"))
-        self.assertEqual(sorted(r.split(",")[5] for r in rows[1:]), ["1", "1", "all", "all"])
+        self.assertTrue(rows[0].startswith("registry,client,image,shape,strategy,nodes,concurrency"))
+        self.assertEqual(sorted(r.split(",")[6] for r in rows[1:]), ["1", "1", "all", "all"])
 
 
 if __name__ == "__main__":
