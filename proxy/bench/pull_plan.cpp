@@ -186,7 +186,10 @@ void check_plan(const pull_plan& plan) {
     const bool shaped_upstream = plan.upstream_bandwidth > 0 || plan.upstream_rtt.count() > 0;
     for (const auto& r : plan.registries) {
         const auto where = resolve_location(location{}, r.url + "/");
-        if (!where || where->target != "/")
+        if (r.url.find("://") == std::string::npos)
+            fault("registry " + r.name + ": '" + r.url + "' needs a scheme: https://" + r.url + ", or http://" + r.url +
+                  " for a plain-HTTP registry");
+        else if (!where || where->target != "/")
             fault("registry " + r.name + ": '" + r.url + "' is not a URL such as http://host:port");
         else if (where->tls && shaped_upstream)
             fault("registry " + r.name + ": upstream shaping needs an http registry (the relay cannot enter TLS)");

@@ -67,6 +67,9 @@ std::string host_header(const location& where) {
 push_client::push_client(push_target target)
     : target_(std::move(target)), tls_(std::make_unique<ssl::context>(ssl::context::tls_client)) {
     const auto where = resolve_location(location{}, target_.url + "/");
+    if (target_.url.find("://") == std::string::npos)
+        throw std::invalid_argument("registry '" + target_.url + "' needs a scheme: https://" + target_.url + ", or http://" +
+                                    target_.url + " for a plain-HTTP registry");
     if (!where || where->target != "/")
         throw std::invalid_argument("registry '" + target_.url + "' is not a URL such as https://host[:port]");
     registry_ = *where;

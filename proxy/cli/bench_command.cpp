@@ -81,7 +81,7 @@ constexpr const char* pull_usage =
     "  each node pulls like containerd (HEAD, manifest, config, layers `concurrency` at a time,\n"
     "  every digest verified) over its own connections and its own shaped link.\n"
     "  --plan FILE              a JSON plan (keys: registries, images, strategies, nodes, concurrency,\n"
-    "                           node_bandwidth, node_rtt, upstream_bandwidth, upstream_rtt, unpack, proxy)\n"
+    "                           node_bandwidth, node_rtt, upstream_bandwidth, upstream_rtt, unpack, client, proxy)\n"
     "  --registry NAME=URL      repeatable; with --proxy, NAME is the upstream's name in that strata\n"
     "  --image REF              repeatable: repository:tag or repository@digest\n"
     "  --strategies LIST        direct, proxy-cold, proxy-warm, proxy-prewarmed, node-warm, two-tier (default direct)\n"
@@ -409,7 +409,7 @@ int bench_report(const std::vector<std::string>& args) {
 int run_bench_command(const std::vector<std::string>& args) {
     if (args.empty() || (args[0] != "images" && args[0] != "pull" && args[0] != "report"))
         return run_command("bench", bench_usage, args, [&]() -> int {
-            throw usage_error(args.empty() ? "name images or pull" : "unknown bench command '" + args[0] + "'");
+            throw usage_error(args.empty() ? "name images, pull or report" : "unknown bench command '" + args[0] + "'");
         });
     const std::vector<std::string> rest(args.begin() + 1, args.end());
     if (args[0] == "images") return run_command("bench images", images_usage, rest, [&] { return bench_images(rest); });
