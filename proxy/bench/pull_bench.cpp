@@ -8,6 +8,7 @@
 #include "proxy/bench/pacing_relay.hpp"
 #include "proxy/bench/strata_child.hpp"
 #include "proxy/config/config.hpp"
+#include "proxy/protocol/percent_encoding.hpp"
 #include "proxy/upstream/redirect_policy.hpp"
 #include "storage/untrusted/text_escape.hpp"
 
@@ -110,21 +111,8 @@ std::pair<unsigned, std::string> admin_call(const std::string& server, const std
     return {parser.get().result_int(), parser.get().body()};
 }
 
-std::string query_value(const std::string& text) {
-    std::string out;
-    for (const unsigned char c : text) {
-        if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == '/')
-            out += static_cast<char>(c);
-        else {
-            constexpr char hex[] = "0123456789ABCDEF";
-            out += '%', out += hex[c >> 4], out += hex[c & 15];
-        }
-    }
-    return out;
-}
-
 void prefetch(const std::string& server, const std::string& token, const std::string& ref) {
-    const auto [status, body] = admin_call(server, token, http::verb::post, "/api/v1/prefetch?image=" + query_value(ref));
+    const auto [status, body] = admin_call(server, token, http::verb::post, "/api/v1/prefetch?image=" + percent_encode(ref, "/"));
     if (status != 200) throw std::runtime_error("prefetch of " + ref + " through " + server + ": HTTP " + std::to_string(status));
     const auto last_line = body.substr(body.rfind('\n', body.size() > 1 ? body.size() - 2 : 0) + 1);
     const auto summary = analytics::parse_json_guarded(last_line);
@@ -139,7 +127,7 @@ void prefetch(const std::string& server, const std::string& token, const std::st
 }
 
 void evict(const std::string& server, const std::string& token, const std::string& ref) {
-    const auto [status, body] = admin_call(server, token, http::verb::delete_, "/api/v1/cache?ref=" + query_value(ref));
+    const auto [status, body] = admin_call(server, token, http::verb::delete_, "/api/v1/cache?ref=" + percent_encode(ref, "/"));
     if (status != 200)
         throw std::runtime_error("evicting " + ref + " from " + server + " (for proxy-cold): HTTP " +
                                  std::to_string(status) + " " + storage::log_value(body.substr(0, 300)));
