@@ -24,7 +24,6 @@ public:
                                std::chrono::duration<double>(static_cast<double>(bytes) / rate_));
         return free_at_;
     }
-    double rate() const { return rate_; }
 
 private:
     double rate_;

@@ -13,7 +13,7 @@ struct pacing_relay::state {
     std::string host, port;
     link_shaper link;
     std::chrono::microseconds rtt;
-    std::uint64_t egress = 0, connections = 0;
+    std::uint64_t egress = 0;
     bool stopped = false;
 };
 
@@ -72,7 +72,6 @@ awaitable<void> accept_loop(relay_state s) {
         co_await s->acceptor.async_accept(*client, asio::redirect_error(asio::use_awaitable, ec));
         if (s->stopped) co_return;
         if (ec) continue;
-        ++s->connections;
         asio::co_spawn(s->acceptor.get_executor(), relay_one(s, client), asio::detached);
     }
 }
@@ -92,8 +91,7 @@ pacing_relay::~pacing_relay() {
 }
 
 std::uint64_t pacing_relay::egress_bytes() const { return state_->egress; }
-std::uint64_t pacing_relay::connections() const { return state_->connections; }
-void pacing_relay::reset_counts() { state_->egress = state_->connections = 0; }
+void pacing_relay::reset_counts() { state_->egress = 0; }
 
 std::string pacing_relay::url() const {
     return "http://127.0.0.1:" + std::to_string(state_->acceptor.local_endpoint().port());

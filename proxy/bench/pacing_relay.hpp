@@ -24,7 +24,6 @@ public:
 
     std::string url() const;  // http://127.0.0.1:PORT
     std::uint64_t egress_bytes() const;
-    std::uint64_t connections() const;
     void reset_counts();
 
     struct state;

@@ -22,7 +22,6 @@ public:
                  const std::vector<std::string>& extra_flags, std::chrono::seconds wait = std::chrono::seconds(60));
 
     std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
-    unsigned port() const { return port_; }
 
 private:
     std::unique_ptr<child_process> process_;
