@@ -200,7 +200,7 @@ class BenchPullTest(BenchTestCase):
         self.assertIn("no strata store in", run.stderr)
 
     def test_the_built_in_puller_takes_as_long_as_containerd_on_the_same_plan(self):
-        plan = ["--image", "bench/4mb-4:s1", "--nodes", "2", "--upstream-bandwidth", "4MB/s", "--upstream-rtt", "2ms",
+        plan = ["--image", "bench/4mb-4:s1", "--nodes", "2", "--upstream-bandwidth", "1MB/s", "--upstream-rtt", "2ms",
                 "--strategies", "direct,proxy-cold,node-warm"]
         builtin = self.trials(self.pull(*plan))
         ctr = self.trials(self.pull("--client", "ctr", *plan))
@@ -209,7 +209,9 @@ class BenchPullTest(BenchTestCase):
                 self.assertEqual(t["failed"], 0, t["error"])  # containerd verified every digest it fetched
                 self.assertEqual(t["client"], "ctr")
                 self.assertEqual(t["upstream_bytes"], builtin[key]["upstream_bytes"], "the same bytes from the registry")
-                if key[0] != "node-warm":  # bandwidth-bound: within 20 %
+                # Bandwidth-bound (4 to 8 s over the 1 MB/s link), so ctr's own start-up and a loaded
+                # machine's scheduling stay a small part: within 20 %.
+                if key[0] != "node-warm":
                     self.assertAlmostEqual(builtin[key]["p50_s"] / t["p50_s"], 1.0, delta=0.2)
         run = bench("pull", "--registry", "local=" + self.registry.url, "--image", "bench/4mb-4:s1", "--client", "ctr",
                     "--nodes", "17", "--node-bandwidth", "1MB/s")
