@@ -1,26 +1,16 @@
 // strata_pulls: one scan of the event log, keeping served GETs.
 #include "analytics/inputs/strata_pulls.hpp"
 
+#include "storage/events/event_labels.hpp"
+
 namespace strata::analytics {
 namespace {
-
-// "run=r1,strategy=direct" as labels; a pair without '=' or with an empty key is left out.
-void add_labels(label_set& labels, std::string_view text) {
-    while (!text.empty()) {
-        const auto comma = text.find(',');
-        const auto pair = text.substr(0, comma);
-        text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
-        const auto eq = pair.find('=');
-        if (eq == std::string_view::npos || eq == 0) continue;
-        labels[std::string(pair.substr(0, eq))] = std::string(pair.substr(eq + 1));
-    }
-}
 
 bool is_observed(const storage::pull_event& e) {
     if (e.method != "GET" || e.http_status < 200 || e.http_status >= 300) return false;
     if (e.kind == "image") return true;
     if (e.kind != "manifest" && e.kind != "blob") return false;
-    return e.labels.find("run=") == std::string::npos;  // a bench's requests: its image events stand for them
+    return !storage::find_event_label(e.labels, "run");  // a bench's requests: its image events stand for them
 }
 
 }  // namespace
@@ -37,7 +27,7 @@ std::vector<pull_observation> pulls_from_event_log(const storage::event_log& log
         p.seconds = static_cast<double>(e.duration_ns) / 1e9;
         p.image_bytes = e.bytes_sent;
         p.labels = {{"source", "strata"}, {"kind", e.kind}, {"cache", e.cache_status}, {"upstream", e.upstream}};
-        add_labels(p.labels, e.labels);
+        for (auto& [k, v] : storage::parse_event_labels(e.labels)) p.labels.insert_or_assign(k, std::move(v));  // a recorder's labels win
         out.push_back(std::move(p));
         return true;
     });

@@ -1,6 +1,8 @@
 // network_fit: medians of rates and times to first byte, by where the bytes came from.
 #include "analytics/simulator/network_fit.hpp"
 
+#include "storage/events/event_labels.hpp"
+
 #include <algorithm>
 
 namespace strata::analytics {
@@ -11,15 +13,6 @@ constexpr std::uint64_t min_transfer_bytes = 256 << 10;
 double median(std::vector<double> v) {
     std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
     return v[v.size() / 2];
-}
-
-bool has_label(const std::string& labels, std::string_view pair) {
-    for (std::size_t at = labels.find(pair); at != std::string::npos; at = labels.find(pair, at + 1)) {
-        const bool starts = at == 0 || labels[at - 1] == ',';
-        const bool ends = at + pair.size() == labels.size() || labels[at + pair.size()] == ',';
-        if (starts && ends) return true;
-    }
-    return false;
 }
 
 // bytes over seconds, when both make a measurable transfer.
@@ -33,9 +26,10 @@ std::optional<double> rate_of(std::uint64_t bytes, std::int64_t ns) {
 void network_fitter::add(const storage::pull_event& e) {
     if (e.kind != "blob" || e.method != "GET" || e.http_status < 200 || e.http_status >= 300) return;
     if (e.duration_ns < 0 || e.ttfb_ns < 0 || e.ttfb_ns > e.duration_ns || e.upstream_ns < 0) return;  // damaged
-    const bool bench = has_label(e.labels, "source=upstream") || has_label(e.labels, "source=proxy");
-    const bool upstream = bench ? has_label(e.labels, "source=upstream") : e.cache_status == "miss";
-    const bool proxy = bench ? has_label(e.labels, "source=proxy") : e.cache_status == "hit";
+    const auto source = storage::find_event_label(e.labels, "source");
+    const bool bench = source == "upstream" || source == "proxy";
+    const bool upstream = bench ? source == "upstream" : e.cache_status == "miss";
+    const bool proxy = bench ? source == "proxy" : e.cache_status == "hit";
     if (!upstream && !proxy) return;
     const auto rate = bench || proxy ? rate_of(e.bytes_sent, e.duration_ns - e.ttfb_ns)
                                      : rate_of(e.upstream_bytes, e.upstream_ns);

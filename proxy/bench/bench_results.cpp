@@ -1,11 +1,13 @@
 // bench_results: percentiles over node pulls; events built field by field.
 #include "proxy/bench/bench_results.hpp"
 
+#include "storage/events/event_labels.hpp"
 
 #include <algorithm>
 #include <chrono>
 #include <map>
 #include <optional>
+#include <tuple>
 #include <cmath>
 #include <cstdio>
 
@@ -37,11 +39,7 @@ storage::pull_event trial_event(const trial_result& t, const std::string& labels
     e.node = "bench";
     e.user_agent = "strata-bench/1";
     e.upstream = t.key.registry;
-    const auto at = t.key.image.find('@');
-    const auto colon = t.key.image.rfind(':');
-    const auto split = at != std::string::npos ? at : colon;
-    e.repository = t.key.image.substr(0, split);
-    e.reference = split == std::string::npos ? "latest" : t.key.image.substr(split + 1);
+    std::tie(e.repository, e.reference) = split_image_ref(t.key.image);
     e.labels = labels;
     e.kind = "trial";
     e.method = "GET";
@@ -132,19 +130,6 @@ std::vector<storage::pull_event> trial_events(const trial_result& t, const std::
 
 namespace {
 
-// "key=value,…" as a map; pairs without '=' are left out.
-std::map<std::string, std::string> label_map(std::string_view text) {
-    std::map<std::string, std::string> out;
-    while (!text.empty()) {
-        const auto comma = text.find(',');
-        const auto pair = text.substr(0, comma);
-        text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
-        const auto eq = pair.find('=');
-        if (eq != std::string_view::npos && eq > 0) out[std::string(pair.substr(0, eq))] = std::string(pair.substr(eq + 1));
-    }
-    return out;
-}
-
 std::string image_of(const storage::pull_event& e) {
     const bool digest = e.reference.starts_with("sha256:") || e.reference.starts_with("sha512:");
     return e.repository + (digest ? "@" : ":") + e.reference;
@@ -153,7 +138,7 @@ std::string image_of(const storage::pull_event& e) {
 // What tells one trial's events from another's: the image and the labels, but a request's
 // source and a trial's note on its egress.
 std::string trial_id(const storage::pull_event& e) {
-    auto labels = label_map(e.labels);
+    auto labels = storage::parse_event_labels(e.labels);
     labels.erase("source");
     labels.erase("egress");
     std::string id = image_of(e);
@@ -162,7 +147,7 @@ std::string trial_id(const storage::pull_event& e) {
 }
 
 std::optional<trial_key> key_of(const storage::pull_event& e) {
-    auto labels = label_map(e.labels);
+    auto labels = storage::parse_event_labels(e.labels);
     if (!labels.count("run") || !labels.count("strategy") || !labels.count("nodes")) return std::nullopt;
     try {
         trial_key k;
@@ -210,12 +195,12 @@ std::vector<trial_result> trials_from_events(const std::vector<storage::pull_eve
         if (!key) continue;
         trial_result t;
         t.key = *key;
-        auto labels = label_map(e.labels);
+        auto labels = storage::parse_event_labels(e.labels);
         t.shape = labels["shape"];
         if (labels["client"] == "ctr") t.client = bench_client::ctr;
         t.layers = static_cast<unsigned>(std::strtoul(labels["layers"].c_str(), nullptr, 10));
         t.wall_s = static_cast<double>(span_ns(e.duration_ns)) / 1e9;
-        if (!label_map(e.labels).count("egress")) t.upstream_bytes = e.upstream_bytes;
+        if (!storage::parse_event_labels(e.labels).count("egress")) t.upstream_bytes = e.upstream_bytes;
         t.image_bytes = e.object_size;
         if (const auto it = pulls.find(trial_id(e)); it != pulls.end()) t.pulls = it->second;
         if (e.http_status != 200 && t.pulls.empty()) t.error = "the trial failed";

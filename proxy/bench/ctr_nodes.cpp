@@ -1,19 +1,16 @@
 // ctr_nodes: containerd config files, ctr processes polled to their exit.
 #include "proxy/bench/ctr_nodes.hpp"
 
+#include "storage/clock.hpp"
 #include "storage/untrusted/text_escape.hpp"
 
+#include <chrono>
 #include <fstream>
 #include <stdexcept>
 #include <thread>
 
 namespace strata::proxy {
 namespace {
-
-std::int64_t now_ns() {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 // ctr's last words, as one printable line.
 std::string one_line(std::string text) {
@@ -69,7 +66,7 @@ std::vector<image_pull> pull_with_ctr(const std::vector<std::unique_ptr<containe
     for (std::size_t i = 0; i < nodes.size(); ++i) {
         auto& p = pulls[i];
         p.node = nodes[i]->name(), p.repository = repository, p.reference = reference;
-        p.start_ns = now_ns();
+        p.start_ns = storage::now_ns();
         running.push_back(std::make_unique<child_process>(nodes[i]->pull_command(host, repository, reference, unpack),
                                                           nodes[i]->dir() / "ctr-pull.log"));
     }
@@ -78,7 +75,7 @@ std::vector<image_pull> pull_with_ctr(const std::vector<std::unique_ptr<containe
             if (pulls[i].end_ns) continue;
             const auto status = running[i]->poll();
             if (!status) continue;
-            pulls[i].end_ns = now_ns();
+            pulls[i].end_ns = storage::now_ns();
             pulls[i].ok = *status == 0;
             if (!pulls[i].ok) pulls[i].error = "ctr: " + one_line(last_lines_of(nodes[i]->dir() / "ctr-pull.log", 1));
             --left;

@@ -5,6 +5,7 @@
 #include "proxy/bench/concurrently.hpp"
 #include "proxy/bench/tar_extractor.hpp"
 #include "proxy/upstream/upstream_client.hpp"
+#include "storage/clock.hpp"
 #include "storage/oci/digest.hpp"
 #include "storage/untrusted/text_escape.hpp"
 
@@ -35,11 +36,6 @@ constexpr std::uint64_t max_layer_bytes = std::uint64_t{1} << 40;
 constexpr std::uint64_t max_expansion = 50;
 // Per layer in flight: 256 nodes x 3 layers of it must stay far below the bench's memory target.
 constexpr std::size_t read_bytes = 128 * 1024;
-
-std::int64_t now_ns() {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 // A digest as the registry sent it when it is one, else "".
 std::string valid_digest(std::string_view text) {
@@ -149,7 +145,7 @@ awaitable<std::string> node_puller::fetch_document(const std::string& repository
                                                    const std::string& digest, image_pull& out, bool use_cache) {
     request_record r{target.find("/blobs/") == std::string::npos ? "manifest" : "blob", "GET", digest,
                      options_.source};
-    r.start_ns = now_ns();
+    r.start_ns = storage::now_ns();
     if (const auto held = documents_.find(digest); use_cache && held != documents_.end()) {
         r.source = "node-cache";
         r.status = 200;
@@ -169,7 +165,7 @@ awaitable<std::string> node_puller::fetch_document(const std::string& repository
     if (!digest.empty() && (!expected || storage::digest_of(res->body, expected->algorithm()) != *expected))
         throw std::runtime_error(target + ": the content does not match " + storage::printable(digest));
     r.bytes = res->body.size();
-    r.ttfb_ns = r.end_ns = now_ns();
+    r.ttfb_ns = r.end_ns = storage::now_ns();
     out.bytes += r.bytes;
     out.requests.push_back(std::move(r));
     out.size += res->body.size();
@@ -179,13 +175,13 @@ awaitable<std::string> node_puller::fetch_document(const std::string& repository
 
 awaitable<void> node_puller::fetch_layer(layer& l, image_pull& out) {
     request_record r{"blob", "GET", l.digest, options_.source};
-    r.start_ns = now_ns();
+    r.start_ns = storage::now_ns();
     co_await wait_rtt();
     const auto target = "/v2/" + out.repository + "/blobs/" + l.digest;
     auto stream = co_await client_->open(target, request_headers(nullptr), out.repository);
     if (!stream) throw std::runtime_error(target + ": " + stream.error().message());
     r.status = stream->status();
-    r.ttfb_ns = now_ns();
+    r.ttfb_ns = storage::now_ns();
     if (r.status != 200) throw std::runtime_error(target + ": HTTP " + std::to_string(r.status));
     const auto expected = storage::digest::parse(l.digest);
     if (!expected) throw std::runtime_error("the manifest names a layer digest that is not valid");
@@ -214,7 +210,7 @@ awaitable<void> node_puller::fetch_layer(layer& l, image_pull& out) {
         throw std::runtime_error(target + ": " + std::to_string(r.bytes) + " bytes, the manifest says " +
                                  std::to_string(l.size));
     if (hash.finish() != *expected) throw std::runtime_error(target + ": the content does not match its digest");
-    r.end_ns = now_ns();
+    r.end_ns = storage::now_ns();
     out.bytes += r.bytes;
     out.requests.push_back(std::move(r));
     cache_.insert(l.digest);
@@ -225,7 +221,7 @@ awaitable<void> node_puller::fetch_layers(std::vector<layer>& layers, image_pull
     for (auto& l : layers) {
         if (use_cache && cache_.count(l.digest)) {
             ++out.layers_cached;
-            out.requests.push_back({"blob", "GET", l.digest, "node-cache", 0, now_ns(), 0, 0, 200});
+            out.requests.push_back({"blob", "GET", l.digest, "node-cache", 0, storage::now_ns(), 0, 0, 200});
             out.requests.back().ttfb_ns = out.requests.back().end_ns = out.requests.back().start_ns;
             continue;
         }
@@ -241,16 +237,16 @@ awaitable<void> node_puller::fetch_layers(std::vector<layer>& layers, image_pull
 awaitable<image_pull> node_puller::pull(std::string repository, std::string reference, bool use_cache) {
     image_pull out;
     out.node = options_.node, out.repository = repository, out.reference = reference;
-    out.start_ns = now_ns();
+    out.start_ns = storage::now_ns();
     try {
         request_record head{"manifest", "HEAD", "", options_.source};
-        head.start_ns = now_ns();
+        head.start_ns = storage::now_ns();
         co_await wait_rtt();
         const auto target = "/v2/" + repository + "/manifests/" + reference;
         auto res = co_await client_->fetch(http::verb::head, target, request_headers(manifest_accept), 0, repository);
         if (!res) throw std::runtime_error(target + ": " + res.error().message());
         head.status = res->status;
-        head.ttfb_ns = head.end_ns = now_ns();
+        head.ttfb_ns = head.end_ns = storage::now_ns();
         if (res->status == 404) throw std::runtime_error("image " + repository + ":" + reference + " does not exist");
         if (res->status != 200) throw std::runtime_error(target + ": HTTP " + std::to_string(res->status));
         out.digest = valid_digest(res->headers["Docker-Content-Digest"]);
@@ -287,7 +283,7 @@ awaitable<image_pull> node_puller::pull(std::string repository, std::string refe
     } catch (const std::exception& e) {
         out.error = storage::printable(e.what());
     }
-    out.end_ns = now_ns();
+    out.end_ns = storage::now_ns();
     co_return out;
 }
 

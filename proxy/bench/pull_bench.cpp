@@ -83,14 +83,6 @@ upstream_config target_config(const std::string& name, const std::string& url, b
     return u;
 }
 
-std::pair<std::string, std::string> split_image(const std::string& image) {
-    const auto at = image.find('@');
-    if (at != std::string::npos) return {image.substr(0, at), image.substr(at + 1)};
-    const auto colon = image.rfind(':');
-    if (colon == std::string::npos || image.find('/', colon) != std::string::npos) return {image, "latest"};
-    return {image.substr(0, colon), image.substr(colon + 1)};
-}
-
 // One request to a strata's admin API; the status and body (at most 16 MiB).
 std::pair<unsigned, std::string> admin_call(const std::string& server, const std::string& token, http::verb verb,
                                             const std::string& target) {
@@ -219,7 +211,7 @@ private:
     }
 
     void measure(const upstream_config& target) {
-        const auto [repository, reference] = split_image(result_.key.image);
+        const auto [repository, reference] = split_image_ref(result_.key.image);
         const auto n = result_.key.nodes;
         const bool ctr = plan_.client == bench_client::ctr;
         // With ctr, one built-in puller remains: it warms the proxy for proxy-warm.

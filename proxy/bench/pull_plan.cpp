@@ -61,14 +61,20 @@ std::string flag_text(const nlohmann::json& v, const std::string& key) {
 }
 
 bool valid_image(const std::string& ref) {
-    const auto at = ref.find('@');
-    if (at != std::string::npos) return storage::is_valid_repository(ref.substr(0, at)) && storage::digest::parse(ref.substr(at + 1));
-    const auto colon = ref.rfind(':');
-    if (colon == std::string::npos || ref.find('/', colon) != std::string::npos) return storage::is_valid_repository(ref);
-    return storage::is_valid_repository(ref.substr(0, colon)) && storage::is_valid_tag(ref.substr(colon + 1));
+    const auto [repository, reference] = split_image_ref(ref);
+    if (ref.find('@') != std::string::npos) return storage::is_valid_repository(repository) && storage::digest::parse(reference);
+    return storage::is_valid_repository(repository) && storage::is_valid_tag(reference);
 }
 
 }  // namespace
+
+std::pair<std::string, std::string> split_image_ref(std::string_view image) {
+    const auto at = image.find('@');
+    if (at != std::string_view::npos) return {std::string(image.substr(0, at)), std::string(image.substr(at + 1))};
+    const auto colon = image.rfind(':');
+    if (colon == std::string_view::npos || image.find('/', colon) != std::string_view::npos) return {std::string(image), "latest"};
+    return {std::string(image.substr(0, colon)), std::string(image.substr(colon + 1))};
+}
 
 std::string_view strategy_name(pull_strategy s) {
     for (const auto& [value, name] : strategy_names)

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <string_view>
 #include <vector>
 
@@ -64,6 +65,10 @@ std::chrono::microseconds parse_rtt(std::string_view what, std::string_view text
 unpack_mode parse_unpack(std::string_view text);
 bench_client parse_client(std::string_view text);
 bench_registry parse_bench_registry(std::string_view text);  // NAME=URL, or a URL named by its host
+
+// "repo:tag" or "repo@sha256:…" as repository and reference; no tag means "latest". Checks
+// nothing: check_plan does.
+std::pair<std::string, std::string> split_image_ref(std::string_view image);
 
 // Checks the plan as a whole: at least one registry and image, http(s) URLs, images that are
 // references (repository:tag or repository@digest), and upstream shaping only for http

@@ -17,6 +17,7 @@
 #include "proxy/cli/store_dir.hpp"
 #include "proxy/config/config.hpp"
 #include "storage/blobs/store_lock.hpp"
+#include "storage/events/event_labels.hpp"
 #include "storage/events/event_log.hpp"
 #include "storage/oci/reference.hpp"
 #include "storage/index/metadata_index.hpp"
@@ -358,11 +359,7 @@ int bench_pull(const std::vector<std::string>& args) {
 }
 
 bool of_run(const storage::pull_event& e, const std::string& run) {
-    if (run.empty()) return true;
-    const std::string label = "run=" + run;
-    const auto at = e.labels.find(label);
-    return at != std::string::npos && (at == 0 || e.labels[at - 1] == ',') &&
-           (at + label.size() == e.labels.size() || e.labels[at + label.size()] == ',');
+    return run.empty() || storage::find_event_label(e.labels, "run") == run;
 }
 
 int bench_report(const std::vector<std::string>& args) {
