@@ -22,7 +22,8 @@ test_packages=(python3 openssl docker-registry skopeo containerd podman nginx-li
   fonts-liberation clang-14 libfuzzer-14-dev libclang-rt-14-dev stress-ng  # stress-ng: the suite run beside CPU and I/O hogs
   systemd python3-yaml  # systemd-analyze verifies deploy/systemd/strata.service; YAML: deploy/kubernetes
   mmdebstrap buildah    # deploy/image/build.sh
-  haproxy)              # the consistent-hash front of strata replicas (deploy/ring/)
+  haproxy               # the consistent-hash front of strata replicas (deploy/ring/)
+  iproute2)             # ip and tc: strata bench pull --kernel-shaping
 
 install_packages() {
   local missing=()

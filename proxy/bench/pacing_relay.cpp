@@ -2,17 +2,19 @@
 #include "proxy/bench/pacing_relay.hpp"
 
 #include <array>
+#include <charconv>
 
 namespace strata::proxy {
 
 struct pacing_relay::state {
-    state(asio::io_context& io, std::string host, std::string port, double bandwidth, std::chrono::microseconds rtt)
-        : acceptor(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)), host(std::move(host)),
-          port(std::move(port)), link(bandwidth), rtt(rtt) {}
+    state(asio::io_context& io, std::string host, std::string port, relay_options options)
+        : acceptor(io, tcp::endpoint(asio::ip::make_address(options.listen_address), 0)), host(std::move(host)),
+          port(std::move(port)), link(options.bandwidth), rtt(options.rtt), open_socket(std::move(options.open_socket)) {}
     tcp::acceptor acceptor;
     std::string host, port;
     link_shaper link;
     std::chrono::microseconds rtt;
+    std::function<int()> open_socket;
     std::uint64_t egress = 0;
     bool stopped = false;
 };
@@ -48,13 +50,36 @@ awaitable<void> pump(relay_state s, std::shared_ptr<tcp::socket> from, std::shar
     to->close(ec);
 }
 
+// A connection to the registry: through a socket open_socket made (an address, no lookup), or any
+// of the host's addresses.
+awaitable<void> connect_to_registry(relay_state s, tcp::socket& server, error_code& ec) {
+    if (s->open_socket) {
+        const auto address = asio::ip::make_address_v4(s->host, ec);
+        if (ec) co_return;
+        try {
+            server.assign(tcp::v4(), s->open_socket());
+        } catch (const std::system_error& e) {
+            ec = e.code();
+            co_return;
+        }
+        unsigned short port = 0;
+        if (std::from_chars(s->port.data(), s->port.data() + s->port.size(), port).ec != std::errc{} || port == 0) {
+            ec = asio::error::invalid_argument;
+            co_return;
+        }
+        co_await server.async_connect(tcp::endpoint(address, port), asio::redirect_error(asio::use_awaitable, ec));
+        co_return;
+    }
+    tcp::resolver resolver(server.get_executor());
+    const auto endpoints = co_await resolver.async_resolve(s->host, s->port, asio::redirect_error(asio::use_awaitable, ec));
+    if (!ec) co_await asio::async_connect(server, endpoints, asio::redirect_error(asio::use_awaitable, ec));
+}
+
 awaitable<void> relay_one(relay_state s, std::shared_ptr<tcp::socket> client) {
     auto executor = co_await asio::this_coro::executor;
     auto server = std::make_shared<tcp::socket>(executor);
-    tcp::resolver resolver(executor);
     error_code ec;
-    const auto endpoints = co_await resolver.async_resolve(s->host, s->port, asio::redirect_error(asio::use_awaitable, ec));
-    if (!ec) co_await asio::async_connect(*server, endpoints, asio::redirect_error(asio::use_awaitable, ec));
+    co_await connect_to_registry(s, *server, ec);
     if (ec) {
         client->close(ec);
         co_return;
@@ -78,9 +103,8 @@ awaitable<void> accept_loop(relay_state s) {
 
 }  // namespace
 
-pacing_relay::pacing_relay(asio::io_context& io, std::string host, std::string port, double bandwidth,
-                           std::chrono::microseconds rtt)
-    : state_(std::make_shared<state>(io, std::move(host), std::move(port), bandwidth, rtt)) {
+pacing_relay::pacing_relay(asio::io_context& io, std::string host, std::string port, relay_options options)
+    : state_(std::make_shared<state>(io, std::move(host), std::move(port), std::move(options))) {
     asio::co_spawn(io, accept_loop(state_), asio::detached);
 }
 
@@ -93,8 +117,10 @@ pacing_relay::~pacing_relay() {
 std::uint64_t pacing_relay::egress_bytes() const { return state_->egress; }
 void pacing_relay::reset_counts() { state_->egress = 0; }
 
+std::string pacing_relay::port() const { return std::to_string(state_->acceptor.local_endpoint().port()); }
+
 std::string pacing_relay::url() const {
-    return "http://127.0.0.1:" + std::to_string(state_->acceptor.local_endpoint().port());
+    return "http://" + state_->acceptor.local_endpoint().address().to_string() + ":" + port();
 }
 
 }  // namespace strata::proxy

@@ -7,22 +7,32 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
 namespace strata::proxy {
 
-// Listens on 127.0.0.1 (a port of its own) and relays each connection to host:port. What the
-// registry sends crosses one link_shaper of `bandwidth` bytes/s (0: no limit) shared by all
-// connections; what a client sends waits `rtt` before it goes on. Runs on the io_context's one
-// thread. Bytes sent by the registry are counted: the egress a registry would bill.
+struct relay_options {
+    double bandwidth = 0;              // bytes/s of what the registry sends, shared; 0: no limit
+    std::chrono::microseconds rtt{0};  // added before each client write goes on
+    std::string listen_address = "127.0.0.1";
+    // Makes each socket towards the registry (a kernel_link's, in its namespace), to be
+    // connected to host:port, which must then be an IPv4 address; empty: an ordinary socket.
+    std::function<int()> open_socket;
+};
+
+// Listens on listen_address (a port of its own) and relays each connection to host:port. What
+// the registry sends crosses one link_shaper of `bandwidth` shared by all connections; what a
+// client sends waits `rtt` before it goes on. Runs on the io_context's one thread. Bytes sent
+// by the registry are counted: the egress a registry would bill.
 class pacing_relay {
 public:
-    pacing_relay(asio::io_context& io, std::string host, std::string port, double bandwidth,
-                 std::chrono::microseconds rtt);
+    pacing_relay(asio::io_context& io, std::string host, std::string port, relay_options options);
     ~pacing_relay();
 
-    std::string url() const;  // http://127.0.0.1:PORT
+    std::string url() const;  // http://LISTEN_ADDRESS:PORT
+    std::string port() const;
     std::uint64_t egress_bytes() const;
     void reset_counts();
 

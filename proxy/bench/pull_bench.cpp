@@ -4,6 +4,7 @@
 
 #include "analytics/inputs/json_input.hpp"
 #include "proxy/bench/ctr_nodes.hpp"
+#include "proxy/bench/kernel_link.hpp"
 #include "proxy/bench/metrics_text.hpp"
 #include "proxy/bench/pacing_relay.hpp"
 #include "proxy/bench/strata_child.hpp"
@@ -143,14 +144,15 @@ std::optional<std::uint64_t> upstream_body_bytes(const std::string& server, cons
 
 class trial {
 public:
-    trial(io_threads& io, const pull_plan& plan, const bench_registry& registry, trial_key key, fs::path dir)
-        : io_(io), plan_(plan), registry_(registry), dir_(std::move(dir)) {
+    trial(io_threads& io, const pull_plan& plan, const bench_registry& registry, trial_key key, fs::path dir,
+          const kernel_link* kernel)
+        : io_(io), plan_(plan), registry_(registry), dir_(std::move(dir)), kernel_(kernel) {
         result_.key = std::move(key);
         result_.client = plan.client;
     }
     ~trial() {
         for (std::size_t i = 0; i < nodes_.size(); ++i) io_[i].call([&] { return nodes_[i].reset(), 0; });
-        io_[0].call([this] { return relay_.reset(), 0; });
+        io_[0].call([this] { return relay_.reset(), back_relay_.reset(), 0; });
     }
 
     trial_result run() {
@@ -167,11 +169,7 @@ private:
     // Where the nodes pull from, with the relay, stratas and cache state the strategy wants.
     upstream_config set_up() {
         const auto where = *resolve_location(location{}, registry_.url + "/");
-        if (!where.tls)
-            relay_ = io_[0].call([&] {
-                return std::make_unique<pacing_relay>(io_[0].context(), where.host, where.port, plan_.upstream_bandwidth,
-                                                      plan_.upstream_rtt);
-            });
+        if (!where.tls) relay_ = io_[0].call([&] { return start_relay(where.host, where.port); });
         const auto origin = relay_ ? relay_->url() : registry_.url;
         const auto strategy = result_.key.strategy;
         if (strategy == pull_strategy::direct || strategy == pull_strategy::node_warm)
@@ -193,6 +191,19 @@ private:
         }
         if (strategy == pull_strategy::proxy_prewarmed) prefetch(server, plan_.proxy_token, ref);
         return target_config(registry_.name, server, !plan_.proxy_url.empty());
+    }
+
+    // The registry's link: a relay pacing it in user space; or with a kernel link, a relay whose
+    // sockets cross the link's shaped veth to a second relay in front of the registry. The
+    // first relay, the one everything connects to, counts the egress.
+    std::unique_ptr<pacing_relay> start_relay(const std::string& host, const std::string& port) {
+        relay_options front{.bandwidth = plan_.upstream_bandwidth, .rtt = plan_.upstream_rtt};
+        if (!kernel_) return std::make_unique<pacing_relay>(io_[0].context(), host, port, front);
+        back_relay_ = std::make_unique<pacing_relay>(io_[0].context(), host, port,
+                                                     relay_options{.listen_address = kernel_->root_address()});
+        front.bandwidth = 0;
+        front.open_socket = [kernel = kernel_] { return kernel->open_socket(); };
+        return std::make_unique<pacing_relay>(io_[0].context(), kernel_->root_address(), back_relay_->port(), front);
     }
 
     // The nodes pull through a strata the bench did not start: its upstream link is not the relay.
@@ -278,7 +289,8 @@ private:
     fs::path dir_;
     trial_result result_;
     std::string source_ = "upstream";
-    std::unique_ptr<pacing_relay> relay_;
+    const kernel_link* kernel_;
+    std::unique_ptr<pacing_relay> relay_, back_relay_;
     std::unique_ptr<strata_child> cluster_, node_tier_;
     std::vector<std::unique_ptr<node_puller>> nodes_;
     std::vector<std::unique_ptr<containerd_node>> ctr_nodes_;
@@ -301,6 +313,7 @@ std::size_t trial_result::failed() const {
 void run_pull_bench(const pull_plan& plan, const fs::path& work_dir, const bench_progress& progress,
                     const std::function<void(const trial_result&)>& on_trial) {
     io_threads io;
+    const auto kernel = plan.kernel_shaping ? std::make_unique<kernel_link>(plan.upstream_bandwidth, work_dir) : nullptr;
     std::size_t number = 0;
     for (const auto& registry : plan.registries)
         for (const auto& image : plan.images)
@@ -312,7 +325,7 @@ void run_pull_bench(const pull_plan& plan, const fs::path& work_dir, const bench
                         const auto dir = work_dir / ("trial-" + std::to_string(number));
                         trial_result result;
                         {
-                            trial t(io, plan, registry, key, dir);
+                            trial t(io, plan, registry, key, dir, kernel.get());
                             result = t.run();
                         }
                         std::error_code ec;

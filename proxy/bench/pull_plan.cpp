@@ -141,9 +141,9 @@ bench_registry parse_bench_registry(std::string_view text) {
 
 void read_plan_json(const nlohmann::json& doc, pull_plan& plan) {
     if (!doc.is_object()) throw std::invalid_argument("a plan is a JSON object");
-    constexpr std::array<std::string_view, 12> keys{"registries", "images", "strategies", "nodes", "concurrency",
+    constexpr std::array<std::string_view, 13> keys{"registries", "images", "strategies", "nodes", "concurrency",
                                                      "node_bandwidth", "node_rtt", "upstream_bandwidth",
-                                                     "upstream_rtt", "unpack", "proxy", "client"};
+                                                     "upstream_rtt", "kernel_shaping", "unpack", "proxy", "client"};
     for (const auto& [key, v] : doc.items()) {
         if (std::find(keys.begin(), keys.end(), key) == keys.end())
             throw std::invalid_argument("unknown plan key '" + key + "'");
@@ -153,6 +153,11 @@ void read_plan_json(const nlohmann::json& doc, pull_plan& plan) {
                 if (!url.is_string()) throw bad("registries." + name, "wants a URL");
                 plan.registries.push_back({name, url.get<std::string>()});
             }
+            continue;
+        }
+        if (key == "kernel_shaping") {
+            if (!v.is_boolean()) throw bad(key, "wants true or false");
+            plan.kernel_shaping = v.get<bool>();
             continue;
         }
         const auto text = flag_text(v, key);  // the views items() gives point into it
@@ -203,6 +208,8 @@ void check_plan(const pull_plan& plan) {
     }
     for (const auto& image : plan.images)
         if (!valid_image(image)) fault("image '" + image + "' is not REPOSITORY:TAG or REPOSITORY@DIGEST");
+    if (plan.kernel_shaping && !(plan.upstream_bandwidth > 0))
+        fault("--kernel-shaping shapes the registry's link: give its rate with --upstream-bandwidth");
     if (!plan.proxy_url.empty()) {
         const auto where = resolve_location(location{}, plan.proxy_url + "/");
         if (!where || where->target != "/" || where->tls)

@@ -40,6 +40,7 @@ struct pull_plan {
     std::chrono::microseconds node_rtt{0};
     double upstream_bandwidth = 0;         // bytes/s out of each registry, shared; 0: unshaped
     std::chrono::microseconds upstream_rtt{0};
+    bool kernel_shaping = false;           // the registry's bandwidth by tc tbf on a veth (kernel_link), not the relay
     unpack_mode unpack = unpack_mode::none;
     bench_client client = bench_client::builtin;
     std::string proxy_url;                 // a running strata for the proxy-* strategies; "": the bench starts its own
@@ -52,7 +53,8 @@ constexpr unsigned max_bench_concurrency = 256;
 
 // Reads a plan file: {"registries": {"NAME": "URL", …}, "images": […], "strategies": […],
 // "nodes": […], "concurrency": [3, "all"], "node_bandwidth": "100MB/s", "node_rtt": "20ms",
-// "upstream_bandwidth": …, "upstream_rtt": …, "unpack": "none", "proxy": "http://…"}. Every key
+// "upstream_bandwidth": …, "upstream_rtt": …, "kernel_shaping": true, "unpack": "none",
+// "proxy": "http://…"}. Every key
 // is optional (flags may add the rest); an unknown key or a value of the wrong kind throws
 // std::invalid_argument naming the key.
 void read_plan_json(const nlohmann::json& doc, pull_plan& plan);

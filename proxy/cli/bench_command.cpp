@@ -82,7 +82,8 @@ constexpr const char* pull_usage =
     "  each node pulls like containerd (HEAD, manifest, config, layers `concurrency` at a time,\n"
     "  every digest verified) over its own connections and its own shaped link.\n"
     "  --plan FILE              a JSON plan (keys: registries, images, strategies, nodes, concurrency,\n"
-    "                           node_bandwidth, node_rtt, upstream_bandwidth, upstream_rtt, unpack, client, proxy)\n"
+    "                           node_bandwidth, node_rtt, upstream_bandwidth, upstream_rtt, kernel_shaping,\n"
+    "                           unpack, client, proxy)\n"
     "  --registry NAME=URL      repeatable; with --proxy, NAME is the upstream's name in that strata\n"
     "  --image REF              repeatable: repository:tag or repository@digest\n"
     "  --strategies LIST        direct, proxy-cold, proxy-warm, proxy-prewarmed, node-warm, two-tier (default direct)\n"
@@ -92,6 +93,8 @@ constexpr const char* pull_usage =
     "  --node-rtt DURATION      each node's round trip, e.g. 1ms\n"
     "  --upstream-bandwidth RATE  the registry's link, shared by every node and strata (http registries)\n"
     "  --upstream-rtt DURATION  the registry's round trip, e.g. 20ms\n"
+    "  --kernel-shaping         the registry's bandwidth set by the kernel (tc tbf on a veth into a network\n"
+    "                           namespace the bench creates; needs root and iproute2) instead of the relay\n"
     "  --unpack none|decompress|extract  what a node does with each layer as it streams (default none)\n"
     "  --client builtin|ctr     the built-in puller (default), or one real containerd per node driven\n"
     "                           with ctr (at most 16 nodes; `ctr content fetch`, or `images pull` for --unpack extract)\n"
@@ -289,6 +292,7 @@ pull_args parse_pull_args(const std::vector<std::string>& args) {
         .value("--upstream-bandwidth",
                [&](const std::string& v) { p.upstream_bandwidth = flag_value("--upstream-bandwidth", [&] { return parse_bandwidth("bandwidth", v); }); })
         .value("--upstream-rtt", [&](const std::string& v) { p.upstream_rtt = flag_value("--upstream-rtt", [&] { return parse_rtt("rtt", v); }); })
+        .toggle("--kernel-shaping", p.kernel_shaping)
         .value("--unpack", [&](const std::string& v) { p.unpack = flag_value("--unpack", [&] { return parse_unpack(v); }); })
         .value("--client", [&](const std::string& v) { p.client = flag_value("--client", [&] { return parse_client(v); }); })
         .text("--proxy", p.proxy_url)

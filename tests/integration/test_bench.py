@@ -226,6 +226,31 @@ class BenchPullTest(BenchTestCase):
         self.assertEqual(t["failed"], 0, t["error"])
         self.assertGreaterEqual(t["wall_s"], 2 * self.size / (4 * MB))
 
+    def test_the_kernel_can_shape_the_registrys_link(self):
+        rate = 2 * MB
+        result = self.pull("--image", "bench/4mb-4:s1", "--strategies", "direct,proxy-cold", "--nodes", "2",
+                           "--upstream-bandwidth", "2MB/s", "--kernel-shaping")
+        trials = self.trials(result)
+        for strategy, pulled in (("direct", 2), ("proxy-cold", 1)):
+            t = trials[(strategy, 2)]
+            self.assertEqual(t["failed"], 0, t["error"])
+            self.assertEqual(t["upstream_bytes"] // self.size, pulled)  # headers add a little
+            bound = pulled * self.size / rate  # tbf counts packet headers too, as a real link does
+            self.assertGreaterEqual(t["wall_s"], bound)
+            self.assertLessEqual(t["wall_s"], bound * 1.15)
+        namespaces = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
+        self.assertNotIn("strata-bench-", namespaces)  # removed with its veth pair
+
+    def test_kernel_shaping_without_its_tools_or_a_rate_fails_clearly(self):
+        run = subprocess.run([STRATA, "bench", "pull", "--registry", "local=" + self.registry.url, "--image",
+                              "bench/4mb-4:s1", "--upstream-bandwidth", "2MB/s", "--kernel-shaping"],
+                             capture_output=True, text=True, timeout=60, env={**os.environ, "PATH": self.dir})
+        self.assertEqual(run.returncode, 1)
+        self.assertIn("--kernel-shaping needs iproute2's ip and tc: cannot start ip", run.stderr)
+        run = bench("pull", "--registry", "local=" + self.registry.url, "--image", "bench/4mb-4:s1", "--kernel-shaping")
+        self.assertEqual(run.returncode, 2)
+        self.assertIn("give its rate with --upstream-bandwidth", run.stderr)
+
     def test_a_running_strata_is_evicted_for_proxy_cold(self):
         strata = self.started(Strata(self.dir, {UPSTREAM: self.registry.url}))
         args = ["--proxy", strata.url, "--image", "bench/4mb-4:s1"]

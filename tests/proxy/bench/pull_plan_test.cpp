@@ -70,6 +70,19 @@ TEST_CASE("a plan file sets what flags set, and names a bad key") {
     refused([&] { read_plan_json(nlohmann::json::parse(R"({"nodes": {"a": 1}})"), p); }, "nodes: wants");
     refused([&] { read_plan_json(nlohmann::json::parse(R"({"registries": {"x": 5}})"), p); }, "registries.x");
     refused([&] { read_plan_json(nlohmann::json::parse(R"([1])"), p); }, "JSON object");
+    read_plan_json(nlohmann::json::parse(R"({"kernel_shaping": true})"), p);
+    CHECK(p.kernel_shaping);
+    refused([&] { read_plan_json(nlohmann::json::parse(R"({"kernel_shaping": "yes"})"), p); }, "kernel_shaping: wants true or false");
+}
+
+TEST_CASE("kernel shaping is for a registry link with a rate") {
+    auto p = good_plan();
+    p.kernel_shaping = true;
+    refused([&] { check_plan(p); }, "--kernel-shaping shapes the registry's link: give its rate with --upstream-bandwidth");
+    p.upstream_bandwidth = 1e6;
+    CHECK_NOTHROW(check_plan(p));
+    p.registries.push_back({"tls", "https://registry.example"});
+    refused([&] { check_plan(p); }, "registry tls: upstream shaping needs an http registry");
 }
 
 TEST_CASE("a plan is checked whole, every fault listed") {
