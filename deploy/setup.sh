@@ -9,7 +9,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 build_packages=(
   g++ cmake ninja-build pkg-config ca-certificates
-  libboost1.81-dev libboost-system1.81-dev libssl-dev librocksdb-dev liblz4-dev nlohmann-json3-dev
+  libboost1.81-dev libboost-system1.81-dev libssl-dev librocksdb-dev liblz4-dev libzstd-dev nlohmann-json3-dev
   libspdlog-dev libeigen3-dev prometheus-cpp-dev catch2
   libsimdjson-dev  # Kubernetes event logs parsed at gigabytes per second (analytics/inputs/event_fields)
 )

@@ -15,7 +15,7 @@ bench_image_documents bench_image(const std::vector<generated_layer>& layers, co
                            {"created_by", "strata bench images: layer " + std::to_string(i + 1) + " of " +
                                               std::to_string(layers.size())}});
         descriptors.push_back(
-            {{"mediaType", oci_gzip_layer_type}, {"digest", layers[i].digest.str()}, {"size", layers[i].size}});
+            {{"mediaType", layer_media_type(layers[i].compression)}, {"digest", layers[i].digest.str()}, {"size", layers[i].size}});
     }
     const json config = {
         {"architecture", "amd64"},

@@ -10,7 +10,6 @@ namespace strata::proxy {
 
 constexpr const char* oci_manifest_type = "application/vnd.oci.image.manifest.v1+json";
 constexpr const char* oci_config_type = "application/vnd.oci.image.config.v1+json";
-constexpr const char* oci_gzip_layer_type = "application/vnd.oci.image.layer.v1.tar+gzip";
 
 struct bench_image_documents {
     std::string config, manifest;  // exact bytes; the same layers and labels give the same bytes

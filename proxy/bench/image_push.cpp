@@ -35,7 +35,7 @@ public:
     pushed_image push(const image_shape& shape) {
         pushed_image out;
         out.repository = shape.repository(plan_.repository_prefix);
-        out.tag = plan_.tag.empty() ? "s" + std::to_string(plan_.seed) : plan_.tag;
+        out.tag = plan_.tag.empty() ? default_tag() : plan_.tag;
         out.shape = shape.text;
         std::vector<generated_layer> layers;
         if (plan_.base_bytes) layers.push_back(push_layer(out, base_recipe(), true));
@@ -54,12 +54,17 @@ public:
     }
 
 private:
+    // zstd images get a tag of their own, so they stand beside the gzip ones of the same seed.
+    std::string default_tag() const {
+        return "s" + std::to_string(plan_.seed) + (plan_.compression == layer_compression::zstd ? "-zstd" : "");
+    }
     layer_recipe base_recipe() const {
-        return {layer_seed(plan_.seed, 0, plan_.base_bytes, 0), plan_.base_bytes, plan_.compressibility, "bench/base"};
+        return {layer_seed(plan_.seed, 0, plan_.base_bytes, 0), plan_.base_bytes, plan_.compressibility, "bench/base",
+                plan_.compression};
     }
     layer_recipe shape_recipe(const image_shape& shape, unsigned i) const {
         return {layer_seed(plan_.seed, shape.bytes, shape.layers, i + 1), shape.bytes / shape.layers,
-                plan_.compressibility, "bench/layer-" + std::to_string(i + 1)};
+                plan_.compressibility, "bench/layer-" + std::to_string(i + 1), plan_.compression};
     }
 
     generated_layer push_layer(pushed_image& image, const layer_recipe& recipe, bool shared) {

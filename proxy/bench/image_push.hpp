@@ -2,6 +2,7 @@
 #pragma once
 
 #include "proxy/bench/image_shapes.hpp"
+#include "proxy/bench/layer_generator.hpp"
 #include "proxy/bench/push_client.hpp"
 
 #include <cstdint>
@@ -16,9 +17,10 @@ struct image_push_plan {
     std::vector<image_shape> shapes;
     std::uint64_t seed = 1;
     double compressibility = 0;
+    layer_compression compression = layer_compression::gzip;
     std::uint64_t base_bytes = 0;     // a layer every image starts with (a shared base), 0: none
     std::string repository_prefix = "bench";
-    std::string tag;                  // "" : "s<seed>"
+    std::string tag;                  // "" : "s<seed>", or "s<seed>-zstd"
     std::uint64_t chunk_bytes = 0;    // 0: each blob in one PUT
     std::filesystem::path work_dir;   // where layers are written before they are pushed
 };

@@ -1,11 +1,13 @@
-// layer_generator: xoshiro256** bytes, a ustar writer, zlib's gzip, two running sha256s.
+// layer_generator: xoshiro256** bytes, a ustar writer, zlib's gzip or libzstd, two running sha256s.
 #include "proxy/bench/layer_generator.hpp"
 
 #include <zlib.h>
+#include <zstd.h>
 
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <memory>
 #include <stdexcept>
 
 namespace strata::proxy {
@@ -51,50 +53,88 @@ private:
     std::array<std::uint64_t, 4> s_{};
 };
 
-// Uncompressed bytes in, gzip out to the sink, both hashed on the way.
-class gzip_writer {
+// Uncompressed bytes in, compressed out to the sink, both hashed on the way; the codec is a
+// subclass's.
+class layer_writer {
 public:
-    explicit gzip_writer(const std::function<void(std::string_view)>& sink) : sink_(sink) {
-        if (deflateInit2(&z_, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-            throw std::runtime_error("zlib could not start a gzip stream");
-    }
-    ~gzip_writer() { deflateEnd(&z_); }
-    gzip_writer(const gzip_writer&) = delete;
-    gzip_writer& operator=(const gzip_writer&) = delete;
+    explicit layer_writer(const std::function<void(std::string_view)>& sink) : sink_(sink) {}
+    virtual ~layer_writer() = default;
+    layer_writer(const layer_writer&) = delete;
+    layer_writer& operator=(const layer_writer&) = delete;
 
     void write(const unsigned char* data, std::size_t n) {
         uncompressed_.update(data, n);
-        z_.next_in = const_cast<unsigned char*>(data);
-        z_.avail_in = static_cast<uInt>(n);
-        pump(Z_NO_FLUSH);
+        compress(data, n, false);
     }
     generated_layer finish() {
-        pump(Z_FINISH);
+        compress(nullptr, 0, true);
         return {compressed_.finish(), size_, uncompressed_.finish()};
     }
 
+protected:
+    // Compresses data (all of it; with last, ends the stream), calling emit for what comes out.
+    virtual void compress(const unsigned char* data, std::size_t n, bool last) = 0;
+    void emit(const unsigned char* data, std::size_t n) {
+        if (n == 0) return;
+        compressed_.update(data, n);
+        size_ += n;
+        sink_(std::string_view(reinterpret_cast<const char*>(data), n));
+    }
+    std::array<unsigned char, block_bytes> out_{};
+
 private:
-    void pump(int flush) {
+    const std::function<void(std::string_view)>& sink_;
+    storage::digest_hasher compressed_, uncompressed_;
+    std::uint64_t size_ = 0;
+};
+
+class gzip_writer final : public layer_writer {
+public:
+    explicit gzip_writer(const std::function<void(std::string_view)>& sink) : layer_writer(sink) {
+        if (deflateInit2(&z_, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+            throw std::runtime_error("zlib could not start a gzip stream");
+    }
+    ~gzip_writer() override { deflateEnd(&z_); }
+
+private:
+    void compress(const unsigned char* data, std::size_t n, bool last) override {
+        z_.next_in = const_cast<unsigned char*>(data);
+        z_.avail_in = static_cast<uInt>(n);
+        const int flush = last ? Z_FINISH : Z_NO_FLUSH;
         int rc = Z_OK;
         do {
             z_.next_out = out_.data();
             z_.avail_out = static_cast<uInt>(out_.size());
             rc = deflate(&z_, flush);
             if (rc == Z_STREAM_ERROR) throw std::runtime_error("zlib failed while compressing a layer");
-            const auto n = out_.size() - z_.avail_out;
-            if (n) {
-                compressed_.update(out_.data(), n);
-                size_ += n;
-                sink_(std::string_view(reinterpret_cast<const char*>(out_.data()), n));
-            }
-        } while (z_.avail_out == 0 || (flush == Z_FINISH && rc != Z_STREAM_END));
+            emit(out_.data(), out_.size() - z_.avail_out);
+        } while (z_.avail_out == 0 || (last && rc != Z_STREAM_END));
     }
-
-    const std::function<void(std::string_view)>& sink_;
     z_stream z_{};
-    std::array<unsigned char, block_bytes> out_{};
-    storage::digest_hasher compressed_, uncompressed_;
-    std::uint64_t size_ = 0;
+};
+
+class zstd_writer final : public layer_writer {
+public:
+    explicit zstd_writer(const std::function<void(std::string_view)>& sink)
+        : layer_writer(sink), z_(ZSTD_createCCtx()) {
+        if (!z_ || ZSTD_isError(ZSTD_CCtx_setParameter(z_, ZSTD_c_compressionLevel, 1)) ||
+            ZSTD_isError(ZSTD_CCtx_setParameter(z_, ZSTD_c_checksumFlag, 1)))  // as the zstd tool writes
+            throw std::runtime_error("zstd could not start");
+    }
+    ~zstd_writer() override { ZSTD_freeCCtx(z_); }
+
+private:
+    void compress(const unsigned char* data, std::size_t n, bool last) override {
+        ZSTD_inBuffer in{data, n, 0};
+        for (;;) {
+            ZSTD_outBuffer out{out_.data(), out_.size(), 0};
+            const auto left = ZSTD_compressStream2(z_, &out, &in, last ? ZSTD_e_end : ZSTD_e_continue);
+            if (ZSTD_isError(left)) throw std::runtime_error(std::string("zstd failed: ") + ZSTD_getErrorName(left));
+            emit(out_.data(), out.pos);
+            if (last ? left == 0 : in.pos == in.size) return;
+        }
+    }
+    ZSTD_CCtx* z_;
 };
 
 void octal(char* field, std::size_t width, std::uint64_t value) {
@@ -124,7 +164,7 @@ std::array<unsigned char, tar_block> tar_header(const std::string& name, std::ui
 }
 
 // One file's bytes: blocks part random, part zeros; then the tar padding.
-void write_file(gzip_writer& out, random_bytes& rng, std::uint64_t size, double compressibility) {
+void write_file(layer_writer& out, random_bytes& rng, std::uint64_t size, double compressibility) {
     std::array<unsigned char, block_bytes> block{};
     const auto random_share = static_cast<std::size_t>(static_cast<double>(block_bytes) * (1 - compressibility));
     for (std::uint64_t left = size; left > 0;) {
@@ -141,6 +181,17 @@ void write_file(gzip_writer& out, random_bytes& rng, std::uint64_t size, double 
 }
 
 }  // namespace
+
+std::string_view layer_media_type(layer_compression c) noexcept {
+    return c == layer_compression::zstd ? "application/vnd.oci.image.layer.v1.tar+zstd"
+                                        : "application/vnd.oci.image.layer.v1.tar+gzip";
+}
+
+layer_compression parse_layer_compression(std::string_view text) {
+    if (text == "gzip") return layer_compression::gzip;
+    if (text == "zstd") return layer_compression::zstd;
+    throw std::invalid_argument("compression '" + std::string(text.substr(0, 40)) + "' is not gzip or zstd");
+}
 
 std::uint64_t layer_seed(std::uint64_t run_seed, std::uint64_t a, std::uint64_t b, std::uint64_t c) {
     std::uint64_t state = run_seed;
@@ -159,7 +210,12 @@ generated_layer generate_layer(const layer_recipe& recipe, const std::function<v
     const auto total = static_cast<std::uint64_t>(static_cast<double>(recipe.compressed_bytes) /
                                                   (1 - recipe.compressibility));
     random_bytes rng(recipe.seed);
-    gzip_writer out(sink);
+    std::unique_ptr<layer_writer> writer;
+    if (recipe.compression == layer_compression::zstd)
+        writer = std::make_unique<zstd_writer>(sink);
+    else
+        writer = std::make_unique<gzip_writer>(sink);
+    auto& out = *writer;
     std::uint64_t part = 0;
     for (std::uint64_t left = total; left > 0; ++part) {
         const auto size = std::min(left, max_file_bytes);
@@ -170,7 +226,9 @@ generated_layer generate_layer(const layer_recipe& recipe, const std::function<v
     }
     const std::array<unsigned char, 2 * tar_block> end{};
     out.write(end.data(), end.size());
-    return out.finish();
+    auto layer = out.finish();
+    layer.compression = recipe.compression;
+    return layer;
 }
 
 }  // namespace strata::proxy

@@ -3,13 +3,10 @@
 
 #include "analytics/inputs/json_input.hpp"
 #include "proxy/bench/concurrently.hpp"
-#include "proxy/bench/tar_extractor.hpp"
 #include "proxy/upstream/upstream_client.hpp"
 #include "storage/clock.hpp"
 #include "storage/oci/digest.hpp"
 #include "storage/untrusted/text_escape.hpp"
-
-#include <zlib.h>
 
 #include <array>
 #include <optional>
@@ -32,8 +29,6 @@ constexpr std::size_t max_document_bytes = std::size_t{4} << 20;
 // What a manifest may ask of a node: more layers would mean as many coroutines and buffers.
 constexpr std::size_t max_layers = 1000;
 constexpr std::uint64_t max_layer_bytes = std::uint64_t{1} << 40;
-// Extracted bytes per compressed byte, beyond which a layer is a decompression bomb.
-constexpr std::uint64_t max_expansion = 50;
 // Per layer in flight: 256 nodes x 3 layers of it must stay far below the bench's memory target.
 constexpr std::size_t read_bytes = 128 * 1024;
 
@@ -66,50 +61,6 @@ std::string config_label(const nlohmann::json& config, const char* key) {
     const auto& c = config["config"];
     return c.contains("Labels") ? text_of(c["Labels"], key) : std::string();
 }
-
-// A layer's bytes as an unpacker takes them: gunzipped (or passed through when not gzip),
-// and written out as files when extracting.
-class layer_unpacker {
-public:
-    layer_unpacker(unpack_mode mode, const std::string& media_type, const std::filesystem::path& root,
-                   std::uint64_t declared_size)
-        : mode_(mode), gzip_(media_type.ends_with("gzip")) {
-        if (mode_ == unpack_mode::none) return;
-        if (gzip_ && inflateInit2(&z_, 15 + 32) != Z_OK) throw std::runtime_error("zlib could not start");
-        out_.resize(read_bytes);
-        if (mode_ == unpack_mode::extract) extractor_.emplace(root, max_expansion * declared_size + (1 << 20));
-    }
-    ~layer_unpacker() {
-        if (mode_ != unpack_mode::none && gzip_) inflateEnd(&z_);
-    }
-    layer_unpacker(const layer_unpacker&) = delete;
-    layer_unpacker& operator=(const layer_unpacker&) = delete;
-
-    void feed(const unsigned char* data, std::size_t n) {
-        if (mode_ == unpack_mode::none) return;
-        if (!gzip_) return hand_on(reinterpret_cast<const char*>(data), n);
-        z_.next_in = const_cast<unsigned char*>(data);
-        z_.avail_in = static_cast<uInt>(n);
-        while (z_.avail_in > 0 && !ended_) {
-            z_.next_out = out_.data();
-            z_.avail_out = static_cast<uInt>(out_.size());
-            const int rc = inflate(&z_, Z_NO_FLUSH);
-            if (rc != Z_OK && rc != Z_STREAM_END) throw std::runtime_error("a layer is not valid gzip");
-            hand_on(reinterpret_cast<const char*>(out_.data()), out_.size() - z_.avail_out);
-            ended_ = rc == Z_STREAM_END;
-        }
-    }
-
-private:
-    void hand_on(const char* data, std::size_t n) {
-        if (extractor_) extractor_->feed(std::string_view(data, n));
-    }
-    unpack_mode mode_;
-    bool gzip_, ended_ = false;
-    z_stream z_{};
-    std::vector<unsigned char> out_;  // only while decompressing
-    std::optional<tar_extractor> extractor_;
-};
 
 }  // namespace
 

@@ -1,6 +1,7 @@
 // node_puller: one simulated node pulling an image as containerd does, over its own connections.
 #pragma once
 
+#include "proxy/bench/layer_unpacker.hpp"
 #include "proxy/bench/link_shaper.hpp"
 #include "proxy/config/config.hpp"
 #include "proxy/net.hpp"
@@ -17,8 +18,6 @@
 namespace strata::proxy {
 
 class upstream_client;
-
-enum class unpack_mode { none, decompress, extract };
 
 struct node_options {
     std::string node;                  // its name: X-Strata-Node to a strata, and in the records

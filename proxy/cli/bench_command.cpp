@@ -65,10 +65,11 @@ constexpr const char* images_usage =
     "  --sample N              instead of p50 and p90, N images drawn from the corpus (seeded by --seed)\n"
     "  --seed N                default 1\n"
     "  --compressibility F     0 (random bytes, default) to 0.95: the share of bytes that compress away\n"
+    "  --compression gzip|zstd  how layers are compressed (default gzip; zstd layers are tar+zstd)\n"
     "  --base SIZE             every image also starts with one shared base layer of SIZE,\n"
     "                          mounted across repositories once pushed\n"
     "  --repository-prefix P   default bench\n"
-    "  --tag TAG               default s<seed>\n"
+    "  --tag TAG               default s<seed> (s<seed>-zstd for zstd layers)\n"
     "  --chunk-size SIZE       upload blobs in PATCH chunks of SIZE (default: one PUT per blob)\n"
     "  --creds USER:PASSWORD   Basic credentials, or for the token service (push scope)\n"
     "  --ca-file FILE          CA bundle for an https registry (default: the system's)\n"
@@ -170,6 +171,16 @@ std::vector<corpus_image> read_corpus(const std::vector<std::string>& paths, con
     return out;
 }
 
+// Wraps a parser's std::invalid_argument as a usage error naming the flag.
+template <class F>
+auto flag_value(const char* flag, F parse) {
+    try {
+        return parse();
+    } catch (const std::invalid_argument& e) {
+        throw usage_error(std::string(flag) + ": " + e.what());
+    }
+}
+
 std::vector<image_shape> shapes_wanted(const std::string& shapes, const std::vector<std::string>& like,
                                        const std::string& data_dir, std::size_t sample, std::uint64_t seed) {
     const bool corpus = !like.empty() || !data_dir.empty();
@@ -204,6 +215,8 @@ int bench_images(const std::vector<std::string>& args) {
         .value("--seed", [&](const std::string& v) { plan.seed = whole_number("--seed", v, 0, UINT64_MAX); })
         .value("--compressibility",
                [&](const std::string& v) { plan.compressibility = number_in("--compressibility", v, 0, 0.95); })
+        .value("--compression",
+               [&](const std::string& v) { plan.compression = flag_value("--compression", [&] { return parse_layer_compression(v); }); })
         .value("--base", [&](const std::string& v) { plan.base_bytes = size_flag("--base", v); })
         .text("--repository-prefix", plan.repository_prefix)
         .text("--tag", plan.tag)
@@ -255,16 +268,6 @@ void apply_plan_file(pull_plan& plan, const std::string& path) {
         read_plan_json(doc, plan);
     } catch (const std::invalid_argument& e) {
         throw usage_error("--plan " + path + ": " + e.what());
-    }
-}
-
-// Wraps a parser's std::invalid_argument as a usage error naming the flag.
-template <class F>
-auto flag_value(const char* flag, F parse) {
-    try {
-        return parse();
-    } catch (const std::invalid_argument& e) {
-        throw usage_error(std::string(flag) + ": " + e.what());
     }
 }
 

@@ -56,6 +56,33 @@ class BenchImagesTest(BenchTestCase):
                                "oci:" + out], capture_output=True, text=True, timeout=300)
         self.assertEqual(copy.returncode, 0, copy.stderr)
 
+    def test_zstd_layers_hold_the_same_tars_and_containerd_unpacks_them(self):
+        gzip = self.push("--compressibility", "0.5", shapes="2MB:2")["2MB:2"]
+        zstd = self.push("--compressibility", "0.5", "--compression", "zstd", shapes="2MB:2")["2MB:2"]
+        self.assertEqual(zstd["ref"], "127.0.0.1:%d/bench/2mb-2:s1-zstd" % self.registry.port)
+        self.assertNotEqual(zstd["digest"], gzip["digest"])
+        again = self.push("--compressibility", "0.5", "--compression", "zstd", shapes="2MB:2")["2MB:2"]
+        self.assertEqual(again["digest"], zstd["digest"])
+        manifests, configs = {}, {}
+        for name, image in (("gzip", gzip), ("zstd", zstd)):
+            r = http("GET", "%s/v2/bench/2mb-2/manifests/%s" % (self.registry.url, image["ref"].rsplit(":", 1)[1]),
+                     headers={"Accept": "application/vnd.oci.image.manifest.v1+json"})
+            self.assertEqual(r.status, 200)
+            manifests[name] = r.json()
+            configs[name] = http("GET", "%s/v2/bench/2mb-2/blobs/%s" % (self.registry.url, manifests[name]["config"]["digest"])).json()
+        self.assertEqual({l["mediaType"] for l in manifests["zstd"]["layers"]}, {"application/vnd.oci.image.layer.v1.tar+zstd"})
+        self.assertEqual(configs["zstd"]["rootfs"], configs["gzip"]["rootfs"])  # the same tars inside
+        # The built-in nodes and containerd (which checks each diff_id as it unpacks) both unpack them.
+        for client in ("builtin", "ctr"):
+            run = bench("pull", "--registry", "local=" + self.registry.url, "--image", "bench/2mb-2:s1-zstd",
+                        "--strategies", "direct,proxy-cold", "--unpack", "extract", "--client", client, "--format", "json")
+            self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
+            for t in json.loads(run.stdout)["trials"]:
+                self.assertEqual(t["failed"], 0, t["error"])
+        run = bench("images", "--registry", self.registry.url, "--shapes", "2MB:2", "--compression", "xz")
+        self.assertEqual(run.returncode, 2)
+        self.assertIn("--compression: compression 'xz' is not gzip or zstd", run.stderr)
+
     def test_shapes_from_a_real_corpus(self):
         fixtures = os.path.join(REPO_ROOT, "tests", "fixtures")
         run = bench("images", "--like", fixtures, "--dry-run")

@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 #include <zlib.h>
+#include <zstd.h>
 
 using namespace strata::proxy;
 using strata::storage::sha256_of;
@@ -45,6 +46,25 @@ std::string gunzip(const std::string& gz) {
     return out;
 }
 
+std::string unzstd(const std::string& z) {
+    const auto size = ZSTD_getFrameContentSize(z.data(), z.size());
+    REQUIRE(size == ZSTD_CONTENTSIZE_UNKNOWN);  // streamed: the size is not in the frame
+    std::string out;
+    ZSTD_DStream* d = ZSTD_createDStream();
+    ZSTD_inBuffer in{z.data(), z.size(), 0};
+    std::size_t rc = 1;
+    char buffer[65536];
+    while (in.pos < in.size) {
+        ZSTD_outBuffer o{buffer, sizeof buffer, 0};
+        rc = ZSTD_decompressStream(d, &o, &in);
+        REQUIRE(!ZSTD_isError(rc));
+        out.append(buffer, o.pos);
+    }
+    ZSTD_freeDStream(d);
+    REQUIRE(rc == 0);  // the frame is whole
+    return out;
+}
+
 }  // namespace
 
 TEST_CASE("the same recipe gives the same bytes; another seed other bytes") {
@@ -76,6 +96,25 @@ TEST_CASE("a layer is a gzip'd tar of about the asked size, its digests those of
         CHECK(x.file_bytes() == static_cast<std::uint64_t>(200'000 / (1 - compressibility)));
         CHECK(std::filesystem::exists(root.path / "bench/layer-2/part-0.bin"));
     }
+}
+
+TEST_CASE("a zstd layer is the same tar, zstd-compressed, reproducibly, with its own media type") {
+    layer_recipe r{7, 200'000, 0.5, "bench/layer-2"};
+    const auto gz = make_layer(r);
+    r.compression = layer_compression::zstd;
+    const auto zs = make_layer(r), again = make_layer(r);
+    CHECK(zs.layer.digest == again.layer.digest);
+    CHECK(zs.layer.digest == sha256_of(zs.bytes));
+    CHECK(zs.layer.digest != gz.layer.digest);
+    CHECK(zs.layer.diff_id == gz.layer.diff_id);  // the same tar inside
+    CHECK(zs.layer.diff_id == sha256_of(unzstd(zs.bytes)));
+    CHECK(zs.layer.size == Approx(200'000).epsilon(0.1));
+    const auto docs = bench_image({zs.layer, gz.layer}, "400kB:2", 1);
+    const auto manifest = nlohmann::json::parse(docs.manifest);
+    CHECK(manifest["layers"][0]["mediaType"] == "application/vnd.oci.image.layer.v1.tar+zstd");
+    CHECK(manifest["layers"][1]["mediaType"] == "application/vnd.oci.image.layer.v1.tar+gzip");
+    CHECK(parse_layer_compression("zstd") == layer_compression::zstd);
+    CHECK_THROWS_WITH(parse_layer_compression("xz"), "compression 'xz' is not gzip or zstd");
 }
 
 TEST_CASE("recipes outside the generator's range are refused") {
