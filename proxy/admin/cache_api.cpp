@@ -21,8 +21,8 @@ awaitable<reply> handle_cache_eviction(storage::metadata_index& index, storage::
     if (!pin)
         co_return refusal(http::status::bad_request, "UNSUPPORTED", "ref: upstream/repository:tag or upstream/repository@digest");
     auto evict = [&index, &evictor, p = *pin]() -> std::optional<nlohmann::json> {
-        const auto d = storage::resolve_pin(index, p);
-        if (!d || !index.manifest(*d)) return std::nullopt;  // a digest ref resolves without the index
+        const auto d = storage::cached_manifest_of(index, p);
+        if (!d) return std::nullopt;
         std::size_t removed = 0, in_use = 0, pinned = 0, not_cached = 0;
         std::uint64_t bytes = 0;
         for (const auto& text : storage::contents_of(index, *d).blobs) {

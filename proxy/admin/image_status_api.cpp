@@ -1,4 +1,4 @@
-// image_status_api: an image's cached contents, from the index.
+// image_status_api: a cached image's contents, from the index.
 #include "proxy/admin/image_status_api.hpp"
 
 #include "proxy/blocking.hpp"
@@ -17,7 +17,7 @@ awaitable<reply> handle_image_status(storage::metadata_index& index, asio::threa
     if (!pin)
         co_return refusal(http::status::bad_request, "UNSUPPORTED", "ref: upstream/repository:tag or upstream/repository@digest");
     auto look = [&index, p = *pin]() -> std::optional<nlohmann::json> {
-        const auto d = storage::resolve_pin(index, p);
+        const auto d = storage::cached_manifest_of(index, p);
         if (!d) return std::nullopt;
         const auto c = storage::contents_of(index, *d);
         return nlohmann::json{{"digest", d->str()},          {"complete", c.complete()},
@@ -28,7 +28,9 @@ awaitable<reply> handle_image_status(storage::metadata_index& index, asio::threa
     if (!status) co_return refusal(http::status::not_found, "MANIFEST_UNKNOWN", "not in strata's index");
     auto body = *status;
     body["ref"] = ref;
-    co_return text_reply(http::status::ok, "application/json", body.dump());
+    // The ref is the client's text: bytes that are not UTF-8 become U+FFFD.
+    co_return text_reply(http::status::ok, "application/json",
+                         body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 }  // namespace strata::proxy

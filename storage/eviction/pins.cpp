@@ -61,6 +61,12 @@ std::optional<digest> resolve_pin(const metadata_index& index, const pin& p) {
     return d ? std::optional<digest>(*d) : std::nullopt;
 }
 
+std::optional<digest> cached_manifest_of(const metadata_index& index, const pin& p) {
+    auto d = resolve_pin(index, p);
+    if (!d || !index.manifest(*d)) return std::nullopt;
+    return d;
+}
+
 std::unordered_set<std::string> pinned_digests(const metadata_index& index, const std::vector<pin>& pins) {
     std::unordered_set<std::string> out;
     for (const auto& p : pins) {

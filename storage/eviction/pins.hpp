@@ -31,6 +31,10 @@ bool unstore_pin(metadata_index& index, const std::string& text);
 // The manifest digest a pin names: its digest, or what its tag maps to in the index.
 std::optional<digest> resolve_pin(const metadata_index& index, const pin& p);
 
+// resolve_pin's digest when the index holds that manifest: a digest ref names a cached image
+// only if its manifest was cached, whatever digest the ref says.
+std::optional<digest> cached_manifest_of(const metadata_index& index, const pin& p);
+
 // Every digest the index knows to belong to the pinned images: their manifests, the child
 // manifests of indexes, configs and layers. Pins whose manifest is not cached yet add nothing
 // until it is.

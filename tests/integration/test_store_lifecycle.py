@@ -94,6 +94,15 @@ class StoreLifecycleTest(ProxyTestCase):
         self.assertTrue(json.loads(self.strata.get("/api/v1/image?ref=%s/team/app0:v1" % UPSTREAM).body)["complete"])
         self.assertEqual(self.strata.get("/api/v1/image?ref=%s/team/never:v1" % UPSTREAM).status, 404)
         self.assertEqual(self.strata.get("/api/v1/image?ref=nonsense").status, 400)
+        # A digest ref names a cached image only when its manifest is cached; a ref whose
+        # upstream part is not UTF-8 is answered, never a failure.
+        self.assertEqual(self.strata.get("/api/v1/image?ref=%s/team/app0@sha256:%s" % (UPSTREAM, "ab" * 32)).status, 404)
+        cached = self.strata.get("/api/v1/image?ref=%s/team/app0:v1" % UPSTREAM).json()["digest"]
+        by_digest = self.strata.get("/api/v1/image?ref=%s/team/app0@%s" % (UPSTREAM, cached))
+        self.assertEqual((by_digest.status, by_digest.json()["complete"]), (200, True))
+        odd = self.strata.get("/api/v1/image?ref=%%ff%%fe/team/app0@%s" % cached)
+        self.assertEqual(odd.status, 200)
+        self.assertEqual(odd.json()["ref"], "\ufffd\ufffd/team/app0@" + cached)
         self.assertEqual(fsck(data_dir).returncode, 0)
 
     def test_pins_added_through_the_admin_api_survive_eviction_and_restarts(self):
