@@ -25,10 +25,11 @@ seconds=${1:-$((240 / ${#targets[@]}))}
 # target past strata's 32 KiB header limit), short enough to keep executions fast.
 max_len() {
   case $1 in
-    fuzz_byte_range) echo 264 ;;  # 8 bytes of size, then the header
+    fuzz_byte_range) echo 2056 ;;  # 8 bytes of size, then the header (past 256: a recorded header is cut)
     fuzz_go_duration | fuzz_retry_after | fuzz_rate_limit) echo 256 ;;
     fuzz_reference) echo 512 ;;
     fuzz_kubelet_message | fuzz_labels) echo 1024 ;;
+    fuzz_log_line) echo 4096 ;;
     fuzz_bench_plan) echo 4096 ;;
     fuzz_metrics_text) echo 8192 ;;
     fuzz_route | fuzz_accept | fuzz_www_authenticate) echo 4096 ;;
