@@ -35,8 +35,7 @@ awaitable<reply> admin_api::answer(const request& req, const admin_caller& calle
         auto report = stats.report(now_s);
         if (upstream_states) report["upstreams"] = upstream_states();
         // Node names are client header values: bytes that are not UTF-8 become U+FFFD.
-        co_return text_reply(http::status::ok, "application/json",
-                             report.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+        co_return json_reply(http::status::ok, report);
     }
     if (path == "/api/v1/events") co_return co_await handle_events_export(events, analytics.events_log, blocking, req);
     if (path == "/api/v1/prefetch") co_return handle_prefetch(prefetch, req);

@@ -98,7 +98,7 @@ api_answer run(const analytics_sources& sources, const api_query& q) {
         out = analytics::run_analysis(request, images, pulls);
     } catch (const std::invalid_argument& e) {  // the request does not fit the data (too many images)
         const nlohmann::json error = {{"errors", {{{"code", "UNSUPPORTED"}, {"message", e.what()}}}}};
-        return {http::status::bad_request, "application/json", error.dump()};
+        return {http::status::bad_request, "application/json", json_text(error)};
     }
     if (q.format == "csv") return {http::status::ok, "text/csv; charset=utf-8", analytics::render_csv(out.tables.front())};
     if (q.format == "table") {
@@ -110,7 +110,7 @@ api_answer run(const analytics_sources& sources, const api_query& q) {
                                 {"inputs", {{"images", analytics::render_json(analytics::image_import_table(images))[0]},
                                             {"strata_requests", pulls.size()}}},
                                 {"result", out.json}};
-    return {http::status::ok, "application/json", doc.dump()};
+    return {http::status::ok, "application/json", json_text(doc)};
 }
 
 bool known(const std::string& name) {
@@ -133,7 +133,7 @@ std::variant<api_query, std::string> checked_query(const analytics_sources& sour
 std::string listing() {
     auto names = analytics::analysis_names();
     names.push_back("report");
-    return nlohmann::json{{"analyses", names}}.dump();
+    return json_text(nlohmann::json{{"analyses", names}});
 }
 
 }  // namespace

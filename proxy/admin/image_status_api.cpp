@@ -28,9 +28,7 @@ awaitable<reply> handle_image_status(storage::metadata_index& index, asio::threa
     if (!status) co_return refusal(http::status::not_found, "MANIFEST_UNKNOWN", "not in strata's index");
     auto body = *status;
     body["ref"] = ref;
-    // The ref is the client's text: bytes that are not UTF-8 become U+FFFD.
-    co_return text_reply(http::status::ok, "application/json",
-                         body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    co_return json_reply(http::status::ok, body);  // the ref's bytes that are not UTF-8 become U+FFFD
 }
 
 }  // namespace strata::proxy

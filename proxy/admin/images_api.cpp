@@ -53,7 +53,7 @@ awaitable<reply> handle_images(storage::metadata_index& index, asio::thread_pool
     }
     auto list = [&index, n, last = query_value(req.target(), "last")] { return storage::list_images(index, last, n); };
     const auto page = co_await run_blocking(blocking, std::move(list));
-    co_return text_reply(http::status::ok, "application/json", images_json(page).dump());
+    co_return json_reply(http::status::ok, images_json(page));
 }
 
 }  // namespace strata::proxy

@@ -15,7 +15,7 @@ awaitable<reply> handle_pins(storage::metadata_index& index, asio::thread_pool& 
         auto list = [&index] { return storage::stored_pins(index); };
         const auto stored = co_await run_blocking(blocking, std::move(list));
         const nlohmann::json body = {{"config", configured}, {"api", stored}};
-        co_return text_reply(http::status::ok, "application/json", body.dump());
+        co_return json_reply(http::status::ok, body);
     }
     const auto ref = query_value(req.target(), "ref");
     if (req.method() != http::verb::put && req.method() != http::verb::delete_)
@@ -32,7 +32,7 @@ awaitable<reply> handle_pins(storage::metadata_index& index, asio::thread_pool& 
     if (!co_await run_blocking(blocking, std::move(change)))
         co_return refusal(http::status::not_found, "NOT_FOUND", "no such pin added through the API");
     const nlohmann::json body = {{"ref", ref}, {"pinned", add}};
-    co_return text_reply(http::status::ok, "application/json", body.dump());
+    co_return json_reply(http::status::ok, body);
 }
 
 }  // namespace strata::proxy

@@ -44,7 +44,7 @@ awaitable<bool> stream_prefetch(const prefetch_services& services, prefetch_opti
     std::string pending;
     const prefetch_progress progress = [&](const nlohmann::json& j) -> awaitable<void> {
         if (client_gone) co_return;  // the job goes on: its downloads are worth keeping
-        pending += j.dump() + "\n";
+        pending += json_text(j) + "\n";
         if (writing) co_return;
         writing = true;
         while (!pending.empty() && !client_gone) {

@@ -2,6 +2,9 @@
 #include "proxy/bench/kernel_link.hpp"
 
 #include "proxy/bench/child_process.hpp"
+#include "storage/untrusted/text_escape.hpp"
+
+#include <spdlog/spdlog.h>
 
 #include <fcntl.h>
 #include <sched.h>
@@ -11,6 +14,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
+#include <random>
 #include <stdexcept>
 #include <system_error>
 #include <thread>
@@ -31,22 +36,26 @@ kernel_link::kernel_link(double bandwidth, const std::filesystem::path& log_dir)
     if (!(bandwidth > 0)) throw std::invalid_argument("--kernel-shaping needs --upstream-bandwidth");
     if (geteuid() != 0)
         throw std::runtime_error("--kernel-shaping needs root (CAP_NET_ADMIN) to create a network namespace and a veth pair");
-    const auto pid = static_cast<unsigned>(getpid());
-    namespace_ = "strata-bench-" + std::to_string(pid);
-    root_device_ = "sbk" + std::to_string(pid % 10000000) + "r";
-    const auto peer = "sbk" + std::to_string(pid % 10000000) + "n";
-    const auto net = "10.213." + std::to_string((pid >> 6) & 255) + ".";
-    const auto base = (pid & 63) * 4;
-    root_address_ = net + std::to_string(base + 1);
-    const auto ns_address = net + std::to_string(base + 2);
+    std::random_device entropy;
+    const auto id = std::uniform_int_distribution<std::uint32_t>(0, (1u << 24) - 1)(entropy);
+    char hex[8];
+    std::snprintf(hex, sizeof hex, "%06x", id);
+    namespace_ = std::string("strata-bench-") + hex;
+    root_device_ = std::string("sbk") + hex + "r";
+    const auto peer = std::string("sbk") + hex + "n";
+    const auto net = "10.213." + std::to_string((id >> 6) & 255) + ".";  // 14 bits of the id pick the /30
+    root_address_ = net + std::to_string((id & 63) * 4 + 1);
+    namespace_address_ = net + std::to_string((id & 63) * 4 + 2);
     std::filesystem::create_directories(log_dir_);
     try {
         run({"ip", "netns", "add", namespace_}, "creating the network namespace " + namespace_);
+        namespace_made_ = true;
         run({"ip", "link", "add", root_device_, "type", "veth", "peer", "name", peer, "netns", namespace_},
             "creating the veth pair " + root_device_);
+        pair_made_ = true;
         run({"ip", "addr", "add", root_address_ + "/30", "dev", root_device_}, "addressing " + root_device_);
         run({"ip", "link", "set", root_device_, "up"}, "bringing up " + root_device_);
-        run({"ip", "-n", namespace_, "addr", "add", ns_address + "/30", "dev", peer}, "addressing " + peer);
+        run({"ip", "-n", namespace_, "addr", "add", namespace_address_ + "/30", "dev", peer}, "addressing " + peer);
         run({"ip", "-n", namespace_, "link", "set", peer, "up"}, "bringing up " + peer);
         const auto bits = std::to_string(static_cast<std::uint64_t>(std::llround(bandwidth * 8))) + "bit";
         run({"tc", "qdisc", "add", "dev", root_device_, "root", "tbf", "rate", bits, "burst", burst_for(bandwidth),
@@ -63,12 +72,16 @@ kernel_link::kernel_link(double bandwidth, const std::filesystem::path& log_dir)
 
 kernel_link::~kernel_link() { remove(); }
 
+// ip and tc answer at once; one that hangs is stopped after 30 s.
 void kernel_link::run(const std::vector<std::string>& argv, const std::string& step) const {
     const auto log = log_dir_ / "kernel-shaping.log";
     std::optional<int> status;
     try {
         child_process command(argv, log);
-        while (!(status = command.poll())) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+        while (!(status = command.poll()) && std::chrono::steady_clock::now() < deadline)
+            std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        if (!status) status = command.stop(std::chrono::seconds(1));
     } catch (const std::runtime_error& e) {
         throw std::runtime_error("--kernel-shaping needs iproute2's ip and tc: " + std::string(e.what()));
     }
@@ -77,15 +90,19 @@ void kernel_link::run(const std::vector<std::string>& argv, const std::string& s
                                  "): " + last_lines_of(log, 2));
 }
 
+// Removes what this link made, and only that.
 void kernel_link::remove() noexcept {
     if (namespace_fd_ >= 0) ::close(namespace_fd_);
     namespace_fd_ = -1;
-    for (const auto& argv : {std::vector<std::string>{"ip", "link", "del", root_device_},
-                             std::vector<std::string>{"ip", "netns", "del", namespace_}}) {
+    std::vector<std::vector<std::string>> steps;
+    if (pair_made_) steps.push_back({"ip", "link", "del", root_device_});
+    if (namespace_made_) steps.push_back({"ip", "netns", "del", namespace_});
+    pair_made_ = namespace_made_ = false;
+    for (const auto& argv : steps) {
         try {
-            child_process command(argv, log_dir_ / "kernel-shaping.log");
-            while (!command.poll()) std::this_thread::sleep_for(std::chrono::milliseconds(2));
-        } catch (const std::exception&) {  // gone already, or ip is missing: nothing was made
+            run(argv, "removing " + argv[3]);
+        } catch (const std::exception& e) {
+            spdlog::error("{} (left behind)", storage::log_value(e.what()));
         }
     }
 }

@@ -56,6 +56,16 @@ std::string platform_manifest(const nlohmann::json& index) {
     return first;
 }
 
+// Runs an unpacking step; its error, if any, names the blob's URL.
+template <class F>
+void naming(const std::string& target, F step) {
+    try {
+        step();
+    } catch (const std::runtime_error& e) {
+        throw std::runtime_error(target + ": " + e.what());
+    }
+}
+
 std::string config_label(const nlohmann::json& config, const char* key) {
     if (!config.is_object() || !config.contains("config") || !config["config"].is_object()) return {};
     const auto& c = config["config"];
@@ -154,13 +164,14 @@ awaitable<void> node_puller::fetch_layer(layer& l, image_pull& out) {
         r.bytes += n;
         if (r.bytes > l.size) break;
         hash.update(buffer.data(), n);
-        unpacker.feed(buffer.data(), n);
+        naming(target, [&] { unpacker.feed(buffer.data(), n); });
         co_await cross_link(n);
     }
     if (r.bytes != l.size)
         throw std::runtime_error(target + ": " + std::to_string(r.bytes) + " bytes, the manifest says " +
                                  std::to_string(l.size));
     if (hash.finish() != *expected) throw std::runtime_error(target + ": the content does not match its digest");
+    naming(target, [&] { unpacker.finish(); });
     r.end_ns = storage::now_ns();
     out.bytes += r.bytes;
     out.requests.push_back(std::move(r));

@@ -1,6 +1,8 @@
 // pacing_relay: an accept loop and two pumps per connection.
 #include "proxy/bench/pacing_relay.hpp"
 
+#include <unistd.h>
+
 #include <array>
 #include <charconv>
 
@@ -9,12 +11,14 @@ namespace strata::proxy {
 struct pacing_relay::state {
     state(asio::io_context& io, std::string host, std::string port, relay_options options)
         : acceptor(io, tcp::endpoint(asio::ip::make_address(options.listen_address), 0)), host(std::move(host)),
-          port(std::move(port)), link(options.bandwidth), rtt(options.rtt), open_socket(std::move(options.open_socket)) {}
+          port(std::move(port)), link(options.bandwidth), rtt(options.rtt), open_socket(std::move(options.open_socket)),
+          only_peer(std::move(options.only_peer)) {}
     tcp::acceptor acceptor;
     std::string host, port;
     link_shaper link;
     std::chrono::microseconds rtt;
     std::function<int()> open_socket;
+    std::string only_peer;
     std::uint64_t egress = 0;
     bool stopped = false;
 };
@@ -56,10 +60,16 @@ awaitable<void> connect_to_registry(relay_state s, tcp::socket& server, error_co
     if (s->open_socket) {
         const auto address = asio::ip::make_address_v4(s->host, ec);
         if (ec) co_return;
+        int fd = -1;
         try {
-            server.assign(tcp::v4(), s->open_socket());
+            fd = s->open_socket();
         } catch (const std::system_error& e) {
             ec = e.code();
+            co_return;
+        }
+        server.assign(tcp::v4(), fd, ec);
+        if (ec) {
+            ::close(fd);
             co_return;
         }
         unsigned short port = 0;
@@ -97,6 +107,10 @@ awaitable<void> accept_loop(relay_state s) {
         co_await s->acceptor.async_accept(*client, asio::redirect_error(asio::use_awaitable, ec));
         if (s->stopped) co_return;
         if (ec) continue;
+        if (!s->only_peer.empty() && client->remote_endpoint(ec).address().to_string() != s->only_peer) {
+            client->close(ec);
+            continue;
+        }
         asio::co_spawn(s->acceptor.get_executor(), relay_one(s, client), asio::detached);
     }
 }

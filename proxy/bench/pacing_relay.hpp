@@ -17,6 +17,7 @@ struct relay_options {
     double bandwidth = 0;              // bytes/s of what the registry sends, shared; 0: no limit
     std::chrono::microseconds rtt{0};  // added before each client write goes on
     std::string listen_address = "127.0.0.1";
+    std::string only_peer;             // when set, connections from any other address are closed at once
     // Makes each socket towards the registry (a kernel_link's, in its namespace), to be
     // connected to host:port, which must then be an IPv4 address; empty: an ordinary socket.
     std::function<int()> open_socket;

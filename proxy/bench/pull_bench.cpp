@@ -199,8 +199,9 @@ private:
     std::unique_ptr<pacing_relay> start_relay(const std::string& host, const std::string& port) {
         relay_options front{.bandwidth = plan_.upstream_bandwidth, .rtt = plan_.upstream_rtt};
         if (!kernel_) return std::make_unique<pacing_relay>(io_[0].context(), host, port, front);
-        back_relay_ = std::make_unique<pacing_relay>(io_[0].context(), host, port,
-                                                     relay_options{.listen_address = kernel_->root_address()});
+        back_relay_ = std::make_unique<pacing_relay>(
+            io_[0].context(), host, port,
+            relay_options{.listen_address = kernel_->root_address(), .only_peer = kernel_->namespace_address()});
         front.bandwidth = 0;
         front.open_socket = [kernel = kernel_] { return kernel->open_socket(); };
         return std::make_unique<pacing_relay>(io_[0].context(), kernel_->root_address(), back_relay_->port(), front);
@@ -312,8 +313,9 @@ std::size_t trial_result::failed() const {
 
 void run_pull_bench(const pull_plan& plan, const fs::path& work_dir, const bench_progress& progress,
                     const std::function<void(const trial_result&)>& on_trial) {
-    io_threads io;
+    // The link outlives the io threads: a relay's connection in flight may still open its sockets.
     const auto kernel = plan.kernel_shaping ? std::make_unique<kernel_link>(plan.upstream_bandwidth, work_dir) : nullptr;
+    io_threads io;
     std::size_t number = 0;
     for (const auto& registry : plan.registries)
         for (const auto& image : plan.images)

@@ -295,7 +295,7 @@ awaitable<reply> registry_api::tags(const route& r) const {
     if (!listed) co_return failure(listed.error(), r, r.client_name);
     const auto page = paginate_tags(**listed, r.page_size, r.last);
     auto answer = text_reply(http::status::ok, "application/json",
-                             nlohmann::json{{"name", r.client_name}, {"tags", page.tags}}.dump());
+                             json_text(nlohmann::json{{"name", r.client_name}, {"tags", page.tags}}));
     auto& res = std::get<whole_response>(answer.body);
     if (page.more && !page.tags.empty()) res.set(http::field::link, next_page_link(r, *r.page_size, page.tags.back()));
     answer.object.size = res.body().size();

@@ -1,6 +1,8 @@
 // replies: whole responses for text, errors and refusals; version and keep-alive come from the writer.
 #include "proxy/reply/replies.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include "proxy/reply/oci_error.hpp"
 
 namespace strata::proxy {
@@ -13,6 +15,14 @@ reply text_reply(http::status status, std::string_view content_type, std::string
     res.body() = std::move(body);
     res.prepare_payload();
     return {std::move(res), {}};
+}
+
+std::string json_text(const nlohmann::json& doc) {
+    return doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+reply json_reply(http::status status, const nlohmann::json& doc) {
+    return text_reply(status, "application/json", json_text(doc));
 }
 
 reply error_reply(error_code ec, std::string_view detail) {

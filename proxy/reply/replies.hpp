@@ -3,6 +3,8 @@
 
 #include "proxy/reply/reply.hpp"
 
+#include <nlohmann/json_fwd.hpp>
+
 #include <string>
 #include <string_view>
 
@@ -13,6 +15,12 @@ awaitable<reply> at_once(reply r);
 
 // A text or JSON body with its content type.
 reply text_reply(http::status status, std::string_view content_type, std::string body);
+
+// A JSON document as text, on one line. Strings from clients, upstreams or the index may hold
+// bytes that are not UTF-8: they become U+FFFD instead of making the dump throw.
+std::string json_text(const nlohmann::json& doc);
+// An application/json reply of json_text(doc).
+reply json_reply(http::status status, const nlohmann::json& doc);
 
 // The OCI error for a strata failure, with detail (the repository, digest or reference).
 reply error_reply(error_code ec, std::string_view detail);

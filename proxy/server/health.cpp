@@ -30,8 +30,7 @@ awaitable<reply> health_endpoints::answer(std::string_view target) const {
     const auto problem = co_await run_blocking(blocking, std::move(probe));
     nlohmann::json body = {{"ready", problem.empty()}, {"storage", problem.empty() ? "ok" : problem}};
     body["upstreams"] = upstreams.reachability();
-    co_return text_reply(problem.empty() ? http::status::ok : http::status::service_unavailable, "application/json",
-                         body.dump());
+    co_return json_reply(problem.empty() ? http::status::ok : http::status::service_unavailable, body);
 }
 
 }  // namespace strata::proxy

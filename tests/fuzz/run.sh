@@ -31,6 +31,7 @@ max_len() {
     fuzz_kubelet_message | fuzz_labels) echo 1024 ;;
     fuzz_log_line) echo 4096 ;;
     fuzz_bench_plan) echo 4096 ;;
+    fuzz_layer_unpack) echo 16384 ;;  # 50x of it unpacked at most: fast runs
     fuzz_metrics_text) echo 8192 ;;
     fuzz_route | fuzz_accept | fuzz_www_authenticate) echo 4096 ;;
     fuzz_pull_auth) echo 8192 ;;

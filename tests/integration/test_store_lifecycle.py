@@ -129,6 +129,10 @@ class StoreLifecycleTest(ProxyTestCase):
             self.assertIn(digest, blob_files(self.strata.data_dir), "a pinned blob was evicted")
         self.assertEqual(http("DELETE", pins + "?ref=" + ref).status, 200)
         self.assertEqual(json.loads(http("GET", pins).body)["api"], [])
+        # A pin whose upstream part is not UTF-8 is listed with U+FFFD; the list keeps answering.
+        self.assertEqual(http("PUT", pins + "?ref=%ff/team/keep:v1", data=b"").status, 200)
+        self.assertEqual(json.loads(http("GET", pins).body)["api"], ["\ufffd/team/keep:v1"])
+        self.assertEqual(http("DELETE", pins + "?ref=%ff/team/keep:v1").status, 200)
 
     def test_a_blob_streaming_to_a_slow_client_is_not_evicted_under_it(self):
         # Bigger than the kernel's socket buffers, so the server is still sending while we wait.
