@@ -118,8 +118,10 @@ public:
     explicit zstd_writer(const std::function<void(std::string_view)>& sink)
         : layer_writer(sink), z_(ZSTD_createCCtx()) {
         if (!z_ || ZSTD_isError(ZSTD_CCtx_setParameter(z_, ZSTD_c_compressionLevel, 1)) ||
-            ZSTD_isError(ZSTD_CCtx_setParameter(z_, ZSTD_c_checksumFlag, 1)))  // as the zstd tool writes
+            ZSTD_isError(ZSTD_CCtx_setParameter(z_, ZSTD_c_checksumFlag, 1))) {  // as the zstd tool writes
+            ZSTD_freeCCtx(z_);
             throw std::runtime_error("zstd could not start");
+        }
     }
     ~zstd_writer() override { ZSTD_freeCCtx(z_); }
 

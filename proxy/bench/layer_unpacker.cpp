@@ -74,8 +74,10 @@ bool is_current_frame(std::uint32_t magic) { return magic == zstd_magic || (magi
 class zstd_codec final : public layer_unpacker::codec {
 public:
     zstd_codec() : z_(ZSTD_createDStream()) {
-        if (!z_ || ZSTD_isError(ZSTD_DCtx_setParameter(z_, ZSTD_d_windowLogMax, max_zstd_window_log)))
+        if (!z_ || ZSTD_isError(ZSTD_DCtx_setParameter(z_, ZSTD_d_windowLogMax, max_zstd_window_log))) {
+            ZSTD_freeDStream(z_);
             throw std::runtime_error("zstd could not start");
+        }
     }
     ~zstd_codec() override { ZSTD_freeDStream(z_); }
 
