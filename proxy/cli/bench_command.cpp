@@ -65,7 +65,7 @@ constexpr const char* images_usage =
     "  --sample N              instead of p50 and p90, N images drawn from the corpus (seeded by --seed)\n"
     "  --seed N                default 1\n"
     "  --compressibility F     0 (random bytes, default) to 0.95: the share of bytes that compress away\n"
-    "  --compression gzip|zstd  how layers are compressed (default gzip; zstd layers are tar+zstd)\n"
+    "  --compression C         gzip (default) or zstd: how layers are compressed (tar+gzip, tar+zstd)\n"
     "  --base SIZE             every image also starts with one shared base layer of SIZE,\n"
     "                          mounted across repositories once pushed\n"
     "  --repository-prefix P   default bench\n"
