@@ -54,7 +54,7 @@ constexpr const char* report_usage =
 
 constexpr const char* images_usage =
     "usage: strata bench images --registry URL (--shapes SIZE:LAYERS,... | --like PATH... | --data-dir DIR) [flags]\n"
-    "  Generates one image per shape (about SIZE compressed, in LAYERS equal gzip layers of\n"
+    "  Generates one image per shape (about SIZE compressed, in LAYERS equal gzip (or zstd) layers of\n"
     "  seeded bytes: the same seed gives the same digests) and pushes it to\n"
     "  REGISTRY/PREFIX/SHAPE:TAG over the OCI push API. Prints the references it pushed.\n"
     "  --registry URL          http://host:port or https://host (required)\n"
@@ -93,8 +93,8 @@ constexpr const char* pull_usage =
     "  --node-bandwidth RATE    each node's download link, e.g. 1250MB/s (default: unshaped)\n"
     "  --node-rtt DURATION      each node's round trip, e.g. 1ms\n"
     "  --upstream-bandwidth RATE  the registry's link, shared by every node and strata (http registries)\n"
-    "  --upstream-rtt DURATION  the registry's round trip, e.g. 20ms\n"
-    "  --kernel-shaping         the registry's bandwidth set by the kernel (tc tbf on a veth into a network\n"
+    "  --upstream-rtt DURATION  the registry's round trip, e.g. 20ms (http registries)\n"
+    "  --kernel-shaping         --upstream-bandwidth set by the kernel (tc tbf on a veth into a network\n"
     "                           namespace the bench creates; needs root and iproute2) instead of the relay\n"
     "  --unpack none|decompress|extract  what a node does with each layer as it streams (default none)\n"
     "  --client builtin|ctr     the built-in puller (default), or one real containerd per node driven\n"
