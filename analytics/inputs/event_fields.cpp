@@ -47,7 +47,12 @@ event_fields fields_of(dom::object event) {
 }  // namespace
 
 std::optional<event_fields> read_event_fields(std::string_view text) {
-    thread_local dom::parser parser;
+    // Event lines are small: one parser per thread serves them all. A line over 1 MiB gets a
+    // parser of its own, freed after it, so no thread keeps what its largest line needed.
+    constexpr std::size_t kept_line_bytes = std::size_t{1} << 20;
+    thread_local dom::parser kept;
+    std::optional<dom::parser> own;
+    auto& parser = text.size() <= kept_line_bytes ? kept : own.emplace();
     dom::object event;
     if (parser.parse(text.data(), text.size()).get_object().get(event) != SUCCESS) return std::nullopt;
     return fields_of(event);

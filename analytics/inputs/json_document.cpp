@@ -9,7 +9,9 @@ namespace {
 
 // Parsers whose buffers (several times a document's size) are kept for the next document, on
 // any thread: fresh buffers for every manifest cost more in page faults than the parse itself.
-// A few, each for documents up to 16 MiB; larger ones are freed with their document.
+// A few, each for documents up to 4 MiB (the largest manifest a registry serves): a parser takes
+// about ten times its capacity, so the pool holds at most some 160 MiB; parsers grown for larger
+// documents are freed with them.
 class parser_pool {
 public:
     std::unique_ptr<simdjson::dom::parser> take() {
@@ -27,7 +29,7 @@ public:
     }
 
 private:
-    static constexpr std::size_t max_kept = 4, max_kept_capacity = std::size_t{16} << 20;
+    static constexpr std::size_t max_kept = 4, max_kept_capacity = std::size_t{4} << 20;
     std::mutex mutex_;
     std::vector<std::unique_ptr<simdjson::dom::parser>> spare_;
 };
