@@ -30,31 +30,54 @@ void record_pull(storage::pull_event& ev, const route& r) {
 
 reply base_reply() { return text_reply(http::status::ok, "application/json", "{}"); }
 
-// With pull authentication: the credentials first (401 with a Basic challenge without good ones,
-// so containerd, skopeo and podman send theirs), then the user's allowlist (403).
+// The refusal a verdict other than allowed earns: 401 with a Basic challenge (so containerd,
+// skopeo and podman send their credentials), 429, or 403 naming what the user may not pull.
+reply refusal_for(const pull_auth::verdict& verdict, std::string_view upstream, std::string_view repository) {
+    switch (verdict.result) {
+    case pull_auth::outcome::unauthenticated:
+        return refusal(http::status::unauthorized, "UNAUTHORIZED", "authentication required: strata's pull users",
+                       http::field::www_authenticate, "Basic realm=\"strata\", charset=\"UTF-8\"");
+    case pull_auth::outcome::busy:
+        return refusal(http::status::too_many_requests, "TOOMANYREQUESTS", "too many password checks at once; retry",
+                       http::field::retry_after, "1");
+    default:
+        return refusal(http::status::forbidden, "DENIED",
+                       "user " + verdict.user->name + " may not pull " + std::string(repository) + " from " +
+                           std::string(upstream));
+    }
+}
+
+void count_refusal(const proxy_context& ctx, const pull_auth::verdict& verdict) {
+    if (verdict.result == pull_auth::outcome::allowed || !ctx.observer.counting) return;
+    ctx.observer.counters.pull_refused(verdict.result == pull_auth::outcome::unauthenticated ? "unauthenticated"
+                                       : verdict.result == pull_auth::outcome::denied        ? "denied"
+                                                                                             : "busy");
+}
+
+// With pull users, what strata says about a request it cannot serve (no such upstream, a bad
+// name, a method it refuses) is for users only: anyone else gets the 401 first, and learns
+// nothing of the configuration.
+awaitable<reply> refused_after_authentication(const proxy_context& ctx, const request& req, const request_context& rc,
+                                              reply answer) {
+    const auto verdict = co_await ctx.pull_users->check(req[http::field::authorization], {}, {}, rc.peer);
+    count_refusal(ctx, verdict);
+    if (verdict.result != pull_auth::outcome::allowed) co_return refusal_for(verdict, {}, {});
+    co_return answer;
+}
+
+awaitable<reply> refused(const proxy_context& ctx, const request& req, const request_context& rc, reply answer) {
+    if (!ctx.pull_users) return at_once(std::move(answer));
+    return refused_after_authentication(ctx, req, rc, std::move(answer));
+}
+
+// With pull authentication: the credentials first, then the user's allowlist.
 awaitable<reply> authorized_pull(const proxy_context& ctx, const request& req, route& r, storage::pull_event& ev,
                                  const request_context& rc) {
     const bool base = r.kind == endpoint::base;
     const std::string_view upstream = base ? std::string_view() : std::string_view(r.upstream->name);
     const auto verdict = co_await ctx.pull_users->check(req[http::field::authorization], upstream, r.repository, rc.peer);
-    if (verdict.result != pull_auth::outcome::allowed && ctx.observer.counting)
-        ctx.observer.counters.pull_refused(verdict.result == pull_auth::outcome::unauthenticated ? "unauthenticated"
-                                           : verdict.result == pull_auth::outcome::denied        ? "denied"
-                                                                                                 : "busy");
-    switch (verdict.result) {
-    case pull_auth::outcome::unauthenticated:
-        co_return refusal(http::status::unauthorized, "UNAUTHORIZED", "authentication required: strata's pull users",
-                          http::field::www_authenticate, "Basic realm=\"strata\", charset=\"UTF-8\"");
-    case pull_auth::outcome::busy:
-        co_return refusal(http::status::too_many_requests, "TOOMANYREQUESTS", "too many password checks at once; retry",
-                          http::field::retry_after, "1");
-    case pull_auth::outcome::denied:
-        co_return refusal(http::status::forbidden, "DENIED",
-                          "user " + verdict.user->name + " may not pull " + std::string(r.repository) + " from " +
-                              std::string(upstream));
-    case pull_auth::outcome::allowed:
-        break;
-    }
+    count_refusal(ctx, verdict);
+    if (verdict.result != pull_auth::outcome::allowed) co_return refusal_for(verdict, upstream, r.repository);
     if (base) co_return base_reply();
     record_pull(ev, r);
     co_return co_await ctx.registry.answer(req, r);
@@ -75,14 +98,17 @@ awaitable<reply> route_request(const proxy_context& ctx, const request& req, rou
     if (ctx.health.serves(target)) return ctx.health.answer(target);
     if (rc.role == listener_role::metrics_only) return at_once(refusal(http::status::not_found, "NOT_FOUND", "metrics listener"));
     if (target.starts_with("/api/")) return admin_reply(ctx, req, rc);
-    if (auto parsed = parse_route(target, ctx.cfg, r); !parsed) return at_once(error_reply(parsed.error(), ""));
+    if (auto parsed = parse_route(target, ctx.cfg, r); !parsed) return refused(ctx, req, rc, error_reply(parsed.error(), ""));
     if (r.kind == endpoint::blob_upload)  // no method at all: an empty Allow (RFC 9110 15.5.6)
-        return at_once(refusal(http::status::method_not_allowed, "UNSUPPORTED",
+        return refused(ctx, req, rc,
+                       refusal(http::status::method_not_allowed, "UNSUPPORTED",
                                "strata is a read-only pull-through cache; push is not proxied", http::field::allow, ""));
     if (req.method() != http::verb::get && req.method() != http::verb::head)
-        return at_once(refusal(http::status::method_not_allowed, "UNSUPPORTED", "only GET and HEAD are served",
+        return refused(ctx, req, rc,
+                       refusal(http::status::method_not_allowed, "UNSUPPORTED", "only GET and HEAD are served",
                                http::field::allow, "GET, HEAD"));
-    if (r.kind == endpoint::unknown) return at_once(refusal(http::status::not_found, "NOT_FOUND", "no such endpoint"));
+    if (r.kind == endpoint::unknown)
+        return refused(ctx, req, rc, refusal(http::status::not_found, "NOT_FOUND", "no such endpoint"));
     if (ctx.pull_users) return authorized_pull(ctx, req, r, ev, rc);
     if (r.kind == endpoint::base) return at_once(base_reply());
     record_pull(ev, r);

@@ -70,6 +70,16 @@ class PullAuthTest(ProxyTestCase):
             r = self.get("/v2/%s/team/app/blobs/%s" % (UPSTREAM, digest), nodes)
             self.assertEqual((r.status, sha256(r.body)), (200, digest))
             self.assertEqual(self.get("/v2/%s/team/app/blobs/%s" % (UPSTREAM, digest), nodes, "HEAD").status, 200)
+        # What strata would say of a request it cannot serve (no such upstream, a bad name, a
+        # push, another method) is for users only: anyone else is challenged first.
+        cannot_serve = [("GET", self.manifest("no-such-upstream.example", "team/app"), 403),  # not theirs
+                        ("GET", "/v2/%s/Bad..Name/manifests/v1" % UPSTREAM, 400),
+                        ("POST", "/v2/%s/team/app/blobs/uploads/" % UPSTREAM, 405),
+                        ("DELETE", self.manifest(UPSTREAM, "team/app"), 405),
+                        ("GET", "/v2/%s/team/app/nothing-here" % UPSTREAM, 404)]
+        for method, path, status in cannot_serve:
+            self.assertEqual(self.get(path, method=method).status, 401, (method, path))
+            self.assertEqual(self.get(path, nodes, method=method).status, status, (method, path))
         # Health and readiness stay open: kubelet's probes carry no credentials.
         self.assertEqual(self.get("/healthz").status, 200)
         self.assertEqual(self.get("/readyz").status, 200)
