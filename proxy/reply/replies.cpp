@@ -1,9 +1,9 @@
 // replies: whole responses for text, errors and refusals; version and keep-alive come from the writer.
 #include "proxy/reply/replies.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include "proxy/reply/oci_error.hpp"
+
+#include <nlohmann/json.hpp>
 
 namespace strata::proxy {
 
