@@ -30,28 +30,25 @@ void record_pull(storage::pull_event& ev, const route& r) {
 
 reply base_reply() { return text_reply(http::status::ok, "application/json", "{}"); }
 
-// The refusal a verdict other than allowed earns: 401 with a Basic challenge (so containerd,
-// skopeo and podman send their credentials), 429, or 403 naming what the user may not pull.
-reply refusal_for(const pull_auth::verdict& verdict, std::string_view upstream, std::string_view repository) {
-    switch (verdict.result) {
-    case pull_auth::outcome::unauthenticated:
+// The refusal a verdict other than allowed earns, counted: 401 with a Basic challenge (so
+// containerd, skopeo and podman send their credentials), 429, or 403 naming what the user may
+// not pull. nullopt when the verdict allows.
+std::optional<reply> refusal_for(const proxy_context& ctx, const pull_auth::verdict& verdict, std::string_view upstream,
+                                 std::string_view repository) {
+    if (verdict.result == pull_auth::outcome::allowed) return std::nullopt;
+    const bool unauthenticated = verdict.result == pull_auth::outcome::unauthenticated;
+    const bool busy = verdict.result == pull_auth::outcome::busy;
+    if (ctx.observer.counting)
+        ctx.observer.counters.pull_refused(unauthenticated ? "unauthenticated" : busy ? "busy" : "denied");
+    if (unauthenticated)
         return refusal(http::status::unauthorized, "UNAUTHORIZED", "authentication required: strata's pull users",
                        http::field::www_authenticate, "Basic realm=\"strata\", charset=\"UTF-8\"");
-    case pull_auth::outcome::busy:
+    if (busy)
         return refusal(http::status::too_many_requests, "TOOMANYREQUESTS", "too many password checks at once; retry",
                        http::field::retry_after, "1");
-    default:
-        return refusal(http::status::forbidden, "DENIED",
-                       "user " + verdict.user->name + " may not pull " + std::string(repository) + " from " +
-                           std::string(upstream));
-    }
-}
-
-void count_refusal(const proxy_context& ctx, const pull_auth::verdict& verdict) {
-    if (verdict.result == pull_auth::outcome::allowed || !ctx.observer.counting) return;
-    ctx.observer.counters.pull_refused(verdict.result == pull_auth::outcome::unauthenticated ? "unauthenticated"
-                                       : verdict.result == pull_auth::outcome::denied        ? "denied"
-                                                                                             : "busy");
+    return refusal(http::status::forbidden, "DENIED",
+                   "user " + verdict.user->name + " may not pull " + std::string(repository) + " from " +
+                       std::string(upstream));
 }
 
 // With pull users, what strata says about a request it cannot serve (no such upstream, a bad
@@ -60,8 +57,7 @@ void count_refusal(const proxy_context& ctx, const pull_auth::verdict& verdict) 
 awaitable<reply> refused_after_authentication(const proxy_context& ctx, const request& req, const request_context& rc,
                                               reply answer) {
     const auto verdict = co_await ctx.pull_users->check(req[http::field::authorization], {}, {}, rc.peer);
-    count_refusal(ctx, verdict);
-    if (verdict.result != pull_auth::outcome::allowed) co_return refusal_for(verdict, {}, {});
+    if (auto refused = refusal_for(ctx, verdict, {}, {})) co_return std::move(*refused);
     co_return answer;
 }
 
@@ -76,8 +72,7 @@ awaitable<reply> authorized_pull(const proxy_context& ctx, const request& req, r
     const bool base = r.kind == endpoint::base;
     const std::string_view upstream = base ? std::string_view() : std::string_view(r.upstream->name);
     const auto verdict = co_await ctx.pull_users->check(req[http::field::authorization], upstream, r.repository, rc.peer);
-    count_refusal(ctx, verdict);
-    if (verdict.result != pull_auth::outcome::allowed) co_return refusal_for(verdict, upstream, r.repository);
+    if (auto refused = refusal_for(ctx, verdict, upstream, r.repository)) co_return std::move(*refused);
     if (base) co_return base_reply();
     record_pull(ev, r);
     co_return co_await ctx.registry.answer(req, r);
