@@ -63,6 +63,17 @@ int child_process::stop(std::chrono::seconds grace) {
     return *status_;
 }
 
+int run_to_exit(const std::vector<std::string>& argv, const std::filesystem::path& log, std::chrono::seconds limit) {
+    child_process p(argv, log);
+    const auto start = std::chrono::steady_clock::now();
+    while (!p.poll()) {
+        if (limit != std::chrono::seconds::max() && std::chrono::steady_clock::now() - start > limit)
+            return p.stop(std::chrono::seconds(1));
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return *p.poll();
+}
+
 std::string last_lines_of(const std::filesystem::path& file, int lines) {
     std::ifstream in(file, std::ios::binary);
     std::ostringstream s;

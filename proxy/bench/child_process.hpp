@@ -31,6 +31,11 @@ private:
     std::optional<int> status_;
 };
 
+// Runs argv (as child_process does) to its exit and returns its exit status. One still running
+// after limit is stopped (SIGTERM, then SIGKILL a second later), and stop's status is returned.
+int run_to_exit(const std::vector<std::string>& argv, const std::filesystem::path& log,
+                std::chrono::seconds limit = std::chrono::seconds::max());
+
 // The last `lines` lines of a file, for an error message.
 std::string last_lines_of(const std::filesystem::path& file, int lines);
 

@@ -18,12 +18,6 @@ std::string one_line(std::string text) {
     return storage::printable(text.substr(0, 300));
 }
 
-int run_to_end(const std::vector<std::string>& argv, const std::filesystem::path& log) {
-    child_process p(argv, log);
-    while (!p.poll()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    return *p.poll();
-}
-
 }  // namespace
 
 containerd_node::containerd_node(std::filesystem::path dir, std::string name)
@@ -39,7 +33,7 @@ containerd_node::containerd_node(std::filesystem::path dir, std::string name)
     daemon_ = std::make_unique<child_process>(std::vector<std::string>{"containerd", "--config", (dir_ / "config.toml").string()},
                                               log);
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(1);
-    while (run_to_end({"ctr", "--address", socket_, "version"}, dir_ / "ctr-version.log") != 0) {
+    while (run_to_exit({"ctr", "--address", socket_, "version"}, dir_ / "ctr-version.log") != 0) {
         if (daemon_->poll() || std::chrono::steady_clock::now() > deadline)
             throw std::runtime_error("containerd for " + name_ + " did not start:\n" + last_lines_of(log, 5));
         std::this_thread::sleep_for(std::chrono::milliseconds(50));

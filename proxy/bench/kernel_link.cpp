@@ -75,18 +75,14 @@ kernel_link::~kernel_link() { remove(); }
 // ip and tc answer at once; one that hangs is stopped after 30 s.
 void kernel_link::run(const std::vector<std::string>& argv, const std::string& step) const {
     const auto log = log_dir_ / "kernel-shaping.log";
-    std::optional<int> status;
+    int status = 0;
     try {
-        child_process command(argv, log);
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-        while (!(status = command.poll()) && std::chrono::steady_clock::now() < deadline)
-            std::this_thread::sleep_for(std::chrono::milliseconds(2));
-        if (!status) status = command.stop(std::chrono::seconds(1));
+        status = run_to_exit(argv, log, std::chrono::seconds(30));
     } catch (const std::runtime_error& e) {
         throw std::runtime_error("--kernel-shaping needs iproute2's ip and tc: " + std::string(e.what()));
     }
-    if (*status != 0)
-        throw std::runtime_error("--kernel-shaping: " + step + " failed (exit " + std::to_string(*status) +
+    if (status != 0)
+        throw std::runtime_error("--kernel-shaping: " + step + " failed (exit " + std::to_string(status) +
                                  "): " + last_lines_of(log, 2));
 }
 
