@@ -200,7 +200,7 @@ std::vector<trial_result> trials_from_events(const std::vector<storage::pull_eve
         if (labels["client"] == "ctr") t.client = bench_client::ctr;
         t.layers = static_cast<unsigned>(std::strtoul(labels["layers"].c_str(), nullptr, 10));
         t.wall_s = static_cast<double>(span_ns(e.duration_ns)) / 1e9;
-        if (!storage::parse_event_labels(e.labels).count("egress")) t.upstream_bytes = e.upstream_bytes;
+        if (!labels.count("egress")) t.upstream_bytes = e.upstream_bytes;
         t.image_bytes = e.object_size;
         if (const auto it = pulls.find(trial_id(e)); it != pulls.end()) t.pulls = it->second;
         if (e.http_status != 200 && t.pulls.empty()) t.error = "the trial failed";

@@ -123,17 +123,17 @@ private:
     bool frame_ended_ = false;
 };
 
-// a x b, or the largest value when that overflows.
-std::uint64_t saturating_product(std::uint64_t a, std::uint64_t b) {
-    return b != 0 && a > std::numeric_limits<std::uint64_t>::max() / b ? std::numeric_limits<std::uint64_t>::max() : a * b;
+// max_layer_expansion x declared + 1 MiB, or the largest value when that overflows.
+std::uint64_t unpack_cap(std::uint64_t declared) {
+    constexpr auto largest = std::numeric_limits<std::uint64_t>::max(), slack = std::uint64_t{1} << 20;
+    return declared > (largest - slack) / max_layer_expansion ? largest : declared * max_layer_expansion + slack;
 }
 
 }  // namespace
 
 layer_unpacker::layer_unpacker(unpack_mode mode, const std::string& media_type, const std::filesystem::path& root,
                                std::uint64_t declared_size)
-    : mode_(mode), max_unpacked_(saturating_product(max_layer_expansion, declared_size) + (1 << 20)) {
-    if (max_unpacked_ < (1 << 20)) max_unpacked_ = std::numeric_limits<std::uint64_t>::max();  // the sum overflowed
+    : mode_(mode), max_unpacked_(unpack_cap(declared_size)) {
     if (mode_ == unpack_mode::none) return;
     if (media_type.ends_with("gzip")) codec_ = std::make_unique<gzip_codec>();
     if (media_type.ends_with("zstd")) codec_ = std::make_unique<zstd_codec>();

@@ -8,8 +8,8 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
-#include <utility>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace strata::proxy {
