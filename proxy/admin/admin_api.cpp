@@ -3,6 +3,7 @@
 
 #include "proxy/admin/cache_api.hpp"
 #include "proxy/admin/events_export.hpp"
+#include "proxy/admin/events_import.hpp"
 #include "proxy/admin/image_status_api.hpp"
 #include "proxy/admin/images_api.hpp"
 #include "proxy/admin/pins_api.hpp"
@@ -12,7 +13,6 @@
 #include <chrono>
 
 namespace strata::proxy {
-namespace {
 
 reply guard_refusal(admin_guard::verdict verdict) {
     if (verdict == admin_guard::verdict::throttled)
@@ -21,8 +21,6 @@ reply guard_refusal(admin_guard::verdict verdict) {
     return refusal(http::status::unauthorized, "UNAUTHORIZED", "admin API needs the admin token",
                    http::field::www_authenticate, "Bearer realm=\"strata-admin\"");
 }
-
-}  // namespace
 
 awaitable<reply> admin_api::answer(const request& req, const admin_caller& caller) const {
     const auto verdict = guard.check(req[http::field::authorization], caller.address, caller.loopback);
@@ -37,6 +35,8 @@ awaitable<reply> admin_api::answer(const request& req, const admin_caller& calle
         // Node names are client header values: bytes that are not UTF-8 become U+FFFD.
         co_return json_reply(http::status::ok, report);
     }
+    if (path == "/api/v1/events" && req.method() == http::verb::post)
+        co_return co_await handle_events_import(event_log, events_config, blocking, caller.body);
     if (path == "/api/v1/events") co_return co_await handle_events_export(events, analytics.events_log, blocking, req);
     if (path == "/api/v1/prefetch") co_return handle_prefetch(prefetch, req);
     if (path == "/api/v1/image") co_return co_await handle_image_status(index, blocking, req);

@@ -15,23 +15,30 @@
 #include <functional>
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace strata::proxy {
 
-// Who sent an admin request.
+// Who sent an admin request, and its body (only POST /api/v1/events has one).
 struct admin_caller {
     const std::string& address;
     bool loopback = false;
+    std::string_view body = {};
 };
 
-// /api/v1/stats, events, prefetch, image, cache, pins and analytics. Every request passes the guard
+// What a caller the guard turned away gets: 401 with a Bearer challenge, or 429 with Retry-After.
+reply guard_refusal(admin_guard::verdict verdict);
+
+// /api/v1/stats, events (export and import), prefetch, image, cache, pins and analytics. Every request passes the guard
 // first (401 without the token, 429 after too many failures from one address).
 struct admin_api {
     admin_guard& guard;
     pull_stats& stats;
     std::function<nlohmann::json()> upstream_states;  // in the stats (upstream_set::states)
     event_recorder& events;
+    storage::event_log& event_log;  // where imported events go (POST /api/v1/events)
+    const event_config& events_config;
     storage::metadata_index& index;
     storage::cache_evictor& evictor;
     asio::thread_pool& blocking;

@@ -2,16 +2,13 @@
 // caller's thread.
 #include "proxy/bench/pull_bench.hpp"
 
-#include "analytics/inputs/json_input.hpp"
+#include "proxy/bench/admin_client.hpp"
 #include "proxy/bench/ctr_nodes.hpp"
 #include "proxy/bench/kernel_link.hpp"
-#include "proxy/bench/metrics_text.hpp"
 #include "proxy/bench/pacing_relay.hpp"
 #include "proxy/bench/strata_child.hpp"
 #include "proxy/config/config.hpp"
-#include "proxy/protocol/percent_encoding.hpp"
 #include "proxy/upstream/redirect_policy.hpp"
-#include "storage/untrusted/text_escape.hpp"
 
 #include <sched.h>
 
@@ -82,64 +79,6 @@ upstream_config target_config(const std::string& name, const std::string& url, b
     // A registry on loopback may redirect to loopback (its own storage); a remote one may not.
     if (u.origin.host == "127.0.0.1" || u.origin.host == "localhost") u.redirect_hosts = {"127.0.0.1", "localhost"};
     return u;
-}
-
-// One request to a strata's admin API; the status and body (at most 16 MiB).
-std::pair<unsigned, std::string> admin_call(const std::string& server, const std::string& token, http::verb verb,
-                                            const std::string& target) {
-    const auto where = resolve_location(location{}, server + "/");
-    if (!where) throw std::runtime_error("'" + server + "' is not a strata URL");
-    asio::io_context io;
-    beast::tcp_stream stream(io);
-    stream.expires_after(std::chrono::minutes(30));  // a prefetch of a large image takes a while
-    stream.connect(tcp::resolver(io).resolve(where->host, where->port));
-    http::request<http::empty_body> req{verb, target, 11};
-    req.set(http::field::host, where->host + ":" + where->port);
-    if (!token.empty()) req.set(http::field::authorization, "Bearer " + token);
-    http::write(stream, req);
-    beast::flat_buffer buffer;
-    http::response_parser<http::string_body> parser;
-    parser.body_limit(std::size_t{16} << 20);
-    http::read(stream, buffer, parser);
-    return {parser.get().result_int(), parser.get().body()};
-}
-
-void prefetch(const std::string& server, const std::string& token, const std::string& ref) {
-    const auto [status, body] = admin_call(server, token, http::verb::post, "/api/v1/prefetch?image=" + percent_encode(ref, "/"));
-    if (status != 200) throw std::runtime_error("prefetch of " + ref + " through " + server + ": HTTP " + std::to_string(status));
-    const auto last_line = body.substr(body.rfind('\n', body.size() > 1 ? body.size() - 2 : 0) + 1);
-    const auto summary = analytics::parse_json_guarded(last_line);
-    const auto failed = summary.is_object() && summary.contains("summary") && summary["summary"].is_object() &&
-                                summary["summary"].contains("images_failed") &&
-                                summary["summary"]["images_failed"].is_number_unsigned()
-                            ? summary["summary"]["images_failed"].get<std::uint64_t>()
-                            : 1;
-    if (failed != 0)
-        throw std::runtime_error("prefetch of " + ref + " through " + server + " failed: " +
-                                 storage::log_value(last_line.substr(0, 300)));
-}
-
-void evict(const std::string& server, const std::string& token, const std::string& ref) {
-    const auto [status, body] = admin_call(server, token, http::verb::delete_, "/api/v1/cache?ref=" + percent_encode(ref, "/"));
-    if (status != 200)
-        throw std::runtime_error("evicting " + ref + " from " + server + " (for proxy-cold): HTTP " +
-                                 std::to_string(status) + " " + storage::log_value(body.substr(0, 300)));
-    // Blobs being served or pinned stay: the trial would not be cold.
-    const auto answer = analytics::parse_json_guarded(body);
-    for (const char* kept : {"in_use", "pinned"})
-        if (!answer.is_object() || !answer.contains(kept) || !answer[kept].is_number_unsigned() || answer[kept].get<std::uint64_t>() != 0)
-            throw std::runtime_error("evicting " + ref + " from " + server + " (for proxy-cold) left blobs " + kept +
-                                     ": " + storage::log_value(body.substr(0, 300)));
-}
-
-// The body bytes a running strata has received from one upstream, by its /metrics.
-std::optional<std::uint64_t> upstream_body_bytes(const std::string& server, const std::string& token,
-                                                 const std::string& upstream) {
-    const auto [status, body] = admin_call(server, token, http::verb::get, "/metrics");
-    if (status != 200) return std::nullopt;
-    const auto sum = metric_sum(body, "strata_upstream_bytes_total", "upstream", upstream).value_or(0);
-    if (!(sum >= 0 && sum < 1.8e19)) return std::nullopt;
-    return static_cast<std::uint64_t>(sum);
 }
 
 class trial {

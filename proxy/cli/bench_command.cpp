@@ -6,6 +6,7 @@
 #include "analytics/inputs/saved_images.hpp"
 #include "storage/blobs/blob_store.hpp"
 #include "analytics/inputs/strata_pulls.hpp"
+#include "proxy/bench/admin_client.hpp"
 #include "proxy/bench/bench_report.hpp"
 #include "proxy/bench/bench_results.hpp"
 #include "proxy/bench/corpus_shapes.hpp"
@@ -100,7 +101,8 @@ constexpr const char* pull_usage =
     "  --client builtin|ctr     the built-in puller (default), or one real containerd per node driven\n"
     "                           with ctr (at most 16 nodes; `ctr content fetch`, or `images pull` for --unpack extract)\n"
     "  --proxy URL              a running strata for the proxy-* strategies (proxy-cold evicts the image\n"
-    "                           first: DELETE /api/v1/cache); default: the bench starts its own\n"
+    "                           first: DELETE /api/v1/cache); default: the bench starts its own. Without\n"
+    "                           --data-dir, every pull is recorded in its event log (POST /api/v1/events)\n"
     "  --proxy-token-file FILE  that strata's admin token\n"
     "  --data-dir DIR           record every pull there as strata pull events, labelled run,\n"
     "                           strategy, nodes, concurrency, shape, registry (read with strata analyze\n"
@@ -329,19 +331,51 @@ private:
     storage::event_log log_;
 };
 
+// Where a run's pull events go: --data-dir, else the running strata of --proxy (its event log,
+// through its admin API), else nowhere. A failure to record is said once, and fails the run.
+class run_recorder {
+public:
+    explicit run_recorder(const pull_args& a) : server_(a.plan.proxy_url), token_(a.plan.proxy_token) {
+        if (!a.data_dir.empty()) {
+            dir_.emplace(a.data_dir);
+            where_ = a.data_dir;
+        } else if (!server_.empty()) {
+            where_ = "the event log of " + server_;
+        }
+    }
+    bool recording() const { return !where_.empty(); }
+    const std::string& where() const { return where_; }
+    bool failed() const { return failed_; }
+
+    void record(const std::vector<storage::pull_event>& events) {
+        if (!recording() || failed_) return;
+        try {
+            if (dir_) dir_->record(events);
+            else record_events(server_, token_, events);
+        } catch (const std::exception& e) {
+            failed_ = true;
+            std::cerr << "strata bench pull: the trials are not recorded in " << where_ << ": " << e.what() << "\n";
+        }
+    }
+
+private:
+    std::optional<event_recorder_dir> dir_;
+    std::string server_, token_, where_;
+    bool failed_ = false;
+};
+
 int bench_pull(const std::vector<std::string>& args) {
     const auto a = parse_pull_args(args);
     // The nodes' clients retry quietly (their failures reach the table), and never write on
     // stdout, which carries the results.
     spdlog::set_default_logger(spdlog::stderr_logger_mt("strata-bench"));
     spdlog::set_level(spdlog::level::err);
-    std::optional<event_recorder_dir> recorder;
-    if (!a.data_dir.empty()) recorder.emplace(a.data_dir);
+    run_recorder recorder(a);
     work_directory dir(a.work_dir);
     std::vector<trial_result> trials;
     bool failed = false;
     run_pull_bench(a.plan, dir.path(), show_progress, [&](const trial_result& t) {
-        if (recorder) recorder->record(trial_events(t, a.plan.run_id));
+        recorder.record(trial_events(t, a.plan.run_id));
         if (!t.error.empty() || t.failed()) {
             failed = true;
             std::cerr << "strata bench pull: " << t.key.registry << " " << t.key.image << " "
@@ -360,9 +394,10 @@ int bench_pull(const std::vector<std::string>& args) {
         std::cout << analytics::render_text(table);
         for (const auto& v : verdicts(trials)) std::cout << v << "\n";
     }
-    if (recorder) std::cerr << "recorded run " << a.plan.run_id << " in " << a.data_dir << "\n";
+    if (recorder.recording() && !recorder.failed())
+        std::cerr << "recorded run " << a.plan.run_id << " in " << recorder.where() << "\n";
     if (failed) std::cerr << "strata bench pull: some trials failed; their rows say why\n";
-    return failed ? 1 : 0;
+    return failed || recorder.failed() ? 1 : 0;
 }
 
 bool of_run(const storage::pull_event& e, const std::string& run) {

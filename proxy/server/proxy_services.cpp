@@ -159,7 +159,7 @@ proxy_context context_of(proxy_services& s) {
         health_endpoints{s.blobs, s.index, s.blocking, s.upstreams, s.stats_metrics, cfg.server.metrics},
         registry_api{cfg.cache, s.upstreams, s.manifests, s.tag_lists, s.referrers, s.access, s.fetcher, s.blobs, s.evictor,
                      s.accesses, cfg.timeouts.idle_body},
-        admin_api{s.admin, s.stats, [&s] { return s.upstreams.states(); }, s.events, s.index, s.evictor, s.blocking, cfg.storage.pinned,
+        admin_api{s.admin, s.stats, [&s] { return s.upstreams.states(); }, s.events, s.events_log, cfg.events, s.index, s.evictor, s.blocking, cfg.storage.pinned,
                   analytics_sources{s.index, s.blobs, s.events_log, s.prices, s.blocking},
                   prefetch_services{cfg, s.manifests, s.fetcher}},
         request_observer{s.stats_metrics, cfg.server.metrics, s.stats, s.events, s.request_log},

@@ -13,10 +13,11 @@ std::string_view kind_name(endpoint kind) {
     return "tags";
 }
 
-awaitable<reply> admin_reply(const proxy_context& ctx, const request& req, const request_context& rc) {
+awaitable<reply> admin_reply(const proxy_context& ctx, const request& req, const request_context& rc,
+                             std::string_view body) {
     if (!rc.admin_enabled)
         co_return refusal(http::status::not_found, "NOT_FOUND", "the admin API is disabled on this listener: set admin.token");
-    const admin_caller caller{rc.peer, rc.peer_is_loopback};
+    const admin_caller caller{rc.peer, rc.peer_is_loopback, body};
     co_return co_await ctx.admin.answer(req, caller);
 }
 
@@ -83,7 +84,7 @@ awaitable<reply> authorized_pull(const proxy_context& ctx, const request& req, r
 // Not a coroutine: it returns the chosen endpoint's awaitable (which borrows req and r), so a
 // registry request goes from the session to its endpoint without a frame in between.
 awaitable<reply> route_request(const proxy_context& ctx, const request& req, route& r, storage::pull_event& ev,
-                               const request_context& rc) {
+                               const request_context& rc, std::string_view body) {
     const std::string_view target = req.target();
     // With pull users, /metrics (repository names, upstreams) is not for anyone who reaches the
     // pull listener: the metrics listener serves it.
@@ -92,7 +93,7 @@ awaitable<reply> route_request(const proxy_context& ctx, const request& req, rou
                                "with pull users, /metrics is served on server.metrics_listen only"));
     if (ctx.health.serves(target)) return ctx.health.answer(target);
     if (rc.role == listener_role::metrics_only) return at_once(refusal(http::status::not_found, "NOT_FOUND", "metrics listener"));
-    if (target.starts_with("/api/")) return admin_reply(ctx, req, rc);
+    if (target.starts_with("/api/")) return admin_reply(ctx, req, rc, body);
     if (auto parsed = parse_route(target, ctx.cfg, r); !parsed) return refused(ctx, req, rc, error_reply(parsed.error(), ""));
     if (r.kind == endpoint::blob_upload)  // no method at all: an empty Allow (RFC 9110 15.5.6)
         return refused(ctx, req, rc,

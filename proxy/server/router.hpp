@@ -7,6 +7,7 @@
 #include "storage/events/pull_event.hpp"
 
 #include <string>
+#include <string_view>
 
 namespace strata::proxy {
 
@@ -27,8 +28,10 @@ struct request_context {
 // request, ev gets the pull's kind, upstream, repository and reference (ev.kind stays empty for
 // requests that are not pulls); the session writes the reply (write_reply), which fills in the
 // rest. r is the connection's route, filled here and reused from request to request (its strings
-// keep their capacity). req, r, ev and rc must outlive the returned awaitable.
+// keep their capacity). body is the request's body, read by the session only for the admin
+// endpoint that takes one (request_body.hpp). req, r, ev, rc and body must outlive the returned
+// awaitable.
 awaitable<reply> route_request(const proxy_context& ctx, const request& req, route& r, storage::pull_event& ev,
-                               const request_context& rc);
+                               const request_context& rc, std::string_view body = {});
 
 }  // namespace strata::proxy

@@ -3,6 +3,7 @@
 
 #include "proxy/protocol/byte_range.hpp"
 #include "proxy/reply/oci_error.hpp"
+#include "proxy/server/request_body.hpp"
 #include "proxy/server/request_framing.hpp"
 #include "proxy/server/request_parser.hpp"
 #include "proxy/server/reply_writer.hpp"
@@ -24,29 +25,39 @@ std::string_view node_of(const request& req, const std::string& peer) {
     return peer;
 }
 
-awaitable<bool> answer_and_close(client_stream& stream, http::status status, std::string_view message) {
+awaitable<void> answer_and_close(client_stream& stream, http::status status, std::string_view message) {
     auto res = make_error_response(status, "UNSUPPORTED", message, 11, false);
     stream.expires_after(std::chrono::seconds(5));
     co_await http::async_write(stream, res, with_ec);
-    co_return false;
 }
 
+// How far read_request got: the connection ended, the request is whole, or its header is read
+// and its body is for read_request_body.
+enum class request_state { ended, whole, body_next };
+
 // Reads one request: the header, checked for framing before anything trusts it, then the rest
-// (a request with a body is refused by the empty body). Returns false when the connection ends.
-awaitable<bool> read_request(client_stream& stream, beast::flat_buffer& buffer, request_parser& parser) {
+// (a request with a body is refused by the empty body, unless takes_body chose it).
+awaitable<request_state> read_request(client_stream& stream, beast::flat_buffer& buffer, request_parser& parser,
+                                      const request_context& rc) {
     auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, with_ec);
     if (!ec) {
-        if (auto bad = check_request_framing(parser.get().base()))
-            co_return co_await answer_and_close(stream, bad->status, bad->message);
+        if (auto bad = check_request_framing(parser.get().base())) {
+            co_await answer_and_close(stream, bad->status, bad->message);
+            co_return request_state::ended;
+        }
+        if (takes_body(parser.get(), rc)) co_return request_state::body_next;
         std::tie(ec, n) = co_await http::async_read(stream, buffer, parser, with_ec);
     }
     if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::connection_reset ||
         ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor || ec == asio::error::eof ||
         ec == ssl::error::stream_truncated)
-        co_return false;
+        co_return request_state::ended;
     // Oversized headers, a body on a GET, garbage: answer once and hang up.
-    if (ec) co_return co_await answer_and_close(stream, http::status::bad_request, ec.message());
-    co_return true;
+    if (ec) {
+        co_await answer_and_close(stream, http::status::bad_request, ec.message());
+        co_return request_state::ended;
+    }
+    co_return request_state::whole;
 }
 
 // One connection's requests in turn, all on the connection's own thread. The stream is shared
@@ -67,10 +78,15 @@ awaitable<void> run_session(std::shared_ptr<client_stream> owned, const proxy_co
     storage::pull_event ev;  // one for the connection: its strings keep their capacity
     request_slot slot;
     route r;  // one for the connection, like ev
+    request_body body;
     for (;;) {
         auto& parser = slot.next();
         stream.expires_after(ctx.cfg.timeouts.client_idle);
-        if (!co_await read_request(stream, buffer, parser)) break;
+        const auto state = co_await read_request(stream, buffer, parser, rc);
+        if (state == request_state::ended) break;
+        if (state == request_state::body_next &&
+            !co_await read_request_body(stream, buffer, parser, ctx, rc, body, ctx.cfg.timeouts.idle_body))
+            break;
         ctx.connections.set_idle(*ticket, false);
         const auto& req = parser.get();
         ev.clear();
@@ -80,8 +96,9 @@ awaitable<void> run_session(std::shared_ptr<client_stream> owned, const proxy_co
         assign_range_for_record(ev.range, req[http::field::range]);
         bool keep_alive = false;
         try {
-            auto answer = co_await route_request(ctx, req, r, ev, rc);
+            auto answer = co_await route_request(ctx, req, r, ev, rc, body.bytes());
             keep_alive = co_await write_reply(stream, req, answer, ev, ctx.cfg.timeouts.client_idle);
+            body.release();
         } catch (const std::exception& e) {
             spdlog::error("request failed peer={} target={} error={}", peer, storage::log_value(req.target()),
                           storage::log_value(e.what()));

@@ -36,7 +36,7 @@ max_len() {
     fuzz_route | fuzz_accept | fuzz_www_authenticate) echo 4096 ;;
     fuzz_pull_auth) echo 8192 ;;
     fuzz_token_response) echo 8192 ;;
-    fuzz_event_record | fuzz_trace_csv | fuzz_config | fuzz_dockerfile | fuzz_saved_image) echo 16384 ;;
+    fuzz_event_record | fuzz_event_lines | fuzz_trace_csv | fuzz_config | fuzz_dockerfile | fuzz_saved_image) echo 16384 ;;
     fuzz_http_request) echo 36864 ;;
     *) echo 65536 ;;  # manifests, configs, tag lists, event logs
   esac

@@ -278,13 +278,25 @@ class BenchPullTest(BenchTestCase):
         self.assertEqual(run.returncode, 2)
         self.assertIn("give its rate with --upstream-bandwidth", run.stderr)
 
-    def test_a_running_strata_is_evicted_for_proxy_cold(self):
+    def test_a_running_strata_is_evicted_for_proxy_cold_and_records_the_trials(self):
         strata = self.started(Strata(self.dir, {UPSTREAM: self.registry.url}))
         args = ["--proxy", strata.url, "--image", "bench/4mb-4:s1"]
         run = bench("pull", "--registry", UPSTREAM + "=" + self.registry.url, "--format", "json",
-                    "--strategies", "proxy-warm,proxy-cold", *args)
+                    "--strategies", "proxy-warm,proxy-cold", "--run-id", "live1", *args)
         self.assertEqual(run.returncode, 0, run.stderr)
         trials = self.trials(json.loads(run.stdout))
+        # Without --data-dir the trials are recorded in the running strata's own event log,
+        # beside what it served the nodes, and read back from its data directory while it runs.
+        self.assertIn("recorded run live1 in the event log of " + strata.url, run.stderr)
+        logged = [json.loads(l) for l in http("GET", strata.url + "/api/v1/events").body.decode().splitlines()]
+        self.assertEqual(sorted(e["labels"] for e in logged if e["kind"] == "trial"),
+                         ["run=live1,strategy=%s,nodes=1,concurrency=3,registry=%s,shape=4MB:4,layers=4" % (s, UPSTREAM)
+                          for s in ("proxy-cold", "proxy-warm")])
+        self.assertTrue(any(e["kind"] == "blob" and not e.get("labels") for e in logged))  # strata's own records
+        html = os.path.join(self.dir, "live.html")
+        report = bench("report", "--data-dir", strata.data_dir, "--out", html, "--run", "live1")
+        self.assertEqual(report.returncode, 0, report.stderr)
+        self.assertIn("2 trials", report.stdout)
         self.assertEqual(trials[("proxy-warm", 1)]["upstream_bytes"], 0)
         # Its /metrics count body bytes: the blobs; the manifest stays cached.
         self.assertGreaterEqual(trials[("proxy-cold", 1)]["upstream_bytes"], self.size - 2000)
@@ -302,6 +314,17 @@ class BenchPullTest(BenchTestCase):
         self.assertEqual(http("DELETE", strata.url + "/api/v1/cache?ref=nope").status, 400)
         self.assertEqual(http("DELETE", strata.url + "/api/v1/cache?ref=%s/no/such:tag" % UPSTREAM).status, 404)
         self.assertEqual(http("DELETE", strata.url + "/api/v1/cache?ref=%s/no/such@sha256:%s" % (UPSTREAM, "0" * 64)).status, 404)
+
+    def test_a_running_strata_that_keeps_no_events_fails_the_run_clearly(self):
+        strata = self.started(Strata(self.dir, {UPSTREAM: self.registry.url}, config={"events": {"enabled": False}}))
+        run = bench("pull", "--registry", UPSTREAM + "=" + self.registry.url, "--format", "json",
+                    "--strategies", "proxy-warm", "--proxy", strata.url, "--image", "bench/4mb-4:s1")
+        self.assertEqual(run.returncode, 1, run.stderr)
+        self.assertIn("the trials are not recorded in the event log of %s: recording the trial in %s: HTTP 409" %
+                      (strata.url, strata.url), run.stderr)
+        self.assertIn("events.enabled is false", run.stderr)
+        self.assertNotIn("recorded run", run.stderr)
+        self.assertEqual(json.loads(run.stdout)["trials"][0]["failed"], 0)  # the measurement itself is printed
 
     def test_bad_plans_missing_images_and_unreachable_registries_fail_clearly(self):
         run = bench("pull", "--registry", "local=" + self.registry.url, "--image", "bench/4mb-4:s1", "--nodes", "0")

@@ -1,14 +1,18 @@
 """Hostile or careless clients: HEAD responses that never carry a body, RFC 9112 framing that is
-refused and ends the connection, an admin token that cannot be guessed at line rate, an admin API
+refused and ends the connection, an admin token that cannot be guessed at line rate, an events
+import whose body is read only from an admin and only when bounded, an admin API
 that is off on an exposed listener without a token, and idle connections that cannot starve the
 server of file descriptors."""
 import http.client
+import json
 import socket
+import time
 import unittest
 
 from fault_upstream import FaultUpstream
 from harness import (ProxyTestCase, Strata, counter, metric_samples, random_layer, sha256, start_and_read_port,
                      wait_for)
+from harness import http as http_call
 
 ADMIN_TOKEN = "s3cret"
 
@@ -162,6 +166,72 @@ class AdminTokenTest(ProxyTestCase):
         self.assertEqual(r.status, 429, r.body)
         self.assertTrue(r.header("Retry-After"), "429 without Retry-After")
         self.assertTrue(int(r.header("Retry-After")) > 0)
+
+
+class EventsImportTest(ProxyTestCase):
+    """POST /api/v1/events: the one request strata reads a body of, and only from an admin."""
+    def setUp(self):
+        super().setUp()
+        self.upstream = FaultUpstream(self.dir).start()
+        self.strata = Strata(self.dir, {"fault.test": self.upstream.url},
+                             config={"admin": {"token": ADMIN_TOKEN}}).start()
+
+    def head(self, length, *fields):
+        lines = ["POST /api/v1/events HTTP/1.1", "Host: strata", "Content-Length: %d" % length, *fields]
+        return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+    def imported(self, run):
+        r = self.strata.get("/api/v1/events?format=jsonl", headers={"Authorization": "Bearer " + ADMIN_TOKEN})
+        self.assertEqual(r.status, 200, r.body)
+        return [json.loads(l) for l in r.body.decode().splitlines() if ("run=" + run) in l]
+
+    def test_bodies_are_refused_before_a_byte_is_read_unless_an_admin_sends_a_bounded_one(self):
+        auth = "Authorization: Bearer " + ADMIN_TOKEN
+        # Each refusal comes at once and closes the connection, the body never sent: strata
+        # did not wait for it.
+        for fields, length, status in ((["Authorization: Bearer wrong"], 100, 401), ([], 100, 401),
+                                       ([auth], 8 * 1024 * 1024 + 1, 413)):
+            got, data, closed = raw_exchange(self.strata.port, self.head(length, *fields))
+            self.assertEqual((got, closed), (status, True), data[:300])
+        got, data, closed = raw_exchange(self.strata.port, ("POST /api/v1/events HTTP/1.1\r\nHost: strata\r\n%s\r\n"
+                                                            "Transfer-Encoding: chunked\r\n\r\n" % auth).encode())
+        self.assertEqual((got, closed), (411, True), data[:300])
+        # A body anywhere else is still refused.
+        got, data, closed = raw_exchange(self.strata.port, b"POST /api/v1/prefetch HTTP/1.1\r\nHost: s\r\n%s\r\n"
+                                         b"Content-Length: 3\r\n\r\nabc" % auth.encode())
+        self.assertEqual((got, closed), (400, True), data[:300])
+
+    def test_an_admin_records_events_whole_or_not_at_all(self):
+        now = time.time_ns()
+        events = [{"ts_ns": now - i, "kind": "trial", "node": "bench", "bytes_sent": 4096 * i,
+                   "labels": "run=imp1,strategy=direct"} for i in range(3)]
+        body = "\n".join(json.dumps(e) for e in events).encode()
+        url = self.strata.url + "/api/v1/events"
+        auth = {"Authorization": "Bearer " + ADMIN_TOKEN}
+        bad = body + b'\n{"ts_ns": %d, "kind": "blob"}\n' % now
+        r = http_call("POST", url, headers=auth, data=bad)
+        self.assertEqual(r.status, 400, r.body)
+        self.assertIn("events not recorded: line 4: 'labels' must name a run", r.json()["errors"][0]["message"])
+        old = b'{"ts_ns": 1000, "kind": "blob", "labels": "run=imp1"}'
+        self.assertIn("older than this strata keeps events", http_call("POST", url, headers=auth, data=old).json()["errors"][0]["message"])
+        self.assertEqual(self.imported("imp1"), [])
+        # A client that waits for "100 Continue" gets it, then its answer on the same connection.
+        with socket.create_connection(("127.0.0.1", self.strata.port), timeout=30) as s:
+            s.sendall(self.head(len(body), "Authorization: Bearer " + ADMIN_TOKEN, "Expect: 100-continue"))
+            self.assertEqual(s.recv(25), b"HTTP/1.1 100 Continue\r\n\r\n")
+            s.sendall(body)
+            answer = b""
+            while b'"recorded":3}' not in answer:
+                chunk = s.recv(4096)
+                self.assertTrue(chunk, answer)
+                answer += chunk
+        self.assertTrue(answer.startswith(b"HTTP/1.1 200 "), answer)
+        got = sorted(self.imported("imp1"), key=lambda e: -e["ts_ns"])
+        self.assertEqual([(e["ts_ns"], e["kind"], e["node"], e["bytes_sent"], e["labels"]) for e in got],
+                         [(e["ts_ns"], e["kind"], e["node"], e["bytes_sent"], e["labels"]) for e in events])
+        # Twice the same body: twice the events (an import is not deduplicated).
+        self.assertEqual(http_call("POST", url, headers=auth, data=body).json(), {"recorded": 3})
+        self.assertEqual(len(self.imported("imp1")), 6)
 
 
 class ExposedListenerTest(ProxyTestCase):

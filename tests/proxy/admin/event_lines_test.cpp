@@ -1,0 +1,100 @@
+// Tests of reading imported pull events: a round trip of what the export writes, and each refusal naming its line.
+#include "proxy/admin/event_lines.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <string>
+
+using namespace strata::proxy;
+using strata::storage::pull_event;
+
+namespace {
+
+pull_event bench_event(std::int64_t ts) {
+    pull_event e;
+    e.ts_ns = ts;
+    e.client = "127.0.0.1";
+    e.node = "node-3";
+    e.user_agent = "strata-bench";
+    e.upstream = "local";
+    e.repository = "bench/1gb-8";
+    e.reference = "s1";
+    e.digest = "sha256:" + std::string(64, 'a');
+    e.kind = "blob";
+    e.method = "GET";
+    e.media_type = "application/vnd.oci.image.layer.v1.tar+gzip";
+    e.bytes_sent = 1u << 30;
+    e.object_size = 1u << 30;
+    e.range = "bytes=0-";
+    e.cache_status = "proxy";
+    e.http_status = 200;
+    e.duration_ns = 2'000'000'000;
+    e.ttfb_ns = 3'000'000;
+    e.upstream_ns = 1;
+    e.upstream_bytes = 5;
+    e.labels = "run=r1,strategy=direct,nodes=8";
+    return e;
+}
+
+// The refusal of a body, which must be one.
+import_error refusal_of(std::string_view body, std::int64_t oldest_ns = 0) {
+    auto read = read_event_lines(body, oldest_ns);
+    REQUIRE(std::holds_alternative<import_error>(read));
+    return std::get<import_error>(read);
+}
+
+}  // namespace
+
+TEST_CASE("events read back from the export's JSON lines are the events written") {
+    const auto a = bench_event(1'800'000'000'000'000'000);
+    auto b = bench_event(1'800'000'000'000'000'001);
+    b.kind = "trial";
+    b.labels = "run=r1";
+    const auto body = to_json_line(a) + "\r\n\n  \n" + to_json_line(b);
+    auto read = read_event_lines(body);
+    REQUIRE(std::holds_alternative<std::vector<pull_event>>(read));
+    const auto& events = std::get<std::vector<pull_event>>(read);
+    REQUIRE(events.size() == 2);
+    CHECK(events[0] == a);
+    CHECK(events[1] == b);
+}
+
+TEST_CASE("a bad line refuses the whole import and is named") {
+    const auto good = to_json_line(bench_event(1'800'000'000'000'000'000)) + "\n";
+    const auto line2 = [&](const std::string& bad) { return refusal_of(good + bad + "\n" + good); };
+    const auto check = [&](const std::string& bad, const std::string& why) {
+        const auto e = line2(bad);
+        CHECK(e.line == 2);
+        CHECK(e.message == why);
+    };
+    check("{\"ts_ns\":1,", "not a JSON object");
+    check("[1,2]", "not a JSON object");
+    check("{\"ts_ns\":\"1\",\"kind\":\"blob\",\"labels\":\"run=r\"}", "'ts_ns' must be a whole number of nanoseconds, 0 or more");
+    check("{\"ts_ns\":1,\"kind\":\"blob\",\"labels\":\"run=r\",\"duration_ns\":-5}",
+          "'duration_ns' must be a whole number of nanoseconds, 0 or more");
+    check("{\"ts_ns\":1,\"kind\":\"blob\",\"labels\":\"run=r\",\"bytes_sent\":1.5}", "'bytes_sent' must be a whole number of bytes, 0 or more");
+    check("{\"ts_ns\":9223372036854775808,\"kind\":\"blob\",\"labels\":\"run=r\"}",
+          "'ts_ns' must be a whole number of nanoseconds, 0 or more");
+    check("{\"ts_ns\":1,\"kind\":\"blob\",\"labels\":\"run=r\",\"http_status\":1000}", "'http_status' must be a status code from 0 to 999");
+    check("{\"ts_ns\":1,\"kind\":7,\"labels\":\"run=r\"}", "'kind' must be a string");
+    check("{\"ts_ns\":1,\"kind\":\"blob\",\"labels\":\"run=r\",\"nodes\":3}", "unknown field \"nodes\"");
+    check("{\"ts_ns\":1,\"kind\":\"blob\",\"labels\":\"run=r\",\"a\\u001b[31m\":3}", "unknown field \"a\\x1b[31m\"");
+    check("{\"kind\":\"blob\",\"labels\":\"run=r\"}", "'ts_ns' is missing");
+    check("{\"ts_ns\":1,\"labels\":\"run=r\"}", "'kind' is missing");
+    check("{\"ts_ns\":1,\"kind\":\"blob\"}", "'labels' must name a run (run=…): strata records what it serves itself");
+    check("{\"ts_ns\":1,\"kind\":\"blob\",\"labels\":\"strategy=direct,run=\"}",
+          "'labels' must name a run (run=…): strata records what it serves itself");
+    check("{\"ts_ns\":1,\"kind\":\"blob\",\"labels\":\"run=r\",\"node\":\"" + std::string(events_import_max_text + 1, 'n') + "\"}",
+          "'node' is longer than 16384 bytes");
+    check("{\"ts_ns\":1,\"kind\":\"blob\",\"labels\":\"run=r\",\"node\":\"\xff\"}", "not a JSON object");
+    check(std::string(100, '[') + std::string(100, ']'), "not a JSON object");
+}
+
+TEST_CASE("an import is refused whole when it is empty, too large or older than the log keeps") {
+    CHECK(refusal_of("").message == "no events: send JSON lines as GET /api/v1/events?format=jsonl writes them");
+    CHECK(refusal_of("\n \n").line == 0);
+    CHECK(refusal_of(std::string(events_import_max_bytes + 1, '\n')).message == "more than 8 MiB of events");
+    const auto old = refusal_of(to_json_line(bench_event(1000)), 2000);
+    CHECK(old.line == 1);
+    CHECK(old.message == "'ts_ns' is older than this strata keeps events (events.retention)");
+}
