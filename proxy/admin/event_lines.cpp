@@ -81,14 +81,16 @@ std::optional<std::string> read_field(const std::string& key, const nlohmann::js
     return "unknown field " + storage::log_value(key.substr(0, 64));
 }
 
-std::variant<pull_event, std::string> read_event(std::string_view line, std::int64_t oldest_ns) {
+std::variant<pull_event, std::string> read_event(std::string_view line, std::int64_t oldest_ns, std::int64_t newest_ns) {
     const auto doc = analytics::parse_json_guarded(line);
+    if (doc.is_discarded()) return std::string("not JSON (malformed, nested too deeply, or text that is not UTF-8)");
     if (!doc.is_object()) return std::string("not a JSON object");
     pull_event e;
     for (const auto& [key, value] : doc.items())
         if (auto bad = read_field(key, value, e)) return std::move(*bad);
     if (e.ts_ns == 0) return std::string("'ts_ns' is missing");
     if (e.ts_ns < oldest_ns) return std::string("'ts_ns' is older than this strata keeps events (events.retention)");
+    if (e.ts_ns > newest_ns) return std::string("'ts_ns' is in the future");
     if (e.kind.empty()) return std::string("'kind' is missing");
     const auto run = storage::find_event_label(e.labels, "run");
     if (!run || run->empty())
@@ -98,7 +100,8 @@ std::variant<pull_event, std::string> read_event(std::string_view line, std::int
 
 }  // namespace
 
-std::variant<std::vector<pull_event>, import_error> read_event_lines(std::string_view body, std::int64_t oldest_ns) {
+std::variant<std::vector<pull_event>, import_error> read_event_lines(std::string_view body, std::int64_t oldest_ns,
+                                                                    std::int64_t newest_ns) {
     if (body.size() > events_import_max_bytes)
         return import_error{0, "more than " + std::to_string(events_import_max_bytes >> 20) + " MiB of events"};
     std::vector<pull_event> events;
@@ -110,7 +113,9 @@ std::variant<std::vector<pull_event>, import_error> read_event_lines(std::string
         ++number;
         if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
         if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
-        auto read = read_event(line, oldest_ns);
+        if (events.size() == events_import_max_events)
+            return import_error{number, "more than " + std::to_string(events_import_max_events) + " events in one import"};
+        auto read = read_event(line, oldest_ns, newest_ns);
         if (auto* why = std::get_if<std::string>(&read)) return import_error{number, std::move(*why)};
         events.push_back(std::move(std::get<pull_event>(read)));
     }

@@ -16,6 +16,8 @@ namespace strata::proxy {
 // limit, as for the events strata records itself).
 inline constexpr std::size_t events_import_max_bytes = std::size_t{8} << 20;
 inline constexpr std::size_t events_import_max_text = 16 * 1024;
+// The most events one import may carry: each costs some hundred bytes in memory beyond its line.
+inline constexpr std::size_t events_import_max_events = 16384;
 
 // Why an import was refused: the line (1-based; 0 for the body as a whole) and what is wrong.
 struct import_error {
@@ -28,9 +30,10 @@ struct import_error {
 // ("run=…"), so imported events are never mistaken for what strata served itself. Refused whole
 // at the first bad line: not JSON, a field of the wrong type, a negative or fractional number, an
 // unknown field, a text over events_import_max_text, no ts_ns or kind, a ts_ns before oldest_ns
-// (retention would delete it at once), no run label, or no event at all. Never throws but
+// (retention would delete it at once) or after newest_ns (retention would keep its block for
+// ever), no run label, more than events_import_max_events, or no event at all. Never throws but
 // std::bad_alloc.
-std::variant<std::vector<storage::pull_event>, import_error> read_event_lines(std::string_view body,
-                                                                              std::int64_t oldest_ns = 0);
+std::variant<std::vector<storage::pull_event>, import_error> read_event_lines(
+    std::string_view body, std::int64_t oldest_ns = 0, std::int64_t newest_ns = INT64_MAX);
 
 }  // namespace strata::proxy

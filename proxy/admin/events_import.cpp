@@ -8,18 +8,19 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <string>
 #include <variant>
 
 namespace strata::proxy {
 
 awaitable<reply> handle_events_import(storage::event_log& log, const event_config& cfg, asio::thread_pool& blocking,
                                       std::string_view body) {
-    if (!cfg.enabled)
-        co_return refusal(http::status::conflict, "UNSUPPORTED",
-                          "events not recorded: this strata keeps no event log (events.enabled is false)");
-    const auto oldest_ns = storage::now_ns() - std::chrono::duration_cast<std::chrono::nanoseconds>(cfg.retention).count();
-    auto work = [&log, body, oldest_ns]() -> std::variant<std::size_t, import_error> {
-        auto read = read_event_lines(body, oldest_ns);
+    const auto now = storage::now_ns();
+    const auto oldest_ns = now - std::chrono::duration_cast<std::chrono::nanoseconds>(cfg.retention).count();
+    const auto newest_ns = now + std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::hours(1)).count();
+    // The body is the session's: copied, so the work never reads what a closing session freed.
+    auto work = [&log, body = std::string(body), oldest_ns, newest_ns]() -> std::variant<std::size_t, import_error> {
+        auto read = read_event_lines(body, oldest_ns, newest_ns);
         if (auto* bad = std::get_if<import_error>(&read)) return std::move(*bad);
         const auto& events = std::get<std::vector<storage::pull_event>>(read);
         log.append(events);

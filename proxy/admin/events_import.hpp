@@ -11,8 +11,9 @@
 
 namespace strata::proxy {
 
-// POST /api/v1/events: the body's events appended to the log in one write, all or none. 200 with
-// {"recorded": N}; 400 naming the line otherwise, 409 when events are off (events.enabled).
+// POST /api/v1/events: the body's events appended to the log in one write, all or none: events
+// from events.retention ago to an hour ahead. 200 with {"recorded": N}; 400 naming the line
+// otherwise. (With events.enabled false, request_body refused the body before reading it.)
 awaitable<reply> handle_events_import(storage::event_log& log, const event_config& cfg, asio::thread_pool& blocking,
                                       std::string_view body);
 

@@ -11,6 +11,36 @@
 
 namespace strata::proxy {
 
+namespace {
+
+// The response to a request whose header is written: with a body, only after strata said
+// "100 Continue" is the body sent, so a refusal (401, 409, 413, 429) is read, never lost to a
+// broken pipe.
+template <class Stream>
+std::pair<unsigned, std::string> exchange(Stream& stream, http::request<http::string_body>& req) {
+    http::request_serializer<http::string_body> out(req);
+    beast::flat_buffer buffer;
+    auto parser = std::make_unique<http::response_parser<http::string_body>>();
+    parser->body_limit(std::size_t{16} << 20);
+    if (req.body().empty()) {
+        http::write(stream, out);
+    } else {
+        http::write_header(stream, out);
+        http::read_header(stream, buffer, *parser);
+        if (parser->get().result() != http::status::continue_) {
+            http::read(stream, buffer, *parser);
+            return {parser->get().result_int(), parser->get().body()};
+        }
+        http::write(stream, out);
+        parser = std::make_unique<http::response_parser<http::string_body>>();
+        parser->body_limit(std::size_t{16} << 20);
+    }
+    http::read(stream, buffer, *parser);
+    return {parser->get().result_int(), parser->get().body()};
+}
+
+}  // namespace
+
 std::pair<unsigned, std::string> admin_call(const std::string& server, const std::string& token, http::verb verb,
                                             const std::string& target, std::string body) {
     const auto where = resolve_location(location{}, server + "/");
@@ -22,15 +52,13 @@ std::pair<unsigned, std::string> admin_call(const std::string& server, const std
     http::request<http::string_body> req{verb, target, 11};
     req.set(http::field::host, where->host + ":" + where->port);
     if (!token.empty()) req.set(http::field::authorization, "Bearer " + token);
-    if (!body.empty()) req.set(http::field::content_type, "application/x-ndjson");
+    if (!body.empty()) {
+        req.set(http::field::content_type, "application/x-ndjson");
+        req.set(http::field::expect, "100-continue");
+    }
     req.body() = std::move(body);
     req.prepare_payload();
-    http::write(stream, req);
-    beast::flat_buffer buffer;
-    http::response_parser<http::string_body> parser;
-    parser.body_limit(std::size_t{16} << 20);
-    http::read(stream, buffer, parser);
-    return {parser.get().result_int(), parser.get().body()};
+    return exchange(stream, req);
 }
 
 void prefetch(const std::string& server, const std::string& token, const std::string& ref) {
@@ -71,20 +99,23 @@ std::optional<std::uint64_t> upstream_body_bytes(const std::string& server, cons
 }
 
 void record_events(const std::string& server, const std::string& token, const std::vector<storage::pull_event>& events) {
-    constexpr std::size_t batch_bytes = std::size_t{4} << 20;
+    constexpr std::size_t batch_bytes = std::size_t{4} << 20, batch_events = 8192;
     std::string batch;
+    std::size_t in_batch = 0;
     const auto send = [&] {
         const auto [status, answer] = admin_call(server, token, http::verb::post, "/api/v1/events", std::move(batch));
         batch.clear();
+        in_batch = 0;
         if (status != 200)
             throw std::runtime_error("recording the trial in " + server + ": HTTP " + std::to_string(status) + " " +
                                      storage::log_value(answer.substr(0, 300)));
     };
     for (const auto& e : events) {
         auto line = storage::to_json_line(e);
-        if (!batch.empty() && batch.size() + line.size() + 1 > batch_bytes) send();
+        if (!batch.empty() && (batch.size() + line.size() + 1 > batch_bytes || in_batch == batch_events)) send();
         batch += line;
         batch += '\n';
+        ++in_batch;
     }
     if (!batch.empty()) send();
 }

@@ -13,7 +13,8 @@
 namespace strata::proxy {
 
 // One request to a strata (URL "http://host:port"), with the admin token when there is one; the
-// status and body (at most 16 MiB). Throws std::runtime_error when it cannot be reached.
+// status and body (at most 16 MiB). A body is sent after strata's "100 Continue". Throws
+// std::runtime_error when it cannot be reached.
 std::pair<unsigned, std::string> admin_call(const std::string& server, const std::string& token, http::verb verb,
                                             const std::string& target, std::string body = {});
 
@@ -28,7 +29,7 @@ std::optional<std::uint64_t> upstream_body_bytes(const std::string& server, cons
                                                  const std::string& upstream);
 
 // Records events in a running strata's pull event log (POST /api/v1/events), as JSON lines in
-// requests of at most 4 MiB; throws std::runtime_error with strata's answer when one is refused
+// requests of at most 4 MiB and 8192 events; throws std::runtime_error with strata's answer when one is refused
 // (the requests before it stay recorded).
 void record_events(const std::string& server, const std::string& token, const std::vector<storage::pull_event>& events);
 

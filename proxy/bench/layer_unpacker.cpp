@@ -1,4 +1,4 @@
-// layer_unpacker: zlib's inflate or zstd's streaming decoder, into one output buffer.
+// layer_unpacker: zlib's inflate or zstd's streaming decoder, into its thread's output buffer.
 #include "proxy/bench/layer_unpacker.hpp"
 
 #include <zlib.h>
@@ -11,18 +11,26 @@
 
 namespace strata::proxy {
 
-// Bytes out per call; 256 nodes x 3 layers of it stay far below the bench's memory target.
-constexpr std::size_t out_bytes = 128 * 1024;
+namespace {
+
+// Where a decoder writes: one buffer per thread, not per layer. A feed() hands on everything it
+// decodes before it returns, so no two layers use one buffer at a time, and 256 nodes x 3
+// layers in flight do not hold 96 MiB of them.
+std::vector<unsigned char>& out_buffer() {
+    thread_local std::vector<unsigned char> buffer(128 * 1024);
+    return buffer;
+}
+
+}  // namespace
 
 struct layer_unpacker::codec {
     virtual ~codec() = default;
-    // Decodes all of data, calling emit for each piece it gives.
+    // Decodes all of data into out_buffer(), handing on each piece it gives.
     virtual void decode(const unsigned char* data, std::size_t n, layer_unpacker& out) = 0;
     // True when the stream ended at a boundary (a whole gzip member, a whole zstd frame).
     virtual bool at_end() const = 0;
-    // The first n bytes of buffer, decoded, on to the tar reader.
-    void emit(layer_unpacker& out, std::size_t n) { out.hand_on(buffer.data(), n); }
-    std::vector<unsigned char> buffer = std::vector<unsigned char>(out_bytes);
+    // The first n bytes of out_buffer(), decoded, on to the tar reader.
+    static void emit(layer_unpacker& out, std::size_t n) { out.hand_on(out_buffer().data(), n); }
 };
 
 namespace {
@@ -53,6 +61,7 @@ private:
                 if (inflateReset(&z_) != Z_OK) throw std::runtime_error("zlib could not go on");
                 member_ended_ = false;
             }
+            auto& buffer = out_buffer();
             z_.next_out = buffer.data();
             z_.avail_out = static_cast<uInt>(buffer.size());
             const int rc = inflate(&z_, Z_NO_FLUSH);
@@ -92,6 +101,7 @@ public:
                 take_magic(in);
                 continue;
             }
+            auto& buffer = out_buffer();
             ZSTD_outBuffer o{buffer.data(), buffer.size(), 0};
             const auto rc = ZSTD_decompressStream(z_, &o, &in);
             if (ZSTD_isError(rc))
@@ -112,7 +122,7 @@ private:
         const std::uint32_t magic = magic_[0] | magic_[1] << 8 | magic_[2] << 16 | std::uint32_t{magic_[3]} << 24;
         if (!is_current_frame(magic)) throw std::runtime_error("a layer is not valid zstd: not a zstd frame");
         ZSTD_inBuffer head{magic_.data(), 4, 0};
-        ZSTD_outBuffer none{buffer.data(), 0, 0};
+        ZSTD_outBuffer none{out_buffer().data(), 0, 0};
         const auto rc = ZSTD_decompressStream(z_, &none, &head);
         if (ZSTD_isError(rc) || head.pos != 4)
             throw std::runtime_error(std::string("a layer is not valid zstd: ") + ZSTD_getErrorName(rc));

@@ -20,6 +20,7 @@
 #include "storage/blobs/store_lock.hpp"
 #include "storage/events/event_labels.hpp"
 #include "storage/events/event_log.hpp"
+#include "storage/untrusted/text_escape.hpp"
 #include "storage/oci/reference.hpp"
 #include "storage/index/metadata_index.hpp"
 
@@ -27,7 +28,10 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <limits>
@@ -312,6 +316,11 @@ pull_args parse_pull_args(const std::vector<std::string>& args) {
     } catch (const std::invalid_argument& e) {
         throw usage_error(e.what());
     }
+    // The id is a label value: a comma or '=' would split the labels it is recorded in.
+    const auto label_char = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || std::strchr("._:-", c); };
+    if (p.run_id.size() > 128 || !std::all_of(p.run_id.begin(), p.run_id.end(), label_char))
+        throw usage_error("--run-id: " + storage::log_value(p.run_id.substr(0, 128)) +
+                          " must be at most 128 letters, digits and . _ : -");
     if (p.run_id.empty())
         p.run_id = std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
                                       std::chrono::system_clock::now().time_since_epoch())

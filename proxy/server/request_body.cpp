@@ -27,6 +27,9 @@ std::optional<reply> body_refusal(const request_parser& parser, const proxy_cont
     const auto& req = parser.get();
     const auto verdict = ctx.admin.guard.check(req[http::field::authorization], rc.peer, rc.peer_is_loopback);
     if (verdict != admin_guard::verdict::allowed) return guard_refusal(verdict);
+    if (!ctx.cfg.events.enabled)
+        return refusal(http::status::conflict, "UNSUPPORTED",
+                       "events not recorded: this strata keeps no event log (events.enabled is false)");
     if (parser.chunked())
         return refusal(http::status::length_required, "UNSUPPORTED", "send the events with a Content-Length, not chunked");
     if (parser.content_length().value_or(0) > events_import_max_bytes)
@@ -38,7 +41,16 @@ std::optional<reply> body_refusal(const request_parser& parser, const proxy_cont
     return std::nullopt;
 }
 
-bool continue_expected(const request& req) { return beast::iequals(req[http::field::expect], "100-continue"); }
+// RFC 9110 10.1.1: an HTTP/1.0 client's expectation is ignored.
+bool continue_expected(const request& req) {
+    return req.version() >= 11 && beast::iequals(req[http::field::expect], "100-continue");
+}
+
+// How long a whole body may take: the idle time, and 256 KiB a second. A client that sends a
+// byte now and then cannot hold the one body for long.
+std::chrono::steady_clock::duration body_deadline(std::size_t length, std::chrono::steady_clock::duration idle) {
+    return idle + std::chrono::seconds(length / (256 * 1024));
+}
 
 }  // namespace
 
@@ -79,8 +91,8 @@ awaitable<bool> read_request_body(client_stream& stream, beast::flat_buffer& buf
         stream.expires_after(idle);
         if (auto [ec, n] = co_await asio::async_write(stream, asio::buffer(go_on), with_ec); ec) co_return false;
     }
+    stream.expires_after(body_deadline(length, idle));
     while (have < length) {
-        stream.expires_after(idle);
         const auto chunk = std::min<std::size_t>(length - have, 64 * 1024);
         auto [ec, n] = co_await stream.async_read_some(asio::buffer(bytes.data() + have, chunk), with_ec);
         if (ec) co_return false;

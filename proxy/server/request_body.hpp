@@ -40,10 +40,12 @@ private:
 
 // Reads the body of a request takes_body chose into body, or answers and returns false, the
 // connection then ending with its body unread:
-//  - the admin guard's 401 or 429 before a byte of the body is read;
+//  - the admin guard's 401 or 429 before a byte of the body is read, and 409 when this strata
+//    keeps no event log;
 //  - 411 for a chunked body (a Content-Length is needed), 413 for one over
 //    events_import_max_bytes, 429 while another connection's body is held;
-//  - nothing for a client that goes away or pauses longer than idle.
+//  - nothing for a client that goes away, or whose body takes longer than idle plus a second
+//    per 256 KiB.
 // Answers "100 Continue" first when the client waits for it.
 awaitable<bool> read_request_body(client_stream& stream, beast::flat_buffer& buffer, const request_parser& parser,
                                   const proxy_context& ctx, const request_context& rc, request_body& body,

@@ -31,8 +31,8 @@ public:
         arena_.release();
         parser_.emplace(std::piecewise_construct, std::tuple<>(), std::make_tuple(&arena_));
         parser_->header_limit(max_request_header_bytes);
-        // No body is read by the parser (empty_body refuses any); the events import's limit is
-        // request_body's, which answers 413 rather than the parser's bare 400.
+        // The parser reads no body: the session refuses one after the header, but for the events
+        // import, whose limit is request_body's (413 rather than the parser's bare 400).
         parser_->body_limit(boost::none);
         return *parser_;
     }

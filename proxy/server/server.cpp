@@ -35,8 +35,8 @@ awaitable<void> answer_and_close(client_stream& stream, http::status status, std
 // and its body is for read_request_body.
 enum class request_state { ended, whole, body_next };
 
-// Reads one request: the header, checked for framing before anything trusts it, then the rest
-// (a request with a body is refused by the empty body, unless takes_body chose it).
+// Reads one request: the header, checked for framing before anything trusts it. A request with
+// a body is refused at once (400), unless takes_body chose it.
 awaitable<request_state> read_request(client_stream& stream, beast::flat_buffer& buffer, request_parser& parser,
                                       const request_context& rc) {
     auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, with_ec);
@@ -46,6 +46,10 @@ awaitable<request_state> read_request(client_stream& stream, beast::flat_buffer&
             co_return request_state::ended;
         }
         if (takes_body(parser.get(), rc)) co_return request_state::body_next;
+        if (parser.chunked() || parser.content_length().value_or(0) > 0) {  // refused before a byte of it is read
+            co_await answer_and_close(stream, http::status::bad_request, "strata takes no request body here");
+            co_return request_state::ended;
+        }
         std::tie(ec, n) = co_await http::async_read(stream, buffer, parser, with_ec);
     }
     if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::connection_reset ||
@@ -97,8 +101,8 @@ awaitable<void> run_session(std::shared_ptr<client_stream> owned, const proxy_co
         bool keep_alive = false;
         try {
             auto answer = co_await route_request(ctx, req, r, ev, rc, body.bytes());
+            body.release();  // before the reply: the client's next import must find it free
             keep_alive = co_await write_reply(stream, req, answer, ev, ctx.cfg.timeouts.client_idle);
-            body.release();
         } catch (const std::exception& e) {
             spdlog::error("request failed peer={} target={} error={}", peer, storage::log_value(req.target()),
                           storage::log_value(e.what()));

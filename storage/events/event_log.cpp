@@ -98,18 +98,42 @@ void event_log::append(event_block_builder& block) {
     if (batch.GetDataSize() > kept_batch_bytes) batch = rocksdb::WriteBatch();  // after a burst, not kept
     batch.Clear();
     check(batch.Put(db_.cf(cf_events), encode_key(block.min_ts(), next_sequence++), block.finish()), "batch events");
-    const auto span = block.max_ts() - block.min_ts();
-    if (span > max_span_.load()) {
-        max_span_ = span;
-        check(batch.Put(db_.cf(cf_default), max_span_key, std::to_string(span)), "batch event span");
-    }
-    check(db_.db->Write(rocksdb::WriteOptions(), &batch), "append events");
+    write(batch, block.max_ts() - block.min_ts());
 }
 
 void event_log::append(const std::vector<pull_event>& events) {
+    std::vector<const pull_event*> in_order;
+    in_order.reserve(events.size());
+    for (const auto& e : events) in_order.push_back(&e);
+    std::stable_sort(in_order.begin(), in_order.end(), [](const auto* a, const auto* b) { return a->ts_ns < b->ts_ns; });
+    rocksdb::WriteBatch batch;
+    std::int64_t widest = 0;
     event_block_builder block;
-    for (const auto& e : events) block.add(e);
-    append(block);
+    const auto put = [&] {
+        if (block.empty()) return;
+        widest = std::max(widest, block.max_ts() - block.min_ts());
+        check(batch.Put(db_.cf(cf_events), encode_key(block.min_ts(), next_sequence++), block.finish()), "batch events");
+        block.clear();
+    };
+    for (const auto* e : in_order) {
+        if (block.size() >= block_events || (!block.empty() && e->ts_ns - block.min_ts() > block_span_ns)) put();
+        block.add(*e);
+    }
+    put();
+    if (batch.Count() > 0) write(batch, widest);
+}
+
+void event_log::write(rocksdb::WriteBatch& batch, std::int64_t span) {
+    if (span <= max_span_.load()) {
+        check(db_.db->Write(rocksdb::WriteOptions(), &batch), "append events");
+        return;
+    }
+    std::lock_guard lock(span_mutex_);
+    if (span > max_span_.load()) {
+        check(batch.Put(db_.cf(cf_default), max_span_key, std::to_string(span)), "batch event span");
+        max_span_ = span;  // before the write: a scan may start earlier than needed, never later
+    }
+    check(db_.db->Write(rocksdb::WriteOptions(), &batch), "append events");
 }
 
 std::size_t event_log::scan(std::int64_t since_ns, std::int64_t until_ns,

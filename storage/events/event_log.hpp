@@ -8,7 +8,12 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <mutex>
 #include <vector>
+
+namespace rocksdb {
+class WriteBatch;
+}
 
 namespace strata::storage {
 
@@ -23,7 +28,12 @@ public:
 
     // Appends the block in one write; nothing for an empty block.
     void append(event_block_builder& block);
+    // Appends the events in time order, as blocks of at most block_events spanning at most
+    // block_span_ns each, in one write: all or none. (Events spread over days in one block would
+    // make every later scan start days early: a scan starts the widest span before its since.)
     void append(const std::vector<pull_event>& events);
+    static constexpr std::size_t block_events = 4096;
+    static constexpr std::int64_t block_span_ns = 60'000'000'000;
 
     // Calls visit for each event with since_ns <= ts_ns < until_ns in ts_ns order (events of
     // equal time in the order they were appended); stops when visit returns false. Returns
@@ -39,10 +49,13 @@ public:
 
 private:
     std::int64_t stored_max_span() const;
+    // Writes the batch; when span is wider than any before, stores it too, in the same write.
+    void write(rocksdb::WriteBatch& batch, std::int64_t span);
 
     metadata_index::impl& db_;
     // The widest (max_ts - min_ts) of any block, persisted: how far before since a scan starts.
     std::atomic<std::int64_t> max_span_;
+    std::mutex span_mutex_;  // a wider span is stored by one writer at a time, so it only grows
 };
 
 }  // namespace strata::storage

@@ -196,10 +196,13 @@ class EventsImportTest(ProxyTestCase):
         got, data, closed = raw_exchange(self.strata.port, ("POST /api/v1/events HTTP/1.1\r\nHost: strata\r\n%s\r\n"
                                                             "Transfer-Encoding: chunked\r\n\r\n" % auth).encode())
         self.assertEqual((got, closed), (411, True), data[:300])
-        # A body anywhere else is still refused.
-        got, data, closed = raw_exchange(self.strata.port, b"POST /api/v1/prefetch HTTP/1.1\r\nHost: s\r\n%s\r\n"
-                                         b"Content-Length: 3\r\n\r\nabc" % auth.encode())
-        self.assertEqual((got, closed), (400, True), data[:300])
+        # A body anywhere else is refused at once too, before a byte of it is sent.
+        for head in (b"GET /api/v1/stats HTTP/1.1\r\nHost: s\r\nContent-Length: 99999999999\r\n\r\n",
+                     b"POST /api/v1/prefetch HTTP/1.1\r\nHost: s\r\n%s\r\nContent-Length: 3\r\n\r\n" % auth.encode(),
+                     b"GET /v2/ HTTP/1.1\r\nHost: s\r\nTransfer-Encoding: chunked\r\n\r\n"):
+            got, data, closed = raw_exchange(self.strata.port, head)
+            self.assertEqual((got, closed), (400, True), data[:300])
+            self.assertIn(b"strata takes no request body here", data)
 
     def test_an_admin_records_events_whole_or_not_at_all(self):
         now = time.time_ns()
@@ -214,6 +217,8 @@ class EventsImportTest(ProxyTestCase):
         self.assertIn("events not recorded: line 4: 'labels' must name a run", r.json()["errors"][0]["message"])
         old = b'{"ts_ns": 1000, "kind": "blob", "labels": "run=imp1"}'
         self.assertIn("older than this strata keeps events", http_call("POST", url, headers=auth, data=old).json()["errors"][0]["message"])
+        ahead = b'{"ts_ns": 9223372036854775807, "kind": "blob", "labels": "run=imp1"}'
+        self.assertIn("'ts_ns' is in the future", http_call("POST", url, headers=auth, data=ahead).json()["errors"][0]["message"])
         self.assertEqual(self.imported("imp1"), [])
         # A client that waits for "100 Continue" gets it, then its answer on the same connection.
         with socket.create_connection(("127.0.0.1", self.strata.port), timeout=30) as s:

@@ -37,8 +37,8 @@ pull_event bench_event(std::int64_t ts) {
 }
 
 // The refusal of a body, which must be one.
-import_error refusal_of(std::string_view body, std::int64_t oldest_ns = 0) {
-    auto read = read_event_lines(body, oldest_ns);
+import_error refusal_of(std::string_view body, std::int64_t oldest_ns = 0, std::int64_t newest_ns = INT64_MAX) {
+    auto read = read_event_lines(body, oldest_ns, newest_ns);
     REQUIRE(std::holds_alternative<import_error>(read));
     return std::get<import_error>(read);
 }
@@ -67,7 +67,8 @@ TEST_CASE("a bad line refuses the whole import and is named") {
         CHECK(e.line == 2);
         CHECK(e.message == why);
     };
-    check("{\"ts_ns\":1,", "not a JSON object");
+    const std::string not_json = "not JSON (malformed, nested too deeply, or text that is not UTF-8)";
+    check("{\"ts_ns\":1,", not_json);
     check("[1,2]", "not a JSON object");
     check("{\"ts_ns\":\"1\",\"kind\":\"blob\",\"labels\":\"run=r\"}", "'ts_ns' must be a whole number of nanoseconds, 0 or more");
     check("{\"ts_ns\":1,\"kind\":\"blob\",\"labels\":\"run=r\",\"duration_ns\":-5}",
@@ -86,8 +87,8 @@ TEST_CASE("a bad line refuses the whole import and is named") {
           "'labels' must name a run (run=…): strata records what it serves itself");
     check("{\"ts_ns\":1,\"kind\":\"blob\",\"labels\":\"run=r\",\"node\":\"" + std::string(events_import_max_text + 1, 'n') + "\"}",
           "'node' is longer than 16384 bytes");
-    check("{\"ts_ns\":1,\"kind\":\"blob\",\"labels\":\"run=r\",\"node\":\"\xff\"}", "not a JSON object");
-    check(std::string(100, '[') + std::string(100, ']'), "not a JSON object");
+    check("{\"ts_ns\":1,\"kind\":\"blob\",\"labels\":\"run=r\",\"node\":\"\xff\"}", not_json);
+    check(std::string(100, '[') + std::string(100, ']'), not_json);
 }
 
 TEST_CASE("an import is refused whole when it is empty, too large or older than the log keeps") {
@@ -97,4 +98,13 @@ TEST_CASE("an import is refused whole when it is empty, too large or older than 
     const auto old = refusal_of(to_json_line(bench_event(1000)), 2000);
     CHECK(old.line == 1);
     CHECK(old.message == "'ts_ns' is older than this strata keeps events (events.retention)");
+    const auto ahead = refusal_of(to_json_line(bench_event(1000)) + "\n" + to_json_line(bench_event(3000)), 0, 2000);
+    CHECK(ahead.line == 2);
+    CHECK(ahead.message == "'ts_ns' is in the future");
+    std::string many;
+    for (std::size_t i = 0; i <= events_import_max_events; ++i) many += "{\"ts_ns\":5,\"kind\":\"blob\",\"labels\":\"run=r\"}\n";
+    const auto too_many = refusal_of(many);
+    CHECK(too_many.line == events_import_max_events + 1);
+    CHECK(too_many.message == "more than 16384 events in one import");
+    CHECK(std::holds_alternative<std::vector<pull_event>>(read_event_lines(many.substr(many.find('\n') + 1))));
 }

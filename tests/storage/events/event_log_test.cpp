@@ -269,6 +269,20 @@ TEST_CASE("event_log scans in time order from since up to until across overlappi
     CHECK(nodes == std::vector<std::string>{"node-1", "node-2"});  // equal times keep their order
 }
 
+TEST_CASE("events appended together are stored as blocks of at most a minute each, in time order") {
+    temp_index t;
+    metadata_index index(t.dir);
+    event_log log(index);
+    const auto minute = event_log::block_span_ns;
+    // An import spread over hours: the old events' block goes at once, the recent one stays.
+    log.append({sample(3 * minute), sample(10), sample(20), sample(3 * minute + 5)});
+    CHECK(scan_times(log, 0, INT64_MAX) == std::vector<std::int64_t>{10, 20, 3 * minute, 3 * minute + 5});
+    CHECK(log.delete_before(minute) == 2);
+    CHECK(scan_times(log, 0, INT64_MAX) == std::vector<std::int64_t>{3 * minute, 3 * minute + 5});
+    // A scan still finds what it should, from a since just before the recent events.
+    CHECK(scan_times(log, 3 * minute + 1, INT64_MAX) == std::vector<std::int64_t>{3 * minute + 5});
+}
+
 TEST_CASE("event_log retention deletes whole blocks by age and by size") {
     temp_index t;
     metadata_index index(t.dir);
