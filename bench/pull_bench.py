@@ -7,15 +7,16 @@ with it, then prints from one run on this machine:
     none`, every digest verified): GB/s the one bench process drives and its CPU seconds per GB
     pulled (target >= 2 GB/s), against curl fetching the same blobs with the same number of
     connections and verifying nothing (the peer: what the machine gives a plain HTTP client);
-  - 256 simulated nodes pulling a small image at once: the bench's peak RSS (target < 512 MiB).
+  - 256 simulated nodes pulling a small image at once: the bench's peak RSS (target < 512 MiB),
+    and the same with gzip and with zstd layers decompressed as they stream.
 The bench talks to a strata it did not start (--proxy), so its CPU time and RSS are its own.
 """
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
+import tempfile
 import time
 
 import bench_common  # noqa: F401  (puts tests/integration on the path)
@@ -31,23 +32,27 @@ def run(cmd, **kw):
     return out
 
 
-def push(registry, shapes):
-    out = run([STRATA, "bench", "images", "--registry", registry.url, "--shapes", shapes, "--format", "json"], timeout=1800)
+def push(registry, shapes, compression="gzip"):
+    out = run([STRATA, "bench", "images", "--registry", registry.url, "--shapes", shapes, "--compression", compression,
+               "--format", "json"], timeout=1800)
     return {i["shape"]: i for i in json.loads(out.stdout)}
 
 
-def bench_pull(strata, registry, image, nodes, concurrency="3"):
+def bench_pull(strata, registry, image, nodes, concurrency="3", unpack="none"):
     """One proxy-warm trial by the bench process alone; (trial, CPU seconds, peak RSS MiB)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    out = run([STRATA, "bench", "pull", "--registry", UPSTREAM + "=" + registry.url, "--proxy", strata.url,
-               "--image", image, "--strategies", "proxy-warm", "--nodes", str(nodes), "--concurrency", concurrency,
-               "--format", "json"], timeout=1800)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    trial = json.loads(out.stdout)["trials"][0]
+    cmd = [STRATA, "bench", "pull", "--registry", UPSTREAM + "=" + registry.url, "--proxy", strata.url, "--image", image,
+           "--strategies", "proxy-warm", "--nodes", str(nodes), "--concurrency", concurrency, "--unpack", unpack,
+           "--format", "json"]
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)  # this child's own CPU time and peak RSS
+        out.seek(0), err.seek(0)
+        if os.waitstatus_to_exitcode(status) != 0:
+            sys.exit("strata bench pull failed:\n%s" % err.read()[-2000:])
+        trial = json.loads(out.read())["trials"][0]
     if trial["failed"]:
         sys.exit("the trial failed: %s" % trial["error"])
-    return trial, cpu, after.ru_maxrss / 1024
+    return trial, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
 def curl_peer(strata, image, nodes):
@@ -95,6 +100,11 @@ def main():
             trial, cpu, rss = bench_pull(strata, registry, small, 256, concurrency="3")
             print("256 nodes pulling 16MB:4 at once: peak RSS of the bench %.0f MiB (target < 512 MiB),"
                   " p50 %.2f s, max %.2f s" % (rss, trial["p50_s"], trial["max_s"]))
+            zstd = push(registry, "16MB:4", "zstd")["16MB:4"]["ref"].split("/", 1)[1]
+            for compression, image in (("gzip", small), ("zstd", zstd)):
+                bench_pull(strata, registry, image, 1)
+                trial, cpu, rss = bench_pull(strata, registry, image, 256, unpack="decompress")
+                print("  the same, %s layers decompressed as they stream: peak RSS %.0f MiB" % (compression, rss))
         finally:
             strata.stop()
             registry.stop()
