@@ -1,6 +1,8 @@
 // Tests of reading imported pull events: a round trip of what the export writes, and each refusal naming its line.
 #include "proxy/admin/event_lines.hpp"
 
+#include "tests/sample_event.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <string>
@@ -11,27 +13,8 @@ using strata::storage::pull_event;
 namespace {
 
 pull_event bench_event(std::int64_t ts) {
-    pull_event e;
-    e.ts_ns = ts;
-    e.client = "127.0.0.1";
-    e.node = "node-3";
+    auto e = strata::test::sample_event(ts, "node-3");
     e.user_agent = "strata-bench";
-    e.upstream = "local";
-    e.repository = "bench/1gb-8";
-    e.reference = "s1";
-    e.digest = "sha256:" + std::string(64, 'a');
-    e.kind = "blob";
-    e.method = "GET";
-    e.media_type = "application/vnd.oci.image.layer.v1.tar+gzip";
-    e.bytes_sent = 1u << 30;
-    e.object_size = 1u << 30;
-    e.range = "bytes=0-";
-    e.cache_status = "proxy";
-    e.http_status = 200;
-    e.duration_ns = 2'000'000'000;
-    e.ttfb_ns = 3'000'000;
-    e.upstream_ns = 1;
-    e.upstream_bytes = 5;
     e.labels = "run=r1,strategy=direct,nodes=8";
     return e;
 }
