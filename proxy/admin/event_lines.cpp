@@ -89,7 +89,7 @@ std::variant<pull_event, std::string> read_event(std::string_view line, std::int
     for (const auto& [key, value] : doc.items())
         if (auto bad = read_field(key, value, e)) return std::move(*bad);
     if (e.ts_ns == 0) return std::string("'ts_ns' is missing");
-    if (e.ts_ns < oldest_ns) return std::string("'ts_ns' is older than this strata keeps events (events.retention)");
+    if (e.ts_ns < oldest_ns) return std::string("'ts_ns' is older than this strata keeps events (events.retention_hours)");
     if (e.ts_ns > newest_ns) return std::string("'ts_ns' is in the future");
     if (e.kind.empty()) return std::string("'kind' is missing");
     const auto run = storage::find_event_label(e.labels, "run");

@@ -12,7 +12,7 @@
 namespace strata::proxy {
 
 // POST /api/v1/events: the body's events appended to the log in one write, all or none: events
-// from events.retention ago to an hour ahead. 200 with {"recorded": N}; 400 naming the line
+// from events.retention_hours ago to an hour ahead. 200 with {"recorded": N}; 400 naming the line
 // otherwise. (With events.enabled false, request_body refused the body before reading it.)
 awaitable<reply> handle_events_import(storage::event_log& log, const event_config& cfg, asio::thread_pool& blocking,
                                       std::string_view body);

@@ -107,7 +107,7 @@ constexpr const char* pull_usage =
     "  --proxy URL              a running strata for the proxy-* strategies (proxy-cold evicts the image\n"
     "                           first: DELETE /api/v1/cache); default: the bench starts its own. Without\n"
     "                           --data-dir, every pull is recorded in its event log (POST /api/v1/events)\n"
-    "  --proxy-token-file FILE  that strata's admin token\n"
+    "  --proxy-token-file FILE  that strata's admin token (eviction, prefetch, recording)\n"
     "  --data-dir DIR           record every pull there as strata pull events, labelled run,\n"
     "                           strategy, nodes, concurrency, shape, registry (read with strata analyze\n"
     "                           pulls --data-dir DIR --group-by strategy,nodes,shape)\n"
@@ -403,7 +403,9 @@ int bench_pull(const std::vector<std::string>& args) {
         std::cout << analytics::render_text(table);
         for (const auto& v : verdicts(trials)) std::cout << v << "\n";
     }
-    if (recorder.recording() && !recorder.failed())
+    if (!recorder.recording())
+        std::cerr << "run " << a.plan.run_id << " is not recorded: --data-dir DIR keeps it for strata bench report\n";
+    else if (!recorder.failed())
         std::cerr << "recorded run " << a.plan.run_id << " in " << recorder.where() << "\n";
     if (failed) std::cerr << "strata bench pull: some trials failed; their rows say why\n";
     return failed || recorder.failed() ? 1 : 0;

@@ -25,6 +25,8 @@ awaitable<bool> refuse_and_close(client_stream& stream, const request& req, repl
 std::optional<reply> body_refusal(const request_parser& parser, const proxy_context& ctx, const request_context& rc,
                                   request_body& body) {
     const auto& req = parser.get();
+    if (!rc.admin_enabled)
+        return refusal(http::status::not_found, "NOT_FOUND", "the admin API is disabled on this listener: set admin.token");
     const auto verdict = ctx.admin.guard.check(req[http::field::authorization], rc.peer, rc.peer_is_loopback);
     if (verdict != admin_guard::verdict::allowed) return guard_refusal(verdict);
     if (!ctx.cfg.events.enabled)
@@ -71,7 +73,7 @@ void request_body::release() noexcept {
 
 bool takes_body(const request& req, const request_context& rc) {
     const std::string_view target = req.target();
-    return rc.role == listener_role::main && rc.admin_enabled && req.method() == http::verb::post &&
+    return rc.role == listener_role::main && req.method() == http::verb::post &&
            target.substr(0, target.find('?')) == "/api/v1/events";
 }
 

@@ -13,8 +13,8 @@
 
 namespace strata::proxy {
 
-// True for a request whose body the session reads instead of refusing it: POST /api/v1/events
-// on a listener that serves the admin API. Every other body is refused (400) by the parser.
+// True for a request whose body the session reads (or refuses in read_request_body's words)
+// instead of refusing it with a plain 400: POST /api/v1/events on a main listener.
 bool takes_body(const request& req, const request_context& rc);
 
 // A body in memory, at most one in the whole process at a time: an import is rare, and this
@@ -40,8 +40,8 @@ private:
 
 // Reads the body of a request takes_body chose into body, or answers and returns false, the
 // connection then ending with its body unread:
-//  - the admin guard's 401 or 429 before a byte of the body is read, and 409 when this strata
-//    keeps no event log;
+//  - 404 when this listener serves no admin API, the admin guard's 401 or 429, and 409 when
+//    this strata keeps no event log, all before a byte of the body is read;
 //  - 411 for a chunked body (a Content-Length is needed), 413 for one over
 //    events_import_max_bytes, 429 while another connection's body is held;
 //  - nothing for a client that goes away, or whose body takes longer than idle plus a second

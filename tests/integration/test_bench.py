@@ -349,6 +349,7 @@ class BenchPullTest(BenchTestCase):
         t = json.loads(run.stdout)["trials"][0]
         self.assertEqual(t["failed"], 1)
         self.assertIn("some trials failed", run.stderr)
+        self.assertIn("is not recorded: --data-dir DIR keeps it", run.stderr)
 
     def test_a_plan_file_sweeps_what_it_names(self):
         plan = os.path.join(self.dir, "plan.json")

@@ -251,6 +251,11 @@ class ExposedListenerTest(ProxyTestCase):
         wait_for(lambda: "admin API disabled" in self.strata.read_log(), what="the admin-disabled warning")
         r = self.strata.get("/api/v1/stats")
         self.assertEqual(r.status, 404, r.body)
+        # The events import says so too, before its body is read.
+        got, data, closed = raw_exchange(self.strata.port, b"POST /api/v1/events HTTP/1.1\r\nHost: s\r\n"
+                                                           b"Content-Length: 100\r\n\r\n")
+        self.assertEqual((got, closed), (404, True), data[:300])
+        self.assertIn(b"the admin API is disabled on this listener", data)
         r = self.strata.get("/v2/")
         self.assertEqual((r.status, r.body), (200, b"{}"))
         r = self.strata.get("/metrics")

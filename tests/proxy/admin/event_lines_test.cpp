@@ -80,7 +80,7 @@ TEST_CASE("an import is refused whole when it is empty, too large or older than 
     CHECK(refusal_of(std::string(events_import_max_bytes + 1, '\n')).message == "more than 8 MiB of events");
     const auto old = refusal_of(to_json_line(bench_event(1000)), 2000);
     CHECK(old.line == 1);
-    CHECK(old.message == "'ts_ns' is older than this strata keeps events (events.retention)");
+    CHECK(old.message == "'ts_ns' is older than this strata keeps events (events.retention_hours)");
     const auto ahead = refusal_of(to_json_line(bench_event(1000)) + "\n" + to_json_line(bench_event(3000)), 0, 2000);
     CHECK(ahead.line == 2);
     CHECK(ahead.message == "'ts_ns' is in the future");
