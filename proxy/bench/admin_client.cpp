@@ -20,23 +20,23 @@ template <class Stream>
 std::pair<unsigned, std::string> exchange(Stream& stream, http::request<http::string_body>& req) {
     http::request_serializer<http::string_body> out(req);
     beast::flat_buffer buffer;
-    auto parser = std::make_unique<http::response_parser<http::string_body>>();
-    parser->body_limit(std::size_t{16} << 20);
+    const auto read_answer = [&](http::response_parser<http::string_body>& parser) {
+        http::read(stream, buffer, parser);
+        return std::pair<unsigned, std::string>{parser.get().result_int(), parser.get().body()};
+    };
+    http::response_parser<http::string_body> first;
+    first.body_limit(std::size_t{16} << 20);
     if (req.body().empty()) {
         http::write(stream, out);
-    } else {
-        http::write_header(stream, out);
-        http::read_header(stream, buffer, *parser);
-        if (parser->get().result() != http::status::continue_) {
-            http::read(stream, buffer, *parser);
-            return {parser->get().result_int(), parser->get().body()};
-        }
-        http::write(stream, out);
-        parser = std::make_unique<http::response_parser<http::string_body>>();
-        parser->body_limit(std::size_t{16} << 20);
+        return read_answer(first);
     }
-    http::read(stream, buffer, *parser);
-    return {parser->get().result_int(), parser->get().body()};
+    http::write_header(stream, out);
+    http::read_header(stream, buffer, first);
+    if (first.get().result() != http::status::continue_) return read_answer(first);
+    http::write(stream, out);
+    http::response_parser<http::string_body> final_answer;
+    final_answer.body_limit(std::size_t{16} << 20);
+    return read_answer(final_answer);
 }
 
 }  // namespace

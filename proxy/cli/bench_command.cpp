@@ -31,7 +31,6 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
-#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <limits>
@@ -317,7 +316,9 @@ pull_args parse_pull_args(const std::vector<std::string>& args) {
         throw usage_error(e.what());
     }
     // The id is a label value: a comma or '=' would split the labels it is recorded in.
-    const auto label_char = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || std::strchr("._:-", c); };
+    const auto label_char = [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("._:-").find(c) != std::string_view::npos;
+    };
     if (p.run_id.size() > 128 || !std::all_of(p.run_id.begin(), p.run_id.end(), label_char))
         throw usage_error("--run-id: " + storage::log_value(p.run_id.substr(0, 128)) +
                           " must be at most 128 letters, digits and . _ : -");
