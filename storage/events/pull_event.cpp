@@ -6,8 +6,9 @@
 namespace strata::storage {
 namespace {
 
-// Appends s as the inside of a JSON string. Bytes that are not valid UTF-8 become U+FFFD
-// so that a hostile User-Agent cannot make a record unreadable.
+// Appends s as the inside of a JSON string. Bytes that are not well-formed UTF-8 (RFC 3629, as
+// JSON parsers, the events import's among them, demand) become U+FFFD, so that a hostile
+// User-Agent can make neither a record unreadable nor an export that its import refuses.
 void append_json_escaped(std::string& out, const std::string& s) {
     static constexpr char hex[] = "0123456789abcdef";
     for (std::size_t i = 0; i < s.size(); ++i) {
@@ -19,19 +20,11 @@ void append_json_escaped(std::string& out, const std::string& s) {
             out += "\\u00";
             out += hex[c >> 4];
             out += hex[c & 15];
-        } else if (c < 0x80) {
-            out += static_cast<char>(c);
+        } else if (const auto len = utf8_length(s, i); len != 0) {
+            out.append(s, i, len);
+            i += len - 1;
         } else {
-            // Validate one UTF-8 sequence.
-            const std::size_t len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
-            bool ok = len != 0 && i + len <= s.size();
-            for (std::size_t k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
-            if (ok) {
-                out.append(s, i, len);
-                i += len - 1;
-            } else {
-                out += "\xEF\xBF\xBD";
-            }
+            out += "\xEF\xBF\xBD";
         }
     }
 }

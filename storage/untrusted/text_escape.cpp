@@ -7,24 +7,6 @@ namespace {
 
 bool in(unsigned char c, unsigned char lo, unsigned char hi) { return c >= lo && c <= hi; }
 
-// The length of the well-formed UTF-8 sequence starting at s[i] (RFC 3629: no overlong
-// forms, no surrogates, nothing past U+10FFFF), or 0 when the byte there does not start one.
-std::size_t utf8_length(std::string_view s, std::size_t i) {
-    const auto at = [&](std::size_t k) { return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0; };
-    const unsigned char c = at(0);
-    const auto tail = [&](std::size_t k) { return in(at(k), 0x80, 0xbf); };
-    if (in(c, 0xc2, 0xdf)) return tail(1) ? 2 : 0;
-    if (in(c, 0xe0, 0xef)) {
-        const bool second = c == 0xe0 ? in(at(1), 0xa0, 0xbf) : c == 0xed ? in(at(1), 0x80, 0x9f) : tail(1);
-        return second && tail(2) ? 3 : 0;
-    }
-    if (in(c, 0xf0, 0xf4)) {
-        const bool second = c == 0xf0 ? in(at(1), 0x90, 0xbf) : c == 0xf4 ? in(at(1), 0x80, 0x8f) : tail(1);
-        return second && tail(2) && tail(3) ? 4 : 0;
-    }
-    return 0;
-}
-
 void append_hex(std::string& out, unsigned char c) {
     static constexpr char hex[] = "0123456789abcdef";
     out += "\\x";
@@ -59,6 +41,24 @@ bool starts_formula(std::string_view s) {
 }
 
 }  // namespace
+
+std::size_t utf8_length(std::string_view s, std::size_t i) {
+    const auto at = [&](std::size_t k) { return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0; };
+    const unsigned char c = at(0);
+    const auto tail = [&](std::size_t k) { return in(at(k), 0x80, 0xbf); };
+    if (i >= s.size()) return 0;
+    if (c < 0x80) return 1;
+    if (in(c, 0xc2, 0xdf)) return tail(1) ? 2 : 0;
+    if (in(c, 0xe0, 0xef)) {
+        const bool second = c == 0xe0 ? in(at(1), 0xa0, 0xbf) : c == 0xed ? in(at(1), 0x80, 0x9f) : tail(1);
+        return second && tail(2) ? 3 : 0;
+    }
+    if (in(c, 0xf0, 0xf4)) {
+        const bool second = c == 0xf0 ? in(at(1), 0x90, 0xbf) : c == 0xf4 ? in(at(1), 0x80, 0x8f) : tail(1);
+        return second && tail(2) && tail(3) ? 4 : 0;
+    }
+    return 0;
+}
 
 std::string log_value(std::string_view text) {
     std::string out;

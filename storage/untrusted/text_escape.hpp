@@ -21,6 +21,12 @@ void append_log_value(std::string& out, std::string_view text);
 // what a registry sent), where nothing else needs telling apart.
 std::string printable(std::string_view text);
 
+// The length of the well-formed UTF-8 sequence that starts at text[i] (RFC 3629: no overlong
+// forms, no surrogates, nothing past U+10FFFF), or 0 when the byte there starts none. Pure.
+// (1 for ASCII; 0 past the end.)
+//   utf8_length("\xc3\xa9", 0) -> 2      utf8_length("\xc0\x80", 0) -> 0
+std::size_t utf8_length(std::string_view text, std::size_t i);
+
 // One CSV cell holding text: a cell a spreadsheet would run as a formula (starting with `=`,
 // `+`, `-`, `@`, tab or CR) gets a leading `'`, unless the whole cell is a plain number
 // (`-5`, `+1.5e3`), which no spreadsheet runs; then quoted per RFC 4180 when it contains a

@@ -1,11 +1,14 @@
 // fuzz_event_record: the event log's binary values (storage/events/pull_event_record parse_record,
 // storage/events/event_block parse_event_block and its header). Version bytes 1 and 3 are records,
 // 2 a block and 4 a compressed block, so one input exercises whichever its first byte names. A
-// record's labels are read as pairs (storage/events/event_labels).
+// record's labels are read as pairs (storage/events/event_labels), and its export line as JSON.
 #include "storage/events/event_block.hpp"
 #include "storage/events/event_labels.hpp"
+#include "storage/events/pull_event.hpp"
 #include "storage/events/pull_event_record.hpp"
 #include "tests/fuzz/fuzz_check.hpp"
+
+#include <nlohmann/json.hpp>
 
 using namespace strata;
 using namespace strata::storage;
@@ -25,6 +28,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         FUZZ_CHECK(again && *again == *e);
         // Its labels read as pairs, each of which a lookup by key finds.
         for (const auto& [key, value] : parse_event_labels(e->labels)) FUZZ_CHECK(find_event_label(e->labels, key) == value);
+        // Whatever bytes its text holds, its export line is one JSON object a strict parser reads.
+        FUZZ_CHECK(nlohmann::json::accept(to_json_line(*e)));
     } else {
         FUZZ_CHECK(e.error() == errc::storage_failed);
     }

@@ -42,6 +42,22 @@ TEST_CASE("events read back from the export's JSON lines are the events written"
     CHECK(events[1] == b);
 }
 
+TEST_CASE("an export of hostile text reads back: what is not UTF-8 came out as U+FFFD") {
+    auto e = bench_event(1'800'000'000'000'000'000);
+    e.user_agent = std::string("ua\xc0\x80|\xed\xa0\x80|\xf5\x80\x80\x80|\xff|") + '\0' + "|\xc3\xa9";
+    e.node = "\xf4\x90\x80\x80";
+    auto read = read_event_lines(strata::storage::to_json_line(e));
+    REQUIRE(std::holds_alternative<std::vector<pull_event>>(read));
+    const auto& back = std::get<std::vector<pull_event>>(read).at(0);
+    const std::string fffd = "\xEF\xBF\xBD";
+    CHECK(back.user_agent == "ua" + fffd + fffd + "|" + fffd + fffd + fffd + "|" + fffd + fffd + fffd + fffd + "|" + fffd +
+                                 "|" + std::string(1, '\0') + "|\xc3\xa9");
+    CHECK(back.node == fffd + fffd + fffd + fffd);
+    auto again = read_event_lines(strata::storage::to_json_line(back));
+    REQUIRE(std::holds_alternative<std::vector<pull_event>>(again));
+    CHECK(std::get<std::vector<pull_event>>(again).at(0) == back);
+}
+
 TEST_CASE("a bad line refuses the whole import and is named") {
     const auto good = to_json_line(bench_event(1'800'000'000'000'000'000)) + "\n";
     const auto line2 = [&](const std::string& bad) { return refusal_of(good + bad + "\n" + good); };

@@ -1,4 +1,4 @@
-// Tests of log_value and csv_cell: exact outputs for forged log lines, terminal escapes,
+// Tests of log_value, csv_cell and utf8_length: exact outputs for forged log lines, terminal escapes,
 // invalid UTF-8, quotes, spreadsheet formulas and numbers that must stay numbers.
 #include "storage/untrusted/text_escape.hpp"
 
@@ -8,6 +8,7 @@
 
 using strata::storage::csv_cell;
 using strata::storage::log_value;
+using strata::storage::utf8_length;
 
 TEST_CASE("log_value quotes every value and escapes what could break the line") {
     CHECK(log_value("v1") == R"("v1")");
@@ -37,6 +38,20 @@ TEST_CASE("log_value keeps valid UTF-8 and escapes every byte of invalid UTF-8")
     CHECK(log_value("\xf4\x90\x80\x80") == R"("\xf4\x90\x80\x80")");  // past U+10FFFF
     CHECK(log_value("ok\xe2\x82") == R"("ok\xe2\x82")");          // cut off at the end
     CHECK(log_value("\x80z") == R"("\x80z")");                    // a stray continuation byte
+}
+
+TEST_CASE("utf8_length accepts well-formed sequences only (RFC 3629)") {
+    CHECK(utf8_length("a", 0) == 1);
+    CHECK(utf8_length("a", 1) == 0);
+    CHECK(utf8_length("\xc3\xa9", 0) == 2);
+    CHECK(utf8_length("\xe2\x82\xac", 0) == 3);
+    CHECK(utf8_length("\xf0\x9f\x98\x80", 0) == 4);
+    CHECK(utf8_length("\xf4\x8f\xbf\xbf", 0) == 4);  // U+10FFFF, the last code point
+    for (const std::string_view bad : {"\xc0\x80", "\xc1\xbf", "\xe0\x80\x80", "\xf0\x80\x80\x80",  // overlong
+                                       "\xed\xa0\x80", "\xed\xbf\xbf",                              // surrogates
+                                       "\xf4\x90\x80\x80", "\xf5\x80\x80\x80", "\xf8\x88\x80\x80\x80",  // past U+10FFFF
+                                       "\x80", "\xbf", "\xff", "\xc3", "\xe2\x82", "\xc3("})        // stray or cut
+        CHECK(utf8_length(bad, 0) == 0);
 }
 
 TEST_CASE("csv_cell quotes per RFC 4180 only when it must") {
