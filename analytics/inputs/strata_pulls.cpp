@@ -16,10 +16,11 @@ bool is_observed(const storage::pull_event& e) {
 }  // namespace
 
 std::vector<pull_observation> pulls_from_event_log(const storage::event_log& log, std::int64_t since_ns,
-                                                   std::int64_t until_ns) {
+                                                   std::int64_t until_ns,
+                                                   const std::function<bool(const storage::pull_event&)>& keep) {
     std::vector<pull_observation> out;
     log.scan(since_ns, until_ns, [&](const storage::pull_event& e) {
-        if (!is_observed(e)) return true;
+        if (!is_observed(e) || (keep && !keep(e))) return true;
         pull_observation p;
         p.image = e.upstream + '/' + e.repository;
         p.node = e.node;

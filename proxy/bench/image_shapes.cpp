@@ -2,6 +2,7 @@
 #include "proxy/bench/image_shapes.hpp"
 
 #include "analytics/inputs/byte_size.hpp"
+#include "storage/untrusted/text_escape.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -19,7 +20,7 @@ std::string_view trimmed(std::string_view s) {
 
 image_shape parse_one(std::string_view item) {
     const auto bad = [&](const std::string& why) {
-        return std::invalid_argument("shape '" + std::string(item) + "': " + why);
+        return std::invalid_argument("shape '" + storage::printable(item.substr(0, 200)) + "': " + why);
     };
     const auto colon = item.rfind(':');
     if (colon == std::string_view::npos) throw bad("write SIZE:LAYERS, such as 1GB:4");
@@ -61,7 +62,7 @@ std::vector<image_shape> parse_image_shapes(std::string_view text) {
         auto shape = parse_one(item);
         const auto same = [&](const image_shape& s) { return s.bytes == shape.bytes && s.layers == shape.layers; };
         if (std::any_of(shapes.begin(), shapes.end(), same))
-            throw std::invalid_argument("shape '" + shape.text + "' is given twice");
+            throw std::invalid_argument("shape '" + storage::printable(shape.text) + "' is given twice");
         shapes.push_back(std::move(shape));
     }
     if (shapes.empty()) throw std::invalid_argument("no shapes given (write SIZE:LAYERS, such as 1GB:4)");

@@ -6,9 +6,11 @@
 #include "proxy/upstream/redirect_policy.hpp"
 #include "storage/oci/digest.hpp"
 #include "storage/oci/reference.hpp"
+#include "storage/untrusted/text_escape.hpp"
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <stdexcept>
@@ -25,8 +27,24 @@ constexpr std::array<std::pair<pull_strategy, std::string_view>, 6> strategy_nam
     {pull_strategy::two_tier, "two-tier"},
 }};
 
+// The user's text inside a message: quoted, at most 200 bytes, control bytes and invalid UTF-8
+// escaped, so that no plan file or flag can forge lines of the error it gets.
+std::string user_text(std::string_view text) {
+    constexpr std::size_t shown = 200;
+    return "'" + storage::printable(text.substr(0, shown)) + (text.size() > shown ? "...'" : "'");
+}
+
 std::invalid_argument bad(std::string_view what, const std::string& why) {
-    return std::invalid_argument(std::string(what) + ": " + why);
+    return std::invalid_argument(storage::printable(what) + ": " + why);
+}
+
+// Text recorded as an event label value (the run id, a registry's name): letters, digits and
+// . _ : - only, as a comma or '=' would split the labels.
+bool label_word(std::string_view text, std::size_t max) {
+    const auto allowed = [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("._:-").find(c) != std::string_view::npos;
+    };
+    return text.size() <= max && std::all_of(text.begin(), text.end(), allowed);
 }
 
 std::vector<std::string_view> items(std::string_view text) {
@@ -43,7 +61,7 @@ unsigned whole(std::string_view what, std::string_view item, unsigned lo, unsign
     unsigned v = 0;
     const auto [end, ec] = std::from_chars(item.data(), item.data() + item.size(), v);
     if (item.empty() || ec != std::errc() || end != item.data() + item.size() || v < lo || v > hi)
-        throw bad(what, "'" + std::string(item) + "' is not a whole number from " + std::to_string(lo) + " to " +
+        throw bad(what, user_text(item) + " is not a whole number from " + std::to_string(lo) + " to " +
                             std::to_string(hi));
     return v;
 }
@@ -85,8 +103,8 @@ std::string_view strategy_name(pull_strategy s) {
 pull_strategy parse_strategy(std::string_view text) {
     for (const auto& [value, name] : strategy_names)
         if (name == text) return value;
-    throw std::invalid_argument("strategy '" + std::string(text) +
-                                "' is not one of direct, proxy-cold, proxy-warm, proxy-prewarmed, node-warm, two-tier");
+    throw std::invalid_argument("strategy " + user_text(text) +
+                                " is not one of direct, proxy-cold, proxy-warm, proxy-prewarmed, node-warm, two-tier");
 }
 
 std::vector<unsigned> parse_node_counts(std::string_view what, std::string_view text) {
@@ -106,14 +124,14 @@ std::vector<unsigned> parse_concurrency(std::string_view what, std::string_view 
 double parse_bandwidth(std::string_view what, std::string_view text) {
     const auto rate = analytics::parse_byte_rate(text);
     if (!rate || !std::isfinite(*rate) || *rate < 1024)
-        throw bad(what, "'" + std::string(text) + "' is not a bandwidth of at least 1 KiB/s, such as 100MB/s");
+        throw bad(what, user_text(text) + " is not a bandwidth of at least 1 KiB/s, such as 100MB/s");
     return *rate;
 }
 
 std::chrono::microseconds parse_rtt(std::string_view what, std::string_view text) {
     const auto seconds = analytics::parse_go_duration_seconds(text);
     if (!seconds || *seconds < 0 || *seconds > 10)
-        throw bad(what, "'" + std::string(text) + "' is not a round trip from 0 to 10s, such as 20ms");
+        throw bad(what, user_text(text) + " is not a round trip from 0 to 10s, such as 20ms");
     return std::chrono::microseconds(static_cast<std::int64_t>(*seconds * 1e6));
 }
 
@@ -121,13 +139,13 @@ unpack_mode parse_unpack(std::string_view text) {
     if (text == "none") return unpack_mode::none;
     if (text == "decompress") return unpack_mode::decompress;
     if (text == "extract") return unpack_mode::extract;
-    throw bad("unpack", "'" + std::string(text) + "' is not one of none, decompress, extract");
+    throw bad("unpack", user_text(text) + " is not one of none, decompress, extract");
 }
 
 bench_client parse_client(std::string_view text) {
     if (text == "builtin") return bench_client::builtin;
     if (text == "ctr") return bench_client::ctr;
-    throw bad("client", "'" + std::string(text) + "' is not builtin or ctr");
+    throw bad("client", user_text(text) + " is not builtin or ctr");
 }
 
 bench_registry parse_bench_registry(std::string_view text) {
@@ -146,7 +164,7 @@ void read_plan_json(const nlohmann::json& doc, pull_plan& plan) {
                                                      "upstream_rtt", "kernel_shaping", "unpack", "proxy", "client"};
     for (const auto& [key, v] : doc.items()) {
         if (std::find(keys.begin(), keys.end(), key) == keys.end())
-            throw std::invalid_argument("unknown plan key '" + key + "'");
+            throw std::invalid_argument("unknown plan key " + user_text(key));
         if (key == "registries") {
             if (!v.is_object()) throw bad(key, "wants an object of NAME: URL");
             for (const auto& [name, url] : v.items()) {
@@ -197,23 +215,26 @@ void check_plan(const pull_plan& plan) {
     const bool shaped_upstream = plan.upstream_bandwidth > 0 || plan.upstream_rtt.count() > 0;
     for (const auto& r : plan.registries) {
         const auto where = resolve_location(location{}, r.url + "/");
+        const auto registry = "registry " + user_text(r.name) + ": ";
         if (r.url.find("://") == std::string::npos)
-            fault("registry " + r.name + ": '" + r.url + "' needs a scheme: https://" + r.url + ", or http://" + r.url +
-                  " for a plain-HTTP registry");
+            fault(registry + user_text(r.url) + " needs a scheme: " + user_text("https://" + r.url) + ", or " +
+                  user_text("http://" + r.url) + " for a plain-HTTP registry");
         else if (!where || where->target != "/")
-            fault("registry " + r.name + ": '" + r.url + "' is not a URL such as http://host:port");
+            fault(registry + user_text(r.url) + " is not a URL such as http://host:port");
         else if (where->tls && shaped_upstream)
-            fault("registry " + r.name + ": upstream shaping needs an http registry (the relay cannot enter TLS)");
+            fault(registry + "upstream shaping needs an http registry (the relay cannot enter TLS)");
         if (r.name.empty()) fault("a registry has no name");
+        else if (!label_word(r.name, max_registry_name))
+            fault(registry + "a name is at most " + std::to_string(max_registry_name) + " letters, digits and . _ : -");
     }
     for (const auto& image : plan.images)
-        if (!valid_image(image)) fault("image '" + image + "' is not REPOSITORY:TAG or REPOSITORY@DIGEST");
+        if (!valid_image(image)) fault("image " + user_text(image) + " is not REPOSITORY:TAG or REPOSITORY@DIGEST");
     if (plan.kernel_shaping && !(plan.upstream_bandwidth > 0))
         fault("--kernel-shaping shapes the registry's link: give its rate with --upstream-bandwidth");
     if (!plan.proxy_url.empty()) {
         const auto where = resolve_location(location{}, plan.proxy_url + "/");
         if (!where || where->target != "/" || where->tls)
-            fault("--proxy '" + plan.proxy_url + "' is not a strata's http://host:port");
+            fault("--proxy " + user_text(plan.proxy_url) + " is not a strata's http://host:port");
     }
     if (plan.client == bench_client::ctr) {
         if (plan.node_bandwidth > 0 || plan.node_rtt.count() > 0)
@@ -223,6 +244,9 @@ void check_plan(const pull_plan& plan) {
                 fault("--client ctr: " + std::to_string(n) + " nodes would start as many containerd daemons; at most " +
                       std::to_string(max_ctr_nodes));
     }
+    if (!label_word(plan.run_id, max_run_id))
+        fault("--run-id " + user_text(plan.run_id) + " must be at most " + std::to_string(max_run_id) +
+              " letters, digits and . _ : -");
     if (!faults.empty()) throw std::invalid_argument(faults);
 }
 

@@ -50,6 +50,9 @@ struct pull_plan {
 
 constexpr unsigned max_bench_nodes = 4096;
 constexpr unsigned max_bench_concurrency = 256;
+// A run id and a registry's name are event label values: letters, digits and . _ : - only.
+constexpr std::size_t max_run_id = 128;
+constexpr std::size_t max_registry_name = 64;
 
 // Reads a plan file: {"registries": {"NAME": "URL", …}, "images": […], "strategies": […],
 // "nodes": […], "concurrency": [3, "all"], "node_bandwidth": "100MB/s", "node_rtt": "20ms",
@@ -73,7 +76,8 @@ bench_registry parse_bench_registry(std::string_view text);  // NAME=URL, or a U
 std::pair<std::string, std::string> split_image_ref(std::string_view image);
 
 // Checks the plan as a whole: at least one registry and image, http(s) URLs, images that are
-// references (repository:tag or repository@digest), and upstream shaping only for http
+// references (repository:tag or repository@digest), registry names and a run id that are label
+// values (max_registry_name, max_run_id), and upstream shaping only for http
 // registries (the relay cannot enter TLS), and with ctr as the client at most 16 nodes and no
 // node shaping (containerd's links are the machine's). Throws std::invalid_argument with every fault found,
 // one per line.

@@ -20,7 +20,6 @@
 #include "storage/blobs/store_lock.hpp"
 #include "storage/events/event_labels.hpp"
 #include "storage/events/event_log.hpp"
-#include "storage/untrusted/text_escape.hpp"
 #include "storage/oci/reference.hpp"
 #include "storage/index/metadata_index.hpp"
 
@@ -29,7 +28,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cctype>
 #include <chrono>
 #include <fstream>
 #include <iostream>
@@ -315,13 +313,6 @@ pull_args parse_pull_args(const std::vector<std::string>& args) {
     } catch (const std::invalid_argument& e) {
         throw usage_error(e.what());
     }
-    // The id is a label value: a comma or '=' would split the labels it is recorded in.
-    const auto label_char = [](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("._:-").find(c) != std::string_view::npos;
-    };
-    if (p.run_id.size() > 128 || !std::all_of(p.run_id.begin(), p.run_id.end(), label_char))
-        throw usage_error("--run-id: " + storage::log_value(p.run_id.substr(0, 128)) +
-                          " must be at most 128 letters, digits and . _ : -");
     if (p.run_id.empty())
         p.run_id = std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
                                       std::chrono::system_clock::now().time_since_epoch())
@@ -412,8 +403,10 @@ int bench_pull(const std::vector<std::string>& args) {
     return failed || recorder.failed() ? 1 : 0;
 }
 
+// A bench's event (it has a run label) of the run asked for, or of any run.
 bool of_run(const storage::pull_event& e, const std::string& run) {
-    return run.empty() || storage::find_event_label(e.labels, "run") == run;
+    const auto id = storage::find_event_label(e.labels, "run");
+    return id && (run.empty() || *id == run);
 }
 
 int bench_report(const std::vector<std::string>& args) {
@@ -438,11 +431,9 @@ int bench_report(const std::vector<std::string>& args) {
     const auto trials = trials_from_events(events);
     if (trials.empty())
         throw std::invalid_argument("no strata bench trials recorded in " + data_dir + (run.empty() ? "" : " for run " + run));
-    auto pulls = analytics::pulls_from_event_log(log, 0, std::numeric_limits<std::int64_t>::max());
-    std::erase_if(pulls, [&](const analytics::pull_observation& p) {
-        const auto it = p.labels.find("run");
-        return it == p.labels.end() || (!run.empty() && it->second != run);
-    });
+    // Only the bench's pulls: a running strata's data directory also holds every pull it served.
+    auto pulls = analytics::pulls_from_event_log(log, 0, std::numeric_limits<std::int64_t>::max(),
+                                                 [&](const storage::pull_event& e) { return of_run(e, run); });
     analytics::report_inputs in;
     in.title = "strata bench";
     in.generated_at = std::to_string(trials.size()) + " trials recorded in " + data_dir + (run.empty() ? "" : ", run " + run);

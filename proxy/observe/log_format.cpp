@@ -49,7 +49,7 @@ std::string utc_log_time(std::int64_t ns) {
     const auto millis = static_cast<int>(ns / 1'000'000 % 1000);
     std::tm tm{};
     ::gmtime_r(&seconds, &tm);
-    char text[32];
+    char text[80];  // room for any int the fields could hold, so no output is ever cut
     std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
                   tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, millis);
     return text;

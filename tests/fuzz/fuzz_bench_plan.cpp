@@ -1,13 +1,23 @@
 // fuzz_bench_plan: what strata bench reads from the user: a shape list (the first line) and a
-// JSON pull plan (the rest). Each parses or is refused with std::invalid_argument, nothing else.
+// JSON pull plan (the rest). Each parses or is refused with std::invalid_argument, nothing else,
+// whose message shows the input's text escaped: one line per fault, no control bytes.
 #include "analytics/inputs/json_input.hpp"
 #include "proxy/bench/image_shapes.hpp"
 #include "proxy/bench/pull_plan.hpp"
 #include "tests/fuzz/fuzz_check.hpp"
 
 #include <stdexcept>
+#include <string_view>
 
 using namespace strata::proxy;
+
+namespace {
+
+void check_message(const std::invalid_argument& e) {
+    for (const char c : std::string_view(e.what())) FUZZ_CHECK(c == '\n' || (static_cast<unsigned char>(c) >= 0x20 && c != 0x7f));
+}
+
+}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const auto [shapes_text, plan_text] = strata::fuzz::split_first_line(strata::fuzz::as_text(data, size));
@@ -16,7 +26,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             FUZZ_CHECK(s.layers >= 1 && s.layers <= max_shape_layers);
             FUZZ_CHECK(s.bytes / s.layers >= min_layer_bytes && s.bytes <= max_shape_bytes);
         }
-    } catch (const std::invalid_argument&) {
+    } catch (const std::invalid_argument& e) {
+        check_message(e);
     }
     const auto doc = strata::analytics::parse_json_guarded(plan_text);
     if (doc.is_discarded()) return 0;
@@ -27,7 +38,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         for (const auto c : plan.concurrency) FUZZ_CHECK(c <= max_bench_concurrency);
         check_plan(plan);
         FUZZ_CHECK(!plan.registries.empty() && !plan.images.empty());
-    } catch (const std::invalid_argument&) {
+    } catch (const std::invalid_argument& e) {
+        check_message(e);
     }
     return 0;
 }

@@ -145,3 +145,23 @@ TEST_CASE("a bench run's events: each whole-image pull is one observation, with 
     CHECK(pulls[1].labels.count("odd") == 0);
     CHECK(pulls[1].labels.count("") == 0);
 }
+
+TEST_CASE("a caller's filter keeps only the events it asks for") {
+    strata::test::temp_dir root;
+    storage::metadata_index index(root.path / "index");
+    storage::event_log log(index);
+    const auto ev = [](std::int64_t ts, std::string kind, std::string labels) {
+        storage::pull_event e;
+        e.ts_ns = ts;
+        e.kind = std::move(kind);
+        e.method = "GET";
+        e.http_status = 200;
+        e.labels = std::move(labels);
+        return e;
+    };
+    log.append({ev(1, "blob", ""), ev(2, "image", "run=r1"), ev(3, "image", "run=r2"), ev(4, "manifest", "")});
+    const auto r2 = analytics::pulls_from_event_log(log, 0, 100, [](const storage::pull_event& e) { return e.labels == "run=r2"; });
+    REQUIRE(r2.size() == 1);
+    CHECK(r2[0].labels.at("run") == "r2");
+    CHECK(analytics::pulls_from_event_log(log, 0, 100, [](const storage::pull_event&) { return true; }).size() == 4);
+}

@@ -223,7 +223,7 @@ TEST_CASE("a pull downloads layer_concurrency layers at once: its time is its bu
     c.topo = topology::none;
     c.policy = *parse_sim_policy("lru");
     const double one = 0.3 + 50e6 / 50e6;  // latency and 50 MB at 50 MB/s
-    for (const auto [lanes, rounds] : {std::pair{1u, 6.0}, std::pair{3u, 2.0}, std::pair{4u, 2.0}, std::pair{6u, 1.0}}) {
+    for (const auto& [lanes, rounds] : {std::pair{1u, 6.0}, std::pair{3u, 2.0}, std::pair{4u, 2.0}, std::pair{6u, 1.0}}) {
         INFO(lanes << " lanes");
         c.layer_concurrency = lanes;
         CHECK(simulate(t, c, nullptr, next_uses(t)).pull_seconds == Approx(rounds * one));

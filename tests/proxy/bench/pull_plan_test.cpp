@@ -82,7 +82,7 @@ TEST_CASE("kernel shaping is for a registry link with a rate") {
     p.upstream_bandwidth = 1e6;
     CHECK_NOTHROW(check_plan(p));
     p.registries.push_back({"tls", "https://registry.example"});
-    refused([&] { check_plan(p); }, "registry tls: upstream shaping needs an http registry");
+    refused([&] { check_plan(p); }, "registry 'tls': upstream shaping needs an http registry");
 }
 
 TEST_CASE("a plan is checked whole, every fault listed") {
@@ -100,7 +100,7 @@ TEST_CASE("a plan is checked whole, every fault listed") {
     } catch (const std::invalid_argument& e) {
         const std::string what = e.what();
         CHECK_THAT(what, Catch::Contains("image 'Bad Name:1'"));
-        CHECK_THAT(what, Catch::Contains("registry tls: upstream shaping needs an http registry"));
+        CHECK_THAT(what, Catch::Contains("registry 'tls': upstream shaping needs an http registry"));
         CHECK_THAT(what, Catch::Contains("--proxy"));
     }
     p = good_plan();
@@ -109,4 +109,25 @@ TEST_CASE("a plan is checked whole, every fault listed") {
     p = good_plan();
     p.images = {"bench/app@sha256:" + std::string(64, 'a'), "library/alpine"};
     CHECK_NOTHROW(check_plan(p));
+}
+
+TEST_CASE("registry names and the run id are label values; a message shows the user's text escaped") {
+    auto p = good_plan();
+    p.registries.push_back({"a,b=c", "http://127.0.0.1:5001"});
+    refused([&] { check_plan(p); }, "registry 'a,b=c': a name is at most 64 letters, digits and . _ : -");
+    p = good_plan();
+    p.registries[0].name = std::string(65, 'r');
+    refused([&] { check_plan(p); }, "a name is at most 64");
+    p = good_plan();
+    p.run_id = "run=1";
+    refused([&] { check_plan(p); }, "--run-id 'run=1' must be at most 128 letters, digits and . _ : -");
+    p.run_id = std::string(129, 'x');
+    refused([&] { check_plan(p); }, "must be at most 128");
+    p.run_id = "2026-11-28.a:b_c";
+    CHECK_NOTHROW(check_plan(p));
+    p = good_plan();
+    p.images = {"x\n\x1b[2Jforged line"};
+    refused([&] { check_plan(p); }, "image 'x\\n\\x1b[2Jforged line' is not");
+    refused([] { parse_unpack(std::string(300, 'u')); }, std::string("'" + std::string(200, 'u') + "...' is not one of").c_str());
+    refused([&] { read_plan_json(nlohmann::json::parse("{\"\\u001b]0;x\": 1}"), p); }, "unknown plan key '\\x1b]0;x'");
 }
