@@ -1,6 +1,8 @@
 // log_format: a spdlog formatter that writes each record as a JSON object.
 #include "proxy/observe/log_format.hpp"
 
+#include "storage/untrusted/text_escape.hpp"
+
 #include <spdlog/formatter.h>
 #include <spdlog/spdlog.h>
 
@@ -12,18 +14,31 @@
 namespace strata::proxy {
 namespace {
 
+void append_escape(std::string& out, unsigned code) {
+    char escaped[8];
+    std::snprintf(escaped, sizeof escaped, "\\u%04x", code);
+    out += escaped;
+}
+
+// Control bytes (C0, DEL and the C1 controls, which some terminals obey) as \uXXXX; well-formed
+// UTF-8 as it is; each byte that is not part of it as \ufffd.
 void append_json_string(std::string& out, std::string_view text) {
     out += '"';
-    for (const unsigned char c : text) {
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        const auto length = storage::utf8_length(text, i);
         if (c == '"' || c == '\\') {
             out += '\\';
             out += static_cast<char>(c);
-        } else if (c < 0x20 || c >= 0x7f) {  // control bytes, and every non-ASCII byte: no UTF-8 to get wrong
-            char escaped[8];
-            std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
-            out += escaped;
+        } else if (c < 0x20 || c == 0x7f) {
+            append_escape(out, c);
+        } else if (length == 0) {
+            append_escape(out, 0xfffd);
+        } else if (c == 0xc2 && static_cast<unsigned char>(text[i + 1]) < 0xa0) {  // U+0080..U+009F
+            append_escape(out, static_cast<unsigned char>(text[++i]));
         } else {
-            out += static_cast<char>(c);
+            out.append(text.substr(i, length));
+            i += length - 1;
         }
     }
     out += '"';

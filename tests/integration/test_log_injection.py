@@ -79,7 +79,10 @@ class LogInjectionTest(ProxyTestCase):
                                  {"Accept": OCI_MANIFEST, "User-Agent": AGENT}), 200)
         wait_for(lambda: "evil-agent" in self.strata.read_log(), what="the request log line")
         with open(self.strata.log_path, "rb") as f:
-            lines = f.read().decode("ascii").splitlines()  # nothing outside ASCII: every such byte is escaped
+            raw = f.read()
+        for byte in (b"\x1b", b"\xc2\x9b", b"\xff"):
+            self.assertNotIn(byte, raw, "a raw %r reached the log" % byte)
+        lines = raw.decode("utf-8").splitlines()  # well-formed UTF-8: what is not is escaped
         started = [i for i, l in enumerate(lines) if '"message":"strata store ' in l][-1]  # this run's lines
         records = [json.loads(l) for l in lines[started:]]
         self.assertEqual({tuple(sorted(r)) for r in records}, {("level", "message", "time")})

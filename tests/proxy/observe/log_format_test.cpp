@@ -1,4 +1,4 @@
-// Tests of the JSON log line: always one valid JSON object, whatever bytes the message holds.
+// Tests of the JSON log line: always one valid JSON object, whatever bytes the message holds; its text kept.
 #include "proxy/observe/log_format.hpp"
 
 #include <catch2/catch.hpp>
@@ -21,6 +21,12 @@ TEST_CASE("a JSON log line parses back to its fields, hostile bytes escaped") {
     }
     const auto parsed = nlohmann::json::parse(json_log_line("t", "warning", hostile));
     const std::string back = parsed["message"];
-    // ASCII comes back as it was; each other byte as the code point of its value (never invalid UTF-8).
-    CHECK(back == printable + std::string("\x01\x7f", 2) + "\xc3\xbf\xc3\x83\xc2\xa9");
+    // Text comes back as it was, UTF-8 included; a byte that is not UTF-8 as U+FFFD.
+    CHECK(back == printable + std::string("\x01\x7f", 2) + "\xef\xbf\xbd\xc3\xa9");
+}
+
+TEST_CASE("a JSON log line keeps UTF-8 text and escapes every control character") {
+    const auto line = json_log_line("t", "info", "caf\xc3\xa9 \xe2\x82\xac \xc2\x9b" "31m \xc2\xa0 \x1b[2J \xed\xa0\x80");
+    CHECK(line == "{\"time\":\"t\",\"level\":\"info\",\"message\":"
+                  "\"caf\xc3\xa9 \xe2\x82\xac \\u009b31m \xc2\xa0 \\u001b[2J \\ufffd\\ufffd\\ufffd\"}");
 }
