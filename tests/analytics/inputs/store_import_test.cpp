@@ -37,6 +37,21 @@ std::string image_manifest(const storage::digest& config, std::uint64_t layer_si
         .dump();
 }
 
+// A served GET of a bench's image, as its recorder writes one.
+storage::pull_event bench_pull_event(std::int64_t ts, std::string kind, std::string labels) {
+    storage::pull_event e;
+    e.ts_ns = ts;
+    e.kind = std::move(kind);
+    e.method = "GET";
+    e.http_status = 200;
+    e.upstream = "local";
+    e.repository = "bench/1gb-4";
+    e.node = "node-1";
+    e.duration_ns = 4'000'000'000;
+    e.labels = std::move(labels);
+    return e;
+}
+
 }  // namespace
 
 TEST_CASE("the store's tags, indexes, manifests and configs become images") {
@@ -115,22 +130,9 @@ TEST_CASE("a bench run's events: each whole-image pull is one observation, with 
     strata::test::temp_dir root;
     storage::metadata_index index(root.path / "index");
     storage::event_log log(index);
-    const auto ev = [](std::int64_t ts, std::string kind, std::string labels) {
-        storage::pull_event e;
-        e.ts_ns = ts;
-        e.kind = std::move(kind);
-        e.method = "GET";
-        e.http_status = 200;
-        e.upstream = "local";
-        e.repository = "bench/1gb-4";
-        e.node = "node-1";
-        e.duration_ns = 4'000'000'000;
-        e.labels = std::move(labels);
-        return e;
-    };
     const std::string run = "run=r1,strategy=proxy-cold,nodes=8,shape=1GB:4";
-    log.append({ev(1, "manifest", run + ",source=proxy"), ev(2, "blob", run + ",source=proxy"), ev(3, "image", run),
-                ev(4, "image", "run=r2,=x,odd,strategy=direct,strategy=two-tier")});
+    log.append({bench_pull_event(1, "manifest", run + ",source=proxy"), bench_pull_event(2, "blob", run + ",source=proxy"), bench_pull_event(3, "image", run),
+                bench_pull_event(4, "image", "run=r2,=x,odd,strategy=direct,strategy=two-tier")});
     const auto pulls = analytics::pulls_from_event_log(log, 0, 100);
     REQUIRE(pulls.size() == 2);
     CHECK(pulls[0].image == "local/bench/1gb-4");
@@ -150,16 +152,7 @@ TEST_CASE("a caller's filter keeps only the events it asks for") {
     strata::test::temp_dir root;
     storage::metadata_index index(root.path / "index");
     storage::event_log log(index);
-    const auto ev = [](std::int64_t ts, std::string kind, std::string labels) {
-        storage::pull_event e;
-        e.ts_ns = ts;
-        e.kind = std::move(kind);
-        e.method = "GET";
-        e.http_status = 200;
-        e.labels = std::move(labels);
-        return e;
-    };
-    log.append({ev(1, "blob", ""), ev(2, "image", "run=r1"), ev(3, "image", "run=r2"), ev(4, "manifest", "")});
+    log.append({bench_pull_event(1, "blob", ""), bench_pull_event(2, "image", "run=r1"), bench_pull_event(3, "image", "run=r2"), bench_pull_event(4, "manifest", "")});
     const auto r2 = analytics::pulls_from_event_log(log, 0, 100, [](const storage::pull_event& e) { return e.labels == "run=r2"; });
     REQUIRE(r2.size() == 1);
     CHECK(r2[0].labels.at("run") == "r2");
