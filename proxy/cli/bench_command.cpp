@@ -108,7 +108,7 @@ constexpr const char* pull_usage =
     "  --data-dir DIR           record every pull there as strata pull events, labelled run,\n"
     "                           strategy, nodes, concurrency, shape, registry (read with strata analyze\n"
     "                           pulls --data-dir DIR --group-by strategy,nodes,shape)\n"
-    "  --run-id ID              the run label (default: the start time)\n"
+    "  --run-id ID              the run label: letters, digits and . _ : - (default: the start time in Unix seconds)\n"
     "  --work-dir DIR           for the bench's strata data directories and extracted files\n"
     "  --format table|json|csv\n"
     "Without shaping, loopback pulls measure this machine's CPU and memory, not a network.\n";
