@@ -38,13 +38,19 @@ std::invalid_argument bad(std::string_view what, const std::string& why) {
     return std::invalid_argument(storage::printable(what) + ": " + why);
 }
 
-// Text recorded as an event label value (the run id, a registry's name): letters, digits and
-// . _ : - only, as a comma or '=' would split the labels.
-bool label_word(std::string_view text, std::size_t max) {
+// The run id, an event label value: letters, digits and . _ : - only.
+bool valid_run_id(std::string_view text) {
     const auto allowed = [](char c) {
         return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("._:-").find(c) != std::string_view::npos;
     };
-    return text.size() <= max && std::all_of(text.begin(), text.end(), allowed);
+    return text.size() <= max_run_id && std::all_of(text.begin(), text.end(), allowed);
+}
+
+// A registry's name, also a label value: visible ASCII without a comma or '=' (which would split
+// the labels), long enough for any host:port a URL names (an IPv6 address with its zone too).
+bool valid_registry_name(std::string_view text) {
+    const auto allowed = [](char c) { return c > ' ' && c < 0x7f && c != ',' && c != '='; };
+    return text.size() <= max_registry_name && std::all_of(text.begin(), text.end(), allowed);
 }
 
 std::vector<std::string_view> items(std::string_view text) {
@@ -224,8 +230,9 @@ void check_plan(const pull_plan& plan) {
         else if (where->tls && shaped_upstream)
             fault(registry + "upstream shaping needs an http registry (the relay cannot enter TLS)");
         if (r.name.empty()) fault("a registry has no name");
-        else if (!label_word(r.name, max_registry_name))
-            fault(registry + "a name is at most " + std::to_string(max_registry_name) + " letters, digits and . _ : -");
+        else if (!valid_registry_name(r.name))
+            fault(registry + "a name is at most " + std::to_string(max_registry_name) +
+                  " visible ASCII characters, without a comma or '='");
     }
     for (const auto& image : plan.images)
         if (!valid_image(image)) fault("image " + user_text(image) + " is not REPOSITORY:TAG or REPOSITORY@DIGEST");
@@ -244,7 +251,7 @@ void check_plan(const pull_plan& plan) {
                 fault("--client ctr: " + std::to_string(n) + " nodes would start as many containerd daemons; at most " +
                       std::to_string(max_ctr_nodes));
     }
-    if (!label_word(plan.run_id, max_run_id))
+    if (!valid_run_id(plan.run_id))
         fault("--run-id " + user_text(plan.run_id) + " must be at most " + std::to_string(max_run_id) +
               " letters, digits and . _ : -");
     if (!faults.empty()) throw std::invalid_argument(faults);

@@ -50,9 +50,10 @@ struct pull_plan {
 
 constexpr unsigned max_bench_nodes = 4096;
 constexpr unsigned max_bench_concurrency = 256;
-// A run id and a registry's name are event label values: letters, digits and . _ : - only.
+// A run id (letters, digits and . _ : -) and a registry's name (visible ASCII without a comma or
+// '=') are event label values.
 constexpr std::size_t max_run_id = 128;
-constexpr std::size_t max_registry_name = 64;
+constexpr std::size_t max_registry_name = 300;
 
 // Reads a plan file: {"registries": {"NAME": "URL", …}, "images": […], "strategies": […],
 // "nodes": […], "concurrency": [3, "all"], "node_bandwidth": "100MB/s", "node_rtt": "20ms",

@@ -21,6 +21,7 @@
 #include "storage/events/event_labels.hpp"
 #include "storage/events/event_log.hpp"
 #include "storage/oci/reference.hpp"
+#include "storage/untrusted/text_escape.hpp"
 #include "storage/index/metadata_index.hpp"
 
 #include <spdlog/sinks/stdout_sinks.h>
@@ -239,7 +240,7 @@ int bench_images(const std::vector<std::string>& args) {
         for (const auto& s : plan.shapes) std::cout << s.text << " " << s.repository(plan.repository_prefix) << "\n";
         return 0;
     }
-    if (!plan.tag.empty() && !storage::is_valid_tag(plan.tag)) throw usage_error("--tag '" + plan.tag + "' is not a valid tag");
+    if (!plan.tag.empty() && !storage::is_valid_tag(plan.tag)) throw usage_error("--tag '" + storage::printable(plan.tag) + "' is not a valid tag");
     if (!creds.empty()) target = parse_creds(target, creds);
     work_directory dir(work);
     plan.work_dir = dir.path();
@@ -262,15 +263,15 @@ struct pull_args {
 
 void apply_plan_file(pull_plan& plan, const std::string& path) {
     std::ifstream in(path, std::ios::binary);
-    if (!in) throw usage_error("--plan: cannot read " + path);
+    if (!in) throw usage_error("--plan: cannot read " + storage::printable(path));
     std::ostringstream text;
     text << in.rdbuf();
     const auto doc = analytics::parse_json_guarded(text.str().substr(0, std::size_t{1} << 20));
-    if (doc.is_discarded()) throw usage_error("--plan: " + path + " is not JSON");
+    if (doc.is_discarded()) throw usage_error("--plan: " + storage::printable(path) + " is not JSON");
     try {
         read_plan_json(doc, plan);
     } catch (const std::invalid_argument& e) {
-        throw usage_error("--plan " + path + ": " + e.what());
+        throw usage_error("--plan " + storage::printable(path) + ": " + e.what());
     }
 }
 
@@ -451,7 +452,7 @@ int bench_report(const std::vector<std::string>& args) {
 int run_bench_command(const std::vector<std::string>& args) {
     if (args.empty() || (args[0] != "images" && args[0] != "pull" && args[0] != "report"))
         return run_command("bench", bench_usage, args, [&]() -> int {
-            throw usage_error(args.empty() ? "name images, pull or report" : "unknown bench command '" + args[0] + "'");
+            throw usage_error(args.empty() ? "name images, pull or report" : "unknown bench command '" + storage::printable(args[0]) + "'");
         });
     const std::vector<std::string> rest(args.begin() + 1, args.end());
     if (args[0] == "images") return run_command("bench images", images_usage, rest, [&] { return bench_images(rest); });

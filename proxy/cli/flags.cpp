@@ -2,6 +2,7 @@
 #include "proxy/cli/flags.hpp"
 
 #include "analytics/inputs/byte_size.hpp"
+#include "storage/untrusted/text_escape.hpp"
 
 #include <cctype>
 #include <charconv>
@@ -50,7 +51,7 @@ void flag_set::parse(const std::vector<std::string>& args) const {
     for (std::size_t i = 0; i < args.size(); ++i) {
         const auto& arg = args[i];
         if (flags_over || arg.size() < 2 || arg[0] != '-') {
-            if (!operands_) throw usage_error("unexpected argument '" + arg + "'");
+            if (!operands_) throw usage_error("unexpected argument '" + storage::printable(arg) + "'");
             operands_(arg);
             continue;
         }
@@ -61,7 +62,7 @@ void flag_set::parse(const std::vector<std::string>& args) const {
         const auto eq = arg.find('=');
         const std::string name = arg.substr(0, eq);
         const flag* f = find(name);
-        if (!f) throw usage_error("unknown flag " + name);
+        if (!f) throw usage_error("unknown flag " + storage::printable(name));
         if (!f->takes_value) {
             if (eq != std::string::npos) throw usage_error(name + " takes no value");
             f->apply({});
@@ -100,7 +101,7 @@ std::string one_of(std::string_view flag, const std::string& v, std::initializer
         if (v == c) return v;
         names += (names.empty() ? "" : ", ") + std::string(c);
     }
-    throw usage_error(std::string(flag) + " wants one of " + names + ", not '" + v + "'");
+    throw usage_error(std::string(flag) + " wants one of " + names + ", not '" + storage::printable(v) + "'");
 }
 
 std::pair<std::string, std::string> key_value(std::string_view flag, const std::string& v, std::string_view form) {
@@ -119,7 +120,7 @@ std::vector<std::string> comma_list(const std::string& v) {
 
 std::uint64_t size_flag(std::string_view flag, const std::string& v) {
     const auto s = analytics::parse_byte_size(v);
-    if (!s) throw usage_error(std::string(flag) + " wants a size such as 50GB or 2TiB, not '" + v + "'");
+    if (!s) throw usage_error(std::string(flag) + " wants a size such as 50GB or 2TiB, not '" + storage::printable(v) + "'");
     return *s;
 }
 

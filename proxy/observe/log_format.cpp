@@ -10,39 +10,10 @@
 #include <cstdio>
 #include <ctime>
 #include <memory>
+#include <utility>
 
 namespace strata::proxy {
 namespace {
-
-void append_escape(std::string& out, unsigned code) {
-    char escaped[8];
-    std::snprintf(escaped, sizeof escaped, "\\u%04x", code);
-    out += escaped;
-}
-
-// Control bytes (C0, DEL and the C1 controls, which some terminals obey) as \uXXXX; well-formed
-// UTF-8 as it is; each byte that is not part of it as \ufffd.
-void append_json_string(std::string& out, std::string_view text) {
-    out += '"';
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const auto c = static_cast<unsigned char>(text[i]);
-        const auto length = storage::utf8_length(text, i);
-        if (c == '"' || c == '\\') {
-            out += '\\';
-            out += static_cast<char>(c);
-        } else if (c < 0x20 || c == 0x7f) {
-            append_escape(out, c);
-        } else if (length == 0) {
-            append_escape(out, 0xfffd);
-        } else if (c == 0xc2 && static_cast<unsigned char>(text[i + 1]) < 0xa0) {  // U+0080..U+009F
-            append_escape(out, static_cast<unsigned char>(text[++i]));
-        } else {
-            out.append(text.substr(i, length));
-            i += length - 1;
-        }
-    }
-    out += '"';
-}
 
 class json_formatter final : public spdlog::formatter {
 public:
@@ -71,13 +42,14 @@ std::string utc_log_time(std::int64_t ns) {
 }
 
 std::string json_log_line(std::string_view time, std::string_view level, std::string_view message) {
-    std::string out = "{\"time\":";
-    append_json_string(out, time);
-    out += ",\"level\":";
-    append_json_string(out, level);
-    out += ",\"message\":";
-    append_json_string(out, message);
-    out += '}';
+    std::string out;
+    using field = std::pair<const char*, std::string_view>;
+    for (const auto& [key, value] : {field{"{\"time\":\"", time}, field{"\",\"level\":\"", level},
+                                     field{"\",\"message\":\"", message}}) {
+        out += key;
+        storage::append_json_text(out, value);
+    }
+    out += "\"}";
     return out;
 }
 

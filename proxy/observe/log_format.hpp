@@ -16,8 +16,8 @@ void use_log_format(std::string_view format);
 // "2026-11-27T03:21:30.123Z" for a time in nanoseconds since the epoch.
 std::string utc_log_time(std::int64_t ns);
 
-// The JSON object of one log line: the message's well-formed UTF-8 kept, control characters
-// (C0, DEL, C1) as \uXXXX, and each byte of invalid UTF-8 as \ufffd.
+// The JSON object of one log line, its text as storage::append_json_text writes it: UTF-8
+// kept, control characters as \uXXXX, and each byte of invalid UTF-8 as \ufffd.
 std::string json_log_line(std::string_view time, std::string_view level, std::string_view message);
 
 }  // namespace strata::proxy

@@ -4,32 +4,6 @@
 #include "storage/untrusted/text_escape.hpp"
 
 namespace strata::storage {
-namespace {
-
-// Appends s as the inside of a JSON string. Bytes that are not well-formed UTF-8 (RFC 3629, as
-// JSON parsers, the events import's among them, demand) become U+FFFD, so that a hostile
-// User-Agent can make neither a record unreadable nor an export that its import refuses.
-void append_json_escaped(std::string& out, const std::string& s) {
-    static constexpr char hex[] = "0123456789abcdef";
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        const auto c = static_cast<unsigned char>(s[i]);
-        if (c == '"' || c == '\\') {
-            out += '\\';
-            out += static_cast<char>(c);
-        } else if (c < 0x20) {
-            out += "\\u00";
-            out += hex[c >> 4];
-            out += hex[c & 15];
-        } else if (const auto len = utf8_length(s, i); len != 0) {
-            out.append(s, i, len);
-            i += len - 1;
-        } else {
-            out += "\xEF\xBF\xBD";
-        }
-    }
-}
-
-}  // namespace
 
 // Hand-written: exports write one per event, and the escaping must survive hostile bytes.
 std::string to_json_line(const pull_event& e) {
@@ -45,7 +19,7 @@ std::string to_json_line(const pull_event& e) {
     const auto text = [&](const char* k, const std::string& v) {
         key(k);
         out += '"';
-        append_json_escaped(out, v);
+        append_json_text(out, v);  // hostile bytes can make neither a line nor a reader break
         out += '"';
     };
     const auto number = [&](const char* k, auto v) {

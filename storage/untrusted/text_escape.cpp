@@ -1,5 +1,5 @@
-// text_escape: log values (quoted, control bytes and invalid UTF-8 as \xNN) and CSV cells
-// (RFC 4180 quoting, spreadsheet formulas neutralised).
+// text_escape: log values (quoted, control characters and invalid UTF-8 as \xNN), JSON string
+// text (\uXXXX, invalid UTF-8 as U+FFFD) and CSV cells (RFC 4180 quoting, formulas neutralised).
 #include "storage/untrusted/text_escape.hpp"
 
 namespace strata::storage {
@@ -60,6 +60,30 @@ std::size_t utf8_length(std::string_view s, std::size_t i) {
     return 0;
 }
 
+namespace {
+
+// The code point of a well-formed sequence of at most three bytes.
+unsigned code_point(std::string_view seq) {
+    const auto b = [&](std::size_t k) { return static_cast<unsigned>(static_cast<unsigned char>(seq[k])); };
+    if (seq.size() == 1) return b(0);
+    if (seq.size() == 2) return (b(0) & 0x1f) << 6 | (b(1) & 0x3f);
+    return (b(0) & 0x0f) << 12 | (b(1) & 0x3f) << 6 | (b(2) & 0x3f);
+}
+
+bool is_control(unsigned cp) {
+    return cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || cp == 0x2028 || cp == 0x2029 || (cp >= 0x202a && cp <= 0x202e) ||
+           (cp >= 0x2066 && cp <= 0x2069);
+}
+
+// The length of the sequence at text[i] when it may be copied as it is (valid UTF-8, not a
+// control character), else 0.
+std::size_t plain_length(std::string_view text, std::size_t i) {
+    const auto n = utf8_length(text, i);
+    return n == 0 || n == 4 || !is_control(code_point(text.substr(i, n))) ? n : 0;
+}
+
+}  // namespace
+
 std::string log_value(std::string_view text) {
     std::string out;
     out.reserve(text.size() + 2);
@@ -83,23 +107,36 @@ void append_log_value(std::string& out, std::string_view text) {
         else if (c == '\n') out += "\\n";
         else if (c == '\r') out += "\\r";
         else if (c == '\t') out += "\\t";
-        else if (c < 0x20 || c == 0x7f) append_hex(out, c);
-        else if (c < 0x80) out += static_cast<char>(c);
-        else if (const auto n = utf8_length(text, i); n == 0) append_hex(out, c);
-        else if (c == 0xc2 && static_cast<unsigned char>(text[i + 1]) < 0xa0) {  // a C1 control
-            append_hex(out, c);
-            append_hex(out, static_cast<unsigned char>(text[++i]));
-        } else {
-            out.append(text.substr(i, n));
-            i += n - 1;
-        }
+        else if (const auto n = plain_length(text, i); n == 0) append_hex(out, c);  // a control's bytes one by one
+        else out.append(text.substr(i, n)), i += n - 1;
     }
     out += '"';
 }
 
+void append_json_text(std::string& out, std::string_view text) {
+    static constexpr char hex[] = "0123456789abcdef";
+    const auto escape = [&out](unsigned cp) {
+        out += "\\u";
+        for (int shift = 12; shift >= 0; shift -= 4) out += hex[cp >> shift & 15];
+    };
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        const auto n = utf8_length(text, i);
+        if (c == '"' || c == '\\') out.append(1, '\\').append(1, static_cast<char>(c));
+        else if (n == 0) escape(0xfffd);
+        else if (plain_length(text, i) == 0) escape(code_point(text.substr(i, n))), i += n - 1;
+        else out.append(text.substr(i, n)), i += n - 1;
+    }
+}
+
 std::string csv_cell(std::string_view text) {
     std::string cell = starts_formula(text) ? "'" : "";
-    cell += text;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (c == '\t' || c == '\r' || c == '\n') cell += static_cast<char>(c);
+        else if (const auto n = plain_length(text, i); n == 0) append_hex(cell, c);
+        else cell.append(text.substr(i, n)), i += n - 1;
+    }
     if (cell.find_first_of(",\"\r\n") == std::string::npos) return cell;
     std::string out = "\"";
     for (const char c : cell) out.append(c == '"' ? 2 : 1, c);

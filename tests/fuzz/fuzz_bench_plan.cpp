@@ -1,21 +1,19 @@
 // fuzz_bench_plan: what strata bench reads from the user: a shape list (the first line) and a
 // JSON pull plan (the rest). Each parses or is refused with std::invalid_argument, nothing else,
-// whose message shows the input's text escaped: one line per fault, no control bytes.
+// whose message shows the input's text escaped: one line per fault, no control character.
 #include "analytics/inputs/json_input.hpp"
 #include "proxy/bench/image_shapes.hpp"
 #include "proxy/bench/pull_plan.hpp"
 #include "tests/fuzz/fuzz_check.hpp"
+#include "tests/fuzz/shown_text.hpp"
 
 #include <stdexcept>
-#include <string_view>
 
 using namespace strata::proxy;
 
 namespace {
 
-void check_message(const std::invalid_argument& e) {
-    for (const char c : std::string_view(e.what())) FUZZ_CHECK(c == '\n' || (static_cast<unsigned char>(c) >= 0x20 && c != 0x7f));
-}
+void check_message(const std::invalid_argument& e) { FUZZ_CHECK(strata::fuzz::shows_safely(e.what(), /*newlines_allowed=*/true)); }
 
 }  // namespace
 

@@ -7,6 +7,7 @@
 #include "storage/events/pull_event.hpp"
 #include "storage/events/pull_event_record.hpp"
 #include "tests/fuzz/fuzz_check.hpp"
+#include "tests/fuzz/shown_text.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -28,8 +29,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         FUZZ_CHECK(again && *again == *e);
         // Its labels read as pairs, each of which a lookup by key finds.
         for (const auto& [key, value] : parse_event_labels(e->labels)) FUZZ_CHECK(find_event_label(e->labels, key) == value);
-        // Whatever bytes its text holds, its export line is one JSON object a strict parser reads.
-        FUZZ_CHECK(nlohmann::json::accept(to_json_line(*e)));
+        // Whatever bytes its text holds, its export line is one JSON object a strict parser reads,
+        // with no control character to obey on a terminal.
+        const auto line = to_json_line(*e);
+        FUZZ_CHECK(nlohmann::json::accept(line) && fuzz::shows_safely(line));
     } else {
         FUZZ_CHECK(e.error() == errc::storage_failed);
     }

@@ -40,6 +40,26 @@ TEST_CASE("log_value keeps valid UTF-8 and escapes every byte of invalid UTF-8")
     CHECK(log_value("\x80z") == R"("\x80z")");                    // a stray continuation byte
 }
 
+TEST_CASE("log_value escapes the characters a viewer obeys: C1, line separators, bidi overrides") {
+    CHECK(log_value("a\xc2\x9b" "31m") == R"("a\xc2\x9b31m")");                 // CSI
+    CHECK(log_value("x\xe2\x80\xa8y\xe2\x80\xa9") == R"("x\xe2\x80\xa8y\xe2\x80\xa9")");  // U+2028, U+2029
+    CHECK(log_value("\xe2\x80\xae" "evil\xe2\x81\xa6") == R"("\xe2\x80\xaeevil\xe2\x81\xa6")");  // U+202E, U+2066
+    CHECK(log_value("\xe2\x80\xa7 \xe2\x80\xaf \xe2\x81\xaa") == "\"\xe2\x80\xa7 \xe2\x80\xaf \xe2\x81\xaa\"");  // neighbours stay
+}
+
+TEST_CASE("append_json_text writes text every strict JSON parser reads, controls as \\u escapes") {
+    const auto json = [](std::string_view text) {
+        std::string out;
+        strata::storage::append_json_text(out, text);
+        return out;
+    };
+    CHECK(json("caf\xc3\xa9 \xf0\x9f\x98\x80") == "caf\xc3\xa9 \xf0\x9f\x98\x80");
+    CHECK(json("a\"b\\c") == R"(a\"b\\c)");
+    CHECK(json(std::string("\0\n\x1b\x7f", 4)) == R"(\u0000\u000a\u001b\u007f)");
+    CHECK(json("\xc2\x85\xe2\x80\xa8\xe2\x80\xae\xe2\x81\xa9") == R"(\u0085\u2028\u202e\u2069)");
+    CHECK(json("\xff\xc0\x80\xed\xa0\x80z") == R"(\ufffd\ufffd\ufffd\ufffd\ufffd\ufffdz)");
+}
+
 TEST_CASE("utf8_length accepts well-formed sequences only (RFC 3629)") {
     CHECK(utf8_length("a", 0) == 1);
     CHECK(utf8_length("a", 1) == 0);
@@ -62,6 +82,14 @@ TEST_CASE("csv_cell quotes per RFC 4180 only when it must") {
     CHECK(csv_cell("line1\r\nline2") == "\"line1\r\nline2\"");
     CHECK(csv_cell("kubelet/v1.30 (linux, amd64)") == "\"kubelet/v1.30 (linux, amd64)\"");
     CHECK(csv_cell("a=b") == "a=b");
+}
+
+TEST_CASE("csv_cell escapes control characters and invalid UTF-8, keeping tab, CR and LF") {
+    CHECK(csv_cell("a\x1b[2Jb") == R"(a\x1b[2Jb)");
+    CHECK(csv_cell("\xc2\x9b" "31m\xff") == R"(\xc2\x9b31m\xff)");
+    CHECK(csv_cell("\xe2\x80\xae" "cod.exe") == R"(\xe2\x80\xaecod.exe)");
+    CHECK(csv_cell("caf\xc3\xa9\tx") == "caf\xc3\xa9\tx");
+    CHECK(csv_cell("a\nb") == "\"a\nb\"");
 }
 
 TEST_CASE("csv_cell neutralises formulas and leaves numbers alone") {
