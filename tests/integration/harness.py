@@ -162,26 +162,26 @@ class Registry:
     """Debian's docker-registry (the CNCF distribution registry) on a loopback port."""
 
     def __init__(self, workdir, proxy_remote=None, port=None, tls=None):
-        """tls: (certificate path, key path, CA path) to serve HTTPS."""
-        self.port = port or free_port()
+        """tls: (certificate path, key path, CA path) to serve HTTPS. Without a port it listens on
+        port 0 and reads the port it got from its log: a port picked beforehand could be taken
+        by another test's outgoing connection on a loaded machine."""
+        self.port = port
         self.tls = tls
-        self.dir = os.path.join(workdir, "registry-%d" % self.port)
-        os.makedirs(self.dir, exist_ok=True)
+        os.makedirs(workdir, exist_ok=True)
+        self.dir = tempfile.mkdtemp(prefix="registry-", dir=workdir)
         self.log_path = os.path.join(self.dir, "registry.log")
-        config = {
+        self.config = {
             "version": 0.1,
             "log": {"level": "info", "accesslog": {"disabled": False}},
             "storage": {"filesystem": {"rootdirectory": os.path.join(self.dir, "data")},
                         "delete": {"enabled": True}},
-            "http": {"addr": "127.0.0.1:%d" % self.port},
+            "http": {},
         }
         if proxy_remote:
-            config["proxy"] = {"remoteurl": proxy_remote}
+            self.config["proxy"] = {"remoteurl": proxy_remote}
         if tls:
-            config["http"]["tls"] = {"certificate": tls[0], "key": tls[1]}
+            self.config["http"]["tls"] = {"certificate": tls[0], "key": tls[1]}
         self.config_path = os.path.join(self.dir, "config.yml")
-        with open(self.config_path, "w") as f:
-            json.dump(config, f)  # YAML is a superset of JSON
         self.proc = None
 
     @property
@@ -192,9 +192,12 @@ class Registry:
         return http("GET", self.url + path, cafile=self.tls[2] if self.tls else None, **kwargs)
 
     def start(self):
-        with open(self.log_path, "ab") as log:
-            self.proc = subprocess.Popen(["docker-registry", "serve", self.config_path],
-                                         stdout=log, stderr=subprocess.STDOUT)
+        """Starts it; a restart keeps the port it had."""
+        self.config["http"]["addr"] = "127.0.0.1:%d" % (self.port or 0)
+        with open(self.config_path, "w") as f:
+            json.dump(self.config, f)  # YAML is a superset of JSON
+        self.proc, self.port = start_and_read_port(["docker-registry", "serve", self.config_path], self.log_path,
+                                                   rb"listening on 127\.0\.0\.1:(\d+)", "docker-registry")
         wait_for(lambda: self.get("/v2/", timeout=2).status == 200, what="docker-registry")
         return self
 

@@ -7,11 +7,12 @@ import base64
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 
 from containerd import Containerd
-from harness import (OCI_MANIFEST, ProxyTestCase, Registry, Strata, counter, free_port, http, make_tls_files,
+from harness import (OCI_MANIFEST, ProxyTestCase, Registry, Strata, counter, http, make_tls_files,
                      metric_samples, push_image, random_layer, sha256)
 
 UPSTREAM = "registry.test"
@@ -37,10 +38,13 @@ class PullAuthTest(ProxyTestCase):
         self.users_file = os.path.join(self.dir, "pull-users.json")
         with open(self.users_file, "w") as f:
             json.dump(users, f)
-        self.metrics_port = free_port()
+        # Port 0, read back from the log: a port picked beforehand could be taken, on a loaded
+        # machine, by another test's outgoing connection before strata binds it.
         self.strata = Strata(self.dir, {UPSTREAM: self.upstream.url, OTHER: self.upstream.url},
                              config={"pull_auth": {"users_file": self.users_file},
-                                     "server": {"metrics_listen": "127.0.0.1:%d" % self.metrics_port}}).start()
+                                     "server": {"metrics_listen": "127.0.0.1:0"}}).start()
+        ports = re.findall(r"strata metrics listening address=127\.0\.0\.1:(\d+)", self.strata.read_log())
+        self.metrics_port = int(ports[-1])
 
     def refusals(self, reason):
         text = http("GET", "http://127.0.0.1:%d/metrics" % self.metrics_port).body.decode()
