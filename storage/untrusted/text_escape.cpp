@@ -124,7 +124,7 @@ void append_json_text(std::string& out, std::string_view text) {
         const auto n = utf8_length(text, i);
         if (c == '"' || c == '\\') out.append(1, '\\').append(1, static_cast<char>(c));
         else if (n == 0) escape(0xfffd);
-        else if (plain_length(text, i) == 0) escape(code_point(text.substr(i, n))), i += n - 1;
+        else if (n < 4 && is_control(code_point(text.substr(i, n)))) escape(code_point(text.substr(i, n))), i += n - 1;
         else out.append(text.substr(i, n)), i += n - 1;
     }
 }
