@@ -76,9 +76,39 @@ def sha512(data):
 
 
 def free_port():
+    """A port free now. A server that cannot listen on port 0 and report its port (haproxy,
+    nginx) is given one of these; another process may take it before the server binds, so such
+    servers start through on_free_ports."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+class PortTaken(Exception):
+    """A server exited because another process took the port picked for it."""
+
+
+def check_running(proc, log_path, what):
+    """Raises if proc has exited: PortTaken when its log says an address was in use, else an
+    error carrying the log."""
+    if proc.poll() is None:
+        return
+    with open(log_path, "rb") as f:
+        text = f.read().decode("utf-8", "replace")
+    if "Address already in use" in text:
+        raise PortTaken(what)
+    raise RuntimeError("%s exited with %s:\n%s" % (what, proc.returncode, text))
+
+
+def on_free_ports(count, start, attempts=5):
+    """start(ports) with count ports picked just before, again with fresh ones while it raises
+    PortTaken; returns what start returns."""
+    for attempt in range(attempts):
+        try:
+            return start([free_port() for _ in range(count)])
+        except PortTaken:
+            if attempt == attempts - 1:
+                raise
 
 
 def wait_for(predicate, timeout=120.0, what="condition"):
@@ -387,11 +417,16 @@ class Nginx:
     standing for the port. Temp paths and logs live under workdir/nginx."""
 
     def __init__(self, workdir, server, scheme="http", workers=2):
-        self.port = free_port()
+        self.port = None
         self.scheme = scheme
+        self.server, self.workers = server, workers
         self.dir = os.path.join(workdir, "nginx")
         os.makedirs(os.path.join(self.dir, "tmp"), exist_ok=True)
         self.conf = os.path.join(self.dir, "nginx.conf")
+        self.proc = None
+
+    def configure(self, port):
+        self.port = port
         with open(self.conf, "w") as f:
             f.write("""
 daemon off;
@@ -406,18 +441,25 @@ http {
     default_type application/octet-stream;
     server { %(server)s }
 }
-""" % {"dir": self.dir, "workers": workers, "server": server % {"port": self.port}})
-        self.proc = None
+""" % {"dir": self.dir, "workers": self.workers, "server": self.server % {"port": port}})
 
     @property
     def url(self):
         return "%s://127.0.0.1:%d" % (self.scheme, self.port)
 
     def start(self, ready_path="/nope", ready_status=404, cafile=None):
-        self.proc = subprocess.Popen(["nginx", "-c", self.conf], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_for(lambda: http("GET", self.url + ready_path, timeout=2, cafile=cafile).status == ready_status,
-                 what="nginx")
-        return self
+        def start_on(ports):
+            self.configure(ports[0])
+            log = os.path.join(self.dir, "error.log")
+            with open(log, "w") as f:  # also where nginx writes before it reads error_log
+                self.proc = subprocess.Popen(["nginx", "-c", self.conf], stdout=f, stderr=subprocess.STDOUT)
+
+            def ready():
+                check_running(self.proc, log, "nginx")
+                return http("GET", self.url + ready_path, timeout=2, cafile=cafile).status == ready_status
+            wait_for(ready, what="nginx")
+            return self
+        return on_free_ports(1, start_on)
 
     def stop(self):
         if self.proc and self.proc.poll() is None:

@@ -6,7 +6,7 @@ import http.client as http_client
 import os
 import subprocess
 
-from harness import REPO_ROOT, Strata, free_port, http, wait_for
+from harness import REPO_ROOT, Strata, check_running, http, on_free_ports, wait_for
 
 FRONT_SCRIPT = os.path.join(REPO_ROOT, "deploy", "ring", "haproxy-front.sh")
 
@@ -17,38 +17,44 @@ class HaproxyFront:
     def __init__(self, workdir, replicas):
         self.dir = os.path.join(workdir, "front")
         os.makedirs(self.dir, exist_ok=True)
-        self.port, self.health_port = free_port(), free_port()
+        self.port = self.health_port = None
         self.conf = os.path.join(self.dir, "haproxy.cfg")
+        self.replicas = list(replicas)
         self.proc = None
-        self.configure(replicas)
 
     @property
     def url(self):
         return "http://127.0.0.1:%d" % self.port
 
-    def configure(self, replicas):
+    def configure(self, ports):
+        self.port, self.health_port = ports
         text = subprocess.run(["bash", FRONT_SCRIPT, "--listen", "127.0.0.1:%d" % self.port,
-                               "--health", "127.0.0.1:%d" % self.health_port] + list(replicas),
+                               "--health", "127.0.0.1:%d" % self.health_port] + self.replicas,
                               check=True, capture_output=True, text=True).stdout
         with open(self.conf, "w") as f:
             f.write(text)
 
     def start(self):
+        """Starts haproxy on the ports it had, or on fresh ones the first time."""
+        if self.port:
+            return self._start_on([self.port, self.health_port])
+        return on_free_ports(2, self._start_on)
+
+    def _start_on(self, ports):
+        self.configure(ports)
         log_path = os.path.join(self.dir, "haproxy.log")
-        with open(log_path, "ab") as log:
+        with open(log_path, "w") as log:
             self.proc = subprocess.Popen(["haproxy", "-db", "-f", self.conf], stdout=log, stderr=subprocess.STDOUT)
 
         def healthy():
-            if self.proc.poll() is not None:
-                with open(log_path, "rb") as f:
-                    raise RuntimeError("haproxy exited:\n" + f.read().decode("utf-8", "replace"))
+            check_running(self.proc, log_path, "haproxy")
             return http("GET", "http://127.0.0.1:%d/healthz" % self.health_port, timeout=2).status == 200
         wait_for(healthy, what="haproxy")
         return self
 
     def restart(self, replicas):
         self.stop()
-        self.configure(replicas)
+        self.replicas = list(replicas)
         return self.start()
 
     def stop(self):

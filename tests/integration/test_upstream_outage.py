@@ -5,7 +5,7 @@ import socket
 import unittest
 
 from fault_upstream import FaultUpstream
-from harness import OCI_MANIFEST, ProxyTestCase, Strata, free_port, random_layer, wait_for
+from harness import OCI_MANIFEST, ProxyTestCase, Strata, random_layer, wait_for
 
 # Short timeouts and backoffs so that a test sees the breaker trip and recover; the revalidation
 # wait stays at its default.
@@ -16,7 +16,7 @@ CONFIG = {"timeouts": {"connect_ms": 1500, "headers_ms": 1500},
 class UpstreamOutageTest(ProxyTestCase):
     def setUp(self):
         super().setUp()
-        self.port = free_port()
+        self.port = 0  # the first start picks one; a restart takes the same
         self.start_upstream()
         # Tags are revalidated on every request (TTL 0): each one asks the upstream.
         self.strata = Strata(self.dir, {"fault.test": self.upstream.url}, extra_args=["--tag-ttl", "0"],
@@ -27,6 +27,7 @@ class UpstreamOutageTest(ProxyTestCase):
 
     def start_upstream(self):
         self.upstream = FaultUpstream(self.dir, port=self.port).start()
+        self.port = self.upstream.port
         self.layer = random_layer(10_000, "outage")
         self.layer_digest = self.upstream.add_blob(self.layer)
         self.uncached = self.upstream.add_blob(random_layer(10_000, "never pulled"))
