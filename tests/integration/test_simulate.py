@@ -236,29 +236,33 @@ class EventLogTraceTest(ProxyTestCase):
         self.assertEqual(out["results"][0]["egress_bytes"], 2 * sum(len(b) for b in img.blobs.values()))
 
     def test_replicas_logs_merge_in_time_order(self):
-        """Two strata replicas, each serving one node: simulate and analyze read both logs as one."""
+        """Two strata replicas, each serving one node, asked in turn: simulate and analyze read both
+        logs as one trace in time order."""
         self.upstream = Registry(self.dir).start()
-        img = push_image(self.upstream, "team/app", "v1", [random_layer(50_000, "r%d" % i) for i in range(2)])
-        dirs = []
-        for replica, node in (("a", "gpu-1"), ("b", "gpu-2")):
-            strata = Strata(os.path.join(self.dir), {UPSTREAM: self.upstream.url}, config={"events": {"flush_ms": 50}},
-                            data_dir=os.path.join(self.dir, "replica-" + replica)).start()
-            for digest in img.blobs:
+        img = push_image(self.upstream, "team/app", "v1", [random_layer(50_000, "r%d" % i) for i in range(3)])
+        replicas = [Strata(os.path.join(self.dir), {UPSTREAM: self.upstream.url}, config={"events": {"flush_ms": 50}},
+                           data_dir=os.path.join(self.dir, "replica-" + name)).start() for name in ("a", "b")]
+        layers = [layer["digest"] for layer in json.loads(img.manifest)["layers"]]
+        size = sum(len(img.blobs[d]) for d in layers)
+        for digest in layers:  # a, b, a, b, ...: each layer asked for on both before the next
+            for strata, node in zip(replicas, ("gpu-1", "gpu-2")):
                 res = strata.get("/v2/%s/team/app/blobs/%s" % (UPSTREAM, digest), headers={"X-Strata-Node": node})
                 self.assertEqual(res.status, 200)
+        for strata in replicas:
             strata.stop()
-            dirs += ["--data-dir", strata.data_dir]
-        run = simulate(*dirs, "--topology", "none,proxy", "--policy", "lru", "--capacity", "1GB", "--format", "json")
-        self.assertEqual(run.returncode, 0, run.stderr)
-        out = json.loads(run.stdout)
-        self.assertEqual((out["trace"]["requests"], out["trace"]["nodes"]), (2 * len(img.blobs), 2))
-        proxy = max((r for r in out["results"] if r["topology"] == "proxy"), key=lambda r: r["capacity"])
-        self.assertEqual(proxy["egress_bytes"], sum(len(b) for b in img.blobs.values()))  # one cache for both
+        dirs = [arg for strata in replicas for arg in ("--data-dir", strata.data_dir)]
+        # A shared cache that holds one layer (each is a little over 50 kB): in time order each
+        # layer is fetched once and then hit; one log after the other would fetch each twice.
+        for order in (dirs, dirs[2:] + dirs[:2]):
+            run = simulate(*order, "--topology", "proxy", "--policy", "lru", "--capacity", "80kB", "--format", "json")
+            self.assertEqual(run.returncode, 0, run.stderr)
+            out = json.loads(run.stdout)
+            self.assertEqual((out["trace"]["requests"], out["trace"]["nodes"]), (2 * len(layers), 2))
+            self.assertEqual(out["results"][0]["egress_bytes"], size)
         analyzed = subprocess.run([STRATA, "analyze", "pulls", *dirs, "--format", "json"], capture_output=True,
                                   text=True, timeout=300)
         self.assertEqual(analyzed.returncode, 0, analyzed.stderr)
-        self.assertEqual(json.loads(analyzed.stdout)["inputs"]["strata_requests"], 2 * len(img.blobs))
-
+        self.assertEqual(json.loads(analyzed.stdout)["inputs"]["strata_requests"], 2 * len(layers))
 
 if __name__ == "__main__":
     unittest.main()

@@ -4,6 +4,7 @@ import http.client as http_client
 import json
 import os
 import random
+import re
 import socket
 import subprocess
 import threading
@@ -104,6 +105,25 @@ class StoreLifecycleTest(ProxyTestCase):
         self.assertEqual(odd.status, 200)
         self.assertEqual(odd.json()["ref"], "\ufffd\ufffd/team/app0@" + cached)
         self.assertEqual(fsck(data_dir).returncode, 0)
+
+    def test_the_start_line_says_what_the_store_holds_and_may_keep(self):
+        image = push_image(self.upstream, "team/app", "v1", [random_layer(100_000, "summary-%d" % i) for i in range(2)])
+        storage = {"max_bytes": 5_000_000, "eviction_policy": "sieve", "pinned": ["%s/team/app:v1" % UPSTREAM]}
+        self.start(storage)
+        self.pull(image)
+        self.strata.stop()
+        self.start(storage)
+        lines = re.findall(r"strata store budget=(.+?) eviction=(\S+) pins=(\d+) cached_bytes=(\d+) "
+                           r"cached_objects=(\d+) upstreams=(\S+)\n", self.strata.read_log())
+        self.assertTrue(lines, self.strata.read_log())
+        budget, policy, pins, cached_bytes, cached_objects, upstreams = lines[-1]  # this start's
+        samples = self.metrics()
+        self.assertEqual((budget, policy, pins), ("5.0 MB", "sieve", "1"))
+        self.assertIn(UPSTREAM, upstreams.split(","))
+        self.assertEqual(int(cached_bytes), counter(samples, "strata_cache_bytes"))
+        self.assertEqual(int(cached_objects), counter(samples, "strata_cache_objects"))
+        self.assertGreaterEqual(int(cached_bytes), sum(len(b) for b in image.blobs.values()))
+        self.assertEqual(int(cached_objects), len(image.blobs))
 
     def test_pins_added_through_the_admin_api_survive_eviction_and_restarts(self):
         keep = push_image(self.upstream, "team/keep", "v1", [random_layer(300_000, "keep")])
