@@ -39,6 +39,7 @@ void network_fitter::add(const storage::pull_event& e) {
     if (rate) rates.push_back(*rate);
     if (latency) latencies.push_back(*latency);
     if (upstream && rate) registry_rates_[e.upstream].push_back(*rate);
+    if (upstream && latency) registry_latencies_[e.upstream].push_back(*latency);
 }
 
 network_fit network_fitter::fit() const {
@@ -51,6 +52,10 @@ network_fit network_fitter::fit() const {
     for (const auto& [registry, rates] : registry_rates_) {
         m.registry_bps[registry] = median(rates);
         f.registry_transfers[registry] = rates.size();
+    }
+    for (const auto& [registry, latencies] : registry_latencies_) {
+        m.registry_latency_s[registry] = median(latencies);
+        f.registry_answers[registry] = latencies.size();
     }
     f.upstream_transfers = upstream_rates_.size();
     f.upstream_answers = upstream_latencies_.size();

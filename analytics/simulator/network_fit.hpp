@@ -17,6 +17,7 @@ struct network_fit {
     std::size_t upstream_transfers = 0, upstream_answers = 0;  // rate samples, latency samples
     std::size_t proxy_transfers = 0, proxy_answers = 0;
     std::map<std::string, std::size_t> registry_transfers;     // rate samples per registry
+    std::map<std::string, std::size_t> registry_answers;       // latency samples per registry
 };
 
 // Sans-I/O. Feed every recorded event, then take the fit. A blob GET (2xx) is a sample of:
@@ -25,7 +26,8 @@ struct network_fit {
 //    upstream time; its time to first byte);
 //  - the proxy: a bench node's request with source=proxy, or a strata hit.
 // Only transfers of at least 256 KiB give rates (shorter ones measure latency). Each rate and
-// latency of the model is the median of its samples; where there are none, `start`'s value stays.
+// latency of the model is the median of its samples, the upstream's also per registry; where
+// there are none, `start`'s value stays.
 class network_fitter {
 public:
     explicit network_fitter(network_model start) : start_(std::move(start)) {}
@@ -35,7 +37,7 @@ public:
 private:
     network_model start_;
     std::vector<double> upstream_rates_, upstream_latencies_, proxy_rates_, proxy_latencies_;
-    std::map<std::string, std::vector<double>> registry_rates_;
+    std::map<std::string, std::vector<double>> registry_rates_, registry_latencies_;
 };
 
 }  // namespace strata::analytics

@@ -50,8 +50,11 @@ public:
                                   t.object_sizes);
         if (proxies > 1) replica_ = replica_of_objects(t, proxies);
         for (const auto& name : t.registries) {
-            const auto it = c.net.registry_bps.find(name);
-            registry_bps_.push_back(it == c.net.registry_bps.end() ? c.net.upstream_bps : it->second);
+            const auto bps = c.net.registry_bps.find(name);
+            registry_bps_.push_back(bps == c.net.registry_bps.end() ? c.net.upstream_bps : bps->second);
+            const auto latency = c.net.registry_latency_s.find(name);
+            registry_latency_.push_back(latency == c.net.registry_latency_s.end() ? c.net.upstream_latency_s
+                                                                                : latency->second);
         }
         node_price_.assign(t.nodes.size(), 0);
         if (prices) {
@@ -107,7 +110,8 @@ private:
 
     double upstream_seconds(const trace_request& req, bool via_proxy) const {
         const double bps = via_proxy ? std::min(registry_bps_[req.registry], c_.net.proxy_bps) : registry_bps_[req.registry];
-        return c_.net.upstream_latency_s + (via_proxy ? c_.net.proxy_latency_s : 0) + static_cast<double>(req.size) / bps;
+        return registry_latency_[req.registry] + (via_proxy ? c_.net.proxy_latency_s : 0) +
+               static_cast<double>(req.size) / bps;
     }
     double proxy_seconds(const trace_request& req) const {
         return c_.net.proxy_latency_s + static_cast<double>(req.size) / c_.net.proxy_bps;
@@ -185,7 +189,7 @@ private:
     sim_result r_;
     std::vector<sim_cache> node_caches_, proxies_;
     std::vector<std::uint8_t> replica_;
-    std::vector<double> registry_bps_, node_price_, pending_;
+    std::vector<double> registry_bps_, registry_latency_, node_price_, pending_;
     std::vector<node_pull> pulls_;
     double egress_per_gb_ = 0, window_end_ = -1;
     std::unordered_map<std::uint32_t, std::size_t> window_counts_;

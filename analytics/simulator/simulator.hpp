@@ -27,7 +27,8 @@ struct network_model {
     double proxy_bps = 1e9;       // a node's link to the proxy
     double upstream_latency_s = 0.3;
     double proxy_latency_s = 0.002;
-    std::map<std::string, double> registry_bps;  // per registry, instead of upstream_bps
+    std::map<std::string, double> registry_bps;        // per registry, instead of upstream_bps
+    std::map<std::string, double> registry_latency_s;  // per registry, instead of upstream_latency_s
 };
 
 struct sim_config {

@@ -24,6 +24,7 @@
 #include <cmath>
 #include <cstdio>
 #include <iostream>
+#include <set>
 #include <stdexcept>
 #include <thread>
 
@@ -342,8 +343,17 @@ analytics::network_model fitted_network(const simulate_args& a) {
               << f.upstream_transfers << " transfers), latency " << m.upstream_latency_s << " s (" << f.upstream_answers
               << "); proxy " << rate_text(m.proxy_bps) << " (" << f.proxy_transfers << "), latency "
               << m.proxy_latency_s << " s (" << f.proxy_answers << ")\n";
-    for (const auto& [registry, n] : f.registry_transfers)
-        std::cerr << "  registry " << storage::log_value(registry) << ": " << rate_text(m.registry_bps.at(registry)) << " (" << n << ")\n";
+    std::set<std::string> registries;
+    for (const auto& [registry, n] : f.registry_transfers) registries.insert(registry);
+    for (const auto& [registry, n] : f.registry_answers) registries.insert(registry);
+    for (const auto& registry : registries) {
+        std::cerr << "  registry " << storage::log_value(registry) << ":";
+        if (const auto n = f.registry_transfers.find(registry); n != f.registry_transfers.end())
+            std::cerr << " " << rate_text(m.registry_bps.at(registry)) << " (" << n->second << ")";
+        if (const auto n = f.registry_answers.find(registry); n != f.registry_answers.end())
+            std::cerr << " latency " << m.registry_latency_s.at(registry) << " s (" << n->second << ")";
+        std::cerr << "\n";
+    }
     return m;
 }
 

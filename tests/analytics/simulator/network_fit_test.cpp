@@ -47,6 +47,9 @@ TEST_CASE("bench requests give upstream and proxy rates and latencies, by their 
     CHECK(fit.model.registry_bps.at("ghcr.io") == Approx(200e6));  // the upper median of two
     CHECK(fit.model.registry_bps.at("quay.io") == Approx(50e6));
     CHECK(fit.model.upstream_latency_s == Approx(0.1));
+    CHECK(fit.model.registry_latency_s.at("ghcr.io") == Approx(0.1));  // 0.1, 0.1 and 0.2
+    CHECK(fit.model.registry_latency_s.at("quay.io") == Approx(0.05));
+    CHECK(fit.registry_answers == std::map<std::string, std::size_t>{{"ghcr.io", 3}, {"quay.io", 1}});
     CHECK(fit.proxy_transfers == 0);
     CHECK(fit.model.proxy_bps == 123);  // nothing measured: as given
 }

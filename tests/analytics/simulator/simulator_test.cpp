@@ -229,3 +229,26 @@ TEST_CASE("a pull downloads layer_concurrency layers at once: its time is its bu
         CHECK(simulate(t, c, nullptr, next_uses(t)).pull_seconds == Approx(rounds * one));
     }
 }
+
+TEST_CASE("each registry's latency and bandwidth, where the model has them, else the upstream's") {
+    trace_builder b;
+    const auto slow = b.object("sha256:" + std::string(64, 'd'), 10'000'000);
+    const auto fast = b.object("sha256:" + std::string(64, 'e'), 10'000'000);
+    const auto image_a = b.image("a", {slow});
+    const auto image_b = b.image("b", {fast});
+    const auto far = b.registry("far.example");
+    const auto near = b.registry("near.example");
+    const auto node = b.node("n");
+    b.add({0, 0, node, slow, image_a, far, false});
+    b.add({1000, 0, node, fast, image_b, near, false});
+    const auto t = b.finish();
+    sim_config c;
+    c.topo = topology::none;
+    c.policy = *parse_sim_policy("lru");
+    c.net.upstream_bps = 10e6;
+    c.net.upstream_latency_s = 0.5;
+    c.net.registry_latency_s["far.example"] = 2.0;
+    c.net.registry_bps["near.example"] = 100e6;
+    // far: its own 2 s latency, the upstream's 10 MB/s; near: the upstream's 0.5 s, its 100 MB/s.
+    CHECK(simulate(t, c, nullptr, next_uses(t)).pull_seconds == Approx((2.0 + 1.0) + (0.5 + 0.1)));
+}
