@@ -256,13 +256,15 @@ void run_pull_bench(const pull_plan& plan, const fs::path& work_dir, const bench
     const auto kernel = plan.kernel_shaping ? std::make_unique<kernel_link>(plan.upstream_bandwidth, work_dir) : nullptr;
     io_threads io;
     std::size_t number = 0;
+    const auto total = std::to_string(plan.registries.size() * plan.images.size() * plan.strategies.size() *
+                                      plan.nodes.size() * plan.concurrency.size());
     for (const auto& registry : plan.registries)
         for (const auto& image : plan.images)
             for (const auto strategy : plan.strategies)
                 for (const auto nodes : plan.nodes)
                     for (const auto concurrency : plan.concurrency) {
                         const trial_key key{registry.name, image, strategy, nodes, concurrency};
-                        progress("trial " + std::to_string(++number) + ": " + describe(key));
+                        progress("trial " + std::to_string(++number) + " of " + total + ": " + describe(key));
                         const auto dir = work_dir / ("trial-" + std::to_string(number));
                         trial_result result;
                         {

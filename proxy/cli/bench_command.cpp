@@ -31,6 +31,7 @@
 #include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <iomanip>
 #include <iostream>
 #include <limits>
 #include <optional>
@@ -118,6 +119,17 @@ bool progress_wanted() { return isatty(STDERR_FILENO) != 0; }
 
 void show_progress(const std::string& line) {
     if (progress_wanted()) std::cerr << line << "\n";
+}
+
+// What a finished trial's progress line says: its nodes' p50 and slowest pull, and failures.
+std::string trial_outcome(const trial_result& t) {
+    const auto seconds = finished_seconds(t);
+    std::ostringstream s;
+    s << std::fixed << std::setprecision(2) << "  " << seconds.size() << " of " << t.key.nodes << " nodes pulled";
+    if (!seconds.empty())
+        s << ": p50 " << quantile(seconds, 0.5) << " s, slowest " << *std::max_element(seconds.begin(), seconds.end())
+          << " s, all done in " << t.wall_s << " s";
+    return s.str();
 }
 
 // A temporary directory removed when the command ends, unless the user named one.
@@ -378,6 +390,7 @@ int bench_pull(const std::vector<std::string>& args) {
     bool failed = false;
     run_pull_bench(a.plan, dir.path(), show_progress, [&](const trial_result& t) {
         recorder.record(trial_events(t, a.plan.run_id));
+        show_progress(trial_outcome(t));
         if (!t.error.empty() || t.failed()) {
             failed = true;
             std::cerr << "strata bench pull: " << t.key.registry << " " << t.key.image << " "
