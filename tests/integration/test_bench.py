@@ -1,13 +1,16 @@
 """strata bench: images of chosen shapes pushed to a real registry, pulled by simulated nodes
 under each strategy, with the bytes counted, the network shaped and every pull recorded."""
+import base64
 import json
 import os
+import pty
 import re
 import subprocess
 import unittest
 
 from fault_upstream import FaultUpstream
-from harness import REPO_ROOT, STRATA, ProcessesTestCase, Registry, Strata, axis_label_overlaps, free_port, http
+from harness import (REPO_ROOT, STRATA, Nginx, ProcessesTestCase, Registry, Strata, axis_label_overlaps, free_port, http,
+                     sha256)
 
 UPSTREAM = "upstream.test"
 MB = 1_000_000
@@ -94,6 +97,22 @@ class BenchImagesTest(BenchTestCase):
         self.assertEqual(a.returncode, 0, a.stderr)
         self.assertEqual(a.stdout, b.stdout)
         self.assertTrue(1 <= len(a.stdout.splitlines()) <= 4)
+        # The images a strata has cached: here the one pulled through it.
+        pushed = self.push(shapes="4MB:4")["4MB:4"]
+        strata = self.started(Strata(self.dir, {UPSTREAM: self.registry.url}))
+        manifest = strata.get("/v2/%s/bench/4mb-4/manifests/s1" % UPSTREAM,
+                              headers={"Accept": "application/vnd.oci.image.manifest.v1+json"})
+        self.assertEqual(manifest.status, 200)
+        doc = json.loads(manifest.body)
+        for blob in [doc["config"]] + doc["layers"]:
+            self.assertEqual(strata.get("/v2/%s/bench/4mb-4/blobs/%s" % (UPSTREAM, blob["digest"])).status, 200)
+        strata.stop()
+        run = bench("images", "--data-dir", strata.data_dir, "--dry-run")
+        self.assertEqual(run.returncode, 0, run.stderr)
+        self.assertIn("from 1 images", run.stderr)
+        shape = re.fullmatch(r"(\d+)kB:4", run.stdout.split()[0])
+        self.assertTrue(shape, run.stdout)
+        self.assertAlmostEqual(int(shape.group(1)) * 1000, pushed["bytes"], delta=pushed["bytes"] / 100)
         run = bench("images", "--like", fixtures, "--shapes", "1MB:1", "--dry-run")
         self.assertEqual(run.returncode, 2)
         self.assertIn("give --shapes, or a corpus", run.stderr)
@@ -131,6 +150,52 @@ class BenchImagesTest(BenchTestCase):
         self.assertIn("with an upload Location on another origin (http://127.0.0.1:1)", run.stderr)
 
 
+    def authenticating_front(self, scheme):
+        """nginx in front of the registry, asking pushers for Basic credentials (bench:s3cret) or
+        for a bearer token its /token hands out for those credentials and a push scope only."""
+        basic = "Basic " + base64.b64encode(b"bench:s3cret").decode()
+        proxy = ("proxy_pass %s; proxy_set_header Host $http_host; proxy_request_buffering off; "
+                 "client_max_body_size 0;" % self.registry.url)
+        if scheme == "basic":
+            v2 = ('if ($http_authorization != "%s") { add_header WWW-Authenticate \'Basic realm="bench"\' always; '
+                  "return 401; }" % basic)
+            token = ""
+        else:
+            v2 = ('if ($http_authorization != "Bearer push-token") { add_header WWW-Authenticate '
+                  '\'Bearer realm="http://127.0.0.1:%(port)d/token",service="bench.test"\' always; return 401; }')
+            # strata's token flow posts first (OAuth2) and asks again by GET on 405, as containerd does.
+            token = ('location = /token { if ($request_method = POST) { return 405; } '
+                     'if ($http_authorization != "%s") { return 401; } '
+                     'if ($arg_scope !~ "^repository%%%%3A[^&]*%%%%3Apull%%%%2Cpush$") { return 403; } '
+                     'default_type application/json; return 200 \'{"token": "push-token"}\'; }' % basic)
+        server = "listen 127.0.0.1:%%(port)d; location /v2/ { %s %s } %s" % (v2, proxy, token)
+        return self.started(Nginx(self.dir, server))
+
+    def test_a_registry_that_wants_credentials_gets_them_by_basic_or_by_a_push_token(self):
+        for scheme in ("basic", "bearer"):
+            front = self.authenticating_front(scheme)
+            run = bench("images", "--registry", front.url, "--shapes", "1MB:2", "--repository-prefix", scheme)
+            self.assertEqual(run.returncode, 1, scheme)
+            wants = "wants a user name and password (--creds USER:PASSWORD)" if scheme == "basic" else \
+                "token service %s gave no push token for repository:%s/1mb-2:pull,push (HTTP 401)" % (front.url, scheme)
+            self.assertIn(wants, run.stderr, scheme)
+            self.assertEqual(run.stdout, "")
+            run = bench("images", "--registry", front.url, "--shapes", "1MB:2", "--repository-prefix", scheme,
+                        "--creds", "bench:wrong")
+            self.assertEqual(run.returncode, 1, scheme)
+            self.assertIn("HTTP 401", run.stderr, scheme)
+            run = bench("images", "--registry", front.url, "--shapes", "1MB:2", "--repository-prefix", scheme,
+                        "--creds", "bench:s3cret", "--chunk-size", "300kB", "--format", "json")
+            self.assertEqual(run.returncode, 0, scheme + ": " + run.stderr)
+            image = json.loads(run.stdout)[0]
+            self.assertEqual(image["uploaded"], 2, scheme)
+            # What went through the front is in the registry behind it, whole.
+            manifest = http("GET", "%s/v2/%s/1mb-2/manifests/s1" % (self.registry.url, scheme),
+                            headers={"Accept": "application/vnd.oci.image.manifest.v1+json"})
+            self.assertEqual((manifest.status, sha256(manifest.body)), (200, image["digest"]), scheme)
+            front.stop()
+
+
 class BenchPullTest(BenchTestCase):
     def setUp(self):
         super().setUp()
@@ -139,6 +204,37 @@ class BenchPullTest(BenchTestCase):
 
     def trials(self, result):
         return {(t["strategy"], t["nodes"]): t for t in result["trials"]}
+
+    def test_a_terminal_sees_progress_and_the_table_holds_every_trial(self):
+        args = [STRATA, "bench", "pull", "--registry", "local=" + self.registry.url, "--image", "bench/4mb-4:s1",
+                "--strategies", "direct", "--nodes", "1,2"]
+        leader, follower = pty.openpty()
+        try:
+            run = subprocess.run(args, stdout=subprocess.PIPE, stderr=follower, text=True, timeout=600)
+        finally:
+            os.close(follower)
+        progress = b""
+        try:
+            while True:
+                chunk = os.read(leader, 4096)
+                if not chunk:
+                    break
+                progress += chunk
+        except OSError:  # EIO: the terminal's other end is closed
+            pass
+        os.close(leader)
+        progress = progress.decode()
+        self.assertEqual(run.returncode, 0, progress)
+        self.assertIn("trial 1 of 2: local bench/4mb-4:s1 direct nodes=1 concurrency=3", progress)
+        self.assertIn("trial 2 of 2: local bench/4mb-4:s1 direct nodes=2 concurrency=3", progress)
+        self.assertRegex(progress, r"  1 of 1 nodes pulled: p50 \d+\.\d\d s, slowest \d+\.\d\d s")
+        self.assertRegex(progress, r"  2 of 2 nodes pulled: p50 \d+\.\d\d s")
+        rows = [line.split() for line in run.stdout.splitlines() if "bench/4mb-4:s1" in line]
+        self.assertEqual([(r[0], r[4], r[5]) for r in rows], [("local", "direct", "1"), ("local", "direct", "2")])
+        # Not on a terminal: no progress.
+        piped = subprocess.run(args, capture_output=True, text=True, timeout=600)
+        self.assertEqual(piped.returncode, 0, piped.stderr)
+        self.assertNotIn("trial 1", piped.stderr)
 
     def test_each_strategy_moves_the_bytes_it_should(self):
         data = os.path.join(self.dir, "record")
@@ -221,6 +317,11 @@ class BenchPullTest(BenchTestCase):
         self.assertTrue(m, run.stderr)
         self.assertAlmostEqual(float(m.group(1)), 4.0, delta=0.6)  # each layer alone on the node's link
         self.assertGreaterEqual(float(m.group(2)), 0.02)
+        # The same, for the one registry the pulls went to.
+        registry = re.search(r"  registry \"local\": ([\d.]+) MB/s \(4\) latency ([\d.]+) s \((\d+)\)", run.stderr)
+        self.assertTrue(registry, run.stderr)
+        self.assertEqual(registry.group(1), m.group(1))
+        self.assertGreaterEqual(float(registry.group(2)), 0.02)
         run = subprocess.run([STRATA, "simulate", "--synthetic", "--network-from", os.path.join(self.dir, "nothing")],
                              capture_output=True, text=True, timeout=120)
         self.assertEqual(run.returncode, 2)
