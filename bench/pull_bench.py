@@ -89,8 +89,10 @@ def main():
             for _ in range(args.rounds):
                 trial, cpu, _ = bench_pull(strata, registry, big, args.nodes)
                 rate = trial["received_bytes"] / trial["wall_s"]
+                # The process pulled the image once more before the timed pulls, to warm strata.
+                pulled = trial["received_bytes"] + trial["image_bytes"]
                 if not best or rate > best[0]:
-                    best = (rate, cpu / (trial["received_bytes"] / 1e9))
+                    best = (rate, cpu / (pulled / 1e9))
             peer = max(curl_peer(strata, big, args.nodes) for _ in range(args.rounds))
             print("harness: %d nodes pulling %s (%s) through strata, unshaped, every digest verified" %
                   (args.nodes, args.shape, big))

@@ -48,14 +48,29 @@ std::string with_ns(const std::string& target, const upstream_config& u) {
 response_stream::response_stream(exchange ex, std::shared_ptr<connection_pool> pool,
                                  std::chrono::milliseconds idle_timeout, metrics* m, std::string upstream)
     : ex_(std::move(ex)), pool_(std::move(pool)), idle_timeout_(idle_timeout), metrics_(m),
-      upstream_(std::move(upstream)) {}
+      upstream_(std::move(upstream)) {
+    auto& p = *ex_.parser;
+    if (p.is_header_done() && !p.is_done() && !p.chunked() && p.content_length_remaining())
+        raw_left_ = *p.content_length_remaining();
+}
 
 response_stream::~response_stream() {
-    if (ex_.conn && ex_.parser && ex_.parser->is_done() && ex_.parser->get().keep_alive())
+    if (ex_.conn && ex_.parser && complete() && ex_.parser->get().keep_alive())
         pool_->give_back(ex_.origin, std::move(ex_.conn));
 }
 
+bool response_stream::complete() const { return raw_left_ ? *raw_left_ == 0 : ex_.parser->is_done(); }
+
 awaitable<std::size_t> response_stream::read(void* data, std::size_t size, error_code& ec) {
+    if (raw_left_) {
+        if (*raw_left_ == 0) co_return 0;
+        const auto n = co_await ex_.conn->read_raw(data, static_cast<std::size_t>(std::min<std::uint64_t>(size, *raw_left_)),
+                                                   idle_timeout_, ec);
+        if (ec == asio::error::eof || (!ec && n == 0)) ec = http::error::partial_message;  // as the parser says it
+        *raw_left_ -= n;
+        if (n > 0 && metrics_) metrics_->add_upstream_bytes(upstream_, n);
+        co_return n;
+    }
     while (!ex_.parser->is_done()) {
         const auto n = co_await ex_.conn->read_body(*ex_.parser, data, size, idle_timeout_, ec);
         if (n > 0 && metrics_) metrics_->add_upstream_bytes(upstream_, n);

@@ -56,7 +56,12 @@ public:
     awaitable<std::size_t> read(void* data, std::size_t size, error_code& ec);
 
 private:
+    bool complete() const;
+
     exchange ex_;
+    // A body of known length, not chunked, is read past the parser, straight into the caller's
+    // buffer (no copy, and reads as large as that buffer): these are its bytes still to come.
+    std::optional<std::uint64_t> raw_left_;
     std::shared_ptr<connection_pool> pool_;
     std::chrono::milliseconds idle_timeout_;
     metrics* metrics_;

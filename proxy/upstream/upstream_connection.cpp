@@ -95,6 +95,20 @@ awaitable<std::size_t> upstream_connection::read_body(http::response_parser<http
     co_return size - parser.get().body().size;
 }
 
+awaitable<std::size_t> upstream_connection::read_raw(void* data, std::size_t size, std::chrono::milliseconds timeout,
+                                                     error_code& ec) {
+    if (buffer_.size() > 0) {
+        const auto n = asio::buffer_copy(asio::buffer(data, size), buffer_.data());
+        buffer_.consume(n);
+        co_return n;
+    }
+    lowest().expires_after(timeout);
+    auto [rec, n] = co_await std::visit(
+        [&](auto& s) { return s.async_read_some(asio::buffer(data, size), with_ec); }, stream_);
+    ec = rec;
+    co_return n;
+}
+
 void upstream_connection::close() noexcept {
     error_code ignored;
     lowest().socket().shutdown(tcp::socket::shutdown_both, ignored);

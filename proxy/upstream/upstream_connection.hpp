@@ -36,6 +36,11 @@ public:
     // returns 0 and parser.is_done() is true.
     awaitable<std::size_t> read_body(http::response_parser<http::buffer_body>& parser, void* data,
                                      std::size_t size, std::chrono::milliseconds timeout, error_code& ec);
+    // Reads up to size bytes into [data, data+size) past any parser: first what the read buffer
+    // holds, else one read from the stream straight into data. For a body of known length after
+    // read_header, whose caller counts the bytes left and asks for no more.
+    awaitable<std::size_t> read_raw(void* data, std::size_t size, std::chrono::milliseconds timeout,
+                                    error_code& ec);
 
     void close() noexcept;
 
