@@ -21,8 +21,17 @@ T nearest_rank(std::vector<T> v, double q) {
     return v[std::min(v.size() - 1, rank == 0 ? 0 : rank - 1)];
 }
 
-// A shape the generator can make: 1 to 1000 layers of at least 1 KiB, written in whole kB or MB.
-image_shape shape_of(std::uint64_t bytes, unsigned layers) {
+// Each layer's share of the image's bytes, when its layer sizes are known and it has `layers`.
+std::vector<double> shares_of(const corpus_image& i, unsigned layers) {
+    if (i.layer_bytes.size() != layers || i.bytes == 0) return {};
+    std::vector<double> out;
+    for (const auto b : i.layer_bytes) out.push_back(static_cast<double>(b) / static_cast<double>(i.bytes));
+    return out;
+}
+
+// A shape the generator can make: 1 to 1000 layers of at least 1 KiB, written in whole kB or MB,
+// with the profile's layer sizes when it has one share per layer.
+image_shape shape_of(std::uint64_t bytes, unsigned layers, std::vector<double> profile) {
     layers = std::clamp(layers, 1u, max_shape_layers);
     bytes = std::clamp<std::uint64_t>(bytes, std::uint64_t{layers} * min_layer_bytes, max_shape_bytes);
     const bool megabytes = bytes >= 10'000'000;
@@ -32,6 +41,7 @@ image_shape shape_of(std::uint64_t bytes, unsigned layers) {
     s.bytes = std::max<std::uint64_t>(s.bytes, std::uint64_t{layers} * min_layer_bytes);
     s.layers = layers;
     s.text = std::to_string(units) + (megabytes ? "MB:" : "kB:") + std::to_string(layers);
+    if (profile.size() == layers) s.layer_shares = std::move(profile);
     return s;
 }
 
@@ -48,7 +58,15 @@ std::vector<image_shape> typical_shapes(std::vector<corpus_image> corpus) {
     std::vector<unsigned> layers;
     for (const auto& i : corpus) sizes.push_back(i.bytes), layers.push_back(i.layers);
     std::vector<image_shape> out;
-    for (const double q : {0.5, 0.9}) add_once(out, shape_of(nearest_rank(sizes, q), nearest_rank(layers, q)));
+    for (const double q : {0.5, 0.9}) {
+        const auto bytes = nearest_rank(sizes, q);
+        const auto count = nearest_rank(layers, q);  // some image has this many layers
+        const corpus_image* nearest = nullptr;
+        const auto distance = [bytes](const corpus_image& i) { return i.bytes > bytes ? i.bytes - bytes : bytes - i.bytes; };
+        for (const auto& i : corpus)
+            if (i.layers == count && (!nearest || distance(i) < distance(*nearest))) nearest = &i;
+        add_once(out, shape_of(bytes, count, shares_of(*nearest, count)));
+    }
     return out;
 }
 
@@ -61,7 +79,7 @@ std::vector<image_shape> sampled_shapes(const std::vector<corpus_image>& corpus,
         z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
         z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
         const auto& pick = images[(z ^ (z >> 31)) % images.size()];
-        add_once(out, shape_of(pick.bytes, pick.layers));
+        add_once(out, shape_of(pick.bytes, pick.layers, shares_of(pick, pick.layers)));
     }
     return out;
 }

@@ -63,7 +63,7 @@ private:
                 plan_.compression};
     }
     layer_recipe shape_recipe(const image_shape& shape, unsigned i) const {
-        return {layer_seed(plan_.seed, shape.bytes, shape.layers, i + 1), shape.bytes / shape.layers,
+        return {layer_seed(plan_.seed, shape.bytes, shape.layers, i + 1), shape.layer_bytes(i),
                 plan_.compressibility, "bench/layer-" + std::to_string(i + 1), plan_.compression};
     }
 

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <charconv>
 #include <stdexcept>
 
@@ -38,6 +39,12 @@ image_shape parse_one(std::string_view item) {
 }
 
 }  // namespace
+
+std::uint64_t image_shape::layer_bytes(unsigned i) const {
+    if (layer_shares.size() != layers || i >= layers) return bytes / layers;
+    const auto share = static_cast<std::uint64_t>(std::llround(layer_shares[i] * static_cast<double>(bytes)));
+    return std::max(share, min_layer_bytes);
+}
 
 std::string image_shape::repository(std::string_view prefix) const {
     std::string name;

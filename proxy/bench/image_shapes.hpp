@@ -13,6 +13,12 @@ struct image_shape {
     std::uint64_t bytes = 0;
     unsigned layers = 1;
     std::string text;  // as the user wrote it ("1GB:4"): the label of its pulls
+    // Each layer's share of bytes, in the image's order (a corpus image's profile); empty: the
+    // layers are equal. layer_bytes applies it.
+    std::vector<double> layer_shares;
+
+    // Layer i's bytes: its share of the total, and at least min_layer_bytes.
+    std::uint64_t layer_bytes(unsigned i) const;
 
     // The repository it is pushed to under a prefix: "bench/1gb-4".
     std::string repository(std::string_view prefix) const;

@@ -64,7 +64,8 @@ constexpr const char* images_usage =
     "  --registry URL          http://host:port or https://host (required)\n"
     "  --shapes LIST           e.g. 1GB:1,1GB:4,1GB:16,5GB:8\n"
     "  --like PATH             or shapes from a real corpus (repeatable; what strata analyze reads: bundles,\n"
-    "                          OCI layouts, skopeo files): its p50 and p90 image (size and layer count)\n"
+    "                          OCI layouts, skopeo files): its p50 and p90 image (size, layer count and\n"
+    "                          the proportions of its layers' sizes)\n"
     "  --data-dir DIR          the same from the images saved or cached in a data directory\n"
     "  --sample N              instead of p50 and p90, N images drawn from the corpus (seeded by --seed)\n"
     "  --seed N                default 1\n"
@@ -170,7 +171,9 @@ push_target parse_creds(push_target t, const std::string& creds) {
 std::vector<corpus_image> read_corpus(const std::vector<std::string>& paths, const std::string& data_dir) {
     std::vector<corpus_image> out;
     const auto take = [&out](const analytics::image& i) {
-        out.push_back({i.total_bytes(), static_cast<unsigned>(std::min<std::size_t>(i.layers.size(), UINT32_MAX))});
+        corpus_image c{i.total_bytes(), static_cast<unsigned>(std::min<std::size_t>(i.layers.size(), UINT32_MAX)), {}};
+        for (const auto& l : i.layers) c.layer_bytes.push_back(l.size);
+        out.push_back(std::move(c));
     };
     if (!paths.empty()) {
         analytics::image_catalog catalog;

@@ -9,8 +9,8 @@ import subprocess
 import unittest
 
 from fault_upstream import FaultUpstream
-from harness import (REPO_ROOT, STRATA, Nginx, ProcessesTestCase, Registry, Strata, axis_label_overlaps, free_port, http,
-                     sha256)
+from harness import (OCI_MANIFEST, REPO_ROOT, STRATA, Nginx, ProcessesTestCase, Registry, Strata, axis_label_overlaps,
+                     free_port, http, push_image, random_layer, sha256)
 
 UPSTREAM = "upstream.test"
 MB = 1_000_000
@@ -97,22 +97,27 @@ class BenchImagesTest(BenchTestCase):
         self.assertEqual(a.returncode, 0, a.stderr)
         self.assertEqual(a.stdout, b.stdout)
         self.assertTrue(1 <= len(a.stdout.splitlines()) <= 4)
-        # The images a strata has cached: here the one pulled through it.
-        pushed = self.push(shapes="4MB:4")["4MB:4"]
+        # The images a strata has cached: here one of three uneven layers, pulled through it. The
+        # image made from it has its size, its layer count and its layers' proportions.
+        image = push_image(self.registry, "team/uneven", "v1",
+                           [random_layer(size, "uneven-%d" % size) for size in (400_000, 100_000, 200_000)])
         strata = self.started(Strata(self.dir, {UPSTREAM: self.registry.url}))
-        manifest = strata.get("/v2/%s/bench/4mb-4/manifests/s1" % UPSTREAM,
-                              headers={"Accept": "application/vnd.oci.image.manifest.v1+json"})
-        self.assertEqual(manifest.status, 200)
-        doc = json.loads(manifest.body)
-        for blob in [doc["config"]] + doc["layers"]:
-            self.assertEqual(strata.get("/v2/%s/bench/4mb-4/blobs/%s" % (UPSTREAM, blob["digest"])).status, 200)
+        self.assertEqual(strata.get("/v2/%s/team/uneven/manifests/v1" % UPSTREAM, headers={"Accept": OCI_MANIFEST}).status, 200)
+        for digest in image.blobs:
+            self.assertEqual(strata.get("/v2/%s/team/uneven/blobs/%s" % (UPSTREAM, digest)).status, 200)
         strata.stop()
-        run = bench("images", "--data-dir", strata.data_dir, "--dry-run")
+        run = bench("images", "--data-dir", strata.data_dir, "--registry", self.registry.url, "--format", "json")
         self.assertEqual(run.returncode, 0, run.stderr)
         self.assertIn("from 1 images", run.stderr)
-        shape = re.fullmatch(r"(\d+)kB:4", run.stdout.split()[0])
-        self.assertTrue(shape, run.stdout)
-        self.assertAlmostEqual(int(shape.group(1)) * 1000, pushed["bytes"], delta=pushed["bytes"] / 100)
+        made = json.loads(run.stdout)[0]
+        original = [layer["size"] for layer in json.loads(image.manifest)["layers"]]
+        self.assertEqual(made["shape"], "%dkB:3" % round(sum(original) / 1000))
+        repository, tag = made["ref"].split("/", 1)[1].rsplit(":", 1)
+        manifest = http("GET", "%s/v2/%s/manifests/%s" % (self.registry.url, repository, tag),
+                        headers={"Accept": OCI_MANIFEST}).json()
+        sizes = [layer["size"] for layer in manifest["layers"]]
+        for got, want in zip(sizes, original):
+            self.assertAlmostEqual(got / sum(sizes), want / sum(original), delta=0.02)
         run = bench("images", "--like", fixtures, "--shapes", "1MB:1", "--dry-run")
         self.assertEqual(run.returncode, 2)
         self.assertIn("give --shapes, or a corpus", run.stderr)

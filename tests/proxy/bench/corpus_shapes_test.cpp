@@ -36,3 +36,30 @@ TEST_CASE("a sample draws the corpus's own images, the same ones for the same se
     for (const auto& s : a) CHECK(s.bytes == s.layers * 10'000'000ull);  // each an image of the corpus
     CHECK_THROWS_AS(sampled_shapes({}, 3, 1), std::invalid_argument);
 }
+
+TEST_CASE("corpus shapes keep the layer-size profile of the corpus's images") {
+    // Two 4-layer images near the p50 size: the nearer one's profile is the p50 image's.
+    std::vector<corpus_image> corpus{
+        {100'000'000, 4, {70'000'000, 10'000'000, 10'000'000, 10'000'000}},
+        {120'000'000, 4, {30'000'000, 30'000'000, 30'000'000, 30'000'000}},
+        {400'000'000, 2, {}},  // sizes not known: equal layers
+    };
+    const auto shapes = typical_shapes(corpus);
+    REQUIRE(shapes.size() == 2);
+    CHECK(shapes[0].text == "120MB:4");
+    REQUIRE(shapes[0].layer_shares.size() == 4);
+    CHECK(shapes[0].layer_bytes(0) == 30'000'000);
+    CHECK(shapes[1].text == "400MB:4");  // the p90 size with the p90 count, shaped as the 120 MB image
+    CHECK(shapes[1].layer_bytes(1) == 100'000'000);
+    const auto unknown = typical_shapes({corpus[2]});
+    CHECK(unknown[0].layer_shares.empty());
+    CHECK(unknown[0].layer_bytes(1) == 200'000'000);
+
+    const auto skewed = sampled_shapes({corpus[0]}, 1, 1);
+    REQUIRE(skewed.size() == 1);
+    CHECK(skewed[0].layer_bytes(0) == 70'000'000);
+    CHECK(skewed[0].layer_bytes(3) == 10'000'000);
+    // A layer far under 1 KiB (an empty layer) is made at the generator's least.
+    const auto tiny = sampled_shapes({{10'000'000, 2, {10'000'000, 32}}}, 1, 1);
+    CHECK(tiny[0].layer_bytes(1) == min_layer_bytes);
+}
