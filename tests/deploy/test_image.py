@@ -27,9 +27,12 @@ MAX_COMPRESSED = 80 * 1000 * 1000
 class ImageTest(ProxyTestCase):
     def test_the_image_builds_small_and_serves_from_its_rootfs(self):
         layout = os.path.join(self.dir, "layout")
-        built = subprocess.run(["bash", BUILD, "--out", layout, "--tag", "test"], capture_output=True, text=True,
-                               timeout=900)
+        self.upstream = Registry(self.dir).start()
+        built = subprocess.run(["bash", BUILD, "--out", layout, "--tag", "test", "--push",
+                                "docker://127.0.0.1:%d/infra/strata:test" % self.upstream.port, "--tls-verify=false"],
+                               capture_output=True, text=True, timeout=900)
         self.assertEqual(built.returncode, 0, built.stdout + built.stderr)
+        self.assertIn("build.sh: pushed docker://127.0.0.1:%d/infra/strata:test" % self.upstream.port, built.stdout)
         manifest, config = self.read_layout(layout)
         compressed = sum(l["size"] for l in manifest["layers"])
         self.assertLessEqual(compressed, MAX_COMPRESSED)
@@ -37,11 +40,6 @@ class ImageTest(ProxyTestCase):
         self.assertEqual(config["config"]["User"], "65532:65532")
         self.assertEqual(config["config"]["Entrypoint"], ["/usr/bin/strata"])
 
-        self.upstream = Registry(self.dir).start()
-        pushed = subprocess.run(["skopeo", "copy", "-q", "--dest-tls-verify=false", "oci:%s:test" % layout,
-                                 "docker://127.0.0.1:%d/infra/strata:test" % self.upstream.port],
-                                capture_output=True, text=True, timeout=300)
-        self.assertEqual(pushed.returncode, 0, pushed.stderr)
         self.strata = Strata(self.dir, {"registry.test": self.upstream.url}).start()
         rootfs = self.pull_and_unpack("registry.test/infra/strata:test")
         self.assertTrue(os.path.isfile(os.path.join(rootfs, "usr", "bin", "strata")))

@@ -2,7 +2,9 @@
 where kubectl is installed, and always with the small renderer below, which covers what these
 kustomizations use); and the rendered objects keep their promises: probes on the ports strata
 listens on, a strata.json that passes `strata serve --check-config`, one image reference, every
-Secret a pod uses present, hardened containers, the node script shipped as written."""
+Secret a pod uses present, hardened containers, a cluster budget inside its volume and a
+disruption budget over its replicas, a node cache on the host sized at 80 % of its disk, the
+node script shipped as written."""
 import copy
 import glob
 import json
@@ -76,6 +78,15 @@ def config_map(objects, key):
 
 def pod_specs(objects):
     return [o["spec"]["template"]["spec"] for o in objects if o["kind"] in ("StatefulSet", "DaemonSet", "Deployment")]
+
+
+def quantity_bytes(text):
+    """A Kubernetes quantity in bytes: 500Gi, 10G, 1024."""
+    m = re.fullmatch(r"(\d+)([KMGTP]i?)?", text)
+    if not m.group(2):
+        return int(m.group(1))
+    power = "KMGTP".index(m.group(2)[0]) + 1
+    return int(m.group(1)) * (1024 if m.group(2).endswith("i") else 1000) ** power
 
 
 def containers(objects):
@@ -187,6 +198,42 @@ class KubernetesManifestsTest(unittest.TestCase):
                     self.assertIn("memory", c["resources"]["limits"], c["name"])
                     if c["name"] == "strata":
                         self.assertTrue(spec["securityContext"]["runAsNonRoot"])
+
+    def test_the_cluster_cache_fits_its_volume_and_keeps_replicas_up_through_disruptions(self):
+        objects = render(os.path.join(KUBE, "cluster"))
+        config = json.loads(config_map(objects, "strata.json"))
+        [statefulset] = [o for o in objects if o["kind"] == "StatefulSet"]
+        [claim] = statefulset["spec"]["volumeClaimTemplates"]
+        size = quantity_bytes(claim["spec"]["resources"]["requests"]["storage"])
+        self.assertLess(config["storage"]["max_bytes"], size, "the budget must leave room on the volume")
+        strata = [c for c in containers([statefulset]) if c["name"] == "strata"][0]
+        mounts = {m["name"]: m["mountPath"] for m in strata["volumeMounts"]}
+        self.assertEqual(mounts[claim["metadata"]["name"]], "/var/lib/strata")
+        [budget] = [o for o in objects if o["kind"] == "PodDisruptionBudget" and
+                    o["spec"]["selector"]["matchLabels"] == statefulset["spec"]["selector"]["matchLabels"]]
+        self.assertLess(budget["spec"]["maxUnavailable"], statefulset["spec"]["replicas"])
+
+    def test_the_node_cache_is_on_the_host_and_its_budget_is_80_percent_of_that_disk(self):
+        for name in ("node", "node/host-network", "node/two-tier"):
+            objects = render(os.path.join(KUBE, name))
+            [spec] = pod_specs(objects)
+            strata = [c for c in spec["containers"] if c["name"] == "strata"][0]
+            volumes = {v["name"]: v for v in spec["volumes"]}
+            cache = [m for m in strata["volumeMounts"] if m["mountPath"] == "/var/lib/strata"][0]
+            self.assertEqual(volumes[cache["name"]]["hostPath"]["path"], "/var/lib/strata", name)
+            if name == "node/host-network":
+                self.assertTrue(spec["hostNetwork"])
+                self.assertEqual(spec["dnsPolicy"], "ClusterFirstWithHostNet")
+            else:
+                ports = {p["name"]: p for p in strata["ports"]}
+                self.assertEqual(ports["registry"]["hostPort"], ports["registry"]["containerPort"], name)
+            # The budget's shell arithmetic, run against a directory here: 80 % of its filesystem.
+            expression = re.search(r'--max-bytes "(\$\(\(.*\)\))"', strata["command"][-1]).group(1)
+            with tempfile.TemporaryDirectory() as d:
+                out = subprocess.run(["sh", "-c", "echo " + expression.replace("/var/lib/strata", d)],
+                                     capture_output=True, text=True, check=True).stdout
+                fs = os.statvfs(d)
+            self.assertEqual(int(out), fs.f_blocks * fs.f_frsize // 100 * 80, name)
 
     def test_the_front_hashes_onto_the_statefulsets_replicas_with_the_generated_config(self):
         objects = render(os.path.join(KUBE, "cluster"))
