@@ -279,6 +279,14 @@ class BenchPullTest(BenchTestCase):
         self.assertEqual(len(blobs), 4 * 5)  # four layers and the config, per node
         self.assertTrue(all("source=proxy" in e["labels"] and "run=t1" in e["labels"] for e in blobs))
         self.assertEqual(len([e for e in lines if e["kind"] == "trial"]), 12)
+        # The simulator replays the same pulls as its trace.
+        run = subprocess.run([STRATA, "simulate", "--data-dir", data, "--topology", "none", "--format", "json"],
+                             capture_output=True, text=True, timeout=120)
+        self.assertEqual(run.returncode, 0, run.stderr)
+        trace = json.loads(run.stdout)["trace"]
+        self.assertEqual(trace["requests"], len([e for e in lines if e["kind"] == "blob"]))
+        self.assertEqual((trace["nodes"], trace["objects"]), (4, 5))  # four layers and the config
+        self.assertLess(self.size - trace["unique_bytes"], 10_000)  # all but the manifest
         # The report: verdicts first, charts whose labels do not collide, every strategy's cost.
         html = os.path.join(self.dir, "bench.html")
         prices = os.path.join(self.dir, "prices.json")
