@@ -466,17 +466,31 @@ class BenchPullTest(BenchTestCase):
         self.assertIn("is not recorded: --data-dir DIR keeps it", run.stderr)
 
     def test_a_plan_file_sweeps_what_it_names(self):
+        # A second registry holding the same image (the same seed gives the same digests).
+        other = self.started(Registry(self.dir))
+        run = bench("images", "--registry", other.url, "--shapes", "4MB:4", "--format", "json")
+        self.assertEqual(run.returncode, 0, run.stderr)
+        self.assertEqual(json.loads(run.stdout)[0]["digest"], self.images["4MB:4"]["digest"])
         plan = os.path.join(self.dir, "plan.json")
         with open(plan, "w") as f:
-            json.dump({"registries": {"local": self.registry.url}, "images": ["bench/4mb-4:s1"],
+            json.dump({"registries": {"local": self.registry.url, "other": other.url}, "images": ["bench/4mb-4:s1"],
                        "strategies": ["direct", "proxy-cold"], "nodes": [2], "concurrency": [1, "all"],
                        "unpack": "decompress"}, f)
         run = bench("pull", "--plan", plan, "--format", "csv")
         self.assertEqual(run.returncode, 0, run.stderr)
         rows = run.stdout.splitlines()
-        self.assertEqual(len(rows), 5)
-        self.assertTrue(rows[0].startswith("registry,client,image,shape,strategy,nodes,concurrency"))
-        self.assertEqual(sorted(r.split(",")[6] for r in rows[1:]), ["1", "1", "all", "all"])
+        header = rows[0].split(",")
+        self.assertEqual(header[:7], ["registry", "client", "image", "shape", "strategy", "nodes", "concurrency"])
+        rows = [dict(zip(header, r.split(","))) for r in rows[1:]]
+        self.assertEqual(len(rows), 8)
+        self.assertEqual(sorted(r["concurrency"] for r in rows), ["1"] * 4 + ["all"] * 4)
+        # Each registry's trials are its own: its relay counts what it sent, the image once per
+        # cold proxy and once per node direct.
+        for registry in ("local", "other"):
+            for r in [r for r in rows if r["registry"] == registry]:
+                pulls = 1 if r["strategy"] == "proxy-cold" else 2
+                self.assertGreaterEqual(float(r["upstream_bytes"]), pulls * self.size, r)
+                self.assertLess(float(r["upstream_bytes"]), pulls * (self.size + 40_000), r)
 
 
 if __name__ == "__main__":
