@@ -15,6 +15,16 @@ double median(std::vector<double> v) {
     return v[v.size() / 2];
 }
 
+// The samples at up to spread_points evenly spaced quantiles (the middle of each of as many
+// equal slices), in ascending order.
+std::vector<double> spread_of(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    const auto points = std::min(v.size(), spread_points);
+    std::vector<double> out;
+    for (std::size_t i = 0; i < points; ++i) out.push_back(v[(2 * i + 1) * v.size() / (2 * points)]);
+    return out;
+}
+
 // bytes over seconds, when both make a measurable transfer.
 std::optional<double> rate_of(std::uint64_t bytes, std::int64_t ns) {
     if (bytes < min_transfer_bytes || ns <= 0) return std::nullopt;
@@ -51,10 +61,12 @@ network_fit network_fitter::fit() const {
     if (!proxy_latencies_.empty()) m.proxy_latency_s = median(proxy_latencies_);
     for (const auto& [registry, rates] : registry_rates_) {
         m.registry_bps[registry] = median(rates);
+        m.registry_bps_spread[registry] = spread_of(rates);
         f.registry_transfers[registry] = rates.size();
     }
     for (const auto& [registry, latencies] : registry_latencies_) {
         m.registry_latency_s[registry] = median(latencies);
+        m.registry_latency_spread[registry] = spread_of(latencies);
         f.registry_answers[registry] = latencies.size();
     }
     f.upstream_transfers = upstream_rates_.size();

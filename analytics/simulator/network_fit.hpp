@@ -11,6 +11,8 @@
 
 namespace strata::analytics {
 
+constexpr std::size_t spread_points = 20;
+
 // What was measured, and the model it gives.
 struct network_fit {
     network_model model;
@@ -27,7 +29,8 @@ struct network_fit {
 //  - the proxy: a bench node's request with source=proxy, or a strata hit.
 // Only transfers of at least 256 KiB give rates (shorter ones measure latency). Each rate and
 // latency of the model is the median of its samples, the upstream's also per registry; where
-// there are none, `start`'s value stays.
+// there are none, `start`'s value stays. Per registry the model also keeps the spread: the
+// samples at up to spread_points evenly spaced quantiles.
 class network_fitter {
 public:
     explicit network_fitter(network_model start) : start_(std::move(start)) {}

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <bit>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -32,6 +33,39 @@ std::vector<std::uint8_t> replica_of_objects(const trace& t, unsigned replicas) 
     return out;
 }
 
+template <class V>
+V value_or(const std::map<std::string, V>& values, const std::string& key, V fallback) {
+    const auto it = values.find(key);
+    return it == values.end() ? std::move(fallback) : it->second;
+}
+
+// One registry's link in the model: its own measured values where there are some, else the
+// upstream's. A spread gives each transfer one of its values.
+struct registry_link {
+    double bps = 0, latency_s = 0;
+    std::vector<double> bps_spread, latency_spread;
+
+    static registry_link of(const network_model& net, const std::string& name) {
+        return {value_or(net.registry_bps, name, net.upstream_bps),
+                value_or(net.registry_latency_s, name, net.upstream_latency_s),
+                value_or(net.registry_bps_spread, name, std::vector<double>{}),
+                value_or(net.registry_latency_spread, name, std::vector<double>{})};
+    }
+    double bps_for(std::uint64_t draw) const { return bps_spread.empty() ? bps : bps_spread[draw % bps_spread.size()]; }
+    double latency_for(std::uint64_t draw) const {
+        return latency_spread.empty() ? latency_s : latency_spread[(draw >> 32) % latency_spread.size()];
+    }
+};
+
+// A request's own draw (splitmix64 of its time, object and node): the same trace replays the
+// same way.
+std::uint64_t draw_of(const trace_request& r) {
+    std::uint64_t z = std::bit_cast<std::uint64_t>(r.time_s) ^ (std::uint64_t{r.object} << 20) ^ r.node;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
 class replay {
 public:
     replay(const trace& t, const sim_config& c, const price_table* prices, const next_use_index& next)
@@ -49,13 +83,7 @@ public:
             proxies_.emplace_back(c.policy, sim_cache_limits{c.capacity, c.proxy_high, c.proxy_low, c.admit_max, c.ttl_s},
                                   t.object_sizes);
         if (proxies > 1) replica_ = replica_of_objects(t, proxies);
-        for (const auto& name : t.registries) {
-            const auto bps = c.net.registry_bps.find(name);
-            registry_bps_.push_back(bps == c.net.registry_bps.end() ? c.net.upstream_bps : bps->second);
-            const auto latency = c.net.registry_latency_s.find(name);
-            registry_latency_.push_back(latency == c.net.registry_latency_s.end() ? c.net.upstream_latency_s
-                                                                                : latency->second);
-        }
+        for (const auto& name : t.registries) links_.push_back(registry_link::of(c.net, name));
         node_price_.assign(t.nodes.size(), 0);
         if (prices) {
             egress_per_gb_ = prices->egress_per_gb;
@@ -109,9 +137,10 @@ private:
     }
 
     double upstream_seconds(const trace_request& req, bool via_proxy) const {
-        const double bps = via_proxy ? std::min(registry_bps_[req.registry], c_.net.proxy_bps) : registry_bps_[req.registry];
-        return registry_latency_[req.registry] + (via_proxy ? c_.net.proxy_latency_s : 0) +
-               static_cast<double>(req.size) / bps;
+        const auto& link = links_[req.registry];
+        const auto draw = draw_of(req);
+        const double bps = via_proxy ? std::min(link.bps_for(draw), c_.net.proxy_bps) : link.bps_for(draw);
+        return link.latency_for(draw) + (via_proxy ? c_.net.proxy_latency_s : 0) + static_cast<double>(req.size) / bps;
     }
     double proxy_seconds(const trace_request& req) const {
         return c_.net.proxy_latency_s + static_cast<double>(req.size) / c_.net.proxy_bps;
@@ -189,7 +218,8 @@ private:
     sim_result r_;
     std::vector<sim_cache> node_caches_, proxies_;
     std::vector<std::uint8_t> replica_;
-    std::vector<double> registry_bps_, registry_latency_, node_price_, pending_;
+    std::vector<registry_link> links_;
+    std::vector<double> node_price_, pending_;
     std::vector<node_pull> pulls_;
     double egress_per_gb_ = 0, window_end_ = -1;
     std::unordered_map<std::uint32_t, std::size_t> window_counts_;

@@ -29,6 +29,11 @@ struct network_model {
     double proxy_latency_s = 0.002;
     std::map<std::string, double> registry_bps;        // per registry, instead of upstream_bps
     std::map<std::string, double> registry_latency_s;  // per registry, instead of upstream_latency_s
+    // Measured spreads (simulate --network-from), per registry: its transfers' rates and times to
+    // first byte at evenly spaced quantiles. Each transfer from that registry takes one of them,
+    // picked by a hash of its request, so a replay keeps the measured spread and stays the same
+    // from run to run. Absent: the single value above.
+    std::map<std::string, std::vector<double>> registry_bps_spread, registry_latency_spread;
 };
 
 struct sim_config {

@@ -348,10 +348,16 @@ analytics::network_model fitted_network(const simulate_args& a) {
     for (const auto& [registry, n] : f.registry_answers) registries.insert(registry);
     for (const auto& registry : registries) {
         std::cerr << "  registry " << storage::log_value(registry) << ":";
-        if (const auto n = f.registry_transfers.find(registry); n != f.registry_transfers.end())
+        if (const auto n = f.registry_transfers.find(registry); n != f.registry_transfers.end()) {
+            const auto& spread = m.registry_bps_spread.at(registry);
             std::cerr << " " << rate_text(m.registry_bps.at(registry)) << " (" << n->second << ")";
-        if (const auto n = f.registry_answers.find(registry); n != f.registry_answers.end())
+            if (spread.size() > 1) std::cerr << " [" << rate_text(spread.front()) << " to " << rate_text(spread.back()) << "]";
+        }
+        if (const auto n = f.registry_answers.find(registry); n != f.registry_answers.end()) {
+            const auto& spread = m.registry_latency_spread.at(registry);
             std::cerr << " latency " << m.registry_latency_s.at(registry) << " s (" << n->second << ")";
+            if (spread.size() > 1) std::cerr << " [" << spread.front() << " to " << spread.back() << " s]";
+        }
         std::cerr << "\n";
     }
     return m;

@@ -331,7 +331,8 @@ class BenchPullTest(BenchTestCase):
         self.assertAlmostEqual(float(m.group(1)), 4.0, delta=0.6)  # each layer alone on the node's link
         self.assertGreaterEqual(float(m.group(2)), 0.02)
         # The same, for the one registry the pulls went to.
-        registry = re.search(r"  registry \"local\": ([\d.]+) MB/s \(4\) latency ([\d.]+) s \((\d+)\)", run.stderr)
+        registry = re.search(r"  registry \"local\": ([\d.]+) MB/s \(4\) \[[\d.]+ MB/s to [\d.]+ MB/s\] "
+                             r"latency ([\d.]+) s \((\d+)\)", run.stderr)
         self.assertTrue(registry, run.stderr)
         self.assertEqual(registry.group(1), m.group(1))
         self.assertGreaterEqual(float(registry.group(2)), 0.02)

@@ -50,6 +50,14 @@ TEST_CASE("bench requests give upstream and proxy rates and latencies, by their 
     CHECK(fit.model.registry_latency_s.at("ghcr.io") == Approx(0.1));  // 0.1, 0.1 and 0.2
     CHECK(fit.model.registry_latency_s.at("quay.io") == Approx(0.05));
     CHECK(fit.registry_answers == std::map<std::string, std::size_t>{{"ghcr.io", 3}, {"quay.io", 1}});
+    // The spreads: every sample while there are at most spread_points of them, in order.
+    const auto& ghcr = fit.model.registry_bps_spread.at("ghcr.io");
+    REQUIRE(ghcr.size() == 2);
+    CHECK(ghcr[0] == Approx(100e6));
+    CHECK(ghcr[1] == Approx(200e6));
+    CHECK(fit.model.registry_latency_spread.at("ghcr.io").size() == 3);
+    REQUIRE(fit.model.registry_latency_spread.at("quay.io").size() == 1);
+    CHECK(fit.model.registry_latency_spread.at("quay.io")[0] == Approx(0.05));
     CHECK(fit.proxy_transfers == 0);
     CHECK(fit.model.proxy_bps == 123);  // nothing measured: as given
 }
@@ -68,4 +76,15 @@ TEST_CASE("strata's own log: misses measure the upstream by its upstream fields,
     CHECK(fit.model.proxy_bps == Approx(1e9));
     CHECK(fit.model.proxy_latency_s == Approx(0.001));
     CHECK(fit.proxy_transfers == 1);
+}
+
+TEST_CASE("a registry's spread is its samples at evenly spaced quantiles") {
+    network_fitter f({});
+    for (int i = 1; i <= 100; ++i)  // rates 1..100 MB/s, a second each after 0.01 s
+        f.add(blob("ghcr.io", static_cast<std::uint64_t>(i) * 1'000'000, 1.01, 0.01, "run=r,source=upstream"));
+    const auto spread = f.fit().model.registry_bps_spread.at("ghcr.io");
+    REQUIRE(spread.size() == spread_points);
+    CHECK(spread.front() == Approx(3e6));   // the middle of the first 5 %
+    CHECK(spread.back() == Approx(98e6));   // and of the last
+    CHECK(std::is_sorted(spread.begin(), spread.end()));
 }

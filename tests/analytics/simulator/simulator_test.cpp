@@ -252,3 +252,28 @@ TEST_CASE("each registry's latency and bandwidth, where the model has them, else
     // far: its own 2 s latency, the upstream's 10 MB/s; near: the upstream's 0.5 s, its 100 MB/s.
     CHECK(simulate(t, c, nullptr, next_uses(t)).pull_seconds == Approx((2.0 + 1.0) + (0.5 + 0.1)));
 }
+
+TEST_CASE("a measured spread gives each transfer one of its values, the same ones every run") {
+    trace_builder b;
+    const auto registry = b.registry("spread.example");
+    const auto node = b.node("n");
+    for (int i = 0; i < 200; ++i) {
+        const auto o = b.object("sha256:" + std::to_string(1000000 + i) + std::string(57, 'f'), 10'000'000);
+        b.add({static_cast<double>(i) * 1000, 0, node, o, b.image("img" + std::to_string(i), {o}), registry, false});
+    }
+    const auto t = b.finish();
+    sim_config c;
+    c.topo = topology::none;
+    c.policy = *parse_sim_policy("lru");
+    c.net.upstream_latency_s = 0;
+    const auto seconds = [&](std::vector<double> spread) {
+        c.net.registry_bps_spread["spread.example"] = std::move(spread);
+        return simulate(t, c, nullptr, next_uses(t)).pull_seconds;
+    };
+    const double slow = 200 * (10e6 / 1e6), fast = 200 * (10e6 / 100e6);
+    CHECK(seconds({1e6}) == Approx(slow));
+    const auto mixed = seconds({1e6, 100e6});
+    CHECK(mixed > fast + 0.3 * (slow - fast));  // about half the transfers at each rate
+    CHECK(mixed < slow - 0.3 * (slow - fast));
+    CHECK(seconds({1e6, 100e6}) == mixed);
+}
