@@ -49,8 +49,9 @@ constexpr const char* bench_usage =
     "  report  the recorded runs as an HTML report: verdicts, charts, strategies compared, cost\n";
 
 constexpr const char* report_usage =
-    "usage: strata bench report --data-dir DIR --out FILE [--run ID] [--prices FILE]\n"
-    "  The pulls `strata bench pull --data-dir DIR` recorded, as the analytics report opening with\n"
+    "usage: strata bench report --data-dir DIR (--out FILE | --format table|json|csv) [--run ID] [--prices FILE]\n"
+    "  --format prints the recorded trials and verdicts as strata bench pull does. --out writes\n"
+    "  the pulls `strata bench pull --data-dir DIR` recorded, as the analytics report opening with\n"
     "  a section of its own: verdicts against direct, p50 pull time by image size per layer count,\n"
     "  strategies compared, pull time by node count, the registry's egress and (with --prices, as\n"
     "  in analyze cost) what each strategy cost; then the pull times grouped by strategy, nodes\n"
@@ -80,7 +81,7 @@ constexpr const char* images_usage =
     "  --ca-file FILE          CA bundle for an https registry (default: the system's)\n"
     "  --work-dir DIR          where each layer is written before it is pushed (default: a temporary directory)\n"
     "  --dry-run               print the shapes, generate and push nothing\n"
-    "  --format table|json\n";
+    "  --format table|json|csv\n";
 
 constexpr const char* pull_usage =
     "usage: strata bench pull --registry NAME=URL --image REPOSITORY:TAG [flags]\n"
@@ -120,6 +121,20 @@ bool progress_wanted() { return isatty(STDERR_FILENO) != 0; }
 
 void show_progress(const std::string& line) {
     if (progress_wanted()) std::cerr << line << "\n";
+}
+
+// The trials and their verdicts on stdout, as a table (verdicts after it), JSON or CSV (no verdicts).
+void print_trials(const std::vector<trial_result>& trials, const std::string& run, const std::string& format) {
+    const auto table = trials_table(trials);
+    if (format == "json") {
+        nlohmann::json out = {{"run", run}, {"trials", analytics::render_json(table)}, {"verdicts", verdicts(trials)}};
+        std::cout << out.dump(2) << "\n";
+    } else if (format == "csv") {
+        std::cout << analytics::render_csv(table);
+    } else {
+        std::cout << analytics::render_text(table);
+        for (const auto& v : verdicts(trials)) std::cout << v << "\n";
+    }
 }
 
 // What a finished trial's progress line says: its nodes' p50 and slowest pull, and failures.
@@ -247,7 +262,7 @@ int bench_images(const std::vector<std::string>& args) {
         .text("--creds", creds)
         .text("--ca-file", target.ca_file)
         .text("--work-dir", work)
-        .value("--format", [&](const std::string& v) { format = one_of("--format", v, {"table", "json"}); })
+        .value("--format", [&](const std::string& v) { format = one_of("--format", v, {"table", "json", "csv"}); })
         .parse(args);
     if (target.url.empty() && !dry_run) throw usage_error("--registry URL is required");
     plan.shapes = shapes_wanted(shapes, like, data_dir, sample, plan.seed);
@@ -267,7 +282,9 @@ int bench_images(const std::vector<std::string>& args) {
     for (const auto& p : pushed)
         table.add_row({p.ref, p.digest, p.shape, static_cast<double>(p.bytes), static_cast<double>(p.layers),
                        static_cast<double>(p.uploaded), static_cast<double>(p.mounted), static_cast<double>(p.present)});
-    std::cout << (format == "json" ? analytics::render_json(table).dump(2) + "\n" : analytics::render_text(table));
+    std::cout << (format == "json"  ? analytics::render_json(table).dump(2) + "\n"
+                  : format == "csv" ? analytics::render_csv(table)
+                                    : analytics::render_text(table));
     return 0;
 }
 
@@ -402,16 +419,7 @@ int bench_pull(const std::vector<std::string>& args) {
         }
         trials.push_back(t);
     });
-    const auto table = trials_table(trials);
-    if (a.format == "json") {
-        nlohmann::json out = {{"run", a.plan.run_id}, {"trials", analytics::render_json(table)}, {"verdicts", verdicts(trials)}};
-        std::cout << out.dump(2) << "\n";
-    } else if (a.format == "csv") {
-        std::cout << analytics::render_csv(table);
-    } else {
-        std::cout << analytics::render_text(table);
-        for (const auto& v : verdicts(trials)) std::cout << v << "\n";
-    }
+    print_trials(trials, a.plan.run_id, a.format);
     if (!recorder.recording())
         std::cerr << "run " << a.plan.run_id << " is not recorded: --data-dir DIR keeps it for strata bench report\n";
     else if (!recorder.failed())
@@ -427,15 +435,16 @@ bool of_run(const storage::pull_event& e, const std::string& run) {
 }
 
 int bench_report(const std::vector<std::string>& args) {
-    std::string data_dir, out, run, prices_file;
+    std::string data_dir, out, run, prices_file, format;
     flag_set()
         .text("--data-dir", data_dir)
         .text("--out", out)
         .text("--run", run)
         .text("--prices", prices_file)
+        .value("--format", [&](const std::string& v) { format = one_of("--format", v, {"table", "json", "csv"}); })
         .parse(args);
     if (data_dir.empty()) throw usage_error("--data-dir DIR is required: where strata bench pull recorded");
-    if (out.empty()) throw usage_error("--out FILE is required");
+    if (out.empty() && format.empty()) throw usage_error("give --out FILE (the HTML report), --format, or both");
     std::optional<analytics::price_table> prices;
     if (!prices_file.empty()) prices = analytics::load_price_table(prices_file);
     storage::metadata_index index(store_index_dir(data_dir), storage::metadata_index::open_mode::read_only);
@@ -448,6 +457,8 @@ int bench_report(const std::vector<std::string>& args) {
     const auto trials = trials_from_events(events);
     if (trials.empty())
         throw std::invalid_argument("no strata bench trials recorded in " + data_dir + (run.empty() ? "" : " for run " + run));
+    if (!format.empty()) print_trials(trials, run, format);
+    if (out.empty()) return 0;
     // Only the bench's pulls: a running strata's data directory also holds every pull it served.
     auto pulls = analytics::pulls_from_event_log(log, 0, std::numeric_limits<std::int64_t>::max(),
                                                  [&](const storage::pull_event& e) { return of_run(e, run); });
@@ -459,7 +470,7 @@ int bench_report(const std::vector<std::string>& args) {
     in.pull_group_by = {"strategy", "nodes", "shape"};
     in.prices = prices ? &*prices : nullptr;
     write_file_atomically(out, analytics::render_report(in));
-    std::cout << "wrote " << out << ": " << trials.size() << " trials\n";
+    (format.empty() ? std::cout : std::cerr) << "wrote " << out << ": " << trials.size() << " trials\n";
     return 0;
 }
 

@@ -51,6 +51,13 @@ class BenchImagesTest(BenchTestCase):
         chunked = self.push("--base", "1MB", "--chunk-size", "300kB", "--repository-prefix", "chunked")
         self.assertEqual(chunked["4MB:4"]["digest"], first["4MB:4"]["digest"])
         self.assertEqual((chunked["4MB:4"]["uploaded"], chunked["4MB:4"]["mounted"]), (4, 1))
+        run = bench("images", "--registry", self.registry.url, "--shapes", "4MB:1", "--repository-prefix", "csv",
+                    "--format", "csv")
+        self.assertEqual(run.returncode, 0, run.stderr)
+        self.assertEqual(run.stdout.splitlines()[0], "ref,digest,shape,bytes,layers,uploaded,mounted,present")
+        ref, digest, shape = run.stdout.splitlines()[1].split(",")[:3]
+        self.assertEqual((ref, shape), ("127.0.0.1:%d/csv/4mb-1:s1" % self.registry.port, "4MB:1"))
+        self.assertRegex(digest, "^sha256:[0-9a-f]{64}$")
         other_seed = self.push("--seed", "2")
         self.assertNotEqual(other_seed["4MB:1"]["digest"], first["4MB:1"]["digest"])
         # skopeo reads what was pushed as a valid OCI image, every digest checked.
@@ -308,6 +315,16 @@ class BenchPullTest(BenchTestCase):
         run = bench("report", "--data-dir", data, "--out", html, "--run", "nope")
         self.assertEqual(run.returncode, 2)
         self.assertIn("no strata bench trials recorded in %s for run nope" % data, run.stderr)
+        # The recorded trials on the terminal, as the pull printed them.
+        run = bench("report", "--data-dir", data, "--run", "t1", "--format", "json")
+        self.assertEqual(run.returncode, 0, run.stderr)
+        recorded = json.loads(run.stdout)
+        self.assertEqual(recorded["verdicts"], result["verdicts"])
+        self.assertEqual({(t["strategy"], t["nodes"], t["failed"]) for t in recorded["trials"]},
+                         {(t["strategy"], t["nodes"], 0) for t in result["trials"]})
+        run = bench("report", "--data-dir", data)
+        self.assertEqual(run.returncode, 2)
+        self.assertIn("give --out FILE (the HTML report), --format, or both", run.stderr)
 
     def test_one_node_on_a_shaped_link_takes_bytes_over_bandwidth(self):
         rate = 2 * MB
