@@ -5,7 +5,8 @@ namespace strata::analytics {
 
 std::uint64_t image::total_bytes() const noexcept {
     std::uint64_t total = 0;
-    for (const auto& l : layers) total += l.size;
+    for (const auto& l : layers)  // sizes come from manifests: saturate rather than wrap
+        if (__builtin_add_overflow(total, l.size, &total)) return UINT64_MAX;
     return total;
 }
 

@@ -9,6 +9,10 @@ namespace strata::analytics {
 namespace {
 
 constexpr std::uint64_t min_transfer_bytes = 256 << 10;
+// Beyond these a recorded time or rate is not a measurement (events can be imported): a time to
+// first byte over an hour (the most --upstream-latency takes), a transfer over a day, or over
+// 1 TB/s. Each spread point is 1/20 of the transfers, so one wild sample would count.
+constexpr double max_latency_s = 3600, max_transfer_s = 86400, max_rate_bps = 1e12;
 
 double median(std::vector<double> v) {
     std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
@@ -27,8 +31,10 @@ std::vector<double> spread_of(std::vector<double> v) {
 
 // bytes over seconds, when both make a measurable transfer.
 std::optional<double> rate_of(std::uint64_t bytes, std::int64_t ns) {
-    if (bytes < min_transfer_bytes || ns <= 0) return std::nullopt;
-    return static_cast<double>(bytes) / (static_cast<double>(ns) / 1e9);
+    const double seconds = static_cast<double>(ns) / 1e9;
+    if (bytes < min_transfer_bytes || ns <= 0 || seconds > max_transfer_s) return std::nullopt;
+    const double rate = static_cast<double>(bytes) / seconds;
+    return rate <= max_rate_bps ? std::optional<double>(rate) : std::nullopt;
 }
 
 }  // namespace
@@ -43,7 +49,8 @@ void network_fitter::add(const storage::pull_event& e) {
     if (!upstream && !proxy) return;
     const auto rate = bench || proxy ? rate_of(e.bytes_sent, e.duration_ns - e.ttfb_ns)
                                      : rate_of(e.upstream_bytes, e.upstream_ns);
-    const auto latency = e.ttfb_ns > 0 ? std::optional<double>(static_cast<double>(e.ttfb_ns) / 1e9) : std::nullopt;
+    const double ttfb_s = static_cast<double>(e.ttfb_ns) / 1e9;
+    const auto latency = e.ttfb_ns > 0 && ttfb_s <= max_latency_s ? std::optional<double>(ttfb_s) : std::nullopt;
     auto& rates = upstream ? upstream_rates_ : proxy_rates_;
     auto& latencies = upstream ? upstream_latencies_ : proxy_latencies_;
     if (rate) rates.push_back(*rate);

@@ -21,11 +21,16 @@ T nearest_rank(std::vector<T> v, double q) {
     return v[std::min(v.size() - 1, rank == 0 ? 0 : rank - 1)];
 }
 
-// Each layer's share of the image's bytes, when its layer sizes are known and it has `layers`.
+// Each layer's share of the image's bytes, when its layer sizes are known, add up (without
+// overflow: they come from manifests) to more than 0, and it has `layers`.
 std::vector<double> shares_of(const corpus_image& i, unsigned layers) {
-    if (i.layer_bytes.size() != layers || i.bytes == 0) return {};
+    if (i.layer_bytes.size() != layers) return {};
+    std::uint64_t total = 0;
+    for (const auto b : i.layer_bytes)
+        if (__builtin_add_overflow(total, b, &total)) return {};
+    if (total == 0) return {};
     std::vector<double> out;
-    for (const auto b : i.layer_bytes) out.push_back(static_cast<double>(b) / static_cast<double>(i.bytes));
+    for (const auto b : i.layer_bytes) out.push_back(static_cast<double>(b) / static_cast<double>(total));
     return out;
 }
 

@@ -42,8 +42,11 @@ image_shape parse_one(std::string_view item) {
 
 std::uint64_t image_shape::layer_bytes(unsigned i) const {
     if (layer_shares.size() != layers || i >= layers) return bytes / layers;
-    const auto share = static_cast<std::uint64_t>(std::llround(layer_shares[i] * static_cast<double>(bytes)));
-    return std::max(share, min_layer_bytes);
+    // A share is of the whole: never more than all of it, whatever a profile says.
+    const double part = std::isfinite(layer_shares[i]) ? std::clamp(layer_shares[i], 0.0, 1.0) : 0.0;
+    const double share = part * static_cast<double>(bytes);
+    const auto rounded = share >= static_cast<double>(bytes) ? bytes : static_cast<std::uint64_t>(std::llround(share));
+    return std::clamp(rounded, std::min(min_layer_bytes, bytes), bytes);
 }
 
 std::string image_shape::repository(std::string_view prefix) const {

@@ -9,6 +9,7 @@
 #include "proxy/bench/strata_child.hpp"
 #include "proxy/config/config.hpp"
 #include "proxy/upstream/redirect_policy.hpp"
+#include "storage/untrusted/text_escape.hpp"
 
 #include <sched.h>
 
@@ -99,7 +100,7 @@ public:
             const auto target = set_up();
             measure(target);
         } catch (const std::exception& e) {
-            result_.error = e.what();
+            result_.error = storage::printable(e.what());
         }
         return std::move(result_);
     }
@@ -239,7 +240,7 @@ private:
 
 std::string describe(const trial_key& k) {
     std::ostringstream s;
-    s << k.registry << " " << k.image << " " << strategy_name(k.strategy) << " nodes=" << k.nodes
+    s << storage::printable(k.registry) << " " << storage::printable(k.image) << " " << strategy_name(k.strategy) << " nodes=" << k.nodes
       << " concurrency=" << (k.concurrency ? std::to_string(k.concurrency) : "all");
     return s.str();
 }

@@ -413,9 +413,10 @@ int bench_pull(const std::vector<std::string>& args) {
         show_progress(trial_outcome(t));
         if (!t.error.empty() || t.failed()) {
             failed = true;
-            std::cerr << "strata bench pull: " << t.key.registry << " " << t.key.image << " "
-                      << strategy_name(t.key.strategy) << " nodes=" << t.key.nodes << ": "
-                      << (t.error.empty() ? std::to_string(t.failed()) + " of the node pulls failed" : t.error) << "\n";
+            std::cerr << "strata bench pull: " << storage::printable(t.key.registry) << " "
+                      << storage::printable(t.key.image) << " " << strategy_name(t.key.strategy) << " nodes=" << t.key.nodes
+                      << ": " << (t.error.empty() ? std::to_string(t.failed()) + " of the node pulls failed" : t.error)
+                      << "\n";  // trial errors are made printable where they are caught
         }
         trials.push_back(t);
     });

@@ -89,15 +89,18 @@ class PortTaken(Exception):
 
 
 def check_running(proc, log_path, what):
-    """Raises if proc has exited: PortTaken when its log says an address was in use, else an
-    error carrying the log."""
-    if proc.poll() is None:
-        return
+    """Raises PortTaken when proc's log says an address was in use (nginx retries its bind for
+    a while before it exits, and meanwhile whoever holds the port answers; so proc is stopped),
+    or an error carrying the log if proc has exited otherwise."""
     with open(log_path, "rb") as f:
         text = f.read().decode("utf-8", "replace")
     if "Address already in use" in text:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
         raise PortTaken(what)
-    raise RuntimeError("%s exited with %s:\n%s" % (what, proc.returncode, text))
+    if proc.poll() is not None:
+        raise RuntimeError("%s exited with %s:\n%s" % (what, proc.returncode, text))
 
 
 def on_free_ports(count, start, attempts=5):

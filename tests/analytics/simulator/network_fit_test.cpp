@@ -88,3 +88,16 @@ TEST_CASE("a registry's spread is its samples at evenly spaced quantiles") {
     CHECK(spread.back() == Approx(98e6));   // and of the last
     CHECK(std::is_sorted(spread.begin(), spread.end()));
 }
+
+TEST_CASE("times and rates no network gives are not samples (imported events can say anything)") {
+    network_fitter f({});
+    f.add(blob("ghcr.io", 10'000'000, 1.1, 0.1, "run=r,source=upstream"));            // 10 MB/s, 0.1 s
+    f.add(blob("ghcr.io", 300'000, 200'000.0, 0.1, "run=r,source=upstream"));         // over a day: no rate
+    f.add(blob("ghcr.io", 10'000'000, 9e6, 9e6 - 1, "run=r,source=upstream"));       // a 104-day first byte
+    f.add(blob("ghcr.io", 4'000'000'000'000, 0.000002, 0.000001, "run=r,source=upstream"));  // 4e18 B/s
+    const auto fit = f.fit();
+    CHECK(fit.registry_transfers.at("ghcr.io") == 2);  // 10 MB/s, and 1e7 B over a second of the 104 days
+    CHECK(fit.registry_answers.at("ghcr.io") == 3);    // not the 104-day one
+    for (const auto latency : fit.model.registry_latency_spread.at("ghcr.io")) CHECK(latency <= 3600);
+    for (const auto rate : fit.model.registry_bps_spread.at("ghcr.io")) CHECK(rate <= 1e12);
+}

@@ -3,6 +3,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <cmath>
+#include <cstdint>
+
 using namespace strata::proxy;
 
 TEST_CASE("the p50 and p90 image of a corpus, written as shapes the generator makes") {
@@ -62,4 +65,15 @@ TEST_CASE("corpus shapes keep the layer-size profile of the corpus's images") {
     // A layer far under 1 KiB (an empty layer) is made at the generator's least.
     const auto tiny = sampled_shapes({{10'000'000, 2, {10'000'000, 32}}}, 1, 1);
     CHECK(tiny[0].layer_bytes(1) == min_layer_bytes);
+}
+
+TEST_CASE("a corpus image whose layer sizes overflow gives no profile, and no layer outgrows its image") {
+    const auto huge = sampled_shapes({{UINT64_MAX, 2, {UINT64_MAX, 2048}}}, 1, 1);
+    REQUIRE(huge.size() == 1);
+    CHECK(huge[0].layer_shares.empty());
+    CHECK(huge[0].layer_bytes(0) <= huge[0].bytes);
+    image_shape odd;
+    odd.bytes = 10'000, odd.layers = 2, odd.layer_shares = {5.0, std::nan("")};
+    CHECK(odd.layer_bytes(0) == 10'000);
+    CHECK(odd.layer_bytes(1) == min_layer_bytes);
 }
