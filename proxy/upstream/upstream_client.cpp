@@ -129,6 +129,14 @@ std::string upstream_client::token_key(const std::string& repository) const {
     return "repository:" + repository + ":pull";
 }
 
+// A parser for one response: no body limit (callers bound what they read), none read for HEAD.
+std::unique_ptr<http::response_parser<http::buffer_body>> upstream_client::fresh_parser(http::verb method) {
+    auto parser = std::make_unique<http::response_parser<http::buffer_body>>();
+    parser->body_limit(boost::none);
+    if (method == http::verb::head) parser->skip(true);
+    return parser;
+}
+
 awaitable<result<exchange>> upstream_client::send_on(std::unique_ptr<upstream_connection> conn, http::verb method,
                                                      const location& where, const http::fields& headers,
                                                      const std::string& body) {
@@ -142,10 +150,15 @@ awaitable<result<exchange>> upstream_client::send_on(std::unique_ptr<upstream_co
     }
     error_code ec;
     co_await conn->write(req, timeouts_.headers, ec);
-    auto parser = std::make_unique<http::response_parser<http::buffer_body>>();
-    parser->body_limit(boost::none);
-    if (method == http::verb::head) parser->skip(true);
+    auto parser = fresh_parser(method);
     if (!ec) co_await conn->read_header(*parser, timeouts_.headers, ec);
+    // Interim answers (100 Continue, 103 Early Hints from a CDN) come before the real one: read
+    // past a few. An upstream that keeps sending them, or switches protocols, is not answering.
+    for (int interim = 0; !ec && parser->get().result_int() / 100 == 1; ++interim) {
+        if (parser->get().result_int() == 101 || interim == max_interim_responses) co_return errc::upstream_protocol;
+        parser = fresh_parser(method);
+        co_await conn->read_header(*parser, timeouts_.headers, ec);
+    }
     if (ec) co_return ec;
     co_return exchange{std::move(conn), std::move(parser), where.origin()};
 }
@@ -174,10 +187,11 @@ awaitable<result<exchange>> upstream_client::send_once(http::verb method, const 
 awaitable<result<exchange>> upstream_client::send_fresh_or_pooled(http::verb method, const location& where,
                                                                   const http::fields& headers, const std::string& body) {
     // A pooled connection may have been closed by the server while idle: on failure the
-    // request is sent once more on a fresh connection.
+    // request is sent once more on a fresh connection. An answer no registry should give is
+    // the upstream's, not the connection's: it is not sent again.
     if (auto pooled = pool_->take(where.origin())) {
         auto sent = co_await send_on(std::move(pooled), method, where, headers, body);
-        if (sent) co_return sent;
+        if (sent || sent.error() == errc::upstream_protocol) co_return sent;
     }
     error_code ec;
     auto conn = co_await connect_checked(where, ec);
@@ -190,7 +204,7 @@ awaitable<result<exchange>> upstream_client::send_fresh_or_pooled(http::verb met
     if (!sent) {
         spdlog::warn("upstream request failed upstream={} host={} error={}", upstream_.name,
                      storage::log_value(where.host), storage::log_value(sent.error().message()));
-        co_return errc::upstream_unavailable;
+        co_return sent.error() == errc::upstream_protocol ? errc::upstream_protocol : errc::upstream_unavailable;
     }
     co_return sent;
 }

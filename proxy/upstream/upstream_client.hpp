@@ -141,8 +141,12 @@ private:
                                                      const http::fields& headers, const std::string& body);
     // Resolves and connects to where, to an address redirect_policy allows for it.
     awaitable<std::unique_ptr<upstream_connection>> connect_checked(const location& where, error_code& ec);
+    // Writes the request and reads the answer's header, past up to max_interim_responses
+    // interim (1xx) ones; 101 Switching Protocols, or more interim answers, is upstream_protocol.
     awaitable<result<exchange>> send_on(std::unique_ptr<upstream_connection> conn, http::verb method,
                                         const location& where, const http::fields& headers, const std::string& body);
+    static constexpr int max_interim_responses = 8;
+    static std::unique_ptr<http::response_parser<http::buffer_body>> fresh_parser(http::verb method);
     awaitable<result<std::string>> fetch_token(const auth_challenge& challenge, const std::string& repository);
     awaitable<result<token_answer>> ask_realm(location realm, token_request request);
     awaitable<result<buffered_response>> read_all(exchange ex, std::size_t body_limit, bool head);

@@ -42,7 +42,8 @@
 // single Range ("bytes=a-b", "a-", "-n": 206 with Content-Range, the fault applied to the slice)
 // unless the fault says "ignore_range": true. "ranged": true/false applies a fault only to
 // requests with/without a Range header. "latency_ms": n waits n ms before any answer (a WAN's
-// round trip).
+// round trip). "interim": n writes n interim responses ("interim_status", default 103 Early
+// Hints) before the fault's answer.
 #include "storage/oci/digest.hpp"
 
 #include <boost/asio.hpp>
@@ -103,6 +104,8 @@ struct fault {
     bool ignore_range = false;     // blob: answer a Range request with the whole blob (200)
     int ranged = -1;               // 1: only requests with a Range header; 0: only those without; -1: any
     int latency_ms = 0;            // wait before answering at all (a round trip across a WAN)
+    unsigned interim = 0;          // interim (1xx) responses written before the answer
+    unsigned interim_status = 103; // their status: 103 Early Hints, 100 Continue, 101 Switching Protocols
 };
 
 struct options {
@@ -243,6 +246,7 @@ private:
                 co_await t.async_wait(with_ec);
             }
             if (f->hold) co_await wait_for_release();
+            if (f->interim > 0) co_await send_interim(*f);
             co_return co_await apply_fault(req, *f, target);
         }
         co_return co_await serve(req, target, nullptr);
@@ -479,6 +483,15 @@ private:
             res.set(name, value.is_string() ? value.template get<std::string>() : value.dump());
     }
 
+    // Interim responses, as a CDN's Early Hints come before the answer: each a status line, a
+    // Link header and no body.
+    asio::awaitable<void> send_interim(const fault& f) {
+        std::string head;
+        for (unsigned i = 0; i < f.interim; ++i)
+            head += "HTTP/1.1 " + std::to_string(f.interim_status) + " Interim\r\nLink: </style.css>; rel=preload\r\n\r\n";
+        co_await asio::async_write(stream_, asio::buffer(head), with_ec);
+    }
+
     // A scripted response written by hand, so its headers and length can be anything.
     asio::awaitable<bool> respond(request& req, const fault& f) {
         std::string head = "HTTP/1.1 " + std::to_string(f.status) + " Scripted\r\n";
@@ -548,6 +561,8 @@ private:
             f.ignore_range = j.value("ignore_range", false);
             if (j.contains("ranged")) f.ranged = j.value("ranged", false) ? 1 : 0;
             f.latency_ms = j.value("latency_ms", 0);
+            f.interim = j.value("interim", 0u);
+            f.interim_status = j.value("interim_status", 103u);
             if (j.contains("hold_after_bytes")) f.hold_after_bytes = j.value("hold_after_bytes", std::size_t{0});
             f.chance = j.value("chance", 1.0);
             state_.faults.push_back(made);

@@ -356,6 +356,33 @@ class HostileUpstreamTest(ProcessesTestCase):
         self.assertEqual(strata.get("/v2/").status, 200)
 
     # 13
+    def test_interim_answers_are_read_past_and_an_endless_stream_of_them_is_refused(self):
+        """A CDN's 103 Early Hints (or a 100 Continue) before the answer: strata reads past them,
+        serves the blob and manifest, and reuses the connection. Nine interim answers, or a 101
+        Switching Protocols it never asked for, are a 502, not an answer."""
+        up = self.upstream()
+        layer = random_layer(300_000, "early-hints")
+        digest = up.add_blob(layer)
+        config = up.add_blob(CONFIG_BLOB)
+        up.add_manifest("team/app", "v1", json.dumps({
+            "schemaVersion": 2, "mediaType": OCI_MANIFEST,
+            "config": {"mediaType": OCI_CONFIG, "digest": config, "size": len(CONFIG_BLOB)},
+            "layers": [{"mediaType": OCI_LAYER, "digest": digest, "size": len(layer)}]}).encode())
+        up.add_fault(digest, "serve", interim=2)
+        up.add_fault("/manifests/", "serve", interim=1, interim_status=100)
+        strata = self.strata_for(up)
+        r = strata.get("/v2/fault.test/team/app/blobs/" + digest)
+        self.assertEqual((r.status, sha256(r.body)), (200, digest))
+        r = strata.get("/v2/fault.test/team/app/manifests/v1", headers={"Accept": OCI_MANIFEST})
+        self.assertEqual(r.status, 200, r.body)
+        for name, fault in (("endless", {"interim": 9}), ("upgrade", {"interim": 1, "interim_status": 101})):
+            other = up.add_blob(random_layer(10_000, name))
+            up.add_fault(other, "serve", **fault)
+            r = strata.get("/v2/fault.test/team/app/blobs/" + other)
+            self.assertEqual(r.status, 502, name)
+            self.assertFalse(os.path.exists(os.path.join(strata.data_dir, "blobs", "sha256", other[7:9], other[7:])))
+        self.assertEqual(strata.get("/v2/").status, 200)
+
     def test_hot_manifests_stay_within_their_memory_budget(self):
         """With cache.manifest_memory_bytes 4 MiB, 20 manifests of ~1 MiB each are all served, and
         /metrics shows the manifest memory cache within its budget of 4194304 bytes."""
