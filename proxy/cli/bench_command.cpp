@@ -194,6 +194,8 @@ std::vector<corpus_image> read_corpus(const std::vector<std::string>& paths, con
         analytics::image_catalog catalog;
         analytics::import_image_files(catalog, {paths.begin(), paths.end()});
         for (const auto& i : catalog.images()) take(i);
+        if (catalog.images().empty() && !catalog.errors().empty())
+            throw std::invalid_argument("no image could be read from --like: " + storage::printable(catalog.errors().front()));
     }
     if (!data_dir.empty()) {
         storage::metadata_index index(store_index_dir(data_dir), storage::metadata_index::open_mode::read_only);

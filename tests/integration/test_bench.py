@@ -130,6 +130,12 @@ class BenchImagesTest(BenchTestCase):
         self.assertIn("give --shapes, or a corpus", run.stderr)
         run = bench("images", "--like", os.path.join(self.dir, "nothing"), "--dry-run")
         self.assertEqual(run.returncode, 2)
+        self.assertIn("corpus: no image could be read from --like: file %s: cannot open: No such file or directory"
+                      % os.path.join(self.dir, "nothing"), run.stderr)
+        empty = os.path.join(self.dir, "empty")
+        os.makedirs(empty)
+        run = bench("images", "--like", empty, "--dry-run")
+        self.assertEqual(run.returncode, 2)
         self.assertIn("corpus: the corpus has no image with layers", run.stderr)
 
     def test_an_unreachable_registry_and_impossible_shapes_are_clear_errors(self):
