@@ -14,8 +14,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 
 from containerd import Containerd  # noqa: E402
-from harness import ProxyTestCase, Registry, Strata, check_running, http, on_free_ports, sha256, start_and_read_port, wait_for  # noqa: E402
-from ring import FRONT_SCRIPT  # noqa: E402
+from harness import ProxyTestCase, Registry, Strata, http, sha256, start_and_read_port  # noqa: E402
+from ring import HaproxyFront  # noqa: E402
 
 REPO_ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 BUILD = os.path.join(REPO_ROOT, "deploy", "image", "build.sh")
@@ -58,28 +58,12 @@ class ImageTest(ProxyTestCase):
         self.assertTrue(glob.glob(os.path.join(rootfs, "var", "lib", "strata", "blobs", "sha256", "*", layer[7:])))
 
         # The image's haproxy as the ring front of that strata, configured as the cluster's front is.
-        os.makedirs(os.path.join(rootfs, "etc", "strata-front"))
-        log_path = os.path.join(self.dir, "front.log")
-
-        def start_front(ports):
-            front_port, health_port = ports
-            config = subprocess.run(["bash", FRONT_SCRIPT, "--listen", "127.0.0.1:%d" % front_port, "--health",
-                                     "127.0.0.1:%d" % health_port, "127.0.0.1:%d" % port],
-                                    check=True, capture_output=True, text=True).stdout
-            with open(os.path.join(rootfs, "etc", "strata-front", "haproxy.cfg"), "w") as f:
-                f.write(config)
-            with open(log_path, "w") as log:
-                front = subprocess.Popen(["chroot", "--userspec=65532:65532", rootfs, "/usr/sbin/haproxy", "-db", "-f",
-                                          "/etc/strata-front/haproxy.cfg"], stdout=log, stderr=subprocess.STDOUT)
-            self.addCleanup(lambda: (front.poll() is None and front.terminate(), front.wait(timeout=30)))
-
-            def healthy():
-                check_running(front, log_path, "haproxy in the image's rootfs")
-                return http("GET", "http://127.0.0.1:%d/healthz" % health_port).status == 200
-            wait_for(healthy, what="haproxy in the image's rootfs")
-            return front_port
-        front_port = on_free_ports(2, start_front)
-        r = http("GET", "http://127.0.0.1:%d/v2/registry.test/infra/strata/blobs/%s" % (front_port, layer), timeout=300)
+        front = HaproxyFront(self.dir, ["127.0.0.1:%d" % port],
+                             conf=os.path.join(rootfs, "etc", "strata-front", "haproxy.cfg"),
+                             command=["chroot", "--userspec=65532:65532", rootfs, "/usr/sbin/haproxy", "-db", "-f",
+                                      "/etc/strata-front/haproxy.cfg"]).start()
+        self.addCleanup(front.stop)
+        r = http("GET", "%s/v2/registry.test/infra/strata/blobs/%s" % (front.url, layer), timeout=300)
         self.assertEqual((r.status, sha256(r.body), r.header("X-Strata-Replica")), (200, layer, "replica-0"))
 
     def read_layout(self, layout):

@@ -12,13 +12,17 @@ FRONT_SCRIPT = os.path.join(REPO_ROOT, "deploy", "ring", "haproxy-front.sh")
 
 
 class HaproxyFront:
-    """haproxy in the foreground, its config generated from the replicas' addresses."""
+    """haproxy in the foreground, its config generated from the replicas' addresses. conf is
+    where the config is written and command how haproxy is run (default: the host's haproxy on
+    workdir/front/haproxy.cfg; an image's haproxy in its rootfs, say)."""
 
-    def __init__(self, workdir, replicas):
+    def __init__(self, workdir, replicas, conf=None, command=None):
         self.dir = os.path.join(workdir, "front")
         os.makedirs(self.dir, exist_ok=True)
         self.port = self.health_port = None
-        self.conf = os.path.join(self.dir, "haproxy.cfg")
+        self.conf = conf or os.path.join(self.dir, "haproxy.cfg")
+        os.makedirs(os.path.dirname(self.conf), exist_ok=True)
+        self.command = command or ["haproxy", "-db", "-f", self.conf]
         self.replicas = list(replicas)
         self.proc = None
 
@@ -44,7 +48,7 @@ class HaproxyFront:
         self.configure(ports)
         log_path = os.path.join(self.dir, "haproxy.log")
         with open(log_path, "w") as log:
-            self.proc = subprocess.Popen(["haproxy", "-db", "-f", self.conf], stdout=log, stderr=subprocess.STDOUT)
+            self.proc = subprocess.Popen(self.command, stdout=log, stderr=subprocess.STDOUT)
 
         def healthy():
             check_running(self.proc, log_path, "haproxy")
